@@ -1,0 +1,112 @@
+//! The service's link to RabbitMQ.
+//!
+//! The link connects in the background and reconnects with growing backoff
+//! when the connection drops, so a broker that is down at start or restarts
+//! later never stops the service: writes go on into the outbox, and
+//! `/health/ready` says what is wrong until the broker is back.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hearth_core::health::Check;
+use lapin::{Connection, ConnectionProperties};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+const FIRST_RETRY: Duration = Duration::from_millis(250);
+const LONGEST_RETRY: Duration = Duration::from_secs(15);
+/// How often a live connection is looked at; lapin notices a dead socket by its heartbeat.
+const WATCH_INTERVAL: Duration = Duration::from_millis(500);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkState {
+    Connecting,
+    Up,
+    Down(String),
+}
+
+/// A background connection to RabbitMQ. Dropping it closes the connection.
+#[derive(Debug, Clone)]
+pub struct BrokerLink {
+    state: watch::Receiver<LinkState>,
+    _task: Arc<AbortOnDrop>,
+}
+
+#[derive(Debug)]
+struct AbortOnDrop(JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl BrokerLink {
+    /// Starts connecting to `url` in the background.
+    pub fn spawn(url: String) -> Self {
+        let (tx, rx) = watch::channel(LinkState::Connecting);
+        let task = tokio::spawn(stay_connected(url, tx));
+        Self {
+            state: rx,
+            _task: Arc::new(AbortOnDrop(task)),
+        }
+    }
+
+    pub fn state(&self) -> LinkState {
+        self.state.borrow().clone()
+    }
+
+    /// Waits until the link is up, or `timeout` passes.
+    pub async fn wait_until_up(&self, timeout: Duration) -> bool {
+        let mut state = self.state.clone();
+        tokio::time::timeout(timeout, state.wait_for(|s| *s == LinkState::Up))
+            .await
+            .is_ok_and(|r| r.is_ok())
+    }
+
+    /// The readiness check: up, or down with the reason.
+    pub fn check(&self) -> Check {
+        let link = self.clone();
+        Arc::new(move || {
+            let state = link.state();
+            Box::pin(async move {
+                match state {
+                    LinkState::Up => Ok(()),
+                    LinkState::Connecting => Err("connecting to RabbitMQ".to_owned()),
+                    LinkState::Down(reason) => Err(reason),
+                }
+            })
+        })
+    }
+}
+
+async fn stay_connected(url: String, state: watch::Sender<LinkState>) {
+    let mut delay = FIRST_RETRY;
+    loop {
+        match connect(&url).await {
+            Ok(connection) => {
+                tracing::info!("connected to RabbitMQ");
+                delay = FIRST_RETRY;
+                state.send_replace(LinkState::Up);
+                while connection.status().connected() {
+                    tokio::time::sleep(WATCH_INTERVAL).await;
+                }
+                tracing::warn!("lost the connection to RabbitMQ; reconnecting");
+                state.send_replace(LinkState::Down("the connection to RabbitMQ was lost".into()));
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, retry_in = ?delay, "cannot reach RabbitMQ");
+                state.send_replace(LinkState::Down(format!("cannot reach RabbitMQ: {err}")));
+            }
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(LONGEST_RETRY);
+    }
+}
+
+async fn connect(url: &str) -> lapin::Result<Connection> {
+    let properties = ConnectionProperties::default()
+        .with_executor(tokio_executor_trait::Tokio::current())
+        .with_reactor(tokio_reactor_trait::Tokio);
+    Connection::connect(url, properties).await
+}

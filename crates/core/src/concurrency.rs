@@ -1,0 +1,88 @@
+//! Optimistic concurrency on `version` (API.md, "Conventions"): `GET` answers
+//! `ETag: "<version>"`, and a write may send `If-Match: "<version>"` so that
+//! it only applies to the version the client saw.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::{self, HeaderName, HeaderValue};
+use axum::http::request::Parts;
+
+use crate::error::ApiError;
+
+/// The `ETag` header for a resource at `version`.
+pub fn etag(version: i32) -> [(HeaderName, HeaderValue); 1] {
+    let value = HeaderValue::from_str(&format!("\"{version}\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("\"0\""));
+    [(header::ETAG, value)]
+}
+
+/// The version the client expects, when it sent `If-Match`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IfMatch(Option<i32>);
+
+impl IfMatch {
+    pub fn any() -> Self {
+        Self(None)
+    }
+
+    /// 412 `version_mismatch` when the client saw another version. Call it
+    /// with the row locked (`FOR UPDATE`), so no one changes it in between.
+    pub fn check(&self, current: i32) -> Result<(), ApiError> {
+        match self.0 {
+            Some(expected) if expected != current => Err(ApiError::version_mismatch(current)),
+            _ => Ok(()),
+        }
+    }
+
+    fn parse(raw: &str) -> Result<Self, ApiError> {
+        let raw = raw.trim();
+        if raw == "*" {
+            return Ok(Self(None));
+        }
+        // Versions are exact, so a weak validator (W/"3") means the same as a strong one.
+        let tag = raw.strip_prefix("W/").unwrap_or(raw);
+        tag.strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .and_then(|t| t.parse::<i32>().ok())
+            .map(|v| Self(Some(v)))
+            .ok_or_else(|| {
+                ApiError::bad_query(format!(
+                    "If-Match must be a version in quotes such as \"3\", got {raw}"
+                ))
+            })
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.headers.get(header::IF_MATCH) {
+            None => Ok(Self::any()),
+            Some(value) => value
+                .to_str()
+                .map_err(|_| ApiError::bad_query("If-Match is not text"))
+                .and_then(Self::parse),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_match_forms() {
+        assert_eq!(IfMatch::parse("\"3\"").expect("strong"), IfMatch(Some(3)));
+        assert_eq!(IfMatch::parse("W/\"3\"").expect("weak"), IfMatch(Some(3)));
+        assert_eq!(IfMatch::parse("*").expect("any"), IfMatch(None));
+        assert_eq!(IfMatch::parse("3").expect_err("bare").code(), "bad_query");
+        assert_eq!(IfMatch::parse("\"x\"").expect_err("nan").code(), "bad_query");
+    }
+
+    #[test]
+    fn a_stale_version_is_a_412() {
+        assert!(IfMatch(Some(2)).check(2).is_ok());
+        assert!(IfMatch::any().check(7).is_ok());
+        assert_eq!(IfMatch(Some(1)).check(2).expect_err("stale").code(), "version_mismatch");
+    }
+}

@@ -1,0 +1,412 @@
+//! Configuration from the environment (ARCHITECTURE.md, "Configuration").
+//!
+//! Every setting has a laptop default. A missing or malformed one is a
+//! [`ConfigError`] whose `Display` is the one line the program prints before it
+//! stops: the variable's name and what was wrong with it.
+
+use std::collections::HashMap;
+use std::fmt::Display;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::PgConnectOptions;
+
+pub const DEFAULT_MAIN_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/hearth_main";
+pub const DEFAULT_CAMPAIGN_DATABASE_URL: &str =
+    "postgres://postgres@127.0.0.1:5432/hearth_campaign";
+pub const DEFAULT_RABBITMQ_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
+
+/// Supabase JWT secrets are at least 32 characters; a shorter HS256 key is
+/// guessable, so we refuse it rather than run with it.
+const MIN_JWT_SECRET_LEN: usize = 32;
+
+/// A setting that stops start-up, e.g. `CAMPAIGN_PORT: expected a port number, got "80a"`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{var}: {problem}")]
+pub struct ConfigError {
+    pub var: String,
+    pub problem: String,
+}
+
+impl ConfigError {
+    pub fn new(var: impl Into<String>, problem: impl Into<String>) -> Self {
+        Self {
+            var: var.into(),
+            problem: problem.into(),
+        }
+    }
+}
+
+/// Where settings come from. The process environment in production; a map in
+/// tests, so that tests never mutate the shared process environment.
+pub trait Env {
+    fn get(&self, var: &str) -> Option<String>;
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProcessEnv;
+
+impl Env for ProcessEnv {
+    fn get(&self, var: &str) -> Option<String> {
+        // An empty variable is treated as unset: `FOO= hearth up` should mean "default".
+        std::env::var(var).ok().filter(|v| !v.is_empty())
+    }
+}
+
+impl Env for HashMap<String, String> {
+    fn get(&self, var: &str) -> Option<String> {
+        HashMap::get(self, var).cloned()
+    }
+}
+
+/// Reads `var`, parsing it with `parse`, or returns `default` when unset.
+pub fn read<T, E: Display>(
+    env: &dyn Env,
+    var: &str,
+    default: impl FnOnce() -> T,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Result<T, ConfigError> {
+    match env.get(var) {
+        None => Ok(default()),
+        Some(raw) => parse(raw.trim()).map_err(|e| ConfigError::new(var, e.to_string())),
+    }
+}
+
+/// Reads a `FromStr` value, with a message that shows what was given.
+pub fn read_parsed<T: FromStr>(
+    env: &dyn Env,
+    var: &str,
+    default: T,
+    expected: &str,
+) -> Result<T, ConfigError> {
+    read(
+        env,
+        var,
+        || default,
+        |raw| {
+            raw.parse::<T>()
+                .map_err(|_| format!("expected {expected}, got {raw:?}"))
+        },
+    )
+}
+
+/// Durations are written the way people say them: `500ms`, `5s`, `10m`, `24h`.
+pub fn read_duration(env: &dyn Env, var: &str, default: Duration) -> Result<Duration, ConfigError> {
+    read(
+        env,
+        var,
+        || default,
+        |raw| {
+            humantime::parse_duration(raw)
+                .map_err(|_| format!("expected a duration such as 5s or 10m, got {raw:?}"))
+        },
+    )
+}
+
+/// Which of the two PostgreSQL databases a service's data lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Database {
+    Main,
+    Campaign,
+}
+
+impl Database {
+    pub fn url_var(self) -> &'static str {
+        match self {
+            Database::Main => "MAIN_DATABASE_URL",
+            Database::Campaign => "CAMPAIGN_DATABASE_URL",
+        }
+    }
+
+    pub fn default_url(self) -> &'static str {
+        match self {
+            Database::Main => DEFAULT_MAIN_DATABASE_URL,
+            Database::Campaign => DEFAULT_CAMPAIGN_DATABASE_URL,
+        }
+    }
+
+    /// The database's URL, from its variable or the laptop default.
+    pub fn url(self, env: &dyn Env) -> Result<String, ConfigError> {
+        read(
+            env,
+            self.url_var(),
+            || self.default_url().to_owned(),
+            parse_database_url,
+        )
+    }
+}
+
+/// What the platform knows about one service before it starts (ARCHITECTURE.md's table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServiceSpec {
+    /// `campaign`, `donation`, …: names its schema, its queue and its variables.
+    pub name: &'static str,
+    pub default_port: u16,
+    pub database: Database,
+}
+
+impl ServiceSpec {
+    /// The prefix of this service's own variables: `CAMPAIGN_PORT`, `CAMPAIGN_BIND`, …
+    pub fn var(&self, suffix: &str) -> String {
+        format!("{}_{suffix}", self.name.to_uppercase())
+    }
+
+    /// The service's schema in its database; always the service's name.
+    pub fn schema(&self) -> &'static str {
+        self.name
+    }
+
+    /// `<SERVICE>_DATABASE_URL` wins over the shared database's URL.
+    pub fn database_url(&self, env: &dyn Env) -> Result<String, ConfigError> {
+        let own = self.var("DATABASE_URL");
+        match env.get(&own) {
+            Some(raw) => parse_database_url(raw.trim()).map_err(|e| ConfigError::new(own, e)),
+            None => self.database.url(env),
+        }
+    }
+}
+
+fn parse_database_url(raw: &str) -> Result<String, String> {
+    PgConnectOptions::from_str(raw)
+        .map(|_| raw.to_owned())
+        .map_err(|e| format!("not a PostgreSQL URL ({e})"))
+}
+
+fn parse_rabbitmq_url(raw: &str) -> Result<String, String> {
+    lapin::uri::AMQPUri::from_str(raw)
+        .map(|_| raw.to_owned())
+        .map_err(|e| format!("not an AMQP URL ({e})"))
+}
+
+/// Which browser origins may call the API. Bearer tokens travel in a header,
+/// not a cookie, so `*` is safe; the default is still "none" so that opening
+/// the API to browsers is a decision someone made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CorsOrigins {
+    None,
+    Any,
+    List(Vec<String>),
+}
+
+impl FromStr for CorsOrigins {
+    type Err = String;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        match raw.trim() {
+            "" => Ok(CorsOrigins::None),
+            "*" => Ok(CorsOrigins::Any),
+            list => {
+                let origins: Vec<String> = list.split(',').map(|o| o.trim().to_owned()).collect();
+                match origins
+                    .iter()
+                    .find(|o| !(o.starts_with("http://") || o.starts_with("https://")))
+                {
+                    Some(bad) => Err(format!(
+                        "expected *, or origins such as https://app.example separated by commas, got {bad:?}"
+                    )),
+                    None => Ok(CorsOrigins::List(origins)),
+                }
+            }
+        }
+    }
+}
+
+/// Settings of the HTTP stack shared by every service.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// A request that runs longer is answered 503 and its work dropped.
+    pub request_timeout: Duration,
+    pub cors: CorsOrigins,
+}
+
+impl HttpConfig {
+    pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            request_timeout: read_duration(env, "HTTP_REQUEST_TIMEOUT", Duration::from_secs(30))?,
+            cors: read(env, "CORS_ALLOWED_ORIGINS", || CorsOrigins::None, str::parse)?,
+        })
+    }
+}
+
+/// Settings of one service's database pool.
+#[derive(Debug, Clone)]
+pub struct DatabaseConfig {
+    pub url: String,
+    pub max_connections: u32,
+    /// How long a request waits for a pooled connection before it is answered 503.
+    pub acquire_timeout: Duration,
+}
+
+/// Everything one service needs to start.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    pub spec: ServiceSpec,
+    pub bind: SocketAddr,
+    pub database: DatabaseConfig,
+    pub rabbitmq_url: String,
+    pub jwt_secret: String,
+    pub http: HttpConfig,
+}
+
+impl ServiceConfig {
+    /// Reads one service's settings. `dev_jwt_secret` is what `hearth up` passes
+    /// so that a newcomer needs no secret; `hearth serve` passes `None` and a
+    /// missing `JWT_SECRET` stops it.
+    pub fn from_env(
+        env: &dyn Env,
+        spec: ServiceSpec,
+        dev_jwt_secret: Option<&str>,
+    ) -> Result<Self, ConfigError> {
+        let host = read_parsed(
+            env,
+            &spec.var("BIND"),
+            IpAddr::V4(Ipv4Addr::LOCALHOST),
+            "an IP address such as 127.0.0.1 or 0.0.0.0",
+        )?;
+        let port = read_parsed(
+            env,
+            &spec.var("PORT"),
+            spec.default_port,
+            "a port number (0-65535)",
+        )?;
+        Ok(Self {
+            spec,
+            bind: SocketAddr::new(host, port),
+            database: DatabaseConfig {
+                url: spec.database_url(env)?,
+                max_connections: read_parsed(
+                    env,
+                    "DATABASE_MAX_CONNECTIONS",
+                    10,
+                    "a whole number of connections",
+                )?,
+                acquire_timeout: read_duration(
+                    env,
+                    "DATABASE_ACQUIRE_TIMEOUT",
+                    Duration::from_secs(5),
+                )?,
+            },
+            rabbitmq_url: rabbitmq_url(env)?,
+            jwt_secret: jwt_secret(env, dev_jwt_secret)?,
+            http: HttpConfig::from_env(env)?,
+        })
+    }
+}
+
+pub fn rabbitmq_url(env: &dyn Env) -> Result<String, ConfigError> {
+    read(
+        env,
+        "RABBITMQ_URL",
+        || DEFAULT_RABBITMQ_URL.to_owned(),
+        parse_rabbitmq_url,
+    )
+}
+
+pub fn jwt_secret(env: &dyn Env, dev_default: Option<&str>) -> Result<String, ConfigError> {
+    let secret = match (env.get("JWT_SECRET"), dev_default) {
+        (Some(secret), _) => secret,
+        (None, Some(dev)) => dev.to_owned(),
+        (None, None) => {
+            return Err(ConfigError::new(
+                "JWT_SECRET",
+                "missing; set it to your Supabase project's JWT secret",
+            ))
+        }
+    };
+    if secret.len() < MIN_JWT_SECRET_LEN {
+        return Err(ConfigError::new(
+            "JWT_SECRET",
+            format!("must be at least {MIN_JWT_SECRET_LEN} characters"),
+        ));
+    }
+    Ok(secret)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CAMPAIGN: ServiceSpec = ServiceSpec {
+        name: "campaign",
+        default_port: 8081,
+        database: Database::Campaign,
+    };
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    const SECRET: &str = "a-secret-of-at-least-thirty-two-characters";
+
+    #[test]
+    fn defaults_match_the_architecture_table() {
+        let config = ServiceConfig::from_env(&env(&[("JWT_SECRET", SECRET)]), CAMPAIGN, None)
+            .expect("defaults are valid");
+        assert_eq!(config.bind, "127.0.0.1:8081".parse().expect("addr"));
+        assert_eq!(config.database.url, DEFAULT_CAMPAIGN_DATABASE_URL);
+        assert_eq!(config.rabbitmq_url, DEFAULT_RABBITMQ_URL);
+        assert_eq!(config.http.cors, CorsOrigins::None);
+    }
+
+    #[test]
+    fn a_service_database_url_wins_over_the_shared_one() {
+        let config = ServiceConfig::from_env(
+            &env(&[
+                ("JWT_SECRET", SECRET),
+                ("CAMPAIGN_DATABASE_URL", "postgres://a@h/shared"),
+                ("MAIN_DATABASE_URL", "postgres://a@h/main"),
+            ]),
+            CAMPAIGN,
+            None,
+        )
+        .expect("valid");
+        assert_eq!(config.database.url, "postgres://a@h/shared");
+    }
+
+    #[test]
+    fn each_malformed_setting_names_its_variable() {
+        let cases = [
+            ("CAMPAIGN_PORT", "80a", "CAMPAIGN_PORT: expected a port number"),
+            ("CAMPAIGN_BIND", "localhost:1", "CAMPAIGN_BIND: expected an IP address"),
+            ("CAMPAIGN_DATABASE_URL", "mysql://x", "CAMPAIGN_DATABASE_URL: not a PostgreSQL URL"),
+            ("RABBITMQ_URL", "http://x", "RABBITMQ_URL: not an AMQP URL"),
+            ("HTTP_REQUEST_TIMEOUT", "soon", "HTTP_REQUEST_TIMEOUT: expected a duration"),
+            ("CORS_ALLOWED_ORIGINS", "example.com", "CORS_ALLOWED_ORIGINS: expected *"),
+            ("DATABASE_MAX_CONNECTIONS", "-1", "DATABASE_MAX_CONNECTIONS: expected a whole number"),
+            ("JWT_SECRET", "short", "JWT_SECRET: must be at least 32 characters"),
+        ];
+        for (var, value, expected) in cases {
+            let mut vars = env(&[("JWT_SECRET", SECRET)]);
+            vars.insert(var.to_owned(), value.to_owned());
+            let err = ServiceConfig::from_env(&vars, CAMPAIGN, None).expect_err(var);
+            assert_eq!(err.var, var);
+            let line = err.to_string();
+            assert!(line.starts_with(expected), "{line}");
+            assert!(!line.contains('\n'), "one line: {line}");
+        }
+    }
+
+    #[test]
+    fn a_missing_secret_stops_serve_but_not_up() {
+        let err = ServiceConfig::from_env(&env(&[]), CAMPAIGN, None).expect_err("no secret");
+        assert_eq!(err.var, "JWT_SECRET");
+        let dev = ServiceConfig::from_env(&env(&[]), CAMPAIGN, Some(SECRET)).expect("dev");
+        assert_eq!(dev.jwt_secret, SECRET);
+    }
+
+    #[test]
+    fn cors_origins_parse() {
+        assert_eq!("*".parse::<CorsOrigins>(), Ok(CorsOrigins::Any));
+        assert_eq!(
+            "https://a.example, http://localhost:3000".parse::<CorsOrigins>(),
+            Ok(CorsOrigins::List(vec![
+                "https://a.example".into(),
+                "http://localhost:3000".into()
+            ]))
+        );
+    }
+}

@@ -1,0 +1,101 @@
+//! Each service's connection pool and migrations, confined to its own schema.
+//!
+//! The pool sets `search_path` to the service's schema on every connection,
+//! so a service's SQL names only its own tables, and sqlx's migration history
+//! (`_sqlx_migrations`) lands in that schema too: one history per service.
+
+use std::str::FromStr;
+
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection, PgConnection, PgPool};
+
+use crate::config::DatabaseConfig;
+
+/// Opens a lazy pool: the service starts, and `/health/ready` reports the
+/// database down, even when PostgreSQL is not there yet.
+pub fn pool(config: &DatabaseConfig, schema: &str) -> anyhow::Result<PgPool> {
+    let options = PgConnectOptions::from_str(&config.url)?
+        .options([
+            ("search_path", schema),
+            // Lists use optional filters (`$1 is null or …`); a custom plan per
+            // execution lets PostgreSQL drop the unused ones and use the indexes.
+            ("plan_cache_mode", "force_custom_plan"),
+        ])
+        .application_name(&format!("hearth-{schema}"));
+    Ok(PgPoolOptions::new()
+        .max_connections(config.max_connections)
+        .acquire_timeout(config.acquire_timeout)
+        .connect_lazy_with(options))
+}
+
+/// Creates the schema if it is missing and applies the service's migrations.
+/// sqlx holds an advisory lock meanwhile, so instances starting together are safe.
+pub async fn migrate(pool: &PgPool, schema: &str, migrator: &Migrator) -> anyhow::Result<()> {
+    let statement = format!("create schema if not exists {}", quote_ident(schema)?);
+    sqlx::raw_sql(&statement).execute(pool).await?;
+    migrator.run(pool).await?;
+    Ok(())
+}
+
+/// Creates database `name` on the server of `url` unless it exists.
+/// Returns whether it was created.
+pub async fn ensure_database(url: &str) -> anyhow::Result<bool> {
+    let options = PgConnectOptions::from_str(url)?;
+    let name = options
+        .get_database()
+        .ok_or_else(|| anyhow::anyhow!("the URL names no database"))?
+        .to_owned();
+    let mut admin = PgConnection::connect_with(&options.clone().database("postgres")).await?;
+    let exists: bool = sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
+        .bind(&name)
+        .fetch_one(&mut admin)
+        .await?;
+    if !exists {
+        // Identifiers cannot be bound parameters; `quote_ident` makes this one safe.
+        let statement = format!("create database {}", quote_ident(&name)?);
+        if let Err(err) = sqlx::raw_sql(&statement).execute(&mut admin).await {
+            // Another process may have created it meanwhile.
+            if !is_duplicate_database(&err) {
+                return Err(err.into());
+            }
+        }
+    }
+    admin.close().await?;
+    Ok(!exists)
+}
+
+fn is_duplicate_database(err: &sqlx::Error) -> bool {
+    err.as_database_error()
+        .and_then(|e| e.code())
+        .is_some_and(|code| code == "42P04")
+}
+
+/// Quotes a PostgreSQL identifier. Only plain lower-case names are accepted:
+/// every identifier Hearth builds is one of its own, never user input.
+pub fn quote_ident(name: &str) -> anyhow::Result<String> {
+    let plain = !name.is_empty()
+        && name.len() <= 63
+        && name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if plain {
+        Ok(format!("\"{name}\""))
+    } else {
+        anyhow::bail!("{name:?} is not a plain identifier (a-z, 0-9, _)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_plain_identifiers_are_quoted() {
+        assert_eq!(quote_ident("campaign").expect("plain"), "\"campaign\"");
+        for bad in ["", "Campaign", "a\"; drop table x; --", "1abc", "a b"] {
+            assert!(quote_ident(bad).is_err(), "{bad}");
+        }
+    }
+}

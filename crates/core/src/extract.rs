@@ -1,0 +1,171 @@
+//! Extractors that answer bad input in problem+json (API.md's error table)
+//! instead of axum's plain-text rejections.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, FieldError};
+use crate::http::BODY_LIMIT;
+
+/// A JSON body: 415 unless `application/json` (or `+json`), 413 over the
+/// body limit, 400 `malformed_json` when it is not JSON, and 422 naming the
+/// field when it is JSON of the wrong shape.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !is_json(req.headers().get(header::CONTENT_TYPE)) {
+            return Err(ApiError::unsupported_media_type());
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::payload_too_large(BODY_LIMIT)
+            } else {
+                ApiError::malformed_json(rejection.body_text())
+            }
+        })?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+fn is_json(content_type: Option<&header::HeaderValue>) -> bool {
+    let Some(essence) = content_type
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+    else {
+        return false;
+    };
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Parses a body, telling "not JSON" (400) apart from "JSON of the wrong shape" (422).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        if inner.is_data() {
+            ApiError::validation(vec![shape_error(&path, &inner)])
+        } else {
+            ApiError::malformed_json(format!("the body is not valid JSON: {inner}"))
+        }
+    })?;
+    de.end()
+        .map_err(|e| ApiError::malformed_json(format!("the body is not valid JSON: {e}")))?;
+    Ok(value)
+}
+
+/// serde reports a missing or unknown field at the path of the object that
+/// holds it; the client wants the field's own name.
+fn shape_error(path: &str, err: &serde_json::Error) -> FieldError {
+    let message = err.to_string();
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or(&message)
+        .to_owned();
+    let named = ["missing field `", "unknown field `"]
+        .iter()
+        .find_map(|prefix| message.strip_prefix(prefix))
+        .and_then(|rest| rest.split('`').next());
+    let field = match (named, path) {
+        (Some(name), ".") => name.to_owned(),
+        (Some(name), parent) => format!("{parent}.{name}"),
+        (None, ".") => "body".to_owned(),
+        (None, path) => path.to_owned(),
+    };
+    FieldError::new(field, message)
+}
+
+/// Query parameters: 400 `bad_query` when they do not parse.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        serde_urlencoded_from_str(query).map(ApiQuery)
+    }
+}
+
+fn serde_urlencoded_from_str<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    axum::extract::Query::<T>::try_from_uri(
+        &format!("/?{query}")
+            .parse()
+            .map_err(|_| ApiError::bad_query("the query string does not parse"))?,
+    )
+    .map(|q| q.0)
+    .map_err(|e| ApiError::bad_query(e.body_text()))
+}
+
+/// Path parameters: an id that does not parse names nothing, so it is a 404.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| ApiPath(p.0))
+            .map_err(|_| ApiError::not_found())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        title: String,
+        goal_minor: i64,
+    }
+
+    #[test]
+    fn not_json_is_malformed() {
+        for body in ["{", "", "{\"title\": \"x\"} trailing", "nope"] {
+            let err = parse_json::<Body>(body.as_bytes()).expect_err(body);
+            assert_eq!(err.code(), "malformed_json", "{body}");
+        }
+    }
+
+    #[test]
+    fn json_of_the_wrong_shape_names_the_field() {
+        let cases = [
+            (r#"{"title": "x"}"#, "goal_minor"),
+            (r#"{"title": "x", "goal_minor": "ten"}"#, "goal_minor"),
+            (r#"{"title": "x", "goal_minor": 1, "raised_minor": 5}"#, "raised_minor"),
+            (r#"[]"#, "body"),
+        ];
+        for (body, field) in cases {
+            let err = parse_json::<Body>(body.as_bytes()).expect_err(body);
+            assert_eq!(err.code(), "validation_failed", "{body}");
+            assert_eq!(err.problem().errors[0].field, field, "{body}");
+        }
+    }
+
+    #[test]
+    fn json_content_types() {
+        let ok = |v: &'static str| is_json(Some(&header::HeaderValue::from_static(v)));
+        assert!(ok("application/json"));
+        assert!(ok("application/json; charset=utf-8"));
+        assert!(ok("application/merge-patch+json"));
+        assert!(!ok("text/plain"));
+        assert!(!ok("application/x-www-form-urlencoded"));
+        assert!(!is_json(None));
+    }
+}

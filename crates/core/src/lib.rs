@@ -1,0 +1,24 @@
+//! The building blocks every Hearth service is made of.
+//!
+//! A service brings its routes, its OpenAPI document and its readiness checks;
+//! this crate wraps them in the platform's conventions so that every service
+//! answers errors, authenticates callers, pages lists and reports health the
+//! same way (API.md, "Conventions").
+
+pub mod auth;
+pub mod concurrency;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod http;
+pub mod metrics;
+pub mod money;
+pub mod pagination;
+pub mod patch;
+pub mod request_context;
+pub mod telemetry;
+pub mod validation;
+
+pub use error::{ApiError, ApiResult};

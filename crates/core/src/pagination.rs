@@ -1,0 +1,134 @@
+//! Keyset pagination with opaque cursors (API.md, "Lists").
+//!
+//! Lists are ordered newest first by `(created_at, id)`. A cursor is the key of
+//! the last row of a page, so rows inserted meanwhile never shift a page: a new
+//! row sorts before the cursor and the following pages stay complete.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+pub const DEFAULT_LIMIT: u32 = 20;
+pub const MAX_LIMIT: u32 = 100;
+
+/// The position after which the next page starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    #[serde(rename = "t")]
+    pub created_at: DateTime<Utc>,
+    #[serde(rename = "i")]
+    pub id: Uuid,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    pub fn decode(raw: &str) -> Result<Self, ApiError> {
+        URL_SAFE_NO_PAD
+            .decode(raw)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .ok_or_else(|| ApiError::bad_query("cursor is not one this API gave out"))
+    }
+}
+
+/// What a list request asked for, checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub limit: u32,
+    pub after: Option<Cursor>,
+}
+
+impl PageRequest {
+    pub fn new(limit: Option<u32>, cursor: Option<&str>) -> Result<Self, ApiError> {
+        let limit = limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::bad_query(format!(
+                "limit must be between 1 and {MAX_LIMIT}"
+            )));
+        }
+        let after = cursor.filter(|c| !c.is_empty()).map(Cursor::decode).transpose()?;
+        Ok(Self { limit, after })
+    }
+
+    /// Rows to fetch: one more than a page, to know whether another page follows.
+    pub fn fetch_limit(&self) -> i64 {
+        i64::from(self.limit) + 1
+    }
+
+    pub fn after_created_at(&self) -> Option<DateTime<Utc>> {
+        self.after.map(|c| c.created_at)
+    }
+
+    pub fn after_id(&self) -> Option<Uuid> {
+        self.after.map(|c| c.id)
+    }
+}
+
+/// `{"items": [...], "next_cursor": "..." | null}`
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from up to `fetch_limit()` rows, given each row's key.
+    pub fn from_rows(mut rows: Vec<T>, request: &PageRequest, key: impl Fn(&T) -> Cursor) -> Self {
+        let limit = request.limit as usize;
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        let next_cursor = if more {
+            rows.last().map(|row| key(row).encode())
+        } else {
+            None
+        };
+        Self {
+            items: rows,
+            next_cursor,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_round_trips() {
+        let cursor = Cursor {
+            created_at: Utc::now(),
+            id: Uuid::now_v7(),
+        };
+        assert_eq!(Cursor::decode(&cursor.encode()).expect("decodes"), cursor);
+    }
+
+    #[test]
+    fn garbage_cursors_and_limits_are_bad_queries() {
+        for cursor in ["garbage", "e30", "!!!"] {
+            let err = PageRequest::new(None, Some(cursor)).expect_err(cursor);
+            assert_eq!(err.code(), "bad_query");
+        }
+        for limit in [0, 101] {
+            assert_eq!(PageRequest::new(Some(limit), None).expect_err("limit").code(), "bad_query");
+        }
+        assert_eq!(PageRequest::new(None, None).expect("default").limit, 20);
+    }
+
+    #[test]
+    fn a_short_page_has_no_next_cursor() {
+        let request = PageRequest::new(Some(2), None).expect("valid");
+        let key = |n: &u8| Cursor { created_at: DateTime::<Utc>::UNIX_EPOCH, id: Uuid::from_u128(u128::from(*n)) };
+        assert!(Page::from_rows(vec![1, 2], &request, key).next_cursor.is_none());
+        let page = Page::from_rows(vec![1, 2, 3], &request, key);
+        assert_eq!(page.items, vec![1, 2]);
+        assert_eq!(Cursor::decode(&page.next_cursor.expect("more")).expect("cursor").id, Uuid::from_u128(2));
+    }
+}

@@ -1,0 +1,117 @@
+//! Events campaign-service produces.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::Event;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignCreated {
+    pub campaign_id: Uuid,
+    pub recipient_id: Uuid,
+    pub creator_id: Uuid,
+    pub title: String,
+    pub goal_minor: i64,
+    pub currency: String,
+    pub status: String,
+    pub ends_at: Option<DateTime<Utc>>,
+}
+
+impl Event for CampaignCreated {
+    const TYPE: &'static str = "campaign.created";
+    fn subject(&self) -> String {
+        self.campaign_id.to_string()
+    }
+}
+
+/// Only the fields that changed. For a field that can be cleared, `Some(None)`
+/// (`null` on the wire) means "cleared" and an absent field means "unchanged".
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CampaignChanges {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    pub description: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    pub category: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goal_minor: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    pub ends_at: Option<Option<DateTime<Utc>>>,
+}
+
+impl CampaignChanges {
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignUpdated {
+    pub campaign_id: Uuid,
+    pub changes: CampaignChanges,
+}
+
+impl Event for CampaignUpdated {
+    const TYPE: &'static str = "campaign.updated";
+    fn subject(&self) -> String {
+        self.campaign_id.to_string()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignStatusChanged {
+    pub campaign_id: Uuid,
+    pub recipient_id: Uuid,
+    pub title: String,
+    pub from: String,
+    pub to: String,
+    pub reason: Option<String>,
+}
+
+impl Event for CampaignStatusChanged {
+    const TYPE: &'static str = "campaign.status_changed";
+    fn subject(&self) -> String {
+        self.campaign_id.to_string()
+    }
+}
+
+/// `Option<Option<T>>` on the wire: absent, `null`, or a value.
+mod nullable {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(
+        value: &Option<Option<T>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(inner) => inner.serialize(serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(deserializer).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_tell_cleared_from_unchanged() {
+        let changes = CampaignChanges {
+            title: Some("New".into()),
+            description: Some(None),
+            ..Default::default()
+        };
+        let json = serde_json::to_value(&changes).expect("serialises");
+        assert_eq!(json, serde_json::json!({"title": "New", "description": null}));
+        let back: CampaignChanges = serde_json::from_value(json).expect("parses");
+        assert_eq!(back, changes);
+    }
+}

@@ -1,0 +1,78 @@
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, PgConnection};
+use uuid::Uuid;
+
+/// The server tests create their databases on: `TEST_DATABASE_URL`, or the local default.
+fn server_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A database of the test's own, dropped (connections and all) when it goes out of scope.
+#[derive(Debug)]
+pub struct TestDb {
+    name: String,
+    server: PgConnectOptions,
+}
+
+impl TestDb {
+    pub async fn create() -> Self {
+        let server = PgConnectOptions::from_str(&server_url()).expect("TEST_DATABASE_URL parses");
+        let name = format!("hearth_test_{}", Uuid::new_v4().simple());
+        let mut admin = tokio::time::timeout(Duration::from_secs(10), PgConnection::connect_with(&server))
+            .await
+            .expect("PostgreSQL answers within 10 s")
+            .expect("connect to PostgreSQL (is it running? see README)");
+        // The name is generated above from a UUID: safe to splice into DDL.
+        sqlx::raw_sql(&format!("create database {name}"))
+            .execute(&mut admin)
+            .await
+            .expect("create the test database");
+        Self { name, server }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The test database's URL, as a service would be configured with it.
+    pub fn url(&self) -> String {
+        let mut url = server_url();
+        if let Some(slash) = url.rfind('/') {
+            url.truncate(slash);
+        }
+        format!("{url}/{}", self.name)
+    }
+
+    pub async fn connect(&self) -> PgConnection {
+        PgConnection::connect_with(&self.server.clone().database(&self.name))
+            .await
+            .expect("connect to the test database")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let server = self.server.clone();
+        let name = self.name.clone();
+        // Drop runs inside the test's runtime, which cannot be blocked on;
+        // a thread with its own small runtime does the cleanup.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            runtime.block_on(async move {
+                let mut admin = PgConnection::connect_with(&server).await?;
+                sqlx::raw_sql(&format!("drop database if exists {name} with (force)"))
+                    .execute(&mut admin)
+                    .await?;
+                anyhow::Ok(())
+            })
+        })
+        .join();
+        if let Ok(Err(err)) = dropped {
+            eprintln!("could not drop test database {}: {err}", self.name);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! Test support shared by every service's integration tests.
+//!
+//! Tests run against the real PostgreSQL and RabbitMQ. Each test gets its own
+//! database ([`TestDb`]), dropped when the test ends, so tests run in parallel
+//! and leave nothing behind.
+
+mod client;
+mod database;
+
+pub use client::{TestClient, TestResponse};
+pub use database::TestDb;
+
+use hearth_core::auth::{mint, TokenRequest};
+use uuid::Uuid;
+
+/// The JWT secret every test service is configured with.
+pub const JWT_SECRET: &str = "hearth-test-secret-0123456789abcdef";
+
+/// The RabbitMQ the tests use: `RABBITMQ_URL`, or the local default.
+pub fn rabbitmq_url() -> String {
+    std::env::var("RABBITMQ_URL").unwrap_or_else(|_| hearth_core::config::DEFAULT_RABBITMQ_URL.to_owned())
+}
+
+/// A token for an ordinary user.
+pub fn user_token(id: Uuid) -> String {
+    mint(JWT_SECRET, &TokenRequest::user(id)).expect("mint a test token")
+}
+
+/// A token for an admin.
+pub fn staff_token(id: Uuid) -> String {
+    mint(JWT_SECRET, &TokenRequest::staff(id)).expect("mint a test token")
+}
