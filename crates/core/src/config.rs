@@ -168,6 +168,9 @@ impl ServiceSpec {
 }
 
 fn parse_database_url(raw: &str) -> Result<String, String> {
+    if !(raw.starts_with("postgres://") || raw.starts_with("postgresql://")) {
+        return Err("not a PostgreSQL URL (expected postgres://…)".to_owned());
+    }
     PgConnectOptions::from_str(raw)
         .map(|_| raw.to_owned())
         .map_err(|e| format!("not a PostgreSQL URL ({e})"))

@@ -47,19 +47,13 @@ fn is_json(content_type: Option<&header::HeaderValue>) -> bool {
 
 /// Parses a body, telling "not JSON" (400) apart from "JSON of the wrong shape" (422).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-        let path = err.path().to_string();
-        let inner = err.into_inner();
-        if inner.is_data() {
-            ApiError::validation(vec![shape_error(&path, &inner)])
-        } else {
-            ApiError::malformed_json(format!("the body is not valid JSON: {inner}"))
-        }
-    })?;
-    de.end()
+    // Syntax first, so that broken JSON is never reported as a missing field.
+    let value: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::malformed_json(format!("the body is not valid JSON: {e}")))?;
-    Ok(value)
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let path = err.path().to_string();
+        ApiError::validation(vec![shape_error(&path, err.inner())])
+    })
 }
 
 /// serde reports a missing or unknown field at the path of the object that
@@ -77,6 +71,7 @@ fn shape_error(path: &str, err: &serde_json::Error) -> FieldError {
         .and_then(|rest| rest.split('`').next());
     let field = match (named, path) {
         (Some(name), ".") => name.to_owned(),
+        (Some(name), path) if path == name || path.ends_with(&format!(".{name}")) => path.to_owned(),
         (Some(name), parent) => format!("{parent}.{name}"),
         (None, ".") => "body".to_owned(),
         (None, path) => path.to_owned(),

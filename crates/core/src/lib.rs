@@ -15,6 +15,7 @@ pub mod health;
 pub mod http;
 pub mod metrics;
 pub mod money;
+pub mod openapi;
 pub mod pagination;
 pub mod patch;
 pub mod request_context;

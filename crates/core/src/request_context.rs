@@ -2,6 +2,7 @@
 //! correlation id) and its W3C `traceparent`.
 
 use axum::extract::FromRequestParts;
+use hearth_events::EventContext;
 use axum::http::request::Parts;
 use std::convert::Infallible;
 
@@ -30,6 +31,17 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
             request_id: header(REQUEST_ID_HEADER).unwrap_or_default(),
             traceparent: header(TRACEPARENT_HEADER).filter(|t| is_traceparent(t)),
         })
+    }
+}
+
+impl RequestContext {
+    /// The context of an event this request causes: the request starts the flow.
+    pub fn event_context(&self) -> EventContext {
+        EventContext {
+            correlation_id: self.request_id.clone(),
+            causation_id: None,
+            traceparent: self.traceparent.clone(),
+        }
     }
 }
 

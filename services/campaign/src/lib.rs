@@ -1,1 +1,63 @@
+//! campaign-service: fundraising campaigns, on Campaign DB in schema `campaign`.
+//!
+//! - `domain/`: the campaign, its validation and its state machine;
+//! - `http/`: the API of API.md's campaign section;
+//! - `db.rs`: the SQL;
+//! - `migrations/`: the schema, with the outbox its events leave through.
 
+pub mod db;
+pub mod domain;
+pub mod http;
+
+use axum::Router;
+use hearth_bus::broker::BrokerLink;
+use hearth_core::auth::Authenticator;
+use hearth_core::config::{Database, ServiceConfig, ServiceSpec};
+use hearth_core::health::Readiness;
+use hearth_core::http::{service_router, ServiceHttp};
+use hearth_core::metrics::Metrics;
+use sqlx::migrate::Migrator;
+use sqlx::PgPool;
+
+pub const SERVICE: ServiceSpec = ServiceSpec {
+    name: "campaign",
+    default_port: 8081,
+    database: Database::Campaign,
+};
+
+/// The service's migrations, with their own history in schema `campaign`.
+pub static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// A campaign-service ready to serve.
+#[derive(Debug)]
+pub struct App {
+    pub router: Router,
+    pub db: PgPool,
+    pub broker: BrokerLink,
+}
+
+impl App {
+    /// Builds the service from its configuration. Nothing is contacted yet:
+    /// the pool and the broker connect in the background.
+    pub fn build(config: &ServiceConfig) -> anyhow::Result<Self> {
+        let db = hearth_core::db::pool(&config.database, SERVICE.schema())?;
+        let broker = BrokerLink::spawn(config.rabbitmq_url.clone());
+        let (api, openapi) = http::api(http::AppState { db: db.clone() });
+        let router = service_router(ServiceHttp {
+            api,
+            openapi,
+            auth: Authenticator::new(&config.jwt_secret),
+            readiness: Readiness::new()
+                .with_database(db.clone())
+                .with("broker", broker.check()),
+            metrics: Metrics::new(SERVICE.name),
+            config: config.http.clone(),
+        });
+        Ok(Self { router, db, broker })
+    }
+
+    /// Creates the schema and applies the migrations.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        hearth_core::db::migrate(&self.db, SERVICE.schema(), &MIGRATOR).await
+    }
+}

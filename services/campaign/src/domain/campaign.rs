@@ -1,0 +1,57 @@
+use chrono::{DateTime, Utc};
+use hearth_core::auth::Caller;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::Status;
+
+/// A fundraising campaign, as stored and as answered (API.md's `Campaign`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Campaign {
+    pub id: Uuid,
+    /// Who receives the money, and owns the campaign.
+    pub recipient_id: Uuid,
+    pub creator_id: Uuid,
+    pub title: String,
+    pub description: Option<String>,
+    pub category: Option<String>,
+    /// The goal, in minor units of `currency`.
+    pub goal_minor: i64,
+    /// Raised so far, in minor units; changes only through the donation saga.
+    pub raised_minor: i64,
+    pub donor_count: i32,
+    /// ISO 4217, upper case.
+    pub currency: String,
+    pub status: Status,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub goal_reached_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Starts at 1, +1 on every change; the `ETag`.
+    pub version: i32,
+    /// Internal: what a suspended campaign returns to.
+    #[serde(skip)]
+    pub suspended_from: Option<Status>,
+}
+
+impl Campaign {
+    /// The recipient owns the campaign; staff act on anyone's.
+    pub fn is_owned_by(&self, caller: &Caller) -> bool {
+        caller.id == self.recipient_id
+    }
+
+    pub fn may_be_managed_by(&self, caller: &Caller) -> bool {
+        caller.is_staff() || self.is_owned_by(caller)
+    }
+
+    /// Drafts show only to their owner, suspended campaigns only to staff.
+    /// Staff see drafts too: they can suspend one, so they must be able to find it.
+    pub fn is_visible_to(&self, caller: Option<&Caller>) -> bool {
+        match self.status {
+            Status::Draft => caller.is_some_and(|c| self.may_be_managed_by(c)),
+            Status::Suspended => caller.is_some_and(Caller::is_staff),
+            _ => true,
+        }
+    }
+}

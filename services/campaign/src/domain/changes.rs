@@ -1,0 +1,68 @@
+use chrono::{DateTime, Utc};
+use hearth_core::validation::Validator;
+use hearth_core::ApiError;
+use hearth_events::campaign::CampaignChanges;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::new_campaign::{CATEGORY_CHARS, DESCRIPTION_MAX_CHARS, GOAL_MINOR_MAX, TITLE_CHARS};
+use super::Campaign;
+
+/// The body of `PATCH /campaigns/{id}`. An absent field stays as it is;
+/// `null` clears `description`, `category` or `ends_at`.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCampaign {
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "hearth_core::patch::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "hearth_core::patch::nullable")]
+    #[schema(value_type = Option<String>)]
+    pub category: Option<Option<String>>,
+    pub goal_minor: Option<i64>,
+    #[serde(default, deserialize_with = "hearth_core::patch::nullable")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub ends_at: Option<Option<DateTime<Utc>>>,
+}
+
+impl UpdateCampaign {
+    /// Checks the fields and keeps only those that differ from `current`,
+    /// so that an unchanged `PATCH` changes nothing (no new version, no event).
+    pub fn parse(self, current: &Campaign, now: DateTime<Utc>) -> Result<CampaignChanges, ApiError> {
+        let trim_opt = |v: Option<Option<String>>| v.map(|inner| inner.map(|s| s.trim().to_owned()));
+        let title = self.title.map(|t| t.trim().to_owned());
+        let description = trim_opt(self.description);
+        let category = trim_opt(self.category);
+
+        let mut v = Validator::new();
+        if let Some(title) = &title {
+            v.length(title, "title", TITLE_CHARS.0, TITLE_CHARS.1);
+        }
+        if let Some(Some(description)) = &description {
+            v.length(description, "description", 0, DESCRIPTION_MAX_CHARS);
+        }
+        if let Some(Some(category)) = &category {
+            v.length(category, "category", CATEGORY_CHARS.0, CATEGORY_CHARS.1);
+        }
+        if let Some(goal) = self.goal_minor {
+            v.check(
+                (1..=GOAL_MINOR_MAX).contains(&goal),
+                "goal_minor",
+                "must be between 1 and 1000000000000",
+            );
+        }
+        if let Some(Some(ends_at)) = self.ends_at {
+            v.check(ends_at > now, "ends_at", "must be in the future");
+        }
+        v.finish()?;
+
+        Ok(CampaignChanges {
+            title: title.filter(|t| *t != current.title),
+            description: description.filter(|d| *d != current.description),
+            category: category.filter(|c| *c != current.category),
+            goal_minor: self.goal_minor.filter(|g| *g != current.goal_minor),
+            ends_at: self.ends_at.filter(|e| *e != current.ends_at),
+        })
+    }
+}

@@ -1,0 +1,12 @@
+//! campaign-service's domain: what a campaign is, who may see and change it,
+//! and how its status may move.
+
+mod campaign;
+mod changes;
+mod new_campaign;
+mod status;
+
+pub use campaign::Campaign;
+pub use changes::UpdateCampaign;
+pub use new_campaign::{CreateCampaign, NewCampaign};
+pub use status::{Refusal, Status, StatusChange};

@@ -1,0 +1,109 @@
+use chrono::{DateTime, Utc};
+use hearth_core::auth::Caller;
+use hearth_core::money::Currency;
+use hearth_core::validation::Validator;
+use hearth_core::ApiError;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::Status;
+
+pub const TITLE_CHARS: (usize, usize) = (3, 120);
+pub const DESCRIPTION_MAX_CHARS: usize = 10_000;
+pub const CATEGORY_CHARS: (usize, usize) = (1, 50);
+pub const GOAL_MINOR_MAX: i64 = 1_000_000_000_000;
+
+/// The body of `POST /campaigns`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCampaign {
+    /// 3–120 characters.
+    pub title: String,
+    /// At most 10 000 characters.
+    pub description: Option<String>,
+    pub category: Option<String>,
+    /// 1 to 10^12 minor units.
+    pub goal_minor: i64,
+    /// A supported ISO 4217 code, upper case.
+    pub currency: String,
+    /// Must be in the future.
+    pub ends_at: Option<DateTime<Utc>>,
+    /// `draft` or `active` (the default).
+    pub status: Option<Status>,
+    /// Staff only; defaults to the caller.
+    pub recipient_id: Option<Uuid>,
+}
+
+/// A campaign that passed every check and may be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCampaign {
+    pub recipient_id: Uuid,
+    pub creator_id: Uuid,
+    pub title: String,
+    pub description: Option<String>,
+    pub category: Option<String>,
+    pub goal_minor: i64,
+    pub currency: Currency,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub status: Status,
+}
+
+impl CreateCampaign {
+    /// Checks every field at once (one 422 lists them all) and who may create it for whom.
+    pub fn parse(self, caller: &Caller, now: DateTime<Utc>) -> Result<NewCampaign, ApiError> {
+        let recipient_id = self.recipient_id.unwrap_or(caller.id);
+        if recipient_id != caller.id && !caller.is_staff() {
+            return Err(ApiError::forbidden(
+                "only staff may create a campaign for someone else",
+            ));
+        }
+        let title = self.title.trim().to_owned();
+        let description = self.description.map(|d| d.trim().to_owned());
+        let category = self.category.map(|c| c.trim().to_owned());
+        let currency = Currency::parse(&self.currency);
+        let status = self.status.unwrap_or(Status::Active);
+
+        let mut v = Validator::new();
+        v.length(&title, "title", TITLE_CHARS.0, TITLE_CHARS.1);
+        if let Some(description) = &description {
+            v.length(description, "description", 0, DESCRIPTION_MAX_CHARS);
+        }
+        if let Some(category) = &category {
+            v.length(category, "category", CATEGORY_CHARS.0, CATEGORY_CHARS.1);
+        }
+        v.check(
+            (1..=GOAL_MINOR_MAX).contains(&self.goal_minor),
+            "goal_minor",
+            "must be between 1 and 1000000000000",
+        );
+        v.check(
+            currency.is_some(),
+            "currency",
+            "must be a supported ISO 4217 code in upper case, such as USD or JPY",
+        );
+        v.check(
+            self.ends_at.is_none_or(|t| t > now),
+            "ends_at",
+            "must be in the future",
+        );
+        v.check(
+            matches!(status, Status::Draft | Status::Active),
+            "status",
+            "must be draft or active",
+        );
+        v.finish()?;
+
+        Ok(NewCampaign {
+            recipient_id,
+            creator_id: caller.id,
+            title,
+            description,
+            category,
+            goal_minor: self.goal_minor,
+            currency: currency.ok_or_else(|| ApiError::internal(anyhow::anyhow!("checked above")))?,
+            ends_at: self.ends_at,
+            status,
+        })
+    }
+}

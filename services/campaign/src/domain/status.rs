@@ -1,0 +1,220 @@
+//! The campaign state machine (API.md, campaign-service), in one place.
+//!
+//! ```text
+//! draft → active            active ↔ paused
+//! active | paused → completed
+//! draft | active | paused → cancelled        completed, cancelled: final
+//! staff: any → suspended, suspended → the status it was suspended from
+//! ```
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use sqlx::encode::IsNull;
+use sqlx::error::BoxDynError;
+use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef};
+use sqlx::{Decode, Encode, Postgres, Type};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Draft,
+    Active,
+    Paused,
+    Completed,
+    Cancelled,
+    Suspended,
+}
+
+/// The transitions an owner may make; staff may make them too.
+const OWNER_TRANSITIONS: &[(Status, Status)] = &[
+    (Status::Draft, Status::Active),
+    (Status::Draft, Status::Cancelled),
+    (Status::Active, Status::Paused),
+    (Status::Paused, Status::Active),
+    (Status::Active, Status::Completed),
+    (Status::Paused, Status::Completed),
+    (Status::Active, Status::Cancelled),
+    (Status::Paused, Status::Cancelled),
+];
+
+/// An allowed move: the new status, and what to remember for a later reinstatement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusChange {
+    pub from: Status,
+    pub to: Status,
+    pub suspended_from: Option<Status>,
+}
+
+/// Why a move is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Only staff may make this move (403 `forbidden`).
+    StaffOnly(&'static str),
+    /// The state machine does not allow it (409 `invalid_state`).
+    InvalidState(String),
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Active => "active",
+            Status::Paused => "paused",
+            Status::Completed => "completed",
+            Status::Cancelled => "cancelled",
+            Status::Suspended => "suspended",
+        }
+    }
+
+    /// `completed` and `cancelled` are final.
+    pub fn is_final(self) -> bool {
+        matches!(self, Status::Completed | Status::Cancelled)
+    }
+
+    /// Whether the owner may still edit a campaign in this status.
+    pub fn is_editable(self) -> bool {
+        !self.is_final() && self != Status::Suspended
+    }
+
+    /// Decides a move from `self` to `to`. `suspended_from` is what a
+    /// suspended campaign returns to.
+    pub fn change_to(
+        self,
+        to: Status,
+        suspended_from: Option<Status>,
+        by_staff: bool,
+    ) -> Result<StatusChange, Refusal> {
+        let change = |suspended_from| StatusChange { from: self, to, suspended_from };
+        match (self, to) {
+            (_, Status::Suspended) if !by_staff => {
+                Err(Refusal::StaffOnly("only staff may suspend a campaign"))
+            }
+            (Status::Suspended, Status::Suspended) => {
+                Err(Refusal::InvalidState("the campaign is already suspended".into()))
+            }
+            (from, Status::Suspended) => Ok(change(Some(from))),
+            (Status::Suspended, _) if !by_staff => {
+                Err(Refusal::StaffOnly("only staff may lift a suspension"))
+            }
+            (Status::Suspended, to) if Some(to) == suspended_from => Ok(change(None)),
+            (Status::Suspended, _) => Err(Refusal::InvalidState(format!(
+                "a suspended campaign can only return to {}",
+                suspended_from.map_or("its previous status", Status::as_str)
+            ))),
+            (from, to) if OWNER_TRANSITIONS.contains(&(from, to)) => Ok(change(None)),
+            (from, to) => Err(Refusal::InvalidState(format!(
+                "a campaign cannot go from {from} to {to}"
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Status {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ALL.iter()
+            .copied()
+            .find(|status| status.as_str() == s)
+            .ok_or_else(|| format!("unknown campaign status {s:?}"))
+    }
+}
+
+const ALL: [Status; 6] = [
+    Status::Draft,
+    Status::Active,
+    Status::Paused,
+    Status::Completed,
+    Status::Cancelled,
+    Status::Suspended,
+];
+
+// Stored as text, so the column stays readable to operators and to `psql`.
+impl Type<Postgres> for Status {
+    fn type_info() -> PgTypeInfo {
+        <String as Type<Postgres>>::type_info()
+    }
+
+    fn compatible(ty: &PgTypeInfo) -> bool {
+        <String as Type<Postgres>>::compatible(ty)
+    }
+}
+
+impl<'r> Decode<'r, Postgres> for Status {
+    fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
+        Ok(<&str as Decode<Postgres>>::decode(value)?.parse()?)
+    }
+}
+
+impl Encode<'_, Postgres> for Status {
+    fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+        <&str as Encode<Postgres>>::encode(self.as_str(), buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Status::*;
+
+    #[test]
+    fn every_move_by_an_owner() {
+        for from in ALL {
+            for to in ALL {
+                let allowed = OWNER_TRANSITIONS.contains(&(from, to));
+                let result = from.change_to(to, (from == Suspended).then_some(Active), false);
+                match result {
+                    Ok(change) => {
+                        assert!(allowed, "{from} → {to} must be refused");
+                        assert_eq!(change.to, to);
+                    }
+                    Err(Refusal::StaffOnly(_)) => assert!(to == Suspended || from == Suspended),
+                    Err(Refusal::InvalidState(_)) => assert!(!allowed, "{from} → {to} must be allowed"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn final_states_stay_final() {
+        for from in [Completed, Cancelled] {
+            for to in [Draft, Active, Paused, Completed, Cancelled] {
+                assert!(from.change_to(to, None, true).is_err(), "{from} → {to}");
+            }
+        }
+    }
+
+    #[test]
+    fn staff_suspend_from_anywhere_and_reinstate_to_where_it_was() {
+        for from in [Draft, Active, Paused, Completed, Cancelled] {
+            let suspended = from.change_to(Suspended, None, true).expect("staff may suspend");
+            assert_eq!(suspended.suspended_from, Some(from));
+            let back = Suspended.change_to(from, Some(from), true).expect("staff may reinstate");
+            assert_eq!((back.to, back.suspended_from), (from, None));
+        }
+    }
+
+    #[test]
+    fn a_suspension_lifts_only_to_the_previous_status() {
+        assert!(matches!(Suspended.change_to(Active, Some(Paused), true), Err(Refusal::InvalidState(_))));
+        assert!(matches!(Suspended.change_to(Suspended, Some(Paused), true), Err(Refusal::InvalidState(_))));
+        assert!(matches!(Suspended.change_to(Paused, Some(Paused), false), Err(Refusal::StaffOnly(_))));
+    }
+
+    #[test]
+    fn statuses_round_trip_as_text() {
+        for status in ALL {
+            assert_eq!(status.as_str().parse::<Status>(), Ok(status));
+        }
+        assert!("Active".parse::<Status>().is_err());
+    }
+}

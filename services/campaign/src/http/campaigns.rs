@@ -1,0 +1,292 @@
+//! `/campaigns`: create, list, read, edit, and move along the state machine.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::Json;
+use chrono::Utc;
+use hearth_bus::outbox;
+use hearth_core::auth::Caller;
+use hearth_core::concurrency::{etag, IfMatch};
+use hearth_core::error::Problem;
+use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
+use hearth_core::pagination::{Cursor, Page, PageRequest};
+use hearth_core::request_context::RequestContext;
+use hearth_core::validation::Validator;
+use hearth_core::{ApiError, ApiResult};
+use hearth_events::campaign::{CampaignCreated, CampaignStatusChanged, CampaignUpdated};
+use hearth_events::Envelope;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::AppState;
+use crate::db::{self, ListFilter};
+use crate::domain::{Campaign, CreateCampaign, Refusal, Status, UpdateCampaign};
+use crate::SERVICE;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_campaign, list_campaigns))
+        .routes(routes!(get_campaign, update_campaign))
+        .routes(routes!(change_status))
+}
+
+/// A campaign with its `ETag`.
+type Tagged = (HeaderMap, Json<Campaign>);
+
+fn tagged(campaign: Campaign) -> Tagged {
+    let mut headers = HeaderMap::new();
+    headers.extend(etag(campaign.version));
+    (headers, Json(campaign))
+}
+
+/// Create a campaign
+///
+/// The caller becomes its recipient unless staff name another. Emits `campaign.created`.
+#[utoipa::path(
+    post, path = "/campaigns", tag = "campaigns",
+    request_body = CreateCampaign,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = Campaign),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only staff may name another recipient", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn create_campaign(
+    State(state): State<AppState>,
+    caller: Caller,
+    context: RequestContext,
+    ApiJson(body): ApiJson<CreateCampaign>,
+) -> ApiResult<(StatusCode, Tagged)> {
+    let new = body.parse(&caller, Utc::now())?;
+    let mut tx = state.db.begin().await?;
+    let campaign = db::insert(&mut tx, &new).await?;
+    let created = CampaignCreated {
+        campaign_id: campaign.id,
+        recipient_id: campaign.recipient_id,
+        creator_id: campaign.creator_id,
+        title: campaign.title.clone(),
+        goal_minor: campaign.goal_minor,
+        currency: campaign.currency.clone(),
+        status: campaign.status.to_string(),
+        ends_at: campaign.ends_at,
+    };
+    outbox::enqueue(&mut tx, &Envelope::new(SERVICE.name, created, &context.event_context())).await?;
+    tx.commit().await?;
+
+    let (mut headers, body) = tagged(campaign);
+    if let Ok(location) = HeaderValue::from_str(&format!("/campaigns/{}", body.id)) {
+        headers.insert(header::LOCATION, location);
+    }
+    Ok((StatusCode::CREATED, (headers, body)))
+}
+
+/// `GET /campaigns` query parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct ListQuery {
+    status: Option<Status>,
+    recipient_id: Option<Uuid>,
+    category: Option<String>,
+    /// Words to find in the title or description.
+    q: Option<String>,
+    /// 1–100, default 20.
+    limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct CampaignPage {
+    items: Vec<Campaign>,
+    next_cursor: Option<String>,
+}
+
+/// List campaigns
+///
+/// Newest first. Drafts show only to their owner, suspended campaigns only to staff.
+#[utoipa::path(
+    get, path = "/campaigns", tag = "campaigns",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of campaigns", body = CampaignPage),
+        (status = 400, description = "A query parameter does not parse", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn list_campaigns(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Page<Campaign>>> {
+    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
+    let non_empty = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let filter = ListFilter {
+        status: query.status,
+        recipient_id: query.recipient_id,
+        category: non_empty(query.category),
+        q: non_empty(query.q),
+    };
+    let rows = db::list(&state.db, &filter, &page, caller.as_ref()).await?;
+    Ok(Json(Page::from_rows(rows, &page, |c| Cursor {
+        created_at: c.created_at,
+        id: c.id,
+    })))
+}
+
+/// Get a campaign
+///
+/// A campaign the caller may not see is a 404, as if it did not exist.
+#[utoipa::path(
+    get, path = "/campaigns/{id}", tag = "campaigns",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The campaign, with `ETag: \"<version>\"`", body = Campaign),
+        (status = 404, description = "No such campaign, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn get_campaign(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Tagged> {
+    db::find(&state.db, id)
+        .await?
+        .filter(|c| c.is_visible_to(caller.as_ref()))
+        .map(tagged)
+        .ok_or_else(ApiError::not_found)
+}
+
+/// Loads a campaign for a write by `caller`: 404 if they may not see it, 403
+/// if they may see but not manage it. Locks the row for the transaction.
+async fn load_for_write(
+    conn: &mut sqlx::PgConnection,
+    id: Uuid,
+    caller: &Caller,
+    if_match: IfMatch,
+) -> ApiResult<Campaign> {
+    let campaign = db::lock(conn, id)
+        .await?
+        .filter(|c| c.is_visible_to(Some(caller)))
+        .ok_or_else(ApiError::not_found)?;
+    if !campaign.may_be_managed_by(caller) {
+        return Err(ApiError::forbidden("only the campaign's owner or staff may change it"));
+    }
+    if_match.check(campaign.version)?;
+    Ok(campaign)
+}
+
+/// Edit a campaign
+///
+/// Owner or staff; not once it is completed, cancelled or suspended.
+/// Send `If-Match: "<version>"` to apply only to the version you saw.
+/// Emits `campaign.updated` when something changed.
+#[utoipa::path(
+    patch, path = "/campaigns/{id}", tag = "campaigns",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "\"<version>\"")),
+    request_body = UpdateCampaign,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The campaign as it is now", body = Campaign),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the owner or staff", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such campaign", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The campaign is completed, cancelled or suspended", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn update_campaign(
+    State(state): State<AppState>,
+    caller: Caller,
+    context: RequestContext,
+    if_match: IfMatch,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<UpdateCampaign>,
+) -> ApiResult<Tagged> {
+    let mut tx = state.db.begin().await?;
+    let campaign = load_for_write(&mut tx, id, &caller, if_match).await?;
+    if !campaign.status.is_editable() {
+        return Err(ApiError::invalid_state(format!(
+            "a {} campaign cannot be edited",
+            campaign.status
+        )));
+    }
+    let changes = body.parse(&campaign, Utc::now())?;
+    if changes.is_empty() {
+        return Ok(tagged(campaign));
+    }
+    let updated = db::apply_changes(&mut tx, id, &changes).await?;
+    let event = CampaignUpdated { campaign_id: id, changes };
+    outbox::enqueue(&mut tx, &Envelope::new(SERVICE.name, event, &context.event_context())).await?;
+    tx.commit().await?;
+    Ok(tagged(updated))
+}
+
+/// The body of `POST /campaigns/{id}/status`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct ChangeStatus {
+    status: Status,
+    /// Why, in at most 500 characters; carried in the event.
+    reason: Option<String>,
+}
+
+/// Change a campaign's status
+///
+/// Along the state machine of API.md; staff alone suspend and reinstate.
+/// Emits `campaign.status_changed`.
+#[utoipa::path(
+    post, path = "/campaigns/{id}/status", tag = "campaigns",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "\"<version>\"")),
+    request_body = ChangeStatus,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The campaign in its new status", body = Campaign),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the owner or staff, or a staff-only move", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such campaign", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The state machine does not allow it", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn change_status(
+    State(state): State<AppState>,
+    caller: Caller,
+    context: RequestContext,
+    if_match: IfMatch,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<ChangeStatus>,
+) -> ApiResult<Tagged> {
+    let reason = body.reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+    if let Some(reason) = &reason {
+        Validator::new().length(reason, "reason", 0, 500).finish()?;
+    }
+    let mut tx = state.db.begin().await?;
+    let campaign = load_for_write(&mut tx, id, &caller, if_match).await?;
+    let change = campaign
+        .status
+        .change_to(body.status, campaign.suspended_from, caller.is_staff())
+        .map_err(|refusal| match refusal {
+            Refusal::StaffOnly(why) => ApiError::forbidden(why),
+            Refusal::InvalidState(why) => ApiError::invalid_state(why),
+        })?;
+    let updated = db::apply_status(&mut tx, id, &change).await?;
+    let event = CampaignStatusChanged {
+        campaign_id: id,
+        recipient_id: updated.recipient_id,
+        title: updated.title.clone(),
+        from: change.from.to_string(),
+        to: change.to.to_string(),
+        reason,
+    };
+    outbox::enqueue(&mut tx, &Envelope::new(SERVICE.name, event, &context.event_context())).await?;
+    tx.commit().await?;
+    Ok(tagged(updated))
+}
