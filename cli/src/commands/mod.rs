@@ -1,0 +1,60 @@
+//! The subcommands of `hearth`.
+
+mod db;
+mod migrate;
+mod serve;
+mod token;
+mod up;
+
+use clap::{Parser, Subcommand};
+use hearth_core::config::Env;
+
+use crate::services::Service;
+
+#[derive(Debug, Parser)]
+#[command(name = "hearth", version, about = "Run, migrate and operate the Hearth platform")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Everything a newcomer needs in one process: create the databases,
+    /// migrate, start every service, print where they listen and a token.
+    Up,
+    /// Run one service alone: the production shape.
+    Serve {
+        service: Service,
+    },
+    /// Apply migrations (every service's, or the ones named) and exit.
+    Migrate {
+        services: Vec<Service>,
+    },
+    /// Mint a development JWT signed with JWT_SECRET (or the development secret).
+    Token(token::TokenArgs),
+    /// Database administration.
+    Db {
+        #[command(subcommand)]
+        command: db::DbCommand,
+    },
+}
+
+pub async fn run(cli: Cli, env: &dyn Env) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Up => up::run(env).await,
+        Command::Serve { service } => serve::run(service, env).await,
+        Command::Migrate { services } => migrate::run(services_or_all(services), env).await,
+        Command::Token(args) => token::run(&args, env),
+        Command::Db { command } => db::run(command, env).await,
+    }
+}
+
+/// The services named, or all of them.
+fn services_or_all(named: Vec<Service>) -> Vec<Service> {
+    if named.is_empty() {
+        Service::ALL.to_vec()
+    } else {
+        named
+    }
+}

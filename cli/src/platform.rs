@@ -1,0 +1,100 @@
+//! Starting services and stopping them gracefully.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use hearth_core::config::{ConfigError, Env, ServiceConfig};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::services::Service;
+
+/// One service listening.
+#[derive(Debug, Clone)]
+pub struct Listening {
+    pub service: Service,
+    pub addr: SocketAddr,
+}
+
+/// Running services; [`Platform::shutdown`] stops them gracefully.
+#[derive(Debug)]
+pub struct Platform {
+    pub listening: Vec<Listening>,
+    stop: watch::Sender<bool>,
+    servers: JoinSet<std::io::Result<()>>,
+}
+
+impl Platform {
+    /// Reads each service's settings, migrates it and starts it. Every setting
+    /// is read before anything starts, so a bad one stops start-up cleanly.
+    pub async fn start(
+        services: &[Service],
+        env: &dyn Env,
+        dev_jwt_secret: Option<&str>,
+    ) -> anyhow::Result<Self> {
+        let configs = services
+            .iter()
+            .map(|s| ServiceConfig::from_env(env, s.spec(), dev_jwt_secret).map(|c| (*s, c)))
+            .collect::<Result<Vec<_>, ConfigError>>()?;
+        let (stop, stopped) = watch::channel(false);
+        let mut platform = Self {
+            listening: Vec::new(),
+            stop,
+            servers: JoinSet::new(),
+        };
+        for (service, config) in configs {
+            let built = service.build(&config)?;
+            built.migrate().await.with_context(|| {
+                format!("migrating {}-service ({})", config.spec.name, config.database.url)
+            })?;
+            let listener = TcpListener::bind(config.bind).await.map_err(|e| {
+                ConfigError::new(config.spec.var("PORT"), format!("cannot listen on {}: {e}", config.bind))
+            })?;
+            let addr = listener.local_addr()?;
+            tracing::info!(service = config.spec.name, %addr, "listening");
+            let mut stopped = stopped.clone();
+            platform.servers.spawn(hearth_core::http::serve(listener, built.router, async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            }));
+            platform.listening.push(Listening { service, addr });
+        }
+        Ok(platform)
+    }
+
+    /// Stops accepting, lets in-flight requests finish, and waits for every server.
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        self.stop.send_replace(true);
+        while let Some(result) = self.servers.join_next().await {
+            result??;
+        }
+        Ok(())
+    }
+
+    /// Runs until Ctrl-C or SIGTERM, then shuts down gracefully.
+    pub async fn run_until_signalled(self) -> anyhow::Result<()> {
+        wait_for_signal().await;
+        tracing::info!("shutting down: letting in-flight requests finish");
+        self.shutdown().await
+    }
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(_) => {
+                let _ = ctrl_c.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,58 @@
+//! The services this binary can run. A new service adds a variant here.
+
+use axum::Router;
+use clap::ValueEnum;
+use hearth_core::config::{ServiceConfig, ServiceSpec};
+use sqlx::migrate::Migrator;
+use sqlx::PgPool;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Service {
+    Campaign,
+}
+
+/// A service built from its configuration, ready to migrate and serve.
+#[derive(Debug)]
+pub struct Built {
+    pub spec: ServiceSpec,
+    pub router: Router,
+    pub db: PgPool,
+    migrator: &'static Migrator,
+}
+
+impl Built {
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        hearth_core::db::migrate(&self.db, self.spec.schema(), self.migrator).await
+    }
+}
+
+impl Service {
+    pub const ALL: &'static [Service] = &[Service::Campaign];
+
+    pub fn spec(self) -> ServiceSpec {
+        match self {
+            Service::Campaign => campaign_service::SERVICE,
+        }
+    }
+
+    pub fn migrator(self) -> &'static Migrator {
+        match self {
+            Service::Campaign => &campaign_service::MIGRATOR,
+        }
+    }
+
+    pub fn build(self, config: &ServiceConfig) -> anyhow::Result<Built> {
+        let (router, db) = match self {
+            Service::Campaign => {
+                let app = campaign_service::App::build(config)?;
+                (app.router, app.db)
+            }
+        };
+        Ok(Built {
+            spec: self.spec(),
+            router,
+            db,
+            migrator: self.migrator(),
+        })
+    }
+}
