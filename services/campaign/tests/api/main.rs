@@ -1,0 +1,13 @@
+//! campaign-service over HTTP, against the real PostgreSQL and RabbitMQ.
+//! Each test gets its own database (see `helpers::spawn_app`).
+
+mod auth;
+mod create;
+mod errors;
+mod events;
+mod helpers;
+mod list;
+mod platform;
+mod read;
+mod status;
+mod update;
