@@ -1,0 +1,87 @@
+//! The `hearth` binary as a user runs it.
+
+use std::process::Command;
+use std::time::Duration;
+
+use hearth::platform::Platform;
+use hearth::services::Service;
+use hearth_core::auth::{Authenticator, CallerKind};
+use hearth_testkit::{TestClient, TestDb, JWT_SECRET};
+
+fn hearth() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_hearth"))
+}
+
+#[test]
+fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
+    for (var, value) in [
+        ("CAMPAIGN_PORT", "eighty"),
+        ("RABBITMQ_URL", "http://localhost"),
+        ("JWT_SECRET", "short"),
+        ("LOG_FORMAT", "xml"),
+    ] {
+        let output = hearth()
+            .args(["serve", "campaign"])
+            .env("JWT_SECRET", JWT_SECRET)
+            .env(var, value)
+            .output()
+            .expect("run hearth");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{var}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{var}: {stderr}");
+        assert!(stderr.starts_with(&format!("hearth: {var}: ")), "{stderr}");
+    }
+}
+
+#[test]
+fn serve_requires_a_jwt_secret() {
+    let output = hearth()
+        .args(["serve", "campaign"])
+        .env_remove("JWT_SECRET")
+        .output()
+        .expect("run hearth");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr.starts_with("hearth: JWT_SECRET: missing"), "{stderr}");
+}
+
+#[test]
+fn token_mints_what_the_services_accept() {
+    let sub = uuid::Uuid::new_v4();
+    let output = hearth()
+        .args(["token", "--sub", &sub.to_string(), "--admin", "--ttl", "10m"])
+        .env("JWT_SECRET", JWT_SECRET)
+        .output()
+        .expect("run hearth");
+    assert!(output.status.success());
+    let token = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    let caller = Authenticator::new(JWT_SECRET)
+        .authenticate(&token)
+        .expect("valid")
+        .expect("a caller");
+    assert_eq!(caller.id, sub);
+    assert_eq!(caller.kind, CallerKind::Staff);
+
+    let refused = hearth().args(["token"]).output().expect("run hearth");
+    assert!(!refused.status.success(), "--sub is required for a user token");
+}
+
+#[tokio::test]
+async fn the_platform_migrates_serves_and_stops_gracefully() {
+    let db = TestDb::create().await;
+    let env = std::collections::HashMap::from([
+        ("CAMPAIGN_DATABASE_URL".to_owned(), db.url()),
+        ("CAMPAIGN_PORT".to_owned(), "0".to_owned()),
+        ("RABBITMQ_URL".to_owned(), hearth_testkit::rabbitmq_url()),
+    ]);
+    let platform = Platform::start(Service::ALL, &env, Some(JWT_SECRET)).await.expect("start");
+    let addr = platform.listening[0].addr;
+    let client = TestClient::new(addr);
+    client.get("/campaigns").send().await.expect(200);
+
+    tokio::time::timeout(Duration::from_secs(10), platform.shutdown())
+        .await
+        .expect("stops within 10 s")
+        .expect("stops cleanly");
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "no longer listening");
+}
