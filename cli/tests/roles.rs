@@ -33,6 +33,10 @@ impl Drop for RoleGuard {
 
 #[tokio::test]
 async fn campaign_services_role_reads_its_schema_and_no_other() {
+    let prefix = format!("t{}_", Uuid::new_v4().simple());
+    // Declared before the database, so dropped after it: a role cannot be
+    // dropped while a database still holds its grants.
+    let _guard = RoleGuard { role: format!("{prefix}campaign") };
     let db = TestDb::create().await;
     let mut admin = db.connect().await;
     // The campaign schema as migrations make it, and another service's schema beside it.
@@ -58,11 +62,9 @@ async fn campaign_services_role_reads_its_schema_and_no_other() {
     .await
     .expect("another service's schema");
 
-    let prefix = format!("t{}_", Uuid::new_v4().simple());
     let role = grant_own_schema(&db.url(), &prefix, campaign_service::SERVICE)
         .await
         .expect("grant");
-    let _guard = RoleGuard { role: role.clone() };
     assert_eq!(role, format!("{prefix}campaign"));
     // Running it again changes nothing and does not fail.
     grant_own_schema(&db.url(), &prefix, campaign_service::SERVICE)
