@@ -3,20 +3,23 @@
 //! The link connects in the background and reconnects with growing backoff
 //! when the connection drops, so a broker that is down at start or restarts
 //! later never stops the service: writes go on into the outbox, and
-//! `/health/ready` says what is wrong until the broker is back.
+//! `/health/ready` says what is wrong until the broker is back. The relay and
+//! the consumers open their channels on the link's current connection and
+//! come back through [`BrokerLink::channel`] after a loss.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use hearth_core::health::Check;
-use lapin::{Connection, ConnectionProperties};
+use lapin::{Channel, Connection, ConnectionProperties};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 const FIRST_RETRY: Duration = Duration::from_millis(250);
-const LONGEST_RETRY: Duration = Duration::from_secs(15);
-/// How often a live connection is looked at; lapin notices a dead socket by its heartbeat.
-const WATCH_INTERVAL: Duration = Duration::from_millis(500);
+const LONGEST_RETRY: Duration = Duration::from_secs(10);
+/// How often a live connection is looked at; lapin notices a closed socket at once,
+/// and a silent one by its heartbeat.
+const WATCH_INTERVAL: Duration = Duration::from_millis(200);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkState {
@@ -25,10 +28,12 @@ pub enum LinkState {
     Down(String),
 }
 
-/// A background connection to RabbitMQ. Dropping it closes the connection.
+/// A background connection to RabbitMQ. Cheap to clone; the last clone
+/// dropped stops it.
 #[derive(Debug, Clone)]
 pub struct BrokerLink {
     state: watch::Receiver<LinkState>,
+    connection: watch::Receiver<Option<Arc<Connection>>>,
     _task: Arc<AbortOnDrop>,
 }
 
@@ -44,10 +49,12 @@ impl Drop for AbortOnDrop {
 impl BrokerLink {
     /// Starts connecting to `url` in the background.
     pub fn spawn(url: String) -> Self {
-        let (tx, rx) = watch::channel(LinkState::Connecting);
-        let task = tokio::spawn(stay_connected(url, tx));
+        let (state_tx, state) = watch::channel(LinkState::Connecting);
+        let (connection_tx, connection) = watch::channel(None);
+        let task = tokio::spawn(stay_connected(url, state_tx, connection_tx));
         Self {
-            state: rx,
+            state,
+            connection,
             _task: Arc::new(AbortOnDrop(task)),
         }
     }
@@ -62,6 +69,18 @@ impl BrokerLink {
         tokio::time::timeout(timeout, state.wait_for(|s| *s == LinkState::Up))
             .await
             .is_ok_and(|r| r.is_ok())
+    }
+
+    /// A new channel on the current connection, waiting for one if the broker
+    /// is away. `None` once the link has stopped.
+    pub async fn channel(&self) -> Option<lapin::Result<Channel>> {
+        let mut connection = self.connection.clone();
+        let current = connection
+            .wait_for(|c| c.as_ref().is_some_and(|c| c.status().connected()))
+            .await
+            .ok()?
+            .clone()?;
+        Some(current.create_channel().await)
     }
 
     /// The readiness check: up, or down with the reason.
@@ -80,17 +99,24 @@ impl BrokerLink {
     }
 }
 
-async fn stay_connected(url: String, state: watch::Sender<LinkState>) {
+async fn stay_connected(
+    url: String,
+    state: watch::Sender<LinkState>,
+    current: watch::Sender<Option<Arc<Connection>>>,
+) {
     let mut delay = FIRST_RETRY;
     loop {
         match connect(&url).await {
             Ok(connection) => {
                 tracing::info!("connected to RabbitMQ");
                 delay = FIRST_RETRY;
+                let connection = Arc::new(connection);
+                current.send_replace(Some(connection.clone()));
                 state.send_replace(LinkState::Up);
                 while connection.status().connected() {
                     tokio::time::sleep(WATCH_INTERVAL).await;
                 }
+                current.send_replace(None);
                 tracing::warn!("lost the connection to RabbitMQ; reconnecting");
                 state.send_replace(LinkState::Down("the connection to RabbitMQ was lost".into()));
             }

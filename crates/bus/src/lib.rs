@@ -1,9 +1,14 @@
 //! Hearth's side of RabbitMQ (EVENTS.md).
 //!
 //! - [`outbox`]: a service writes its events here, in the transaction of the
-//!   change they describe; a relay publishes them afterwards.
-//! - [`broker`]: the service's connection to RabbitMQ, kept alive with
-//!   backoff, and its readiness check.
+//!   change they describe;
+//! - [`relay`]: publishes the outbox with publisher confirms;
+//! - [`consumer`]: handles a service's queue idempotently, with retries and dead letters;
+//! - [`topology`]: the exchange and queues, declared at every (re)connect;
+//! - [`broker`]: the connection, kept alive with backoff, and its readiness check.
 
 pub mod broker;
+pub mod consumer;
 pub mod outbox;
+pub mod relay;
+pub mod topology;

@@ -232,6 +232,55 @@ impl HttpConfig {
     }
 }
 
+/// Settings of the event flow (EVENTS.md).
+#[derive(Debug, Clone)]
+pub struct EventsConfig {
+    /// Prefix of every exchange and queue name: `hearth.events`, `hearth.campaign`.
+    pub namespace: String,
+    /// The delay before each retry of a failed handling; after the last, the dead queue.
+    pub retry_delays: Vec<Duration>,
+    /// How long published outbox rows are kept.
+    pub outbox_retention: Duration,
+    /// How long handled event ids are remembered. Keep it well above the
+    /// sum of the retry delays: an id forgotten is a redelivery not recognised.
+    pub inbox_retention: Duration,
+}
+
+impl EventsConfig {
+    pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            namespace: read(env, "BUS_NAMESPACE", || "hearth".to_owned(), parse_namespace)?,
+            retry_delays: read(
+                env,
+                "EVENT_RETRY_DELAYS",
+                || [1, 5, 30, 120, 600].map(Duration::from_secs).to_vec(),
+                parse_delays,
+            )?,
+            outbox_retention: read_duration(env, "OUTBOX_RETENTION", Duration::from_secs(24 * 3600))?,
+            inbox_retention: read_duration(env, "INBOX_RETENTION", Duration::from_secs(7 * 24 * 3600))?,
+        })
+    }
+}
+
+fn parse_namespace(raw: &str) -> Result<String, String> {
+    let ok = !raw.is_empty()
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'));
+    if ok {
+        Ok(raw.to_owned())
+    } else {
+        Err(format!("expected lower-case letters, digits, '.', '-' or '_', got {raw:?}"))
+    }
+}
+
+fn parse_delays(raw: &str) -> Result<Vec<Duration>, String> {
+    raw.split(',')
+        .map(|d| humantime::parse_duration(d.trim()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| format!("expected durations separated by commas such as 1s,5s,30s, got {raw:?}"))
+}
+
 /// Settings of one service's database pool.
 #[derive(Debug, Clone)]
 pub struct DatabaseConfig {
@@ -250,6 +299,7 @@ pub struct ServiceConfig {
     pub rabbitmq_url: String,
     pub jwt_secret: String,
     pub http: HttpConfig,
+    pub events: EventsConfig,
 }
 
 impl ServiceConfig {
@@ -293,6 +343,7 @@ impl ServiceConfig {
             rabbitmq_url: rabbitmq_url(env)?,
             jwt_secret: jwt_secret(env, dev_jwt_secret)?,
             http: HttpConfig::from_env(env)?,
+            events: EventsConfig::from_env(env)?,
         })
     }
 }
@@ -381,6 +432,9 @@ mod tests {
             ("CORS_ALLOWED_ORIGINS", "example.com", "CORS_ALLOWED_ORIGINS: expected *"),
             ("DATABASE_MAX_CONNECTIONS", "-1", "DATABASE_MAX_CONNECTIONS: expected a whole number"),
             ("JWT_SECRET", "short", "JWT_SECRET: must be at least 32 characters"),
+            ("BUS_NAMESPACE", "Hearth Events", "BUS_NAMESPACE: expected lower-case"),
+            ("EVENT_RETRY_DELAYS", "1s,soon", "EVENT_RETRY_DELAYS: expected durations"),
+            ("OUTBOX_RETENTION", "forever", "OUTBOX_RETENTION: expected a duration"),
         ];
         for (var, value, expected) in cases {
             let mut vars = env(&[("JWT_SECRET", SECRET)]);

@@ -77,8 +77,87 @@ impl Event for CampaignStatusChanged {
     }
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignGoalReached {
+    pub campaign_id: Uuid,
+    pub recipient_id: Uuid,
+    pub title: String,
+    pub goal_minor: i64,
+    pub raised_minor: i64,
+    pub currency: String,
+}
+
+impl Event for CampaignGoalReached {
+    const TYPE: &'static str = "campaign.goal_reached";
+    fn subject(&self) -> String {
+        self.campaign_id.to_string()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignDonationAccepted {
+    pub donation_id: Uuid,
+    pub campaign_id: Uuid,
+    pub recipient_id: Uuid,
+    pub title: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    /// The campaign's total after this donation.
+    pub raised_minor: i64,
+}
+
+impl Event for CampaignDonationAccepted {
+    const TYPE: &'static str = "campaign.donation_accepted";
+    fn subject(&self) -> String {
+        self.campaign_id.to_string()
+    }
+}
+
+/// Why campaign-service refused a donation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CampaignRejection {
+    NotFound,
+    NotActive,
+    Ended,
+    CurrencyMismatch,
+    SelfDonation,
+    DonorSuspended,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignDonationRejected {
+    pub donation_id: Uuid,
+    pub campaign_id: Uuid,
+    pub reason: CampaignRejection,
+}
+
+impl Event for CampaignDonationRejected {
+    const TYPE: &'static str = "campaign.donation_rejected";
+    fn subject(&self) -> String {
+        self.campaign_id.to_string()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CampaignDonationReversed {
+    pub donation_id: Uuid,
+    pub campaign_id: Uuid,
+    pub amount_minor: i64,
+    pub currency: String,
+    /// The campaign's total after taking the donation back out.
+    pub raised_minor: i64,
+}
+
+impl Event for CampaignDonationReversed {
+    const TYPE: &'static str = "campaign.donation_reversed";
+    fn subject(&self) -> String {
+        self.campaign_id.to_string()
+    }
+}
+
 /// `Option<Option<T>>` on the wire: absent, `null`, or a value.
-mod nullable {
+pub(crate) mod nullable {
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     pub fn serialize<T: Serialize, S: Serializer>(

@@ -72,6 +72,79 @@ impl<T: Event> Envelope<T> {
     }
 }
 
+/// Why a delivered message can never be handled, however often it is retried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Undecodable {
+    /// The body is not a CloudEvent.
+    NotAnEvent(String),
+    /// A schema version of the type this consumer does not know.
+    UnknownVersion { event_type: String, version: u32 },
+    /// The data does not match the payload type.
+    BadPayload { event_type: String, error: String },
+}
+
+impl std::fmt::Display for Undecodable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Undecodable::NotAnEvent(e) => write!(f, "not a CloudEvent: {e}"),
+            Undecodable::UnknownVersion { event_type, version } => {
+                write!(f, "unknown version {version} of {event_type}")
+            }
+            Undecodable::BadPayload { event_type, error } => {
+                write!(f, "the data of {event_type} does not parse: {error}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Undecodable {}
+
+impl Envelope<serde_json::Value> {
+    /// Reads a message body as a CloudEvent with any payload.
+    pub fn from_slice(body: &[u8]) -> Result<Self, Undecodable> {
+        serde_json::from_slice(body).map_err(|e| Undecodable::NotAnEvent(e.to_string()))
+    }
+
+    /// The typed event, if this is a version of `T` the consumer knows.
+    pub fn decode<T: Event>(&self) -> Result<Envelope<T>, Undecodable> {
+        if self.version != T::VERSION {
+            return Err(Undecodable::UnknownVersion {
+                event_type: self.event_type.clone(),
+                version: self.version,
+            });
+        }
+        let data = T::deserialize(&self.data).map_err(|e| Undecodable::BadPayload {
+            event_type: self.event_type.clone(),
+            error: e.to_string(),
+        })?;
+        Ok(Envelope {
+            specversion: self.specversion.clone(),
+            id: self.id,
+            event_type: self.event_type.clone(),
+            source: self.source.clone(),
+            subject: self.subject.clone(),
+            time: self.time,
+            datacontenttype: self.datacontenttype.clone(),
+            version: self.version,
+            correlationid: self.correlationid.clone(),
+            causationid: self.causationid,
+            traceparent: self.traceparent.clone(),
+            data,
+        })
+    }
+}
+
+impl<T> Envelope<T> {
+    /// The context of an event caused by this one: same flow, same trace.
+    pub fn caused_context(&self) -> EventContext {
+        EventContext {
+            correlation_id: self.correlationid.clone(),
+            causation_id: Some(self.id),
+            traceparent: self.traceparent.clone(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +184,30 @@ mod tests {
         assert_eq!(event.id.get_version_num(), 7);
         let back: Envelope<CampaignCreated> = serde_json::from_value(json).expect("parses");
         assert_eq!(back, event);
+    }
+
+    #[test]
+    fn consumers_decode_the_versions_they_know_and_refuse_the_rest() {
+        let event = Envelope::new("campaign", created(), &EventContext::default());
+        let bytes = serde_json::to_vec(&event).expect("serialises");
+        let raw = Envelope::from_slice(&bytes).expect("a CloudEvent");
+        assert_eq!(raw.decode::<CampaignCreated>().expect("known"), event);
+
+        let mut v2 = raw.clone();
+        v2.version = 2;
+        assert!(matches!(v2.decode::<CampaignCreated>(), Err(Undecodable::UnknownVersion { version: 2, .. })));
+        let mut broken = raw.clone();
+        broken.data = serde_json::json!({"campaign_id": "nope"});
+        assert!(matches!(broken.decode::<CampaignCreated>(), Err(Undecodable::BadPayload { .. })));
+        assert!(matches!(Envelope::from_slice(b"{}"), Err(Undecodable::NotAnEvent(_))));
+    }
+
+    #[test]
+    fn a_caused_event_keeps_the_flow_and_names_its_cause() {
+        let first = Envelope::new("campaign", created(), &EventContext { correlation_id: "flow".into(), ..Default::default() });
+        let next = Envelope::new("campaign", created(), &first.caused_context());
+        assert_eq!(next.correlationid, "flow");
+        assert_eq!(next.causationid, Some(first.id));
     }
 
     #[test]

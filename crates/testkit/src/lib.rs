@@ -4,9 +4,11 @@
 //! database ([`TestDb`]), dropped when the test ends, so tests run in parallel
 //! and leave nothing behind.
 
+mod broker;
 mod client;
 mod database;
 
+pub use broker::{Tap, TestBroker};
 pub use client::{TestClient, TestResponse};
 pub use database::TestDb;
 

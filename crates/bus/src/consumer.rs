@@ -1,0 +1,333 @@
+//! The consumer runner: idempotent handling, retries with growing delay, dead letters.
+//!
+//! For each delivery, in one database transaction: the event id goes into the
+//! service's `inbox` (a redelivered event finds its id there and changes
+//! nothing), then the handler makes its effect. The transaction commits, and
+//! only then is the message acked — so a crash anywhere loses nothing and
+//! doubles nothing.
+//!
+//! A handler that fails is retried through the delay queues (EVENTS.md: e.g.
+//! 1 s, 5 s, 30 s, 2 min, 10 min); after the last, or at once for a message that
+//! can never succeed (not a CloudEvent, an unknown version, data that does not
+//! parse), the message goes to the dead queue with headers that say why.
+//! Either way the original is acked, so one poison message never stops a queue.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use futures::StreamExt;
+use hearth_core::metrics::Metrics;
+use hearth_events::{Envelope, Undecodable};
+use lapin::message::Delivery;
+use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicPublishOptions, BasicQosOptions};
+use lapin::publisher_confirm::Confirmation;
+use lapin::types::{AMQPValue, FieldTable, ShortString};
+use lapin::{BasicProperties, Channel};
+use prometheus_client::metrics::counter::Counter;
+use sqlx::{PgPool, Postgres, Transaction};
+use tokio::sync::watch;
+
+use crate::broker::BrokerLink;
+use crate::topology::{declare_consumer, ConsumerTopology, Names};
+
+/// The transaction a handler works in; it hands it back to be committed.
+pub type Tx = Transaction<'static, Postgres>;
+
+/// Why a handler did not make its effect.
+#[derive(Debug, thiserror::Error)]
+pub enum HandleError {
+    /// Might work later (a lock timeout, a lost connection): retry.
+    #[error("{0:#}")]
+    Retry(#[from] anyhow::Error),
+    /// Can never work: dead-letter at once.
+    #[error("{0}")]
+    Poison(String),
+}
+
+impl From<Undecodable> for HandleError {
+    fn from(err: Undecodable) -> Self {
+        HandleError::Poison(err.to_string())
+    }
+}
+
+impl From<sqlx::Error> for HandleError {
+    fn from(err: sqlx::Error) -> Self {
+        HandleError::Retry(err.into())
+    }
+}
+
+/// A service's handler for one event type: makes the effect in `tx`.
+pub type Handler = Arc<dyn Fn(Tx, Envelope) -> BoxFuture<'static, Result<Tx, HandleError>> + Send + Sync>;
+
+/// Header names on retried and dead-lettered messages.
+pub mod headers {
+    pub const ATTEMPTS: &str = "x-hearth-attempts";
+    pub const ERROR: &str = "x-hearth-error";
+    pub const FIRST_FAILURE: &str = "x-hearth-first-failure";
+    pub const LAST_FAILURE: &str = "x-hearth-last-failure";
+    pub const ROUTING_KEY: &str = "x-hearth-routing-key";
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ConsumerMetrics {
+    consumed: Counter,
+    duplicates: Counter,
+    retried: Counter,
+    dead_lettered: Counter,
+}
+
+impl ConsumerMetrics {
+    pub fn register(metrics: &Metrics) -> Self {
+        let m = Self::default();
+        metrics.register("events_consumed", "Events handled and acked", m.consumed.clone());
+        metrics.register("events_duplicate", "Redelivered events found in the inbox", m.duplicates.clone());
+        metrics.register("events_retried", "Failed handlings sent to a delay queue", m.retried.clone());
+        metrics.register("events_dead_lettered", "Events sent to the dead queue", m.dead_lettered.clone());
+        m
+    }
+}
+
+/// One service's consumer: its queue, its handlers, its retry policy.
+pub struct Consumer {
+    pool: PgPool,
+    link: BrokerLink,
+    names: Names,
+    topology: ConsumerTopology,
+    handlers: BTreeMap<&'static str, Handler>,
+    prefetch: u16,
+    metrics: ConsumerMetrics,
+}
+
+impl std::fmt::Debug for Consumer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Consumer").field("topology", &self.topology).finish_non_exhaustive()
+    }
+}
+
+/// What happened to one delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    Handled,
+    Duplicate,
+    Failed(String),
+    Poison(String),
+}
+
+impl Consumer {
+    pub fn new(pool: PgPool, link: BrokerLink, names: Names, service: &'static str, retry_delays: Vec<Duration>, metrics: ConsumerMetrics) -> Self {
+        Self {
+            pool,
+            link,
+            names,
+            topology: ConsumerTopology { service, event_types: Vec::new(), retry_delays },
+            handlers: BTreeMap::new(),
+            prefetch: 32,
+            metrics,
+        }
+    }
+
+    /// Handles `event_type` with `handler`, and binds the queue to it.
+    pub fn on(mut self, event_type: &'static str, handler: Handler) -> Self {
+        self.topology.event_types.push(event_type);
+        self.handlers.insert(event_type, handler);
+        self
+    }
+
+    /// Consumes until `stop` turns true, reconnecting after any loss.
+    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        let mut delay = Duration::from_millis(250);
+        while !*stop.borrow() {
+            tokio::select! {
+                result = self.consume() => {
+                    if let Err(err) = result {
+                        tracing::warn!(service = self.topology.service, error = %err, "consumer interrupted; resuming");
+                    }
+                    tokio::select! {
+                        _ = tokio::time::sleep(delay) => {}
+                        _ = stop.changed() => {}
+                    }
+                    delay = (delay * 2).min(Duration::from_secs(10));
+                }
+                _ = stop.changed() => {}
+            }
+        }
+    }
+
+    async fn consume(&self) -> lapin::Result<()> {
+        let Some(channel) = self.link.channel().await else { return Ok(()) };
+        let channel = channel?;
+        declare_consumer(&channel, &self.names, &self.topology).await?;
+        channel.confirm_select(Default::default()).await?;
+        channel.basic_qos(self.prefetch, BasicQosOptions::default()).await?;
+        let queue = self.names.queue(self.topology.service);
+        let mut deliveries = channel
+            .basic_consume(&queue, &format!("{queue}.{}", uuid::Uuid::now_v7()), BasicConsumeOptions::default(), FieldTable::default())
+            .await?;
+        tracing::info!(%queue, "consuming");
+        while let Some(delivery) = deliveries.next().await {
+            let delivery = delivery?;
+            let outcome = self.handle(&delivery).await;
+            self.settle(&channel, delivery, outcome).await?;
+        }
+        Ok(())
+    }
+
+    /// Runs the handler for one delivery, in one transaction with the inbox row.
+    async fn handle(&self, delivery: &Delivery) -> Outcome {
+        let envelope = match Envelope::from_slice(&delivery.data) {
+            Ok(envelope) => envelope,
+            Err(err) => return Outcome::Poison(err.to_string()),
+        };
+        let Some(handler) = self.handlers.get(envelope.event_type.as_str()) else {
+            return Outcome::Poison(format!("{} has no handler here", envelope.event_type));
+        };
+        let span = tracing::info_span!("event", id = %envelope.id, r#type = %envelope.event_type,
+            correlationid = %envelope.correlationid, traceparent = envelope.traceparent.as_deref().unwrap_or_default());
+        let _entered = span.enter();
+        match self.handle_once(handler, envelope).await {
+            Ok(true) => Outcome::Handled,
+            Ok(false) => Outcome::Duplicate,
+            Err(HandleError::Poison(why)) => Outcome::Poison(why),
+            Err(HandleError::Retry(err)) => Outcome::Failed(format!("{err:#}")),
+        }
+    }
+
+    /// `Ok(false)`: the event was handled before.
+    async fn handle_once(&self, handler: &Handler, envelope: Envelope) -> Result<bool, HandleError> {
+        let mut tx = self.pool.begin().await?;
+        let first_time = sqlx::query("insert into inbox (event_id, event_type) values ($1, $2) on conflict do nothing")
+            .bind(envelope.id)
+            .bind(&envelope.event_type)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if !first_time {
+            return Ok(false);
+        }
+        let tx = handler(tx, envelope).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Acks, or re-publishes for a retry or the dead queue and then acks.
+    async fn settle(&self, channel: &Channel, delivery: Delivery, outcome: Outcome) -> lapin::Result<()> {
+        match outcome {
+            Outcome::Handled => {
+                self.metrics.consumed.inc();
+                tracing::debug!("handled");
+            }
+            Outcome::Duplicate => {
+                self.metrics.duplicates.inc();
+                tracing::debug!("already handled; acking the redelivery");
+            }
+            Outcome::Failed(why) => {
+                let attempts = attempts(&delivery) + 1;
+                match self.topology.retry_delays.get(attempts as usize - 1) {
+                    Some(delay) => {
+                        tracing::warn!(error = %why, attempts, retry_in = ?delay, "handling failed; retrying");
+                        let queue = self.names.retry_queue(self.topology.service, *delay);
+                        if !self.republish(channel, &delivery, &queue, attempts, &why).await? {
+                            return delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
+                        }
+                        self.metrics.retried.inc();
+                    }
+                    None => {
+                        tracing::error!(error = %why, attempts, "handling failed for the last time; dead-lettering");
+                        if !self.dead_letter(channel, &delivery, attempts, &why).await? {
+                            return delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
+                        }
+                    }
+                }
+            }
+            Outcome::Poison(why) => {
+                tracing::error!(error = %why, "a message that can never be handled; dead-lettering");
+                if !self.dead_letter(channel, &delivery, attempts(&delivery) + 1, &why).await? {
+                    return delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
+                }
+            }
+        }
+        delivery.ack(BasicAckOptions::default()).await
+    }
+
+    async fn dead_letter(&self, channel: &Channel, delivery: &Delivery, attempts: u32, why: &str) -> lapin::Result<bool> {
+        self.metrics.dead_lettered.inc();
+        self.republish(channel, delivery, &self.names.dead_queue(self.topology.service), attempts, why).await
+    }
+
+    /// Publishes a copy of `delivery` to `queue` with the failure headers;
+    /// `true` once the broker confirmed it.
+    async fn republish(&self, channel: &Channel, delivery: &Delivery, queue: &str, attempts: u32, why: &str) -> lapin::Result<bool> {
+        let now = chrono::Utc::now().to_rfc3339();
+        let mut headers = delivery.properties.headers().clone().unwrap_or_default();
+        let first_failure = header_string(&headers, headers::FIRST_FAILURE).unwrap_or_else(|| now.clone());
+        let routing_key = header_string(&headers, headers::ROUTING_KEY).unwrap_or_else(|| delivery.routing_key.to_string());
+        for (key, value) in [
+            (headers::ATTEMPTS, AMQPValue::LongUInt(attempts)),
+            (headers::ERROR, AMQPValue::LongString(truncate(why, 2000).into())),
+            (headers::FIRST_FAILURE, AMQPValue::LongString(first_failure.into())),
+            (headers::LAST_FAILURE, AMQPValue::LongString(now.into())),
+            (headers::ROUTING_KEY, AMQPValue::LongString(routing_key.into())),
+        ] {
+            headers.insert(ShortString::from(key), value);
+        }
+        let properties: BasicProperties = delivery.properties.clone().with_headers(headers).with_delivery_mode(2);
+        let confirm = channel
+            .basic_publish("", queue, BasicPublishOptions { mandatory: true, ..Default::default() }, &delivery.data, properties)
+            .await?
+            .await?;
+        Ok(matches!(confirm, Confirmation::Ack(None)))
+    }
+}
+
+fn attempts(delivery: &Delivery) -> u32 {
+    delivery
+        .properties
+        .headers()
+        .as_ref()
+        .and_then(|h| h.inner().get(headers::ATTEMPTS))
+        .and_then(|v| match v {
+            AMQPValue::LongUInt(n) => Some(*n),
+            AMQPValue::LongInt(n) => u32::try_from(*n).ok(),
+            AMQPValue::LongLongInt(n) => u32::try_from(*n).ok(),
+            _ => None,
+        })
+        .unwrap_or(0)
+}
+
+pub(crate) fn header_string(headers: &FieldTable, key: &str) -> Option<String> {
+    match headers.inner().get(key)? {
+        AMQPValue::LongString(s) => Some(s.to_string()),
+        AMQPValue::ShortString(s) => Some(s.to_string()),
+        _ => None,
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+/// Deletes inbox rows older than `retention`, `batch` per statement. A
+/// redelivery older than the retention is no longer recognised, so keep it
+/// well above the longest retry delay and the broker's redelivery window.
+pub async fn delete_inbox_before(conn: &mut sqlx::PgConnection, retention: Duration, batch: i64) -> sqlx::Result<u64> {
+    let mut total = 0;
+    loop {
+        let deleted = sqlx::query(
+            "delete from inbox where event_id in ( \
+               select event_id from inbox where received_at < now() - $1::interval \
+               order by received_at limit $2)",
+        )
+        .bind(format!("{} milliseconds", retention.as_millis()))
+        .bind(batch)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        total += deleted;
+        if deleted < u64::try_from(batch).unwrap_or(u64::MAX) {
+            return Ok(total);
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! The RabbitMQ topology of EVENTS.md, declared idempotently at every (re)connect.
+//!
+//! ```text
+//! <ns>.events            topic exchange; routing key = event type
+//!   └─ alternate exchange <ns>.unrouted → queue <ns>.unrouted (capped)
+//! <ns>.<service>         quorum queue, bound to the types the service consumes
+//! <ns>.<service>.retry.5s a delay queue per retry delay; expired messages go back to <ns>.<service>
+//! <ns>.<service>.dead    where messages go when they can never succeed
+//! ```
+//!
+//! `<ns>` is `hearth` in production; tests use a namespace of their own so
+//! they run in parallel on one broker without seeing each other's events.
+//!
+//! The alternate exchange exists because relays publish with `mandatory` and
+//! treat a returned message as a failure (EVENTS.md). Some events have no
+//! consumer yet (`campaign.updated`); without the alternate exchange they would
+//! come back forever. With it, a message returns only when the topology itself
+//! is missing — a real failure.
+
+use std::time::Duration;
+
+use lapin::options::{ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions};
+use lapin::types::{AMQPValue, FieldTable, ShortString};
+use lapin::{Channel, ExchangeKind};
+
+/// How many unrouted events are kept for inspection, and for how long.
+const UNROUTED_MAX_LENGTH: i64 = 10_000;
+const UNROUTED_TTL: Duration = Duration::from_secs(24 * 3600);
+
+/// Names, all derived from the namespace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Names {
+    pub namespace: String,
+}
+
+impl Names {
+    pub fn new(namespace: impl Into<String>) -> Self {
+        Self { namespace: namespace.into() }
+    }
+
+    pub fn exchange(&self) -> String {
+        format!("{}.events", self.namespace)
+    }
+
+    pub fn unrouted_exchange(&self) -> String {
+        format!("{}.unrouted", self.namespace)
+    }
+
+    pub fn unrouted_queue(&self) -> String {
+        format!("{}.unrouted", self.namespace)
+    }
+
+    pub fn queue(&self, service: &str) -> String {
+        format!("{}.{service}", self.namespace)
+    }
+
+    /// Named by its delay, so that changing the delays declares new queues
+    /// instead of clashing with the old ones' arguments.
+    pub fn retry_queue(&self, service: &str, delay: Duration) -> String {
+        format!("{}.{service}.retry.{}", self.namespace, humantime::format_duration(delay))
+    }
+
+    pub fn dead_queue(&self, service: &str) -> String {
+        format!("{}.{service}.dead", self.namespace)
+    }
+}
+
+/// What one consuming service needs declared.
+#[derive(Debug, Clone)]
+pub struct ConsumerTopology {
+    pub service: &'static str,
+    /// The event types the service consumes; its queue is bound to exactly these.
+    pub event_types: Vec<&'static str>,
+    /// The delay before each retry; after the last, the dead queue.
+    pub retry_delays: Vec<Duration>,
+}
+
+fn table(entries: Vec<(&str, AMQPValue)>) -> FieldTable {
+    let mut table = FieldTable::default();
+    for (key, value) in entries {
+        table.insert(ShortString::from(key), value);
+    }
+    table
+}
+
+fn string(s: String) -> AMQPValue {
+    AMQPValue::LongString(s.into())
+}
+
+fn millis(d: Duration) -> AMQPValue {
+    AMQPValue::LongLongInt(i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+fn durable() -> QueueDeclareOptions {
+    QueueDeclareOptions { durable: true, ..Default::default() }
+}
+
+/// Declares the exchange every event goes through.
+pub async fn declare_exchange(channel: &Channel, names: &Names) -> lapin::Result<()> {
+    let durable_exchange = ExchangeDeclareOptions { durable: true, ..Default::default() };
+    channel
+        .exchange_declare(&names.unrouted_exchange(), ExchangeKind::Fanout, durable_exchange, FieldTable::default())
+        .await?;
+    channel
+        .queue_declare(
+            &names.unrouted_queue(),
+            durable(),
+            table(vec![
+                ("x-max-length", AMQPValue::LongLongInt(UNROUTED_MAX_LENGTH)),
+                ("x-message-ttl", millis(UNROUTED_TTL)),
+            ]),
+        )
+        .await?;
+    channel
+        .queue_bind(&names.unrouted_queue(), &names.unrouted_exchange(), "", QueueBindOptions::default(), FieldTable::default())
+        .await?;
+    channel
+        .exchange_declare(
+            &names.exchange(),
+            ExchangeKind::Topic,
+            durable_exchange,
+            table(vec![("alternate-exchange", string(names.unrouted_exchange()))]),
+        )
+        .await
+}
+
+/// Declares a service's queue, its bindings, its delay queues and its dead queue.
+pub async fn declare_consumer(channel: &Channel, names: &Names, topology: &ConsumerTopology) -> lapin::Result<()> {
+    declare_exchange(channel, names).await?;
+    let queue = names.queue(topology.service);
+    channel
+        .queue_declare(&queue, durable(), table(vec![("x-queue-type", string("quorum".into()))]))
+        .await?;
+    for event_type in &topology.event_types {
+        channel
+            .queue_bind(&queue, &names.exchange(), event_type, QueueBindOptions::default(), FieldTable::default())
+            .await?;
+    }
+    for delay in &topology.retry_delays {
+        // Expired messages go back to the service's queue through the default exchange.
+        channel
+            .queue_declare(
+                &names.retry_queue(topology.service, *delay),
+                durable(),
+                table(vec![
+                    ("x-message-ttl", millis(*delay)),
+                    ("x-dead-letter-exchange", string(String::new())),
+                    ("x-dead-letter-routing-key", string(queue.clone())),
+                ]),
+            )
+            .await?;
+    }
+    channel
+        .queue_declare(
+            &names.dead_queue(topology.service),
+            durable(),
+            table(vec![("x-queue-type", string("quorum".into()))]),
+        )
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,116 @@
+//! Events donation-service produces.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::Event;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DonationKind {
+    Money,
+    Item,
+}
+
+/// Who cancelled a donation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelledBy {
+    Donor,
+    Recipient,
+    Staff,
+}
+
+macro_rules! donation_event {
+    ($name:ident, $type:literal) => {
+        impl Event for $name {
+            const TYPE: &'static str = $type;
+            fn subject(&self) -> String {
+                self.donation_id.to_string()
+            }
+        }
+    };
+}
+
+/// Money carries `campaign_id`, `amount_minor`, `currency`; items carry `request_id`, `quantity`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DonationCreated {
+    pub donation_id: Uuid,
+    pub kind: DonationKind,
+    pub donor_id: Uuid,
+    pub campaign_id: Option<Uuid>,
+    pub request_id: Option<Uuid>,
+    pub amount_minor: Option<i64>,
+    pub currency: Option<String>,
+    pub quantity: Option<i32>,
+    pub anonymous: bool,
+}
+donation_event!(DonationCreated, "donation.created");
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DonationConfirmed {
+    pub donation_id: Uuid,
+    pub kind: DonationKind,
+    pub donor_id: Uuid,
+    pub recipient_id: Uuid,
+    pub campaign_id: Option<Uuid>,
+    pub request_id: Option<Uuid>,
+    pub amount_minor: Option<i64>,
+    pub currency: Option<String>,
+    pub quantity: Option<i32>,
+    pub anonymous: bool,
+}
+donation_event!(DonationConfirmed, "donation.confirmed");
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DonationRejected {
+    pub donation_id: Uuid,
+    pub donor_id: Uuid,
+    /// The campaign's or request's reason, such as `not_active` or `quantity_exceeded`.
+    pub reason: String,
+}
+donation_event!(DonationRejected, "donation.rejected");
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DonationCancelled {
+    pub donation_id: Uuid,
+    pub kind: DonationKind,
+    pub donor_id: Uuid,
+    pub recipient_id: Option<Uuid>,
+    pub campaign_id: Option<Uuid>,
+    pub request_id: Option<Uuid>,
+    pub by: CancelledBy,
+}
+donation_event!(DonationCancelled, "donation.cancelled");
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DonationExpired {
+    pub donation_id: Uuid,
+    pub kind: DonationKind,
+    pub donor_id: Uuid,
+    pub campaign_id: Option<Uuid>,
+    pub request_id: Option<Uuid>,
+}
+donation_event!(DonationExpired, "donation.expired");
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DonationCompleted {
+    pub donation_id: Uuid,
+    pub donor_id: Uuid,
+    pub recipient_id: Uuid,
+    pub request_id: Uuid,
+    pub quantity: i32,
+}
+donation_event!(DonationCompleted, "donation.completed");
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DonationRefunded {
+    pub donation_id: Uuid,
+    pub donor_id: Uuid,
+    pub recipient_id: Uuid,
+    pub campaign_id: Uuid,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub reason: String,
+}
+donation_event!(DonationRefunded, "donation.refunded");

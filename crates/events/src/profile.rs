@@ -1,0 +1,96 @@
+//! Events profile-service produces.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::Event;
+
+macro_rules! profile_event {
+    ($name:ident, $type:literal) => {
+        impl Event for $name {
+            const TYPE: &'static str = $type;
+            fn subject(&self) -> String {
+                self.profile_id.to_string()
+            }
+        }
+    };
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileCreated {
+    pub profile_id: Uuid,
+    pub display_name: String,
+}
+profile_event!(ProfileCreated, "profile.created");
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileUpdated {
+    pub profile_id: Uuid,
+    pub display_name: String,
+}
+profile_event!(ProfileUpdated, "profile.updated");
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileSuspended {
+    pub profile_id: Uuid,
+    pub reason: Option<String>,
+}
+profile_event!(ProfileSuspended, "profile.suspended");
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileReinstated {
+    pub profile_id: Uuid,
+    pub reason: Option<String>,
+}
+profile_event!(ProfileReinstated, "profile.reinstated");
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingCreated {
+    pub rating_id: Uuid,
+    pub donation_id: Uuid,
+    pub rater_id: Uuid,
+    pub ratee_id: Uuid,
+    pub score: i16,
+}
+
+impl Event for RatingCreated {
+    const TYPE: &'static str = "rating.created";
+    fn subject(&self) -> String {
+        self.rating_id.to_string()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportCreated {
+    pub report_id: Uuid,
+    pub reporter_id: Uuid,
+    pub target_type: String,
+    pub target_id: Uuid,
+    pub reason: String,
+}
+
+impl Event for ReportCreated {
+    const TYPE: &'static str = "report.created";
+    fn subject(&self) -> String {
+        self.report_id.to_string()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportResolved {
+    pub report_id: Uuid,
+    pub reporter_id: Uuid,
+    pub target_type: String,
+    pub target_id: Uuid,
+    /// `actioned` or `dismissed`.
+    pub resolution: String,
+    /// `hide_target`, `suspend_user`, or none.
+    pub action: Option<String>,
+}
+
+impl Event for ReportResolved {
+    const TYPE: &'static str = "report.resolved";
+    fn subject(&self) -> String {
+        self.report_id.to_string()
+    }
+}

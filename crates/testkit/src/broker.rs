@@ -1,0 +1,158 @@
+use std::sync::Mutex;
+use std::time::Duration;
+
+use futures::StreamExt;
+use lapin::message::Delivery;
+use lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, BasicGetOptions, ExchangeDeleteOptions, QueueBindOptions,
+    QueueDeclareOptions, QueueDeleteOptions,
+};
+use lapin::types::FieldTable;
+use lapin::{Channel, Connection, ConnectionProperties, Consumer};
+use uuid::Uuid;
+
+/// A namespace of the test's own on the real RabbitMQ: exchanges and queues
+/// named `test.<uuid>.…`, deleted when the test ends.
+pub struct TestBroker {
+    pub namespace: String,
+    pub url: String,
+    connection: Connection,
+    /// Queues to delete at the end, beside the namespace's exchanges.
+    queues: Mutex<Vec<String>>,
+}
+
+impl std::fmt::Debug for TestBroker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestBroker").field("namespace", &self.namespace).finish()
+    }
+}
+
+async fn connect(url: &str) -> Connection {
+    let properties = ConnectionProperties::default()
+        .with_executor(tokio_executor_trait::Tokio::current())
+        .with_reactor(tokio_reactor_trait::Tokio);
+    tokio::time::timeout(Duration::from_secs(10), Connection::connect(url, properties))
+        .await
+        .expect("RabbitMQ answers within 10 s")
+        .expect("connect to RabbitMQ (is it running? see README)")
+}
+
+impl TestBroker {
+    pub async fn new() -> Self {
+        let url = crate::rabbitmq_url();
+        Self {
+            namespace: format!("test.{}", Uuid::new_v4().simple()),
+            connection: connect(&url).await,
+            url,
+            queues: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub async fn channel(&self) -> Channel {
+        self.connection.create_channel().await.expect("open a channel")
+    }
+
+    /// Deletes `queue` when the test ends.
+    pub fn track(&self, queue: impl Into<String>) {
+        if let Ok(mut queues) = self.queues.lock() {
+            queues.push(queue.into());
+        }
+    }
+
+    /// A private queue bound to `exchange` with `binding` (`#` for everything),
+    /// to watch what is published. The exchange must exist.
+    pub async fn tap(&self, exchange: &str, binding: &str) -> Tap {
+        let channel = self.channel().await;
+        let queue = channel
+            .queue_declare("", QueueDeclareOptions { exclusive: true, auto_delete: true, ..Default::default() }, FieldTable::default())
+            .await
+            .expect("declare a tap queue");
+        channel
+            .queue_bind(queue.name().as_str(), exchange, binding, QueueBindOptions::default(), FieldTable::default())
+            .await
+            .expect("bind the tap");
+        let consumer = channel
+            .basic_consume(queue.name().as_str(), "tap", BasicConsumeOptions { no_ack: true, ..Default::default() }, FieldTable::default())
+            .await
+            .expect("consume the tap");
+        Tap { consumer, _channel: channel }
+    }
+
+    /// Takes one message from `queue`, if one is there.
+    pub async fn get(&self, queue: &str) -> Option<Delivery> {
+        let channel = self.channel().await;
+        let message = channel
+            .basic_get(queue, BasicGetOptions::default())
+            .await
+            .expect("basic.get")?;
+        message.delivery.ack(BasicAckOptions::default()).await.expect("ack");
+        Some(message.delivery)
+    }
+
+    /// Waits up to `timeout` for a message on `queue`.
+    pub async fn wait_get(&self, queue: &str, timeout: Duration) -> Option<Delivery> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        while tokio::time::Instant::now() < deadline {
+            if let Some(delivery) = self.get(queue).await {
+                return Some(delivery);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        None
+    }
+}
+
+impl Drop for TestBroker {
+    fn drop(&mut self) {
+        let url = self.url.clone();
+        let namespace = self.namespace.clone();
+        let queues = self.queues.lock().map(|q| q.clone()).unwrap_or_default();
+        let _ = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            runtime.block_on(async move {
+                let connection = connect(&url).await;
+                for queue in queues.iter().chain([&format!("{namespace}.unrouted")]) {
+                    if let Ok(channel) = connection.create_channel().await {
+                        let _ = channel.queue_delete(queue, QueueDeleteOptions::default()).await;
+                    }
+                }
+                for exchange in [format!("{namespace}.events"), format!("{namespace}.unrouted")] {
+                    if let Ok(channel) = connection.create_channel().await {
+                        let _ = channel.exchange_delete(&exchange, ExchangeDeleteOptions::default()).await;
+                    }
+                }
+                let _ = connection.close(200, "test over").await;
+            });
+        })
+        .join();
+    }
+}
+
+/// What a tap has seen.
+pub struct Tap {
+    consumer: Consumer,
+    _channel: Channel,
+}
+
+impl std::fmt::Debug for Tap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Tap")
+    }
+}
+
+impl Tap {
+    /// The next message, or `None` after `timeout`.
+    pub async fn next(&mut self, timeout: Duration) -> Option<Delivery> {
+        tokio::time::timeout(timeout, self.consumer.next())
+            .await
+            .ok()
+            .flatten()
+            .and_then(Result::ok)
+    }
+
+    /// The next message's body as JSON; panics if none comes within `timeout`.
+    pub async fn next_json(&mut self, timeout: Duration) -> serde_json::Value {
+        let delivery = self.next(timeout).await.expect("an event within the timeout");
+        serde_json::from_slice(&delivery.data).expect("a JSON body")
+    }
+}
