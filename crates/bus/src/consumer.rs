@@ -135,23 +135,22 @@ impl Consumer {
         self
     }
 
-    /// Consumes until `stop` turns true, reconnecting after any loss.
+    /// Consumes until `stop` turns true (or its sender is gone), reconnecting after any loss.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
+        tokio::select! {
+            () = self.consume_forever() => {}
+            _ = stop.wait_for(|stop| *stop) => {}
+        }
+    }
+
+    async fn consume_forever(&self) {
         let mut delay = Duration::from_millis(250);
-        while !*stop.borrow() {
-            tokio::select! {
-                result = self.consume() => {
-                    if let Err(err) = result {
-                        tracing::warn!(service = self.topology.service, error = %err, "consumer interrupted; resuming");
-                    }
-                    tokio::select! {
-                        _ = tokio::time::sleep(delay) => {}
-                        _ = stop.changed() => {}
-                    }
-                    delay = (delay * 2).min(Duration::from_secs(10));
-                }
-                _ = stop.changed() => {}
+        loop {
+            if let Err(err) = self.consume().await {
+                tracing::warn!(service = self.topology.service, error = %err, "consumer interrupted; resuming");
             }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(10));
         }
     }
 
@@ -297,7 +296,7 @@ fn attempts(delivery: &Delivery) -> u32 {
         .unwrap_or(0)
 }
 
-pub(crate) fn header_string(headers: &FieldTable, key: &str) -> Option<String> {
+pub fn header_string(headers: &FieldTable, key: &str) -> Option<String> {
     match headers.inner().get(key)? {
         AMQPValue::LongString(s) => Some(s.to_string()),
         AMQPValue::ShortString(s) => Some(s.to_string()),

@@ -112,21 +112,21 @@ impl Relay {
         Self { pool, link, config, metrics }
     }
 
-    /// Runs until `stop` turns true: stands by for leadership, then publishes.
+    /// Runs until `stop` turns true (or its sender is gone): stands by for
+    /// leadership, then publishes.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
-        while !*stop.borrow() {
-            tokio::select! {
-                result = self.lead() => {
-                    if let Err(err) = result {
-                        tracing::warn!(schema = self.config.schema, error = %err, "outbox relay interrupted");
-                    }
-                    tokio::select! {
-                        _ = tokio::time::sleep(self.config.poll_interval) => {}
-                        _ = stop.changed() => {}
-                    }
-                }
-                _ = stop.changed() => {}
+        tokio::select! {
+            () = self.relay_forever() => {}
+            _ = stop.wait_for(|stop| *stop) => {}
+        }
+    }
+
+    async fn relay_forever(&self) {
+        loop {
+            if let Err(err) = self.lead().await {
+                tracing::warn!(schema = self.config.schema, error = %err, "outbox relay interrupted");
             }
+            tokio::time::sleep(self.config.poll_interval).await;
         }
     }
 

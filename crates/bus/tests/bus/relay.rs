@@ -1,0 +1,134 @@
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use hearth_bus::relay::{delete_published_before, Relay, RelayConfig, RelayMetrics};
+use hearth_bus::topology::declare_exchange;
+use lapin::types::AMQPValue;
+use uuid::Uuid;
+
+use crate::support::{eventually, Fixture};
+
+fn relay(f: &Fixture, poll: Duration) -> Relay {
+    let mut config = RelayConfig::new("svc", f.names.clone());
+    config.poll_interval = poll;
+    config.batch_size = 100;
+    Relay::new(f.pool.clone(), f.link.clone(), config, RelayMetrics::default())
+}
+
+async fn tap(f: &Fixture) -> hearth_testkit::Tap {
+    declare_exchange(&f.broker.channel().await, &f.names).await.expect("exchange");
+    f.broker.tap(&f.names.exchange(), "#").await
+}
+
+#[tokio::test]
+async fn a_commit_wakes_the_relay_and_the_event_leaves_once_with_its_properties() {
+    let f = Fixture::new().await;
+    let mut tap = tap(&f).await;
+    // A poll so slow that only the NOTIFY on commit can explain a quick publish.
+    tokio::spawn(relay(&f, Duration::from_secs(30)).run(f.stop.subscribe()));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let started = Instant::now();
+    let event = f.commit_events(Uuid::now_v7(), 1).await.remove(0);
+    let delivery = tap.next(Duration::from_secs(5)).await.expect("published");
+    assert!(started.elapsed() < Duration::from_secs(2), "woken by the commit, not the poll");
+
+    let body: serde_json::Value = serde_json::from_slice(&delivery.data).expect("json");
+    assert_eq!(body, serde_json::to_value(&event).expect("json"));
+    assert_eq!(delivery.routing_key.as_str(), "campaign.created");
+    let props = &delivery.properties;
+    assert_eq!(props.message_id().as_ref().map(|m| m.to_string()), Some(event.id.to_string()));
+    assert_eq!(props.kind().as_ref().map(|k| k.to_string()), Some("campaign.created".to_owned()));
+    assert_eq!(*props.delivery_mode(), Some(2));
+    assert_eq!(props.content_type().as_ref().map(|c| c.to_string()), Some("application/cloudevents+json".to_owned()));
+    assert!(props.timestamp().is_some());
+    let traceparent = props.headers().as_ref().and_then(|h| h.inner().get("traceparent").cloned());
+    assert!(matches!(traceparent, Some(AMQPValue::LongString(t)) if t.to_string() == event.traceparent.clone().unwrap_or_default()));
+
+    assert!(tap.next(Duration::from_millis(500)).await.is_none(), "exactly once");
+    assert!(eventually(Duration::from_secs(5), || async { f.scalar("select count(*) from outbox where published_at is null").await == 0 }).await);
+}
+
+#[tokio::test]
+async fn rows_committed_while_no_relay_ran_are_sent_by_the_next_one() {
+    let f = Fixture::new().await;
+    let mut tap = tap(&f).await;
+    // The service committed and died before its relay published.
+    let events = f.commit_events(Uuid::now_v7(), 3).await;
+
+    tokio::spawn(relay(&f, Duration::from_millis(200)).run(f.stop.subscribe()));
+
+    for event in &events {
+        let body = tap.next_json(Duration::from_secs(5)).await;
+        assert_eq!(body["id"], event.id.to_string());
+    }
+    assert!(tap.next(Duration::from_millis(300)).await.is_none());
+}
+
+#[tokio::test]
+async fn two_relays_send_each_event_once_and_keep_each_aggregates_order() {
+    let f = Fixture::new().await;
+    let mut tap = tap(&f).await;
+    tokio::spawn(relay(&f, Duration::from_millis(100)).run(f.stop.subscribe()));
+    tokio::spawn(relay(&f, Duration::from_millis(100)).run(f.stop.subscribe()));
+
+    let aggregates: Vec<Uuid> = (0..5).map(|_| Uuid::now_v7()).collect();
+    let mut expected = 0;
+    for round in 0..20 {
+        for aggregate in &aggregates {
+            // Each commit holds several events of one aggregate, numbered in order.
+            let mut tx = f.pool.begin().await.expect("begin");
+            for n in 0..3 {
+                let event = hearth_events::Envelope::new("svc", crate::support::created(*aggregate, round * 3 + n), &Default::default());
+                hearth_bus::outbox::enqueue(&mut tx, &event).await.expect("enqueue");
+                expected += 1;
+            }
+            tx.commit().await.expect("commit");
+        }
+    }
+
+    let mut seen = HashSet::new();
+    let mut last: HashMap<String, i64> = HashMap::new();
+    for _ in 0..expected {
+        let body = tap.next_json(Duration::from_secs(10)).await;
+        assert!(seen.insert(body["id"].as_str().expect("id").to_owned()), "sent twice: {body}");
+        let subject = body["subject"].as_str().expect("subject").to_owned();
+        let n = body["data"]["goal_minor"].as_i64().expect("n");
+        let previous = last.insert(subject, n).unwrap_or(0);
+        assert_eq!(n, previous + 1, "order kept per aggregate");
+    }
+    assert!(tap.next(Duration::from_millis(500)).await.is_none(), "nothing more");
+}
+
+#[tokio::test]
+async fn an_event_nobody_consumes_is_published_not_returned_forever() {
+    let f = Fixture::new().await;
+    // No tap, no queue bound: only the alternate exchange takes it.
+    declare_exchange(&f.broker.channel().await, &f.names).await.expect("exchange");
+    tokio::spawn(relay(&f, Duration::from_millis(100)).run(f.stop.subscribe()));
+    f.commit_events(Uuid::now_v7(), 2).await;
+    assert!(eventually(Duration::from_secs(5), || async { f.scalar("select count(*) from outbox where published_at is not null").await == 2 }).await);
+    assert_eq!(f.scalar("select count(*) from outbox where attempts > 0").await, 0);
+}
+
+#[tokio::test]
+async fn cleanup_removes_only_old_published_rows() {
+    let f = Fixture::new().await;
+    f.commit_events(Uuid::now_v7(), 30).await;
+    // 10 published long ago, 10 published just now, 10 never published (and old).
+    sqlx::raw_sql(
+        "update outbox set published_at = now() - interval '2 days' where seq <= 10;
+         update outbox set published_at = now() where seq > 10 and seq <= 20;
+         update outbox set created_at = now() - interval '3 days' where seq > 20;",
+    )
+    .execute(&f.pool)
+    .await
+    .expect("age the rows");
+
+    let mut conn = f.pool.acquire().await.expect("conn");
+    let deleted = delete_published_before(&mut conn, Duration::from_secs(24 * 3600), 3).await.expect("cleanup");
+
+    assert_eq!(deleted, 10, "in batches of 3, until none is left");
+    assert_eq!(f.scalar("select count(*) from outbox where seq <= 10").await, 0);
+    assert_eq!(f.scalar("select count(*) from outbox where seq > 10").await, 20);
+}

@@ -1,0 +1,117 @@
+use std::time::Duration;
+
+use hearth_bus::broker::BrokerLink;
+use hearth_bus::topology::Names;
+use hearth_core::config::DatabaseConfig;
+use hearth_events::campaign::CampaignCreated;
+use hearth_events::{Envelope, EventContext};
+use hearth_testkit::{TestBroker, TestDb};
+use sqlx::PgPool;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+/// The schema every service has for events: outbox, its NOTIFY trigger, inbox.
+/// (Services carry the same tables in their own migrations.)
+const EVENT_TABLES: &str = r"
+create schema svc;
+set search_path = svc;
+create table outbox (
+    seq bigint generated always as identity primary key,
+    event_id uuid not null unique,
+    aggregate_id text not null,
+    event_type text not null,
+    envelope jsonb not null,
+    created_at timestamptz not null default now(),
+    published_at timestamptz,
+    attempts integer not null default 0,
+    last_error text
+);
+create index outbox_unpublished on outbox (seq) where published_at is null;
+create function notify_outbox() returns trigger language plpgsql as $$
+begin perform pg_notify(tg_table_schema || '_outbox', ''); return null; end $$;
+create trigger outbox_notify after insert on outbox for each statement execute function notify_outbox();
+create table inbox (event_id uuid primary key, event_type text not null, received_at timestamptz not null default now());
+-- What the test handlers do: one row per effect.
+create table effects (id bigint generated always as identity, event_id uuid not null, at timestamptz not null default clock_timestamp());
+";
+
+pub struct Fixture {
+    /// Dropped with the fixture, and the database with it.
+    _db: TestDb,
+    pub pool: PgPool,
+    pub broker: TestBroker,
+    pub names: Names,
+    pub link: BrokerLink,
+    pub stop: watch::Sender<bool>,
+}
+
+impl Fixture {
+    pub async fn new() -> Self {
+        let db = TestDb::create().await;
+        sqlx::raw_sql(EVENT_TABLES).execute(&mut db.connect().await).await.expect("event tables");
+        let pool = hearth_core::db::pool(
+            &DatabaseConfig { url: db.url(), max_connections: 10, acquire_timeout: Duration::from_secs(5) },
+            "svc",
+        )
+        .expect("pool");
+        let broker = TestBroker::new().await;
+        let names = Names::new(broker.namespace.clone());
+        let link = BrokerLink::spawn(broker.url.clone());
+        assert!(link.wait_until_up(Duration::from_secs(10)).await, "the link comes up");
+        let (stop, _) = watch::channel(false);
+        Self { _db: db, pool, broker, names, link, stop }
+    }
+
+    /// Commits `count` campaign.created events for `campaign`, as a service would.
+    pub async fn commit_events(&self, campaign: Uuid, count: usize) -> Vec<Envelope<CampaignCreated>> {
+        let mut tx = self.pool.begin().await.expect("begin");
+        let mut events = Vec::new();
+        for n in 0..count {
+            let event = Envelope::new("svc", created(campaign, n), &EventContext {
+                correlation_id: "test".into(),
+                causation_id: None,
+                traceparent: Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".into()),
+            });
+            hearth_bus::outbox::enqueue(&mut tx, &event).await.expect("enqueue");
+            events.push(event);
+        }
+        tx.commit().await.expect("commit");
+        events
+    }
+
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql).fetch_one(&self.pool).await.expect(sql)
+    }
+}
+
+/// A payload whose goal numbers the events of one campaign in commit order.
+pub fn created(campaign: Uuid, n: usize) -> CampaignCreated {
+    CampaignCreated {
+        campaign_id: campaign,
+        recipient_id: Uuid::new_v4(),
+        creator_id: Uuid::new_v4(),
+        title: format!("event {n}"),
+        goal_minor: i64::try_from(n).unwrap_or_default() + 1,
+        currency: "USD".into(),
+        status: "active".into(),
+        ends_at: None,
+    }
+}
+
+/// Polls `check` every 50 ms until it holds, for at most `timeout`.
+pub async fn eventually<F, Fut>(timeout: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if check().await {
+            return true;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
