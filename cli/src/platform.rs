@@ -23,6 +23,7 @@ pub struct Platform {
     pub listening: Vec<Listening>,
     stop: watch::Sender<bool>,
     servers: JoinSet<std::io::Result<()>>,
+    workers: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Platform {
@@ -42,6 +43,7 @@ impl Platform {
             listening: Vec::new(),
             stop,
             servers: JoinSet::new(),
+            workers: Vec::new(),
         };
         for (service, config) in configs {
             let built = service.build(&config)?;
@@ -52,6 +54,7 @@ impl Platform {
                 ConfigError::new(config.spec.var("PORT"), format!("cannot listen on {}: {e}", config.bind))
             })?;
             let addr = listener.local_addr()?;
+            platform.workers.extend(built.workers.spawn(&stopped));
             tracing::info!(service = config.spec.name, %addr, "listening");
             let mut stopped = stopped.clone();
             platform.servers.spawn(hearth_core::http::serve(listener, built.router, async move {
@@ -62,11 +65,16 @@ impl Platform {
         Ok(platform)
     }
 
-    /// Stops accepting, lets in-flight requests finish, and waits for every server.
+    /// Stops accepting, lets in-flight requests finish, stops the relays and
+    /// consumers (a message being handled is finished or left unacked, never
+    /// half done), and waits for all of it.
     pub async fn shutdown(mut self) -> anyhow::Result<()> {
         self.stop.send_replace(true);
         while let Some(result) = self.servers.join_next().await {
             result??;
+        }
+        for worker in self.workers {
+            worker.await?;
         }
         Ok(())
     }

@@ -1,6 +1,7 @@
 //! The services this binary can run. A new service adds a variant here.
 
 use axum::Router;
+use hearth_bus::workers::Workers;
 use clap::ValueEnum;
 use hearth_core::config::{ServiceConfig, ServiceSpec};
 use sqlx::migrate::Migrator;
@@ -9,6 +10,7 @@ use sqlx::PgPool;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Service {
     Campaign,
+    Messaging,
 }
 
 /// A service built from its configuration, ready to migrate and serve.
@@ -17,6 +19,8 @@ pub struct Built {
     pub spec: ServiceSpec,
     pub router: Router,
     pub db: PgPool,
+    /// The relay and consumers to start beside the HTTP server.
+    pub workers: Workers,
     migrator: &'static Migrator,
 }
 
@@ -27,31 +31,38 @@ impl Built {
 }
 
 impl Service {
-    pub const ALL: &'static [Service] = &[Service::Campaign];
+    pub const ALL: &'static [Service] = &[Service::Campaign, Service::Messaging];
 
     pub fn spec(self) -> ServiceSpec {
         match self {
             Service::Campaign => campaign_service::SERVICE,
+            Service::Messaging => messaging_service::SERVICE,
         }
     }
 
     pub fn migrator(self) -> &'static Migrator {
         match self {
             Service::Campaign => &campaign_service::MIGRATOR,
+            Service::Messaging => &messaging_service::MIGRATOR,
         }
     }
 
     pub fn build(self, config: &ServiceConfig) -> anyhow::Result<Built> {
-        let (router, db) = match self {
+        let (router, db, workers) = match self {
             Service::Campaign => {
                 let app = campaign_service::App::build(config)?;
-                (app.router, app.db)
+                (app.router, app.db, app.workers)
+            }
+            Service::Messaging => {
+                let app = messaging_service::App::build(config)?;
+                (app.router, app.db, app.workers)
             }
         };
         Ok(Built {
             spec: self.spec(),
             router,
             db,
+            workers,
             migrator: self.migrator(),
         })
     }

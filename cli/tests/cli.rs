@@ -69,15 +69,24 @@ fn token_mints_what_the_services_accept() {
 #[tokio::test]
 async fn the_platform_migrates_serves_and_stops_gracefully() {
     let db = TestDb::create().await;
+    let broker = hearth_testkit::TestBroker::new().await;
     let env = std::collections::HashMap::from([
         ("CAMPAIGN_DATABASE_URL".to_owned(), db.url()),
+        ("MAIN_DATABASE_URL".to_owned(), db.url()),
         ("CAMPAIGN_PORT".to_owned(), "0".to_owned()),
-        ("RABBITMQ_URL".to_owned(), hearth_testkit::rabbitmq_url()),
+        ("MESSAGING_PORT".to_owned(), "0".to_owned()),
+        ("RABBITMQ_URL".to_owned(), broker.url.clone()),
+        ("BUS_NAMESPACE".to_owned(), broker.namespace.clone()),
+        ("EVENT_RETRY_DELAYS".to_owned(), "1s".to_owned()),
     ]);
+    for queue in ["messaging", "messaging.dead", "messaging.retry.1s"] {
+        broker.track(format!("{}.{queue}", broker.namespace));
+    }
     let platform = Platform::start(Service::ALL, &env, Some(JWT_SECRET)).await.expect("start");
     let addr = platform.listening[0].addr;
     let client = TestClient::new(addr);
     client.get("/campaigns").send().await.expect(200);
+    TestClient::new(platform.listening[1].addr).get("/health/live").send().await.expect(200);
 
     tokio::time::timeout(Duration::from_secs(10), platform.shutdown())
         .await

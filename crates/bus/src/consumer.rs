@@ -97,6 +97,8 @@ pub struct Consumer {
     topology: ConsumerTopology,
     handlers: BTreeMap<&'static str, Handler>,
     prefetch: u16,
+    /// Handled event ids older than this are forgotten.
+    inbox_retention: Duration,
     metrics: ConsumerMetrics,
 }
 
@@ -116,6 +118,18 @@ enum Outcome {
 }
 
 impl Consumer {
+    /// A service's consumer, as configured from the environment; add handlers with [`Consumer::on`].
+    pub fn for_service(
+        pool: PgPool,
+        link: BrokerLink,
+        service: &'static str,
+        events: &hearth_core::config::EventsConfig,
+        metrics: &Metrics,
+    ) -> Self {
+        Self::new(pool, link, Names::new(events.namespace.clone()), service, events.retry_delays.clone(), ConsumerMetrics::register(metrics))
+            .with_inbox_retention(events.inbox_retention)
+    }
+
     pub fn new(pool: PgPool, link: BrokerLink, names: Names, service: &'static str, retry_delays: Vec<Duration>, metrics: ConsumerMetrics) -> Self {
         Self {
             pool,
@@ -124,8 +138,14 @@ impl Consumer {
             topology: ConsumerTopology { service, event_types: Vec::new(), retry_delays },
             handlers: BTreeMap::new(),
             prefetch: 32,
+            inbox_retention: Duration::from_secs(7 * 24 * 3600),
             metrics,
         }
+    }
+
+    pub fn with_inbox_retention(mut self, retention: Duration) -> Self {
+        self.inbox_retention = retention;
+        self
     }
 
     /// Handles `event_type` with `handler`, and binds the queue to it.
@@ -139,7 +159,21 @@ impl Consumer {
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         tokio::select! {
             () = self.consume_forever() => {}
+            () = self.clean_inbox_forever() => {}
             _ = stop.wait_for(|stop| *stop) => {}
+        }
+    }
+
+    /// Every instance cleans; the deletes are small batches, so they do not collide badly.
+    async fn clean_inbox_forever(&self) {
+        loop {
+            tokio::time::sleep(crate::workers::CLEANUP_INTERVAL).await;
+            let Ok(mut conn) = self.pool.acquire().await else { continue };
+            match delete_inbox_before(&mut conn, self.inbox_retention, 5000).await {
+                Ok(0) => {}
+                Ok(deleted) => tracing::info!(service = self.topology.service, deleted, "cleaned the inbox"),
+                Err(err) => tracing::warn!(error = %err, "inbox cleanup failed"),
+            }
         }
     }
 

@@ -5,10 +5,12 @@
 //! - [`relay`]: publishes the outbox with publisher confirms;
 //! - [`consumer`]: handles a service's queue idempotently, with retries and dead letters;
 //! - [`topology`]: the exchange and queues, declared at every (re)connect;
-//! - [`broker`]: the connection, kept alive with backoff, and its readiness check.
+//! - [`broker`]: the connection, kept alive with backoff, and its readiness check;
+//! - [`workers`]: a service's relay and consumer, started together.
 
 pub mod broker;
 pub mod consumer;
 pub mod outbox;
 pub mod relay;
 pub mod topology;
+pub mod workers;

@@ -56,7 +56,7 @@ impl RelayConfig {
             poll_interval: Duration::from_secs(1),
             retention: Duration::from_secs(24 * 3600),
             cleanup_batch: 5000,
-            cleanup_interval: Duration::from_secs(60),
+            cleanup_interval: crate::workers::CLEANUP_INTERVAL,
         }
     }
 }
@@ -108,6 +108,19 @@ pub struct Relay {
 }
 
 impl Relay {
+    /// The relay of a service's outbox, as configured from the environment.
+    pub fn for_service(
+        pool: PgPool,
+        link: BrokerLink,
+        schema: &'static str,
+        events: &hearth_core::config::EventsConfig,
+        metrics: &Metrics,
+    ) -> Self {
+        let mut config = RelayConfig::new(schema, Names::new(events.namespace.clone()));
+        config.retention = events.outbox_retention;
+        Self::new(pool, link, config, RelayMetrics::register(metrics))
+    }
+
     pub fn new(pool: PgPool, link: BrokerLink, config: RelayConfig, metrics: RelayMetrics) -> Self {
         Self { pool, link, config, metrics }
     }
@@ -242,6 +255,31 @@ impl Relay {
         }
         Ok(())
     }
+}
+
+/// An outbox row waiting longer than this means the relay is stalled.
+pub const STALL_AFTER: Duration = Duration::from_secs(60);
+
+/// The readiness check "relay not stalled": nothing has waited in the outbox
+/// longer than [`STALL_AFTER`].
+pub fn stall_check(pool: PgPool) -> hearth_core::health::Check {
+    std::sync::Arc::new(move || {
+        let pool = pool.clone();
+        Box::pin(async move {
+            let oldest: Option<f64> = sqlx::query_scalar(
+                "select extract(epoch from now() - min(created_at))::float8 from outbox where published_at is null",
+            )
+            .fetch_one(&pool)
+            .await
+            .map_err(|e| e.to_string())?;
+            match oldest {
+                Some(age) if age > STALL_AFTER.as_secs_f64() => {
+                    Err(format!("the oldest unpublished event has waited {age:.0} s"))
+                }
+                _ => Ok(()),
+            }
+        })
+    })
 }
 
 /// Deletes published rows older than `retention`, `batch` rows per statement,

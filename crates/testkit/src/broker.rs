@@ -78,6 +78,26 @@ impl TestBroker {
         Tap { consumer, _channel: channel }
     }
 
+    /// Waits up to `timeout` for `exchange` to be declared (by a service starting).
+    pub async fn wait_for_exchange(&self, exchange: &str, timeout: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        while tokio::time::Instant::now() < deadline {
+            // A passive declare of a missing exchange closes the channel; each try takes a new one.
+            let passive = lapin::options::ExchangeDeclareOptions { passive: true, ..Default::default() };
+            if self
+                .channel()
+                .await
+                .exchange_declare(exchange, lapin::ExchangeKind::Topic, passive, FieldTable::default())
+                .await
+                .is_ok()
+            {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+
     /// Takes one message from `queue`, if one is there.
     pub async fn get(&self, queue: &str) -> Option<Delivery> {
         let channel = self.channel().await;

@@ -11,6 +11,8 @@ pub mod http;
 
 use axum::Router;
 use hearth_bus::broker::BrokerLink;
+use hearth_bus::relay::{stall_check, Relay};
+use hearth_bus::workers::Workers;
 use hearth_core::auth::Authenticator;
 use hearth_core::config::{Database, ServiceConfig, ServiceSpec};
 use hearth_core::health::Readiness;
@@ -34,6 +36,8 @@ pub struct App {
     pub router: Router,
     pub db: PgPool,
     pub broker: BrokerLink,
+    /// The outbox relay; started by whoever runs the service.
+    pub workers: Workers,
 }
 
 impl App {
@@ -42,6 +46,8 @@ impl App {
     pub fn build(config: &ServiceConfig) -> anyhow::Result<Self> {
         let db = hearth_core::db::pool(&config.database, SERVICE.schema())?;
         let broker = BrokerLink::spawn(config.rabbitmq_url.clone());
+        let metrics = Metrics::new(SERVICE.name);
+        let relay = Relay::for_service(db.clone(), broker.clone(), SERVICE.schema(), &config.events, &metrics);
         let (api, openapi) = http::api(http::AppState { db: db.clone() });
         let router = service_router(ServiceHttp {
             api,
@@ -49,11 +55,13 @@ impl App {
             auth: Authenticator::new(&config.jwt_secret),
             readiness: Readiness::new()
                 .with_database(db.clone())
-                .with("broker", broker.check()),
-            metrics: Metrics::new(SERVICE.name),
+                .with("broker", broker.check())
+                .with("relay", stall_check(db.clone())),
+            metrics,
             config: config.http.clone(),
         });
-        Ok(Self { router, db, broker })
+        let workers = Workers { relay: Some(relay), consumer: None };
+        Ok(Self { router, db, broker, workers })
     }
 
     /// Creates the schema and applies the migrations.

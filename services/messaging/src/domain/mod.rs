@@ -1,0 +1,5 @@
+//! messaging-service's domain.
+
+mod notification;
+
+pub use notification::{Link, NewNotification, Notification};

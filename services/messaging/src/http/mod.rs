@@ -1,0 +1,32 @@
+//! messaging-service's HTTP API (API.md, messaging-service).
+
+mod notifications;
+
+use axum::Router;
+use hearth_core::openapi::BearerAuth;
+use sqlx::PgPool;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub db: PgPool,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Hearth messaging-service",
+        description = "Notifications made from events. Errors are RFC 9457 problem+json; see API.md."
+    ),
+    modifiers(&BearerAuth),
+    tags((name = "notifications", description = "What happened that the caller should know about"))
+)]
+struct ApiDoc;
+
+pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(notifications::router())
+        .with_state(state)
+        .split_for_parts()
+}
