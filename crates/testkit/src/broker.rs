@@ -16,7 +16,8 @@ use uuid::Uuid;
 pub struct TestBroker {
     pub namespace: String,
     pub url: String,
-    connection: Connection,
+    /// Re-opened when a test closed or restarted the broker.
+    connection: tokio::sync::Mutex<Connection>,
     /// Queues to delete at the end, beside the namespace's exchanges.
     queues: Mutex<Vec<String>>,
 }
@@ -42,14 +43,18 @@ impl TestBroker {
         let url = crate::rabbitmq_url();
         Self {
             namespace: format!("test.{}", Uuid::new_v4().simple()),
-            connection: connect(&url).await,
+            connection: tokio::sync::Mutex::new(connect(&url).await),
             url,
             queues: Mutex::new(Vec::new()),
         }
     }
 
     pub async fn channel(&self) -> Channel {
-        self.connection.create_channel().await.expect("open a channel")
+        let mut connection = self.connection.lock().await;
+        if !connection.status().connected() {
+            *connection = connect(&self.url).await;
+        }
+        connection.create_channel().await.expect("open a channel")
     }
 
     /// Deletes `queue` when the test ends.

@@ -1,0 +1,81 @@
+//! Starting the platform for a test, on databases and a broker namespace of its own.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use hearth::platform::Platform;
+use hearth::services::Service;
+use hearth_testkit::{TestBroker, TestClient, TestDb, JWT_SECRET};
+
+pub struct Running {
+    pub campaign: TestClient,
+    pub messaging: TestClient,
+    pub broker: TestBroker,
+    pub platform: Option<Platform>,
+    pub main_db: TestDb,
+    pub campaign_db: TestDb,
+}
+
+pub async fn start() -> Running {
+    let main_db = TestDb::create().await;
+    let campaign_db = TestDb::create().await;
+    let broker = TestBroker::new().await;
+    let env = HashMap::from([
+        ("CAMPAIGN_DATABASE_URL".to_owned(), campaign_db.url()),
+        ("MAIN_DATABASE_URL".to_owned(), main_db.url()),
+        ("CAMPAIGN_PORT".to_owned(), "0".to_owned()),
+        ("MESSAGING_PORT".to_owned(), "0".to_owned()),
+        ("RABBITMQ_URL".to_owned(), broker.url.clone()),
+        ("BUS_NAMESPACE".to_owned(), broker.namespace.clone()),
+        ("EVENT_RETRY_DELAYS".to_owned(), "1s".to_owned()),
+    ]);
+    for queue in ["messaging", "messaging.dead", "messaging.retry.1s"] {
+        broker.track(format!("{}.{queue}", broker.namespace));
+    }
+    let platform = Platform::start(Service::ALL, &env, Some(JWT_SECRET)).await.expect("start");
+    let addr = |service: Service| {
+        platform.listening.iter().find(|l| l.service == service).expect("listening").addr
+    };
+    Running {
+        campaign: TestClient::new(addr(Service::Campaign)),
+        messaging: TestClient::new(addr(Service::Messaging)),
+        platform: Some(platform),
+        broker,
+        main_db,
+        campaign_db,
+    }
+}
+
+impl Running {
+    pub fn exchange(&self) -> String {
+        format!("{}.events", self.broker.namespace)
+    }
+
+    pub async fn shutdown(&mut self) {
+        let platform = self.platform.take().expect("running");
+        tokio::time::timeout(Duration::from_secs(15), platform.shutdown())
+            .await
+            .expect("stops within 15 s")
+            .expect("stops cleanly");
+    }
+}
+
+/// Asks until `done` is satisfied, for at most `timeout`.
+pub async fn poll<F: Fn(&serde_json::Value) -> bool>(
+    client: &TestClient,
+    path: &str,
+    token: &str,
+    timeout: Duration,
+    done: F,
+) -> serde_json::Value {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let body = client.get(path).token(token).send().await.expect(200);
+        if done(&body) || tokio::time::Instant::now() >= deadline {
+            return body;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
