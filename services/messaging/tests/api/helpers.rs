@@ -1,0 +1,134 @@
+use std::collections::HashMap;
+use std::time::Duration;
+
+use hearth_core::config::ServiceConfig;
+use hearth_events::campaign::CampaignCreated;
+use hearth_events::{Envelope, EventContext};
+use hearth_testkit::{user_token, TestBroker, TestClient, TestDb, JWT_SECRET};
+use lapin::options::BasicPublishOptions;
+use lapin::BasicProperties;
+use messaging_service::{App, SERVICE};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+pub struct TestApp {
+    pub client: TestClient,
+    pub db: TestDb,
+    pub broker: TestBroker,
+    /// Held so the workers run; dropping it stops them.
+    _stop: watch::Sender<bool>,
+}
+
+pub struct Person {
+    pub id: Uuid,
+    pub token: String,
+}
+
+impl Person {
+    pub fn user() -> Self {
+        let id = Uuid::new_v4();
+        Self { id, token: user_token(id) }
+    }
+}
+
+/// messaging-service with its consumer running on a namespace of the test's own.
+pub async fn spawn_app() -> TestApp {
+    let db = TestDb::create().await;
+    let broker = TestBroker::new().await;
+    let env: HashMap<String, String> = HashMap::from([
+        ("MESSAGING_DATABASE_URL".to_owned(), db.url()),
+        ("RABBITMQ_URL".to_owned(), broker.url.clone()),
+        ("BUS_NAMESPACE".to_owned(), broker.namespace.clone()),
+        ("EVENT_RETRY_DELAYS".to_owned(), "200ms".to_owned()),
+        ("JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
+    ]);
+    for queue in ["messaging", "messaging.dead", "messaging.retry.200ms"] {
+        broker.track(format!("{}.{queue}", broker.namespace));
+    }
+    let config = ServiceConfig::from_env(&env, SERVICE, None).expect("valid settings");
+    let app = App::build(&config).expect("build");
+    app.migrate().await.expect("migrate");
+    let (stop, stopped) = watch::channel(false);
+    app.workers.spawn(&stopped);
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let mut server_stop = stopped.clone();
+    tokio::spawn(hearth_core::http::serve(listener, app.router, async move {
+        let _ = server_stop.wait_for(|s| *s).await;
+    }));
+    let test_app = TestApp { client: TestClient::new(addr), db, broker, _stop: stop };
+    let queue = format!("{}.messaging", test_app.broker.namespace);
+    assert!(test_app.wait_for_queue(&queue).await, "the consumer declared its queue");
+    test_app
+}
+
+impl TestApp {
+    async fn wait_for_queue(&self, queue: &str) -> bool {
+        for _ in 0..100 {
+            let passive = lapin::options::QueueDeclareOptions { passive: true, ..Default::default() };
+            if self.broker.channel().await.queue_declare(queue, passive, Default::default()).await.is_ok() {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+
+    /// Publishes an event as a producer's relay would.
+    pub async fn publish<T: serde::Serialize>(&self, event: &Envelope<T>) {
+        self.publish_raw(&event.event_type, &serde_json::to_vec(event).expect("json")).await;
+    }
+
+    pub async fn publish_raw(&self, routing_key: &str, body: &[u8]) {
+        let channel = self.broker.channel().await;
+        channel
+            .basic_publish(
+                &format!("{}.events", self.broker.namespace),
+                routing_key,
+                BasicPublishOptions::default(),
+                body,
+                BasicProperties::default().with_delivery_mode(2),
+            )
+            .await
+            .expect("publish")
+            .await
+            .expect("confirm");
+    }
+
+    /// `recipient`'s notifications once `count` have arrived (or after 5 s).
+    pub async fn notifications_of(&self, recipient: &Person, count: usize) -> serde_json::Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let page = self.client.get("/notifications?limit=100").token(&recipient.token).send().await.expect(200);
+            let n = page["items"].as_array().map_or(0, Vec::len);
+            if n >= count || tokio::time::Instant::now() >= deadline {
+                return page;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let mut conn = self.db.connect().await;
+        sqlx::query_scalar(sql).fetch_one(&mut conn).await.expect(sql)
+    }
+}
+
+/// A `campaign.created` for `recipient`'s new campaign.
+pub fn campaign_created(recipient: &Person, title: &str) -> Envelope<CampaignCreated> {
+    Envelope::new(
+        "campaign",
+        CampaignCreated {
+            campaign_id: Uuid::now_v7(),
+            recipient_id: recipient.id,
+            creator_id: recipient.id,
+            title: title.to_owned(),
+            goal_minor: 50_000,
+            currency: "USD".into(),
+            status: "active".into(),
+            ends_at: None,
+        },
+        &EventContext::default(),
+    )
+}
