@@ -8,9 +8,10 @@
 //! - **Wakes on commit**: a trigger `NOTIFY`s `<schema>_outbox` on insert, and
 //!   the relay `LISTEN`s, with a poll as the fallback.
 //! - **Confirms, pipelined**: a batch is published at once, persistent and
-//!   `mandatory`, and only then are the confirms awaited. A row is marked
-//!   published after the broker confirmed it; a nack or a returned message
-//!   leaves it for the next round (at least once; consumers deduplicate).
+//!   `mandatory`; its confirms are awaited, and its rows marked, while the
+//!   next batch is read and published. A row is marked published only after
+//!   the broker confirmed it; a nack or a returned message leaves it for the
+//!   next pass (at least once; consumers deduplicate).
 //! - **Bounded tables**: published rows older than the retention are deleted
 //!   in batches.
 
@@ -18,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use hearth_core::metrics::Metrics;
 use lapin::options::BasicPublishOptions;
-use lapin::publisher_confirm::Confirmation;
+use lapin::publisher_confirm::{Confirmation, PublisherConfirm};
 use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{BasicProperties, Channel};
 use prometheus_client::metrics::counter::Counter;
@@ -30,6 +31,8 @@ use tokio::sync::watch;
 use crate::broker::BrokerLink;
 use crate::topology::{declare_exchange, Names};
 
+const BACKLOG_OBSERVE_INTERVAL: Duration = Duration::from_secs(1);
+
 /// How the relay behaves; the defaults suit production.
 #[derive(Debug, Clone)]
 pub struct RelayConfig {
@@ -38,6 +41,8 @@ pub struct RelayConfig {
     pub names: Names,
     /// Rows published per round.
     pub batch_size: i64,
+    /// AMQP channels published through at once; an aggregate keeps to one.
+    pub channels: usize,
     /// How often the relay looks without being woken.
     pub poll_interval: Duration,
     /// Published rows are kept this long (for `hearth outbox status` and audits).
@@ -53,6 +58,7 @@ impl RelayConfig {
             schema,
             names,
             batch_size: 1000,
+            channels: 4,
             poll_interval: Duration::from_secs(1),
             retention: Duration::from_secs(24 * 3600),
             cleanup_batch: 5000,
@@ -85,6 +91,7 @@ impl RelayMetrics {
 struct OutboxRow {
     seq: i64,
     event_id: uuid::Uuid,
+    aggregate_id: String,
     event_type: String,
     envelope: String,
     traceparent: Option<String>,
@@ -97,6 +104,8 @@ enum RoundError {
     Database(#[from] sqlx::Error),
     #[error("broker: {0}")]
     Broker(#[from] lapin::Error),
+    #[error("a settling task failed: {0}")]
+    Task(String),
 }
 
 #[derive(Debug)]
@@ -157,47 +166,90 @@ impl Relay {
         tracing::info!(schema = self.config.schema, "this instance relays the outbox");
         let mut listener = PgListener::connect_with(&self.pool).await?;
         listener.listen(&format!("{}_outbox", self.config.schema)).await?;
+        // Marking rows published need not wait for the disk: a mark lost in a
+        // crash only means the event is sent again, which consumers absorb.
+        sqlx::query("set synchronous_commit = off").execute(&mut session).await?;
+        // The batch query must walk the unpublished index in order and stop
+        // after a batch. Before autovacuum has analyzed a freshly filled
+        // outbox, PostgreSQL underestimates it and sorts the whole backlog
+        // instead; this session runs nothing else, so it may forbid that.
+        sqlx::query("set enable_bitmapscan = off").execute(&mut session).await?;
+        sqlx::query("set enable_sort = off").execute(&mut session).await?;
         let mut last_cleanup = Instant::now();
+        let mut last_observed: Option<Instant> = None;
         loop {
-            let Some(channel) = self.link.channel().await else { return Ok(()) };
-            let channel = channel?;
-            declare_exchange(&channel, &self.config.names).await?;
-            loop {
-                let sent = self.publish_batch(&mut session, &channel).await?;
-                self.observe_backlog(&mut session).await?;
+            let mut channels = Vec::with_capacity(self.config.channels);
+            for _ in 0..self.config.channels {
+                let Some(channel) = self.link.channel().await else { return Ok(()) };
+                channels.push(channel?);
+            }
+            declare_exchange(&channels[0], &self.config.names).await?;
+            while channels.iter().all(|c| c.status().connected()) {
+                self.drain(&mut session, &channels).await?;
+                // Counting the backlog costs a scan of it; once a second is plenty for a gauge.
+                if last_observed.is_none_or(|at| at.elapsed() >= BACKLOG_OBSERVE_INTERVAL) {
+                    self.observe_backlog(&mut session).await?;
+                    last_observed = Some(Instant::now());
+                }
                 if last_cleanup.elapsed() >= self.config.cleanup_interval {
                     self.clean_up(&mut session).await?;
                     last_cleanup = Instant::now();
                 }
-                if sent < self.config.batch_size {
-                    // Caught up: sleep until a commit wakes us or the poll comes round.
-                    let _ = tokio::time::timeout(self.config.poll_interval, listener.recv()).await;
-                }
-                if !channel.status().connected() {
-                    break;
-                }
+                // Caught up: sleep until a commit wakes us or the poll comes round.
+                let _ = tokio::time::timeout(self.config.poll_interval, listener.recv()).await;
             }
         }
     }
 
-    /// Publishes up to a batch of waiting rows; returns how many it took.
-    async fn publish_batch(&self, session: &mut PgConnection, channel: &Channel) -> Result<i64, RoundError> {
-        let rows: Vec<OutboxRow> = sqlx::query_as(
-            "select seq, event_id, event_type, envelope::text as envelope, \
-                    envelope->>'traceparent' as traceparent \
-             from outbox where published_at is null order by seq limit $1",
+    /// Publishes everything waiting, a batch at a time: while one batch's
+    /// confirms are awaited and its rows marked, the next is read and sent.
+    async fn drain(&self, session: &mut PgConnection, channels: &[Channel]) -> Result<(), RoundError> {
+        // Each batch reads past the one in flight; the first starts from the
+        // beginning, so a row committed late with a lower `seq`, or left by a
+        // nack, is picked up on the next pass.
+        let mut after = 0;
+        let mut in_flight: Option<tokio::task::JoinHandle<Result<(), RoundError>>> = None;
+        loop {
+            let rows = self.waiting(session, after).await?;
+            let caught_up = (rows.len() as i64) < self.config.batch_size;
+            let confirms = self.publish(channels, &rows).await?;
+            if let Some(previous) = in_flight.take() {
+                previous.await.map_err(|e| RoundError::Task(e.to_string()))??;
+            }
+            after = rows.last().map_or(after, |row| row.seq);
+            let settling = settle(self.pool.clone(), confirms, self.metrics.clone());
+            if caught_up {
+                return settling.await;
+            }
+            in_flight = Some(tokio::spawn(settling));
+        }
+    }
+
+    /// Up to a batch of unpublished rows after `after`, in `seq` order.
+    async fn waiting(&self, session: &mut PgConnection, after: i64) -> Result<Vec<OutboxRow>, RoundError> {
+        Ok(sqlx::query_as(
+            // The ids first, then the rows: whatever plan PostgreSQL picks for
+            // the first part, only one batch of envelopes is turned into text.
+            "with next as ( \
+               select seq from outbox where published_at is null and seq > $1 order by seq limit $2) \
+             select o.seq, o.event_id, o.aggregate_id, o.event_type, o.envelope::text as envelope, \
+                    o.envelope->>'traceparent' as traceparent \
+             from outbox o join next using (seq) order by o.seq",
         )
+        .bind(after)
         .bind(self.config.batch_size)
         .fetch_all(&mut *session)
-        .await?;
-        let taken = i64::try_from(rows.len()).unwrap_or(i64::MAX);
-        if rows.is_empty() {
-            return Ok(0);
-        }
+        .await?)
+    }
+
+    /// Sends `rows`, persistent and mandatory, without waiting for the confirms.
+    /// Each aggregate always goes through the same channel, so its events stay
+    /// in order while several channels keep the broker's cores busy.
+    async fn publish(&self, channels: &[Channel], rows: &[OutboxRow]) -> Result<Vec<(i64, PublisherConfirm)>, RoundError> {
         let exchange = self.config.names.exchange();
         let mut confirms = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let confirm = channel
+        for row in rows {
+            let confirm = channels[channel_of(&row.aggregate_id, channels.len())]
                 .basic_publish(
                     &exchange,
                     &row.event_type,
@@ -206,34 +258,9 @@ impl Relay {
                     properties(row),
                 )
                 .await?;
-            confirms.push(confirm);
+            confirms.push((row.seq, confirm));
         }
-        let mut published = Vec::with_capacity(rows.len());
-        let mut failed = Vec::new();
-        for (row, confirm) in rows.iter().zip(confirms) {
-            match confirm.await? {
-                Confirmation::Ack(None) => published.push(row.seq),
-                Confirmation::Ack(Some(_)) | Confirmation::Nack(_) => failed.push(row.seq),
-                Confirmation::NotRequested => published.push(row.seq),
-            }
-        }
-        sqlx::query("update outbox set published_at = now() where seq = any($1)")
-            .bind(&published)
-            .execute(&mut *session)
-            .await?;
-        self.metrics.published.inc_by(published.len() as u64);
-        if !failed.is_empty() {
-            self.metrics.failed.inc_by(failed.len() as u64);
-            tracing::warn!(count = failed.len(), "the broker refused events; they will be sent again");
-            sqlx::query(
-                "update outbox set attempts = attempts + 1, last_error = 'nacked or returned by the broker' \
-                 where seq = any($1)",
-            )
-            .bind(&failed)
-            .execute(&mut *session)
-            .await?;
-        }
-        Ok(taken)
+        Ok(confirms)
     }
 
     async fn observe_backlog(&self, session: &mut PgConnection) -> Result<(), RoundError> {
@@ -255,6 +282,51 @@ impl Relay {
         }
         Ok(())
     }
+}
+
+/// The channel an aggregate's events always travel on.
+fn channel_of(aggregate_id: &str, channels: usize) -> usize {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    aggregate_id.hash(&mut hasher);
+    (hasher.finish() % channels.max(1) as u64) as usize
+}
+
+/// Awaits a batch's confirms and marks the confirmed rows published; the
+/// others stay waiting, with their failure counted.
+async fn settle(pool: PgPool, confirms: Vec<(i64, PublisherConfirm)>, metrics: RelayMetrics) -> Result<(), RoundError> {
+    let mut published = Vec::with_capacity(confirms.len());
+    let mut failed = Vec::new();
+    for (seq, confirm) in confirms {
+        match confirm.await? {
+            Confirmation::Ack(None) | Confirmation::NotRequested => published.push(seq),
+            Confirmation::Ack(Some(_)) | Confirmation::Nack(_) => failed.push(seq),
+        }
+    }
+    if published.is_empty() && failed.is_empty() {
+        return Ok(());
+    }
+    let mut tx = pool.begin().await?;
+    // As above: a lost mark only means a second send.
+    sqlx::query("set local synchronous_commit = off").execute(&mut *tx).await?;
+    sqlx::query("update outbox set published_at = now() where seq = any($1)")
+        .bind(&published)
+        .execute(&mut *tx)
+        .await?;
+    if !failed.is_empty() {
+        tracing::warn!(count = failed.len(), "the broker refused events; they will be sent again");
+        sqlx::query(
+            "update outbox set attempts = attempts + 1, last_error = 'nacked or returned by the broker' \
+             where seq = any($1)",
+        )
+        .bind(&failed)
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    metrics.published.inc_by(published.len() as u64);
+    metrics.failed.inc_by(failed.len() as u64);
+    Ok(())
 }
 
 /// An outbox row waiting longer than this means the relay is stalled.

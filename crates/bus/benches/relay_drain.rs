@@ -1,0 +1,125 @@
+//! How fast the outbox relay drains a backlog to RabbitMQ, with publisher
+//! confirms, into a quorum queue as a consuming service's would be.
+//!
+//!     cargo bench -p hearth-bus --bench relay_drain [-- EVENTS]
+//!
+//! Fills a fresh database's outbox with EVENTS (default 100 000) committed
+//! `campaign.created` events, starts one relay, and times it until every row
+//! is marked published. Needs the local PostgreSQL and RabbitMQ.
+
+use std::time::{Duration, Instant};
+
+use hearth_bus::broker::BrokerLink;
+use hearth_bus::relay::{Relay, RelayConfig, RelayMetrics};
+use hearth_bus::topology::{declare_consumer, declare_exchange, ConsumerTopology, Names};
+use hearth_core::config::DatabaseConfig;
+use hearth_testkit::{TestBroker, TestDb};
+
+const SCHEMA: &str = r"
+create schema svc;
+set search_path = svc;
+create table outbox (
+    seq bigint generated always as identity primary key,
+    event_id uuid not null unique,
+    aggregate_id text not null,
+    event_type text not null,
+    envelope jsonb not null,
+    created_at timestamptz not null default now(),
+    published_at timestamptz,
+    attempts integer not null default 0,
+    last_error text
+);
+create index outbox_unpublished on outbox (seq) where published_at is null;
+";
+
+/// A realistic envelope (~600 bytes), one aggregate per 10 events.
+const FILL: &str = r#"
+insert into svc.outbox (event_id, aggregate_id, event_type, envelope)
+select id, agg::text, 'campaign.created', jsonb_build_object(
+    'specversion', '1.0', 'id', id, 'type', 'campaign.created',
+    'source', '/hearth/campaign-service', 'subject', agg::text,
+    'time', now(), 'datacontenttype', 'application/json', 'version', 1,
+    'correlationid', md5(g::text), 'causationid', null,
+    'traceparent', '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    'data', jsonb_build_object('campaign_id', agg, 'recipient_id', gen_random_uuid(),
+        'creator_id', gen_random_uuid(), 'title', 'Blankets for the shelter ' || g,
+        'goal_minor', 50000, 'currency', 'USD', 'status', 'active', 'ends_at', null))
+from (select g, gen_random_uuid() as id, md5('agg' || (g / 10))::uuid as agg
+      from generate_series(1, $1) as g) as rows
+"#;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let events: i64 = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(100_000);
+    let db = TestDb::create().await;
+    let mut conn = db.connect().await;
+    sqlx::raw_sql(SCHEMA).execute(&mut conn).await?;
+    sqlx::query(FILL).bind(events).execute(&mut conn).await?;
+    let pool = hearth_core::db::pool(
+        &DatabaseConfig { url: db.url(), max_connections: 4, acquire_timeout: Duration::from_secs(5) },
+        "svc",
+    )?;
+
+    let broker = TestBroker::new().await;
+    let names = Names::new(broker.namespace.clone());
+    let queue = names.queue("bench");
+    broker.track(queue.clone());
+    broker.track(names.dead_queue("bench"));
+    // QUEUE=classic binds a classic durable queue instead of the services' quorum queue.
+    let classic = std::env::var("QUEUE").is_ok_and(|q| q == "classic");
+    if classic {
+        use lapin::options::{QueueBindOptions, QueueDeclareOptions};
+        declare_exchange(&broker.channel().await, &names).await?;
+        let channel = broker.channel().await;
+        channel.queue_declare(&queue, QueueDeclareOptions { durable: true, ..Default::default() }, Default::default()).await?;
+        channel.queue_bind(&queue, &names.exchange(), "#", QueueBindOptions::default(), Default::default()).await?;
+    } else {
+        declare_consumer(&broker.channel().await, &names, &ConsumerTopology {
+            service: "bench",
+            event_types: vec!["campaign.created"],
+            retry_delays: vec![],
+        })
+        .await?;
+    }
+    let kind = if classic { "classic" } else { "quorum" };
+
+    let link = BrokerLink::spawn(broker.url.clone());
+    anyhow::ensure!(link.wait_until_up(Duration::from_secs(10)).await, "RabbitMQ is not reachable");
+    let mut config = RelayConfig::new("svc", names);
+    if let Some(batch) = std::env::var("BATCH").ok().and_then(|b| b.parse().ok()) {
+        config.batch_size = batch;
+    }
+    if let Some(channels) = std::env::var("CHANNELS").ok().and_then(|c| c.parse().ok()) {
+        config.channels = channels;
+    }
+    let batch = config.batch_size;
+    let channels = config.channels;
+    let relay = Relay::new(pool.clone(), link, config, RelayMetrics::default());
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+
+    let started = Instant::now();
+    let running = tokio::spawn(relay.run(stop));
+    loop {
+        let left: i64 = sqlx::query_scalar("select count(*) from outbox where published_at is null")
+            .fetch_one(&pool)
+            .await?;
+        if left == 0 {
+            break;
+        }
+        anyhow::ensure!(started.elapsed() < Duration::from_secs(600), "{left} events still waiting after 10 minutes");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let elapsed = started.elapsed();
+    stop_tx.send_replace(true);
+    running.await?;
+
+    let rate = events as f64 / elapsed.as_secs_f64();
+    println!(
+        "relay drained {events} events in {:.2} s: {rate:.0} events/s (batch {batch}, {channels} channels, confirmed, into a {kind} queue)",
+        elapsed.as_secs_f64()
+    );
+    Ok(())
+}
