@@ -53,5 +53,12 @@ async fn a_new_campaign_is_published_once_and_its_recipient_notified_once() {
     let stranger = running.messaging.get("/notifications").token(&user_token(Uuid::new_v4())).send().await.expect(200);
     assert_eq!(stranger["items"], json!([]));
 
+    // The flow shows in both services' metrics.
+    let published = running.campaign.get("/metrics").send().await.text;
+    assert!(published.contains(r#"hearth_events_published_total{service="campaign"} 1"#), "{published}");
+    let consumed = running.messaging.get("/metrics").send().await.text;
+    assert!(consumed.contains(r#"hearth_events_consumed_total{service="messaging"} 1"#), "{consumed}");
+    assert!(published.contains("hearth_outbox_pending{service=\"campaign\"}"), "{published}");
+
     running.shutdown().await;
 }

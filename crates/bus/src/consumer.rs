@@ -28,6 +28,7 @@ use lapin::{BasicProperties, Channel};
 use prometheus_client::metrics::counter::Counter;
 use sqlx::{PgPool, Postgres, Transaction};
 use tokio::sync::watch;
+use tracing::Instrument;
 
 use crate::broker::BrokerLink;
 use crate::topology::{declare_consumer, ConsumerTopology, Names};
@@ -218,13 +219,18 @@ impl Consumer {
         };
         let span = tracing::info_span!("event", id = %envelope.id, r#type = %envelope.event_type,
             correlationid = %envelope.correlationid, traceparent = envelope.traceparent.as_deref().unwrap_or_default());
-        let _entered = span.enter();
-        match self.handle_once(handler, envelope).await {
-            Ok(true) => Outcome::Handled,
-            Ok(false) => Outcome::Duplicate,
-            Err(HandleError::Poison(why)) => Outcome::Poison(why),
-            Err(HandleError::Retry(err)) => Outcome::Failed(format!("{err:#}")),
+        async move {
+            let outcome = match self.handle_once(handler, envelope).await {
+                Ok(true) => Outcome::Handled,
+                Ok(false) => Outcome::Duplicate,
+                Err(HandleError::Poison(why)) => Outcome::Poison(why),
+                Err(HandleError::Retry(err)) => Outcome::Failed(format!("{err:#}")),
+            };
+            tracing::debug!(?outcome, "event handled");
+            outcome
         }
+        .instrument(span)
+        .await
     }
 
     /// `Ok(false)`: the event was handled before.

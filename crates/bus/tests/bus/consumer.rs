@@ -155,3 +155,47 @@ async fn a_handler_that_always_fails_ends_in_the_dead_queue_with_the_story() {
     assert_eq!(f.scalar("select count(*) from effects").await, 0);
     assert_eq!(f.scalar("select count(*) from inbox").await, 0);
 }
+
+/// A buffer the test's log lines are written to.
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut lines) = self.0.lock() {
+            lines.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_events_traceparent_is_on_the_consumers_log_lines() {
+    // nextest runs each test in its own process, so this subscriber is the test's own.
+    let captured = Captured::default();
+    let writer = captured.clone();
+    tracing_subscriber::fmt()
+        .with_env_filter("hearth_bus=debug")
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .init();
+    let f = Fixture::new().await;
+    start(&f, &[100], recording_handler(0, Arc::new(AtomicU32::new(0)))).await;
+    let traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    let event = Envelope::new("campaign", created(Uuid::now_v7(), 0), &EventContext {
+        correlation_id: "req-42".into(),
+        causation_id: None,
+        traceparent: Some(traceparent.into()),
+    });
+    publish(&f, "campaign.created", &serde_json::to_vec(&event).expect("json")).await;
+    assert!(eventually(Duration::from_secs(5), || async { f.scalar("select count(*) from effects").await == 1 }).await);
+
+    let logs = String::from_utf8(captured.0.lock().expect("logs").clone()).expect("utf-8");
+    let line = logs.lines().find(|l| l.contains("event handled")).expect("a line about the event");
+    assert!(line.contains(traceparent), "{line}");
+    assert!(line.contains("req-42"), "{line}");
+}

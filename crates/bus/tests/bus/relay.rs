@@ -1,6 +1,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
+use hearth_bus::consumer::delete_inbox_before;
 use hearth_bus::relay::{delete_published_before, Relay, RelayConfig, RelayMetrics};
 use hearth_bus::topology::declare_exchange;
 use lapin::types::AMQPValue;
@@ -131,4 +132,21 @@ async fn cleanup_removes_only_old_published_rows() {
     assert_eq!(deleted, 10, "in batches of 3, until none is left");
     assert_eq!(f.scalar("select count(*) from outbox where seq <= 10").await, 0);
     assert_eq!(f.scalar("select count(*) from outbox where seq > 10").await, 20);
+}
+
+#[tokio::test]
+async fn inbox_cleanup_forgets_only_old_event_ids() {
+    let f = Fixture::new().await;
+    sqlx::raw_sql(
+        "insert into inbox (event_id, event_type, received_at)
+         select gen_random_uuid(), 'campaign.created', now() - interval '8 days' from generate_series(1, 7);
+         insert into inbox (event_id, event_type) select gen_random_uuid(), 'campaign.created' from generate_series(1, 4);",
+    )
+    .execute(&f.pool)
+    .await
+    .expect("fill the inbox");
+    let mut conn = f.pool.acquire().await.expect("conn");
+    let deleted = delete_inbox_before(&mut conn, Duration::from_secs(7 * 24 * 3600), 2).await.expect("cleanup");
+    assert_eq!(deleted, 7);
+    assert_eq!(f.scalar("select count(*) from inbox").await, 4);
 }
