@@ -10,6 +10,9 @@ use tokio::task::JoinSet;
 
 use crate::services::Service;
 
+/// How long start-up waits for the broker to declare the topology.
+const TOPOLOGY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// One service listening.
 #[derive(Debug, Clone)]
 pub struct Listening {
@@ -45,21 +48,42 @@ impl Platform {
             servers: JoinSet::new(),
             workers: Vec::new(),
         };
+        let mut built = Vec::with_capacity(configs.len());
         for (service, config) in configs {
-            let built = service.build(&config)?;
-            built.migrate().await.with_context(|| {
-                format!("migrating {}-service ({})", config.spec.name, config.database.url)
+            let app = service.build(&config)?;
+            app.migrate().await.with_context(|| {
+                format!(
+                    "migrating {}-service ({})",
+                    config.spec.name, config.database.url
+                )
             })?;
+            built.push((service, config, app));
+        }
+        // Every consumer's queue exists before any relay publishes, so even the
+        // first events of a fresh broker reach their consumers.
+        for (_, _, app) in &built {
+            if let Some(consumer) = &app.workers.consumer {
+                if let Err(err) = consumer.declare(TOPOLOGY_TIMEOUT).await {
+                    tracing::warn!(error = %err, "could not declare the topology yet; the consumer will when the broker is back");
+                }
+            }
+        }
+        for (service, config, app) in built {
             let listener = TcpListener::bind(config.bind).await.map_err(|e| {
-                ConfigError::new(config.spec.var("PORT"), format!("cannot listen on {}: {e}", config.bind))
+                ConfigError::new(
+                    config.spec.var("PORT"),
+                    format!("cannot listen on {}: {e}", config.bind),
+                )
             })?;
             let addr = listener.local_addr()?;
-            platform.workers.extend(built.workers.spawn(&stopped));
+            platform.workers.extend(app.workers.spawn(&stopped));
             tracing::info!(service = config.spec.name, %addr, "listening");
             let mut stopped = stopped.clone();
-            platform.servers.spawn(hearth_core::http::serve(listener, built.router, async move {
-                let _ = stopped.wait_for(|stop| *stop).await;
-            }));
+            platform
+                .servers
+                .spawn(hearth_core::http::serve(listener, app.router, async move {
+                    let _ = stopped.wait_for(|stop| *stop).await;
+                }));
             platform.listening.push(Listening { service, addr });
         }
         Ok(platform)
@@ -91,13 +115,14 @@ async fn wait_for_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(_) => {
-                let _ = ctrl_c.await;
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}

@@ -11,18 +11,25 @@ use sqlx::{Connection, PgConnection};
 /// Creates role `<prefix><service>` unless it exists, and grants it the use
 /// of the service's schema in the database at `url`: its tables, its
 /// sequences, and those that later migrations create. Returns the role's name.
-pub async fn grant_own_schema(url: &str, prefix: &str, spec: ServiceSpec) -> anyhow::Result<String> {
+pub async fn grant_own_schema(
+    url: &str,
+    prefix: &str,
+    spec: ServiceSpec,
+) -> anyhow::Result<String> {
     let role = format!("{prefix}{}", spec.name);
     // Identifiers cannot be bound parameters; quote_ident admits only plain names.
     let role_ident = quote_ident(&role)?;
     let schema = quote_ident(spec.schema())?;
     let mut conn = PgConnection::connect_with(&PgConnectOptions::from_str(url)?).await?;
-    let exists: bool = sqlx::query_scalar("select exists (select 1 from pg_roles where rolname = $1)")
-        .bind(&role)
-        .fetch_one(&mut conn)
-        .await?;
+    let exists: bool =
+        sqlx::query_scalar("select exists (select 1 from pg_roles where rolname = $1)")
+            .bind(&role)
+            .fetch_one(&mut conn)
+            .await?;
     if !exists {
-        sqlx::raw_sql(&format!("create role {role_ident} login")).execute(&mut conn).await?;
+        sqlx::raw_sql(&format!("create role {role_ident} login"))
+            .execute(&mut conn)
+            .await?;
     }
     let grants = format!(
         "create schema if not exists {schema};

@@ -1,8 +1,8 @@
 //! The services this binary can run. A new service adds a variant here.
 
 use axum::Router;
-use hearth_bus::workers::Workers;
 use clap::ValueEnum;
+use hearth_bus::workers::Workers;
 use hearth_core::config::{ServiceConfig, ServiceSpec};
 use sqlx::migrate::Migrator;
 use sqlx::PgPool;

@@ -19,8 +19,15 @@ use support::{poll, start, Running};
 use uuid::Uuid;
 
 fn rabbitmqctl(args: &[&str]) {
-    let status = Command::new("rabbitmqctl").args(args).output().expect("run rabbitmqctl");
-    assert!(status.status.success(), "rabbitmqctl {args:?}: {}", String::from_utf8_lossy(&status.stderr));
+    let status = Command::new("rabbitmqctl")
+        .args(args)
+        .output()
+        .expect("run rabbitmqctl");
+    assert!(
+        status.status.success(),
+        "rabbitmqctl {args:?}: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
 }
 
 /// Starts the broker's application again however the test ends.
@@ -29,22 +36,42 @@ struct RestartGuard;
 impl Drop for RestartGuard {
     fn drop(&mut self) {
         let _ = Command::new("rabbitmqctl").arg("start_app").output();
-        let _ = Command::new("rabbitmqctl").args(["await_startup", "--timeout", "60"]).output();
+        let _ = Command::new("rabbitmqctl")
+            .args(["await_startup", "--timeout", "60"])
+            .output();
     }
 }
 
 /// A durable queue of the test's own, bound to every event: unlike a tap, it
 /// keeps what was published across the outage.
 async fn durable_witness(running: &Running) -> String {
-    assert!(running.broker.wait_for_exchange(&running.exchange(), Duration::from_secs(10)).await);
+    assert!(
+        running
+            .broker
+            .wait_for_exchange(&running.exchange(), Duration::from_secs(10))
+            .await
+    );
     let queue = format!("{}.witness", running.broker.namespace);
     let channel = running.broker.channel().await;
     channel
-        .queue_declare(&queue, QueueDeclareOptions { durable: true, ..Default::default() }, FieldTable::default())
+        .queue_declare(
+            &queue,
+            QueueDeclareOptions {
+                durable: true,
+                ..Default::default()
+            },
+            FieldTable::default(),
+        )
         .await
         .expect("declare the witness");
     channel
-        .queue_bind(&queue, &running.exchange(), "campaign.created", QueueBindOptions::default(), FieldTable::default())
+        .queue_bind(
+            &queue,
+            &running.exchange(),
+            "campaign.created",
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
         .await
         .expect("bind the witness");
     running.broker.track(queue.clone());
@@ -52,7 +79,12 @@ async fn durable_witness(running: &Running) -> String {
 }
 
 /// Creates `count` campaigns one after another; calls `outage` after the first third.
-async fn create_through(running: &Running, token: &str, count: usize, outage: impl std::future::Future<Output = ()>) -> Vec<String> {
+async fn create_through(
+    running: &Running,
+    token: &str,
+    count: usize,
+    outage: impl std::future::Future<Output = ()>,
+) -> Vec<String> {
     let mut ids = Vec::new();
     let mut outage = Some(Box::pin(outage));
     for n in 0..count {
@@ -82,19 +114,40 @@ async fn assert_everything_arrived(running: &Running, witness: &str, token: &str
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     let all_seen = |seen: &HashMap<String, usize>| expected.iter().all(|id| seen.contains_key(*id));
     while !all_seen(&seen) && tokio::time::Instant::now() < deadline {
-        match running.broker.wait_get(witness, Duration::from_millis(500)).await {
+        match running
+            .broker
+            .wait_get(witness, Duration::from_millis(500))
+            .await
+        {
             Some(delivery) => {
-                let event: serde_json::Value = serde_json::from_slice(&delivery.data).expect("json");
-                *seen.entry(event["subject"].as_str().expect("subject").to_owned()).or_default() += 1;
+                let event: serde_json::Value =
+                    serde_json::from_slice(&delivery.data).expect("json");
+                *seen
+                    .entry(event["subject"].as_str().expect("subject").to_owned())
+                    .or_default() += 1;
             }
             None => continue,
         }
     }
-    let missing: Vec<&&String> = expected.iter().filter(|id| !seen.contains_key(**id)).collect();
-    assert!(missing.is_empty(), "every campaign's event was published; missing {missing:?}");
-    let page = poll(&running.messaging, "/notifications?limit=100", token, Duration::from_secs(30), |p| {
-        p["items"].as_array().is_some_and(|items| items.len() >= ids.len())
-    })
+    let missing: Vec<&&String> = expected
+        .iter()
+        .filter(|id| !seen.contains_key(**id))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "every campaign's event was published; missing {missing:?}"
+    );
+    let page = poll(
+        &running.messaging,
+        "/notifications?limit=100",
+        token,
+        Duration::from_secs(30),
+        |p| {
+            p["items"]
+                .as_array()
+                .is_some_and(|items| items.len() >= ids.len())
+        },
+    )
     .await;
     let notified: Vec<&str> = page["items"]
         .as_array()
@@ -102,12 +155,25 @@ async fn assert_everything_arrived(running: &Running, witness: &str, token: &str
         .iter()
         .map(|n| n["link"]["id"].as_str().expect("id"))
         .collect();
-    assert_eq!(notified.len(), ids.len(), "one notification per campaign, duplicates or not on the wire");
-    assert_eq!(notified.iter().copied().collect::<HashSet<_>>(), ids.iter().map(String::as_str).collect());
+    assert_eq!(
+        notified.len(),
+        ids.len(),
+        "one notification per campaign, duplicates or not on the wire"
+    );
+    assert_eq!(
+        notified.iter().copied().collect::<HashSet<_>>(),
+        ids.iter().map(String::as_str).collect()
+    );
 }
 
 async fn readiness(running: &Running) -> u16 {
-    running.campaign.get("/health/ready").send().await.status.as_u16()
+    running
+        .campaign
+        .get("/health/ready")
+        .send()
+        .await
+        .status
+        .as_u16()
 }
 
 #[tokio::test]
@@ -168,7 +234,11 @@ async fn restarting_the_broker_loses_nothing_and_readiness_follows() {
     while readiness(&running).await != 200 && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert_eq!(readiness(&running).await, 200, "ready again after the restart");
+    assert_eq!(
+        readiness(&running).await,
+        200,
+        "ready again after the restart"
+    );
     assert_everything_arrived(&running, &witness, &token, &ids).await;
     running.shutdown().await;
 }

@@ -42,14 +42,24 @@ fn serve_requires_a_jwt_secret() {
         .expect("run hearth");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr.starts_with("hearth: JWT_SECRET: missing"), "{stderr}");
+    assert!(
+        stderr.starts_with("hearth: JWT_SECRET: missing"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn token_mints_what_the_services_accept() {
     let sub = uuid::Uuid::new_v4();
     let output = hearth()
-        .args(["token", "--sub", &sub.to_string(), "--admin", "--ttl", "10m"])
+        .args([
+            "token",
+            "--sub",
+            &sub.to_string(),
+            "--admin",
+            "--ttl",
+            "10m",
+        ])
         .env("JWT_SECRET", JWT_SECRET)
         .output()
         .expect("run hearth");
@@ -63,7 +73,10 @@ fn token_mints_what_the_services_accept() {
     assert_eq!(caller.kind, CallerKind::Staff);
 
     let refused = hearth().args(["token"]).output().expect("run hearth");
-    assert!(!refused.status.success(), "--sub is required for a user token");
+    assert!(
+        !refused.status.success(),
+        "--sub is required for a user token"
+    );
 }
 
 #[tokio::test]
@@ -82,15 +95,24 @@ async fn the_platform_migrates_serves_and_stops_gracefully() {
     for queue in ["messaging", "messaging.dead", "messaging.retry.1s"] {
         broker.track(format!("{}.{queue}", broker.namespace));
     }
-    let platform = Platform::start(Service::ALL, &env, Some(JWT_SECRET)).await.expect("start");
+    let platform = Platform::start(Service::ALL, &env, Some(JWT_SECRET))
+        .await
+        .expect("start");
     let addr = platform.listening[0].addr;
     let client = TestClient::new(addr);
     client.get("/campaigns").send().await.expect(200);
-    TestClient::new(platform.listening[1].addr).get("/health/live").send().await.expect(200);
+    TestClient::new(platform.listening[1].addr)
+        .get("/health/live")
+        .send()
+        .await
+        .expect(200);
 
     tokio::time::timeout(Duration::from_secs(10), platform.shutdown())
         .await
         .expect("stops within 10 s")
         .expect("stops cleanly");
-    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "no longer listening");
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "no longer listening"
+    );
 }

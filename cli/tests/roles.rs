@@ -17,13 +17,17 @@ impl Drop for RoleGuard {
     fn drop(&mut self) {
         let role = self.role.clone();
         let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
             runtime.block_on(async move {
                 let url = std::env::var("TEST_DATABASE_URL")
                     .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
                 let mut admin = PgConnection::connect(&url).await?;
                 // The role's grants lived in the test database, dropped before this runs.
-                sqlx::raw_sql(&format!("drop role if exists {role}")).execute(&mut admin).await?;
+                sqlx::raw_sql(&format!("drop role if exists {role}"))
+                    .execute(&mut admin)
+                    .await?;
                 anyhow::Ok(())
             })
         })
@@ -36,7 +40,9 @@ async fn campaign_services_role_reads_its_schema_and_no_other() {
     let prefix = format!("t{}_", Uuid::new_v4().simple());
     // Declared before the database, so dropped after it: a role cannot be
     // dropped while a database still holds its grants.
-    let _guard = RoleGuard { role: format!("{prefix}campaign") };
+    let _guard = RoleGuard {
+        role: format!("{prefix}campaign"),
+    };
     let db = TestDb::create().await;
     let mut admin = db.connect().await;
     // The campaign schema as migrations make it, and another service's schema beside it.
@@ -71,8 +77,12 @@ async fn campaign_services_role_reads_its_schema_and_no_other() {
         .await
         .expect("grant twice");
 
-    let options = PgConnectOptions::from_str(&db.url()).expect("url").username(&role);
-    let mut as_service = PgConnection::connect_with(&options).await.expect("the role logs in");
+    let options = PgConnectOptions::from_str(&db.url())
+        .expect("url")
+        .username(&role);
+    let mut as_service = PgConnection::connect_with(&options)
+        .await
+        .expect("the role logs in");
 
     // Its own tables: read and write.
     sqlx::query("insert into campaign.campaigns (id, recipient_id, creator_id, title, goal_minor, currency, status) values ($1, $1, $1, 'Blankets', 100, 'USD', 'active')")
@@ -96,7 +106,10 @@ async fn campaign_services_role_reads_its_schema_and_no_other() {
             .execute(&mut as_service)
             .await
             .expect_err(statement);
-        let code = err.as_database_error().and_then(|e| e.code()).map(|c| c.into_owned());
+        let code = err
+            .as_database_error()
+            .and_then(|e| e.code())
+            .map(|c| c.into_owned());
         assert_eq!(code.as_deref(), Some("42501"), "{statement}: {err}");
     }
     as_service.close().await.expect("close");

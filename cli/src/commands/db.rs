@@ -20,8 +20,10 @@ pub async fn run(command: DbCommand, env: &dyn Env) -> anyhow::Result<()> {
     match command {
         DbCommand::Roles { prefix, services } => {
             for service in super::services_or_all(services) {
-                let config = ServiceConfig::from_env(env, service.spec(), Some(crate::DEV_JWT_SECRET))?;
-                let role = roles::grant_own_schema(&config.database.url, &prefix, service.spec()).await?;
+                let config =
+                    ServiceConfig::from_env(env, service.spec(), Some(crate::DEV_JWT_SECRET))?;
+                let role =
+                    roles::grant_own_schema(&config.database.url, &prefix, service.spec()).await?;
                 println!(
                     "{role}: may use schema {} of {} and nothing else",
                     service.spec().schema(),

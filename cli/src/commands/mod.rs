@@ -12,7 +12,11 @@ use hearth_core::config::Env;
 use crate::services::Service;
 
 #[derive(Debug, Parser)]
-#[command(name = "hearth", version, about = "Run, migrate and operate the Hearth platform")]
+#[command(
+    name = "hearth",
+    version,
+    about = "Run, migrate and operate the Hearth platform"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -24,13 +28,9 @@ pub enum Command {
     /// migrate, start every service, print where they listen and a token.
     Up,
     /// Run one service alone: the production shape.
-    Serve {
-        service: Service,
-    },
+    Serve { service: Service },
     /// Apply migrations (every service's, or the ones named) and exit.
-    Migrate {
-        services: Vec<Service>,
-    },
+    Migrate { services: Vec<Service> },
     /// Mint a development JWT signed with JWT_SECRET (or the development secret).
     Token(token::TokenArgs),
     /// Database administration.

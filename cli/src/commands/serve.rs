@@ -7,5 +7,8 @@ use crate::services::Service;
 /// `JWT_SECRET` is required; migrations are applied first (safely, under
 /// sqlx's lock, when several instances start at once).
 pub async fn run(service: Service, env: &dyn Env) -> anyhow::Result<()> {
-    Platform::start(&[service], env, None).await?.run_until_signalled().await
+    Platform::start(&[service], env, None)
+        .await?
+        .run_until_signalled()
+        .await
 }

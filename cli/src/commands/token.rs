@@ -28,7 +28,9 @@ pub struct TokenArgs {
 /// development secret `hearth up` uses when none is set.
 pub fn run(args: &TokenArgs, env: &dyn Env) -> anyhow::Result<()> {
     if env.get("JWT_SECRET").is_none() {
-        eprintln!("hearth: JWT_SECRET is unset; signing with the development secret of `hearth up`");
+        eprintln!(
+            "hearth: JWT_SECRET is unset; signing with the development secret of `hearth up`"
+        );
     }
     let secret = jwt_secret(env, Some(crate::DEV_JWT_SECRET))?;
     let staff_role = if args.admin {

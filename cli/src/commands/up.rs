@@ -25,16 +25,29 @@ pub async fn run(env: &dyn Env) -> anyhow::Result<()> {
     }
     let platform = Platform::start(Service::ALL, env, Some(DEV_JWT_SECRET)).await?;
     let secret = jwt_secret(env, Some(DEV_JWT_SECRET))?;
-    print_welcome(&platform.listening, &secret, env.get("JWT_SECRET").is_none())?;
+    print_welcome(
+        &platform.listening,
+        &secret,
+        env.get("JWT_SECRET").is_none(),
+    )?;
     platform.run_until_signalled().await
 }
 
 fn print_welcome(listening: &[Listening], secret: &str, dev_secret: bool) -> anyhow::Result<()> {
     let user = Uuid::new_v4();
-    let user_token = mint(secret, &TokenRequest { ttl: DEV_TOKEN_TTL, ..TokenRequest::user(user) })?;
+    let user_token = mint(
+        secret,
+        &TokenRequest {
+            ttl: DEV_TOKEN_TTL,
+            ..TokenRequest::user(user)
+        },
+    )?;
     let staff_token = mint(
         secret,
-        &TokenRequest { ttl: DEV_TOKEN_TTL, ..TokenRequest::staff(Uuid::new_v4()) },
+        &TokenRequest {
+            ttl: DEV_TOKEN_TTL,
+            ..TokenRequest::staff(Uuid::new_v4())
+        },
     )?;
     println!();
     println!("Hearth is up.");

@@ -18,7 +18,15 @@ pub struct Running {
     pub campaign_db: TestDb,
 }
 
-pub async fn start() -> Running {
+/// Databases and a broker namespace, ready for the platform to start on.
+pub struct Prepared {
+    pub main_db: TestDb,
+    pub campaign_db: TestDb,
+    pub broker: TestBroker,
+    env: HashMap<String, String>,
+}
+
+pub async fn prepare() -> Prepared {
     let main_db = TestDb::create().await;
     let campaign_db = TestDb::create().await;
     let broker = TestBroker::new().await;
@@ -34,18 +42,40 @@ pub async fn start() -> Running {
     for queue in ["messaging", "messaging.dead", "messaging.retry.1s"] {
         broker.track(format!("{}.{queue}", broker.namespace));
     }
-    let platform = Platform::start(Service::ALL, &env, Some(JWT_SECRET)).await.expect("start");
-    let addr = |service: Service| {
-        platform.listening.iter().find(|l| l.service == service).expect("listening").addr
-    };
-    Running {
-        campaign: TestClient::new(addr(Service::Campaign)),
-        messaging: TestClient::new(addr(Service::Messaging)),
-        platform: Some(platform),
-        broker,
+    Prepared {
         main_db,
         campaign_db,
+        broker,
+        env,
     }
+}
+
+impl Prepared {
+    pub async fn start(self) -> Running {
+        let platform = Platform::start(Service::ALL, &self.env, Some(JWT_SECRET))
+            .await
+            .expect("start");
+        let addr = |service: Service| {
+            platform
+                .listening
+                .iter()
+                .find(|l| l.service == service)
+                .expect("listening")
+                .addr
+        };
+        Running {
+            campaign: TestClient::new(addr(Service::Campaign)),
+            messaging: TestClient::new(addr(Service::Messaging)),
+            platform: Some(platform),
+            broker: self.broker,
+            main_db: self.main_db,
+            campaign_db: self.campaign_db,
+        }
+    }
+}
+
+pub async fn start() -> Running {
+    prepare().await.start().await
 }
 
 impl Running {

@@ -59,7 +59,11 @@ async fn main() -> anyhow::Result<()> {
     sqlx::raw_sql(SCHEMA).execute(&mut conn).await?;
     sqlx::query(FILL).bind(events).execute(&mut conn).await?;
     let pool = hearth_core::db::pool(
-        &DatabaseConfig { url: db.url(), max_connections: 4, acquire_timeout: Duration::from_secs(5) },
+        &DatabaseConfig {
+            url: db.url(),
+            max_connections: 4,
+            acquire_timeout: Duration::from_secs(5),
+        },
         "svc",
     )?;
 
@@ -74,20 +78,44 @@ async fn main() -> anyhow::Result<()> {
         use lapin::options::{QueueBindOptions, QueueDeclareOptions};
         declare_exchange(&broker.channel().await, &names).await?;
         let channel = broker.channel().await;
-        channel.queue_declare(&queue, QueueDeclareOptions { durable: true, ..Default::default() }, Default::default()).await?;
-        channel.queue_bind(&queue, &names.exchange(), "#", QueueBindOptions::default(), Default::default()).await?;
+        channel
+            .queue_declare(
+                &queue,
+                QueueDeclareOptions {
+                    durable: true,
+                    ..Default::default()
+                },
+                Default::default(),
+            )
+            .await?;
+        channel
+            .queue_bind(
+                &queue,
+                &names.exchange(),
+                "#",
+                QueueBindOptions::default(),
+                Default::default(),
+            )
+            .await?;
     } else {
-        declare_consumer(&broker.channel().await, &names, &ConsumerTopology {
-            service: "bench",
-            event_types: vec!["campaign.created"],
-            retry_delays: vec![],
-        })
+        declare_consumer(
+            &broker.channel().await,
+            &names,
+            &ConsumerTopology {
+                service: "bench",
+                event_types: vec!["campaign.created"],
+                retry_delays: vec![],
+            },
+        )
         .await?;
     }
     let kind = if classic { "classic" } else { "quorum" };
 
     let link = BrokerLink::spawn(broker.url.clone());
-    anyhow::ensure!(link.wait_until_up(Duration::from_secs(10)).await, "RabbitMQ is not reachable");
+    anyhow::ensure!(
+        link.wait_until_up(Duration::from_secs(10)).await,
+        "RabbitMQ is not reachable"
+    );
     let mut config = RelayConfig::new("svc", names);
     if let Some(batch) = std::env::var("BATCH").ok().and_then(|b| b.parse().ok()) {
         config.batch_size = batch;
@@ -103,13 +131,17 @@ async fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let running = tokio::spawn(relay.run(stop));
     loop {
-        let left: i64 = sqlx::query_scalar("select count(*) from outbox where published_at is null")
-            .fetch_one(&pool)
-            .await?;
+        let left: i64 =
+            sqlx::query_scalar("select count(*) from outbox where published_at is null")
+                .fetch_one(&pool)
+                .await?;
         if left == 0 {
             break;
         }
-        anyhow::ensure!(started.elapsed() < Duration::from_secs(600), "{left} events still waiting after 10 minutes");
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(600),
+            "{left} events still waiting after 10 minutes"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let elapsed = started.elapsed();

@@ -118,7 +118,9 @@ async fn stay_connected(
                 }
                 current.send_replace(None);
                 tracing::warn!("lost the connection to RabbitMQ; reconnecting");
-                state.send_replace(LinkState::Down("the connection to RabbitMQ was lost".into()));
+                state.send_replace(LinkState::Down(
+                    "the connection to RabbitMQ was lost".into(),
+                ));
             }
             Err(err) => {
                 tracing::warn!(error = %err, retry_in = ?delay, "cannot reach RabbitMQ");

@@ -21,7 +21,9 @@ use futures::StreamExt;
 use hearth_core::metrics::Metrics;
 use hearth_events::{Envelope, Undecodable};
 use lapin::message::Delivery;
-use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicPublishOptions, BasicQosOptions};
+use lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicPublishOptions, BasicQosOptions,
+};
 use lapin::publisher_confirm::Confirmation;
 use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{BasicProperties, Channel};
@@ -60,7 +62,8 @@ impl From<sqlx::Error> for HandleError {
 }
 
 /// A service's handler for one event type: makes the effect in `tx`.
-pub type Handler = Arc<dyn Fn(Tx, Envelope) -> BoxFuture<'static, Result<Tx, HandleError>> + Send + Sync>;
+pub type Handler =
+    Arc<dyn Fn(Tx, Envelope) -> BoxFuture<'static, Result<Tx, HandleError>> + Send + Sync>;
 
 /// Header names on retried and dead-lettered messages.
 pub mod headers {
@@ -82,10 +85,26 @@ pub struct ConsumerMetrics {
 impl ConsumerMetrics {
     pub fn register(metrics: &Metrics) -> Self {
         let m = Self::default();
-        metrics.register("events_consumed", "Events handled and acked", m.consumed.clone());
-        metrics.register("events_duplicate", "Redelivered events found in the inbox", m.duplicates.clone());
-        metrics.register("events_retried", "Failed handlings sent to a delay queue", m.retried.clone());
-        metrics.register("events_dead_lettered", "Events sent to the dead queue", m.dead_lettered.clone());
+        metrics.register(
+            "events_consumed",
+            "Events handled and acked",
+            m.consumed.clone(),
+        );
+        metrics.register(
+            "events_duplicate",
+            "Redelivered events found in the inbox",
+            m.duplicates.clone(),
+        );
+        metrics.register(
+            "events_retried",
+            "Failed handlings sent to a delay queue",
+            m.retried.clone(),
+        );
+        metrics.register(
+            "events_dead_lettered",
+            "Events sent to the dead queue",
+            m.dead_lettered.clone(),
+        );
         m
     }
 }
@@ -105,7 +124,9 @@ pub struct Consumer {
 
 impl std::fmt::Debug for Consumer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Consumer").field("topology", &self.topology).finish_non_exhaustive()
+        f.debug_struct("Consumer")
+            .field("topology", &self.topology)
+            .finish_non_exhaustive()
     }
 }
 
@@ -127,16 +148,34 @@ impl Consumer {
         events: &hearth_core::config::EventsConfig,
         metrics: &Metrics,
     ) -> Self {
-        Self::new(pool, link, Names::new(events.namespace.clone()), service, events.retry_delays.clone(), ConsumerMetrics::register(metrics))
-            .with_inbox_retention(events.inbox_retention)
+        Self::new(
+            pool,
+            link,
+            Names::new(events.namespace.clone()),
+            service,
+            events.retry_delays.clone(),
+            ConsumerMetrics::register(metrics),
+        )
+        .with_inbox_retention(events.inbox_retention)
     }
 
-    pub fn new(pool: PgPool, link: BrokerLink, names: Names, service: &'static str, retry_delays: Vec<Duration>, metrics: ConsumerMetrics) -> Self {
+    pub fn new(
+        pool: PgPool,
+        link: BrokerLink,
+        names: Names,
+        service: &'static str,
+        retry_delays: Vec<Duration>,
+        metrics: ConsumerMetrics,
+    ) -> Self {
         Self {
             pool,
             link,
             names,
-            topology: ConsumerTopology { service, event_types: Vec::new(), retry_delays },
+            topology: ConsumerTopology {
+                service,
+                event_types: Vec::new(),
+                retry_delays,
+            },
             handlers: BTreeMap::new(),
             prefetch: 32,
             inbox_retention: Duration::from_secs(7 * 24 * 3600),
@@ -156,6 +195,22 @@ impl Consumer {
         self
     }
 
+    /// Declares the service's queue and bindings now, waiting at most `timeout`
+    /// for the broker. The consumer also declares them whenever it connects.
+    pub async fn declare(&self, timeout: Duration) -> anyhow::Result<()> {
+        tokio::time::timeout(timeout, async {
+            let channel = self
+                .link
+                .channel()
+                .await
+                .ok_or_else(|| anyhow::anyhow!("the broker link has stopped"))??;
+            declare_consumer(&channel, &self.names, &self.topology).await?;
+            anyhow::Ok(())
+        })
+        .await
+        .map_err(|_| anyhow::anyhow!("RabbitMQ did not answer within {timeout:?}"))?
+    }
+
     /// Consumes until `stop` turns true (or its sender is gone), reconnecting after any loss.
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         tokio::select! {
@@ -169,10 +224,16 @@ impl Consumer {
     async fn clean_inbox_forever(&self) {
         loop {
             tokio::time::sleep(crate::workers::CLEANUP_INTERVAL).await;
-            let Ok(mut conn) = self.pool.acquire().await else { continue };
+            let Ok(mut conn) = self.pool.acquire().await else {
+                continue;
+            };
             match delete_inbox_before(&mut conn, self.inbox_retention, 5000).await {
                 Ok(0) => {}
-                Ok(deleted) => tracing::info!(service = self.topology.service, deleted, "cleaned the inbox"),
+                Ok(deleted) => tracing::info!(
+                    service = self.topology.service,
+                    deleted,
+                    "cleaned the inbox"
+                ),
                 Err(err) => tracing::warn!(error = %err, "inbox cleanup failed"),
             }
         }
@@ -190,14 +251,23 @@ impl Consumer {
     }
 
     async fn consume(&self) -> lapin::Result<()> {
-        let Some(channel) = self.link.channel().await else { return Ok(()) };
+        let Some(channel) = self.link.channel().await else {
+            return Ok(());
+        };
         let channel = channel?;
         declare_consumer(&channel, &self.names, &self.topology).await?;
         channel.confirm_select(Default::default()).await?;
-        channel.basic_qos(self.prefetch, BasicQosOptions::default()).await?;
+        channel
+            .basic_qos(self.prefetch, BasicQosOptions::default())
+            .await?;
         let queue = self.names.queue(self.topology.service);
         let mut deliveries = channel
-            .basic_consume(&queue, &format!("{queue}.{}", uuid::Uuid::now_v7()), BasicConsumeOptions::default(), FieldTable::default())
+            .basic_consume(
+                &queue,
+                &format!("{queue}.{}", uuid::Uuid::now_v7()),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
             .await?;
         tracing::info!(%queue, "consuming");
         while let Some(delivery) = deliveries.next().await {
@@ -234,14 +304,20 @@ impl Consumer {
     }
 
     /// `Ok(false)`: the event was handled before.
-    async fn handle_once(&self, handler: &Handler, envelope: Envelope) -> Result<bool, HandleError> {
+    async fn handle_once(
+        &self,
+        handler: &Handler,
+        envelope: Envelope,
+    ) -> Result<bool, HandleError> {
         let mut tx = self.pool.begin().await?;
-        let first_time = sqlx::query("insert into inbox (event_id, event_type) values ($1, $2) on conflict do nothing")
-            .bind(envelope.id)
-            .bind(&envelope.event_type)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
+        let first_time = sqlx::query(
+            "insert into inbox (event_id, event_type) values ($1, $2) on conflict do nothing",
+        )
+        .bind(envelope.id)
+        .bind(&envelope.event_type)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
             == 1;
         if !first_time {
             return Ok(false);
@@ -252,7 +328,12 @@ impl Consumer {
     }
 
     /// Acks, or re-publishes for a retry or the dead queue and then acks.
-    async fn settle(&self, channel: &Channel, delivery: Delivery, outcome: Outcome) -> lapin::Result<()> {
+    async fn settle(
+        &self,
+        channel: &Channel,
+        delivery: Delivery,
+        outcome: Outcome,
+    ) -> lapin::Result<()> {
         match outcome {
             Outcome::Handled => {
                 self.metrics.consumed.inc();
@@ -268,53 +349,118 @@ impl Consumer {
                     Some(delay) => {
                         tracing::warn!(error = %why, attempts, retry_in = ?delay, "handling failed; retrying");
                         let queue = self.names.retry_queue(self.topology.service, *delay);
-                        if !self.republish(channel, &delivery, &queue, attempts, &why).await? {
-                            return delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
+                        if !self
+                            .republish(channel, &delivery, &queue, attempts, &why)
+                            .await?
+                        {
+                            return delivery
+                                .nack(BasicNackOptions {
+                                    requeue: true,
+                                    ..Default::default()
+                                })
+                                .await;
                         }
                         self.metrics.retried.inc();
                     }
                     None => {
                         tracing::error!(error = %why, attempts, "handling failed for the last time; dead-lettering");
                         if !self.dead_letter(channel, &delivery, attempts, &why).await? {
-                            return delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
+                            return delivery
+                                .nack(BasicNackOptions {
+                                    requeue: true,
+                                    ..Default::default()
+                                })
+                                .await;
                         }
                     }
                 }
             }
             Outcome::Poison(why) => {
                 tracing::error!(error = %why, "a message that can never be handled; dead-lettering");
-                if !self.dead_letter(channel, &delivery, attempts(&delivery) + 1, &why).await? {
-                    return delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
+                if !self
+                    .dead_letter(channel, &delivery, attempts(&delivery) + 1, &why)
+                    .await?
+                {
+                    return delivery
+                        .nack(BasicNackOptions {
+                            requeue: true,
+                            ..Default::default()
+                        })
+                        .await;
                 }
             }
         }
         delivery.ack(BasicAckOptions::default()).await
     }
 
-    async fn dead_letter(&self, channel: &Channel, delivery: &Delivery, attempts: u32, why: &str) -> lapin::Result<bool> {
+    async fn dead_letter(
+        &self,
+        channel: &Channel,
+        delivery: &Delivery,
+        attempts: u32,
+        why: &str,
+    ) -> lapin::Result<bool> {
         self.metrics.dead_lettered.inc();
-        self.republish(channel, delivery, &self.names.dead_queue(self.topology.service), attempts, why).await
+        self.republish(
+            channel,
+            delivery,
+            &self.names.dead_queue(self.topology.service),
+            attempts,
+            why,
+        )
+        .await
     }
 
     /// Publishes a copy of `delivery` to `queue` with the failure headers;
     /// `true` once the broker confirmed it.
-    async fn republish(&self, channel: &Channel, delivery: &Delivery, queue: &str, attempts: u32, why: &str) -> lapin::Result<bool> {
+    async fn republish(
+        &self,
+        channel: &Channel,
+        delivery: &Delivery,
+        queue: &str,
+        attempts: u32,
+        why: &str,
+    ) -> lapin::Result<bool> {
         let now = chrono::Utc::now().to_rfc3339();
         let mut headers = delivery.properties.headers().clone().unwrap_or_default();
-        let first_failure = header_string(&headers, headers::FIRST_FAILURE).unwrap_or_else(|| now.clone());
-        let routing_key = header_string(&headers, headers::ROUTING_KEY).unwrap_or_else(|| delivery.routing_key.to_string());
+        let first_failure =
+            header_string(&headers, headers::FIRST_FAILURE).unwrap_or_else(|| now.clone());
+        let routing_key = header_string(&headers, headers::ROUTING_KEY)
+            .unwrap_or_else(|| delivery.routing_key.to_string());
         for (key, value) in [
             (headers::ATTEMPTS, AMQPValue::LongUInt(attempts)),
-            (headers::ERROR, AMQPValue::LongString(truncate(why, 2000).into())),
-            (headers::FIRST_FAILURE, AMQPValue::LongString(first_failure.into())),
+            (
+                headers::ERROR,
+                AMQPValue::LongString(truncate(why, 2000).into()),
+            ),
+            (
+                headers::FIRST_FAILURE,
+                AMQPValue::LongString(first_failure.into()),
+            ),
             (headers::LAST_FAILURE, AMQPValue::LongString(now.into())),
-            (headers::ROUTING_KEY, AMQPValue::LongString(routing_key.into())),
+            (
+                headers::ROUTING_KEY,
+                AMQPValue::LongString(routing_key.into()),
+            ),
         ] {
             headers.insert(ShortString::from(key), value);
         }
-        let properties: BasicProperties = delivery.properties.clone().with_headers(headers).with_delivery_mode(2);
+        let properties: BasicProperties = delivery
+            .properties
+            .clone()
+            .with_headers(headers)
+            .with_delivery_mode(2);
         let confirm = channel
-            .basic_publish("", queue, BasicPublishOptions { mandatory: true, ..Default::default() }, &delivery.data, properties)
+            .basic_publish(
+                "",
+                queue,
+                BasicPublishOptions {
+                    mandatory: true,
+                    ..Default::default()
+                },
+                &delivery.data,
+                properties,
+            )
             .await?
             .await?;
         Ok(matches!(confirm, Confirmation::Ack(None)))
@@ -351,7 +497,11 @@ fn truncate(s: &str, max: usize) -> String {
 /// Deletes inbox rows older than `retention`, `batch` per statement. A
 /// redelivery older than the retention is no longer recognised, so keep it
 /// well above the longest retry delay and the broker's redelivery window.
-pub async fn delete_inbox_before(conn: &mut sqlx::PgConnection, retention: Duration, batch: i64) -> sqlx::Result<u64> {
+pub async fn delete_inbox_before(
+    conn: &mut sqlx::PgConnection,
+    retention: Duration,
+    batch: i64,
+) -> sqlx::Result<u64> {
     let mut total = 0;
     loop {
         let deleted = sqlx::query(

@@ -79,10 +79,26 @@ pub struct RelayMetrics {
 impl RelayMetrics {
     pub fn register(metrics: &Metrics) -> Self {
         let m = Self::default();
-        metrics.register("events_published", "Events the broker confirmed", m.published.clone());
-        metrics.register("events_publish_failed", "Events nacked or returned by the broker", m.failed.clone());
-        metrics.register("outbox_pending", "Outbox rows waiting to be published", m.pending.clone());
-        metrics.register("outbox_oldest_age_seconds", "Age of the oldest waiting outbox row", m.oldest_age_seconds.clone());
+        metrics.register(
+            "events_published",
+            "Events the broker confirmed",
+            m.published.clone(),
+        );
+        metrics.register(
+            "events_publish_failed",
+            "Events nacked or returned by the broker",
+            m.failed.clone(),
+        );
+        metrics.register(
+            "outbox_pending",
+            "Outbox rows waiting to be published",
+            m.pending.clone(),
+        );
+        metrics.register(
+            "outbox_oldest_age_seconds",
+            "Age of the oldest waiting outbox row",
+            m.oldest_age_seconds.clone(),
+        );
         m
     }
 }
@@ -131,7 +147,12 @@ impl Relay {
     }
 
     pub fn new(pool: PgPool, link: BrokerLink, config: RelayConfig, metrics: RelayMetrics) -> Self {
-        Self { pool, link, config, metrics }
+        Self {
+            pool,
+            link,
+            config,
+            metrics,
+        }
     }
 
     /// Runs until `stop` turns true (or its sender is gone): stands by for
@@ -163,24 +184,37 @@ impl Relay {
             session.close().await?;
             return Ok(());
         }
-        tracing::info!(schema = self.config.schema, "this instance relays the outbox");
+        tracing::info!(
+            schema = self.config.schema,
+            "this instance relays the outbox"
+        );
         let mut listener = PgListener::connect_with(&self.pool).await?;
-        listener.listen(&format!("{}_outbox", self.config.schema)).await?;
+        listener
+            .listen(&format!("{}_outbox", self.config.schema))
+            .await?;
         // Marking rows published need not wait for the disk: a mark lost in a
         // crash only means the event is sent again, which consumers absorb.
-        sqlx::query("set synchronous_commit = off").execute(&mut session).await?;
+        sqlx::query("set synchronous_commit = off")
+            .execute(&mut session)
+            .await?;
         // The batch query must walk the unpublished index in order and stop
         // after a batch. Before autovacuum has analyzed a freshly filled
         // outbox, PostgreSQL underestimates it and sorts the whole backlog
         // instead; this session runs nothing else, so it may forbid that.
-        sqlx::query("set enable_bitmapscan = off").execute(&mut session).await?;
-        sqlx::query("set enable_sort = off").execute(&mut session).await?;
+        sqlx::query("set enable_bitmapscan = off")
+            .execute(&mut session)
+            .await?;
+        sqlx::query("set enable_sort = off")
+            .execute(&mut session)
+            .await?;
         let mut last_cleanup = Instant::now();
         let mut last_observed: Option<Instant> = None;
         loop {
             let mut channels = Vec::with_capacity(self.config.channels);
             for _ in 0..self.config.channels {
-                let Some(channel) = self.link.channel().await else { return Ok(()) };
+                let Some(channel) = self.link.channel().await else {
+                    return Ok(());
+                };
                 channels.push(channel?);
             }
             declare_exchange(&channels[0], &self.config.names).await?;
@@ -203,7 +237,11 @@ impl Relay {
 
     /// Publishes everything waiting, a batch at a time: while one batch's
     /// confirms are awaited and its rows marked, the next is read and sent.
-    async fn drain(&self, session: &mut PgConnection, channels: &[Channel]) -> Result<(), RoundError> {
+    async fn drain(
+        &self,
+        session: &mut PgConnection,
+        channels: &[Channel],
+    ) -> Result<(), RoundError> {
         // Each batch reads past the one in flight; the first starts from the
         // beginning, so a row committed late with a lower `seq`, or left by a
         // nack, is picked up on the next pass.
@@ -214,7 +252,9 @@ impl Relay {
             let caught_up = (rows.len() as i64) < self.config.batch_size;
             let confirms = self.publish(channels, &rows).await?;
             if let Some(previous) = in_flight.take() {
-                previous.await.map_err(|e| RoundError::Task(e.to_string()))??;
+                previous
+                    .await
+                    .map_err(|e| RoundError::Task(e.to_string()))??;
             }
             after = rows.last().map_or(after, |row| row.seq);
             let settling = settle(self.pool.clone(), confirms, self.metrics.clone());
@@ -226,7 +266,11 @@ impl Relay {
     }
 
     /// Up to a batch of unpublished rows after `after`, in `seq` order.
-    async fn waiting(&self, session: &mut PgConnection, after: i64) -> Result<Vec<OutboxRow>, RoundError> {
+    async fn waiting(
+        &self,
+        session: &mut PgConnection,
+        after: i64,
+    ) -> Result<Vec<OutboxRow>, RoundError> {
         Ok(sqlx::query_as(
             // The ids first, then the rows: whatever plan PostgreSQL picks for
             // the first part, only one batch of envelopes is turned into text.
@@ -245,7 +289,11 @@ impl Relay {
     /// Sends `rows`, persistent and mandatory, without waiting for the confirms.
     /// Each aggregate always goes through the same channel, so its events stay
     /// in order while several channels keep the broker's cores busy.
-    async fn publish(&self, channels: &[Channel], rows: &[OutboxRow]) -> Result<Vec<(i64, PublisherConfirm)>, RoundError> {
+    async fn publish(
+        &self,
+        channels: &[Channel],
+        rows: &[OutboxRow],
+    ) -> Result<Vec<(i64, PublisherConfirm)>, RoundError> {
         let exchange = self.config.names.exchange();
         let mut confirms = Vec::with_capacity(rows.len());
         for row in rows {
@@ -253,7 +301,10 @@ impl Relay {
                 .basic_publish(
                     &exchange,
                     &row.event_type,
-                    BasicPublishOptions { mandatory: true, ..Default::default() },
+                    BasicPublishOptions {
+                        mandatory: true,
+                        ..Default::default()
+                    },
                     row.envelope.as_bytes(),
                     properties(row),
                 )
@@ -271,12 +322,16 @@ impl Relay {
         .fetch_one(&mut *session)
         .await?;
         self.metrics.pending.set(pending);
-        self.metrics.oldest_age_seconds.set(oldest.unwrap_or(0.0) as i64);
+        self.metrics
+            .oldest_age_seconds
+            .set(oldest.unwrap_or(0.0) as i64);
         Ok(())
     }
 
     async fn clean_up(&self, session: &mut PgConnection) -> Result<(), RoundError> {
-        let deleted = delete_published_before(session, self.config.retention, self.config.cleanup_batch).await?;
+        let deleted =
+            delete_published_before(session, self.config.retention, self.config.cleanup_batch)
+                .await?;
         if deleted > 0 {
             tracing::info!(schema = self.config.schema, deleted, "cleaned the outbox");
         }
@@ -294,7 +349,11 @@ fn channel_of(aggregate_id: &str, channels: usize) -> usize {
 
 /// Awaits a batch's confirms and marks the confirmed rows published; the
 /// others stay waiting, with their failure counted.
-async fn settle(pool: PgPool, confirms: Vec<(i64, PublisherConfirm)>, metrics: RelayMetrics) -> Result<(), RoundError> {
+async fn settle(
+    pool: PgPool,
+    confirms: Vec<(i64, PublisherConfirm)>,
+    metrics: RelayMetrics,
+) -> Result<(), RoundError> {
     let mut published = Vec::with_capacity(confirms.len());
     let mut failed = Vec::new();
     for (seq, confirm) in confirms {
@@ -308,13 +367,18 @@ async fn settle(pool: PgPool, confirms: Vec<(i64, PublisherConfirm)>, metrics: R
     }
     let mut tx = pool.begin().await?;
     // As above: a lost mark only means a second send.
-    sqlx::query("set local synchronous_commit = off").execute(&mut *tx).await?;
+    sqlx::query("set local synchronous_commit = off")
+        .execute(&mut *tx)
+        .await?;
     sqlx::query("update outbox set published_at = now() where seq = any($1)")
         .bind(&published)
         .execute(&mut *tx)
         .await?;
     if !failed.is_empty() {
-        tracing::warn!(count = failed.len(), "the broker refused events; they will be sent again");
+        tracing::warn!(
+            count = failed.len(),
+            "the broker refused events; they will be sent again"
+        );
         sqlx::query(
             "update outbox set attempts = attempts + 1, last_error = 'nacked or returned by the broker' \
              where seq = any($1)",
@@ -345,9 +409,9 @@ pub fn stall_check(pool: PgPool) -> hearth_core::health::Check {
             .await
             .map_err(|e| e.to_string())?;
             match oldest {
-                Some(age) if age > STALL_AFTER.as_secs_f64() => {
-                    Err(format!("the oldest unpublished event has waited {age:.0} s"))
-                }
+                Some(age) if age > STALL_AFTER.as_secs_f64() => Err(format!(
+                    "the oldest unpublished event has waited {age:.0} s"
+                )),
                 _ => Ok(()),
             }
         })
@@ -389,7 +453,10 @@ fn pg_interval(d: Duration) -> String {
 fn properties(row: &OutboxRow) -> BasicProperties {
     let mut headers = FieldTable::default();
     if let Some(traceparent) = &row.traceparent {
-        headers.insert(ShortString::from("traceparent"), AMQPValue::LongString(traceparent.as_str().into()));
+        headers.insert(
+            ShortString::from("traceparent"),
+            AMQPValue::LongString(traceparent.as_str().into()),
+        );
     }
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -35,7 +35,9 @@ pub struct Names {
 
 impl Names {
     pub fn new(namespace: impl Into<String>) -> Self {
-        Self { namespace: namespace.into() }
+        Self {
+            namespace: namespace.into(),
+        }
     }
 
     pub fn exchange(&self) -> String {
@@ -57,7 +59,11 @@ impl Names {
     /// Named by its delay, so that changing the delays declares new queues
     /// instead of clashing with the old ones' arguments.
     pub fn retry_queue(&self, service: &str, delay: Duration) -> String {
-        format!("{}.{service}.retry.{}", self.namespace, humantime::format_duration(delay))
+        format!(
+            "{}.{service}.retry.{}",
+            self.namespace,
+            humantime::format_duration(delay)
+        )
     }
 
     pub fn dead_queue(&self, service: &str) -> String {
@@ -92,14 +98,25 @@ fn millis(d: Duration) -> AMQPValue {
 }
 
 fn durable() -> QueueDeclareOptions {
-    QueueDeclareOptions { durable: true, ..Default::default() }
+    QueueDeclareOptions {
+        durable: true,
+        ..Default::default()
+    }
 }
 
 /// Declares the exchange every event goes through.
 pub async fn declare_exchange(channel: &Channel, names: &Names) -> lapin::Result<()> {
-    let durable_exchange = ExchangeDeclareOptions { durable: true, ..Default::default() };
+    let durable_exchange = ExchangeDeclareOptions {
+        durable: true,
+        ..Default::default()
+    };
     channel
-        .exchange_declare(&names.unrouted_exchange(), ExchangeKind::Fanout, durable_exchange, FieldTable::default())
+        .exchange_declare(
+            &names.unrouted_exchange(),
+            ExchangeKind::Fanout,
+            durable_exchange,
+            FieldTable::default(),
+        )
         .await?;
     channel
         .queue_declare(
@@ -112,28 +129,51 @@ pub async fn declare_exchange(channel: &Channel, names: &Names) -> lapin::Result
         )
         .await?;
     channel
-        .queue_bind(&names.unrouted_queue(), &names.unrouted_exchange(), "", QueueBindOptions::default(), FieldTable::default())
+        .queue_bind(
+            &names.unrouted_queue(),
+            &names.unrouted_exchange(),
+            "",
+            QueueBindOptions::default(),
+            FieldTable::default(),
+        )
         .await?;
     channel
         .exchange_declare(
             &names.exchange(),
             ExchangeKind::Topic,
             durable_exchange,
-            table(vec![("alternate-exchange", string(names.unrouted_exchange()))]),
+            table(vec![(
+                "alternate-exchange",
+                string(names.unrouted_exchange()),
+            )]),
         )
         .await
 }
 
 /// Declares a service's queue, its bindings, its delay queues and its dead queue.
-pub async fn declare_consumer(channel: &Channel, names: &Names, topology: &ConsumerTopology) -> lapin::Result<()> {
+pub async fn declare_consumer(
+    channel: &Channel,
+    names: &Names,
+    topology: &ConsumerTopology,
+) -> lapin::Result<()> {
     declare_exchange(channel, names).await?;
     let queue = names.queue(topology.service);
     channel
-        .queue_declare(&queue, durable(), table(vec![("x-queue-type", string("quorum".into()))]))
+        .queue_declare(
+            &queue,
+            durable(),
+            table(vec![("x-queue-type", string("quorum".into()))]),
+        )
         .await?;
     for event_type in &topology.event_types {
         channel
-            .queue_bind(&queue, &names.exchange(), event_type, QueueBindOptions::default(), FieldTable::default())
+            .queue_bind(
+                &queue,
+                &names.exchange(),
+                event_type,
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
             .await?;
     }
     for delay in &topology.retry_delays {

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -129,14 +129,21 @@ impl Authenticator {
         let token = value
             .to_str()
             .ok()
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
             .ok_or_else(|| ApiError::unauthenticated("expected Authorization: Bearer <token>"))?;
         self.authenticate(token.trim())
     }
 }
 
 fn user_caller(claims: &Claims) -> Result<Caller, ApiError> {
-    if !claims.aud.as_ref().is_some_and(|aud| aud.contains(AUDIENCE)) {
+    if !claims
+        .aud
+        .as_ref()
+        .is_some_and(|aud| aud.contains(AUDIENCE))
+    {
         return Err(ApiError::unauthenticated(
             "invalid token: the audience must be \"authenticated\"",
         ));
@@ -160,7 +167,8 @@ fn user_caller(claims: &Claims) -> Result<Caller, ApiError> {
 
 fn parse_sub(sub: Option<&str>) -> Result<Option<Uuid>, ApiError> {
     sub.map(|s| {
-        Uuid::parse_str(s).map_err(|_| ApiError::unauthenticated("invalid token: sub is not a UUID"))
+        Uuid::parse_str(s)
+            .map_err(|_| ApiError::unauthenticated("invalid token: sub is not a UUID"))
     })
     .transpose()
 }
@@ -189,10 +197,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
 impl<S: Send + Sync> OptionalFromRequestParts<S> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        _: &S,
-    ) -> Result<Option<Self>, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Option<Self>, Self::Rejection> {
         authenticator(parts)?.caller(parts)
     }
 }
@@ -291,8 +296,17 @@ mod tests {
     fn a_user_token_names_the_user() {
         let id = Uuid::new_v4();
         let token = mint(SECRET, &TokenRequest::user(id)).expect("mint");
-        let caller = auth().authenticate(&token).expect("valid").expect("signed in");
-        assert_eq!(caller, Caller { id, kind: CallerKind::User });
+        let caller = auth()
+            .authenticate(&token)
+            .expect("valid")
+            .expect("signed in");
+        assert_eq!(
+            caller,
+            Caller {
+                id,
+                kind: CallerKind::User
+            }
+        );
         assert!(!caller.is_staff());
     }
 
@@ -312,7 +326,10 @@ mod tests {
             serde_json::json!({"role": "service_role", "iss": "supabase", "exp": in_an_hour()}),
             SECRET,
         );
-        let caller = auth().authenticate(&service).expect("valid").expect("caller");
+        let caller = auth()
+            .authenticate(&service)
+            .expect("valid")
+            .expect("caller");
         assert!(caller.is_staff());
         assert_eq!(caller.id, Uuid::nil());
     }
@@ -352,7 +369,10 @@ mod tests {
             serde_json::json!({"sub": sub, "aud": "somebody-else", "exp": in_an_hour()}),
             SECRET,
         );
-        let no_exp = sign(serde_json::json!({"sub": sub, "aud": "authenticated"}), SECRET);
+        let no_exp = sign(
+            serde_json::json!({"sub": sub, "aud": "authenticated"}),
+            SECRET,
+        );
         let no_sub = sign(
             serde_json::json!({"aud": "authenticated", "exp": in_an_hour()}),
             SECRET,

@@ -76,13 +76,19 @@ mod tests {
         assert_eq!(IfMatch::parse("W/\"3\"").expect("weak"), IfMatch(Some(3)));
         assert_eq!(IfMatch::parse("*").expect("any"), IfMatch(None));
         assert_eq!(IfMatch::parse("3").expect_err("bare").code(), "bad_query");
-        assert_eq!(IfMatch::parse("\"x\"").expect_err("nan").code(), "bad_query");
+        assert_eq!(
+            IfMatch::parse("\"x\"").expect_err("nan").code(),
+            "bad_query"
+        );
     }
 
     #[test]
     fn a_stale_version_is_a_412() {
         assert!(IfMatch(Some(2)).check(2).is_ok());
         assert!(IfMatch::any().check(7).is_ok());
-        assert_eq!(IfMatch(Some(1)).check(2).expect_err("stale").code(), "version_mismatch");
+        assert_eq!(
+            IfMatch(Some(1)).check(2).expect_err("stale").code(),
+            "version_mismatch"
+        );
     }
 }

@@ -227,7 +227,12 @@ impl HttpConfig {
     pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
         Ok(Self {
             request_timeout: read_duration(env, "HTTP_REQUEST_TIMEOUT", Duration::from_secs(30))?,
-            cors: read(env, "CORS_ALLOWED_ORIGINS", || CorsOrigins::None, str::parse)?,
+            cors: read(
+                env,
+                "CORS_ALLOWED_ORIGINS",
+                || CorsOrigins::None,
+                str::parse,
+            )?,
         })
     }
 }
@@ -249,15 +254,28 @@ pub struct EventsConfig {
 impl EventsConfig {
     pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
         Ok(Self {
-            namespace: read(env, "BUS_NAMESPACE", || "hearth".to_owned(), parse_namespace)?,
+            namespace: read(
+                env,
+                "BUS_NAMESPACE",
+                || "hearth".to_owned(),
+                parse_namespace,
+            )?,
             retry_delays: read(
                 env,
                 "EVENT_RETRY_DELAYS",
                 || [1, 5, 30, 120, 600].map(Duration::from_secs).to_vec(),
                 parse_delays,
             )?,
-            outbox_retention: read_duration(env, "OUTBOX_RETENTION", Duration::from_secs(24 * 3600))?,
-            inbox_retention: read_duration(env, "INBOX_RETENTION", Duration::from_secs(7 * 24 * 3600))?,
+            outbox_retention: read_duration(
+                env,
+                "OUTBOX_RETENTION",
+                Duration::from_secs(24 * 3600),
+            )?,
+            inbox_retention: read_duration(
+                env,
+                "INBOX_RETENTION",
+                Duration::from_secs(7 * 24 * 3600),
+            )?,
         })
     }
 }
@@ -270,7 +288,9 @@ fn parse_namespace(raw: &str) -> Result<String, String> {
     if ok {
         Ok(raw.to_owned())
     } else {
-        Err(format!("expected lower-case letters, digits, '.', '-' or '_', got {raw:?}"))
+        Err(format!(
+            "expected lower-case letters, digits, '.', '-' or '_', got {raw:?}"
+        ))
     }
 }
 
@@ -278,7 +298,9 @@ fn parse_delays(raw: &str) -> Result<Vec<Duration>, String> {
     raw.split(',')
         .map(|d| humantime::parse_duration(d.trim()))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|_| format!("expected durations separated by commas such as 1s,5s,30s, got {raw:?}"))
+        .map_err(|_| {
+            format!("expected durations separated by commas such as 1s,5s,30s, got {raw:?}")
+        })
 }
 
 /// Settings of one service's database pool.
@@ -424,17 +446,57 @@ mod tests {
     #[test]
     fn each_malformed_setting_names_its_variable() {
         let cases = [
-            ("CAMPAIGN_PORT", "80a", "CAMPAIGN_PORT: expected a port number"),
-            ("CAMPAIGN_BIND", "localhost:1", "CAMPAIGN_BIND: expected an IP address"),
-            ("CAMPAIGN_DATABASE_URL", "mysql://x", "CAMPAIGN_DATABASE_URL: not a PostgreSQL URL"),
+            (
+                "CAMPAIGN_PORT",
+                "80a",
+                "CAMPAIGN_PORT: expected a port number",
+            ),
+            (
+                "CAMPAIGN_BIND",
+                "localhost:1",
+                "CAMPAIGN_BIND: expected an IP address",
+            ),
+            (
+                "CAMPAIGN_DATABASE_URL",
+                "mysql://x",
+                "CAMPAIGN_DATABASE_URL: not a PostgreSQL URL",
+            ),
             ("RABBITMQ_URL", "http://x", "RABBITMQ_URL: not an AMQP URL"),
-            ("HTTP_REQUEST_TIMEOUT", "soon", "HTTP_REQUEST_TIMEOUT: expected a duration"),
-            ("CORS_ALLOWED_ORIGINS", "example.com", "CORS_ALLOWED_ORIGINS: expected *"),
-            ("DATABASE_MAX_CONNECTIONS", "-1", "DATABASE_MAX_CONNECTIONS: expected a whole number"),
-            ("JWT_SECRET", "short", "JWT_SECRET: must be at least 32 characters"),
-            ("BUS_NAMESPACE", "Hearth Events", "BUS_NAMESPACE: expected lower-case"),
-            ("EVENT_RETRY_DELAYS", "1s,soon", "EVENT_RETRY_DELAYS: expected durations"),
-            ("OUTBOX_RETENTION", "forever", "OUTBOX_RETENTION: expected a duration"),
+            (
+                "HTTP_REQUEST_TIMEOUT",
+                "soon",
+                "HTTP_REQUEST_TIMEOUT: expected a duration",
+            ),
+            (
+                "CORS_ALLOWED_ORIGINS",
+                "example.com",
+                "CORS_ALLOWED_ORIGINS: expected *",
+            ),
+            (
+                "DATABASE_MAX_CONNECTIONS",
+                "-1",
+                "DATABASE_MAX_CONNECTIONS: expected a whole number",
+            ),
+            (
+                "JWT_SECRET",
+                "short",
+                "JWT_SECRET: must be at least 32 characters",
+            ),
+            (
+                "BUS_NAMESPACE",
+                "Hearth Events",
+                "BUS_NAMESPACE: expected lower-case",
+            ),
+            (
+                "EVENT_RETRY_DELAYS",
+                "1s,soon",
+                "EVENT_RETRY_DELAYS: expected durations",
+            ),
+            (
+                "OUTBOX_RETENTION",
+                "forever",
+                "OUTBOX_RETENTION: expected a duration",
+            ),
         ];
         for (var, value, expected) in cases {
             let mut vars = env(&[("JWT_SECRET", SECRET)]);

@@ -47,10 +47,11 @@ pub async fn ensure_database(url: &str) -> anyhow::Result<bool> {
         .ok_or_else(|| anyhow::anyhow!("the URL names no database"))?
         .to_owned();
     let mut admin = PgConnection::connect_with(&options.clone().database("postgres")).await?;
-    let exists: bool = sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
-        .bind(&name)
-        .fetch_one(&mut admin)
-        .await?;
+    let exists: bool =
+        sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
+            .bind(&name)
+            .fetch_one(&mut admin)
+            .await?;
     if !exists {
         // Identifiers cannot be bound parameters; `quote_ident` makes this one safe.
         let statement = format!("create database {}", quote_ident(&name)?);

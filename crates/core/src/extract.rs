@@ -42,7 +42,8 @@ fn is_json(content_type: Option<&header::HeaderValue>) -> bool {
     else {
         return false;
     };
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 /// Parses a body, telling "not JSON" (400) apart from "JSON of the wrong shape" (422).
@@ -71,7 +72,9 @@ fn shape_error(path: &str, err: &serde_json::Error) -> FieldError {
         .and_then(|rest| rest.split('`').next());
     let field = match (named, path) {
         (Some(name), ".") => name.to_owned(),
-        (Some(name), path) if path == name || path.ends_with(&format!(".{name}")) => path.to_owned(),
+        (Some(name), path) if path == name || path.ends_with(&format!(".{name}")) => {
+            path.to_owned()
+        }
         (Some(name), parent) => format!("{parent}.{name}"),
         (None, ".") => "body".to_owned(),
         (None, path) => path.to_owned(),
@@ -143,7 +146,10 @@ mod tests {
         let cases = [
             (r#"{"title": "x"}"#, "goal_minor"),
             (r#"{"title": "x", "goal_minor": "ten"}"#, "goal_minor"),
-            (r#"{"title": "x", "goal_minor": 1, "raised_minor": 5}"#, "raised_minor"),
+            (
+                r#"{"title": "x", "goal_minor": 1, "raised_minor": 5}"#,
+                "raised_minor",
+            ),
             (r#"[]"#, "body"),
         ];
         for (body, field) in cases {

@@ -74,18 +74,25 @@ impl Readiness {
 
     /// Runs every check at once, each bounded by a timeout.
     pub async fn report(&self) -> ReadinessReport {
-        let results = futures::future::join_all(self.checks.iter().map(|(name, check)| async move {
-            let state = match tokio::time::timeout(CHECK_TIMEOUT, check()).await {
-                Ok(Ok(())) => DependencyState { status: "up", error: None },
-                Ok(Err(error)) => DependencyState { status: "down", error: Some(error) },
-                Err(_) => DependencyState {
-                    status: "down",
-                    error: Some(format!("no answer within {CHECK_TIMEOUT:?}")),
-                },
-            };
-            (*name, state)
-        }))
-        .await;
+        let results =
+            futures::future::join_all(self.checks.iter().map(|(name, check)| async move {
+                let state = match tokio::time::timeout(CHECK_TIMEOUT, check()).await {
+                    Ok(Ok(())) => DependencyState {
+                        status: "up",
+                        error: None,
+                    },
+                    Ok(Err(error)) => DependencyState {
+                        status: "down",
+                        error: Some(error),
+                    },
+                    Err(_) => DependencyState {
+                        status: "down",
+                        error: Some(format!("no answer within {CHECK_TIMEOUT:?}")),
+                    },
+                };
+                (*name, state)
+            }))
+            .await;
         let ready = results.iter().all(|(_, s)| s.status == "up");
         ReadinessReport {
             status: if ready { "ready" } else { "not_ready" },
@@ -114,5 +121,9 @@ async fn ready(readiness: Readiness) -> impl IntoResponse {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    (status, [(axum::http::header::RETRY_AFTER, "5")], Json(report))
+    (
+        status,
+        [(axum::http::header::RETRY_AFTER, "5")],
+        Json(report),
+    )
 }

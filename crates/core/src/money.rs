@@ -2,9 +2,23 @@
 
 /// Every supported currency and its number of decimal places (its exponent).
 const CURRENCIES: &[(&str, u32)] = &[
-    ("USD", 2), ("EUR", 2), ("GBP", 2), ("CAD", 2), ("AUD", 2), ("CHF", 2),
-    ("SEK", 2), ("NOK", 2), ("DKK", 2), ("PLN", 2), ("JPY", 0), ("INR", 2),
-    ("BRL", 2), ("MXN", 2), ("ZAR", 2), ("NGN", 2), ("KES", 2),
+    ("USD", 2),
+    ("EUR", 2),
+    ("GBP", 2),
+    ("CAD", 2),
+    ("AUD", 2),
+    ("CHF", 2),
+    ("SEK", 2),
+    ("NOK", 2),
+    ("DKK", 2),
+    ("PLN", 2),
+    ("JPY", 0),
+    ("INR", 2),
+    ("BRL", 2),
+    ("MXN", 2),
+    ("ZAR", 2),
+    ("NGN", 2),
+    ("KES", 2),
 ];
 
 /// A supported ISO 4217 currency.

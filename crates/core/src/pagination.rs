@@ -54,7 +54,10 @@ impl PageRequest {
                 "limit must be between 1 and {MAX_LIMIT}"
             )));
         }
-        let after = cursor.filter(|c| !c.is_empty()).map(Cursor::decode).transpose()?;
+        let after = cursor
+            .filter(|c| !c.is_empty())
+            .map(Cursor::decode)
+            .transpose()?;
         Ok(Self { limit, after })
     }
 
@@ -117,7 +120,12 @@ mod tests {
             assert_eq!(err.code(), "bad_query");
         }
         for limit in [0, 101] {
-            assert_eq!(PageRequest::new(Some(limit), None).expect_err("limit").code(), "bad_query");
+            assert_eq!(
+                PageRequest::new(Some(limit), None)
+                    .expect_err("limit")
+                    .code(),
+                "bad_query"
+            );
         }
         assert_eq!(PageRequest::new(None, None).expect("default").limit, 20);
     }
@@ -125,10 +133,20 @@ mod tests {
     #[test]
     fn a_short_page_has_no_next_cursor() {
         let request = PageRequest::new(Some(2), None).expect("valid");
-        let key = |n: &u8| Cursor { created_at: DateTime::<Utc>::UNIX_EPOCH, id: Uuid::from_u128(u128::from(*n)) };
-        assert!(Page::from_rows(vec![1, 2], &request, key).next_cursor.is_none());
+        let key = |n: &u8| Cursor {
+            created_at: DateTime::<Utc>::UNIX_EPOCH,
+            id: Uuid::from_u128(u128::from(*n)),
+        };
+        assert!(Page::from_rows(vec![1, 2], &request, key)
+            .next_cursor
+            .is_none());
         let page = Page::from_rows(vec![1, 2, 3], &request, key);
         assert_eq!(page.items, vec![1, 2]);
-        assert_eq!(Cursor::decode(&page.next_cursor.expect("more")).expect("cursor").id, Uuid::from_u128(2));
+        assert_eq!(
+            Cursor::decode(&page.next_cursor.expect("more"))
+                .expect("cursor")
+                .id,
+            Uuid::from_u128(2)
+        );
     }
 }

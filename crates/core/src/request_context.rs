@@ -2,8 +2,8 @@
 //! correlation id) and its W3C `traceparent`.
 
 use axum::extract::FromRequestParts;
-use hearth_events::EventContext;
 use axum::http::request::Parts;
+use hearth_events::EventContext;
 use std::convert::Infallible;
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -50,7 +50,11 @@ impl RequestContext {
 fn is_traceparent(value: &str) -> bool {
     let parts: Vec<&str> = value.split('-').collect();
     let hex = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit());
-    parts.len() == 4 && hex(parts[0], 2) && hex(parts[1], 32) && hex(parts[2], 16) && hex(parts[3], 2)
+    parts.len() == 4
+        && hex(parts[0], 2)
+        && hex(parts[1], 32)
+        && hex(parts[2], 16)
+        && hex(parts[3], 2)
 }
 
 #[cfg(test)]
@@ -59,7 +63,9 @@ mod tests {
 
     #[test]
     fn traceparents() {
-        assert!(is_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+        assert!(is_traceparent(
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        ));
         assert!(!is_traceparent("00-xyz-00f067aa0ba902b7-01"));
         assert!(!is_traceparent("garbage"));
     }

@@ -20,11 +20,16 @@ impl LogFormat {
         } else {
             LogFormat::Json
         };
-        read(env, "LOG_FORMAT", || default, |raw| match raw {
-            "json" => Ok(LogFormat::Json),
-            "pretty" => Ok(LogFormat::Pretty),
-            other => Err(format!("expected json or pretty, got {other:?}")),
-        })
+        read(
+            env,
+            "LOG_FORMAT",
+            || default,
+            |raw| match raw {
+                "json" => Ok(LogFormat::Json),
+                "pretty" => Ok(LogFormat::Pretty),
+                other => Err(format!("expected json or pretty, got {other:?}")),
+            },
+        )
     }
 }
 

@@ -189,7 +189,10 @@ mod tests {
             ..Default::default()
         };
         let json = serde_json::to_value(&changes).expect("serialises");
-        assert_eq!(json, serde_json::json!({"title": "New", "description": null}));
+        assert_eq!(
+            json,
+            serde_json::json!({"title": "New", "description": null})
+        );
         let back: CampaignChanges = serde_json::from_value(json).expect("parses");
         assert_eq!(back, changes);
     }

@@ -87,7 +87,10 @@ impl std::fmt::Display for Undecodable {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Undecodable::NotAnEvent(e) => write!(f, "not a CloudEvent: {e}"),
-            Undecodable::UnknownVersion { event_type, version } => {
+            Undecodable::UnknownVersion {
+                event_type,
+                version,
+            } => {
                 write!(f, "unknown version {version} of {event_type}")
             }
             Undecodable::BadPayload { event_type, error } => {
@@ -195,16 +198,32 @@ mod tests {
 
         let mut v2 = raw.clone();
         v2.version = 2;
-        assert!(matches!(v2.decode::<CampaignCreated>(), Err(Undecodable::UnknownVersion { version: 2, .. })));
+        assert!(matches!(
+            v2.decode::<CampaignCreated>(),
+            Err(Undecodable::UnknownVersion { version: 2, .. })
+        ));
         let mut broken = raw.clone();
         broken.data = serde_json::json!({"campaign_id": "nope"});
-        assert!(matches!(broken.decode::<CampaignCreated>(), Err(Undecodable::BadPayload { .. })));
-        assert!(matches!(Envelope::from_slice(b"{}"), Err(Undecodable::NotAnEvent(_))));
+        assert!(matches!(
+            broken.decode::<CampaignCreated>(),
+            Err(Undecodable::BadPayload { .. })
+        ));
+        assert!(matches!(
+            Envelope::from_slice(b"{}"),
+            Err(Undecodable::NotAnEvent(_))
+        ));
     }
 
     #[test]
     fn a_caused_event_keeps_the_flow_and_names_its_cause() {
-        let first = Envelope::new("campaign", created(), &EventContext { correlation_id: "flow".into(), ..Default::default() });
+        let first = Envelope::new(
+            "campaign",
+            created(),
+            &EventContext {
+                correlation_id: "flow".into(),
+                ..Default::default()
+            },
+        );
         let next = Envelope::new("campaign", created(), &first.caused_context());
         assert_eq!(next.correlationid, "flow");
         assert_eq!(next.causationid, Some(first.id));

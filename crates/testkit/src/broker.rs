@@ -24,7 +24,9 @@ pub struct TestBroker {
 
 impl std::fmt::Debug for TestBroker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TestBroker").field("namespace", &self.namespace).finish()
+        f.debug_struct("TestBroker")
+            .field("namespace", &self.namespace)
+            .finish()
     }
 }
 
@@ -32,10 +34,13 @@ async fn connect(url: &str) -> Connection {
     let properties = ConnectionProperties::default()
         .with_executor(tokio_executor_trait::Tokio::current())
         .with_reactor(tokio_reactor_trait::Tokio);
-    tokio::time::timeout(Duration::from_secs(10), Connection::connect(url, properties))
-        .await
-        .expect("RabbitMQ answers within 10 s")
-        .expect("connect to RabbitMQ (is it running? see README)")
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        Connection::connect(url, properties),
+    )
+    .await
+    .expect("RabbitMQ answers within 10 s")
+    .expect("connect to RabbitMQ (is it running? see README)")
 }
 
 impl TestBroker {
@@ -69,18 +74,43 @@ impl TestBroker {
     pub async fn tap(&self, exchange: &str, binding: &str) -> Tap {
         let channel = self.channel().await;
         let queue = channel
-            .queue_declare("", QueueDeclareOptions { exclusive: true, auto_delete: true, ..Default::default() }, FieldTable::default())
+            .queue_declare(
+                "",
+                QueueDeclareOptions {
+                    exclusive: true,
+                    auto_delete: true,
+                    ..Default::default()
+                },
+                FieldTable::default(),
+            )
             .await
             .expect("declare a tap queue");
         channel
-            .queue_bind(queue.name().as_str(), exchange, binding, QueueBindOptions::default(), FieldTable::default())
+            .queue_bind(
+                queue.name().as_str(),
+                exchange,
+                binding,
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
             .await
             .expect("bind the tap");
         let consumer = channel
-            .basic_consume(queue.name().as_str(), "tap", BasicConsumeOptions { no_ack: true, ..Default::default() }, FieldTable::default())
+            .basic_consume(
+                queue.name().as_str(),
+                "tap",
+                BasicConsumeOptions {
+                    no_ack: true,
+                    ..Default::default()
+                },
+                FieldTable::default(),
+            )
             .await
             .expect("consume the tap");
-        Tap { consumer, _channel: channel }
+        Tap {
+            consumer,
+            _channel: channel,
+        }
     }
 
     /// Waits up to `timeout` for `exchange` to be declared (by a service starting).
@@ -88,11 +118,19 @@ impl TestBroker {
         let deadline = tokio::time::Instant::now() + timeout;
         while tokio::time::Instant::now() < deadline {
             // A passive declare of a missing exchange closes the channel; each try takes a new one.
-            let passive = lapin::options::ExchangeDeclareOptions { passive: true, ..Default::default() };
+            let passive = lapin::options::ExchangeDeclareOptions {
+                passive: true,
+                ..Default::default()
+            };
             if self
                 .channel()
                 .await
-                .exchange_declare(exchange, lapin::ExchangeKind::Topic, passive, FieldTable::default())
+                .exchange_declare(
+                    exchange,
+                    lapin::ExchangeKind::Topic,
+                    passive,
+                    FieldTable::default(),
+                )
                 .await
                 .is_ok()
             {
@@ -110,7 +148,11 @@ impl TestBroker {
             .basic_get(queue, BasicGetOptions::default())
             .await
             .expect("basic.get")?;
-        message.delivery.ack(BasicAckOptions::default()).await.expect("ack");
+        message
+            .delivery
+            .ack(BasicAckOptions::default())
+            .await
+            .expect("ack");
         Some(message.delivery)
     }
 
@@ -133,17 +175,29 @@ impl Drop for TestBroker {
         let namespace = self.namespace.clone();
         let queues = self.queues.lock().map(|q| q.clone()).unwrap_or_default();
         let _ = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
             runtime.block_on(async move {
                 let connection = connect(&url).await;
                 for queue in queues.iter().chain([&format!("{namespace}.unrouted")]) {
                     if let Ok(channel) = connection.create_channel().await {
-                        let _ = channel.queue_delete(queue, QueueDeleteOptions::default()).await;
+                        let _ = channel
+                            .queue_delete(queue, QueueDeleteOptions::default())
+                            .await;
                     }
                 }
-                for exchange in [format!("{namespace}.events"), format!("{namespace}.unrouted")] {
+                for exchange in [
+                    format!("{namespace}.events"),
+                    format!("{namespace}.unrouted"),
+                ] {
                     if let Ok(channel) = connection.create_channel().await {
-                        let _ = channel.exchange_delete(&exchange, ExchangeDeleteOptions::default()).await;
+                        let _ = channel
+                            .exchange_delete(&exchange, ExchangeDeleteOptions::default())
+                            .await;
                     }
                 }
                 let _ = connection.close(200, "test over").await;
@@ -177,7 +231,10 @@ impl Tap {
 
     /// The next message's body as JSON; panics if none comes within `timeout`.
     pub async fn next_json(&mut self, timeout: Duration) -> serde_json::Value {
-        let delivery = self.next(timeout).await.expect("an event within the timeout");
+        let delivery = self
+            .next(timeout)
+            .await
+            .expect("an event within the timeout");
         serde_json::from_slice(&delivery.data).expect("a JSON body")
     }
 }

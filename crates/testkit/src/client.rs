@@ -46,7 +46,9 @@ impl TestResponse {
         let body = self.json();
         assert_eq!(body["code"], code, "{}", self.text);
         assert_eq!(body["status"], status);
-        assert!(body["type"].is_string() && body["title"].is_string() && body["detail"].is_string());
+        assert!(
+            body["type"].is_string() && body["title"].is_string() && body["detail"].is_string()
+        );
         body
     }
 
@@ -66,7 +68,9 @@ pub struct TestRequest {
 
 impl TestRequest {
     pub fn token(mut self, token: &str) -> Self {
-        self.builder = self.builder.header(AUTHORIZATION, format!("Bearer {token}"));
+        self.builder = self
+            .builder
+            .header(AUTHORIZATION, format!("Bearer {token}"));
         self
     }
 

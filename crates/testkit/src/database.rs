@@ -22,10 +22,11 @@ impl TestDb {
     pub async fn create() -> Self {
         let server = PgConnectOptions::from_str(&server_url()).expect("TEST_DATABASE_URL parses");
         let name = format!("hearth_test_{}", Uuid::new_v4().simple());
-        let mut admin = tokio::time::timeout(Duration::from_secs(10), PgConnection::connect_with(&server))
-            .await
-            .expect("PostgreSQL answers within 10 s")
-            .expect("connect to PostgreSQL (is it running? see README)");
+        let mut admin =
+            tokio::time::timeout(Duration::from_secs(10), PgConnection::connect_with(&server))
+                .await
+                .expect("PostgreSQL answers within 10 s")
+                .expect("connect to PostgreSQL (is it running? see README)");
         // The name is generated above from a UUID: safe to splice into DDL.
         sqlx::raw_sql(&format!("create database {name}"))
             .execute(&mut admin)
@@ -61,7 +62,9 @@ impl Drop for TestDb {
         // Drop runs inside the test's runtime, which cannot be blocked on;
         // a thread with its own small runtime does the cleanup.
         let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
             runtime.block_on(async move {
                 let mut admin = PgConnection::connect_with(&server).await?;
                 sqlx::raw_sql(&format!("drop database if exists {name} with (force)"))

@@ -20,7 +20,8 @@ pub const JWT_SECRET: &str = "hearth-test-secret-0123456789abcdef";
 
 /// The RabbitMQ the tests use: `RABBITMQ_URL`, or the local default.
 pub fn rabbitmq_url() -> String {
-    std::env::var("RABBITMQ_URL").unwrap_or_else(|_| hearth_core::config::DEFAULT_RABBITMQ_URL.to_owned())
+    std::env::var("RABBITMQ_URL")
+        .unwrap_or_else(|_| hearth_core::config::DEFAULT_RABBITMQ_URL.to_owned())
 }
 
 /// A token for an ordinary user.

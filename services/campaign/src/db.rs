@@ -40,10 +40,14 @@ pub async fn insert(conn: &mut PgConnection, new: &NewCampaign) -> sqlx::Result<
 }
 
 pub async fn find(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<Campaign>> {
-    sqlx::query_as(concat!("select ", campaign_columns!(), " from campaigns where id = $1"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await
+    sqlx::query_as(concat!(
+        "select ",
+        campaign_columns!(),
+        " from campaigns where id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await
 }
 
 /// Reads a campaign and locks it until the transaction ends, so that a

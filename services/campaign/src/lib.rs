@@ -47,7 +47,13 @@ impl App {
         let db = hearth_core::db::pool(&config.database, SERVICE.schema())?;
         let broker = BrokerLink::spawn(config.rabbitmq_url.clone());
         let metrics = Metrics::new(SERVICE.name);
-        let relay = Relay::for_service(db.clone(), broker.clone(), SERVICE.schema(), &config.events, &metrics);
+        let relay = Relay::for_service(
+            db.clone(),
+            broker.clone(),
+            SERVICE.schema(),
+            &config.events,
+            &metrics,
+        );
         let (api, openapi) = http::api(http::AppState { db: db.clone() });
         let router = service_router(ServiceHttp {
             api,
@@ -60,8 +66,16 @@ impl App {
             metrics,
             config: config.http.clone(),
         });
-        let workers = Workers { relay: Some(relay), consumer: None };
-        Ok(Self { router, db, broker, workers })
+        let workers = Workers {
+            relay: Some(relay),
+            consumer: None,
+        };
+        Ok(Self {
+            router,
+            db,
+            broker,
+            workers,
+        })
     }
 
     /// Creates the schema and applies the migrations.

@@ -13,7 +13,10 @@ macro_rules! notification_columns {
 }
 
 /// Stores a notification unless this event already made one for this person.
-pub async fn insert_notification(conn: &mut PgConnection, new: &NewNotification) -> sqlx::Result<()> {
+pub async fn insert_notification(
+    conn: &mut PgConnection,
+    new: &NewNotification,
+) -> sqlx::Result<()> {
     sqlx::query(
         "insert into notifications (id, user_id, type, title, body, link_type, link_id, source_event_id) \
          values ($1, $2, $3, $4, $5, $6, $7, $8) \
@@ -33,7 +36,12 @@ pub async fn insert_notification(conn: &mut PgConnection, new: &NewNotification)
 }
 
 /// One page of `user`'s notifications, newest first.
-pub async fn list(pool: &PgPool, user: Uuid, unread_only: bool, page: &PageRequest) -> sqlx::Result<Vec<Notification>> {
+pub async fn list(
+    pool: &PgPool,
+    user: Uuid,
+    unread_only: bool,
+    page: &PageRequest,
+) -> sqlx::Result<Vec<Notification>> {
     sqlx::query_as(concat!(
         "select ",
         notification_columns!(),
@@ -69,9 +77,11 @@ pub async fn mark_read(pool: &PgPool, id: Uuid, user: Uuid) -> sqlx::Result<Opti
 
 /// Marks every unread notification of `user` read; returns how many.
 pub async fn mark_all_read(pool: &PgPool, user: Uuid) -> sqlx::Result<u64> {
-    Ok(sqlx::query("update notifications set read_at = now() where user_id = $1 and read_at is null")
-        .bind(user)
-        .execute(pool)
-        .await?
-        .rows_affected())
+    Ok(sqlx::query(
+        "update notifications set read_at = now() where user_id = $1 and read_at is null",
+    )
+    .bind(user)
+    .execute(pool)
+    .await?
+    .rows_affected())
 }

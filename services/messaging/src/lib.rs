@@ -48,8 +48,19 @@ impl App {
         let broker = BrokerLink::spawn(config.rabbitmq_url.clone());
         let metrics = Metrics::new(SERVICE.name);
         let workers = Workers {
-            relay: Some(Relay::for_service(db.clone(), broker.clone(), SERVICE.schema(), &config.events, &metrics)),
-            consumer: Some(consumers::consumer(db.clone(), broker.clone(), &config.events, &metrics)),
+            relay: Some(Relay::for_service(
+                db.clone(),
+                broker.clone(),
+                SERVICE.schema(),
+                &config.events,
+                &metrics,
+            )),
+            consumer: Some(consumers::consumer(
+                db.clone(),
+                broker.clone(),
+                &config.events,
+                &metrics,
+            )),
         };
         let (api, openapi) = http::api(http::AppState { db: db.clone() });
         let router = service_router(ServiceHttp {
@@ -63,7 +74,12 @@ impl App {
             metrics,
             config: config.http.clone(),
         });
-        Ok(Self { router, db, broker, workers })
+        Ok(Self {
+            router,
+            db,
+            broker,
+            workers,
+        })
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {

@@ -2,7 +2,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use hearth_bus::consumer::{headers, ConsumerMetrics, Consumer, HandleError, Handler};
+use hearth_bus::consumer::{headers, Consumer, ConsumerMetrics, HandleError, Handler};
 use hearth_bus::topology::declare_consumer;
 use hearth_events::campaign::CampaignCreated;
 use hearth_events::{Envelope, EventContext};
@@ -40,14 +40,25 @@ async fn start(f: &Fixture, delays: &[u64], handler: Handler) {
     for delay in &delays {
         f.broker.track(f.names.retry_queue(SERVICE, *delay));
     }
-    let consumer = Consumer::new(f.pool.clone(), f.link.clone(), f.names.clone(), SERVICE, delays, ConsumerMetrics::default())
-        .on("campaign.created", handler);
+    let consumer = Consumer::new(
+        f.pool.clone(),
+        f.link.clone(),
+        f.names.clone(),
+        SERVICE,
+        delays,
+        ConsumerMetrics::default(),
+    )
+    .on("campaign.created", handler);
     // Declare before publishing, so nothing published in the test is unrouted.
-    declare_consumer(&f.broker.channel().await, &f.names, &hearth_bus::topology::ConsumerTopology {
-        service: SERVICE,
-        event_types: vec!["campaign.created"],
-        retry_delays: vec![],
-    })
+    declare_consumer(
+        &f.broker.channel().await,
+        &f.names,
+        &hearth_bus::topology::ConsumerTopology {
+            service: SERVICE,
+            event_types: vec!["campaign.created"],
+            retry_delays: vec![],
+        },
+    )
     .await
     .expect("declare");
     tokio::spawn(consumer.run(f.stop.subscribe()));
@@ -56,7 +67,13 @@ async fn start(f: &Fixture, delays: &[u64], handler: Handler) {
 async fn publish(f: &Fixture, routing_key: &str, body: &[u8]) {
     let channel = f.broker.channel().await;
     channel
-        .basic_publish(&f.names.exchange(), routing_key, BasicPublishOptions::default(), body, BasicProperties::default().with_delivery_mode(2))
+        .basic_publish(
+            &f.names.exchange(),
+            routing_key,
+            BasicPublishOptions::default(),
+            body,
+            BasicProperties::default().with_delivery_mode(2),
+        )
         .await
         .expect("publish")
         .await
@@ -64,11 +81,19 @@ async fn publish(f: &Fixture, routing_key: &str, body: &[u8]) {
 }
 
 fn event() -> Envelope<CampaignCreated> {
-    Envelope::new("campaign", created(Uuid::now_v7(), 0), &EventContext::default())
+    Envelope::new(
+        "campaign",
+        created(Uuid::now_v7(), 0),
+        &EventContext::default(),
+    )
 }
 
 fn header(delivery: &lapin::message::Delivery, key: &str) -> Option<AMQPValue> {
-    delivery.properties.headers().as_ref().and_then(|h| h.inner().get(key).cloned())
+    delivery
+        .properties
+        .headers()
+        .as_ref()
+        .and_then(|h| h.inner().get(key).cloned())
 }
 
 fn header_text(delivery: &lapin::message::Delivery, key: &str) -> String {
@@ -91,7 +116,12 @@ async fn the_same_event_delivered_three_times_has_one_effect() {
         publish(&f, "campaign.created", &event).await;
     }
 
-    assert!(eventually(Duration::from_secs(5), || async { f.scalar("select count(*) from inbox").await == 1 }).await);
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            f.scalar("select count(*) from inbox").await == 1
+        })
+        .await
+    );
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(f.scalar("select count(*) from effects").await, 1);
     assert_eq!(attempts.load(Ordering::SeqCst), 1, "the handler ran once");
@@ -100,24 +130,58 @@ async fn the_same_event_delivered_three_times_has_one_effect() {
 #[tokio::test]
 async fn a_poison_message_is_dead_lettered_at_once_and_the_next_one_is_handled() {
     let f = Fixture::new().await;
-    start(&f, &[100, 100], recording_handler(0, Arc::new(AtomicU32::new(0)))).await;
+    start(
+        &f,
+        &[100, 100],
+        recording_handler(0, Arc::new(AtomicU32::new(0))),
+    )
+    .await;
     let mut unknown_version = serde_json::to_value(event()).expect("json");
     unknown_version["version"] = 99.into();
     let good = event();
 
     publish(&f, "campaign.created", b"this is not a CloudEvent").await;
-    publish(&f, "campaign.created", &serde_json::to_vec(&unknown_version).expect("json")).await;
-    publish(&f, "campaign.created", &serde_json::to_vec(&good).expect("json")).await;
+    publish(
+        &f,
+        "campaign.created",
+        &serde_json::to_vec(&unknown_version).expect("json"),
+    )
+    .await;
+    publish(
+        &f,
+        "campaign.created",
+        &serde_json::to_vec(&good).expect("json"),
+    )
+    .await;
 
-    assert!(eventually(Duration::from_secs(5), || async { f.scalar("select count(*) from effects").await == 1 }).await);
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            f.scalar("select count(*) from effects").await == 1
+        })
+        .await
+    );
     let dead = f.names.dead_queue(SERVICE);
-    let first = f.broker.wait_get(&dead, Duration::from_secs(5)).await.expect("dead-lettered");
+    let first = f
+        .broker
+        .wait_get(&dead, Duration::from_secs(5))
+        .await
+        .expect("dead-lettered");
     assert_eq!(first.data, b"this is not a CloudEvent");
     let why = header_text(&first, headers::ERROR);
     assert!(why.contains("not a CloudEvent"), "{why}");
-    assert_eq!(header(&first, headers::ATTEMPTS), Some(AMQPValue::LongUInt(1)));
-    assert_eq!(header_text(&first, headers::ROUTING_KEY), "campaign.created");
-    let second = f.broker.wait_get(&dead, Duration::from_secs(5)).await.expect("dead-lettered");
+    assert_eq!(
+        header(&first, headers::ATTEMPTS),
+        Some(AMQPValue::LongUInt(1))
+    );
+    assert_eq!(
+        header_text(&first, headers::ROUTING_KEY),
+        "campaign.created"
+    );
+    let second = f
+        .broker
+        .wait_get(&dead, Duration::from_secs(5))
+        .await
+        .expect("dead-lettered");
     assert!(header_text(&second, headers::ERROR).contains("unknown version 99"));
 }
 
@@ -125,13 +189,34 @@ async fn a_poison_message_is_dead_lettered_at_once_and_the_next_one_is_handled()
 async fn a_handler_that_fails_twice_is_retried_after_the_delays_and_succeeds() {
     let f = Fixture::new().await;
     let attempts = Arc::new(AtomicU32::new(0));
-    start(&f, &[300, 600, 5000], recording_handler(2, attempts.clone())).await;
+    start(
+        &f,
+        &[300, 600, 5000],
+        recording_handler(2, attempts.clone()),
+    )
+    .await;
     let published = std::time::Instant::now();
-    publish(&f, "campaign.created", &serde_json::to_vec(&event()).expect("json")).await;
+    publish(
+        &f,
+        "campaign.created",
+        &serde_json::to_vec(&event()).expect("json"),
+    )
+    .await;
 
-    assert!(eventually(Duration::from_secs(10), || async { f.scalar("select count(*) from inbox").await == 1 }).await);
-    assert!(published.elapsed() >= Duration::from_millis(900), "waited 300 ms, then 600 ms");
-    assert!(published.elapsed() < Duration::from_secs(5), "the third delay was not needed");
+    assert!(
+        eventually(Duration::from_secs(10), || async {
+            f.scalar("select count(*) from inbox").await == 1
+        })
+        .await
+    );
+    assert!(
+        published.elapsed() >= Duration::from_millis(900),
+        "waited 300 ms, then 600 ms"
+    );
+    assert!(
+        published.elapsed() < Duration::from_secs(5),
+        "the third delay was not needed"
+    );
     assert_eq!(attempts.load(Ordering::SeqCst), 3);
     // Failed attempts rolled back: one effect, from the attempt that succeeded.
     assert_eq!(f.scalar("select count(*) from effects").await, 1);
@@ -141,17 +226,41 @@ async fn a_handler_that_fails_twice_is_retried_after_the_delays_and_succeeds() {
 async fn a_handler_that_always_fails_ends_in_the_dead_queue_with_the_story() {
     let f = Fixture::new().await;
     let attempts = Arc::new(AtomicU32::new(0));
-    start(&f, &[100, 200], recording_handler(u32::MAX, attempts.clone())).await;
-    publish(&f, "campaign.created", &serde_json::to_vec(&event()).expect("json")).await;
+    start(
+        &f,
+        &[100, 200],
+        recording_handler(u32::MAX, attempts.clone()),
+    )
+    .await;
+    publish(
+        &f,
+        "campaign.created",
+        &serde_json::to_vec(&event()).expect("json"),
+    )
+    .await;
 
-    let dead = f.broker.wait_get(&f.names.dead_queue(SERVICE), Duration::from_secs(10)).await.expect("dead-lettered");
-    assert_eq!(attempts.load(Ordering::SeqCst), 3, "the first try and two retries");
-    assert_eq!(header(&dead, headers::ATTEMPTS), Some(AMQPValue::LongUInt(3)));
+    let dead = f
+        .broker
+        .wait_get(&f.names.dead_queue(SERVICE), Duration::from_secs(10))
+        .await
+        .expect("dead-lettered");
+    assert_eq!(
+        attempts.load(Ordering::SeqCst),
+        3,
+        "the first try and two retries"
+    );
+    assert_eq!(
+        header(&dead, headers::ATTEMPTS),
+        Some(AMQPValue::LongUInt(3))
+    );
     assert!(header_text(&dead, headers::ERROR).contains("the database blinked"));
     assert_eq!(header_text(&dead, headers::ROUTING_KEY), "campaign.created");
     let first = header_text(&dead, headers::FIRST_FAILURE);
     let last = header_text(&dead, headers::LAST_FAILURE);
-    assert!(!first.is_empty() && !last.is_empty() && first < last, "{first} then {last}");
+    assert!(
+        !first.is_empty() && !last.is_empty() && first < last,
+        "{first} then {last}"
+    );
     assert_eq!(f.scalar("select count(*) from effects").await, 0);
     assert_eq!(f.scalar("select count(*) from inbox").await, 0);
 }
@@ -184,18 +293,40 @@ async fn the_events_traceparent_is_on_the_consumers_log_lines() {
         .with_ansi(false)
         .init();
     let f = Fixture::new().await;
-    start(&f, &[100], recording_handler(0, Arc::new(AtomicU32::new(0)))).await;
+    start(
+        &f,
+        &[100],
+        recording_handler(0, Arc::new(AtomicU32::new(0))),
+    )
+    .await;
     let traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
-    let event = Envelope::new("campaign", created(Uuid::now_v7(), 0), &EventContext {
-        correlation_id: "req-42".into(),
-        causation_id: None,
-        traceparent: Some(traceparent.into()),
-    });
-    publish(&f, "campaign.created", &serde_json::to_vec(&event).expect("json")).await;
-    assert!(eventually(Duration::from_secs(5), || async { f.scalar("select count(*) from effects").await == 1 }).await);
+    let event = Envelope::new(
+        "campaign",
+        created(Uuid::now_v7(), 0),
+        &EventContext {
+            correlation_id: "req-42".into(),
+            causation_id: None,
+            traceparent: Some(traceparent.into()),
+        },
+    );
+    publish(
+        &f,
+        "campaign.created",
+        &serde_json::to_vec(&event).expect("json"),
+    )
+    .await;
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            f.scalar("select count(*) from effects").await == 1
+        })
+        .await
+    );
 
     let logs = String::from_utf8(captured.0.lock().expect("logs").clone()).expect("utf-8");
-    let line = logs.lines().find(|l| l.contains("event handled")).expect("a line about the event");
+    let line = logs
+        .lines()
+        .find(|l| l.contains("event handled"))
+        .expect("a line about the event");
     assert!(line.contains(traceparent), "{line}");
     assert!(line.contains("req-42"), "{line}");
 }

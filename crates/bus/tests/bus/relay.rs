@@ -13,11 +13,18 @@ fn relay(f: &Fixture, poll: Duration) -> Relay {
     let mut config = RelayConfig::new("svc", f.names.clone());
     config.poll_interval = poll;
     config.batch_size = 100;
-    Relay::new(f.pool.clone(), f.link.clone(), config, RelayMetrics::default())
+    Relay::new(
+        f.pool.clone(),
+        f.link.clone(),
+        config,
+        RelayMetrics::default(),
+    )
 }
 
 async fn tap(f: &Fixture) -> hearth_testkit::Tap {
-    declare_exchange(&f.broker.channel().await, &f.names).await.expect("exchange");
+    declare_exchange(&f.broker.channel().await, &f.names)
+        .await
+        .expect("exchange");
     f.broker.tap(&f.names.exchange(), "#").await
 }
 
@@ -32,22 +39,49 @@ async fn a_commit_wakes_the_relay_and_the_event_leaves_once_with_its_properties(
     let started = Instant::now();
     let event = f.commit_events(Uuid::now_v7(), 1).await.remove(0);
     let delivery = tap.next(Duration::from_secs(5)).await.expect("published");
-    assert!(started.elapsed() < Duration::from_secs(2), "woken by the commit, not the poll");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "woken by the commit, not the poll"
+    );
 
     let body: serde_json::Value = serde_json::from_slice(&delivery.data).expect("json");
     assert_eq!(body, serde_json::to_value(&event).expect("json"));
     assert_eq!(delivery.routing_key.as_str(), "campaign.created");
     let props = &delivery.properties;
-    assert_eq!(props.message_id().as_ref().map(|m| m.to_string()), Some(event.id.to_string()));
-    assert_eq!(props.kind().as_ref().map(|k| k.to_string()), Some("campaign.created".to_owned()));
+    assert_eq!(
+        props.message_id().as_ref().map(|m| m.to_string()),
+        Some(event.id.to_string())
+    );
+    assert_eq!(
+        props.kind().as_ref().map(|k| k.to_string()),
+        Some("campaign.created".to_owned())
+    );
     assert_eq!(*props.delivery_mode(), Some(2));
-    assert_eq!(props.content_type().as_ref().map(|c| c.to_string()), Some("application/cloudevents+json".to_owned()));
+    assert_eq!(
+        props.content_type().as_ref().map(|c| c.to_string()),
+        Some("application/cloudevents+json".to_owned())
+    );
     assert!(props.timestamp().is_some());
-    let traceparent = props.headers().as_ref().and_then(|h| h.inner().get("traceparent").cloned());
-    assert!(matches!(traceparent, Some(AMQPValue::LongString(t)) if t.to_string() == event.traceparent.clone().unwrap_or_default()));
+    let traceparent = props
+        .headers()
+        .as_ref()
+        .and_then(|h| h.inner().get("traceparent").cloned());
+    assert!(
+        matches!(traceparent, Some(AMQPValue::LongString(t)) if t.to_string() == event.traceparent.clone().unwrap_or_default())
+    );
 
-    assert!(tap.next(Duration::from_millis(500)).await.is_none(), "exactly once");
-    assert!(eventually(Duration::from_secs(5), || async { f.scalar("select count(*) from outbox where published_at is null").await == 0 }).await);
+    assert!(
+        tap.next(Duration::from_millis(500)).await.is_none(),
+        "exactly once"
+    );
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            f.scalar("select count(*) from outbox where published_at is null")
+                .await
+                == 0
+        })
+        .await
+    );
 }
 
 #[tokio::test]
@@ -80,8 +114,14 @@ async fn two_relays_send_each_event_once_and_keep_each_aggregates_order() {
             // Each commit holds several events of one aggregate, numbered in order.
             let mut tx = f.pool.begin().await.expect("begin");
             for n in 0..3 {
-                let event = hearth_events::Envelope::new("svc", crate::support::created(*aggregate, round * 3 + n), &Default::default());
-                hearth_bus::outbox::enqueue(&mut tx, &event).await.expect("enqueue");
+                let event = hearth_events::Envelope::new(
+                    "svc",
+                    crate::support::created(*aggregate, round * 3 + n),
+                    &Default::default(),
+                );
+                hearth_bus::outbox::enqueue(&mut tx, &event)
+                    .await
+                    .expect("enqueue");
                 expected += 1;
             }
             tx.commit().await.expect("commit");
@@ -92,24 +132,43 @@ async fn two_relays_send_each_event_once_and_keep_each_aggregates_order() {
     let mut last: HashMap<String, i64> = HashMap::new();
     for _ in 0..expected {
         let body = tap.next_json(Duration::from_secs(10)).await;
-        assert!(seen.insert(body["id"].as_str().expect("id").to_owned()), "sent twice: {body}");
+        assert!(
+            seen.insert(body["id"].as_str().expect("id").to_owned()),
+            "sent twice: {body}"
+        );
         let subject = body["subject"].as_str().expect("subject").to_owned();
         let n = body["data"]["goal_minor"].as_i64().expect("n");
         let previous = last.insert(subject, n).unwrap_or(0);
         assert_eq!(n, previous + 1, "order kept per aggregate");
     }
-    assert!(tap.next(Duration::from_millis(500)).await.is_none(), "nothing more");
+    assert!(
+        tap.next(Duration::from_millis(500)).await.is_none(),
+        "nothing more"
+    );
 }
 
 #[tokio::test]
 async fn an_event_nobody_consumes_is_published_not_returned_forever() {
     let f = Fixture::new().await;
     // No tap, no queue bound: only the alternate exchange takes it.
-    declare_exchange(&f.broker.channel().await, &f.names).await.expect("exchange");
+    declare_exchange(&f.broker.channel().await, &f.names)
+        .await
+        .expect("exchange");
     tokio::spawn(relay(&f, Duration::from_millis(100)).run(f.stop.subscribe()));
     f.commit_events(Uuid::now_v7(), 2).await;
-    assert!(eventually(Duration::from_secs(5), || async { f.scalar("select count(*) from outbox where published_at is not null").await == 2 }).await);
-    assert_eq!(f.scalar("select count(*) from outbox where attempts > 0").await, 0);
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            f.scalar("select count(*) from outbox where published_at is not null")
+                .await
+                == 2
+        })
+        .await
+    );
+    assert_eq!(
+        f.scalar("select count(*) from outbox where attempts > 0")
+            .await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -127,11 +186,20 @@ async fn cleanup_removes_only_old_published_rows() {
     .expect("age the rows");
 
     let mut conn = f.pool.acquire().await.expect("conn");
-    let deleted = delete_published_before(&mut conn, Duration::from_secs(24 * 3600), 3).await.expect("cleanup");
+    let deleted = delete_published_before(&mut conn, Duration::from_secs(24 * 3600), 3)
+        .await
+        .expect("cleanup");
 
     assert_eq!(deleted, 10, "in batches of 3, until none is left");
-    assert_eq!(f.scalar("select count(*) from outbox where seq <= 10").await, 0);
-    assert_eq!(f.scalar("select count(*) from outbox where seq > 10").await, 20);
+    assert_eq!(
+        f.scalar("select count(*) from outbox where seq <= 10")
+            .await,
+        0
+    );
+    assert_eq!(
+        f.scalar("select count(*) from outbox where seq > 10").await,
+        20
+    );
 }
 
 #[tokio::test]
@@ -146,7 +214,9 @@ async fn inbox_cleanup_forgets_only_old_event_ids() {
     .await
     .expect("fill the inbox");
     let mut conn = f.pool.acquire().await.expect("conn");
-    let deleted = delete_inbox_before(&mut conn, Duration::from_secs(7 * 24 * 3600), 2).await.expect("cleanup");
+    let deleted = delete_inbox_before(&mut conn, Duration::from_secs(7 * 24 * 3600), 2)
+        .await
+        .expect("cleanup");
     assert_eq!(deleted, 7);
     assert_eq!(f.scalar("select count(*) from inbox").await, 4);
 }

@@ -48,31 +48,60 @@ pub struct Fixture {
 impl Fixture {
     pub async fn new() -> Self {
         let db = TestDb::create().await;
-        sqlx::raw_sql(EVENT_TABLES).execute(&mut db.connect().await).await.expect("event tables");
+        sqlx::raw_sql(EVENT_TABLES)
+            .execute(&mut db.connect().await)
+            .await
+            .expect("event tables");
         let pool = hearth_core::db::pool(
-            &DatabaseConfig { url: db.url(), max_connections: 10, acquire_timeout: Duration::from_secs(5) },
+            &DatabaseConfig {
+                url: db.url(),
+                max_connections: 10,
+                acquire_timeout: Duration::from_secs(5),
+            },
             "svc",
         )
         .expect("pool");
         let broker = TestBroker::new().await;
         let names = Names::new(broker.namespace.clone());
         let link = BrokerLink::spawn(broker.url.clone());
-        assert!(link.wait_until_up(Duration::from_secs(10)).await, "the link comes up");
+        assert!(
+            link.wait_until_up(Duration::from_secs(10)).await,
+            "the link comes up"
+        );
         let (stop, _) = watch::channel(false);
-        Self { _db: db, pool, broker, names, link, stop }
+        Self {
+            _db: db,
+            pool,
+            broker,
+            names,
+            link,
+            stop,
+        }
     }
 
     /// Commits `count` campaign.created events for `campaign`, as a service would.
-    pub async fn commit_events(&self, campaign: Uuid, count: usize) -> Vec<Envelope<CampaignCreated>> {
+    pub async fn commit_events(
+        &self,
+        campaign: Uuid,
+        count: usize,
+    ) -> Vec<Envelope<CampaignCreated>> {
         let mut tx = self.pool.begin().await.expect("begin");
         let mut events = Vec::new();
         for n in 0..count {
-            let event = Envelope::new("svc", created(campaign, n), &EventContext {
-                correlation_id: "test".into(),
-                causation_id: None,
-                traceparent: Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".into()),
-            });
-            hearth_bus::outbox::enqueue(&mut tx, &event).await.expect("enqueue");
+            let event = Envelope::new(
+                "svc",
+                created(campaign, n),
+                &EventContext {
+                    correlation_id: "test".into(),
+                    causation_id: None,
+                    traceparent: Some(
+                        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".into(),
+                    ),
+                },
+            );
+            hearth_bus::outbox::enqueue(&mut tx, &event)
+                .await
+                .expect("enqueue");
             events.push(event);
         }
         tx.commit().await.expect("commit");
@@ -80,7 +109,10 @@ impl Fixture {
     }
 
     pub async fn scalar(&self, sql: &str) -> i64 {
-        sqlx::query_scalar(sql).fetch_one(&self.pool).await.expect(sql)
+        sqlx::query_scalar(sql)
+            .fetch_one(&self.pool)
+            .await
+            .expect(sql)
     }
 }
 

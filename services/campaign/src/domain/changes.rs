@@ -29,8 +29,13 @@ pub struct UpdateCampaign {
 impl UpdateCampaign {
     /// Checks the fields and keeps only those that differ from `current`,
     /// so that an unchanged `PATCH` changes nothing (no new version, no event).
-    pub fn parse(self, current: &Campaign, now: DateTime<Utc>) -> Result<CampaignChanges, ApiError> {
-        let trim_opt = |v: Option<Option<String>>| v.map(|inner| inner.map(|s| s.trim().to_owned()));
+    pub fn parse(
+        self,
+        current: &Campaign,
+        now: DateTime<Utc>,
+    ) -> Result<CampaignChanges, ApiError> {
+        let trim_opt =
+            |v: Option<Option<String>>| v.map(|inner| inner.map(|s| s.trim().to_owned()));
         let title = self.title.map(|t| t.trim().to_owned());
         let description = trim_opt(self.description);
         let category = trim_opt(self.category);

@@ -101,7 +101,8 @@ impl CreateCampaign {
             description,
             category,
             goal_minor: self.goal_minor,
-            currency: currency.ok_or_else(|| ApiError::internal(anyhow::anyhow!("checked above")))?,
+            currency: currency
+                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("checked above")))?,
             ends_at: self.ends_at,
             status,
         })

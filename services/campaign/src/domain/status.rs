@@ -87,14 +87,18 @@ impl Status {
         suspended_from: Option<Status>,
         by_staff: bool,
     ) -> Result<StatusChange, Refusal> {
-        let change = |suspended_from| StatusChange { from: self, to, suspended_from };
+        let change = |suspended_from| StatusChange {
+            from: self,
+            to,
+            suspended_from,
+        };
         match (self, to) {
             (_, Status::Suspended) if !by_staff => {
                 Err(Refusal::StaffOnly("only staff may suspend a campaign"))
             }
-            (Status::Suspended, Status::Suspended) => {
-                Err(Refusal::InvalidState("the campaign is already suspended".into()))
-            }
+            (Status::Suspended, Status::Suspended) => Err(Refusal::InvalidState(
+                "the campaign is already suspended".into(),
+            )),
             (from, Status::Suspended) => Ok(change(Some(from))),
             (Status::Suspended, _) if !by_staff => {
                 Err(Refusal::StaffOnly("only staff may lift a suspension"))
@@ -178,7 +182,9 @@ mod tests {
                         assert_eq!(change.to, to);
                     }
                     Err(Refusal::StaffOnly(_)) => assert!(to == Suspended || from == Suspended),
-                    Err(Refusal::InvalidState(_)) => assert!(!allowed, "{from} → {to} must be allowed"),
+                    Err(Refusal::InvalidState(_)) => {
+                        assert!(!allowed, "{from} → {to} must be allowed")
+                    }
                 }
             }
         }
@@ -196,18 +202,31 @@ mod tests {
     #[test]
     fn staff_suspend_from_anywhere_and_reinstate_to_where_it_was() {
         for from in [Draft, Active, Paused, Completed, Cancelled] {
-            let suspended = from.change_to(Suspended, None, true).expect("staff may suspend");
+            let suspended = from
+                .change_to(Suspended, None, true)
+                .expect("staff may suspend");
             assert_eq!(suspended.suspended_from, Some(from));
-            let back = Suspended.change_to(from, Some(from), true).expect("staff may reinstate");
+            let back = Suspended
+                .change_to(from, Some(from), true)
+                .expect("staff may reinstate");
             assert_eq!((back.to, back.suspended_from), (from, None));
         }
     }
 
     #[test]
     fn a_suspension_lifts_only_to_the_previous_status() {
-        assert!(matches!(Suspended.change_to(Active, Some(Paused), true), Err(Refusal::InvalidState(_))));
-        assert!(matches!(Suspended.change_to(Suspended, Some(Paused), true), Err(Refusal::InvalidState(_))));
-        assert!(matches!(Suspended.change_to(Paused, Some(Paused), false), Err(Refusal::StaffOnly(_))));
+        assert!(matches!(
+            Suspended.change_to(Active, Some(Paused), true),
+            Err(Refusal::InvalidState(_))
+        ));
+        assert!(matches!(
+            Suspended.change_to(Suspended, Some(Paused), true),
+            Err(Refusal::InvalidState(_))
+        ));
+        assert!(matches!(
+            Suspended.change_to(Paused, Some(Paused), false),
+            Err(Refusal::StaffOnly(_))
+        ));
     }
 
     #[test]

@@ -75,7 +75,11 @@ async fn create_campaign(
         status: campaign.status.to_string(),
         ends_at: campaign.ends_at,
     };
-    outbox::enqueue(&mut tx, &Envelope::new(SERVICE.name, created, &context.event_context())).await?;
+    outbox::enqueue(
+        &mut tx,
+        &Envelope::new(SERVICE.name, created, &context.event_context()),
+    )
+    .await?;
     tx.commit().await?;
 
     let (mut headers, body) = tagged(campaign);
@@ -175,7 +179,9 @@ async fn load_for_write(
         .filter(|c| c.is_visible_to(Some(caller)))
         .ok_or_else(ApiError::not_found)?;
     if !campaign.may_be_managed_by(caller) {
-        return Err(ApiError::forbidden("only the campaign's owner or staff may change it"));
+        return Err(ApiError::forbidden(
+            "only the campaign's owner or staff may change it",
+        ));
     }
     if_match.check(campaign.version)?;
     Ok(campaign)
@@ -222,8 +228,15 @@ async fn update_campaign(
         return Ok(tagged(campaign));
     }
     let updated = db::apply_changes(&mut tx, id, &changes).await?;
-    let event = CampaignUpdated { campaign_id: id, changes };
-    outbox::enqueue(&mut tx, &Envelope::new(SERVICE.name, event, &context.event_context())).await?;
+    let event = CampaignUpdated {
+        campaign_id: id,
+        changes,
+    };
+    outbox::enqueue(
+        &mut tx,
+        &Envelope::new(SERVICE.name, event, &context.event_context()),
+    )
+    .await?;
     tx.commit().await?;
     Ok(tagged(updated))
 }
@@ -264,7 +277,10 @@ async fn change_status(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<ChangeStatus>,
 ) -> ApiResult<Tagged> {
-    let reason = body.reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+    let reason = body
+        .reason
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
     if let Some(reason) = &reason {
         Validator::new().length(reason, "reason", 0, 500).finish()?;
     }
@@ -286,7 +302,11 @@ async fn change_status(
         to: change.to.to_string(),
         reason,
     };
-    outbox::enqueue(&mut tx, &Envelope::new(SERVICE.name, event, &context.event_context())).await?;
+    outbox::enqueue(
+        &mut tx,
+        &Envelope::new(SERVICE.name, event, &context.event_context()),
+    )
+    .await?;
     tx.commit().await?;
     Ok(tagged(updated))
 }

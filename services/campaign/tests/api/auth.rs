@@ -23,9 +23,27 @@ async fn bad_tokens_are_401_even_where_no_token_is_needed() {
         URL_SAFE_NO_PAD.encode(json!({"sub": sub, "aud": "authenticated", "exp": exp}).to_string())
     );
     let tokens = [
-        ("expired", signed(json!({"sub": sub, "aud": "authenticated", "exp": 1_600_000_000}), JWT_SECRET)),
-        ("wrong secret", signed(json!({"sub": sub, "aud": "authenticated", "exp": exp}), "not-the-secret-not-the-secret-not-the")),
-        ("wrong audience", signed(json!({"sub": sub, "aud": "elsewhere", "exp": exp}), JWT_SECRET)),
+        (
+            "expired",
+            signed(
+                json!({"sub": sub, "aud": "authenticated", "exp": 1_600_000_000}),
+                JWT_SECRET,
+            ),
+        ),
+        (
+            "wrong secret",
+            signed(
+                json!({"sub": sub, "aud": "authenticated", "exp": exp}),
+                "not-the-secret-not-the-secret-not-the",
+            ),
+        ),
+        (
+            "wrong audience",
+            signed(
+                json!({"sub": sub, "aud": "elsewhere", "exp": exp}),
+                JWT_SECRET,
+            ),
+        ),
         ("alg none", alg_none),
     ];
     for (name, token) in tokens {
@@ -36,7 +54,13 @@ async fn bad_tokens_are_401_even_where_no_token_is_needed() {
             .send()
             .await
             .assert_problem(401, "unauthenticated");
-        let problem = app.client.get("/campaigns").token(&token).send().await.assert_problem(401, "unauthenticated");
+        let problem = app
+            .client
+            .get("/campaigns")
+            .token(&token)
+            .send()
+            .await
+            .assert_problem(401, "unauthenticated");
         assert!(problem["detail"].is_string(), "{name}");
     }
     app.client
@@ -52,9 +76,17 @@ async fn the_anon_key_reads_like_nobody() {
     let app = spawn_app().await;
     let owner = Person::user();
     let draft = app.campaign(&owner, json!({"status": "draft"})).await;
-    let anon = signed(json!({"role": "anon", "iss": "supabase", "exp": chrono::Utc::now().timestamp() + 60}), JWT_SECRET);
+    let anon = signed(
+        json!({"role": "anon", "iss": "supabase", "exp": chrono::Utc::now().timestamp() + 60}),
+        JWT_SECRET,
+    );
     let path = format!("/campaigns/{}", draft["id"].as_str().expect("id"));
-    app.client.get(&path).token(&anon).send().await.assert_problem(404, "not_found");
+    app.client
+        .get(&path)
+        .token(&anon)
+        .send()
+        .await
+        .assert_problem(404, "not_found");
     app.client
         .post("/campaigns")
         .token(&anon)
@@ -68,8 +100,16 @@ async fn the_anon_key_reads_like_nobody() {
 async fn a_service_token_acts_as_staff() {
     let app = spawn_app().await;
     let recipient = Person::user();
-    let service = mint(JWT_SECRET, &TokenRequest { sub: None, staff_role: None, service: true, ttl: std::time::Duration::from_secs(60) })
-        .expect("mint");
+    let service = mint(
+        JWT_SECRET,
+        &TokenRequest {
+            sub: None,
+            staff_role: None,
+            service: true,
+            ttl: std::time::Duration::from_secs(60),
+        },
+    )
+    .expect("mint");
     let campaign = app
         .client
         .post("/campaigns")
@@ -80,7 +120,10 @@ async fn a_service_token_acts_as_staff() {
         .expect(201);
     assert_eq!(campaign["recipient_id"], recipient.id.to_string());
     app.client
-        .post(&format!("/campaigns/{}/status", campaign["id"].as_str().expect("id")))
+        .post(&format!(
+            "/campaigns/{}/status",
+            campaign["id"].as_str().expect("id")
+        ))
         .token(&service)
         .json(&json!({"status": "suspended", "reason": "fraud report"}))
         .send()

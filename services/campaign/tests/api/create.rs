@@ -7,11 +7,16 @@ async fn a_user_creates_a_campaign_they_receive() {
     let app = spawn_app().await;
     let alice = Person::user();
 
-    let response = app.create(&alice, json!({"ends_at": "2099-01-01T00:00:00Z"})).await;
+    let response = app
+        .create(&alice, json!({"ends_at": "2099-01-01T00:00:00Z"}))
+        .await;
 
     let campaign = response.expect(201);
     let id = campaign["id"].as_str().expect("id");
-    assert_eq!(response.header("location"), Some(format!("/campaigns/{id}").as_str()));
+    assert_eq!(
+        response.header("location"),
+        Some(format!("/campaigns/{id}").as_str())
+    );
     assert_eq!(response.header("etag"), Some("\"1\""));
     assert_eq!(campaign["recipient_id"], alice.id.to_string());
     assert_eq!(campaign["creator_id"], alice.id.to_string());
@@ -33,7 +38,9 @@ async fn a_user_creates_a_campaign_they_receive() {
 #[tokio::test]
 async fn a_campaign_may_start_as_a_draft() {
     let app = spawn_app().await;
-    let campaign = app.campaign(&Person::user(), json!({"status": "draft"})).await;
+    let campaign = app
+        .campaign(&Person::user(), json!({"status": "draft"}))
+        .await;
     assert_eq!(campaign["status"], "draft");
 }
 
@@ -47,13 +54,17 @@ async fn only_staff_create_for_someone_else() {
         .assert_problem(403, "forbidden");
 
     let staff = Person::staff();
-    let campaign = app.campaign(&staff, json!({"recipient_id": recipient.id})).await;
+    let campaign = app
+        .campaign(&staff, json!({"recipient_id": recipient.id}))
+        .await;
     assert_eq!(campaign["recipient_id"], recipient.id.to_string());
     assert_eq!(campaign["creator_id"], staff.id.to_string());
 
     // Naming yourself is no one else.
     let alice = Person::user();
-    app.create(&alice, json!({"recipient_id": alice.id})).await.expect(201);
+    app.create(&alice, json!({"recipient_id": alice.id}))
+        .await
+        .expect(201);
 }
 
 #[tokio::test]
@@ -94,7 +105,15 @@ async fn every_invalid_field_is_listed_at_once() {
     fields.sort_unstable();
     assert_eq!(
         fields,
-        ["category", "currency", "description", "ends_at", "goal_minor", "status", "title"]
+        [
+            "category",
+            "currency",
+            "description",
+            "ends_at",
+            "goal_minor",
+            "status",
+            "title"
+        ]
     );
     assert!(problem["errors"][0]["message"].is_string());
 }
@@ -110,7 +129,9 @@ async fn field_limits_are_inclusive() {
         "currency": "JPY",
     });
     app.create(&alice, at_the_limits).await.expect(201);
-    app.create(&alice, json!({"title": "abc", "goal_minor": 1})).await.expect(201);
+    app.create(&alice, json!({"title": "abc", "goal_minor": 1}))
+        .await
+        .expect(201);
 
     for (field, value) in [
         ("title", json!("t".repeat(121))),
@@ -132,11 +153,26 @@ async fn a_body_of_the_wrong_shape_names_the_field() {
     let app = spawn_app().await;
     let alice = Person::user();
     for (body, field) in [
-        (json!({"title": "Blankets", "currency": "USD"}), "goal_minor"),
-        (crate::helpers::campaign_body(json!({"goal_minor": "lots"})), "goal_minor"),
-        (crate::helpers::campaign_body(json!({"raised_minor": 100})), "raised_minor"),
-        (crate::helpers::campaign_body(json!({"status": "running"})), "status"),
-        (crate::helpers::campaign_body(json!({"ends_at": "tomorrow"})), "ends_at"),
+        (
+            json!({"title": "Blankets", "currency": "USD"}),
+            "goal_minor",
+        ),
+        (
+            crate::helpers::campaign_body(json!({"goal_minor": "lots"})),
+            "goal_minor",
+        ),
+        (
+            crate::helpers::campaign_body(json!({"raised_minor": 100})),
+            "raised_minor",
+        ),
+        (
+            crate::helpers::campaign_body(json!({"status": "running"})),
+            "status",
+        ),
+        (
+            crate::helpers::campaign_body(json!({"ends_at": "tomorrow"})),
+            "ends_at",
+        ),
     ] {
         let problem = app
             .client
@@ -154,7 +190,9 @@ async fn a_body_of_the_wrong_shape_names_the_field() {
 async fn a_refused_create_stores_nothing() {
     let app = spawn_app().await;
     let alice = Person::user();
-    app.create(&alice, json!({"goal_minor": 0})).await.expect(422);
+    app.create(&alice, json!({"goal_minor": 0}))
+        .await
+        .expect(422);
     assert!(app.list_ids("", Some(&alice)).await.is_empty());
     assert!(app.outbox().await.is_empty());
 }

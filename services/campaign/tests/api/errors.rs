@@ -4,7 +4,12 @@ use crate::helpers::{campaign_body, spawn_app, Person};
 async fn a_body_that_is_not_json_is_400() {
     let app = spawn_app().await;
     let alice = Person::user();
-    for body in ["{\"title\": ", "", "title=Blankets", "{\"title\": \"x\"} {}"] {
+    for body in [
+        "{\"title\": ",
+        "",
+        "title=Blankets",
+        "{\"title\": \"x\"} {}",
+    ] {
         app.client
             .post("/campaigns")
             .token(&alice.token)
@@ -20,7 +25,11 @@ async fn a_body_that_is_not_declared_json_is_415() {
     let app = spawn_app().await;
     let alice = Person::user();
     let json = campaign_body(serde_json::json!({})).to_string();
-    for content_type in ["text/plain", "application/x-www-form-urlencoded", "application/xml"] {
+    for content_type in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "application/xml",
+    ] {
         app.client
             .post("/campaigns")
             .token(&alice.token)
@@ -52,7 +61,10 @@ async fn a_body_over_64_kib_is_413() {
         .assert_problem(413, "payload_too_large");
     // Just under the limit is read (and then judged on its fields).
     let padding = 64 * 1024 - 200;
-    let near = format!(r#"{{"title": "Blankets", "goal_minor": 1, "currency": "USD", "category": "{}"}}"#, "c".repeat(padding));
+    let near = format!(
+        r#"{{"title": "Blankets", "goal_minor": 1, "currency": "USD", "category": "{}"}}"#,
+        "c".repeat(padding)
+    );
     assert!(near.len() < 64 * 1024);
     app.client
         .post("/campaigns")
@@ -66,7 +78,11 @@ async fn a_body_over_64_kib_is_413() {
 #[tokio::test]
 async fn unknown_routes_and_methods_answer_problems() {
     let app = spawn_app().await;
-    app.client.get("/nowhere").send().await.assert_problem(404, "not_found");
+    app.client
+        .get("/nowhere")
+        .send()
+        .await
+        .assert_problem(404, "not_found");
     app.client
         .request(reqwest::Method::DELETE, "/campaigns")
         .send()

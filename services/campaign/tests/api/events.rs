@@ -15,7 +15,9 @@ async fn creating_writes_one_campaign_created_with_the_full_envelope() {
         .token(&alice.token)
         .header("x-request-id", "walkthrough-1")
         .header("traceparent", traceparent)
-        .json(&crate::helpers::campaign_body(json!({"ends_at": "2099-01-01T00:00:00Z"})))
+        .json(&crate::helpers::campaign_body(
+            json!({"ends_at": "2099-01-01T00:00:00Z"}),
+        ))
         .send()
         .await;
     let campaign = response.expect(201);
@@ -49,11 +51,17 @@ async fn an_edit_writes_only_the_changed_fields() {
     let app = spawn_app().await;
     let owner = Person::user();
     let campaign = app.campaign(&owner, json!({})).await;
-    app.patch(&campaign["id"], &owner, json!({"title": "Warm blankets", "description": null, "category": "community"}))
+    app.patch(
+        &campaign["id"],
+        &owner,
+        json!({"title": "Warm blankets", "description": null, "category": "community"}),
+    )
+    .await
+    .expect(200);
+    // Changes nothing, so emits nothing.
+    app.patch(&campaign["id"], &owner, json!({"title": "Warm blankets"}))
         .await
         .expect(200);
-    // Changes nothing, so emits nothing.
-    app.patch(&campaign["id"], &owner, json!({"title": "Warm blankets"})).await.expect(200);
 
     let events = app.outbox().await;
     assert_eq!(events.len(), 2);
@@ -70,13 +78,18 @@ async fn a_status_change_writes_from_to_and_reason() {
     let owner = Person::user();
     let campaign = app.campaign(&owner, json!({})).await;
     app.client
-        .post(&format!("/campaigns/{}/status", campaign["id"].as_str().expect("id")))
+        .post(&format!(
+            "/campaigns/{}/status",
+            campaign["id"].as_str().expect("id")
+        ))
         .token(&owner.token)
         .json(&json!({"status": "paused", "reason": "Back in spring"}))
         .send()
         .await
         .expect(200);
-    app.set_status(&campaign["id"], &owner, "draft").await.expect(409);
+    app.set_status(&campaign["id"], &owner, "draft")
+        .await
+        .expect(409);
 
     let events = app.outbox().await;
     assert_eq!(events.len(), 2, "a refused move emits nothing");

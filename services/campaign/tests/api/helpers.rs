@@ -25,12 +25,18 @@ pub struct Person {
 impl Person {
     pub fn user() -> Self {
         let id = Uuid::new_v4();
-        Self { id, token: user_token(id) }
+        Self {
+            id,
+            token: user_token(id),
+        }
     }
 
     pub fn staff() -> Self {
         let id = Uuid::new_v4();
-        Self { id, token: staff_token(id) }
+        Self {
+            id,
+            token: staff_token(id),
+        }
     }
 }
 
@@ -47,7 +53,11 @@ pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
         ("JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
         ("DATABASE_ACQUIRE_TIMEOUT".to_owned(), "2s".to_owned()),
     ]);
-    env.extend(settings.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+    env.extend(
+        settings
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
     let config = ServiceConfig::from_env(&env, SERVICE, None).expect("valid test settings");
     let app = App::build(&config).expect("build the service");
     if !settings.iter().any(|(k, _)| *k == "CAMPAIGN_DATABASE_URL") {
@@ -59,7 +69,11 @@ pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
     tokio::spawn(hearth_core::http::serve(listener, app.router, async move {
         let _ = stopped.await;
     }));
-    TestApp { client: TestClient::new(addr), db, _stop: stop }
+    TestApp {
+        client: TestClient::new(addr),
+        db,
+        _stop: stop,
+    }
 }
 
 /// A valid creation body; tests override what they care about.

@@ -13,18 +13,28 @@ async fn lists_are_newest_first_and_filter_by_status_recipient_and_category() {
     let first = app.campaign(&alice, json!({"category": "medical"})).await;
     let second = app.campaign(&bob, json!({"category": "education"})).await;
     let third = app.campaign(&alice, json!({"category": "education"})).await;
-    app.set_status(&third["id"], &alice, "paused").await.expect(200);
+    app.set_status(&third["id"], &alice, "paused")
+        .await
+        .expect(200);
     let id = |c: &serde_json::Value| c["id"].as_str().expect("id").to_owned();
 
-    assert_eq!(app.list_ids("", None).await, [id(&third), id(&second), id(&first)]);
+    assert_eq!(
+        app.list_ids("", None).await,
+        [id(&third), id(&second), id(&first)]
+    );
     assert_eq!(app.list_ids("status=paused", None).await, [id(&third)]);
     assert_eq!(
-        app.list_ids(&format!("recipient_id={}", alice.id), None).await,
+        app.list_ids(&format!("recipient_id={}", alice.id), None)
+            .await,
         [id(&third), id(&first)]
     );
-    assert_eq!(app.list_ids("category=education", None).await, [id(&third), id(&second)]);
     assert_eq!(
-        app.list_ids(&format!("category=education&recipient_id={}", bob.id), None).await,
+        app.list_ids("category=education", None).await,
+        [id(&third), id(&second)]
+    );
+    assert_eq!(
+        app.list_ids(&format!("category=education&recipient_id={}", bob.id), None)
+            .await,
         [id(&second)]
     );
 }
@@ -33,14 +43,28 @@ async fn lists_are_newest_first_and_filter_by_status_recipient_and_category() {
 async fn text_search_finds_words_in_title_and_description() {
     let app = spawn_app().await;
     let alice = Person::user();
-    let blankets = app.campaign(&alice, json!({"title": "Blankets for winter", "description": null})).await;
+    let blankets = app
+        .campaign(
+            &alice,
+            json!({"title": "Blankets for winter", "description": null}),
+        )
+        .await;
     let books = app
-        .campaign(&alice, json!({"title": "School books", "description": "Reading for the kids of Elm Street"}))
+        .campaign(
+            &alice,
+            json!({"title": "School books", "description": "Reading for the kids of Elm Street"}),
+        )
         .await;
 
     // Stemmed: "blanket" finds "Blankets".
-    assert_eq!(app.list_ids("q=blanket", None).await, [blankets["id"].as_str().expect("id")]);
-    assert_eq!(app.list_ids("q=reading%20kids", None).await, [books["id"].as_str().expect("id")]);
+    assert_eq!(
+        app.list_ids("q=blanket", None).await,
+        [blankets["id"].as_str().expect("id")]
+    );
+    assert_eq!(
+        app.list_ids("q=reading%20kids", None).await,
+        [books["id"].as_str().expect("id")]
+    );
     assert!(app.list_ids("q=bicycle", None).await.is_empty());
     // An empty q is no filter.
     assert_eq!(app.list_ids("q=", None).await.len(), 2);
@@ -79,17 +103,34 @@ async fn drafts_list_only_for_their_owner_and_suspended_only_for_staff() {
     let staff = Person::staff();
     let draft = app.campaign(&owner, json!({"status": "draft"})).await;
     let suspended = app.campaign(&owner, json!({})).await;
-    app.set_status(&suspended["id"], &staff, "suspended").await.expect(200);
+    app.set_status(&suspended["id"], &staff, "suspended")
+        .await
+        .expect(200);
     let public = app.campaign(&owner, json!({})).await;
     let id = |c: &serde_json::Value| c["id"].as_str().expect("id").to_owned();
 
     assert_eq!(app.list_ids("", None).await, [id(&public)]);
     assert_eq!(app.list_ids("", Some(&Person::user())).await, [id(&public)]);
-    assert_eq!(app.list_ids("", Some(&owner)).await, [id(&public), id(&draft)]);
-    assert_eq!(app.list_ids("", Some(&staff)).await, [id(&public), id(&suspended), id(&draft)]);
-    assert!(app.list_ids("status=draft", Some(&Person::user())).await.is_empty());
-    assert!(app.list_ids("status=suspended", Some(&owner)).await.is_empty());
-    assert_eq!(app.list_ids("status=suspended", Some(&staff)).await, [id(&suspended)]);
+    assert_eq!(
+        app.list_ids("", Some(&owner)).await,
+        [id(&public), id(&draft)]
+    );
+    assert_eq!(
+        app.list_ids("", Some(&staff)).await,
+        [id(&public), id(&suspended), id(&draft)]
+    );
+    assert!(app
+        .list_ids("status=draft", Some(&Person::user()))
+        .await
+        .is_empty());
+    assert!(app
+        .list_ids("status=suspended", Some(&owner))
+        .await
+        .is_empty());
+    assert_eq!(
+        app.list_ids("status=suspended", Some(&staff)).await,
+        [id(&suspended)]
+    );
 }
 
 #[tokio::test]
@@ -98,7 +139,9 @@ async fn pages_stay_complete_while_rows_are_inserted() {
     let alice = Person::user();
     let mut original = HashSet::new();
     for n in 0..25 {
-        let c = app.campaign(&alice, json!({"title": format!("Campaign {n}")})).await;
+        let c = app
+            .campaign(&alice, json!({"title": format!("Campaign {n}")}))
+            .await;
         original.insert(c["id"].as_str().expect("id").to_owned());
     }
 

@@ -32,7 +32,10 @@ async fn without_a_broker_writes_go_on_and_ready_says_why() {
     let body = ready.expect(503);
     assert_eq!(body["checks"]["database"]["status"], "up");
     assert_eq!(body["checks"]["broker"]["status"], "down");
-    assert!(body["checks"]["broker"]["error"].as_str().expect("reason").contains("RabbitMQ"));
+    assert!(body["checks"]["broker"]["error"]
+        .as_str()
+        .expect("reason")
+        .contains("RabbitMQ"));
 
     let campaign = app.campaign(&Person::user(), json!({})).await;
     assert_eq!(app.outbox().await.len(), 1, "the event waits in the outbox");
@@ -42,7 +45,10 @@ async fn without_a_broker_writes_go_on_and_ready_says_why() {
 #[tokio::test]
 async fn without_a_database_requests_are_503_with_retry_after() {
     let app = spawn_app_with(&[
-        ("CAMPAIGN_DATABASE_URL", "postgres://postgres@127.0.0.1:1/nowhere"),
+        (
+            "CAMPAIGN_DATABASE_URL",
+            "postgres://postgres@127.0.0.1:1/nowhere",
+        ),
         ("DATABASE_ACQUIRE_TIMEOUT", "300ms"),
     ])
     .await;
@@ -58,24 +64,45 @@ async fn without_a_database_requests_are_503_with_retry_after() {
 async fn a_request_over_the_timeout_is_503() {
     // The pool would wait 10 s for a database that is not there; the request gives up first.
     let app = spawn_app_with(&[
-        ("CAMPAIGN_DATABASE_URL", "postgres://postgres@127.0.0.1:1/nowhere"),
+        (
+            "CAMPAIGN_DATABASE_URL",
+            "postgres://postgres@127.0.0.1:1/nowhere",
+        ),
         ("DATABASE_ACQUIRE_TIMEOUT", "10s"),
         ("HTTP_REQUEST_TIMEOUT", "200ms"),
     ])
     .await;
     let started = std::time::Instant::now();
-    let problem = app.client.get("/campaigns").send().await.assert_problem(503, "dependency_unavailable");
+    let problem = app
+        .client
+        .get("/campaigns")
+        .send()
+        .await
+        .assert_problem(503, "dependency_unavailable");
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
-    assert!(problem["detail"].as_str().expect("detail").contains("did not finish within 200ms"), "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .expect("detail")
+            .contains("did not finish within 200ms"),
+        "{problem}"
+    );
 }
 
 #[tokio::test]
 async fn request_ids_are_echoed_or_made() {
     let app = spawn_app().await;
-    let echoed = app.client.get("/campaigns").header("x-request-id", "abc-123").send().await;
+    let echoed = app
+        .client
+        .get("/campaigns")
+        .header("x-request-id", "abc-123")
+        .send()
+        .await;
     assert_eq!(echoed.header("x-request-id"), Some("abc-123"));
     let made = app.client.get("/nowhere").send().await;
-    let id = made.header("x-request-id").expect("a request id on errors too");
+    let id = made
+        .header("x-request-id")
+        .expect("a request id on errors too");
     assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
 }
 
@@ -84,15 +111,26 @@ async fn metrics_count_requests_by_route_and_status() {
     let app = spawn_app().await;
     let campaign = app.campaign(&Person::user(), json!({})).await;
     app.get(&campaign["id"], None).await.expect(200);
-    app.get(&json!(uuid::Uuid::new_v4().to_string()), None).await.expect(404);
+    app.get(&json!(uuid::Uuid::new_v4().to_string()), None)
+        .await
+        .expect(404);
 
     let metrics = app.client.get("/metrics").send().await;
     assert_eq!(metrics.status, 200);
     let text = &metrics.text;
     assert!(text.contains(r#"hearth_http_requests_total{service="campaign",method="POST",route="/campaigns",status="201"} 1"#), "{text}");
-    assert!(text.contains(r#"route="/campaigns/{id}",status="200"} 1"#), "{text}");
-    assert!(text.contains(r#"route="/campaigns/{id}",status="404"} 1"#), "{text}");
-    assert!(text.contains("hearth_http_request_duration_seconds_bucket"), "{text}");
+    assert!(
+        text.contains(r#"route="/campaigns/{id}",status="200"} 1"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"route="/campaigns/{id}",status="404"} 1"#),
+        "{text}"
+    );
+    assert!(
+        text.contains("hearth_http_request_duration_seconds_bucket"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -105,12 +143,23 @@ async fn cors_is_off_unless_configured() {
             .header("access-control-request-method", "POST")
             .send()
     };
-    assert_eq!(preflight(&closed).await.header("access-control-allow-origin"), None);
+    assert_eq!(
+        preflight(&closed)
+            .await
+            .header("access-control-allow-origin"),
+        None
+    );
 
     let open = spawn_app_with(&[("CORS_ALLOWED_ORIGINS", "https://app.example")]).await;
     let answer = preflight(&open).await;
-    assert_eq!(answer.header("access-control-allow-origin"), Some("https://app.example"));
-    assert!(answer.header("access-control-allow-headers").expect("headers").contains("if-match"));
+    assert_eq!(
+        answer.header("access-control-allow-origin"),
+        Some("https://app.example")
+    );
+    assert!(answer
+        .header("access-control-allow-headers")
+        .expect("headers")
+        .contains("if-match"));
 }
 
 #[tokio::test]

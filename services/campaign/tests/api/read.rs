@@ -19,10 +19,16 @@ async fn a_draft_shows_only_to_its_owner_and_staff() {
     let owner = Person::user();
     let draft = app.campaign(&owner, json!({"status": "draft"})).await;
 
-    app.get(&draft["id"], None).await.assert_problem(404, "not_found");
-    app.get(&draft["id"], Some(&Person::user())).await.assert_problem(404, "not_found");
+    app.get(&draft["id"], None)
+        .await
+        .assert_problem(404, "not_found");
+    app.get(&draft["id"], Some(&Person::user()))
+        .await
+        .assert_problem(404, "not_found");
     app.get(&draft["id"], Some(&owner)).await.expect(200);
-    app.get(&draft["id"], Some(&Person::staff())).await.expect(200);
+    app.get(&draft["id"], Some(&Person::staff()))
+        .await
+        .expect(200);
 }
 
 #[tokio::test]
@@ -31,10 +37,16 @@ async fn a_suspended_campaign_shows_only_to_staff() {
     let owner = Person::user();
     let staff = Person::staff();
     let campaign = app.campaign(&owner, json!({})).await;
-    app.set_status(&campaign["id"], &staff, "suspended").await.expect(200);
+    app.set_status(&campaign["id"], &staff, "suspended")
+        .await
+        .expect(200);
 
-    app.get(&campaign["id"], None).await.assert_problem(404, "not_found");
-    app.get(&campaign["id"], Some(&owner)).await.assert_problem(404, "not_found");
+    app.get(&campaign["id"], None)
+        .await
+        .assert_problem(404, "not_found");
+    app.get(&campaign["id"], Some(&owner))
+        .await
+        .assert_problem(404, "not_found");
     let seen = app.get(&campaign["id"], Some(&staff)).await.expect(200);
     assert_eq!(seen["status"], "suspended");
 }
@@ -45,5 +57,9 @@ async fn an_unknown_or_malformed_id_is_not_found() {
     app.get(&json!(uuid::Uuid::new_v4().to_string()), None)
         .await
         .assert_problem(404, "not_found");
-    app.client.get("/campaigns/not-a-uuid").send().await.assert_problem(404, "not_found");
+    app.client
+        .get("/campaigns/not-a-uuid")
+        .send()
+        .await
+        .assert_problem(404, "not_found");
 }

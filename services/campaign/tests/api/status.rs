@@ -2,7 +2,14 @@ use serde_json::{json, Value};
 
 use crate::helpers::{spawn_app, Person, TestApp};
 
-const STATUSES: [&str; 6] = ["draft", "active", "paused", "completed", "cancelled", "suspended"];
+const STATUSES: [&str; 6] = [
+    "draft",
+    "active",
+    "paused",
+    "completed",
+    "cancelled",
+    "suspended",
+];
 
 /// The moves API.md allows an owner.
 const ALLOWED: [(&str, &str); 8] = [
@@ -23,7 +30,9 @@ async fn campaign_in(app: &TestApp, owner: &Person, status: &str) -> Value {
     let campaign = app.campaign(owner, json!({"status": start})).await;
     let by = if status == "suspended" { &staff } else { owner };
     if !matches!(status, "draft" | "active") {
-        app.set_status(&campaign["id"], by, status).await.expect(200);
+        app.set_status(&campaign["id"], by, status)
+            .await
+            .expect(200);
     }
     app.get(&campaign["id"], Some(&staff)).await.expect(200)
 }
@@ -39,7 +48,10 @@ async fn every_move_an_owner_asks_for() {
             if ALLOWED.contains(&(from, to)) {
                 let moved = response.expect(200);
                 assert_eq!(moved["status"], to, "{from} → {to}");
-                assert_eq!(moved["version"], campaign["version"].as_i64().expect("v") + 1);
+                assert_eq!(
+                    moved["version"],
+                    campaign["version"].as_i64().expect("v") + 1
+                );
             } else if from == "suspended" {
                 // Hidden from everyone but staff, the owner included.
                 response.assert_problem(404, "not_found");
@@ -59,13 +71,20 @@ async fn staff_suspend_from_any_status_and_reinstate_to_it() {
     let staff = Person::staff();
     for from in ["draft", "active", "paused", "completed", "cancelled"] {
         let campaign = campaign_in(&app, &owner, from).await;
-        app.set_status(&campaign["id"], &staff, "suspended").await.expect(200);
+        app.set_status(&campaign["id"], &staff, "suspended")
+            .await
+            .expect(200);
         app.set_status(&campaign["id"], &staff, "suspended")
             .await
             .assert_problem(409, "invalid_state");
         let wrong = if from == "active" { "paused" } else { "active" };
-        app.set_status(&campaign["id"], &staff, wrong).await.assert_problem(409, "invalid_state");
-        let back = app.set_status(&campaign["id"], &staff, from).await.expect(200);
+        app.set_status(&campaign["id"], &staff, wrong)
+            .await
+            .assert_problem(409, "invalid_state");
+        let back = app
+            .set_status(&campaign["id"], &staff, from)
+            .await
+            .expect(200);
         assert_eq!(back["status"], from);
     }
 }
@@ -75,8 +94,12 @@ async fn staff_make_the_owners_moves_too() {
     let app = spawn_app().await;
     let campaign = app.campaign(&Person::user(), json!({})).await;
     let staff = Person::staff();
-    app.set_status(&campaign["id"], &staff, "paused").await.expect(200);
-    app.set_status(&campaign["id"], &staff, "draft").await.assert_problem(409, "invalid_state");
+    app.set_status(&campaign["id"], &staff, "paused")
+        .await
+        .expect(200);
+    app.set_status(&campaign["id"], &staff, "draft")
+        .await
+        .assert_problem(409, "invalid_state");
 }
 
 #[tokio::test]
@@ -95,7 +118,9 @@ async fn who_may_change_a_status() {
     app.set_status(&campaign["id"], &Person::user(), "paused")
         .await
         .assert_problem(403, "forbidden");
-    app.set_status(&campaign["id"], &owner, "paused").await.expect(200);
+    app.set_status(&campaign["id"], &owner, "paused")
+        .await
+        .expect(200);
 }
 
 #[tokio::test]

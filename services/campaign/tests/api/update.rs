@@ -41,12 +41,22 @@ async fn who_may_edit() {
         .send()
         .await
         .assert_problem(401, "unauthenticated");
-    app.patch(&campaign["id"], &Person::user(), json!({"title": "Stranger's edit"}))
+    app.patch(
+        &campaign["id"],
+        &Person::user(),
+        json!({"title": "Stranger's edit"}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    app.patch(&campaign["id"], &owner, json!({"title": "Owner's edit"}))
         .await
-        .assert_problem(403, "forbidden");
-    app.patch(&campaign["id"], &owner, json!({"title": "Owner's edit"})).await.expect(200);
+        .expect(200);
     let by_staff = app
-        .patch(&campaign["id"], &Person::staff(), json!({"title": "Staff edit"}))
+        .patch(
+            &campaign["id"],
+            &Person::staff(),
+            json!({"title": "Staff edit"}),
+        )
         .await
         .expect(200);
     assert_eq!(by_staff["title"], "Staff edit");
@@ -55,7 +65,9 @@ async fn who_may_edit() {
 #[tokio::test]
 async fn a_stranger_cannot_learn_that_a_draft_exists() {
     let app = spawn_app().await;
-    let draft = app.campaign(&Person::user(), json!({"status": "draft"})).await;
+    let draft = app
+        .campaign(&Person::user(), json!({"status": "draft"}))
+        .await;
     app.patch(&draft["id"], &Person::user(), json!({"title": "Mine now"}))
         .await
         .assert_problem(404, "not_found");
@@ -66,9 +78,15 @@ async fn final_and_suspended_campaigns_cannot_be_edited() {
     let app = spawn_app().await;
     let owner = Person::user();
     let staff = Person::staff();
-    for (status, by) in [("completed", &owner), ("cancelled", &owner), ("suspended", &staff)] {
+    for (status, by) in [
+        ("completed", &owner),
+        ("cancelled", &owner),
+        ("suspended", &staff),
+    ] {
         let campaign = app.campaign(&owner, json!({})).await;
-        app.set_status(&campaign["id"], by, status).await.expect(200);
+        app.set_status(&campaign["id"], by, status)
+            .await
+            .expect(200);
         app.patch(&campaign["id"], &staff, json!({"title": "Too late"}))
             .await
             .assert_problem(409, "invalid_state");
@@ -90,11 +108,23 @@ async fn if_match_guards_against_lost_updates() {
     };
 
     edit("\"1\"", "First writer").send().await.expect(200);
-    let problem = edit("\"1\"", "Second writer, stale").send().await.assert_problem(412, "version_mismatch");
-    assert!(problem["detail"].as_str().expect("detail").contains("\"2\""));
-    edit("W/\"2\"", "Second writer, fresh").send().await.expect(200);
+    let problem = edit("\"1\"", "Second writer, stale")
+        .send()
+        .await
+        .assert_problem(412, "version_mismatch");
+    assert!(problem["detail"]
+        .as_str()
+        .expect("detail")
+        .contains("\"2\""));
+    edit("W/\"2\"", "Second writer, fresh")
+        .send()
+        .await
+        .expect(200);
     edit("*", "Anyone").send().await.expect(200);
-    edit("2", "Unquoted").send().await.assert_problem(400, "bad_query");
+    edit("2", "Unquoted")
+        .send()
+        .await
+        .assert_problem(400, "bad_query");
 
     let current = app.get(&campaign["id"], None).await.expect(200);
     assert_eq!(current["title"], "Anyone");
@@ -106,9 +136,14 @@ async fn if_match_also_guards_status_changes() {
     let app = spawn_app().await;
     let owner = Person::user();
     let campaign = app.campaign(&owner, json!({})).await;
-    app.patch(&campaign["id"], &owner, json!({"title": "Changed"})).await.expect(200);
+    app.patch(&campaign["id"], &owner, json!({"title": "Changed"}))
+        .await
+        .expect(200);
     app.client
-        .post(&format!("/campaigns/{}/status", campaign["id"].as_str().expect("id")))
+        .post(&format!(
+            "/campaigns/{}/status",
+            campaign["id"].as_str().expect("id")
+        ))
         .token(&owner.token)
         .header("if-match", "\"1\"")
         .json(&json!({"status": "paused"}))
@@ -123,11 +158,18 @@ async fn an_edit_that_changes_nothing_keeps_the_version() {
     let owner = Person::user();
     let campaign = app.campaign(&owner, json!({})).await;
     let same = app
-        .patch(&campaign["id"], &owner, json!({"title": campaign["title"], "category": "community"}))
+        .patch(
+            &campaign["id"],
+            &owner,
+            json!({"title": campaign["title"], "category": "community"}),
+        )
         .await
         .expect(200);
     assert_eq!(same["version"], 1);
-    let empty = app.patch(&campaign["id"], &owner, json!({})).await.expect(200);
+    let empty = app
+        .patch(&campaign["id"], &owner, json!({}))
+        .await
+        .expect(200);
     assert_eq!(empty, campaign);
 }
 

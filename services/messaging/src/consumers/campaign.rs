@@ -11,12 +11,18 @@ pub fn created(event: &Envelope<CampaignCreated>) -> Vec<NewNotification> {
     let (title, body) = if campaign.status == "draft" {
         (
             "Your draft campaign is saved".to_owned(),
-            format!("\u{201c}{}\u{201d} is saved as a draft. Publish it when you are ready.", campaign.title),
+            format!(
+                "\u{201c}{}\u{201d} is saved as a draft. Publish it when you are ready.",
+                campaign.title
+            ),
         )
     } else {
         (
             "Your campaign is live".to_owned(),
-            format!("\u{201c}{}\u{201d} is live and can receive donations.", campaign.title),
+            format!(
+                "\u{201c}{}\u{201d} is live and can receive donations.",
+                campaign.title
+            ),
         )
     };
     vec![NewNotification {
@@ -24,7 +30,10 @@ pub fn created(event: &Envelope<CampaignCreated>) -> Vec<NewNotification> {
         kind: CampaignCreated::TYPE,
         title,
         body,
-        link: Link { kind: "campaign".to_owned(), id: campaign.campaign_id },
+        link: Link {
+            kind: "campaign".to_owned(),
+            id: campaign.campaign_id,
+        },
         source_event_id: event.id,
     }]
 }
@@ -59,13 +68,25 @@ mod tests {
         assert_eq!(notes.len(), 1);
         assert_eq!(notes[0].user_id, event.data.recipient_id);
         assert_eq!(notes[0].title, "Your campaign is live");
-        assert_eq!(notes[0].body, "\u{201c}Blankets\u{201d} is live and can receive donations.");
-        assert_eq!(notes[0].link, Link { kind: "campaign".into(), id: event.data.campaign_id });
+        assert_eq!(
+            notes[0].body,
+            "\u{201c}Blankets\u{201d} is live and can receive donations."
+        );
+        assert_eq!(
+            notes[0].link,
+            Link {
+                kind: "campaign".into(),
+                id: event.data.campaign_id
+            }
+        );
         assert_eq!(notes[0].source_event_id, event.id);
     }
 
     #[test]
     fn a_draft_is_not_called_live() {
-        assert_eq!(created(&event("draft"))[0].title, "Your draft campaign is saved");
+        assert_eq!(
+            created(&event("draft"))[0].title,
+            "Your draft campaign is saved"
+        );
     }
 }

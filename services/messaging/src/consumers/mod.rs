@@ -17,9 +17,16 @@ use crate::domain::NewNotification;
 use crate::SERVICE;
 
 /// messaging-service's consumer, bound to every event it notifies about.
-pub fn consumer(pool: PgPool, link: BrokerLink, events: &EventsConfig, metrics: &Metrics) -> Consumer {
-    Consumer::for_service(pool, link, SERVICE.name, events, metrics)
-        .on(hearth_events::campaign::CampaignCreated::TYPE, notify(campaign::created))
+pub fn consumer(
+    pool: PgPool,
+    link: BrokerLink,
+    events: &EventsConfig,
+    metrics: &Metrics,
+) -> Consumer {
+    Consumer::for_service(pool, link, SERVICE.name, events, metrics).on(
+        hearth_events::campaign::CampaignCreated::TYPE,
+        notify(campaign::created),
+    )
 }
 
 /// A handler that stores the notifications `make` derives from an event of type `T`.

@@ -63,7 +63,10 @@ async fn list_notifications(
 ) -> ApiResult<Json<Page<Notification>>> {
     let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
     let rows = db::list(&state.db, caller.id, query.unread.unwrap_or(false), &page).await?;
-    Ok(Json(Page::from_rows(rows, &page, |n| Cursor { created_at: n.created_at, id: n.id })))
+    Ok(Json(Page::from_rows(rows, &page, |n| Cursor {
+        created_at: n.created_at,
+        id: n.id,
+    })))
 }
 
 /// Mark a notification read
@@ -103,7 +106,10 @@ struct ReadAll {
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
     )
 )]
-async fn read_all_notifications(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<ReadAll>> {
+async fn read_all_notifications(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<ReadAll>> {
     let marked_read = db::mark_all_read(&state.db, caller.id).await?;
     Ok(Json(ReadAll { marked_read }))
 }

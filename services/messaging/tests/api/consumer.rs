@@ -14,11 +14,18 @@ async fn campaign_created_notifies_the_recipient_once_however_often_it_arrives()
 
     let page = app.notifications_of(&alice, 1).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(app.scalar("select count(*) from messaging.notifications").await, 1);
+    assert_eq!(
+        app.scalar("select count(*) from messaging.notifications")
+            .await,
+        1
+    );
     let note = &page["items"][0];
     assert_eq!(note["type"], "campaign.created");
     assert_eq!(note["title"], "Your campaign is live");
-    assert_eq!(note["body"], "\u{201c}Blankets for the shelter\u{201d} is live and can receive donations.");
+    assert_eq!(
+        note["body"],
+        "\u{201c}Blankets for the shelter\u{201d} is live and can receive donations."
+    );
     assert_eq!(note["link"]["type"], "campaign");
     assert_eq!(note["link"]["id"], event.data.campaign_id.to_string());
 }
@@ -27,14 +34,25 @@ async fn campaign_created_notifies_the_recipient_once_however_often_it_arrives()
 async fn a_poison_event_is_dead_lettered_and_the_next_one_still_notifies() {
     let app = spawn_app().await;
     let alice = Person::user();
-    app.publish_raw("campaign.created", br#"{"type": "campaign.created", "data": "garbage"}"#).await;
-    app.publish(&campaign_created(&alice, "After the poison")).await;
+    app.publish_raw(
+        "campaign.created",
+        br#"{"type": "campaign.created", "data": "garbage"}"#,
+    )
+    .await;
+    app.publish(&campaign_created(&alice, "After the poison"))
+        .await;
 
     let page = app.notifications_of(&alice, 1).await;
-    assert_eq!(page["items"][0]["body"], "\u{201c}After the poison\u{201d} is live and can receive donations.");
+    assert_eq!(
+        page["items"][0]["body"],
+        "\u{201c}After the poison\u{201d} is live and can receive donations."
+    );
     let dead = app
         .broker
-        .wait_get(&format!("{}.messaging.dead", app.broker.namespace), Duration::from_secs(5))
+        .wait_get(
+            &format!("{}.messaging.dead", app.broker.namespace),
+            Duration::from_secs(5),
+        )
         .await;
     assert!(dead.is_some(), "the poison is in the dead queue");
 }

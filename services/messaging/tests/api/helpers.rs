@@ -28,7 +28,10 @@ pub struct Person {
 impl Person {
     pub fn user() -> Self {
         let id = Uuid::new_v4();
-        Self { id, token: user_token(id) }
+        Self {
+            id,
+            token: user_token(id),
+        }
     }
 }
 
@@ -57,17 +60,35 @@ pub async fn spawn_app() -> TestApp {
     tokio::spawn(hearth_core::http::serve(listener, app.router, async move {
         let _ = server_stop.wait_for(|s| *s).await;
     }));
-    let test_app = TestApp { client: TestClient::new(addr), db, broker, _stop: stop };
+    let test_app = TestApp {
+        client: TestClient::new(addr),
+        db,
+        broker,
+        _stop: stop,
+    };
     let queue = format!("{}.messaging", test_app.broker.namespace);
-    assert!(test_app.wait_for_queue(&queue).await, "the consumer declared its queue");
+    assert!(
+        test_app.wait_for_queue(&queue).await,
+        "the consumer declared its queue"
+    );
     test_app
 }
 
 impl TestApp {
     async fn wait_for_queue(&self, queue: &str) -> bool {
         for _ in 0..100 {
-            let passive = lapin::options::QueueDeclareOptions { passive: true, ..Default::default() };
-            if self.broker.channel().await.queue_declare(queue, passive, Default::default()).await.is_ok() {
+            let passive = lapin::options::QueueDeclareOptions {
+                passive: true,
+                ..Default::default()
+            };
+            if self
+                .broker
+                .channel()
+                .await
+                .queue_declare(queue, passive, Default::default())
+                .await
+                .is_ok()
+            {
                 return true;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -77,7 +98,8 @@ impl TestApp {
 
     /// Publishes an event as a producer's relay would.
     pub async fn publish<T: serde::Serialize>(&self, event: &Envelope<T>) {
-        self.publish_raw(&event.event_type, &serde_json::to_vec(event).expect("json")).await;
+        self.publish_raw(&event.event_type, &serde_json::to_vec(event).expect("json"))
+            .await;
     }
 
     pub async fn publish_raw(&self, routing_key: &str, body: &[u8]) {
@@ -100,7 +122,13 @@ impl TestApp {
     pub async fn notifications_of(&self, recipient: &Person, count: usize) -> serde_json::Value {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
         loop {
-            let page = self.client.get("/notifications?limit=100").token(&recipient.token).send().await.expect(200);
+            let page = self
+                .client
+                .get("/notifications?limit=100")
+                .token(&recipient.token)
+                .send()
+                .await
+                .expect(200);
             let n = page["items"].as_array().map_or(0, Vec::len);
             if n >= count || tokio::time::Instant::now() >= deadline {
                 return page;
@@ -111,7 +139,10 @@ impl TestApp {
 
     pub async fn scalar(&self, sql: &str) -> i64 {
         let mut conn = self.db.connect().await;
-        sqlx::query_scalar(sql).fetch_one(&mut conn).await.expect(sql)
+        sqlx::query_scalar(sql)
+            .fetch_one(&mut conn)
+            .await
+            .expect(sql)
     }
 }
 
