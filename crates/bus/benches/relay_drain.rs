@@ -111,6 +111,9 @@ async fn main() -> anyhow::Result<()> {
     }
     let kind = if classic { "classic" } else { "quorum" };
 
+    if std::env::var("BROKER_ONLY").is_ok() {
+        return broker_ceiling(&broker, &names, events).await;
+    }
     let link = BrokerLink::spawn(broker.url.clone());
     anyhow::ensure!(
         link.wait_until_up(Duration::from_secs(10)).await,
@@ -123,8 +126,12 @@ async fn main() -> anyhow::Result<()> {
     if let Some(channels) = std::env::var("CHANNELS").ok().and_then(|c| c.parse().ok()) {
         config.channels = channels;
     }
+    if let Some(depth) = std::env::var("IN_FLIGHT").ok().and_then(|c| c.parse().ok()) {
+        config.batches_in_flight = depth;
+    }
     let batch = config.batch_size;
     let channels = config.channels;
+    let depth = config.batches_in_flight;
     let relay = Relay::new(pool.clone(), link, config, RelayMetrics::default());
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
 
@@ -150,8 +157,57 @@ async fn main() -> anyhow::Result<()> {
 
     let rate = events as f64 / elapsed.as_secs_f64();
     println!(
-        "relay drained {events} events in {:.2} s: {rate:.0} events/s (batch {batch}, {channels} channels, confirmed, into a {kind} queue)",
+        "relay drained {events} events in {:.2} s: {rate:.0} events/s (batch {batch}, {channels} channels, {depth} batches in flight, confirmed, into a {kind} queue)",
         elapsed.as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The broker alone: the same messages, published through 4 confirm channels
+/// with no database in the loop. The relay cannot beat this.
+async fn broker_ceiling(broker: &TestBroker, names: &Names, events: i64) -> anyhow::Result<()> {
+    use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
+    let body = vec![b'x'; 700];
+    let mut channels = Vec::new();
+    for _ in 0..4 {
+        let channel = broker.channel().await;
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await?;
+        channels.push(channel);
+    }
+    let started = Instant::now();
+    let mut confirms = Vec::with_capacity(1000);
+    for n in 0..events {
+        let channel = &channels[(n % 4) as usize];
+        confirms.push(
+            channel
+                .basic_publish(
+                    &names.exchange(),
+                    "campaign.created",
+                    BasicPublishOptions {
+                        mandatory: true,
+                        ..Default::default()
+                    },
+                    &body,
+                    lapin::BasicProperties::default().with_delivery_mode(2),
+                )
+                .await?,
+        );
+        if confirms.len() == 4000 {
+            for confirm in confirms.drain(..) {
+                confirm.await?;
+            }
+        }
+    }
+    for confirm in confirms {
+        confirm.await?;
+    }
+    let elapsed = started.elapsed();
+    println!(
+        "broker alone took {events} confirmed messages in {:.2} s: {:.0} messages/s",
+        elapsed.as_secs_f64(),
+        events as f64 / elapsed.as_secs_f64()
     );
     Ok(())
 }

@@ -18,7 +18,7 @@
 use std::time::{Duration, Instant};
 
 use hearth_core::metrics::Metrics;
-use lapin::options::BasicPublishOptions;
+use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
 use lapin::publisher_confirm::{Confirmation, PublisherConfirm};
 use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{BasicProperties, Channel};
@@ -43,6 +43,8 @@ pub struct RelayConfig {
     pub batch_size: i64,
     /// AMQP channels published through at once; an aggregate keeps to one.
     pub channels: usize,
+    /// Batches published whose confirms are still awaited.
+    pub batches_in_flight: usize,
     /// How often the relay looks without being woken.
     pub poll_interval: Duration,
     /// Published rows are kept this long (for `hearth outbox status` and audits).
@@ -59,6 +61,7 @@ impl RelayConfig {
             names,
             batch_size: 1000,
             channels: 4,
+            batches_in_flight: 4,
             poll_interval: Duration::from_secs(1),
             retention: Duration::from_secs(24 * 3600),
             cleanup_batch: 5000,
@@ -215,7 +218,11 @@ impl Relay {
                 let Some(channel) = self.link.channel().await else {
                     return Ok(());
                 };
-                channels.push(channel?);
+                let channel = channel?;
+                channel
+                    .confirm_select(ConfirmSelectOptions::default())
+                    .await?;
+                channels.push(channel);
             }
             declare_exchange(&channels[0], &self.config.names).await?;
             while channels.iter().all(|c| c.status().connected()) {
@@ -246,22 +253,30 @@ impl Relay {
         // beginning, so a row committed late with a lower `seq`, or left by a
         // nack, is picked up on the next pass.
         let mut after = 0;
-        let mut in_flight: Option<tokio::task::JoinHandle<Result<(), RoundError>>> = None;
+        let mut in_flight = std::collections::VecDeque::new();
         loop {
             let rows = self.waiting(session, after).await?;
             let caught_up = (rows.len() as i64) < self.config.batch_size;
             let confirms = self.publish(channels, &rows).await?;
-            if let Some(previous) = in_flight.take() {
-                previous
-                    .await
-                    .map_err(|e| RoundError::Task(e.to_string()))??;
-            }
             after = rows.last().map_or(after, |row| row.seq);
-            let settling = settle(self.pool.clone(), confirms, self.metrics.clone());
-            if caught_up {
-                return settling.await;
+            in_flight.push_back(tokio::spawn(settle(
+                self.pool.clone(),
+                confirms,
+                self.metrics.clone(),
+            )));
+            // Bounded: a slow broker holds the relay back instead of filling memory.
+            while in_flight.len() > self.config.batches_in_flight
+                || (caught_up && !in_flight.is_empty())
+            {
+                if let Some(oldest) = in_flight.pop_front() {
+                    oldest
+                        .await
+                        .map_err(|e| RoundError::Task(e.to_string()))??;
+                }
             }
-            in_flight = Some(tokio::spawn(settling));
+            if caught_up {
+                return Ok(());
+            }
         }
     }
 
@@ -358,8 +373,12 @@ async fn settle(
     let mut failed = Vec::new();
     for (seq, confirm) in confirms {
         match confirm.await? {
-            Confirmation::Ack(None) | Confirmation::NotRequested => published.push(seq),
-            Confirmation::Ack(Some(_)) | Confirmation::Nack(_) => failed.push(seq),
+            Confirmation::Ack(None) => published.push(seq),
+            // NotRequested cannot happen on a confirm channel; if it did, the
+            // broker promised nothing, so the row is not marked.
+            Confirmation::Ack(Some(_)) | Confirmation::Nack(_) | Confirmation::NotRequested => {
+                failed.push(seq)
+            }
         }
     }
     if published.is_empty() && failed.is_empty() {

@@ -220,3 +220,48 @@ async fn inbox_cleanup_forgets_only_old_event_ids() {
     assert_eq!(deleted, 7);
     assert_eq!(f.scalar("select count(*) from inbox").await, 4);
 }
+
+#[tokio::test]
+async fn a_returned_message_stays_in_the_outbox_and_is_counted() {
+    let f = Fixture::new().await;
+    tokio::spawn(relay(&f, Duration::from_millis(100)).run(f.stop.subscribe()));
+    f.commit_events(Uuid::now_v7(), 1).await;
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            f.scalar("select count(*) from outbox where published_at is not null")
+                .await
+                == 1
+        })
+        .await
+    );
+    // With nothing behind the alternate exchange (and the relay connected, so it
+    // will not re-declare it), an event nobody consumes comes back.
+    f.broker
+        .channel()
+        .await
+        .queue_delete(&f.names.unrouted_queue(), Default::default())
+        .await
+        .expect("delete the unrouted queue");
+
+    f.commit_events(Uuid::now_v7(), 1).await;
+
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            f.scalar("select coalesce(max(attempts), 0)::bigint from outbox")
+                .await
+                >= 2
+        })
+        .await
+    );
+    assert_eq!(
+        f.scalar("select count(*) from outbox where published_at is null")
+            .await,
+        1
+    );
+    let error: String =
+        sqlx::query_scalar("select last_error from outbox where published_at is null")
+            .fetch_one(&f.pool)
+            .await
+            .expect("last_error");
+    assert!(error.contains("returned"), "{error}");
+}
