@@ -3,6 +3,9 @@
 //!
 //!     cargo bench -p hearth-bus --bench relay_drain [-- EVENTS]
 //!
+//! Knobs: BATCH, CHANNELS, IN_FLIGHT, QUEUE=classic; BROKER_ONLY=1 measures
+//! RabbitMQ alone (the ceiling the relay works under).
+//!
 //! Fills a fresh database's outbox with EVENTS (default 100 000) committed
 //! `campaign.created` events, starts one relay, and times it until every row
 //! is marked published. Needs the local PostgreSQL and RabbitMQ.
