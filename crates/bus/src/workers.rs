@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use futures::future::BoxFuture;
+
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -9,10 +11,22 @@ use crate::consumer::Consumer;
 use crate::relay::Relay;
 
 /// What a service runs beside its HTTP server.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Workers {
     pub relay: Option<Relay>,
     pub consumer: Option<Consumer>,
+    /// Other loops of the service's own: sweepers, cleanups.
+    pub tasks: Vec<BoxFuture<'static, ()>>,
+}
+
+impl std::fmt::Debug for Workers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Workers")
+            .field("relay", &self.relay)
+            .field("consumer", &self.consumer)
+            .field("tasks", &self.tasks.len())
+            .finish()
+    }
 }
 
 impl Workers {
@@ -24,6 +38,15 @@ impl Workers {
         }
         if let Some(consumer) = self.consumer {
             tasks.push(tokio::spawn(consumer.run(stop.clone())));
+        }
+        for task in self.tasks {
+            let mut stop = stop.clone();
+            tasks.push(tokio::spawn(async move {
+                tokio::select! {
+                    () = task => {}
+                    _ = stop.wait_for(|stop| *stop) => {}
+                }
+            }));
         }
         tasks
     }

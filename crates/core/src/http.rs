@@ -37,15 +37,23 @@ pub struct ServiceHttp {
     pub readiness: Readiness,
     pub metrics: Metrics,
     pub config: HttpConfig,
+    /// The service's pool, when its `POST`s honour `Idempotency-Key`
+    /// (its schema then has an `idempotency_keys` table).
+    pub idempotency: Option<sqlx::PgPool>,
 }
 
 /// Wraps a service's routes in the platform's stack.
 pub fn service_router(service: ServiceHttp) -> Router {
     let request_id = HeaderName::from_static(REQUEST_ID_HEADER);
     let timeout = service.config.request_timeout;
-    service
-        .api
-        .merge(SwaggerUi::new("/docs").url("/openapi.json", service.openapi))
+    let api = match service.idempotency {
+        Some(pool) => service.api.layer(middleware::from_fn_with_state(
+            pool,
+            crate::idempotency::idempotent,
+        )),
+        None => service.api,
+    };
+    api.merge(SwaggerUi::new("/docs").url("/openapi.json", service.openapi))
         .merge(health::router(service.readiness))
         .route(
             "/metrics",

@@ -65,10 +65,14 @@ impl App {
                 .with("relay", stall_check(db.clone())),
             metrics,
             config: config.http.clone(),
+            idempotency: Some(db.clone()),
         });
         let workers = Workers {
             relay: Some(relay),
             consumer: None,
+            tasks: vec![Box::pin(hearth_core::idempotency::clean_forever(
+                db.clone(),
+            ))],
         };
         Ok(Self {
             router,

@@ -61,6 +61,7 @@ impl App {
                 &config.events,
                 &metrics,
             )),
+            tasks: Vec::new(),
         };
         let (api, openapi) = http::api(http::AppState { db: db.clone() });
         let router = service_router(ServiceHttp {
@@ -73,6 +74,7 @@ impl App {
                 .with("relay", stall_check(db.clone())),
             metrics,
             config: config.http.clone(),
+            idempotency: None,
         });
         Ok(Self {
             router,

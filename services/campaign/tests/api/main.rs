@@ -6,6 +6,7 @@ mod create;
 mod errors;
 mod events;
 mod helpers;
+mod idempotency;
 mod list;
 mod platform;
 mod read;

@@ -1,0 +1,277 @@
+//! `Idempotency-Key` (API.md, "Conventions"): a `POST` sent again with the
+//! same key by the same user and the same body gets the first answer again,
+//! with no second effect; the same key with another body is a 422
+//! `idempotency_key_reused`. Keys are kept at least 24 hours.
+//!
+//! The key is claimed with an insert before the handler runs, so of two
+//! identical requests racing, one runs and the other waits for its answer.
+//! The answer is stored after the handler's transaction committed; a 5xx
+//! answer is not stored (the key is released so the client can retry). A
+//! process that dies between the commit and storing the answer leaves a claim
+//! without an answer: after [`STALE_CLAIM`] it is released, and that one
+//! request could then run twice — a window of one crash, documented in
+//! docs/conventions.md.
+//!
+//! Each service keeps its keys in its own schema (`idempotency_keys`).
+
+use std::time::Duration;
+
+use axum::body::{to_bytes, Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::auth::Authenticator;
+use crate::error::ApiError;
+use crate::http::BODY_LIMIT;
+
+pub const HEADER: &str = "idempotency-key";
+/// How long keys are kept.
+pub const RETENTION: Duration = Duration::from_secs(24 * 3600);
+/// A claim this old without an answer belonged to a request that died.
+pub const STALE_CLAIM: Duration = Duration::from_secs(60);
+/// How long a racing duplicate waits for the first request's answer.
+const WAIT_FOR_FIRST: Duration = Duration::from_secs(10);
+/// The response headers worth replaying.
+const KEPT_HEADERS: [HeaderName; 3] = [header::CONTENT_TYPE, header::LOCATION, header::ETAG];
+
+#[derive(Debug, sqlx::FromRow)]
+struct Stored {
+    request_hash: Vec<u8>,
+    status: Option<i16>,
+    headers: Option<serde_json::Value>,
+    body: Option<Vec<u8>>,
+    stale: bool,
+}
+
+/// Middleware for a service's API routes; `pool` is the service's own.
+pub async fn idempotent(State(pool): State<PgPool>, request: Request, next: Next) -> Response {
+    if request.method() != Method::POST {
+        return next.run(request).await;
+    }
+    let Some(key) = request.headers().get(HEADER).cloned() else {
+        return next.run(request).await;
+    };
+    match claim_and_run(&pool, key, request, next).await {
+        Ok(response) | Err(response) => response,
+    }
+}
+
+async fn claim_and_run(
+    pool: &PgPool,
+    key: HeaderValue,
+    request: Request,
+    next: Next,
+) -> Result<Response, Response> {
+    let key = key
+        .to_str()
+        .ok()
+        .filter(|k| (1..=255).contains(&k.len()))
+        .ok_or_else(|| {
+            ApiError::bad_query("Idempotency-Key must be 1-255 visible characters").into_response()
+        })?
+        .to_owned();
+    // Only a signed-in caller has keys; anything else is the handler's to refuse.
+    let Some(user) = caller_id(&request) else {
+        return Ok(next.run(request).await);
+    };
+    let (parts, body) = request.into_parts();
+    let bytes = to_bytes(body, BODY_LIMIT)
+        .await
+        .map_err(|_| ApiError::payload_too_large(BODY_LIMIT).into_response())?;
+    let hash = request_hash(&parts.method, &parts.uri, &bytes);
+
+    loop {
+        if claim(pool, user, &key, &hash)
+            .await
+            .map_err(error_response)?
+        {
+            let response = next
+                .run(Request::from_parts(parts, Body::from(bytes)))
+                .await;
+            return Ok(remember(pool, user, &key, response).await);
+        }
+        let deadline = tokio::time::Instant::now() + WAIT_FOR_FIRST;
+        loop {
+            let Some(stored) = load(pool, user, &key).await.map_err(error_response)? else {
+                break; // Released meanwhile: try to claim it again.
+            };
+            if stored.request_hash != hash {
+                return Err(ApiError::idempotency_key_reused().into_response());
+            }
+            if let (Some(status), Some(body)) = (stored.status, stored.body.clone()) {
+                return Ok(replay(status, stored.headers, body));
+            }
+            if stored.stale {
+                release(pool, user, &key).await.map_err(error_response)?;
+                break;
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(ApiError::conflict(
+                    "a request with this Idempotency-Key is still running",
+                )
+                .into_response());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+fn caller_id(request: &Request) -> Option<Uuid> {
+    let auth = request.extensions().get::<Authenticator>()?;
+    let token = request
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")?;
+    auth.authenticate(token.trim()).ok().flatten().map(|c| c.id)
+}
+
+fn request_hash(method: &Method, uri: &axum::http::Uri, body: &Bytes) -> Vec<u8> {
+    let mut hasher = Sha256::new();
+    hasher.update(method.as_str());
+    hasher.update(b" ");
+    hasher.update(uri.path());
+    hasher.update(b"?");
+    hasher.update(uri.query().unwrap_or_default());
+    hasher.update(b"\n");
+    hasher.update(body);
+    hasher.finalize().to_vec()
+}
+
+/// `true` if this request now owns the key.
+async fn claim(pool: &PgPool, user: Uuid, key: &str, hash: &[u8]) -> sqlx::Result<bool> {
+    Ok(sqlx::query(
+        "insert into idempotency_keys (user_id, key, request_hash) values ($1, $2, $3) on conflict do nothing",
+    )
+    .bind(user)
+    .bind(key)
+    .bind(hash)
+    .execute(pool)
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+async fn load(pool: &PgPool, user: Uuid, key: &str) -> sqlx::Result<Option<Stored>> {
+    sqlx::query_as(
+        "select request_hash, status, headers, body, \
+                (status is null and created_at < now() - $3::interval) as stale \
+         from idempotency_keys where user_id = $1 and key = $2",
+    )
+    .bind(user)
+    .bind(key)
+    .bind(format!("{} seconds", STALE_CLAIM.as_secs()))
+    .fetch_optional(pool)
+    .await
+}
+
+async fn release(pool: &PgPool, user: Uuid, key: &str) -> sqlx::Result<()> {
+    sqlx::query("delete from idempotency_keys where user_id = $1 and key = $2 and status is null")
+        .bind(user)
+        .bind(key)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Stores the answer (or releases the key after a 5xx) and returns it.
+async fn remember(pool: &PgPool, user: Uuid, key: &str, response: Response) -> Response {
+    let status = response.status();
+    if status.is_server_error() {
+        if let Err(err) = release(pool, user, key).await {
+            tracing::warn!(error = %err, "could not release an idempotency key");
+        }
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, usize::MAX).await else {
+        return ApiError::internal(anyhow::anyhow!("could not read the response to store it"))
+            .into_response();
+    };
+    let headers: serde_json::Map<String, serde_json::Value> = KEPT_HEADERS
+        .iter()
+        .filter_map(|name| {
+            let value = parts.headers.get(name)?.to_str().ok()?;
+            Some((name.as_str().to_owned(), value.into()))
+        })
+        .collect();
+    let stored = sqlx::query(
+        "update idempotency_keys set status = $3, headers = $4, body = $5 where user_id = $1 and key = $2",
+    )
+    .bind(user)
+    .bind(key)
+    .bind(i16::try_from(status.as_u16()).unwrap_or(0))
+    .bind(serde_json::Value::Object(headers))
+    .bind(bytes.to_vec())
+    .execute(pool)
+    .await;
+    if let Err(err) = stored {
+        tracing::warn!(error = %err, "could not store an idempotent answer");
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+fn replay(status: i16, headers: Option<serde_json::Value>, body: Vec<u8>) -> Response {
+    let status = u16::try_from(status)
+        .ok()
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .unwrap_or(StatusCode::OK);
+    let mut map = HeaderMap::new();
+    if let Some(serde_json::Value::Object(stored)) = headers {
+        for (name, value) in stored {
+            if let (Ok(name), Some(Ok(value))) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                value.as_str().map(HeaderValue::from_str),
+            ) {
+                map.insert(name, value);
+            }
+        }
+    }
+    map.insert(
+        HeaderName::from_static("idempotent-replayed"),
+        HeaderValue::from_static("true"),
+    );
+    (status, map, body).into_response()
+}
+
+fn error_response(err: sqlx::Error) -> Response {
+    ApiError::from(err).into_response()
+}
+
+/// Deletes keys older than [`RETENTION`], `batch` per statement.
+pub async fn delete_expired(pool: &PgPool, batch: i64) -> sqlx::Result<u64> {
+    let mut total = 0;
+    loop {
+        let deleted = sqlx::query(
+            "delete from idempotency_keys where (user_id, key) in ( \
+               select user_id, key from idempotency_keys where created_at < now() - $1::interval limit $2)",
+        )
+        .bind(format!("{} seconds", RETENTION.as_secs()))
+        .bind(batch)
+        .execute(pool)
+        .await?
+        .rows_affected();
+        total += deleted;
+        if deleted < u64::try_from(batch).unwrap_or(u64::MAX) {
+            return Ok(total);
+        }
+    }
+}
+
+/// Deletes expired keys every minute, for as long as it runs.
+pub async fn clean_forever(pool: PgPool) {
+    loop {
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        match delete_expired(&pool, 5000).await {
+            Ok(0) => {}
+            Ok(deleted) => tracing::info!(deleted, "cleaned idempotency keys"),
+            Err(err) => tracing::warn!(error = %err, "idempotency key cleanup failed"),
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! `Idempotency-Key` on `POST /campaigns` (API.md, "Conventions").
+
+use serde_json::json;
+
+use crate::helpers::{campaign_body, spawn_app, Person, TestApp};
+
+async fn post(
+    app: &TestApp,
+    who: &Person,
+    key: &str,
+    body: serde_json::Value,
+) -> hearth_testkit::TestResponse {
+    app.client
+        .post("/campaigns")
+        .token(&who.token)
+        .header("idempotency-key", key)
+        .json(&campaign_body(body))
+        .send()
+        .await
+}
+
+async fn campaigns(app: &TestApp) -> i64 {
+    let mut conn = app.db.connect().await;
+    sqlx::query_scalar("select count(*) from campaign.campaigns")
+        .fetch_one(&mut conn)
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn the_same_request_again_gets_the_first_answer_and_no_second_campaign() {
+    let app = spawn_app().await;
+    let alice = Person::user();
+
+    let first = post(&app, &alice, "create-1", json!({})).await;
+    let again = post(&app, &alice, "create-1", json!({})).await;
+
+    assert_eq!(first.status, 201);
+    assert_eq!(again.status, 201);
+    assert_eq!(again.json(), first.json());
+    assert_eq!(again.header("location"), first.header("location"));
+    assert_eq!(again.header("etag"), first.header("etag"));
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(campaigns(&app).await, 1);
+    assert_eq!(app.outbox().await.len(), 1, "one event too");
+}
+
+#[tokio::test]
+async fn the_same_key_with_another_body_is_refused() {
+    let app = spawn_app().await;
+    let alice = Person::user();
+    post(&app, &alice, "create-1", json!({})).await.expect(201);
+    post(&app, &alice, "create-1", json!({"title": "Something else"}))
+        .await
+        .assert_problem(422, "idempotency_key_reused");
+    assert_eq!(campaigns(&app).await, 1);
+}
+
+#[tokio::test]
+async fn keys_belong_to_their_user() {
+    let app = spawn_app().await;
+    let alice = Person::user();
+    let bob = Person::user();
+    let a = post(&app, &alice, "shared-key", json!({}))
+        .await
+        .expect(201);
+    let b = post(&app, &bob, "shared-key", json!({})).await.expect(201);
+    assert_ne!(a["id"], b["id"]);
+    assert_eq!(campaigns(&app).await, 2);
+}
+
+#[tokio::test]
+async fn without_a_key_each_request_creates() {
+    let app = spawn_app().await;
+    let alice = Person::user();
+    app.create(&alice, json!({})).await.expect(201);
+    app.create(&alice, json!({})).await.expect(201);
+    assert_eq!(campaigns(&app).await, 2);
+}
+
+#[tokio::test]
+async fn a_refusal_is_replayed_too() {
+    let app = spawn_app().await;
+    let alice = Person::user();
+    let first = post(&app, &alice, "bad", json!({"goal_minor": 0})).await;
+    first.assert_problem(422, "validation_failed");
+    let again = post(&app, &alice, "bad", json!({"goal_minor": 0})).await;
+    assert_eq!(again.json(), first.json());
+    assert_eq!(
+        again.header("content-type"),
+        Some("application/problem+json")
+    );
+}
+
+#[tokio::test]
+async fn identical_requests_racing_create_one_campaign() {
+    let app = spawn_app().await;
+    let alice = Person::user();
+    let answers =
+        futures::future::join_all((0..8).map(|_| post(&app, &alice, "race", json!({})))).await;
+    let ids: std::collections::HashSet<String> = answers
+        .iter()
+        .map(|a| a.expect(201)["id"].as_str().expect("id").to_owned())
+        .collect();
+    assert_eq!(ids.len(), 1, "every answer names the one campaign");
+    assert_eq!(campaigns(&app).await, 1);
+}
+
+#[tokio::test]
+async fn a_malformed_key_is_400() {
+    let app = spawn_app().await;
+    let alice = Person::user();
+    post(&app, &alice, &"k".repeat(256), json!({}))
+        .await
+        .assert_problem(400, "bad_query");
+}
