@@ -50,7 +50,7 @@ impl Platform {
         };
         let mut built = Vec::with_capacity(configs.len());
         for (service, config) in configs {
-            let app = service.build(&config)?;
+            let app = service.build(&config, env)?;
             app.migrate().await.with_context(|| {
                 format!(
                     "migrating {}-service ({})",

@@ -3,13 +3,14 @@
 use axum::Router;
 use clap::ValueEnum;
 use hearth_bus::workers::Workers;
-use hearth_core::config::{ServiceConfig, ServiceSpec};
+use hearth_core::config::{Env, ServiceConfig, ServiceSpec};
 use sqlx::migrate::Migrator;
 use sqlx::PgPool;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Service {
     Campaign,
+    Donation,
     Messaging,
 }
 
@@ -31,11 +32,12 @@ impl Built {
 }
 
 impl Service {
-    pub const ALL: &'static [Service] = &[Service::Campaign, Service::Messaging];
+    pub const ALL: &'static [Service] = &[Service::Campaign, Service::Donation, Service::Messaging];
 
     pub fn spec(self) -> ServiceSpec {
         match self {
             Service::Campaign => campaign_service::SERVICE,
+            Service::Donation => donation_service::SERVICE,
             Service::Messaging => messaging_service::SERVICE,
         }
     }
@@ -43,14 +45,22 @@ impl Service {
     pub fn migrator(self) -> &'static Migrator {
         match self {
             Service::Campaign => &campaign_service::MIGRATOR,
+            Service::Donation => &donation_service::MIGRATOR,
             Service::Messaging => &messaging_service::MIGRATOR,
         }
     }
 
-    pub fn build(self, config: &ServiceConfig) -> anyhow::Result<Built> {
+    /// Builds the service; `env` supplies its own settings (such as
+    /// `DONATION_PENDING_TIMEOUT`).
+    pub fn build(self, config: &ServiceConfig, env: &dyn Env) -> anyhow::Result<Built> {
         let (router, db, workers) = match self {
             Service::Campaign => {
                 let app = campaign_service::App::build(config)?;
+                (app.router, app.db, app.workers)
+            }
+            Service::Donation => {
+                let settings = donation_service::Settings::from_env(env)?;
+                let app = donation_service::App::build(config, &settings)?;
                 (app.router, app.db, app.workers)
             }
             Service::Messaging => {

@@ -88,6 +88,7 @@ async fn the_platform_migrates_serves_and_stops_gracefully() {
         ("MAIN_DATABASE_URL".to_owned(), db.url()),
         ("CAMPAIGN_PORT".to_owned(), "0".to_owned()),
         ("MESSAGING_PORT".to_owned(), "0".to_owned()),
+        ("DONATION_PORT".to_owned(), "0".to_owned()),
         ("RABBITMQ_URL".to_owned(), broker.url.clone()),
         ("BUS_NAMESPACE".to_owned(), broker.namespace.clone()),
         ("EVENT_RETRY_DELAYS".to_owned(), "1s".to_owned()),

@@ -10,7 +10,7 @@ pub async fn run(services: Vec<Service>, env: &dyn Env) -> anyhow::Result<()> {
         // Migrating needs no secret; a placeholder keeps the config reader happy.
         let config = ServiceConfig::from_env(env, service.spec(), Some(crate::DEV_JWT_SECRET))?;
         service
-            .build(&config)?
+            .build(&config, env)?
             .migrate()
             .await
             .with_context(|| format!("migrating {}-service", config.spec.name))?;

@@ -11,6 +11,7 @@ use hearth_testkit::{TestBroker, TestClient, TestDb, JWT_SECRET};
 
 pub struct Running {
     pub campaign: TestClient,
+    pub donation: TestClient,
     pub messaging: TestClient,
     pub broker: TestBroker,
     pub platform: Option<Platform>,
@@ -35,12 +36,15 @@ pub async fn prepare() -> Prepared {
         ("MAIN_DATABASE_URL".to_owned(), main_db.url()),
         ("CAMPAIGN_PORT".to_owned(), "0".to_owned()),
         ("MESSAGING_PORT".to_owned(), "0".to_owned()),
+        ("DONATION_PORT".to_owned(), "0".to_owned()),
         ("RABBITMQ_URL".to_owned(), broker.url.clone()),
         ("BUS_NAMESPACE".to_owned(), broker.namespace.clone()),
         ("EVENT_RETRY_DELAYS".to_owned(), "1s".to_owned()),
     ]);
-    for queue in ["messaging", "messaging.dead", "messaging.retry.1s"] {
-        broker.track(format!("{}.{queue}", broker.namespace));
+    for service in ["campaign", "donation", "messaging"] {
+        for queue in ["", ".dead", ".retry.1s"] {
+            broker.track(format!("{}.{service}{queue}", broker.namespace));
+        }
     }
     Prepared {
         main_db,
@@ -51,6 +55,28 @@ pub async fn prepare() -> Prepared {
 }
 
 impl Prepared {
+    /// Sets one more variable for the services.
+    pub fn set(&mut self, var: &str, value: &str) {
+        self.env.insert(var.to_owned(), value.to_owned());
+    }
+
+    /// Starts some of the services on these databases and namespace; the
+    /// platform and a client per service started.
+    pub async fn launch(
+        &self,
+        services: &[Service],
+    ) -> (Platform, HashMap<&'static str, TestClient>) {
+        let platform = Platform::start(services, &self.env, Some(JWT_SECRET))
+            .await
+            .expect("start");
+        let clients = platform
+            .listening
+            .iter()
+            .map(|l| (l.service.spec().name, TestClient::new(l.addr)))
+            .collect();
+        (platform, clients)
+    }
+
     pub async fn start(self) -> Running {
         let platform = Platform::start(Service::ALL, &self.env, Some(JWT_SECRET))
             .await
@@ -65,6 +91,7 @@ impl Prepared {
         };
         Running {
             campaign: TestClient::new(addr(Service::Campaign)),
+            donation: TestClient::new(addr(Service::Donation)),
             messaging: TestClient::new(addr(Service::Messaging)),
             platform: Some(platform),
             broker: self.broker,

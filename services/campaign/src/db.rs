@@ -160,3 +160,129 @@ pub async fn list(
         .fetch_all(pool)
         .await
 }
+
+/// A donation this campaign accepted, if it did.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Accepted {
+    pub campaign_id: Uuid,
+    pub donor_id: Uuid,
+    pub amount_minor: i64,
+    pub reversed: bool,
+}
+
+pub async fn find_accepted(
+    conn: &mut PgConnection,
+    donation_id: Uuid,
+) -> sqlx::Result<Option<Accepted>> {
+    sqlx::query_as(
+        "select campaign_id, donor_id, amount_minor, reversed_at is not null as reversed \
+         from accepted_donations where donation_id = $1",
+    )
+    .bind(donation_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Whether a donation was voided before its `donation.created` arrived.
+pub async fn is_voided(conn: &mut PgConnection, donation_id: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar("select exists (select 1 from voided_donations where donation_id = $1)")
+        .bind(donation_id)
+        .fetch_one(conn)
+        .await
+}
+
+pub async fn remember_voided(conn: &mut PgConnection, donation_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("insert into voided_donations (donation_id) values ($1) on conflict do nothing")
+        .bind(donation_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records an accepted donation and adds it to the campaign's totals; counts
+/// the donor once however many donations they make.
+pub async fn accept_donation(
+    conn: &mut PgConnection,
+    campaign_id: Uuid,
+    donation_id: Uuid,
+    donor_id: Uuid,
+    amount_minor: i64,
+) -> sqlx::Result<Campaign> {
+    let new_donor: bool = sqlx::query_scalar(
+        "select not exists (select 1 from accepted_donations \
+           where campaign_id = $1 and donor_id = $2 and reversed_at is null)",
+    )
+    .bind(campaign_id)
+    .bind(donor_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query("insert into accepted_donations (donation_id, campaign_id, donor_id, amount_minor) values ($1, $2, $3, $4)")
+        .bind(donation_id)
+        .bind(campaign_id)
+        .bind(donor_id)
+        .bind(amount_minor)
+        .execute(&mut *conn)
+        .await?;
+    change_totals(conn, campaign_id, amount_minor, i32::from(new_donor)).await
+}
+
+/// Takes an accepted donation back out of the campaign's totals.
+pub async fn reverse_donation(
+    conn: &mut PgConnection,
+    donation_id: Uuid,
+    accepted: &Accepted,
+) -> sqlx::Result<Campaign> {
+    sqlx::query("update accepted_donations set reversed_at = now() where donation_id = $1")
+        .bind(donation_id)
+        .execute(&mut *conn)
+        .await?;
+    let last_of_donor: bool = sqlx::query_scalar(
+        "select not exists (select 1 from accepted_donations \
+           where campaign_id = $1 and donor_id = $2 and reversed_at is null)",
+    )
+    .bind(accepted.campaign_id)
+    .bind(accepted.donor_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    change_totals(
+        conn,
+        accepted.campaign_id,
+        -accepted.amount_minor,
+        -i32::from(last_of_donor),
+    )
+    .await
+}
+
+async fn change_totals(
+    conn: &mut PgConnection,
+    campaign_id: Uuid,
+    amount: i64,
+    donors: i32,
+) -> sqlx::Result<Campaign> {
+    sqlx::query_as(concat!(
+        "update campaigns set raised_minor = raised_minor + $2, donor_count = donor_count + $3, \
+           version = version + 1, updated_at = now() \
+         where id = $1 returning ",
+        campaign_columns!()
+    ))
+    .bind(campaign_id)
+    .bind(amount)
+    .bind(donors)
+    .fetch_one(conn)
+    .await
+}
+
+/// Marks the goal reached, once: `None` if it already was.
+pub async fn mark_goal_reached(
+    conn: &mut PgConnection,
+    campaign_id: Uuid,
+) -> sqlx::Result<Option<Campaign>> {
+    sqlx::query_as(concat!(
+        "update campaigns set goal_reached_at = now() \
+         where id = $1 and goal_reached_at is null and raised_minor >= goal_minor returning ",
+        campaign_columns!()
+    ))
+    .bind(campaign_id)
+    .fetch_optional(conn)
+    .await
+}

@@ -5,6 +5,7 @@
 //! - `db.rs`: the SQL;
 //! - `migrations/`: the schema, with the outbox its events leave through.
 
+pub mod consumers;
 pub mod db;
 pub mod domain;
 pub mod http;
@@ -54,6 +55,7 @@ impl App {
             &config.events,
             &metrics,
         );
+        let consumer = consumers::consumer(db.clone(), broker.clone(), &config.events, &metrics);
         let (api, openapi) = http::api(http::AppState { db: db.clone() });
         let router = service_router(ServiceHttp {
             api,
@@ -69,7 +71,7 @@ impl App {
         });
         let workers = Workers {
             relay: Some(relay),
-            consumer: None,
+            consumer: Some(consumer),
             tasks: vec![Box::pin(hearth_core::idempotency::clean_forever(
                 db.clone(),
             ))],

@@ -1,11 +1,13 @@
 //! campaign-service's domain: what a campaign is, who may see and change it,
 //! and how its status may move.
 
+mod acceptance;
 mod campaign;
 mod changes;
 mod new_campaign;
 mod status;
 
+pub use acceptance::{decide, Offer};
 pub use campaign::Campaign;
 pub use changes::UpdateCampaign;
 pub use new_campaign::{CreateCampaign, NewCampaign};

@@ -1,0 +1,130 @@
+//! Money donations: accept or refuse them, and take back the ones undone.
+
+use chrono::Utc;
+use hearth_bus::consumer::{HandleError, Tx};
+use hearth_bus::outbox;
+use hearth_events::campaign::{
+    CampaignDonationAccepted, CampaignDonationRejected, CampaignDonationReversed,
+    CampaignGoalReached,
+};
+use hearth_events::donation::{
+    DonationCancelled, DonationCreated, DonationExpired, DonationKind, DonationRefunded,
+};
+use hearth_events::{Envelope, Event, EventContext};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::db;
+use crate::domain::{decide, Offer};
+use crate::SERVICE;
+
+async fn emit<T: Event>(
+    conn: &mut PgConnection,
+    event: T,
+    context: &EventContext,
+) -> sqlx::Result<()> {
+    outbox::enqueue(conn, &Envelope::new(SERVICE.name, event, context)).await
+}
+
+/// Step 2: accept (adding to the totals) or refuse, in one transaction.
+pub async fn created(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
+    let event = envelope.decode::<DonationCreated>()?;
+    let d = &event.data;
+    let (DonationKind::Money, Some(campaign_id), Some(amount), Some(currency)) =
+        (d.kind, d.campaign_id, d.amount_minor, d.currency.as_deref())
+    else {
+        return Ok(tx); // An item donation: request-service's business.
+    };
+    let context = event.caused_context();
+    if db::is_voided(&mut tx, d.donation_id).await? {
+        // Cancelled or expired before it reached us: nothing to accept or answer.
+        return Ok(tx);
+    }
+    let campaign = db::lock(&mut tx, campaign_id).await?;
+    let offer = Offer {
+        donor_id: d.donor_id,
+        currency,
+    };
+    if let Err(reason) = decide(campaign.as_ref(), &offer, Utc::now()) {
+        let rejected = CampaignDonationRejected {
+            donation_id: d.donation_id,
+            campaign_id,
+            reason,
+        };
+        emit(&mut tx, rejected, &context).await?;
+        return Ok(tx);
+    }
+    let campaign =
+        db::accept_donation(&mut tx, campaign_id, d.donation_id, d.donor_id, amount).await?;
+    let accepted = CampaignDonationAccepted {
+        donation_id: d.donation_id,
+        campaign_id,
+        recipient_id: campaign.recipient_id,
+        title: campaign.title.clone(),
+        amount_minor: amount,
+        currency: campaign.currency.clone(),
+        raised_minor: campaign.raised_minor,
+    };
+    emit(&mut tx, accepted, &context).await?;
+    if let Some(reached) = db::mark_goal_reached(&mut tx, campaign_id).await? {
+        let goal = CampaignGoalReached {
+            campaign_id,
+            recipient_id: reached.recipient_id,
+            title: reached.title.clone(),
+            goal_minor: reached.goal_minor,
+            raised_minor: reached.raised_minor,
+            currency: reached.currency.clone(),
+        };
+        emit(&mut tx, goal, &context).await?;
+    }
+    Ok(tx)
+}
+
+pub async fn refunded(tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
+    let event = envelope.decode::<DonationRefunded>()?;
+    take_back(tx, event.data.donation_id, &event.caused_context()).await
+}
+
+pub async fn cancelled(tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
+    let event = envelope.decode::<DonationCancelled>()?;
+    if event.data.kind != DonationKind::Money {
+        return Ok(tx);
+    }
+    take_back(tx, event.data.donation_id, &event.caused_context()).await
+}
+
+pub async fn expired(tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
+    let event = envelope.decode::<DonationExpired>()?;
+    if event.data.kind != DonationKind::Money {
+        return Ok(tx);
+    }
+    take_back(tx, event.data.donation_id, &event.caused_context()).await
+}
+
+/// Step 4, compensation: a donation we accepted comes back out of the totals;
+/// one we have not seen yet is remembered, and refused when it arrives.
+async fn take_back(
+    mut tx: Tx,
+    donation_id: Uuid,
+    context: &EventContext,
+) -> Result<Tx, HandleError> {
+    let Some(accepted) = db::find_accepted(&mut tx, donation_id).await? else {
+        db::remember_voided(&mut tx, donation_id).await?;
+        return Ok(tx);
+    };
+    if accepted.reversed {
+        return Ok(tx);
+    }
+    // Lock the campaign first, as every change to it does, then the donation's row.
+    db::lock(&mut tx, accepted.campaign_id).await?;
+    let campaign = db::reverse_donation(&mut tx, donation_id, &accepted).await?;
+    let reversed = CampaignDonationReversed {
+        donation_id,
+        campaign_id: accepted.campaign_id,
+        amount_minor: accepted.amount_minor,
+        currency: campaign.currency.clone(),
+        raised_minor: campaign.raised_minor,
+    };
+    emit(&mut tx, reversed, context).await?;
+    Ok(tx)
+}

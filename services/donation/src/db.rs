@@ -1,0 +1,146 @@
+//! donation-service's SQL: static text, bound parameters, schema `donation`.
+
+use hearth_core::pagination::PageRequest;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::domain::{Donation, NewDonation, Status};
+
+macro_rules! donation_columns {
+    () => {
+        "id, donor_id, kind, campaign_id, request_id, recipient_id, amount_minor, currency, quantity, \
+         item_description, message, anonymous, status, status_reason, created_at, updated_at, version"
+    };
+}
+
+pub async fn insert(conn: &mut PgConnection, new: &NewDonation) -> sqlx::Result<Donation> {
+    sqlx::query_as(concat!(
+        "insert into donations (id, donor_id, kind, campaign_id, request_id, amount_minor, currency, \
+         quantity, item_description, message, anonymous, status) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending') returning ",
+        donation_columns!()
+    ))
+    .bind(Uuid::now_v7())
+    .bind(new.donor_id)
+    .bind(new.kind)
+    .bind(new.campaign_id)
+    .bind(new.request_id)
+    .bind(new.amount_minor)
+    .bind(new.currency)
+    .bind(new.quantity)
+    .bind(&new.item_description)
+    .bind(&new.message)
+    .bind(new.anonymous)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn find(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<Donation>> {
+    sqlx::query_as(concat!(
+        "select ",
+        donation_columns!(),
+        " from donations where id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Reads a donation and locks it for the rest of the transaction.
+pub async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Donation>> {
+    sqlx::query_as(concat!(
+        "select ",
+        donation_columns!(),
+        " from donations where id = $1 for update"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Moves a donation to `status`, setting the recipient and reason when given.
+pub async fn set_status(
+    conn: &mut PgConnection,
+    id: Uuid,
+    status: Status,
+    recipient_id: Option<Uuid>,
+    reason: Option<&str>,
+) -> sqlx::Result<Donation> {
+    sqlx::query_as(concat!(
+        "update donations set status = $2, recipient_id = coalesce($3, recipient_id), \
+           status_reason = coalesce($4, status_reason), version = version + 1, updated_at = now() \
+         where id = $1 returning ",
+        donation_columns!()
+    ))
+    .bind(id)
+    .bind(status)
+    .bind(recipient_id)
+    .bind(reason)
+    .fetch_one(conn)
+    .await
+}
+
+/// Which donations a list shows.
+#[derive(Debug, Clone, Copy)]
+pub enum Selection {
+    /// The confirmed and completed donations to a campaign.
+    Campaign(Uuid),
+    /// The confirmed and completed donations to a request.
+    Request(Uuid),
+    /// Everything the user gave.
+    Donor(Uuid),
+    /// Everything the user received.
+    Recipient(Uuid),
+}
+
+pub async fn list(
+    pool: &PgPool,
+    selection: Selection,
+    page: &PageRequest,
+) -> sqlx::Result<Vec<Donation>> {
+    let (campaign, request, donor, recipient) = match selection {
+        Selection::Campaign(id) => (Some(id), None, None, None),
+        Selection::Request(id) => (None, Some(id), None, None),
+        Selection::Donor(id) => (None, None, Some(id), None),
+        Selection::Recipient(id) => (None, None, None, Some(id)),
+    };
+    sqlx::query_as(concat!(
+        "select ",
+        donation_columns!(),
+        " from donations \
+         where ($1::uuid is null or (campaign_id = $1 and status in ('confirmed', 'completed'))) \
+           and ($2::uuid is null or (request_id = $2 and status in ('confirmed', 'completed'))) \
+           and ($3::uuid is null or donor_id = $3) \
+           and ($4::uuid is null or recipient_id = $4) \
+           and ($5::timestamptz is null or (created_at, id) < ($5, $6)) \
+         order by created_at desc, id desc limit $7"
+    ))
+    .bind(campaign)
+    .bind(request)
+    .bind(donor)
+    .bind(recipient)
+    .bind(page.after_created_at())
+    .bind(page.after_id())
+    .bind(page.fetch_limit())
+    .fetch_all(pool)
+    .await
+}
+
+/// Takes up to `batch` donations pending longer than `timeout` and locks them,
+/// skipping any another instance's sweeper holds.
+pub async fn lock_overdue(
+    conn: &mut PgConnection,
+    timeout: std::time::Duration,
+    batch: i64,
+) -> sqlx::Result<Vec<Donation>> {
+    sqlx::query_as(concat!(
+        "select ",
+        donation_columns!(),
+        " from donations where status = 'pending' and created_at < now() - $1::interval \
+         order by created_at limit $2 for update skip locked"
+    ))
+    .bind(format!("{} milliseconds", timeout.as_millis()))
+    .bind(batch)
+    .fetch_all(conn)
+    .await
+}

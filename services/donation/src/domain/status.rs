@@ -1,0 +1,226 @@
+//! The donation state machines (API.md, donation-service), in one place.
+//!
+//! ```text
+//! money: pending → confirmed | rejected | expired | cancelled;  confirmed → refunded
+//! item:  pending → confirmed | rejected | expired | cancelled;  confirmed → completed | cancelled
+//! ```
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    Money,
+    Item,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Pending,
+    Confirmed,
+    Rejected,
+    Expired,
+    Cancelled,
+    Refunded,
+    Completed,
+}
+
+/// What moves a donation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// The campaign or request accepted it.
+    Confirm,
+    /// The campaign or request refused it.
+    Reject,
+    /// No answer came in time.
+    Expire,
+    Cancel,
+    Refund,
+    Receive,
+}
+
+/// Every allowed move: (kind or any, from, action, to).
+const TRANSITIONS: &[(Option<Kind>, Status, Action, Status)] = &[
+    (None, Status::Pending, Action::Confirm, Status::Confirmed),
+    (None, Status::Pending, Action::Reject, Status::Rejected),
+    (None, Status::Pending, Action::Expire, Status::Expired),
+    (None, Status::Pending, Action::Cancel, Status::Cancelled),
+    (
+        Some(Kind::Money),
+        Status::Confirmed,
+        Action::Refund,
+        Status::Refunded,
+    ),
+    (
+        Some(Kind::Item),
+        Status::Confirmed,
+        Action::Receive,
+        Status::Completed,
+    ),
+    (
+        Some(Kind::Item),
+        Status::Confirmed,
+        Action::Cancel,
+        Status::Cancelled,
+    ),
+];
+
+impl Status {
+    /// The status `action` leads to from here, if the machine allows it.
+    pub fn after(self, kind: Kind, action: Action) -> Option<Status> {
+        TRANSITIONS
+            .iter()
+            .find(|(k, from, a, _)| k.is_none_or(|k| k == kind) && *from == self && *a == action)
+            .map(|(_, _, _, to)| *to)
+    }
+
+    /// Visible to anyone: the donation went through.
+    pub fn is_public(self) -> bool {
+        matches!(self, Status::Confirmed | Status::Completed)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Confirmed => "confirmed",
+            Status::Rejected => "rejected",
+            Status::Expired => "expired",
+            Status::Cancelled => "cancelled",
+            Status::Refunded => "refunded",
+            Status::Completed => "completed",
+        }
+    }
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Money => "money",
+            Kind::Item => "item",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Status {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ALL.iter()
+            .copied()
+            .find(|status| status.as_str() == s)
+            .ok_or_else(|| format!("unknown donation status {s:?}"))
+    }
+}
+
+impl FromStr for Kind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "money" => Ok(Kind::Money),
+            "item" => Ok(Kind::Item),
+            other => Err(format!("unknown donation kind {other:?}")),
+        }
+    }
+}
+
+const ALL: [Status; 7] = [
+    Status::Pending,
+    Status::Confirmed,
+    Status::Rejected,
+    Status::Expired,
+    Status::Cancelled,
+    Status::Refunded,
+    Status::Completed,
+];
+
+macro_rules! text_column {
+    ($t:ty) => {
+        impl sqlx::Type<sqlx::Postgres> for $t {
+            fn type_info() -> sqlx::postgres::PgTypeInfo {
+                <String as sqlx::Type<sqlx::Postgres>>::type_info()
+            }
+            fn compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
+                <String as sqlx::Type<sqlx::Postgres>>::compatible(ty)
+            }
+        }
+        impl<'r> sqlx::Decode<'r, sqlx::Postgres> for $t {
+            fn decode(
+                value: sqlx::postgres::PgValueRef<'r>,
+            ) -> Result<Self, sqlx::error::BoxDynError> {
+                Ok(<&str as sqlx::Decode<sqlx::Postgres>>::decode(value)?.parse()?)
+            }
+        }
+        impl sqlx::Encode<'_, sqlx::Postgres> for $t {
+            fn encode_by_ref(
+                &self,
+                buf: &mut sqlx::postgres::PgArgumentBuffer,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <&str as sqlx::Encode<sqlx::Postgres>>::encode(self.as_str(), buf)
+            }
+        }
+    };
+}
+
+text_column!(Status);
+text_column!(Kind);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Action::*;
+    use Status::*;
+
+    #[test]
+    fn money_moves() {
+        assert_eq!(Pending.after(Kind::Money, Confirm), Some(Confirmed));
+        assert_eq!(Pending.after(Kind::Money, Reject), Some(Rejected));
+        assert_eq!(Pending.after(Kind::Money, Expire), Some(Expired));
+        assert_eq!(Pending.after(Kind::Money, Cancel), Some(Cancelled));
+        assert_eq!(Confirmed.after(Kind::Money, Refund), Some(Refunded));
+        assert_eq!(
+            Confirmed.after(Kind::Money, Cancel),
+            None,
+            "a confirmed gift of money is refunded, not cancelled"
+        );
+        assert_eq!(Confirmed.after(Kind::Money, Receive), None);
+        assert_eq!(Pending.after(Kind::Money, Refund), None);
+    }
+
+    #[test]
+    fn item_moves() {
+        assert_eq!(Confirmed.after(Kind::Item, Receive), Some(Completed));
+        assert_eq!(Confirmed.after(Kind::Item, Cancel), Some(Cancelled));
+        assert_eq!(Confirmed.after(Kind::Item, Refund), None);
+    }
+
+    #[test]
+    fn final_states_stay_final() {
+        for from in [Rejected, Expired, Cancelled, Refunded, Completed] {
+            for action in [Confirm, Reject, Expire, Cancel, Refund, Receive] {
+                for kind in [Kind::Money, Kind::Item] {
+                    assert_eq!(from.after(kind, action), None, "{from} {action:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_late_answer_changes_nothing() {
+        // The saga's rule: an acceptance after expiry or cancellation is ignored here.
+        assert_eq!(Expired.after(Kind::Money, Confirm), None);
+        assert_eq!(Cancelled.after(Kind::Money, Confirm), None);
+        assert_eq!(Expired.after(Kind::Money, Reject), None);
+    }
+}
