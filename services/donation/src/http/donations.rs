@@ -223,11 +223,15 @@ async fn cancel_donation(
             "only the donor or the recipient may cancel a donation",
         ));
     };
-    let permitted = match (by, d.kind, d.status) {
-        (CancelledBy::Donor, _, Status::Pending) => true,
-        (CancelledBy::Donor | CancelledBy::Recipient, Kind::Item, Status::Confirmed) => true,
-        _ => false,
-    };
+    let permitted = matches!(
+        (by, d.kind, d.status),
+        (CancelledBy::Donor, _, Status::Pending)
+            | (
+                CancelledBy::Donor | CancelledBy::Recipient,
+                Kind::Item,
+                Status::Confirmed
+            )
+    );
     if !permitted || transitions::allowed(&d, Action::Cancel).is_none() {
         return Err(refused(&d, "cancelled by you"));
     }
