@@ -1,0 +1,335 @@
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::helpers::{items, money, spawn_app, Person};
+
+#[tokio::test]
+async fn a_gift_of_money_starts_pending_and_emits_donation_created() {
+    let app = spawn_app().await;
+    let bob = Person::user();
+    let campaign = Uuid::new_v4();
+    let response = app.give(&bob, &money(campaign)).await;
+    let d = response.expect(201);
+    assert_eq!(response.header("etag"), Some("\"1\""));
+    assert_eq!(
+        response.header("location"),
+        Some(format!("/donations/{}", d["id"].as_str().expect("id")).as_str())
+    );
+    assert_eq!(d["status"], "pending");
+    assert_eq!(d["donor_id"], bob.id.to_string());
+    assert_eq!(d["kind"], "money");
+    assert_eq!(d["campaign_id"], campaign.to_string());
+    assert!(d["recipient_id"].is_null() && d["request_id"].is_null() && d["quantity"].is_null());
+    assert_eq!(d["anonymous"], false);
+    assert_eq!(
+        d.as_object().expect("object").len(),
+        17,
+        "API.md's fields: {d}"
+    );
+    let events = app.events().await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0]["type"], "donation.created");
+    assert_eq!(events[0]["data"]["amount_minor"], 2500);
+    assert_eq!(events[0]["data"]["donor_id"], bob.id.to_string());
+}
+
+#[tokio::test]
+async fn a_gift_of_items() {
+    let app = spawn_app().await;
+    let d = app
+        .give(&Person::user(), &items(Uuid::new_v4()))
+        .await
+        .expect(201);
+    assert_eq!(d["kind"], "item");
+    assert_eq!(d["quantity"], 5);
+    assert_eq!(d["item_description"], "Wool blankets");
+}
+
+#[tokio::test]
+async fn invalid_gifts_name_every_field() {
+    let app = spawn_app().await;
+    let bob = Person::user();
+    let cases = [
+        (
+            json!({"kind": "money"}),
+            vec!["amount_minor", "campaign_id", "currency"],
+        ),
+        (
+            json!({"kind": "money", "campaign_id": Uuid::new_v4(), "amount_minor": 0, "currency": "usd", "message": "m".repeat(281)}),
+            vec!["amount_minor", "currency", "message"],
+        ),
+        (
+            json!({"kind": "money", "campaign_id": Uuid::new_v4(), "amount_minor": 5, "currency": "USD", "quantity": 2}),
+            vec!["quantity"],
+        ),
+        (
+            json!({"kind": "item"}),
+            vec!["item_description", "quantity", "request_id"],
+        ),
+        (
+            json!({"kind": "item", "request_id": Uuid::new_v4(), "quantity": 10_001, "item_description": "", "currency": "USD"}),
+            vec!["currency", "item_description", "quantity"],
+        ),
+    ];
+    for (body, expected) in cases {
+        let problem = app
+            .give(&bob, &body)
+            .await
+            .assert_problem(422, "validation_failed");
+        let mut fields: Vec<&str> = problem["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .map(|e| e["field"].as_str().expect("field"))
+            .collect();
+        fields.sort_unstable();
+        assert_eq!(fields, expected, "{body}");
+    }
+    app.give(&bob, &json!({"kind": "cash"}))
+        .await
+        .assert_problem(422, "validation_failed");
+    app.client
+        .post("/donations")
+        .json(&money(Uuid::new_v4()))
+        .send()
+        .await
+        .assert_problem(401, "unauthenticated");
+    assert!(app.events().await.is_empty(), "nothing refused is emitted");
+}
+
+#[tokio::test]
+async fn who_sees_a_donation() {
+    let app = spawn_app().await;
+    let bob = Person::user();
+    let alice = Person::user();
+    let stranger = Person::user();
+    let staff = Person {
+        id: Uuid::new_v4(),
+        token: hearth_testkit::staff_token(Uuid::new_v4()),
+    };
+    let mut body = money(Uuid::new_v4());
+    body["anonymous"] = json!(true);
+    let d = app.give(&bob, &body).await.expect(201);
+    let path = format!("/donations/{}", d["id"].as_str().expect("id"));
+
+    // Pending: the donor and staff only.
+    app.client
+        .get(&path)
+        .send()
+        .await
+        .assert_problem(404, "not_found");
+    app.client
+        .get(&path)
+        .token(&stranger.token)
+        .send()
+        .await
+        .assert_problem(404, "not_found");
+    app.client
+        .get(&path)
+        .token(&bob.token)
+        .send()
+        .await
+        .expect(200);
+    app.client
+        .get(&path)
+        .token(&staff.token)
+        .send()
+        .await
+        .expect(200);
+
+    // Confirmed: everyone, without the anonymous donor's id.
+    app.confirm(&d["id"], &alice).await;
+    let public = app.client.get(&path).send().await.expect(200);
+    assert!(public["donor_id"].is_null());
+    assert_eq!(public["status"], "confirmed");
+    let to_alice = app
+        .client
+        .get(&path)
+        .token(&alice.token)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(
+        to_alice["donor_id"],
+        bob.id.to_string(),
+        "the recipient sees all"
+    );
+}
+
+#[tokio::test]
+async fn lists_by_campaign_mine_and_received() {
+    let app = spawn_app().await;
+    let bob = Person::user();
+    let alice = Person::user();
+    let campaign = Uuid::new_v4();
+    let confirmed = app.give(&bob, &money(campaign)).await.expect(201);
+    app.confirm(&confirmed["id"], &alice).await;
+    let pending = app.give(&bob, &money(campaign)).await.expect(201);
+
+    let by_campaign = app
+        .client
+        .get(&format!("/donations?campaign_id={campaign}"))
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(
+        by_campaign["items"].as_array().expect("items").len(),
+        1,
+        "public: confirmed only"
+    );
+    let mine = app
+        .client
+        .get("/donations?mine=true")
+        .token(&bob.token)
+        .send()
+        .await
+        .expect(200);
+    let ids: Vec<&str> = mine["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|d| d["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            pending["id"].as_str().expect("id"),
+            confirmed["id"].as_str().expect("id")
+        ]
+    );
+    let received = app
+        .client
+        .get("/donations?received=true")
+        .token(&alice.token)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(received["items"].as_array().expect("items").len(), 1);
+
+    app.client
+        .get("/donations?mine=true")
+        .send()
+        .await
+        .assert_problem(401, "unauthenticated");
+    for query in [
+        "",
+        "mine=true&received=true",
+        &format!("campaign_id={campaign}&mine=true"),
+        "campaign_id=nope",
+    ] {
+        app.client
+            .get(&format!("/donations?{query}"))
+            .token(&bob.token)
+            .send()
+            .await
+            .assert_problem(400, "bad_query");
+    }
+}
+
+#[tokio::test]
+async fn cancelling_follows_the_rules() {
+    let app = spawn_app().await;
+    let bob = Person::user();
+    let alice = Person::user();
+    let stranger = Person::user();
+
+    // A pending money gift: the donor may cancel; nobody else may see it.
+    let d = app.give(&bob, &money(Uuid::new_v4())).await.expect(201);
+    app.act(&d["id"], "cancel", &stranger, None)
+        .await
+        .assert_problem(404, "not_found");
+    let cancelled = app.act(&d["id"], "cancel", &bob, None).await.expect(200);
+    assert_eq!(cancelled["status"], "cancelled");
+    app.act(&d["id"], "cancel", &bob, None)
+        .await
+        .assert_problem(409, "invalid_state");
+
+    // A confirmed money gift is refunded, not cancelled.
+    let d = app.give(&bob, &money(Uuid::new_v4())).await.expect(201);
+    app.confirm(&d["id"], &alice).await;
+    app.act(&d["id"], "cancel", &bob, None)
+        .await
+        .assert_problem(409, "invalid_state");
+    app.act(&d["id"], "cancel", &stranger, None)
+        .await
+        .assert_problem(403, "forbidden");
+
+    // A confirmed item gift: donor or recipient may cancel.
+    let i = app.give(&bob, &items(Uuid::new_v4())).await.expect(201);
+    app.confirm(&i["id"], &alice).await;
+    let by_recipient = app.act(&i["id"], "cancel", &alice, None).await.expect(200);
+    assert_eq!(by_recipient["status"], "cancelled");
+    let events = app.events().await;
+    let last = events.last().expect("an event");
+    assert_eq!(last["type"], "donation.cancelled");
+    assert_eq!(last["data"]["by"], "recipient");
+}
+
+#[tokio::test]
+async fn only_the_recipient_receives_a_confirmed_item_gift() {
+    let app = spawn_app().await;
+    let bob = Person::user();
+    let alice = Person::user();
+    let i = app.give(&bob, &items(Uuid::new_v4())).await.expect(201);
+    app.act(&i["id"], "receive", &bob, None)
+        .await
+        .assert_problem(403, "forbidden");
+    app.confirm(&i["id"], &alice).await;
+    app.act(&i["id"], "receive", &bob, None)
+        .await
+        .assert_problem(403, "forbidden");
+    let done = app.act(&i["id"], "receive", &alice, None).await.expect(200);
+    assert_eq!(done["status"], "completed");
+    app.act(&i["id"], "receive", &alice, None)
+        .await
+        .assert_problem(409, "invalid_state");
+    let m = app.give(&bob, &money(Uuid::new_v4())).await.expect(201);
+    app.confirm(&m["id"], &alice).await;
+    app.act(&m["id"], "receive", &alice, None)
+        .await
+        .assert_problem(409, "invalid_state");
+    let completed: Vec<_> = app
+        .events()
+        .await
+        .into_iter()
+        .filter(|e| e["type"] == "donation.completed")
+        .collect();
+    assert_eq!(completed.len(), 1);
+    assert_eq!(completed[0]["data"]["recipient_id"], alice.id.to_string());
+}
+
+#[tokio::test]
+async fn idempotency_key_on_post_donations() {
+    let app = spawn_app().await;
+    let bob = Person::user();
+    let body = money(Uuid::new_v4());
+    let send = |body: serde_json::Value| {
+        let app = &app;
+        let token = bob.token.clone();
+        async move {
+            app.client
+                .post("/donations")
+                .token(&token)
+                .header("idempotency-key", "gift-1")
+                .json(&body)
+                .send()
+                .await
+        }
+    };
+    let first = send(body.clone()).await.expect(201);
+    let again = send(body.clone()).await.expect(201);
+    assert_eq!(first, again);
+    let mut other = body;
+    other["amount_minor"] = json!(9);
+    send(other)
+        .await
+        .assert_problem(422, "idempotency_key_reused");
+    assert_eq!(app.events().await.len(), 1);
+}
+
+#[tokio::test]
+async fn openapi_document() {
+    let app = spawn_app().await;
+    let document = app.client.get("/openapi.json").send().await.expect(200);
+    insta::assert_json_snapshot!("openapi_document", document);
+}
