@@ -41,6 +41,9 @@ impl Platform {
             .iter()
             .map(|s| ServiceConfig::from_env(env, s.spec(), dev_jwt_secret).map(|c| (*s, c)))
             .collect::<Result<Vec<_>, ConfigError>>()?;
+        if env.get("JWT_SECRET").is_none() && dev_jwt_secret.is_some() {
+            refuse_public_bind_with_dev_secret(&configs)?;
+        }
         let (stop, stopped) = watch::channel(false);
         let mut platform = Self {
             listening: Vec::new(),
@@ -108,6 +111,23 @@ impl Platform {
         wait_for_signal().await;
         tracing::info!("shutting down: letting in-flight requests finish");
         self.shutdown().await
+    }
+}
+
+/// The development secret is printed, so anyone can mint tokens with it:
+/// fine on loopback, never on an address others can reach.
+fn refuse_public_bind_with_dev_secret(
+    configs: &[(Service, ServiceConfig)],
+) -> Result<(), ConfigError> {
+    match configs.iter().find(|(_, c)| !c.bind.ip().is_loopback()) {
+        Some((_, config)) => Err(ConfigError::new(
+            config.spec.var("BIND"),
+            format!(
+                "{} is reachable from other machines, but no JWT_SECRET is set and the development secret is public; set JWT_SECRET",
+                config.bind.ip()
+            ),
+        )),
+        None => Ok(()),
     }
 }
 

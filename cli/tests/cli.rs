@@ -117,3 +117,32 @@ async fn the_platform_migrates_serves_and_stops_gracefully() {
         "no longer listening"
     );
 }
+
+#[tokio::test]
+async fn the_public_development_secret_is_refused_beyond_loopback() {
+    let env = std::collections::HashMap::from([("CAMPAIGN_BIND".to_owned(), "0.0.0.0".to_owned())]);
+    let err = Platform::start(Service::ALL, &env, Some(JWT_SECRET))
+        .await
+        .expect_err("refused");
+    let config = err
+        .downcast_ref::<hearth_core::config::ConfigError>()
+        .expect("a setting");
+    assert_eq!(config.var, "CAMPAIGN_BIND");
+    assert!(config.problem.contains("set JWT_SECRET"), "{config}");
+
+    // With a real secret, binding wide is the operator's call.
+    let mut with_secret = env.clone();
+    with_secret.insert("JWT_SECRET".to_owned(), "x".repeat(40));
+    with_secret.insert(
+        "CAMPAIGN_DATABASE_URL".to_owned(),
+        "postgres://postgres@127.0.0.1:1/nowhere".to_owned(),
+    );
+    let err = Platform::start(Service::ALL, &with_secret, Some(JWT_SECRET))
+        .await
+        .expect_err("no database");
+    assert!(
+        err.downcast_ref::<hearth_core::config::ConfigError>()
+            .is_none(),
+        "{err:#}"
+    );
+}

@@ -21,9 +21,7 @@ use futures::StreamExt;
 use hearth_core::metrics::Metrics;
 use hearth_events::{Envelope, Undecodable};
 use lapin::message::Delivery;
-use lapin::options::{
-    BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicPublishOptions, BasicQosOptions,
-};
+use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions};
 use lapin::publisher_confirm::Confirmation;
 use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{BasicProperties, Channel};
@@ -242,15 +240,20 @@ impl Consumer {
     async fn consume_forever(&self) {
         let mut delay = Duration::from_millis(250);
         loop {
+            let started = tokio::time::Instant::now();
             if let Err(err) = self.consume().await {
                 tracing::warn!(service = self.topology.service, error = %err, "consumer interrupted; resuming");
+            }
+            // A session that lasted was healthy: start the backoff over.
+            if started.elapsed() > Duration::from_secs(30) {
+                delay = Duration::from_millis(250);
             }
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(Duration::from_secs(10));
         }
     }
 
-    async fn consume(&self) -> lapin::Result<()> {
+    async fn consume(&self) -> anyhow::Result<()> {
         let Some(channel) = self.link.channel().await else {
             return Ok(());
         };
@@ -285,7 +288,12 @@ impl Consumer {
             Err(err) => return Outcome::Poison(err.to_string()),
         };
         let Some(handler) = self.handlers.get(envelope.event_type.as_str()) else {
-            return Outcome::Poison(format!("{} has no handler here", envelope.event_type));
+            // During a rolling deploy an older instance may meet a type a newer
+            // one bound: retry, so that a newer instance can take it.
+            return Outcome::Failed(format!(
+                "{} has no handler in this instance",
+                envelope.event_type
+            ));
         };
         let span = tracing::info_span!("event", id = %envelope.id, r#type = %envelope.event_type,
             correlationid = %envelope.correlationid, traceparent = envelope.traceparent.as_deref().unwrap_or_default());
@@ -333,7 +341,7 @@ impl Consumer {
         channel: &Channel,
         delivery: Delivery,
         outcome: Outcome,
-    ) -> lapin::Result<()> {
+    ) -> anyhow::Result<()> {
         match outcome {
             Outcome::Handled => {
                 self.metrics.consumed.inc();
@@ -344,8 +352,12 @@ impl Consumer {
                 tracing::debug!("already handled; acking the redelivery");
             }
             Outcome::Failed(why) => {
-                let attempts = attempts(&delivery) + 1;
-                match self.topology.retry_delays.get(attempts as usize - 1) {
+                let attempts = attempts(&delivery).saturating_add(1);
+                match self
+                    .topology
+                    .retry_delays
+                    .get((attempts as usize).saturating_sub(1))
+                {
                     Some(delay) => {
                         tracing::warn!(error = %why, attempts, retry_in = ?delay, "handling failed; retrying");
                         let queue = self.names.retry_queue(self.topology.service, *delay);
@@ -353,24 +365,14 @@ impl Consumer {
                             .republish(channel, &delivery, &queue, attempts, &why)
                             .await?
                         {
-                            return delivery
-                                .nack(BasicNackOptions {
-                                    requeue: true,
-                                    ..Default::default()
-                                })
-                                .await;
+                            return Err(unconfirmed_copy());
                         }
                         self.metrics.retried.inc();
                     }
                     None => {
                         tracing::error!(error = %why, attempts, "handling failed for the last time; dead-lettering");
                         if !self.dead_letter(channel, &delivery, attempts, &why).await? {
-                            return delivery
-                                .nack(BasicNackOptions {
-                                    requeue: true,
-                                    ..Default::default()
-                                })
-                                .await;
+                            return Err(unconfirmed_copy());
                         }
                     }
                 }
@@ -378,19 +380,19 @@ impl Consumer {
             Outcome::Poison(why) => {
                 tracing::error!(error = %why, "a message that can never be handled; dead-lettering");
                 if !self
-                    .dead_letter(channel, &delivery, attempts(&delivery) + 1, &why)
+                    .dead_letter(
+                        channel,
+                        &delivery,
+                        attempts(&delivery).saturating_add(1),
+                        &why,
+                    )
                     .await?
                 {
-                    return delivery
-                        .nack(BasicNackOptions {
-                            requeue: true,
-                            ..Default::default()
-                        })
-                        .await;
+                    return Err(unconfirmed_copy());
                 }
             }
         }
-        delivery.ack(BasicAckOptions::default()).await
+        Ok(delivery.ack(BasicAckOptions::default()).await?)
     }
 
     async fn dead_letter(
@@ -465,6 +467,13 @@ impl Consumer {
             .await?;
         Ok(matches!(confirm, Confirmation::Ack(None)))
     }
+}
+
+/// A retry or dead-letter copy the broker did not confirm: the original must
+/// not be acked. Dropping the channel returns it to the queue, and the
+/// consumer comes back after a backoff instead of spinning on it.
+fn unconfirmed_copy() -> anyhow::Error {
+    anyhow::anyhow!("the broker did not confirm a retry or dead-letter copy; reconnecting")
 }
 
 fn attempts(delivery: &Delivery) -> u32 {

@@ -25,7 +25,7 @@ use lapin::{BasicProperties, Channel};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::gauge::Gauge;
 use sqlx::postgres::PgListener;
-use sqlx::{Connection, PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool};
 use tokio::sync::watch;
 
 use crate::broker::BrokerLink;
@@ -178,15 +178,17 @@ impl Relay {
 
     /// Takes the outbox's lock if free, and publishes for as long as it holds it.
     async fn lead(&self) -> Result<(), RoundError> {
-        let mut session = self.pool.acquire().await?.detach();
+        // Standing by costs a pooled connection for a moment, not a new one.
+        let mut pooled = self.pool.acquire().await?;
         let leader: bool = sqlx::query_scalar("select pg_try_advisory_lock(hashtext($1))")
             .bind(format!("hearth.outbox.{}", self.config.schema))
-            .fetch_one(&mut session)
+            .fetch_one(&mut *pooled)
             .await?;
         if !leader {
-            session.close().await?;
             return Ok(());
         }
+        // The lock lives as long as this session: take it out of the pool.
+        let mut session = pooled.detach();
         tracing::info!(
             schema = self.config.schema,
             "this instance relays the outbox"
@@ -237,7 +239,13 @@ impl Relay {
                     last_cleanup = Instant::now();
                 }
                 // Caught up: sleep until a commit wakes us or the poll comes round.
-                let _ = tokio::time::timeout(self.config.poll_interval, listener.recv()).await;
+                if let Ok(Err(err)) =
+                    tokio::time::timeout(self.config.poll_interval, listener.recv()).await
+                {
+                    // The listener reconnects on its next call; do not spin meanwhile.
+                    tracing::warn!(error = %err, "lost LISTEN; polling until it is back");
+                    tokio::time::sleep(self.config.poll_interval).await;
+                }
             }
         }
     }

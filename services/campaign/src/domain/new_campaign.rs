@@ -52,6 +52,15 @@ pub struct NewCampaign {
 impl CreateCampaign {
     /// Checks every field at once (one 422 lists them all) and who may create it for whom.
     pub fn parse(self, caller: &Caller, now: DateTime<Utc>) -> Result<NewCampaign, ApiError> {
+        if self.recipient_id.is_none() && caller.id.is_nil() {
+            // A service token without a user owns nothing: it must say for whom.
+            return Err(ApiError::validation(vec![
+                hearth_core::error::FieldError::new(
+                    "recipient_id",
+                    "is required when no user is signed in",
+                ),
+            ]));
+        }
         let recipient_id = self.recipient_id.unwrap_or(caller.id);
         if recipient_id != caller.id && !caller.is_staff() {
             return Err(ApiError::forbidden(

@@ -119,6 +119,16 @@ async fn a_service_token_acts_as_staff() {
         .await
         .expect(201);
     assert_eq!(campaign["recipient_id"], recipient.id.to_string());
+    // Without a user, the token must say for whom.
+    let problem = app
+        .client
+        .post("/campaigns")
+        .token(&service)
+        .json(&campaign_body(json!({})))
+        .send()
+        .await
+        .assert_problem(422, "validation_failed");
+    assert_eq!(problem["errors"][0]["field"], "recipient_id");
     app.client
         .post(&format!(
             "/campaigns/{}/status",
