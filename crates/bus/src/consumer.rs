@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use hearth_core::metrics::Metrics;
 use hearth_events::{Envelope, Undecodable};
 use lapin::message::Delivery;
@@ -115,6 +115,8 @@ pub struct Consumer {
     topology: ConsumerTopology,
     handlers: BTreeMap<&'static str, Handler>,
     prefetch: u16,
+    /// Deliveries handled at once.
+    concurrency: usize,
     /// Handled event ids older than this are forgotten.
     inbox_retention: Duration,
     metrics: ConsumerMetrics,
@@ -176,6 +178,7 @@ impl Consumer {
             },
             handlers: BTreeMap::new(),
             prefetch: 32,
+            concurrency: 8,
             inbox_retention: Duration::from_secs(7 * 24 * 3600),
             metrics,
         }
@@ -183,6 +186,12 @@ impl Consumer {
 
     pub fn with_inbox_retention(mut self, retention: Duration) -> Self {
         self.inbox_retention = retention;
+        self
+    }
+
+    /// How many deliveries are handled at once (default 8); 1 handles them in queue order.
+    pub fn with_concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = concurrency.max(1);
         self
     }
 
@@ -264,7 +273,7 @@ impl Consumer {
             .basic_qos(self.prefetch, BasicQosOptions::default())
             .await?;
         let queue = self.names.queue(self.topology.service);
-        let mut deliveries = channel
+        let deliveries = channel
             .basic_consume(
                 &queue,
                 &format!("{queue}.{}", uuid::Uuid::now_v7()),
@@ -273,12 +282,21 @@ impl Consumer {
             )
             .await?;
         tracing::info!(%queue, "consuming");
-        while let Some(delivery) = deliveries.next().await {
-            let delivery = delivery?;
-            let outcome = self.handle(&delivery).await;
-            self.settle(&channel, delivery, outcome).await?;
-        }
-        Ok(())
+        // Up to `concurrency` deliveries are handled at once. Events of one
+        // aggregate may then be handled out of order, which the sagas allow
+        // for (EVENTS.md: consumers never rely on order); two deliveries of one
+        // event still have one effect, because the second waits on the
+        // first's inbox row and then finds it.
+        deliveries
+            .map(|delivery| delivery.map_err(anyhow::Error::from))
+            .try_for_each_concurrent(self.concurrency, |delivery| {
+                let channel = &channel;
+                async move {
+                    let outcome = self.handle(&delivery).await;
+                    self.settle(channel, delivery, outcome).await
+                }
+            })
+            .await
     }
 
     /// Runs the handler for one delivery, in one transaction with the inbox row.

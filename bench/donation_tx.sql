@@ -1,0 +1,15 @@
+-- pgbench: the SQL transaction behind POST /donations: the donation row and
+-- its outbox row (with a CloudEvent of the same size), committed together.
+begin;
+insert into donation.donations (id, donor_id, kind, campaign_id, amount_minor, currency, anonymous, status)
+values (gen_random_uuid(), '00000000-0000-4000-8000-000000000001', 'money',
+        '00000000-0000-4000-8000-000000000002', 500, 'USD', false, 'pending');
+insert into donation.outbox (event_id, aggregate_id, event_type, envelope)
+values (gen_random_uuid(), gen_random_uuid()::text, 'donation.created', jsonb_build_object(
+    'specversion', '1.0', 'id', gen_random_uuid(), 'type', 'donation.created',
+    'source', '/hearth/donation-service', 'subject', gen_random_uuid(), 'time', now(),
+    'datacontenttype', 'application/json', 'version', 1, 'correlationid', gen_random_uuid(),
+    'causationid', null, 'data', jsonb_build_object('donation_id', gen_random_uuid(), 'kind', 'money',
+    'donor_id', '00000000-0000-4000-8000-000000000001', 'campaign_id', '00000000-0000-4000-8000-000000000002',
+    'request_id', null, 'amount_minor', 500, 'currency', 'USD', 'quantity', null, 'anonymous', false)));
+commit;

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Benchmarks of POST /donations and of the money saga (issue: donations).
+#
+#   bench/donations.sh            # needs wrk (apt install wrk), pgbench, PostgreSQL, RabbitMQ
+#
+# 1. Throughput of POST /donations with wrk at 1, 8 and 32 connections, next to
+#    pgbench running the same SQL transaction (donation row + outbox row) at the
+#    same concurrency, on the same machine.
+# 2. Saga latency at a steady ~500 donations/s: from the donation's commit (the
+#    moment POST answers) to `confirmed`, p50 and p99, from the rows' own times.
+set -euo pipefail
+[ -n "${TRACE:-}" ] && set -x
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-10s}
+PG=postgres://postgres@127.0.0.1:5432
+export MAIN_DATABASE_URL=$PG/hearth_bench_main
+export CAMPAIGN_DATABASE_URL=$PG/hearth_bench_campaign
+export JWT_SECRET=hearth-benchmark-secret-0123456789abcdef
+export BUS_NAMESPACE=bench
+export CAMPAIGN_PORT=18081 DONATION_PORT=18082 MESSAGING_PORT=18084
+export RUST_LOG=warn LOG_FORMAT=json
+
+cargo build --release --quiet -p hearth
+HEARTH=target/release/hearth
+for db in hearth_bench_main hearth_bench_campaign; do
+  psql -q "$PG/postgres" -c "drop database if exists $db with (force)" -c "create database $db"
+done
+
+$HEARTH up > /tmp/hearth-bench.log 2>&1 &
+HEARTH_PID=$!
+trap 'kill $HEARTH_PID 2>/dev/null; wait $HEARTH_PID 2>/dev/null || true' EXIT
+for _ in $(seq 100); do curl -sf localhost:18082/health/ready >/dev/null && break; sleep 0.2; done
+
+OWNER=$(uuidgen 2>/dev/null || python3 -c 'import uuid; print(uuid.uuid4())')
+DONOR=$(python3 -c 'import uuid; print(uuid.uuid4())')
+OWNER_TOKEN=$($HEARTH token --sub "$OWNER" --ttl 1h 2>/dev/null)
+export TOKEN=$($HEARTH token --sub "$DONOR" --ttl 1h 2>/dev/null)
+export CAMPAIGN=$(curl -sf -X POST localhost:18081/campaigns -H "Authorization: Bearer $OWNER_TOKEN" \
+  -H 'Content-Type: application/json' -d '{"title":"Benchmark","goal_minor":1000000000000,"currency":"USD"}' \
+  | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+
+echo "| connections | POST /donations (wrk) req/s | same SQL (pgbench) tx/s | ratio |"
+echo "|---|---|---|---|"
+for c in 1 8 32; do
+  threads=$(( c < 2 ? 1 : 2 ))
+  http=$(DELAY_MS=0 wrk -t$threads -c$c -d$DURATION -s bench/donate.lua http://127.0.0.1:18082/donations 2>/dev/null \
+    | awk '/Requests\/sec/ {print $2}')
+  sql=$(pgbench -n -c $c -j $threads -T ${DURATION%s} -f bench/donation_tx.sql "$MAIN_DATABASE_URL" 2>/dev/null \
+    | awk '/^tps/ {print $3; exit}')
+  ratio=$(python3 -c "print(f'{$http/$sql:.2f}')")
+  echo "| $c | $http | $sql | $ratio |"
+done
+
+# Let the saga catch up, then measure latency on a fresh, paced run.
+sleep 5
+START=$(psql -Atq "$MAIN_DATABASE_URL" -c "select now()")
+DELAY_MS=18 wrk -t2 -c10 -d20s -s bench/donate.lua http://127.0.0.1:18082/donations 2>/dev/null \
+  | awk '/Requests\/sec/ {print "paced run: " $2 " donations/s"}'
+sleep 5
+psql -Atq "$MAIN_DATABASE_URL" -F ' ' -c "
+  select 'saga latency over ' || count(*) || ' donations: p50 ' ||
+         round(1000 * percentile_cont(0.5) within group (order by extract(epoch from updated_at - created_at))::numeric, 1) || ' ms, p99 ' ||
+         round(1000 * percentile_cont(0.99) within group (order by extract(epoch from updated_at - created_at))::numeric, 1) || ' ms, max ' ||
+         round(1000 * max(extract(epoch from updated_at - created_at))::numeric, 1) || ' ms; still pending: ' ||
+         (select count(*) from donation.donations where status = 'pending')
+  from donation.donations
+  where status = 'confirmed' and created_at >= '$START'"
