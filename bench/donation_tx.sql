@@ -1,10 +1,12 @@
 -- pgbench: the SQL transaction behind POST /donations: the donation row and
--- its outbox row (with a CloudEvent of the same size), committed together.
+-- its outbox row (with a CloudEvent of the same size), committed together, into
+-- copies of the two tables (indexes and NOTIFY trigger included) so that the
+-- live relay does not publish them.
 begin;
-insert into donation.donations (id, donor_id, kind, campaign_id, amount_minor, currency, anonymous, status)
+insert into pgbench_copy.donations (id, donor_id, kind, campaign_id, amount_minor, currency, anonymous, status)
 values (gen_random_uuid(), '00000000-0000-4000-8000-000000000001', 'money',
         '00000000-0000-4000-8000-000000000002', 500, 'USD', false, 'pending');
-insert into donation.outbox (event_id, aggregate_id, event_type, envelope)
+insert into pgbench_copy.outbox (event_id, aggregate_id, event_type, envelope)
 values (gen_random_uuid(), gen_random_uuid()::text, 'donation.created', jsonb_build_object(
     'specversion', '1.0', 'id', gen_random_uuid(), 'type', 'donation.created',
     'source', '/hearth/donation-service', 'subject', gen_random_uuid(), 'time', now(),

@@ -35,9 +35,32 @@ OWNER=$(uuidgen 2>/dev/null || python3 -c 'import uuid; print(uuid.uuid4())')
 DONOR=$(python3 -c 'import uuid; print(uuid.uuid4())')
 OWNER_TOKEN=$($HEARTH token --sub "$OWNER" --ttl 1h 2>/dev/null)
 export TOKEN=$($HEARTH token --sub "$DONOR" --ttl 1h 2>/dev/null)
-export CAMPAIGN=$(curl -sf -X POST localhost:18081/campaigns -H "Authorization: Bearer $OWNER_TOKEN" \
-  -H 'Content-Type: application/json' -d '{"title":"Benchmark","goal_minor":1000000000000,"currency":"USD"}' \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+CAMPAIGNS=""
+for n in $(seq 20); do
+  id=$(curl -sf -X POST localhost:18081/campaigns -H "Authorization: Bearer $OWNER_TOKEN" \
+    -H 'Content-Type: application/json' -d "{\"title\":\"Benchmark $n\",\"goal_minor\":1000000000000,\"currency\":\"USD\"}" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  CAMPAIGNS="$CAMPAIGNS${CAMPAIGNS:+,}$id"
+done
+export CAMPAIGNS
+
+# pgbench writes into copies of the tables, so the relay does not publish its rows.
+psql -q "$MAIN_DATABASE_URL" <<'SQL'
+create schema pgbench_copy;
+create table pgbench_copy.donations (like donation.donations including all);
+create table pgbench_copy.outbox (like donation.outbox including all);
+create trigger outbox_notify after insert on pgbench_copy.outbox
+    for each statement execute function donation.notify_outbox();
+SQL
+
+wait_for_saga() {
+  for _ in $(seq 600); do
+    left=$(psql -Atq "$MAIN_DATABASE_URL" -c "select count(*) from donation.donations where status = 'pending'")
+    [ "$left" = 0 ] && return 0
+    sleep 0.5
+  done
+  echo "the saga did not catch up: $left pending" >&2
+}
 
 echo "| connections | POST /donations (wrk) req/s | same SQL (pgbench) tx/s | ratio |"
 echo "|---|---|---|---|"
@@ -52,11 +75,11 @@ for c in 1 8 32; do
 done
 
 # Let the saga catch up, then measure latency on a fresh, paced run.
-sleep 5
+wait_for_saga
 START=$(psql -Atq "$MAIN_DATABASE_URL" -c "select now()")
-DELAY_MS=18 wrk -t2 -c10 -d20s -s bench/donate.lua http://127.0.0.1:18082/donations 2>/dev/null \
+DELAY_MS=${DELAY_MS:-18} wrk -t2 -c10 -d20s -s bench/donate.lua http://127.0.0.1:18082/donations 2>/dev/null \
   | awk '/Requests\/sec/ {print "paced run: " $2 " donations/s"}'
-sleep 5
+wait_for_saga
 psql -Atq "$MAIN_DATABASE_URL" -F ' ' -c "
   select 'saga latency over ' || count(*) || ' donations: p50 ' ||
          round(1000 * percentile_cont(0.5) within group (order by extract(epoch from updated_at - created_at))::numeric, 1) || ' ms, p99 ' ||
