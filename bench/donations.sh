@@ -26,25 +26,22 @@ for db in hearth_bench_main hearth_bench_campaign; do
   psql -q "$PG/postgres" -c "drop database if exists $db with (force)" -c "create database $db"
 done
 
-$HEARTH up > /tmp/hearth-bench.log 2>&1 &
-HEARTH_PID=$!
-trap 'kill $HEARTH_PID 2>/dev/null; wait $HEARTH_PID 2>/dev/null || true' EXIT
-for _ in $(seq 100); do curl -sf localhost:18082/health/ready >/dev/null && break; sleep 0.2; done
+start() { # the services to run: `up` for all, or `serve donation`
+  "$HEARTH" "$@" > /tmp/hearth-bench.log 2>&1 &
+  HEARTH_PID=$!
+  for _ in $(seq 100); do curl -sf localhost:18082/health/ready >/dev/null && break; sleep 0.2; done
+}
+stop() {
+  kill "$HEARTH_PID" 2>/dev/null; wait "$HEARTH_PID" 2>/dev/null || true
+}
+trap stop EXIT
+uuid() { python3 -c 'import uuid; print(uuid.uuid4())'; }
 
-OWNER=$(uuidgen 2>/dev/null || python3 -c 'import uuid; print(uuid.uuid4())')
-DONOR=$(python3 -c 'import uuid; print(uuid.uuid4())')
-OWNER_TOKEN=$($HEARTH token --sub "$OWNER" --ttl 1h 2>/dev/null)
-export TOKEN=$($HEARTH token --sub "$DONOR" --ttl 1h 2>/dev/null)
-CAMPAIGNS=""
-for n in $(seq 20); do
-  id=$(curl -sf -X POST localhost:18081/campaigns -H "Authorization: Bearer $OWNER_TOKEN" \
-    -H 'Content-Type: application/json' -d "{\"title\":\"Benchmark $n\",\"goal_minor\":1000000000000,\"currency\":\"USD\"}" \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-  CAMPAIGNS="$CAMPAIGNS${CAMPAIGNS:+,}$id"
-done
-export CAMPAIGNS
+export TOKEN=$($HEARTH token --sub "$(uuid)" --ttl 1h 2>/dev/null)
+OWNER_TOKEN=$($HEARTH token --sub "$(uuid)" --ttl 1h 2>/dev/null)
 
 # pgbench writes into copies of the tables, so the relay does not publish its rows.
+$HEARTH migrate > /dev/null
 psql -q "$MAIN_DATABASE_URL" <<'SQL'
 create schema pgbench_copy;
 create table pgbench_copy.donations (like donation.donations including all);
@@ -62,6 +59,12 @@ wait_for_saga() {
   echo "the saga did not catch up: $left pending" >&2
 }
 
+# 1. The write path alone: donation-service (its relay publishing, into a
+#    namespace no consumer listens to), no saga running.
+BUS_NAMESPACE=bench.writes start serve donation
+CAMPAIGNS=""
+for _ in $(seq 20); do CAMPAIGNS="$CAMPAIGNS${CAMPAIGNS:+,}$(uuid)"; done
+export CAMPAIGNS
 echo "| connections | POST /donations (wrk) req/s | same SQL (pgbench) tx/s | ratio |"
 echo "|---|---|---|---|"
 for c in 1 8 32; do
@@ -74,8 +77,20 @@ for c in 1 8 32; do
   echo "| $c | $http | $sql | $ratio |"
 done
 
-# Let the saga catch up, then measure latency on a fresh, paced run.
-wait_for_saga
+stop
+
+# 2. The whole platform: the saga's latency at a steady rate.
+psql -q "$MAIN_DATABASE_URL" -c "delete from donation.donations"
+start up
+CAMPAIGNS=""
+for n in $(seq 20); do
+  id=$(curl -sf -X POST localhost:18081/campaigns -H "Authorization: Bearer $OWNER_TOKEN" \
+    -H 'Content-Type: application/json' -d "{\"title\":\"Benchmark $n\",\"goal_minor\":1000000000000,\"currency\":\"USD\"}" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  CAMPAIGNS="$CAMPAIGNS${CAMPAIGNS:+,}$id"
+done
+export CAMPAIGNS
+sleep 2
 START=$(psql -Atq "$MAIN_DATABASE_URL" -c "select now()")
 DELAY_MS=${DELAY_MS:-18} wrk -t2 -c10 -d20s -s bench/donate.lua http://127.0.0.1:18082/donations 2>/dev/null \
   | awk '/Requests\/sec/ {print "paced run: " $2 " donations/s"}'

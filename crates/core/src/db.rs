@@ -16,12 +16,7 @@ use crate::config::DatabaseConfig;
 /// database down, even when PostgreSQL is not there yet.
 pub fn pool(config: &DatabaseConfig, schema: &str) -> anyhow::Result<PgPool> {
     let options = PgConnectOptions::from_str(&config.url)?
-        .options([
-            ("search_path", schema),
-            // Lists use optional filters (`$1 is null or …`); a custom plan per
-            // execution lets PostgreSQL drop the unused ones and use the indexes.
-            ("plan_cache_mode", "force_custom_plan"),
-        ])
+        .options([("search_path", schema)])
         .application_name(&format!("hearth-{schema}"));
     Ok(PgPoolOptions::new()
         .max_connections(config.max_connections)

@@ -115,6 +115,8 @@ pub async fn list(
            and ($5::timestamptz is null or (created_at, id) < ($5, $6)) \
          order by created_at desc, id desc limit $7"
     ))
+    // Unnamed, so it is planned with the actual parameters (see campaign-service's list).
+    .persistent(false)
     .bind(campaign)
     .bind(request)
     .bind(donor)
