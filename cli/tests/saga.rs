@@ -286,9 +286,8 @@ async fn a_refund_and_a_cancellation_take_the_money_back_out() {
         // The campaign's acceptance won the race: confirmed money is refunded, not cancelled.
         answer.assert_problem(409, "invalid_state");
     }
-    tokio::time::sleep(Duration::from_millis(1_000)).await;
-    let at_rest = get_campaign(&running.campaign, &c["id"]).await;
     let expected = if answer.status == 200 { 0 } else { 700 };
+    let at_rest = raised_becomes(&running.campaign, &c["id"], expected).await;
     assert_eq!(at_rest["raised_minor"], expected);
     running.shutdown().await;
 }
@@ -297,6 +296,10 @@ async fn a_refund_and_a_cancellation_take_the_money_back_out() {
 async fn an_acceptance_after_expiry_is_taken_back() {
     let mut prepared = prepare().await;
     prepared.set("DONATION_PENDING_TIMEOUT", "500ms");
+    // One delivery at a time, so that campaign-service meets donation.created
+    // before donation.expired: the late acceptance this test is about. (Handled
+    // the other way round, the donation is refused as voided; both end at 0.)
+    prepared.set("EVENT_CONCURRENCY", "1");
     let alice = person();
     let bob = person();
     // campaign-service makes a campaign, then goes away.

@@ -157,6 +157,7 @@ impl Consumer {
             ConsumerMetrics::register(metrics),
         )
         .with_inbox_retention(events.inbox_retention)
+        .with_concurrency(events.concurrency)
     }
 
     pub fn new(

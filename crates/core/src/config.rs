@@ -249,6 +249,8 @@ pub struct EventsConfig {
     /// How long handled event ids are remembered. Keep it well above the
     /// sum of the retry delays: an id forgotten is a redelivery not recognised.
     pub inbox_retention: Duration,
+    /// Deliveries each consumer handles at once; 1 handles them in queue order.
+    pub concurrency: usize,
 }
 
 impl EventsConfig {
@@ -276,6 +278,7 @@ impl EventsConfig {
                 "INBOX_RETENTION",
                 Duration::from_secs(7 * 24 * 3600),
             )?,
+            concurrency: read(env, "EVENT_CONCURRENCY", || 8, parse_concurrency)?,
         })
     }
 }
@@ -291,6 +294,13 @@ fn parse_namespace(raw: &str) -> Result<String, String> {
         Err(format!(
             "expected lower-case letters, digits, '.', '-' or '_', got {raw:?}"
         ))
+    }
+}
+
+fn parse_concurrency(raw: &str) -> Result<usize, String> {
+    match raw.parse::<usize>() {
+        Ok(n) if (1..=256).contains(&n) => Ok(n),
+        _ => Err(format!("expected a number from 1 to 256, got {raw:?}")),
     }
 }
 

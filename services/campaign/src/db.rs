@@ -289,3 +289,15 @@ pub async fn mark_goal_reached(
     .fetch_optional(conn)
     .await
 }
+
+/// Serialises everything this service does about one donation until the
+/// transaction ends. Its `donation.created` and its compensation can be handled
+/// at once by two deliveries; without this each could miss the other's
+/// uncommitted row (an acceptance never reversed).
+pub async fn lock_donation(conn: &mut PgConnection, donation_id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1::text, 0))")
+        .bind(donation_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -36,6 +36,7 @@ pub async fn created(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> 
         return Ok(tx); // An item donation: request-service's business.
     };
     let context = event.caused_context();
+    db::lock_donation(&mut tx, d.donation_id).await?;
     if db::is_voided(&mut tx, d.donation_id).await? {
         // Cancelled or expired before it reached us: nothing to accept or answer.
         return Ok(tx);
@@ -108,6 +109,7 @@ async fn take_back(
     donation_id: Uuid,
     context: &EventContext,
 ) -> Result<Tx, HandleError> {
+    db::lock_donation(&mut tx, donation_id).await?;
     let Some(accepted) = db::find_accepted(&mut tx, donation_id).await? else {
         db::remember_voided(&mut tx, donation_id).await?;
         return Ok(tx);
