@@ -93,8 +93,11 @@ async fn the_platform_migrates_serves_and_stops_gracefully() {
         ("BUS_NAMESPACE".to_owned(), broker.namespace.clone()),
         ("EVENT_RETRY_DELAYS".to_owned(), "1s".to_owned()),
     ]);
-    for queue in ["messaging", "messaging.dead", "messaging.retry.1s"] {
-        broker.track(format!("{}.{queue}", broker.namespace));
+    for service in ["campaign", "donation", "messaging"] {
+        for queue in ["", ".dead", ".retry.1s"] {
+            broker.track(format!("{}.{service}{queue}", broker.namespace));
+        }
+    }.{queue}", broker.namespace));
     }
     let platform = Platform::start(Service::ALL, &env, Some(JWT_SECRET))
         .await
