@@ -97,7 +97,6 @@ async fn the_platform_migrates_serves_and_stops_gracefully() {
         for queue in ["", ".dead", ".retry.1s"] {
             broker.track(format!("{}.{service}{queue}", broker.namespace));
         }
-    }.{queue}", broker.namespace));
     }
     let platform = Platform::start(Service::ALL, &env, Some(JWT_SECRET))
         .await
