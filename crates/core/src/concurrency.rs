@@ -15,6 +15,38 @@ pub fn etag(version: i32) -> [(HeaderName, HeaderValue); 1] {
     [(header::ETAG, value)]
 }
 
+/// A stored resource with a `version` (API.md: every stored resource has one).
+pub trait Versioned {
+    fn version(&self) -> i32;
+}
+
+/// A resource answered with its `ETag`.
+#[derive(Debug)]
+pub struct Tagged<T>(pub T);
+
+impl<T: serde::Serialize + Versioned> axum::response::IntoResponse for Tagged<T> {
+    fn into_response(self) -> axum::response::Response {
+        (etag(self.0.version()), axum::Json(self.0)).into_response()
+    }
+}
+
+/// A resource just created: 201, its `Location` and its `ETag`.
+#[derive(Debug)]
+pub struct Created<T> {
+    pub location: String,
+    pub resource: T,
+}
+
+impl<T: serde::Serialize + Versioned> axum::response::IntoResponse for Created<T> {
+    fn into_response(self) -> axum::response::Response {
+        let mut response = (axum::http::StatusCode::CREATED, Tagged(self.resource)).into_response();
+        if let Ok(location) = HeaderValue::from_str(&self.location) {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+        response
+    }
+}
+
 /// The version the client expects, when it sent `If-Match`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IfMatch(Option<i32>);

@@ -55,3 +55,9 @@ impl Campaign {
         }
     }
 }
+
+impl hearth_core::concurrency::Versioned for Campaign {
+    fn version(&self) -> i32 {
+        self.version
+    }
+}

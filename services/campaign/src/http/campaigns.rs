@@ -1,12 +1,11 @@
 //! `/campaigns`: create, list, read, edit, and move along the state machine.
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::Json;
 use chrono::Utc;
 use hearth_bus::outbox;
 use hearth_core::auth::Caller;
-use hearth_core::concurrency::{etag, IfMatch};
+use hearth_core::concurrency::{Created, IfMatch, Tagged};
 use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
 use hearth_core::pagination::{Cursor, Page, PageRequest};
@@ -33,15 +32,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(change_status))
 }
 
-/// A campaign with its `ETag`.
-type Tagged = (HeaderMap, Json<Campaign>);
-
-fn tagged(campaign: Campaign) -> Tagged {
-    let mut headers = HeaderMap::new();
-    headers.extend(etag(campaign.version));
-    (headers, Json(campaign))
-}
-
 /// Create a campaign
 ///
 /// The caller becomes its recipient unless staff name another. Emits `campaign.created`.
@@ -61,7 +51,7 @@ async fn create_campaign(
     caller: Caller,
     context: RequestContext,
     ApiJson(body): ApiJson<CreateCampaign>,
-) -> ApiResult<(StatusCode, Tagged)> {
+) -> ApiResult<Created<Campaign>> {
     let new = body.parse(&caller, Utc::now())?;
     let mut tx = state.db.begin().await?;
     let campaign = db::insert(&mut tx, &new).await?;
@@ -82,11 +72,10 @@ async fn create_campaign(
     .await?;
     tx.commit().await?;
 
-    let (mut headers, body) = tagged(campaign);
-    if let Ok(location) = HeaderValue::from_str(&format!("/campaigns/{}", body.id)) {
-        headers.insert(header::LOCATION, location);
-    }
-    Ok((StatusCode::CREATED, (headers, body)))
+    Ok(Created {
+        location: format!("/campaigns/{}", campaign.id),
+        resource: campaign,
+    })
 }
 
 /// `GET /campaigns` query parameters.
@@ -158,11 +147,11 @@ async fn get_campaign(
     State(state): State<AppState>,
     caller: Option<Caller>,
     ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Tagged> {
+) -> ApiResult<Tagged<Campaign>> {
     db::find(&state.db, id)
         .await?
         .filter(|c| c.is_visible_to(caller.as_ref()))
-        .map(tagged)
+        .map(Tagged)
         .ok_or_else(ApiError::not_found)
 }
 
@@ -214,7 +203,7 @@ async fn update_campaign(
     if_match: IfMatch,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<UpdateCampaign>,
-) -> ApiResult<Tagged> {
+) -> ApiResult<Tagged<Campaign>> {
     let mut tx = state.db.begin().await?;
     let campaign = load_for_write(&mut tx, id, &caller, if_match).await?;
     if !campaign.status.is_editable() {
@@ -225,7 +214,7 @@ async fn update_campaign(
     }
     let changes = body.parse(&campaign, Utc::now())?;
     if changes.is_empty() {
-        return Ok(tagged(campaign));
+        return Ok(Tagged(campaign));
     }
     let updated = db::apply_changes(&mut tx, id, &changes).await?;
     let event = CampaignUpdated {
@@ -238,7 +227,7 @@ async fn update_campaign(
     )
     .await?;
     tx.commit().await?;
-    Ok(tagged(updated))
+    Ok(Tagged(updated))
 }
 
 /// The body of `POST /campaigns/{id}/status`.
@@ -276,7 +265,7 @@ async fn change_status(
     if_match: IfMatch,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<ChangeStatus>,
-) -> ApiResult<Tagged> {
+) -> ApiResult<Tagged<Campaign>> {
     let reason = body
         .reason
         .map(|r| r.trim().to_owned())
@@ -308,5 +297,5 @@ async fn change_status(
     )
     .await?;
     tx.commit().await?;
-    Ok(tagged(updated))
+    Ok(Tagged(updated))
 }

@@ -63,3 +63,9 @@ impl Donation {
         self
     }
 }
+
+impl hearth_core::concurrency::Versioned for Donation {
+    fn version(&self) -> i32 {
+        self.version
+    }
+}

@@ -1,10 +1,9 @@
 //! `/donations`: give, read, list, and the donor's and recipient's moves.
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::Json;
 use hearth_core::auth::Caller;
-use hearth_core::concurrency::etag;
+use hearth_core::concurrency::{Created, Tagged};
 use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
 use hearth_core::pagination::{Cursor, Page, PageRequest};
@@ -32,14 +31,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(refund_donation))
 }
 
-type Tagged = (HeaderMap, Json<Donation>);
-
-fn tagged(d: Donation) -> Tagged {
-    let mut headers = HeaderMap::new();
-    headers.extend(etag(d.version));
-    (headers, Json(d))
-}
-
 /// Give money to a campaign or items to a request
 ///
 /// Answers at once with a `pending` donation; the campaign or request accepts
@@ -59,16 +50,15 @@ async fn create_donation(
     caller: Caller,
     context: RequestContext,
     ApiJson(body): ApiJson<CreateDonation>,
-) -> ApiResult<(StatusCode, Tagged)> {
+) -> ApiResult<Created<Donation>> {
     let new = body.parse(&caller)?;
     let mut tx = state.db.begin().await?;
     let donation = transitions::create(&mut tx, &new, &context.event_context()).await?;
     tx.commit().await?;
-    let (mut headers, body) = tagged(donation);
-    if let Ok(location) = HeaderValue::from_str(&format!("/donations/{}", body.id)) {
-        headers.insert(header::LOCATION, location);
-    }
-    Ok((StatusCode::CREATED, (headers, body)))
+    Ok(Created {
+        location: format!("/donations/{}", donation.id),
+        resource: donation,
+    })
 }
 
 /// Get a donation
@@ -87,11 +77,11 @@ async fn get_donation(
     State(state): State<AppState>,
     caller: Option<Caller>,
     ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Tagged> {
+) -> ApiResult<Tagged<Donation>> {
     db::find(&state.db, id)
         .await?
         .and_then(|d| d.seen_by(caller.as_ref()))
-        .map(tagged)
+        .map(Tagged)
         .ok_or_else(ApiError::not_found)
 }
 
@@ -211,7 +201,7 @@ async fn cancel_donation(
     caller: Caller,
     context: RequestContext,
     ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Tagged> {
+) -> ApiResult<Tagged<Donation>> {
     let mut tx = state.db.begin().await?;
     let d = load_for_move(&mut tx, id, &caller).await?;
     let by = if d.is_donor(&caller) {
@@ -237,7 +227,7 @@ async fn cancel_donation(
     }
     let d = transitions::cancel(&mut tx, &d, by, &context.event_context()).await?;
     tx.commit().await?;
-    Ok(tagged(d))
+    Ok(Tagged(d))
 }
 
 /// Mark an item donation received
@@ -260,7 +250,7 @@ async fn receive_donation(
     caller: Caller,
     context: RequestContext,
     ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Tagged> {
+) -> ApiResult<Tagged<Donation>> {
     let mut tx = state.db.begin().await?;
     let d = load_for_move(&mut tx, id, &caller).await?;
     if !d.is_recipient(&caller) {
@@ -273,7 +263,7 @@ async fn receive_donation(
     }
     let d = transitions::receive(&mut tx, &d, &context.event_context()).await?;
     tx.commit().await?;
-    Ok(tagged(d))
+    Ok(Tagged(d))
 }
 
 /// The body of `POST /donations/{id}/refund`.
@@ -307,7 +297,7 @@ async fn refund_donation(
     context: RequestContext,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<Refund>,
-) -> ApiResult<Tagged> {
+) -> ApiResult<Tagged<Donation>> {
     let reason = body.reason.trim().to_owned();
     Validator::new()
         .length(&reason, "reason", 1, 500)
@@ -324,5 +314,5 @@ async fn refund_donation(
     }
     let d = transitions::refund(&mut tx, &d, &reason, &context.event_context()).await?;
     tx.commit().await?;
-    Ok(tagged(d))
+    Ok(Tagged(d))
 }
