@@ -3,4 +3,5 @@
 //! `cli/tests/saga.rs`.
 
 mod donations;
+mod expiry;
 mod helpers;
