@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use futures::{StreamExt, TryStreamExt};
+use futures::{FutureExt, StreamExt, TryStreamExt};
 use hearth_core::metrics::Metrics;
 use hearth_events::{Envelope, Undecodable};
 use lapin::message::Delivery;
@@ -317,11 +317,17 @@ impl Consumer {
         let span = tracing::info_span!("event", id = %envelope.id, r#type = %envelope.event_type,
             correlationid = %envelope.correlationid, traceparent = envelope.traceparent.as_deref().unwrap_or_default());
         async move {
-            let outcome = match self.handle_once(handler, envelope).await {
-                Ok(true) => Outcome::Handled,
-                Ok(false) => Outcome::Duplicate,
-                Err(HandleError::Poison(why)) => Outcome::Poison(why),
-                Err(HandleError::Retry(err)) => Outcome::Failed(format!("{err:#}")),
+            // A handler that panics fails this delivery (retried, then dead-lettered)
+            // instead of ending the consumer for every message after it.
+            let handled = std::panic::AssertUnwindSafe(self.handle_once(handler, envelope))
+                .catch_unwind()
+                .await;
+            let outcome = match handled {
+                Ok(Ok(true)) => Outcome::Handled,
+                Ok(Ok(false)) => Outcome::Duplicate,
+                Ok(Err(HandleError::Poison(why))) => Outcome::Poison(why),
+                Ok(Err(HandleError::Retry(err))) => Outcome::Failed(format!("{err:#}")),
+                Err(_) => Outcome::Failed("the handler panicked".to_owned()),
             };
             tracing::debug!(?outcome, "event handled");
             outcome

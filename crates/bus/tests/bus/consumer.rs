@@ -330,3 +330,40 @@ async fn the_events_traceparent_is_on_the_consumers_log_lines() {
     assert!(line.contains(traceparent), "{line}");
     assert!(line.contains("req-42"), "{line}");
 }
+
+#[tokio::test]
+async fn a_panicking_handler_fails_its_message_not_the_consumer() {
+    let f = Fixture::new().await;
+    let calls = Arc::new(AtomicU32::new(0));
+    let counted = calls.clone();
+    let panics_on_first: Handler = Arc::new(move |tx, envelope| {
+        let counted = counted.clone();
+        Box::pin(async move {
+            if counted.fetch_add(1, Ordering::SeqCst) == 0 {
+                panic!("a bug in a handler");
+            }
+            recording_handler(0, Arc::new(AtomicU32::new(0)))(tx, envelope).await
+        })
+    });
+    start(&f, &[100], panics_on_first).await;
+    publish(
+        &f,
+        "campaign.created",
+        &serde_json::to_vec(&event()).expect("json"),
+    )
+    .await;
+    publish(
+        &f,
+        "campaign.created",
+        &serde_json::to_vec(&event()).expect("json"),
+    )
+    .await;
+
+    // Both end up handled: the one that met the panic on its retry.
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            f.scalar("select count(*) from effects").await == 2
+        })
+        .await
+    );
+}
