@@ -6,11 +6,14 @@
 //! - [`consumer`]: handles a service's queue idempotently, with retries and dead letters;
 //! - [`topology`]: the exchange and queues, declared at every (re)connect;
 //! - [`broker`]: the connection, kept alive with backoff, and its readiness check;
+//! - [`service`]: the pool, link and metrics every service stands on, and the
+//!   relay, consumer and router built from them;
 //! - [`workers`]: a service's relay and consumer, started together.
 
 pub mod broker;
 pub mod consumer;
 pub mod outbox;
 pub mod relay;
+pub mod service;
 pub mod topology;
 pub mod workers;

@@ -18,13 +18,9 @@ use std::time::Duration;
 
 use axum::Router;
 use hearth_bus::broker::BrokerLink;
-use hearth_bus::relay::{stall_check, Relay};
+use hearth_bus::service::ServiceRuntime;
 use hearth_bus::workers::Workers;
-use hearth_core::auth::Authenticator;
 use hearth_core::config::{read_duration, ConfigError, Database, Env, ServiceConfig, ServiceSpec};
-use hearth_core::health::Readiness;
-use hearth_core::http::{service_router, ServiceHttp};
-use hearth_core::metrics::Metrics;
 use sqlx::migrate::Migrator;
 use sqlx::PgPool;
 
@@ -65,45 +61,21 @@ pub struct App {
 
 impl App {
     pub fn build(config: &ServiceConfig, settings: &Settings) -> anyhow::Result<Self> {
-        let db = hearth_core::db::pool(&config.database, SERVICE.schema())?;
-        let broker = BrokerLink::spawn(config.rabbitmq_url.clone());
-        let metrics = Metrics::new(SERVICE.name);
+        let runtime = ServiceRuntime::connect(config)?;
+        let db = runtime.db.clone();
+        let (api, openapi) = http::api(http::AppState { db: db.clone() });
         let workers = Workers {
-            relay: Some(Relay::for_service(
-                db.clone(),
-                broker.clone(),
-                SERVICE.schema(),
-                &config.events,
-                &metrics,
-            )),
-            consumer: Some(consumers::consumer(
-                db.clone(),
-                broker.clone(),
-                &config.events,
-                &metrics,
-            )),
+            relay: Some(runtime.relay()),
+            consumer: Some(consumers::consumer(&runtime)),
             tasks: vec![
                 Box::pin(expiry::sweep_forever(db.clone(), settings.pending_timeout)),
                 Box::pin(hearth_core::idempotency::clean_forever(db.clone())),
             ],
         };
-        let (api, openapi) = http::api(http::AppState { db: db.clone() });
-        let router = service_router(ServiceHttp {
-            api,
-            openapi,
-            auth: Authenticator::new(&config.jwt_secret),
-            readiness: Readiness::new()
-                .with_database(db.clone())
-                .with("broker", broker.check())
-                .with("relay", stall_check(db.clone())),
-            metrics,
-            config: config.http.clone(),
-            idempotency: Some(db.clone()),
-        });
         Ok(Self {
-            router,
+            router: runtime.router(api, openapi, true),
             db,
-            broker,
+            broker: runtime.broker,
             workers,
         })
     }

@@ -13,13 +13,9 @@ pub mod http;
 
 use axum::Router;
 use hearth_bus::broker::BrokerLink;
-use hearth_bus::relay::{stall_check, Relay};
+use hearth_bus::service::ServiceRuntime;
 use hearth_bus::workers::Workers;
-use hearth_core::auth::Authenticator;
 use hearth_core::config::{Database, ServiceConfig, ServiceSpec};
-use hearth_core::health::Readiness;
-use hearth_core::http::{service_router, ServiceHttp};
-use hearth_core::metrics::Metrics;
 use sqlx::migrate::Migrator;
 use sqlx::PgPool;
 
@@ -44,42 +40,18 @@ pub struct App {
 
 impl App {
     pub fn build(config: &ServiceConfig) -> anyhow::Result<Self> {
-        let db = hearth_core::db::pool(&config.database, SERVICE.schema())?;
-        let broker = BrokerLink::spawn(config.rabbitmq_url.clone());
-        let metrics = Metrics::new(SERVICE.name);
+        let runtime = ServiceRuntime::connect(config)?;
+        let db = runtime.db.clone();
+        let (api, openapi) = http::api(http::AppState { db: db.clone() });
         let workers = Workers {
-            relay: Some(Relay::for_service(
-                db.clone(),
-                broker.clone(),
-                SERVICE.schema(),
-                &config.events,
-                &metrics,
-            )),
-            consumer: Some(consumers::consumer(
-                db.clone(),
-                broker.clone(),
-                &config.events,
-                &metrics,
-            )),
+            relay: Some(runtime.relay()),
+            consumer: Some(consumers::consumer(&runtime)),
             tasks: Vec::new(),
         };
-        let (api, openapi) = http::api(http::AppState { db: db.clone() });
-        let router = service_router(ServiceHttp {
-            api,
-            openapi,
-            auth: Authenticator::new(&config.jwt_secret),
-            readiness: Readiness::new()
-                .with_database(db.clone())
-                .with("broker", broker.check())
-                .with("relay", stall_check(db.clone())),
-            metrics,
-            config: config.http.clone(),
-            idempotency: None,
-        });
         Ok(Self {
-            router,
+            router: runtime.router(api, openapi, false),
             db,
-            broker,
+            broker: runtime.broker,
             workers,
         })
     }

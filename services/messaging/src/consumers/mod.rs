@@ -5,25 +5,16 @@ mod campaign;
 
 use std::sync::Arc;
 
-use hearth_bus::broker::BrokerLink;
 use hearth_bus::consumer::{Consumer, HandleError, Handler, Tx};
-use hearth_core::config::EventsConfig;
-use hearth_core::metrics::Metrics;
+use hearth_bus::service::ServiceRuntime;
 use hearth_events::{Envelope, Event};
-use sqlx::PgPool;
 
 use crate::db;
 use crate::domain::NewNotification;
-use crate::SERVICE;
 
 /// messaging-service's consumer, bound to every event it notifies about.
-pub fn consumer(
-    pool: PgPool,
-    link: BrokerLink,
-    events: &EventsConfig,
-    metrics: &Metrics,
-) -> Consumer {
-    Consumer::for_service(pool, link, SERVICE.name, events, metrics).on(
+pub fn consumer(runtime: &ServiceRuntime) -> Consumer {
+    runtime.consumer().on(
         hearth_events::campaign::CampaignCreated::TYPE,
         notify(campaign::created),
     )

@@ -1,0 +1,83 @@
+//! What every service stands on: its pool (in its own schema), its broker
+//! link and its metrics — and the pieces built from them that do not differ
+//! between services: the outbox relay, the consumer, and the HTTP router with
+//! its readiness checks.
+
+use axum::Router;
+use hearth_core::auth::Authenticator;
+use hearth_core::config::ServiceConfig;
+use hearth_core::health::Readiness;
+use hearth_core::http::{service_router, ServiceHttp};
+use hearth_core::metrics::Metrics;
+use sqlx::PgPool;
+
+use crate::broker::BrokerLink;
+use crate::consumer::Consumer;
+use crate::relay::{stall_check, Relay};
+
+#[derive(Debug)]
+pub struct ServiceRuntime {
+    pub db: PgPool,
+    pub broker: BrokerLink,
+    pub metrics: Metrics,
+    config: ServiceConfig,
+}
+
+impl ServiceRuntime {
+    /// Opens the pool and starts the broker link. Nothing is contacted yet:
+    /// both connect in the background, so a service starts without them.
+    pub fn connect(config: &ServiceConfig) -> anyhow::Result<Self> {
+        Ok(Self {
+            db: hearth_core::db::pool(&config.database, config.spec.schema())?,
+            broker: BrokerLink::spawn(config.rabbitmq_url.clone()),
+            metrics: Metrics::new(config.spec.name),
+            config: config.clone(),
+        })
+    }
+
+    /// The relay of the service's outbox.
+    pub fn relay(&self) -> Relay {
+        Relay::for_service(
+            self.db.clone(),
+            self.broker.clone(),
+            self.config.spec.schema(),
+            &self.config.events,
+            &self.metrics,
+        )
+    }
+
+    /// The service's consumer, without handlers yet (add them with [`Consumer::on`]).
+    pub fn consumer(&self) -> Consumer {
+        Consumer::for_service(
+            self.db.clone(),
+            self.broker.clone(),
+            self.config.spec.name,
+            &self.config.events,
+            &self.metrics,
+        )
+    }
+
+    /// The service's API inside the platform's HTTP stack, ready when its
+    /// database and broker answer and its relay is not stalled. With
+    /// `idempotent`, its `POST`s honour `Idempotency-Key` (the schema then has
+    /// an `idempotency_keys` table).
+    pub fn router(
+        &self,
+        api: Router,
+        openapi: utoipa::openapi::OpenApi,
+        idempotent: bool,
+    ) -> Router {
+        service_router(ServiceHttp {
+            api,
+            openapi,
+            auth: Authenticator::new(&self.config.jwt_secret),
+            readiness: Readiness::new()
+                .with_database(self.db.clone())
+                .with("broker", self.broker.check())
+                .with("relay", stall_check(self.db.clone())),
+            metrics: self.metrics.clone(),
+            config: self.config.http.clone(),
+            idempotency: idempotent.then(|| self.db.clone()),
+        })
+    }
+}
