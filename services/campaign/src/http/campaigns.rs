@@ -37,6 +37,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The caller becomes its recipient unless staff name another. Emits `campaign.created`.
 #[utoipa::path(
     post, path = "/campaigns", tag = "campaigns",
+    params(("Idempotency-Key" = Option<String>, Header,
+        description = "Sent again with the same body, returns the first answer without a second effect; with another body, 422 idempotency_key_reused. Kept 24 h.")),
     request_body = CreateCampaign,
     security(("bearer" = [])),
     responses(

@@ -37,6 +37,8 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// or refuses it through the saga. Emits `donation.created`.
 #[utoipa::path(
     post, path = "/donations", tag = "donations",
+    params(("Idempotency-Key" = Option<String>, Header,
+        description = "Sent again with the same body, returns the first answer without a second effect; with another body, 422 idempotency_key_reused. Kept 24 h.")),
     request_body = CreateDonation,
     security(("bearer" = [])),
     responses(
