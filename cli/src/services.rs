@@ -11,6 +11,7 @@ use sqlx::PgPool;
 pub enum Service {
     Campaign,
     Donation,
+    Request,
     Messaging,
 }
 
@@ -32,12 +33,18 @@ impl Built {
 }
 
 impl Service {
-    pub const ALL: &'static [Service] = &[Service::Campaign, Service::Donation, Service::Messaging];
+    pub const ALL: &'static [Service] = &[
+        Service::Campaign,
+        Service::Donation,
+        Service::Request,
+        Service::Messaging,
+    ];
 
     pub fn spec(self) -> ServiceSpec {
         match self {
             Service::Campaign => campaign_service::SERVICE,
             Service::Donation => donation_service::SERVICE,
+            Service::Request => request_service::SERVICE,
             Service::Messaging => messaging_service::SERVICE,
         }
     }
@@ -46,6 +53,7 @@ impl Service {
         match self {
             Service::Campaign => &campaign_service::MIGRATOR,
             Service::Donation => &donation_service::MIGRATOR,
+            Service::Request => &request_service::MIGRATOR,
             Service::Messaging => &messaging_service::MIGRATOR,
         }
     }
@@ -61,6 +69,10 @@ impl Service {
             Service::Donation => {
                 let settings = donation_service::Settings::from_env(env)?;
                 let app = donation_service::App::build(config, &settings)?;
+                (app.router, app.db, app.workers)
+            }
+            Service::Request => {
+                let app = request_service::App::build(config)?;
                 (app.router, app.db, app.workers)
             }
             Service::Messaging => {

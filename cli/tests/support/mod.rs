@@ -12,6 +12,7 @@ use hearth_testkit::{TestBroker, TestClient, TestDb, JWT_SECRET};
 pub struct Running {
     pub campaign: TestClient,
     pub donation: TestClient,
+    pub request: TestClient,
     pub messaging: TestClient,
     pub broker: TestBroker,
     pub platform: Option<Platform>,
@@ -37,11 +38,12 @@ pub async fn prepare() -> Prepared {
         ("CAMPAIGN_PORT".to_owned(), "0".to_owned()),
         ("MESSAGING_PORT".to_owned(), "0".to_owned()),
         ("DONATION_PORT".to_owned(), "0".to_owned()),
+        ("REQUEST_PORT".to_owned(), "0".to_owned()),
         ("RABBITMQ_URL".to_owned(), broker.url.clone()),
         ("BUS_NAMESPACE".to_owned(), broker.namespace.clone()),
         ("EVENT_RETRY_DELAYS".to_owned(), "1s".to_owned()),
     ]);
-    for service in ["campaign", "donation", "messaging"] {
+    for service in ["campaign", "donation", "request", "messaging"] {
         for queue in ["", ".dead", ".retry.1s"] {
             broker.track(format!("{}.{service}{queue}", broker.namespace));
         }
@@ -92,6 +94,7 @@ impl Prepared {
         Running {
             campaign: TestClient::new(addr(Service::Campaign)),
             donation: TestClient::new(addr(Service::Donation)),
+            request: TestClient::new(addr(Service::Request)),
             messaging: TestClient::new(addr(Service::Messaging)),
             platform: Some(platform),
             broker: self.broker,

@@ -125,6 +125,20 @@ pub enum CampaignRejection {
     DonorSuspended,
 }
 
+impl CampaignRejection {
+    /// The reason's code, as in the payload and in a donation's `status_reason`.
+    pub fn code(self) -> &'static str {
+        match self {
+            CampaignRejection::NotFound => "not_found",
+            CampaignRejection::NotActive => "not_active",
+            CampaignRejection::Ended => "ended",
+            CampaignRejection::CurrencyMismatch => "currency_mismatch",
+            CampaignRejection::SelfDonation => "self_donation",
+            CampaignRejection::DonorSuspended => "donor_suspended",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CampaignDonationRejected {
     pub donation_id: Uuid,
@@ -180,6 +194,31 @@ pub(crate) mod nullable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rejection_codes_are_the_payload_words() {
+        use CampaignRejection::*;
+        for r in [
+            NotFound,
+            NotActive,
+            Ended,
+            CurrencyMismatch,
+            SelfDonation,
+            DonorSuspended,
+        ] {
+            assert_eq!(serde_json::to_value(r).expect("json"), r.code());
+        }
+        use crate::request::RequestRejection as R;
+        for r in [
+            R::NotFound,
+            R::NotOpen,
+            R::QuantityExceeded,
+            R::SelfDonation,
+            R::DonorSuspended,
+        ] {
+            assert_eq!(serde_json::to_value(r).expect("json"), r.code());
+        }
+    }
 
     #[test]
     fn changes_tell_cleared_from_unchanged() {

@@ -45,6 +45,12 @@ pub struct RequestChanges {
     pub location: Option<Option<String>>,
 }
 
+impl RequestChanges {
+    pub fn is_empty(&self) -> bool {
+        self == &Self::default()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestUpdated {
     pub request_id: Uuid,
@@ -58,6 +64,12 @@ pub struct RequestStatusChanged {
     pub requester_id: Uuid,
     pub from: String,
     pub to: String,
+    /// Added within version 1, so that a notification can name the request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Why, when staff or the owner gave a reason.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 request_event!(RequestStatusChanged, "request.status_changed");
 
@@ -80,6 +92,19 @@ pub enum RequestRejection {
     QuantityExceeded,
     SelfDonation,
     DonorSuspended,
+}
+
+impl RequestRejection {
+    /// The reason's code, as in the payload and in a donation's `status_reason`.
+    pub fn code(self) -> &'static str {
+        match self {
+            RequestRejection::NotFound => "not_found",
+            RequestRejection::NotOpen => "not_open",
+            RequestRejection::QuantityExceeded => "quantity_exceeded",
+            RequestRejection::SelfDonation => "self_donation",
+            RequestRejection::DonorSuspended => "donor_suspended",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -141,6 +141,31 @@ impl TestBroker {
         false
     }
 
+    /// Waits up to `timeout` for a consumer on `queue`. A consumer starts
+    /// consuming only after its queue and every binding are declared, so an
+    /// event published after this is routed to it; waiting for the queue
+    /// alone races with the bindings.
+    pub async fn wait_for_consumer(&self, queue: &str, timeout: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        while tokio::time::Instant::now() < deadline {
+            let passive = lapin::options::QueueDeclareOptions {
+                passive: true,
+                ..Default::default()
+            };
+            if self
+                .channel()
+                .await
+                .queue_declare(queue, passive, FieldTable::default())
+                .await
+                .is_ok_and(|q| q.consumer_count() > 0)
+            {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        false
+    }
+
     /// Takes one message from `queue`, if one is there.
     pub async fn get(&self, queue: &str) -> Option<Delivery> {
         let channel = self.channel().await;

@@ -1,14 +1,21 @@
-//! The events donation-service reacts to: the campaigns' (and, next, the
-//! requests') answers to its donations.
+//! The events donation-service reacts to: the campaigns' and the requests'
+//! answers to its donations (EVENTS.md, both sagas' step 3). The two answer
+//! the same way, so the moves are here and each file only reads its events.
 
 mod campaign;
+mod request;
 
 use std::sync::Arc;
 
-use hearth_bus::consumer::Consumer;
+use hearth_bus::consumer::{Consumer, HandleError, Tx};
 use hearth_bus::service::ServiceRuntime;
 use hearth_events::campaign::{CampaignDonationAccepted, CampaignDonationRejected};
-use hearth_events::Event;
+use hearth_events::request::{RequestDonationAccepted, RequestDonationRejected};
+use hearth_events::{Event, EventContext};
+use uuid::Uuid;
+
+use crate::domain::Action;
+use crate::{db, transitions};
 
 pub fn consumer(runtime: &ServiceRuntime) -> Consumer {
     runtime
@@ -21,4 +28,48 @@ pub fn consumer(runtime: &ServiceRuntime) -> Consumer {
             CampaignDonationRejected::TYPE,
             Arc::new(|tx, e| Box::pin(campaign::rejected(tx, e))),
         )
+        .on(
+            RequestDonationAccepted::TYPE,
+            Arc::new(|tx, e| Box::pin(request::accepted(tx, e))),
+        )
+        .on(
+            RequestDonationRejected::TYPE,
+            Arc::new(|tx, e| Box::pin(request::rejected(tx, e))),
+        )
+}
+
+/// `confirmed` with its recipient, unless the donation already expired or was
+/// cancelled: then nothing changes here — the compensation is already on its
+/// way to the campaign or request.
+async fn confirm(
+    mut tx: Tx,
+    donation_id: Uuid,
+    recipient_id: Uuid,
+    context: &EventContext,
+) -> Result<Tx, HandleError> {
+    let Some(donation) = db::lock(&mut tx, donation_id).await? else {
+        return Err(HandleError::Poison(format!("no donation {donation_id}")));
+    };
+    if transitions::allowed(&donation, Action::Confirm).is_some() {
+        transitions::confirm(&mut tx, &donation, recipient_id, context).await?;
+    } else {
+        tracing::info!(status = %donation.status, "an acceptance came for a donation no longer pending; ignored");
+    }
+    Ok(tx)
+}
+
+/// `rejected` with the campaign's or request's reason, unless it is no longer pending.
+async fn reject(
+    mut tx: Tx,
+    donation_id: Uuid,
+    reason: &str,
+    context: &EventContext,
+) -> Result<Tx, HandleError> {
+    let Some(donation) = db::lock(&mut tx, donation_id).await? else {
+        return Err(HandleError::Poison(format!("no donation {donation_id}")));
+    };
+    if transitions::allowed(&donation, Action::Reject).is_some() {
+        transitions::reject(&mut tx, &donation, reason, context).await?;
+    }
+    Ok(tx)
 }

@@ -145,36 +145,8 @@ const ALL: [Status; 7] = [
     Status::Completed,
 ];
 
-macro_rules! text_column {
-    ($t:ty) => {
-        impl sqlx::Type<sqlx::Postgres> for $t {
-            fn type_info() -> sqlx::postgres::PgTypeInfo {
-                <String as sqlx::Type<sqlx::Postgres>>::type_info()
-            }
-            fn compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
-                <String as sqlx::Type<sqlx::Postgres>>::compatible(ty)
-            }
-        }
-        impl<'r> sqlx::Decode<'r, sqlx::Postgres> for $t {
-            fn decode(
-                value: sqlx::postgres::PgValueRef<'r>,
-            ) -> Result<Self, sqlx::error::BoxDynError> {
-                Ok(<&str as sqlx::Decode<sqlx::Postgres>>::decode(value)?.parse()?)
-            }
-        }
-        impl sqlx::Encode<'_, sqlx::Postgres> for $t {
-            fn encode_by_ref(
-                &self,
-                buf: &mut sqlx::postgres::PgArgumentBuffer,
-            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
-                <&str as sqlx::Encode<sqlx::Postgres>>::encode(self.as_str(), buf)
-            }
-        }
-    };
-}
-
-text_column!(Status);
-text_column!(Kind);
+hearth_core::text_column!(Status);
+hearth_core::text_column!(Kind);
 
 #[cfg(test)]
 mod tests {

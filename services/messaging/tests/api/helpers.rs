@@ -68,34 +68,16 @@ pub async fn spawn_app() -> TestApp {
     };
     let queue = format!("{}.messaging", test_app.broker.namespace);
     assert!(
-        test_app.wait_for_queue(&queue).await,
-        "the consumer declared its queue"
+        test_app
+            .broker
+            .wait_for_consumer(&queue, Duration::from_secs(5))
+            .await,
+        "the consumer is consuming"
     );
     test_app
 }
 
 impl TestApp {
-    async fn wait_for_queue(&self, queue: &str) -> bool {
-        for _ in 0..100 {
-            let passive = lapin::options::QueueDeclareOptions {
-                passive: true,
-                ..Default::default()
-            };
-            if self
-                .broker
-                .channel()
-                .await
-                .queue_declare(queue, passive, Default::default())
-                .await
-                .is_ok()
-            {
-                return true;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        false
-    }
-
     /// Publishes an event as a producer's relay would.
     pub async fn publish<T: serde::Serialize>(&self, event: &Envelope<T>) {
         self.publish_raw(&event.event_type, &serde_json::to_vec(event).expect("json"))

@@ -1,0 +1,29 @@
+//! request-service's answers to item donations (EVENTS.md, "Items to a request", step 3).
+
+use hearth_bus::consumer::{HandleError, Tx};
+use hearth_events::request::{RequestDonationAccepted, RequestDonationRejected};
+use hearth_events::Envelope;
+
+pub async fn accepted(tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
+    let event = envelope.decode::<RequestDonationAccepted>()?;
+    let context = event.caused_context();
+    super::confirm(
+        tx,
+        event.data.donation_id,
+        event.data.recipient_id,
+        &context,
+    )
+    .await
+}
+
+pub async fn rejected(tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
+    let event = envelope.decode::<RequestDonationRejected>()?;
+    let context = event.caused_context();
+    super::reject(
+        tx,
+        event.data.donation_id,
+        event.data.reason.code(),
+        &context,
+    )
+    .await
+}

@@ -1,0 +1,34 @@
+//! The events request-service reacts to: item donations to its requests
+//! (EVENTS.md, "Items to a request").
+
+mod donations;
+
+use std::sync::Arc;
+
+use hearth_bus::consumer::Consumer;
+use hearth_bus::service::ServiceRuntime;
+use hearth_events::donation::{
+    DonationCancelled, DonationCompleted, DonationCreated, DonationExpired,
+};
+use hearth_events::Event;
+
+pub fn consumer(runtime: &ServiceRuntime) -> Consumer {
+    runtime
+        .consumer()
+        .on(
+            DonationCreated::TYPE,
+            Arc::new(|tx, e| Box::pin(donations::created(tx, e))),
+        )
+        .on(
+            DonationCompleted::TYPE,
+            Arc::new(|tx, e| Box::pin(donations::completed(tx, e))),
+        )
+        .on(
+            DonationCancelled::TYPE,
+            Arc::new(|tx, e| Box::pin(donations::cancelled(tx, e))),
+        )
+        .on(
+            DonationExpired::TYPE,
+            Arc::new(|tx, e| Box::pin(donations::expired(tx, e))),
+        )
+}

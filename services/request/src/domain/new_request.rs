@@ -1,0 +1,96 @@
+use chrono::{DateTime, Utc};
+use hearth_core::auth::Caller;
+use hearth_core::error::FieldError;
+use hearth_core::validation::Validator;
+use hearth_core::ApiError;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+pub const TITLE_CHARS: (usize, usize) = (3, 120);
+pub const DESCRIPTION_MAX_CHARS: usize = 10_000;
+pub const CATEGORY_CHARS: (usize, usize) = (1, 50);
+pub const LOCATION_MAX_CHARS: usize = 200;
+pub const QUANTITY_NEEDED: (i32, i32) = (1, 10_000);
+
+/// The body of `POST /requests`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRequest {
+    /// 3–120 characters.
+    pub title: String,
+    /// At most 10 000 characters.
+    pub description: Option<String>,
+    /// 1–50 characters, such as `bedding` or `food`.
+    pub category: String,
+    /// 1–10 000.
+    pub quantity_needed: i32,
+    /// Must be in the future; an open request expires then.
+    pub needed_by: Option<DateTime<Utc>>,
+    /// Where the goods go; at most 200 characters.
+    pub location: Option<String>,
+}
+
+/// A request that passed every check and may be stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRequest {
+    pub requester_id: Uuid,
+    pub title: String,
+    pub description: Option<String>,
+    pub category: String,
+    pub quantity_needed: i32,
+    pub needed_by: Option<DateTime<Utc>>,
+    pub location: Option<String>,
+}
+
+pub fn quantity_needed_in_range(v: &mut Validator, quantity: i32) {
+    v.check(
+        (QUANTITY_NEEDED.0..=QUANTITY_NEEDED.1).contains(&quantity),
+        "quantity_needed",
+        "must be between 1 and 10000",
+    );
+}
+
+impl CreateRequest {
+    /// Checks every field at once (one 422 lists them all).
+    pub fn parse(self, caller: &Caller, now: DateTime<Utc>) -> Result<NewRequest, ApiError> {
+        if caller.id.is_nil() {
+            // A service token without a user has no one to deliver the goods to.
+            return Err(ApiError::validation(vec![FieldError::new(
+                "requester_id",
+                "a request needs a signed-in user",
+            )]));
+        }
+        let title = self.title.trim().to_owned();
+        let description = self.description.map(|d| d.trim().to_owned());
+        let category = self.category.trim().to_owned();
+        let location = self.location.map(|l| l.trim().to_owned());
+
+        let mut v = Validator::new();
+        v.length(&title, "title", TITLE_CHARS.0, TITLE_CHARS.1);
+        if let Some(description) = &description {
+            v.length(description, "description", 0, DESCRIPTION_MAX_CHARS);
+        }
+        v.length(&category, "category", CATEGORY_CHARS.0, CATEGORY_CHARS.1);
+        quantity_needed_in_range(&mut v, self.quantity_needed);
+        v.check(
+            self.needed_by.is_none_or(|t| t > now),
+            "needed_by",
+            "must be in the future",
+        );
+        if let Some(location) = &location {
+            v.length(location, "location", 0, LOCATION_MAX_CHARS);
+        }
+        v.finish()?;
+
+        Ok(NewRequest {
+            requester_id: caller.id,
+            title,
+            description,
+            category,
+            quantity_needed: self.quantity_needed,
+            needed_by: self.needed_by,
+            location,
+        })
+    }
+}

@@ -1,0 +1,64 @@
+use chrono::{DateTime, Utc};
+use hearth_core::auth::Caller;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::Status;
+
+/// A request for goods, as stored and as answered (API.md's `Request`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Request {
+    pub id: Uuid,
+    /// Who needs the goods, and owns the request.
+    pub requester_id: Uuid,
+    pub title: String,
+    pub description: Option<String>,
+    pub category: String,
+    pub quantity_needed: i32,
+    /// Promised by accepted item donations not yet received; changes only through the saga.
+    pub quantity_pledged: i32,
+    /// Received; changes only through the saga.
+    pub quantity_fulfilled: i32,
+    pub status: Status,
+    pub needed_by: Option<DateTime<Utc>>,
+    pub location: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Starts at 1, +1 on every change; the `ETag`.
+    pub version: i32,
+    /// Internal: what a suspended request returns to.
+    #[serde(skip)]
+    pub suspended_from: Option<Status>,
+}
+
+impl Request {
+    pub fn is_owned_by(&self, caller: &Caller) -> bool {
+        caller.id == self.requester_id
+    }
+
+    pub fn may_be_managed_by(&self, caller: &Caller) -> bool {
+        caller.is_staff() || self.is_owned_by(caller)
+    }
+
+    /// Suspended requests show only to staff, as suspended campaigns do.
+    pub fn is_visible_to(&self, caller: Option<&Caller>) -> bool {
+        self.status != Status::Suspended || caller.is_some_and(Caller::is_staff)
+    }
+
+    /// How many more items a pledge may promise.
+    pub fn quantity_open(&self) -> i32 {
+        self.quantity_needed - self.quantity_pledged - self.quantity_fulfilled
+    }
+
+    /// The least `quantity_needed` may become: what is already promised or received.
+    pub fn quantity_committed(&self) -> i32 {
+        self.quantity_pledged + self.quantity_fulfilled
+    }
+}
+
+impl hearth_core::concurrency::Versioned for Request {
+    fn version(&self) -> i32 {
+        self.version
+    }
+}

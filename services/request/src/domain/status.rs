@@ -1,0 +1,185 @@
+//! The request state machine (API.md, request-service), in one place.
+//!
+//! ```text
+//! open → fulfilled | cancelled       (owner or staff, `close`)
+//! open → fulfilled                   (the saga, when received items reach quantity_needed)
+//! open → expired                     (the sweeper, once needed_by has passed)
+//! staff: any → suspended, suspended → the status it was suspended from
+//! ```
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Open,
+    Fulfilled,
+    Cancelled,
+    Expired,
+    Suspended,
+}
+
+/// The moves an owner may make; staff may make them too.
+const OWNER_TRANSITIONS: &[(Status, Status)] = &[
+    (Status::Open, Status::Fulfilled),
+    (Status::Open, Status::Cancelled),
+];
+
+/// An allowed move: the new status, and what to remember for a later reinstatement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatusChange {
+    pub from: Status,
+    pub to: Status,
+    pub suspended_from: Option<Status>,
+}
+
+/// Why a move is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Only staff may make this move (403 `forbidden`).
+    StaffOnly(&'static str),
+    /// The state machine does not allow it (409 `invalid_state`).
+    InvalidState(String),
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Open => "open",
+            Status::Fulfilled => "fulfilled",
+            Status::Cancelled => "cancelled",
+            Status::Expired => "expired",
+            Status::Suspended => "suspended",
+        }
+    }
+
+    /// Only an open request is edited, and takes pledges.
+    pub fn is_open(self) -> bool {
+        self == Status::Open
+    }
+
+    /// Decides a move from `self` to `to`. `suspended_from` is what a
+    /// suspended request returns to.
+    pub fn change_to(
+        self,
+        to: Status,
+        suspended_from: Option<Status>,
+        by_staff: bool,
+    ) -> Result<StatusChange, Refusal> {
+        let change = |suspended_from| StatusChange {
+            from: self,
+            to,
+            suspended_from,
+        };
+        match (self, to) {
+            (_, Status::Suspended) if !by_staff => {
+                Err(Refusal::StaffOnly("only staff may suspend a request"))
+            }
+            (Status::Suspended, Status::Suspended) => Err(Refusal::InvalidState(
+                "the request is already suspended".into(),
+            )),
+            (from, Status::Suspended) => Ok(change(Some(from))),
+            (Status::Suspended, _) if !by_staff => {
+                Err(Refusal::StaffOnly("only staff may lift a suspension"))
+            }
+            (Status::Suspended, to) if Some(to) == suspended_from => Ok(change(None)),
+            (Status::Suspended, _) => Err(Refusal::InvalidState(format!(
+                "a suspended request can only return to {}",
+                suspended_from.map_or("its previous status", Status::as_str)
+            ))),
+            (from, to) if OWNER_TRANSITIONS.contains(&(from, to)) => Ok(change(None)),
+            (from, to) => Err(Refusal::InvalidState(format!(
+                "a request cannot go from {from} to {to}"
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Status {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ALL.iter()
+            .copied()
+            .find(|status| status.as_str() == s)
+            .ok_or_else(|| format!("unknown request status {s:?}"))
+    }
+}
+
+const ALL: [Status; 5] = [
+    Status::Open,
+    Status::Fulfilled,
+    Status::Cancelled,
+    Status::Expired,
+    Status::Suspended,
+];
+
+// Stored as text, so the column stays readable to operators and to `psql`.
+hearth_core::text_column!(Status);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Status::*;
+
+    #[test]
+    fn an_owner_only_closes_an_open_request() {
+        for from in ALL {
+            for to in ALL {
+                let result = from.change_to(to, (from == Suspended).then_some(Open), false);
+                let allowed = from == Open && matches!(to, Fulfilled | Cancelled);
+                match result {
+                    Ok(change) => {
+                        assert!(allowed, "{from} → {to} must be refused");
+                        assert_eq!(change.to, to);
+                    }
+                    Err(Refusal::StaffOnly(_)) => assert!(to == Suspended || from == Suspended),
+                    Err(Refusal::InvalidState(_)) => assert!(!allowed, "{from} → {to}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn closed_requests_stay_closed() {
+        for from in [Fulfilled, Cancelled, Expired] {
+            for to in [Open, Fulfilled, Cancelled, Expired] {
+                assert!(from.change_to(to, None, true).is_err(), "{from} → {to}");
+            }
+        }
+    }
+
+    #[test]
+    fn staff_suspend_from_anywhere_and_reinstate_to_where_it_was() {
+        for from in [Open, Fulfilled, Cancelled, Expired] {
+            let suspended = from.change_to(Suspended, None, true).expect("staff may");
+            assert_eq!(suspended.suspended_from, Some(from));
+            let back = Suspended
+                .change_to(from, Some(from), true)
+                .expect("staff may");
+            assert_eq!((back.to, back.suspended_from), (from, None));
+        }
+        assert!(matches!(
+            Suspended.change_to(Open, Some(Cancelled), true),
+            Err(Refusal::InvalidState(_))
+        ));
+    }
+
+    #[test]
+    fn statuses_round_trip_as_text() {
+        for status in ALL {
+            assert_eq!(status.as_str().parse::<Status>(), Ok(status));
+        }
+        assert!("Open".parse::<Status>().is_err());
+    }
+}

@@ -1,0 +1,358 @@
+//! `/requests`: create, list, read, edit, close, and staff's suspension.
+
+use axum::extract::State;
+use axum::Json;
+use chrono::Utc;
+use hearth_core::auth::Caller;
+use hearth_core::concurrency::{Created, IfMatch, Tagged};
+use hearth_core::error::Problem;
+use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
+use hearth_core::pagination::{Cursor, Page, PageRequest};
+use hearth_core::request_context::RequestContext;
+use hearth_core::validation::Validator;
+use hearth_core::{ApiError, ApiResult};
+use hearth_events::request::{RequestCreated, RequestUpdated};
+use serde::Deserialize;
+use sqlx::PgConnection;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::AppState;
+use crate::db::{self, ListFilter};
+use crate::domain::{CreateRequest, Refusal, Request, Status, UpdateRequest};
+use crate::transitions::{self, emit};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_request, list_requests))
+        .routes(routes!(get_request, update_request))
+        .routes(routes!(close_request))
+        .routes(routes!(change_status))
+}
+
+/// Create a request
+///
+/// The caller becomes its requester. Emits `request.created`.
+#[utoipa::path(
+    post, path = "/requests", tag = "requests",
+    params(("Idempotency-Key" = Option<String>, Header,
+        description = "Sent again with the same body, returns the first answer without a second effect; with another body, 422 idempotency_key_reused. Kept 24 h.")),
+    request_body = CreateRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Created", body = Request),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn create_request(
+    State(state): State<AppState>,
+    caller: Caller,
+    context: RequestContext,
+    ApiJson(body): ApiJson<CreateRequest>,
+) -> ApiResult<Created<Request>> {
+    let new = body.parse(&caller, Utc::now())?;
+    let mut tx = state.db.begin().await?;
+    let request = db::insert(&mut tx, &new).await?;
+    let created = RequestCreated {
+        request_id: request.id,
+        requester_id: request.requester_id,
+        title: request.title.clone(),
+        category: request.category.clone(),
+        quantity_needed: request.quantity_needed,
+    };
+    emit(&mut tx, created, &context.event_context()).await?;
+    tx.commit().await?;
+    Ok(Created {
+        location: format!("/requests/{}", request.id),
+        resource: request,
+    })
+}
+
+/// `GET /requests` query parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct ListQuery {
+    status: Option<Status>,
+    category: Option<String>,
+    requester_id: Option<Uuid>,
+    /// Words to find in the title or description.
+    q: Option<String>,
+    /// 1–100, default 20.
+    limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct RequestPage {
+    items: Vec<Request>,
+    next_cursor: Option<String>,
+}
+
+/// List requests
+///
+/// Newest first. Suspended requests show only to staff.
+#[utoipa::path(
+    get, path = "/requests", tag = "requests",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "A page of requests", body = RequestPage),
+        (status = 400, description = "A query parameter does not parse", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn list_requests(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Page<Request>>> {
+    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
+    let non_empty = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let filter = ListFilter {
+        status: query.status,
+        requester_id: query.requester_id,
+        category: non_empty(query.category),
+        q: non_empty(query.q),
+    };
+    let rows = db::list(&state.db, &filter, &page, caller.as_ref()).await?;
+    Ok(Json(Page::from_rows(rows, &page, |r| Cursor {
+        created_at: r.created_at,
+        id: r.id,
+    })))
+}
+
+/// Get a request
+///
+/// A suspended request is a 404 to anyone but staff.
+#[utoipa::path(
+    get, path = "/requests/{id}", tag = "requests",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The request, with `ETag: \"<version>\"`", body = Request),
+        (status = 404, description = "No such request, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn get_request(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Tagged<Request>> {
+    db::find(&state.db, id)
+        .await?
+        .filter(|r| r.is_visible_to(caller.as_ref()))
+        .map(Tagged)
+        .ok_or_else(ApiError::not_found)
+}
+
+/// Loads a request for a write by `caller`: 404 if they may not see it, 403
+/// if they may see but not manage it. Locks the row for the transaction.
+async fn load_for_write(
+    conn: &mut PgConnection,
+    id: Uuid,
+    caller: &Caller,
+    if_match: IfMatch,
+) -> ApiResult<Request> {
+    let request = db::lock(conn, id)
+        .await?
+        .filter(|r| r.is_visible_to(Some(caller)))
+        .ok_or_else(ApiError::not_found)?;
+    if !request.may_be_managed_by(caller) {
+        return Err(ApiError::forbidden(
+            "only the request's owner or staff may change it",
+        ));
+    }
+    if_match.check(request.version)?;
+    Ok(request)
+}
+
+/// Edit a request
+///
+/// Owner or staff, while it is open. `quantity_needed` never goes below what
+/// is already pledged plus fulfilled (422). Send `If-Match: "<version>"` to
+/// apply only to the version you saw. Emits `request.updated` when something
+/// changed; lowering `quantity_needed` to what was received fulfils it.
+#[utoipa::path(
+    patch, path = "/requests/{id}", tag = "requests",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "\"<version>\"")),
+    request_body = UpdateRequest,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The request as it is now", body = Request),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the owner or staff", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The request is no longer open", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, or quantity_needed below what is pledged plus fulfilled", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn update_request(
+    State(state): State<AppState>,
+    caller: Caller,
+    context: RequestContext,
+    if_match: IfMatch,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<UpdateRequest>,
+) -> ApiResult<Tagged<Request>> {
+    let mut tx = state.db.begin().await?;
+    let request = load_for_write(&mut tx, id, &caller, if_match).await?;
+    if !request.status.is_open() {
+        return Err(ApiError::invalid_state(format!(
+            "a {} request cannot be edited",
+            request.status
+        )));
+    }
+    let changes = body.parse(&request, Utc::now())?;
+    if changes.is_empty() {
+        return Ok(Tagged(request));
+    }
+    let updated = db::apply_changes(&mut tx, id, &changes).await?;
+    let event_context = context.event_context();
+    let event = RequestUpdated {
+        request_id: id,
+        changes,
+    };
+    emit(&mut tx, event, &event_context).await?;
+    let updated = transitions::fulfil_if_complete(&mut tx, &updated, &event_context)
+        .await?
+        .unwrap_or(updated);
+    tx.commit().await?;
+    Ok(Tagged(updated))
+}
+
+/// How a request may be closed.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+enum Closing {
+    Fulfilled,
+    Cancelled,
+}
+
+/// The body of `POST /requests/{id}/close`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct Close {
+    status: Closing,
+    /// Why, in at most 500 characters; carried in the event.
+    reason: Option<String>,
+}
+
+/// Close a request
+///
+/// Owner or staff, while it is open: `fulfilled` (enough arrived, however it
+/// came) or `cancelled`. Pledges already accepted stay as they are. Emits
+/// `request.status_changed`.
+#[utoipa::path(
+    post, path = "/requests/{id}/close", tag = "requests",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "\"<version>\"")),
+    request_body = Close,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The request, closed", body = Request),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the owner or staff", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The request is not open", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn close_request(
+    State(state): State<AppState>,
+    caller: Caller,
+    context: RequestContext,
+    if_match: IfMatch,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<Close>,
+) -> ApiResult<Tagged<Request>> {
+    let to = match body.status {
+        Closing::Fulfilled => Status::Fulfilled,
+        Closing::Cancelled => Status::Cancelled,
+    };
+    move_request(&state, &caller, &context, if_match, id, to, body.reason).await
+}
+
+/// The body of `POST /requests/{id}/status`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct ChangeStatus {
+    status: Status,
+    /// Why, in at most 500 characters; carried in the event.
+    reason: Option<String>,
+}
+
+/// Change a request's status
+///
+/// Along the state machine: staff suspend a request from any status and
+/// reinstate it to the status it had; owners may use it to close, as with
+/// `/close`. Emits `request.status_changed`.
+#[utoipa::path(
+    post, path = "/requests/{id}/status", tag = "requests",
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "\"<version>\"")),
+    request_body = ChangeStatus,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The request in its new status", body = Request),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the owner or staff, or a staff-only move", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such request", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The state machine does not allow it", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn change_status(
+    State(state): State<AppState>,
+    caller: Caller,
+    context: RequestContext,
+    if_match: IfMatch,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiJson(body): ApiJson<ChangeStatus>,
+) -> ApiResult<Tagged<Request>> {
+    move_request(
+        &state,
+        &caller,
+        &context,
+        if_match,
+        id,
+        body.status,
+        body.reason,
+    )
+    .await
+}
+
+/// One status move by `caller`, checked against the state machine.
+async fn move_request(
+    state: &AppState,
+    caller: &Caller,
+    context: &RequestContext,
+    if_match: IfMatch,
+    id: Uuid,
+    to: Status,
+    reason: Option<String>,
+) -> ApiResult<Tagged<Request>> {
+    let reason = reason
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
+    if let Some(reason) = &reason {
+        Validator::new().length(reason, "reason", 0, 500).finish()?;
+    }
+    let mut tx = state.db.begin().await?;
+    let request = load_for_write(&mut tx, id, caller, if_match).await?;
+    let change = request
+        .status
+        .change_to(to, request.suspended_from, caller.is_staff())
+        .map_err(|refusal| match refusal {
+            Refusal::StaffOnly(why) => ApiError::forbidden(why),
+            Refusal::InvalidState(why) => ApiError::invalid_state(why),
+        })?;
+    let updated =
+        transitions::change_status(&mut tx, &request, change, reason, &context.event_context())
+            .await?;
+    tx.commit().await?;
+    Ok(Tagged(updated))
+}

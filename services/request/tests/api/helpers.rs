@@ -1,0 +1,336 @@
+use std::collections::HashMap;
+use std::time::Duration;
+
+use hearth_core::config::ServiceConfig;
+use hearth_events::donation::{
+    CancelledBy, DonationCancelled, DonationCompleted, DonationCreated, DonationExpired,
+    DonationKind,
+};
+use hearth_events::{Envelope, EventContext};
+use hearth_testkit::{
+    staff_token, user_token, TestBroker, TestClient, TestDb, TestResponse, JWT_SECRET,
+};
+use lapin::options::BasicPublishOptions;
+use lapin::BasicProperties;
+use request_service::{App, SERVICE};
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+/// A running request-service on a random port, with a database and a broker
+/// namespace of its own, its relay and consumer running.
+pub struct TestApp {
+    pub client: TestClient,
+    pub db: TestDb,
+    /// The service's own pool (search_path `request`).
+    pub pool: sqlx::PgPool,
+    pub broker: TestBroker,
+    /// Held so the workers run; dropping it stops them.
+    _stop: watch::Sender<bool>,
+}
+
+/// Someone calling the API.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub id: Uuid,
+    pub token: String,
+}
+
+impl Person {
+    pub fn user() -> Self {
+        let id = Uuid::new_v4();
+        Self {
+            id,
+            token: user_token(id),
+        }
+    }
+
+    pub fn staff() -> Self {
+        let id = Uuid::new_v4();
+        Self {
+            id,
+            token: staff_token(id),
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let db = TestDb::create().await;
+    let broker = TestBroker::new().await;
+    let env: HashMap<String, String> = HashMap::from([
+        ("REQUEST_DATABASE_URL".to_owned(), db.url()),
+        ("RABBITMQ_URL".to_owned(), broker.url.clone()),
+        ("BUS_NAMESPACE".to_owned(), broker.namespace.clone()),
+        ("EVENT_RETRY_DELAYS".to_owned(), "200ms".to_owned()),
+        ("JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
+    ]);
+    for queue in ["request", "request.dead", "request.retry.200ms"] {
+        broker.track(format!("{}.{queue}", broker.namespace));
+    }
+    let config = ServiceConfig::from_env(&env, SERVICE, None).expect("valid settings");
+    let app = App::build(&config).expect("build");
+    app.migrate().await.expect("migrate");
+    let (stop, stopped) = watch::channel(false);
+    app.workers.spawn(&stopped);
+    let pool = app.db.clone();
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let mut server_stop = stopped.clone();
+    tokio::spawn(hearth_core::http::serve(listener, app.router, async move {
+        let _ = server_stop.wait_for(|s| *s).await;
+    }));
+    let test_app = TestApp {
+        client: TestClient::new(addr),
+        db,
+        pool,
+        broker,
+        _stop: stop,
+    };
+    let queue = format!("{}.request", test_app.broker.namespace);
+    assert!(
+        test_app
+            .broker
+            .wait_for_consumer(&queue, Duration::from_secs(5))
+            .await,
+        "the consumer is consuming"
+    );
+    test_app
+}
+
+/// A valid creation body; tests override what they care about.
+pub fn request_body(overrides: Value) -> Value {
+    let mut body = json!({
+        "title": "Blankets for the night shelter",
+        "description": "Winter is coming to the shelter on Elm Street.",
+        "category": "bedding",
+        "quantity_needed": 10,
+        "location": "Elm Street 4",
+    });
+    if let (Some(body), Some(overrides)) = (body.as_object_mut(), overrides.as_object()) {
+        for (k, v) in overrides {
+            body.insert(k.clone(), v.clone());
+        }
+    }
+    body
+}
+
+impl TestApp {
+    pub async fn create(&self, who: &Person, overrides: Value) -> TestResponse {
+        self.client
+            .post("/requests")
+            .token(&who.token)
+            .json(&request_body(overrides))
+            .send()
+            .await
+    }
+
+    /// Creates a request and returns it.
+    pub async fn request(&self, who: &Person, overrides: Value) -> Value {
+        self.create(who, overrides).await.expect(201)
+    }
+
+    pub async fn get(&self, id: &Value, who: Option<&Person>) -> TestResponse {
+        self.client
+            .get(&format!("/requests/{}", id.as_str().expect("id")))
+            .maybe_token(who.map(|p| p.token.as_str()))
+            .send()
+            .await
+    }
+
+    pub async fn patch(&self, id: &Value, who: &Person, body: Value) -> TestResponse {
+        self.client
+            .patch(&format!("/requests/{}", id.as_str().expect("id")))
+            .token(&who.token)
+            .json(&body)
+            .send()
+            .await
+    }
+
+    pub async fn close(&self, id: &Value, who: &Person, status: &str) -> TestResponse {
+        self.client
+            .post(&format!("/requests/{}/close", id.as_str().expect("id")))
+            .token(&who.token)
+            .json(&json!({"status": status}))
+            .send()
+            .await
+    }
+
+    pub async fn set_status(&self, id: &Value, who: &Person, status: &str) -> TestResponse {
+        self.client
+            .post(&format!("/requests/{}/status", id.as_str().expect("id")))
+            .token(&who.token)
+            .json(&json!({"status": status}))
+            .send()
+            .await
+    }
+
+    pub async fn list(&self, query: &str, who: Option<&Person>) -> Value {
+        self.client
+            .get(&format!("/requests?{query}"))
+            .maybe_token(who.map(|p| p.token.as_str()))
+            .send()
+            .await
+            .expect(200)
+    }
+
+    pub async fn list_ids(&self, query: &str, who: Option<&Person>) -> Vec<String> {
+        ids(&self.list(query, who).await)
+    }
+
+    /// Every event in the outbox, oldest first.
+    pub async fn outbox(&self) -> Vec<Value> {
+        let mut conn = self.db.connect().await;
+        sqlx::query_scalar("select envelope from request.outbox order by seq")
+            .fetch_all(&mut conn)
+            .await
+            .expect("read the outbox")
+    }
+
+    /// The outbox's events of one type.
+    pub async fn events(&self, event_type: &str) -> Vec<Value> {
+        self.outbox()
+            .await
+            .into_iter()
+            .filter(|e| e["type"] == event_type)
+            .collect()
+    }
+
+    /// Waits until `count` events of `event_type` are in the outbox (or 5 s pass).
+    pub async fn wait_for_events(&self, event_type: &str, count: usize) -> Vec<Value> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let events = self.events(event_type).await;
+            if events.len() >= count || tokio::time::Instant::now() >= deadline {
+                return events;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    /// Waits until the consumer has handled `count` events (or 5 s pass).
+    pub async fn wait_for_handled(&self, count: i64) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while self.scalar("select count(*) from request.inbox").await < count {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the consumer handled {count} events within 5 s"
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let mut conn = self.db.connect().await;
+        sqlx::query_scalar(sql)
+            .fetch_one(&mut conn)
+            .await
+            .expect(sql)
+    }
+
+    /// Sets a request's counts directly, as the saga would have: for API
+    /// tests that need pledges without driving the saga.
+    pub async fn set_quantities(&self, id: &Value, pledged: i32, fulfilled: i32) {
+        let mut conn = self.db.connect().await;
+        sqlx::query(
+            "update request.requests set quantity_pledged = $2, quantity_fulfilled = $3 \
+             where id = $1::uuid",
+        )
+        .bind(id.as_str().expect("id"))
+        .bind(pledged)
+        .bind(fulfilled)
+        .execute(&mut conn)
+        .await
+        .expect("set quantities");
+    }
+
+    /// Publishes an event as donation-service's relay would.
+    pub async fn publish<T: serde::Serialize>(&self, event: &Envelope<T>) {
+        let channel = self.broker.channel().await;
+        channel
+            .basic_publish(
+                &format!("{}.events", self.broker.namespace),
+                &event.event_type,
+                BasicPublishOptions::default(),
+                &serde_json::to_vec(event).expect("json"),
+                BasicProperties::default().with_delivery_mode(2),
+            )
+            .await
+            .expect("publish")
+            .await
+            .expect("confirm");
+    }
+}
+
+pub fn ids(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|c| c["id"].as_str().expect("id").to_owned())
+        .collect()
+}
+
+pub fn uuid(v: &Value) -> Uuid {
+    v.as_str().expect("id").parse().expect("uuid")
+}
+
+fn envelope<T>(event: T) -> Envelope<T>
+where
+    T: hearth_events::Event,
+{
+    Envelope::new("donation", event, &EventContext::default())
+}
+
+/// `donation.created` for an item pledge of `quantity` by `donor` to `request`.
+pub fn pledge(donor: &Person, request: &Value, quantity: i32) -> Envelope<DonationCreated> {
+    envelope(DonationCreated {
+        donation_id: Uuid::now_v7(),
+        kind: DonationKind::Item,
+        donor_id: donor.id,
+        campaign_id: None,
+        request_id: Some(uuid(request)),
+        amount_minor: None,
+        currency: None,
+        quantity: Some(quantity),
+        anonymous: false,
+    })
+}
+
+pub fn completed(
+    pledge: &Envelope<DonationCreated>,
+    requester: &Person,
+) -> Envelope<DonationCompleted> {
+    let d = &pledge.data;
+    envelope(DonationCompleted {
+        donation_id: d.donation_id,
+        donor_id: d.donor_id,
+        recipient_id: requester.id,
+        request_id: d.request_id.expect("an item pledge"),
+        quantity: d.quantity.expect("an item pledge"),
+    })
+}
+
+pub fn cancelled(pledge: &Envelope<DonationCreated>) -> Envelope<DonationCancelled> {
+    let d = &pledge.data;
+    envelope(DonationCancelled {
+        donation_id: d.donation_id,
+        kind: d.kind,
+        donor_id: d.donor_id,
+        recipient_id: None,
+        campaign_id: None,
+        request_id: d.request_id,
+        by: CancelledBy::Donor,
+    })
+}
+
+pub fn expired(pledge: &Envelope<DonationCreated>) -> Envelope<DonationExpired> {
+    let d = &pledge.data;
+    envelope(DonationExpired {
+        donation_id: d.donation_id,
+        kind: d.kind,
+        donor_id: d.donor_id,
+        campaign_id: None,
+        request_id: d.request_id,
+    })
+}

@@ -1,0 +1,10 @@
+//! request-service over HTTP and over the broker, against the real PostgreSQL
+//! and RabbitMQ. Each test gets its own database and broker namespace (see
+//! `helpers::spawn_app`).
+
+mod create;
+mod helpers;
+mod list;
+mod pledges;
+mod status;
+mod update;
