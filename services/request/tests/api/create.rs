@@ -134,3 +134,24 @@ async fn an_idempotency_key_creates_once() {
         .assert_problem(422, "idempotency_key_reused");
     assert_eq!(app.scalar("select count(*) from request.requests").await, 1);
 }
+
+#[tokio::test]
+async fn openapi_document() {
+    let app = spawn_app().await;
+    let document = app.client.get("/openapi.json").send().await.expect(200);
+    let paths: Vec<&String> = document["paths"]
+        .as_object()
+        .expect("paths")
+        .keys()
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "/requests",
+            "/requests/{id}",
+            "/requests/{id}/close",
+            "/requests/{id}/status"
+        ]
+    );
+    insta::assert_json_snapshot!("openapi_document", document);
+}
