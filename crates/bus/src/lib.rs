@@ -8,10 +8,12 @@
 //! - [`broker`]: the connection, kept alive with backoff, and its readiness check;
 //! - [`service`]: the pool, link and metrics every service stands on, and the
 //!   relay, consumer and router built from them;
+//! - [`moderation`]: every service's copy of who is suspended, from profile events;
 //! - [`workers`]: a service's relay and consumer, started together.
 
 pub mod broker;
 pub mod consumer;
+pub mod moderation;
 pub mod outbox;
 pub mod relay;
 pub mod service;

@@ -60,7 +60,8 @@ impl ServiceRuntime {
     /// The service's API inside the platform's HTTP stack, ready when its
     /// database and broker answer and its relay is not stalled. With
     /// `idempotent`, its `POST`s honour `Idempotency-Key` (the schema then has
-    /// an `idempotency_keys` table).
+    /// an `idempotency_keys` table). Writes by suspended users are refused
+    /// (the schema has an `account_suspensions` table; see `crate::moderation`).
     pub fn router(
         &self,
         api: Router,
@@ -78,6 +79,7 @@ impl ServiceRuntime {
             metrics: self.metrics.clone(),
             config: self.config.http.clone(),
             idempotency: idempotent.then(|| self.db.clone()),
+            moderation: Some(self.db.clone()),
         })
     }
 }

@@ -181,6 +181,20 @@ fn authenticator(parts: &Parts) -> Result<&Authenticator, ApiError> {
     })
 }
 
+/// The caller a request's valid token names, for middleware that runs
+/// before the handler; a missing or bad token is `None` (the handler's own
+/// extractor then answers it).
+pub fn signed_in(request: &axum::extract::Request) -> Option<Caller> {
+    let auth = request.extensions().get::<Authenticator>()?;
+    let token = request
+        .headers()
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")?;
+    auth.authenticate(token.trim()).ok().flatten()
+}
+
 /// A handler that takes `Caller` requires a signed-in caller: 401 otherwise.
 impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = ApiError;

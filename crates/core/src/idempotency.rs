@@ -25,7 +25,6 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::auth::Authenticator;
 use crate::error::ApiError;
 use crate::http::BODY_LIMIT;
 
@@ -122,14 +121,7 @@ async fn claim_and_run(
 }
 
 fn caller_id(request: &Request) -> Option<Uuid> {
-    let auth = request.extensions().get::<Authenticator>()?;
-    let token = request
-        .headers()
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")?;
-    auth.authenticate(token.trim()).ok().flatten().map(|c| c.id)
+    crate::auth::signed_in(request).map(|c| c.id)
 }
 
 fn request_hash(method: &Method, uri: &axum::http::Uri, body: &Bytes) -> Vec<u8> {

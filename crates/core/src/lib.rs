@@ -15,6 +15,7 @@ pub mod health;
 pub mod http;
 pub mod idempotency;
 pub mod metrics;
+pub mod moderation;
 pub mod money;
 pub mod openapi;
 pub mod pagination;

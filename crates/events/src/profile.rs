@@ -88,6 +88,13 @@ pub struct ReportResolved {
     pub action: Option<String>,
 }
 
+impl ReportResolved {
+    /// Whether staff asked to hide the reported thing, and it is a `target_type`.
+    pub fn hides(&self, target_type: &str) -> bool {
+        self.action.as_deref() == Some("hide_target") && self.target_type == target_type
+    }
+}
+
 impl Event for ReportResolved {
     const TYPE: &'static str = "report.resolved";
     fn subject(&self) -> String {

@@ -2,6 +2,8 @@
 //!
 //! - `domain/`: the campaign, its validation and its state machine;
 //! - `http/`: the API of API.md's campaign section;
+//! - `transitions.rs`: status moves with the event each emits;
+//! - `consumers/`: the money saga's campaign side, and moderation's hidden campaigns;
 //! - `db.rs`: the SQL;
 //! - `migrations/`: the schema, with the outbox its events leave through.
 
@@ -9,6 +11,7 @@ pub mod consumers;
 pub mod db;
 pub mod domain;
 pub mod http;
+pub mod transitions;
 
 use axum::Router;
 use hearth_bus::broker::BrokerLink;

@@ -2,19 +2,21 @@
 //! (EVENTS.md, "Money to a campaign", steps 2 and 4).
 
 mod donations;
+mod reports;
 
 use std::sync::Arc;
 
 use hearth_bus::consumer::Consumer;
+use hearth_bus::moderation::follow_suspensions;
 use hearth_bus::service::ServiceRuntime;
 use hearth_events::donation::{
     DonationCancelled, DonationCreated, DonationExpired, DonationRefunded,
 };
+use hearth_events::profile::ReportResolved;
 use hearth_events::Event;
 
 pub fn consumer(runtime: &ServiceRuntime) -> Consumer {
-    runtime
-        .consumer()
+    follow_suspensions(runtime.consumer())
         .on(
             DonationCreated::TYPE,
             Arc::new(|tx, e| Box::pin(donations::created(tx, e))),
@@ -30,5 +32,9 @@ pub fn consumer(runtime: &ServiceRuntime) -> Consumer {
         .on(
             DonationExpired::TYPE,
             Arc::new(|tx, e| Box::pin(donations::expired(tx, e))),
+        )
+        .on(
+            ReportResolved::TYPE,
+            Arc::new(|tx, e| Box::pin(reports::resolved(tx, e))),
         )
 }

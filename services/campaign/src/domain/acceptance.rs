@@ -13,6 +13,8 @@ use super::{Campaign, Status};
 pub struct Offer<'a> {
     pub donor_id: Uuid,
     pub currency: &'a str,
+    /// Whether this service has heard that the donor is suspended.
+    pub donor_suspended: bool,
 }
 
 /// `Ok` to accept, or the reason to refuse, checked in this order.
@@ -22,6 +24,9 @@ pub fn decide(
     now: DateTime<Utc>,
 ) -> Result<(), CampaignRejection> {
     let campaign = campaign.ok_or(CampaignRejection::NotFound)?;
+    if offer.donor_suspended {
+        return Err(CampaignRejection::DonorSuspended);
+    }
     if offer.donor_id == campaign.recipient_id {
         return Err(CampaignRejection::SelfDonation);
     }
@@ -69,6 +74,7 @@ mod tests {
         Offer {
             donor_id: donor,
             currency: "USD",
+            donor_suspended: false,
         }
     }
 
@@ -111,12 +117,20 @@ mod tests {
             Err(CampaignRejection::Ended)
         );
         let euros = Offer {
-            donor_id: Uuid::new_v4(),
             currency: "EUR",
+            ..offer(Uuid::new_v4())
         };
         assert_eq!(
             decide(Some(&c), &euros, now),
             Err(CampaignRejection::CurrencyMismatch)
+        );
+        let suspended = Offer {
+            donor_suspended: true,
+            ..offer(Uuid::new_v4())
+        };
+        assert_eq!(
+            decide(Some(&c), &suspended, now),
+            Err(CampaignRejection::DonorSuspended)
         );
     }
 }

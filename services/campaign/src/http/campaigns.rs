@@ -12,7 +12,7 @@ use hearth_core::pagination::{Cursor, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
 use hearth_core::validation::Validator;
 use hearth_core::{ApiError, ApiResult};
-use hearth_events::campaign::{CampaignCreated, CampaignStatusChanged, CampaignUpdated};
+use hearth_events::campaign::{CampaignCreated, CampaignUpdated};
 use hearth_events::Envelope;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -23,7 +23,7 @@ use uuid::Uuid;
 use super::AppState;
 use crate::db::{self, ListFilter};
 use crate::domain::{Campaign, CreateCampaign, Refusal, Status, UpdateCampaign};
-use crate::SERVICE;
+use crate::{transitions, SERVICE};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -284,20 +284,9 @@ async fn change_status(
             Refusal::StaffOnly(why) => ApiError::forbidden(why),
             Refusal::InvalidState(why) => ApiError::invalid_state(why),
         })?;
-    let updated = db::apply_status(&mut tx, id, &change).await?;
-    let event = CampaignStatusChanged {
-        campaign_id: id,
-        recipient_id: updated.recipient_id,
-        title: updated.title.clone(),
-        from: change.from.to_string(),
-        to: change.to.to_string(),
-        reason,
-    };
-    outbox::enqueue(
-        &mut tx,
-        &Envelope::new(SERVICE.name, event, &context.event_context()),
-    )
-    .await?;
+    let updated =
+        transitions::change_status(&mut tx, &campaign, change, reason, &context.event_context())
+            .await?;
     tx.commit().await?;
     Ok(Tagged(updated))
 }

@@ -8,6 +8,7 @@ mod request;
 use std::sync::Arc;
 
 use hearth_bus::consumer::{Consumer, HandleError, Tx};
+use hearth_bus::moderation::follow_suspensions;
 use hearth_bus::service::ServiceRuntime;
 use hearth_events::campaign::{CampaignDonationAccepted, CampaignDonationRejected};
 use hearth_events::request::{RequestDonationAccepted, RequestDonationRejected};
@@ -18,8 +19,7 @@ use crate::domain::Action;
 use crate::{db, transitions};
 
 pub fn consumer(runtime: &ServiceRuntime) -> Consumer {
-    runtime
-        .consumer()
+    follow_suspensions(runtime.consumer())
         .on(
             CampaignDonationAccepted::TYPE,
             Arc::new(|tx, e| Box::pin(campaign::accepted(tx, e))),

@@ -6,6 +6,7 @@ mod campaign;
 use std::sync::Arc;
 
 use hearth_bus::consumer::{Consumer, HandleError, Handler, Tx};
+use hearth_bus::moderation::follow_suspensions;
 use hearth_bus::service::ServiceRuntime;
 use hearth_events::{Envelope, Event};
 
@@ -14,7 +15,7 @@ use crate::domain::NewNotification;
 
 /// messaging-service's consumer, bound to every event it notifies about.
 pub fn consumer(runtime: &ServiceRuntime) -> Consumer {
-    runtime.consumer().on(
+    follow_suspensions(runtime.consumer()).on(
         hearth_events::campaign::CampaignCreated::TYPE,
         notify(campaign::created),
     )

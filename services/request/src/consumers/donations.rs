@@ -31,6 +31,7 @@ pub async fn created(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> 
     let offer = Offer {
         donor_id: d.donor_id,
         quantity,
+        donor_suspended: hearth_core::moderation::is_suspended(&mut *tx, d.donor_id).await?,
     };
     if let Err(reason) = decide(request.as_ref(), offer) {
         let rejected = RequestDonationRejected {

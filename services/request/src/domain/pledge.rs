@@ -12,11 +12,16 @@ use super::Request;
 pub struct Offer {
     pub donor_id: Uuid,
     pub quantity: i32,
+    /// Whether this service has heard that the donor is suspended.
+    pub donor_suspended: bool,
 }
 
 /// `Ok` to accept, or the reason to refuse, checked in this order.
 pub fn decide(request: Option<&Request>, offer: Offer) -> Result<(), RequestRejection> {
     let request = request.ok_or(RequestRejection::NotFound)?;
+    if offer.donor_suspended {
+        return Err(RequestRejection::DonorSuspended);
+    }
     if offer.donor_id == request.requester_id {
         return Err(RequestRejection::SelfDonation);
     }
@@ -61,6 +66,7 @@ mod tests {
         Offer {
             donor_id: Uuid::new_v4(),
             quantity,
+            donor_suspended: false,
         }
     }
 
@@ -73,9 +79,17 @@ mod tests {
             Err(RequestRejection::QuantityExceeded)
         );
         assert_eq!(decide(None, offer(1)), Err(RequestRejection::NotFound));
+        let suspended = Offer {
+            donor_suspended: true,
+            ..offer(1)
+        };
+        assert_eq!(
+            decide(Some(&r), suspended),
+            Err(RequestRejection::DonorSuspended)
+        );
         let own = Offer {
             donor_id: r.requester_id,
-            quantity: 1,
+            ..offer(1)
         };
         assert_eq!(decide(Some(&r), own), Err(RequestRejection::SelfDonation));
         for status in [
