@@ -13,6 +13,7 @@ pub enum Service {
     Donation,
     Request,
     Messaging,
+    Profile,
 }
 
 /// A service built from its configuration, ready to migrate and serve.
@@ -46,6 +47,7 @@ impl Service {
             Service::Donation => donation_service::SERVICE,
             Service::Request => request_service::SERVICE,
             Service::Messaging => messaging_service::SERVICE,
+            Service::Profile => profile_service::SERVICE,
         }
     }
 
@@ -55,6 +57,7 @@ impl Service {
             Service::Donation => &donation_service::MIGRATOR,
             Service::Request => &request_service::MIGRATOR,
             Service::Messaging => &messaging_service::MIGRATOR,
+            Service::Profile => &profile_service::MIGRATOR,
         }
     }
 
@@ -77,6 +80,10 @@ impl Service {
             }
             Service::Messaging => {
                 let app = messaging_service::App::build(config)?;
+                (app.router, app.db, app.workers)
+            }
+            Service::Profile => {
+                let app = profile_service::App::build(config)?;
                 (app.router, app.db, app.workers)
             }
         };

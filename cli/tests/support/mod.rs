@@ -14,6 +14,7 @@ pub struct Running {
     pub donation: TestClient,
     pub request: TestClient,
     pub messaging: TestClient,
+    pub profile: TestClient,
     pub broker: TestBroker,
     pub platform: Option<Platform>,
     pub main_db: TestDb,
@@ -39,11 +40,12 @@ pub async fn prepare() -> Prepared {
         ("MESSAGING_PORT".to_owned(), "0".to_owned()),
         ("DONATION_PORT".to_owned(), "0".to_owned()),
         ("REQUEST_PORT".to_owned(), "0".to_owned()),
+        ("PROFILE_PORT".to_owned(), "0".to_owned()),
         ("RABBITMQ_URL".to_owned(), broker.url.clone()),
         ("BUS_NAMESPACE".to_owned(), broker.namespace.clone()),
         ("EVENT_RETRY_DELAYS".to_owned(), "1s".to_owned()),
     ]);
-    for service in ["campaign", "donation", "request", "messaging"] {
+    for service in ["campaign", "donation", "request", "messaging", "profile"] {
         for queue in ["", ".dead", ".retry.1s"] {
             broker.track(format!("{}.{service}{queue}", broker.namespace));
         }
@@ -96,6 +98,7 @@ impl Prepared {
             donation: TestClient::new(addr(Service::Donation)),
             request: TestClient::new(addr(Service::Request)),
             messaging: TestClient::new(addr(Service::Messaging)),
+            profile: TestClient::new(addr(Service::Profile)),
             platform: Some(platform),
             broker: self.broker,
             main_db: self.main_db,

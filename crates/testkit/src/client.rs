@@ -137,4 +137,8 @@ impl TestClient {
     pub fn patch(&self, path: &str) -> TestRequest {
         self.request(Method::PATCH, path)
     }
+
+    pub fn put(&self, path: &str) -> TestRequest {
+        self.request(Method::PUT, path)
+    }
 }

@@ -1,0 +1,276 @@
+use chrono::{DateTime, Utc};
+use hearth_core::error::FieldError;
+use hearth_core::validation::Validator;
+use hearth_core::ApiError;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+pub const DETAILS_MAX_CHARS: usize = 2_000;
+pub const NOTE_MAX_CHARS: usize = 2_000;
+
+/// An enum of fixed words, as JSON and as a `text` column.
+macro_rules! words {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $word:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $word),+ }
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($word => Ok($name::$variant),)+
+                    other => Err(format!(concat!("unknown ", stringify!($name), " {:?}"), other)),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        hearth_core::text_column!($name);
+    };
+}
+
+words!(
+    /// What a report is about.
+    TargetType {
+        Profile => "profile",
+        Campaign => "campaign",
+        Request => "request",
+        Donation => "donation",
+        Message => "message",
+        Rating => "rating",
+    }
+);
+
+words!(ReportReason {
+    Spam => "spam",
+    Fraud => "fraud",
+    Harassment => "harassment",
+    Inappropriate => "inappropriate",
+    NoShow => "no_show",
+    Other => "other",
+});
+
+words!(ReportStatus {
+    Open => "open",
+    Actioned => "actioned",
+    Dismissed => "dismissed",
+});
+
+words!(
+    /// How staff close a report.
+    Resolution {
+        Actioned => "actioned",
+        Dismissed => "dismissed",
+    }
+);
+
+words!(
+    /// What staff do about a report they action.
+    ReportAction {
+        HideTarget => "hide_target",
+        SuspendUser => "suspend_user",
+    }
+);
+
+/// API.md's `Report`, with the `action` staff took.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+pub struct Report {
+    pub id: Uuid,
+    pub reporter_id: Uuid,
+    pub target_type: TargetType,
+    pub target_id: Uuid,
+    pub reason: ReportReason,
+    pub details: Option<String>,
+    pub status: ReportStatus,
+    pub action: Option<ReportAction>,
+    pub resolution_note: Option<String>,
+    pub resolved_by: Option<Uuid>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl hearth_core::concurrency::Versioned for Report {
+    fn version(&self) -> i32 {
+        self.version
+    }
+}
+
+/// The body of `POST /reports`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateReport {
+    pub target_type: TargetType,
+    pub target_id: Uuid,
+    pub reason: ReportReason,
+    /// At most 2 000 characters.
+    pub details: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReport {
+    pub target_type: TargetType,
+    pub target_id: Uuid,
+    pub reason: ReportReason,
+    pub details: Option<String>,
+}
+
+impl CreateReport {
+    pub fn parse(self) -> Result<NewReport, ApiError> {
+        let details = self
+            .details
+            .map(|d| d.trim().to_owned())
+            .filter(|d| !d.is_empty());
+        if let Some(details) = &details {
+            Validator::new()
+                .length(details, "details", 0, DETAILS_MAX_CHARS)
+                .finish()?;
+        }
+        Ok(NewReport {
+            target_type: self.target_type,
+            target_id: self.target_id,
+            reason: self.reason,
+            details,
+        })
+    }
+}
+
+/// The body of `POST /reports/{id}/resolve`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveReport {
+    pub resolution: Resolution,
+    /// Only with `actioned`. `hide_target` works on campaigns, requests and
+    /// ratings; `suspend_user` on profiles (the person) and ratings (their author).
+    pub action: Option<ReportAction>,
+    /// At most 2 000 characters.
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidResolution {
+    pub resolution: Resolution,
+    pub action: Option<ReportAction>,
+    pub note: Option<String>,
+}
+
+impl ResolveReport {
+    /// Checks the resolution against the report's target: an action this
+    /// platform cannot carry out is refused, never silently ignored.
+    pub fn parse(self, target_type: TargetType) -> Result<ValidResolution, ApiError> {
+        let note = self
+            .note
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty());
+        let mut v = Validator::new();
+        if let Some(note) = &note {
+            v.length(note, "note", 0, NOTE_MAX_CHARS);
+        }
+        v.finish()?;
+        let refuse = |message: &str| ApiError::validation(vec![FieldError::new("action", message)]);
+        match (self.resolution, self.action, target_type) {
+            (Resolution::Dismissed, Some(_), _) => {
+                return Err(refuse("a dismissed report takes no action"))
+            }
+            (
+                _,
+                Some(ReportAction::HideTarget),
+                TargetType::Profile | TargetType::Donation | TargetType::Message,
+            ) => {
+                return Err(refuse(
+                    "hide_target works on campaigns, requests and ratings",
+                ))
+            }
+            (
+                _,
+                Some(ReportAction::SuspendUser),
+                TargetType::Campaign
+                | TargetType::Request
+                | TargetType::Donation
+                | TargetType::Message,
+            ) => {
+                return Err(refuse(
+                    "suspend_user works on profiles and ratings; report the person's profile",
+                ))
+            }
+            _ => {}
+        }
+        Ok(ValidResolution {
+            resolution: self.resolution,
+            action: self.action,
+            note,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolve(action: Option<ReportAction>, target: TargetType) -> bool {
+        ResolveReport {
+            resolution: Resolution::Actioned,
+            action,
+            note: None,
+        }
+        .parse(target)
+        .is_ok()
+    }
+
+    #[test]
+    fn actions_fit_their_targets() {
+        use ReportAction::*;
+        use TargetType::*;
+        for target in [Campaign, Request, Rating] {
+            assert!(resolve(Some(HideTarget), target), "{target}");
+        }
+        for target in [Profile, Donation, Message] {
+            assert!(!resolve(Some(HideTarget), target), "{target}");
+        }
+        for target in [Profile, Rating] {
+            assert!(resolve(Some(SuspendUser), target), "{target}");
+        }
+        for target in [Campaign, Request, Donation, Message] {
+            assert!(!resolve(Some(SuspendUser), target), "{target}");
+            assert!(resolve(None, target), "{target}");
+        }
+        let dismissed_with_action = ResolveReport {
+            resolution: Resolution::Dismissed,
+            action: Some(HideTarget),
+            note: None,
+        };
+        assert!(dismissed_with_action.parse(Campaign).is_err());
+    }
+
+    #[test]
+    fn words_round_trip() {
+        for reason in [
+            "spam",
+            "fraud",
+            "harassment",
+            "inappropriate",
+            "no_show",
+            "other",
+        ] {
+            assert_eq!(
+                reason.parse::<ReportReason>().map(|r| r.as_str()),
+                Ok(reason)
+            );
+        }
+        assert!("Spam".parse::<ReportReason>().is_err());
+    }
+}

@@ -1,0 +1,289 @@
+//! `/profiles`: one's own profile, anyone's public one with its ratings, and
+//! staff's suspension and reinstatement.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use hearth_bus::outbox;
+use hearth_core::auth::Caller;
+use hearth_core::concurrency::{Created, IfMatch, Tagged};
+use hearth_core::error::Problem;
+use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
+use hearth_core::pagination::{Cursor, Page, PageRequest};
+use hearth_core::request_context::RequestContext;
+use hearth_core::validation::Validator;
+use hearth_core::{ApiError, ApiResult};
+use hearth_events::profile::{ProfileCreated, ProfileUpdated};
+use hearth_events::{Envelope, Event, EventContext};
+use serde::Deserialize;
+use sqlx::PgConnection;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::{require_staff, AppState};
+use crate::domain::{Profile, PutProfile, Rating};
+use crate::standing::{self, Standing};
+use crate::{db, SERVICE};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_my_profile, put_my_profile))
+        .routes(routes!(get_profile))
+        .routes(routes!(list_ratings))
+        .routes(routes!(suspend_profile))
+        .routes(routes!(reinstate_profile))
+}
+
+async fn emit<T: Event>(
+    conn: &mut PgConnection,
+    event: T,
+    context: &EventContext,
+) -> sqlx::Result<()> {
+    outbox::enqueue(conn, &Envelope::new(SERVICE.name, event, context)).await
+}
+
+/// Your profile
+#[utoipa::path(
+    get, path = "/profiles/me", tag = "profiles",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Your profile, with `ETag: \"<version>\"`", body = Profile),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "You have not created a profile yet", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn get_my_profile(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Tagged<Profile>> {
+    db::find_profile(&state.db, caller.id)
+        .await?
+        .map(Tagged)
+        .ok_or_else(ApiError::not_found)
+}
+
+/// Create or replace your profile
+///
+/// The whole profile: an optional field left out is cleared. 201 the first
+/// time (`profile.created`), 200 after (`profile.updated`, when something
+/// changed). `If-Match: "<version>"` applies it only to the version you saw.
+#[utoipa::path(
+    put, path = "/profiles/me", tag = "profiles",
+    params(("If-Match" = Option<String>, Header, description = "\"<version>\"")),
+    request_body = PutProfile,
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Replaced", body = Profile),
+        (status = 201, description = "Created", body = Profile),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your account is suspended", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn put_my_profile(
+    State(state): State<AppState>,
+    caller: Caller,
+    context: RequestContext,
+    if_match: IfMatch,
+    ApiJson(body): ApiJson<PutProfile>,
+) -> ApiResult<Response> {
+    if caller.id.is_nil() {
+        return Err(ApiError::forbidden("a service token has no profile"));
+    }
+    let valid = body.parse()?;
+    let context = context.event_context();
+    let mut tx = state.db.begin().await?;
+    let current = db::lock_profile(&mut tx, caller.id).await?;
+    let created = match &current {
+        None => db::insert_profile(&mut tx, caller.id, &valid).await?,
+        Some(_) => false,
+    };
+    if created {
+        let event = ProfileCreated {
+            profile_id: caller.id,
+            display_name: valid.display_name.clone(),
+        };
+        emit(&mut tx, event, &context).await?;
+    } else {
+        // Lost a creation race, or an update: either way the row exists now.
+        let current = match current {
+            Some(p) => p,
+            None => db::lock_profile(&mut tx, caller.id)
+                .await?
+                .ok_or_else(ApiError::not_found)?,
+        };
+        if_match.check(current.version)?;
+        if valid.differs_from(&current) {
+            db::replace_profile(&mut tx, caller.id, &valid).await?;
+            let event = ProfileUpdated {
+                profile_id: caller.id,
+                display_name: valid.display_name.clone(),
+            };
+            emit(&mut tx, event, &context).await?;
+        }
+    }
+    let profile = db::find_profile(&mut *tx, caller.id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    tx.commit().await?;
+    Ok(if created {
+        Created {
+            location: format!("/profiles/{}", caller.id),
+            resource: profile,
+        }
+        .into_response()
+    } else {
+        Tagged(profile).into_response()
+    })
+}
+
+/// A profile
+///
+/// Anyone may read a profile, with its standing and its ratings' average.
+#[utoipa::path(
+    get, path = "/profiles/{id}", tag = "profiles",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, description = "The profile, with `ETag: \"<version>\"`", body = Profile),
+        (status = 404, description = "No such profile", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn get_profile(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Tagged<Profile>> {
+    db::find_profile(&state.db, id)
+        .await?
+        .map(Tagged)
+        .ok_or_else(ApiError::not_found)
+}
+
+/// `GET /profiles/{id}/ratings` query parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct PageQuery {
+    /// 1–100, default 20.
+    limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct RatingPage {
+    items: Vec<Rating>,
+    next_cursor: Option<String>,
+}
+
+/// Ratings a person received
+///
+/// Newest first; ratings staff hid after a report are left out.
+#[utoipa::path(
+    get, path = "/profiles/{id}/ratings", tag = "ratings",
+    params(("id" = Uuid, Path), PageQuery),
+    responses(
+        (status = 200, description = "A page of ratings", body = RatingPage),
+        (status = 400, description = "A query parameter does not parse", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn list_ratings(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<Rating>>> {
+    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
+    let rows = db::list_ratings(&state.db, id, &page).await?;
+    Ok(Json(Page::from_rows(rows, &page, |r| Cursor {
+        created_at: r.created_at,
+        id: r.id,
+    })))
+}
+
+/// The body of the suspend and reinstate endpoints.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct StaffDecision {
+    /// Why, in at most 500 characters; carried in the event and told to the person.
+    reason: Option<String>,
+}
+
+fn reason_of(body: Option<ApiJson<StaffDecision>>) -> ApiResult<Option<String>> {
+    let reason = body
+        .and_then(|ApiJson(b)| b.reason)
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
+    if let Some(reason) = &reason {
+        Validator::new().length(reason, "reason", 0, 500).finish()?;
+    }
+    Ok(reason)
+}
+
+/// Suspend a person
+///
+/// Staff only. Works whether or not they made a profile. Every service
+/// refuses their writes with 403 `account_suspended` once `profile.suspended`
+/// reaches it (within milliseconds); this one at once.
+#[utoipa::path(
+    post, path = "/profiles/{id}/suspend", tag = "profiles",
+    params(("id" = Uuid, Path)),
+    request_body(content = Option<StaffDecision>),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Suspended", body = Standing),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already suspended", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn suspend_profile(
+    State(state): State<AppState>,
+    caller: Caller,
+    context: RequestContext,
+    ApiPath(id): ApiPath<Uuid>,
+    body: Option<ApiJson<StaffDecision>>,
+) -> ApiResult<Json<Standing>> {
+    require_staff(&caller)?;
+    let reason = reason_of(body)?;
+    let mut tx = state.db.begin().await?;
+    let standing = standing::suspend(&mut tx, id, reason, &context.event_context())
+        .await?
+        .ok_or_else(|| ApiError::invalid_state("this person is already suspended"))?;
+    tx.commit().await?;
+    Ok(Json(standing))
+}
+
+/// Reinstate a person
+///
+/// Staff only. Lifts a suspension everywhere once `profile.reinstated` arrives.
+#[utoipa::path(
+    post, path = "/profiles/{id}/reinstate", tag = "profiles",
+    params(("id" = Uuid, Path)),
+    request_body(content = Option<StaffDecision>),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Reinstated", body = Standing),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not suspended", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn reinstate_profile(
+    State(state): State<AppState>,
+    caller: Caller,
+    context: RequestContext,
+    ApiPath(id): ApiPath<Uuid>,
+    body: Option<ApiJson<StaffDecision>>,
+) -> ApiResult<Json<Standing>> {
+    require_staff(&caller)?;
+    let reason = reason_of(body)?;
+    let mut tx = state.db.begin().await?;
+    let standing = standing::reinstate(&mut tx, id, reason, &context.event_context())
+        .await?
+        .ok_or_else(|| ApiError::invalid_state("this person is not suspended"))?;
+    tx.commit().await?;
+    Ok(Json(standing))
+}

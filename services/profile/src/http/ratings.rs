@@ -1,0 +1,88 @@
+//! `POST /ratings`: the donor and the recipient of a donation that went
+//! through rate each other, once each.
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::Json;
+use hearth_bus::outbox;
+use hearth_core::auth::Caller;
+use hearth_core::error::Problem;
+use hearth_core::extract::ApiJson;
+use hearth_core::request_context::RequestContext;
+use hearth_core::{ApiError, ApiResult};
+use hearth_events::profile::RatingCreated;
+use hearth_events::Envelope;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::AppState;
+use crate::domain::{ratee_for, CreateRating, Rating};
+use crate::{db, SERVICE};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create_rating))
+}
+
+/// Rate the other party of a donation
+///
+/// The caller must be the donor or the recipient of a confirmed money or a
+/// completed item donation, and rates the other one, once. profile-service
+/// learns of such donations from events: one it has not heard of yet, or a
+/// caller who is not a party, is a 409 `not_eligible`; a second rating is a
+/// 409 `conflict`. Emits `rating.created`.
+#[utoipa::path(
+    post, path = "/ratings", tag = "ratings",
+    params(("Idempotency-Key" = Option<String>, Header,
+        description = "Sent again with the same body, returns the first answer without a second effect; with another body, 422 idempotency_key_reused. Kept 24 h.")),
+    request_body = CreateRating,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Rated", body = Rating),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your account is suspended", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "not_eligible, or conflict: already rated", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn create_rating(
+    State(state): State<AppState>,
+    caller: Caller,
+    context: RequestContext,
+    ApiJson(body): ApiJson<CreateRating>,
+) -> ApiResult<impl IntoResponse> {
+    let new = body.parse(&caller)?;
+    let mut tx = state.db.begin().await?;
+    let exchange = db::find_exchange(&mut tx, new.donation_id)
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_eligible(
+                "this donation has not gone through (yet): a money donation must be confirmed, \
+                 an item donation completed",
+            )
+        })?;
+    let ratee_id = ratee_for(&exchange, caller.id)?;
+    let rating = db::insert_rating(&mut tx, &new, caller.id, ratee_id)
+        .await?
+        .ok_or_else(|| ApiError::conflict("you already rated this donation"))?;
+    let event = RatingCreated {
+        rating_id: rating.id,
+        donation_id: rating.donation_id,
+        rater_id: rating.rater_id,
+        ratee_id: rating.ratee_id,
+        score: rating.score,
+    };
+    outbox::enqueue(
+        &mut tx,
+        &Envelope::new(SERVICE.name, event, &context.event_context()),
+    )
+    .await?;
+    tx.commit().await?;
+    // A rating never changes, so it has no version and no ETag.
+    let location = format!("/profiles/{}/ratings", rating.ratee_id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(rating),
+    ))
+}

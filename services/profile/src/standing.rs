@@ -1,0 +1,120 @@
+//! Suspending and reinstating a person: profile-service decides, records the
+//! decision in its own `account_suspensions` (so its own writes are refused at
+//! once) and tells every other service with `profile.suspended` /
+//! `profile.reinstated`, all in the caller's transaction.
+
+use chrono::{DateTime, Utc};
+use hearth_bus::moderation::{record, Decision};
+use hearth_bus::outbox;
+use hearth_events::profile::{ProfileReinstated, ProfileSuspended};
+use hearth_events::{Envelope, Event, EventContext};
+use serde::Serialize;
+use sqlx::PgConnection;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::db;
+use crate::domain::ProfileStatus;
+use crate::SERVICE;
+
+/// A person's standing after staff acted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Standing {
+    pub user_id: Uuid,
+    pub status: ProfileStatus,
+    pub reason: Option<String>,
+    pub decided_at: DateTime<Utc>,
+}
+
+/// Suspends `user_id`; `None` if they already are.
+pub async fn suspend(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    reason: Option<String>,
+    context: &EventContext,
+) -> sqlx::Result<Option<Standing>> {
+    if is_suspended(conn, user_id).await? {
+        return Ok(None);
+    }
+    let event = ProfileSuspended {
+        profile_id: user_id,
+        reason,
+    };
+    decide(conn, event, true, context).await.map(Some)
+}
+
+/// Lifts a suspension; `None` if there is none.
+pub async fn reinstate(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    reason: Option<String>,
+    context: &EventContext,
+) -> sqlx::Result<Option<Standing>> {
+    if !is_suspended(conn, user_id).await? {
+        return Ok(None);
+    }
+    let event = ProfileReinstated {
+        profile_id: user_id,
+        reason,
+    };
+    decide(conn, event, false, context).await.map(Some)
+}
+
+async fn is_suspended(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<bool> {
+    Ok(db::standing(conn, user_id)
+        .await?
+        .is_some_and(|(suspended, _, _)| suspended))
+}
+
+/// Records the decision under the id and time of the event that announces
+/// it, so every service orders it exactly as this one does.
+async fn decide<T: Event + HasReason>(
+    conn: &mut PgConnection,
+    event: T,
+    suspended: bool,
+    context: &EventContext,
+) -> sqlx::Result<Standing> {
+    let envelope = Envelope::new(SERVICE.name, event, context);
+    let reason = envelope.data.reason().map(str::to_owned);
+    let decision = Decision {
+        event_id: envelope.id,
+        at: envelope.time,
+    };
+    let user_id = envelope.data.user_id();
+    record(conn, user_id, suspended, reason.as_deref(), decision).await?;
+    outbox::enqueue(conn, &envelope).await?;
+    Ok(Standing {
+        user_id,
+        status: if suspended {
+            ProfileStatus::Suspended
+        } else {
+            ProfileStatus::Active
+        },
+        reason,
+        decided_at: envelope.time,
+    })
+}
+
+/// What both events say.
+trait HasReason {
+    fn user_id(&self) -> Uuid;
+    fn reason(&self) -> Option<&str>;
+}
+
+impl HasReason for ProfileSuspended {
+    fn user_id(&self) -> Uuid {
+        self.profile_id
+    }
+    fn reason(&self) -> Option<&str> {
+        self.reason.as_deref()
+    }
+}
+
+impl HasReason for ProfileReinstated {
+    fn user_id(&self) -> Uuid {
+        self.profile_id
+    }
+    fn reason(&self) -> Option<&str> {
+        self.reason.as_deref()
+    }
+}

@@ -1,0 +1,262 @@
+use std::collections::HashMap;
+use std::time::Duration;
+
+use hearth_core::config::ServiceConfig;
+use hearth_events::donation::{DonationCompleted, DonationConfirmed, DonationKind};
+use hearth_events::{Envelope, EventContext};
+use hearth_testkit::{
+    staff_token, user_token, TestBroker, TestClient, TestDb, TestResponse, JWT_SECRET,
+};
+use lapin::options::BasicPublishOptions;
+use lapin::BasicProperties;
+use profile_service::{App, SERVICE};
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+/// A running request-service on a random port, with a database and a broker
+/// namespace of its own, its relay and consumer running.
+pub struct TestApp {
+    pub client: TestClient,
+    pub db: TestDb,
+    pub broker: TestBroker,
+    /// Held so the workers run; dropping it stops them.
+    _stop: watch::Sender<bool>,
+}
+
+/// Someone calling the API.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub id: Uuid,
+    pub token: String,
+}
+
+impl Person {
+    pub fn user() -> Self {
+        let id = Uuid::new_v4();
+        Self {
+            id,
+            token: user_token(id),
+        }
+    }
+
+    pub fn staff() -> Self {
+        let id = Uuid::new_v4();
+        Self {
+            id,
+            token: staff_token(id),
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let db = TestDb::create().await;
+    let broker = TestBroker::new().await;
+    let env: HashMap<String, String> = HashMap::from([
+        ("PROFILE_DATABASE_URL".to_owned(), db.url()),
+        ("RABBITMQ_URL".to_owned(), broker.url.clone()),
+        ("BUS_NAMESPACE".to_owned(), broker.namespace.clone()),
+        ("EVENT_RETRY_DELAYS".to_owned(), "200ms".to_owned()),
+        ("JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
+    ]);
+    for queue in ["profile", "profile.dead", "profile.retry.200ms"] {
+        broker.track(format!("{}.{queue}", broker.namespace));
+    }
+    let config = ServiceConfig::from_env(&env, SERVICE, None).expect("valid settings");
+    let app = App::build(&config).expect("build");
+    app.migrate().await.expect("migrate");
+    let (stop, stopped) = watch::channel(false);
+    app.workers.spawn(&stopped);
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let mut server_stop = stopped.clone();
+    tokio::spawn(hearth_core::http::serve(listener, app.router, async move {
+        let _ = server_stop.wait_for(|s| *s).await;
+    }));
+    let test_app = TestApp {
+        client: TestClient::new(addr),
+        db,
+        broker,
+        _stop: stop,
+    };
+    let queue = format!("{}.profile", test_app.broker.namespace);
+    assert!(
+        test_app
+            .broker
+            .wait_for_consumer(&queue, Duration::from_secs(5))
+            .await,
+        "the consumer is consuming"
+    );
+    test_app
+}
+
+impl TestApp {
+    pub async fn put_profile(&self, who: &Person, body: Value) -> TestResponse {
+        self.client
+            .put("/profiles/me")
+            .token(&who.token)
+            .json(&body)
+            .send()
+            .await
+    }
+
+    /// Gives `who` a profile named `name`.
+    pub async fn profile(&self, who: &Person, name: &str) -> Value {
+        self.put_profile(who, json!({"display_name": name}))
+            .await
+            .expect(201)
+    }
+
+    pub async fn get_profile(&self, id: Uuid) -> TestResponse {
+        self.client.get(&format!("/profiles/{id}")).send().await
+    }
+
+    pub async fn rate(&self, who: &Person, donation_id: Uuid, score: i64) -> TestResponse {
+        self.client
+            .post("/ratings")
+            .token(&who.token)
+            .json(&json!({"donation_id": donation_id, "score": score}))
+            .send()
+            .await
+    }
+
+    pub async fn report(&self, who: &Person, target_type: &str, target_id: Uuid) -> TestResponse {
+        self.client
+            .post("/reports")
+            .token(&who.token)
+            .json(&json!({"target_type": target_type, "target_id": target_id, "reason": "fraud"}))
+            .send()
+            .await
+    }
+
+    pub async fn resolve(&self, report: &Value, who: &Person, body: Value) -> TestResponse {
+        self.client
+            .post(&format!(
+                "/reports/{}/resolve",
+                report["id"].as_str().expect("id")
+            ))
+            .token(&who.token)
+            .json(&body)
+            .send()
+            .await
+    }
+
+    /// Staff's suspend or reinstate (`verb`), with no body.
+    pub async fn standing(&self, verb: &str, target: Uuid, who: Option<&Person>) -> TestResponse {
+        self.client
+            .post(&format!("/profiles/{target}/{verb}"))
+            .maybe_token(who.map(|p| p.token.as_str()))
+            .send()
+            .await
+    }
+
+    /// Every event in the outbox of one type, oldest first.
+    pub async fn events(&self, event_type: &str) -> Vec<Value> {
+        let mut conn = self.db.connect().await;
+        sqlx::query_scalar("select envelope from profile.outbox where event_type = $1 order by seq")
+            .bind(event_type)
+            .fetch_all(&mut conn)
+            .await
+            .expect("read the outbox")
+    }
+
+    /// Waits until the consumer has handled `count` events (or 5 s pass).
+    pub async fn wait_for_handled(&self, count: i64) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while self.scalar("select count(*) from profile.inbox").await < count {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the consumer handled {count} events within 5 s"
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let mut conn = self.db.connect().await;
+        sqlx::query_scalar(sql)
+            .fetch_one(&mut conn)
+            .await
+            .expect(sql)
+    }
+
+    /// Publishes an event as donation-service's relay would.
+    pub async fn publish<T: serde::Serialize>(&self, event: &Envelope<T>) {
+        let channel = self.broker.channel().await;
+        channel
+            .basic_publish(
+                &format!("{}.events", self.broker.namespace),
+                &event.event_type,
+                BasicPublishOptions::default(),
+                &serde_json::to_vec(event).expect("json"),
+                BasicProperties::default().with_delivery_mode(2),
+            )
+            .await
+            .expect("publish")
+            .await
+            .expect("confirm");
+    }
+
+    /// A donation between `donor` and `recipient` that went through, as
+    /// profile-service hears of it; returns its id once handled.
+    pub async fn exchange(&self, kind: DonationKind, donor: &Person, recipient: &Person) -> Uuid {
+        let handled = self.scalar("select count(*) from profile.inbox").await;
+        let donation_id = Uuid::now_v7();
+        match kind {
+            DonationKind::Money => {
+                self.publish(&confirmed(donation_id, kind, donor, recipient))
+                    .await
+            }
+            DonationKind::Item => {
+                self.publish(&completed(donation_id, donor, recipient))
+                    .await
+            }
+        }
+        self.wait_for_handled(handled + 1).await;
+        donation_id
+    }
+}
+
+pub fn confirmed(
+    donation_id: Uuid,
+    kind: DonationKind,
+    donor: &Person,
+    recipient: &Person,
+) -> Envelope<DonationConfirmed> {
+    let money = kind == DonationKind::Money;
+    Envelope::new(
+        "donation",
+        DonationConfirmed {
+            donation_id,
+            kind,
+            donor_id: donor.id,
+            recipient_id: recipient.id,
+            campaign_id: money.then(Uuid::now_v7),
+            request_id: (!money).then(Uuid::now_v7),
+            amount_minor: money.then_some(2_500),
+            currency: money.then(|| "USD".to_owned()),
+            quantity: (!money).then_some(2),
+            anonymous: false,
+        },
+        &EventContext::default(),
+    )
+}
+
+pub fn completed(
+    donation_id: Uuid,
+    donor: &Person,
+    recipient: &Person,
+) -> Envelope<DonationCompleted> {
+    Envelope::new(
+        "donation",
+        DonationCompleted {
+            donation_id,
+            donor_id: donor.id,
+            recipient_id: recipient.id,
+            request_id: Uuid::now_v7(),
+            quantity: 2,
+        },
+        &EventContext::default(),
+    )
+}

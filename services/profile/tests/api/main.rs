@@ -1,0 +1,8 @@
+//! profile-service over HTTP and over the broker, against the real PostgreSQL
+//! and RabbitMQ. Each test gets its own database and broker namespace.
+
+mod helpers;
+mod profiles;
+mod ratings;
+mod reports;
+mod standing;

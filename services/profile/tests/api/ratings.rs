@@ -1,0 +1,131 @@
+//! Who may rate whom: only the two parties of a donation that went through,
+//! each once, the other party — learnt from donation-service's events.
+
+use hearth_events::donation::DonationKind;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::helpers::{completed, confirmed, spawn_app, Person};
+
+#[tokio::test]
+async fn the_parties_of_a_confirmed_money_donation_rate_each_other_once() {
+    let app = spawn_app().await;
+    let (donor, recipient) = (Person::user(), Person::user());
+    app.profile(&recipient, "Shelter").await;
+    let donation = app.exchange(DonationKind::Money, &donor, &recipient).await;
+
+    let response = app.rate(&donor, donation, 5).await;
+    let rating = response.expect(201);
+    assert_eq!(rating["rater_id"], donor.id.to_string());
+    assert_eq!(
+        rating["ratee_id"],
+        recipient.id.to_string(),
+        "the other party"
+    );
+    assert_eq!(rating["score"], 5);
+    app.rate(&donor, donation, 4)
+        .await
+        .assert_problem(409, "conflict");
+    let back = app.rate(&recipient, donation, 4).await.expect(201);
+    assert_eq!(back["ratee_id"], donor.id.to_string());
+
+    let events = app.events("rating.created").await;
+    assert_eq!(events.len(), 2);
+    assert_eq!(
+        events[0]["data"],
+        json!({"rating_id": rating["id"], "donation_id": donation, "rater_id": donor.id,
+               "ratee_id": recipient.id, "score": 5})
+    );
+}
+
+#[tokio::test]
+async fn too_early_a_stranger_and_oneself_are_not_eligible() {
+    let app = spawn_app().await;
+    let (donor, recipient, stranger) = (Person::user(), Person::user(), Person::user());
+
+    // Too early: profile-service has not heard that the donation went through.
+    app.rate(&donor, Uuid::now_v7(), 5)
+        .await
+        .assert_problem(409, "not_eligible");
+    // An item donation is rateable once received, not when merely confirmed.
+    let pledged = Uuid::now_v7();
+    app.publish(&confirmed(pledged, DonationKind::Item, &donor, &recipient))
+        .await;
+    app.wait_for_handled(1).await;
+    app.rate(&donor, pledged, 5)
+        .await
+        .assert_problem(409, "not_eligible");
+    app.publish(&completed(pledged, &donor, &recipient)).await;
+    app.wait_for_handled(2).await;
+    app.rate(&donor, pledged, 5).await.expect(201);
+
+    // A stranger to the donation.
+    let donation = app.exchange(DonationKind::Money, &donor, &recipient).await;
+    app.rate(&stranger, donation, 1)
+        .await
+        .assert_problem(409, "not_eligible");
+    // A donation to oneself never rates oneself.
+    let alone = app.exchange(DonationKind::Money, &donor, &donor).await;
+    app.rate(&donor, alone, 5)
+        .await
+        .assert_problem(409, "not_eligible");
+    app.client
+        .post("/ratings")
+        .json(&json!({"donation_id": donation, "score": 5}))
+        .send()
+        .await
+        .assert_problem(401, "unauthenticated");
+    for score in [0, 6] {
+        app.rate(&donor, donation, score)
+            .await
+            .assert_problem(422, "validation_failed");
+    }
+    assert_eq!(app.scalar("select count(*) from profile.ratings").await, 1);
+}
+
+#[tokio::test]
+async fn ratings_add_up_on_the_profile_and_list_newest_first() {
+    let app = spawn_app().await;
+    let recipient = Person::user();
+    app.profile(&recipient, "Shelter").await;
+    for score in [5, 4, 4] {
+        let donor = Person::user();
+        let donation = app.exchange(DonationKind::Money, &donor, &recipient).await;
+        app.rate(&donor, donation, score).await.expect(201);
+    }
+    let profile = app.get_profile(recipient.id).await.expect(200);
+    assert_eq!(profile["rating_count"], 3);
+    assert_eq!(profile["rating_avg"], 4.33);
+
+    let page = app
+        .client
+        .get(&format!("/profiles/{}/ratings?limit=2", recipient.id))
+        .send()
+        .await
+        .expect(200);
+    let scores: Vec<i64> = page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|r| r["score"].as_i64().expect("score"))
+        .collect();
+    assert_eq!(scores, [4, 4]);
+    assert!(page["next_cursor"].is_string());
+}
+
+#[tokio::test]
+async fn a_redelivered_exchange_is_remembered_once() {
+    let app = spawn_app().await;
+    let (donor, recipient) = (Person::user(), Person::user());
+    let event = confirmed(Uuid::now_v7(), DonationKind::Money, &donor, &recipient);
+    for _ in 0..3 {
+        app.publish(&event).await;
+    }
+    app.wait_for_handled(1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(
+        app.scalar("select count(*) from profile.exchanges").await,
+        1
+    );
+    assert_eq!(app.scalar("select count(*) from profile.inbox").await, 1);
+}
