@@ -39,6 +39,7 @@ impl Service {
         Service::Donation,
         Service::Request,
         Service::Messaging,
+        Service::Profile,
     ];
 
     pub fn spec(self) -> ServiceSpec {
