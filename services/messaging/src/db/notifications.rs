@@ -1,4 +1,4 @@
-//! messaging-service's SQL: static text, bound parameters, schema `messaging`.
+//! Notifications: stored from events, read by their user.
 
 use hearth_core::pagination::PageRequest;
 use sqlx::{PgConnection, PgPool};

@@ -1,0 +1,7 @@
+//! messaging-service's SQL, one module per table family. Every statement is
+//! static text with bound parameters; the pool's `search_path` points them at
+//! schema `messaging`.
+
+mod notifications;
+
+pub use notifications::*;
