@@ -44,6 +44,20 @@ impl Platform {
         if env.get("JWT_SECRET").is_none() && dev_jwt_secret.is_some() {
             refuse_public_bind_with_dev_secret(&configs)?;
         }
+        // Listen first, so that services started together can find each other
+        // even on ports the system picked.
+        let mut listeners = Vec::with_capacity(configs.len());
+        for (service, config) in &configs {
+            let listener = TcpListener::bind(config.bind).await.map_err(|e| {
+                ConfigError::new(
+                    config.spec.var("PORT"),
+                    format!("cannot listen on {}: {e}", config.bind),
+                )
+            })?;
+            listeners.push((*service, listener));
+        }
+        let env = Peers::new(env, &listeners)?;
+        let env = &env;
         let (stop, stopped) = watch::channel(false);
         let mut platform = Self {
             listening: Vec::new(),
@@ -71,13 +85,7 @@ impl Platform {
                 }
             }
         }
-        for (service, config, app) in built {
-            let listener = TcpListener::bind(config.bind).await.map_err(|e| {
-                ConfigError::new(
-                    config.spec.var("PORT"),
-                    format!("cannot listen on {}: {e}", config.bind),
-                )
-            })?;
+        for ((service, config, app), (_, listener)) in built.into_iter().zip(listeners) {
             let addr = listener.local_addr()?;
             platform.workers.extend(app.workers.spawn(&stopped));
             tracing::info!(service = config.spec.name, %addr, "listening");
@@ -111,6 +119,34 @@ impl Platform {
         wait_for_signal().await;
         tracing::info!("shutting down: letting in-flight requests finish");
         self.shutdown().await
+    }
+}
+
+/// The environment, plus where the services started here listen: a service
+/// that calls another (messaging-service calls donation-service) reaches the
+/// one in this process unless its URL is set.
+struct Peers<'a> {
+    env: &'a dyn Env,
+    donation_url: Option<String>,
+}
+
+impl<'a> Peers<'a> {
+    fn new(env: &'a dyn Env, listeners: &[(Service, TcpListener)]) -> std::io::Result<Self> {
+        let donation = listeners.iter().find(|(s, _)| *s == Service::Donation);
+        let donation_url = match donation {
+            Some((_, listener)) => Some(format!("http://{}", listener.local_addr()?)),
+            None => None,
+        };
+        Ok(Self { env, donation_url })
+    }
+}
+
+impl Env for Peers<'_> {
+    fn get(&self, var: &str) -> Option<String> {
+        self.env.get(var).or_else(|| match var {
+            "DONATION_SERVICE_URL" => self.donation_url.clone(),
+            _ => None,
+        })
     }
 }
 

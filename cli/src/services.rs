@@ -80,7 +80,8 @@ impl Service {
                 (app.router, app.db, app.workers)
             }
             Service::Messaging => {
-                let app = messaging_service::App::build(config)?;
+                let settings = messaging_service::Settings::from_env(env)?;
+                let app = messaging_service::App::build(config, &settings)?;
                 (app.router, app.db, app.workers)
             }
             Service::Profile => {

@@ -236,6 +236,16 @@ impl TokenRequest {
         }
     }
 
+    /// A short-lived `service_role` token, for one service calling another.
+    pub fn service() -> Self {
+        Self {
+            sub: None,
+            staff_role: None,
+            service: true,
+            ttl: Duration::from_secs(60),
+        }
+    }
+
     pub fn staff(sub: Uuid) -> Self {
         Self {
             staff_role: Some("admin".to_owned()),

@@ -1,21 +1,27 @@
-//! messaging-service: notifications made from events (and, next, messages
-//! between people), on Main DB in schema `messaging`.
+//! messaging-service: messages between people, and notifications made from
+//! events, on Main DB in schema `messaging`.
 //!
 //! - `consumers/`: the events it reacts to, one module per producer;
-//! - `domain/`: what a notification is and how it reads;
+//! - `domain/`: messages, conversations and notifications;
+//! - `donation_service.rs`: the guarded synchronous call to donation-service;
 //! - `http/`: the API of API.md's messaging section;
-//! - `db.rs`: the SQL.
+//! - `db/`: the SQL.
 
 pub mod consumers;
 pub mod db;
 pub mod domain;
+pub mod donation_service;
 pub mod http;
 
 use axum::Router;
 use hearth_bus::broker::BrokerLink;
 use hearth_bus::service::ServiceRuntime;
 use hearth_bus::workers::Workers;
-use hearth_core::config::{Database, ServiceConfig, ServiceSpec};
+use std::time::Duration;
+
+use hearth_core::config::{
+    read, read_duration, ConfigError, Database, Env, ServiceConfig, ServiceSpec,
+};
 use sqlx::migrate::Migrator;
 use sqlx::PgPool;
 
@@ -28,6 +34,47 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
 /// The service's migrations, with their own history in schema `messaging`.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
 
+/// Where donation-service answers when nothing else is said: `hearth up`'s port.
+pub const DEFAULT_DONATION_SERVICE_URL: &str = "http://127.0.0.1:8082";
+
+/// messaging-service's own settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// donation-service's base URL, for the donation-context check.
+    pub donation_service_url: String,
+    /// How long one attempt of that check may take.
+    pub donation_service_timeout: Duration,
+}
+
+impl Settings {
+    pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
+        Ok(Self {
+            donation_service_url: read(
+                env,
+                "DONATION_SERVICE_URL",
+                || DEFAULT_DONATION_SERVICE_URL.to_owned(),
+                parse_http_url,
+            )?,
+            donation_service_timeout: read_duration(
+                env,
+                "DONATION_SERVICE_TIMEOUT",
+                Duration::from_secs(2),
+            )?,
+        })
+    }
+}
+
+fn parse_http_url(raw: &str) -> Result<String, String> {
+    match reqwest::Url::parse(raw) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
+            Ok(raw.to_owned())
+        }
+        _ => Err(format!(
+            "expected an http(s) URL such as {DEFAULT_DONATION_SERVICE_URL}, got {raw:?}"
+        )),
+    }
+}
+
 /// A messaging-service ready to serve.
 #[derive(Debug)]
 pub struct App {
@@ -39,17 +86,27 @@ pub struct App {
 }
 
 impl App {
-    pub fn build(config: &ServiceConfig) -> anyhow::Result<Self> {
+    pub fn build(config: &ServiceConfig, settings: &Settings) -> anyhow::Result<Self> {
         let runtime = ServiceRuntime::connect(config)?;
         let db = runtime.db.clone();
-        let (api, openapi) = http::api(http::AppState { db: db.clone() });
+        let donations = donation_service::DonationService::new(
+            &settings.donation_service_url,
+            settings.donation_service_timeout,
+            &config.jwt_secret,
+        )?;
+        let (api, openapi) = http::api(http::AppState {
+            db: db.clone(),
+            donations,
+        });
         let workers = Workers {
             relay: Some(runtime.relay()),
             consumer: Some(consumers::consumer(&runtime)),
-            tasks: Vec::new(),
+            tasks: vec![Box::pin(hearth_core::idempotency::clean_forever(
+                db.clone(),
+            ))],
         };
         Ok(Self {
-            router: runtime.router(api, openapi, false),
+            router: runtime.router(api, openapi, true),
             db,
             broker: runtime.broker,
             workers,

@@ -2,6 +2,8 @@
 //! static text with bound parameters; the pool's `search_path` points them at
 //! schema `messaging`.
 
+mod messages;
 mod notifications;
 
+pub use messages::*;
 pub use notifications::*;

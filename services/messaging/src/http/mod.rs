@@ -1,5 +1,6 @@
 //! messaging-service's HTTP API (API.md, messaging-service).
 
+mod messages;
 mod notifications;
 
 use axum::Router;
@@ -11,21 +12,26 @@ use utoipa_axum::router::OpenApiRouter;
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub db: PgPool,
+    pub donations: crate::donation_service::DonationService,
 }
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Hearth messaging-service",
-        description = "Notifications made from events. Errors are RFC 9457 problem+json; see API.md."
+        description = "Messages between people, and notifications made from events. Errors are RFC 9457 problem+json; see API.md."
     ),
     modifiers(&BearerAuth),
-    tags((name = "notifications", description = "What happened that the caller should know about"))
+    tags(
+        (name = "messages", description = "Messages between two people; only they ever see them"),
+        (name = "notifications", description = "What happened that the caller should know about")
+    )
 )]
 struct ApiDoc;
 
 pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(messages::router())
         .merge(notifications::router())
         .with_state(state)
         .split_for_parts()

@@ -7,7 +7,7 @@ use hearth_events::{Envelope, EventContext};
 use hearth_testkit::{user_token, TestBroker, TestClient, TestDb, JWT_SECRET};
 use lapin::options::BasicPublishOptions;
 use lapin::BasicProperties;
-use messaging_service::{App, SERVICE};
+use messaging_service::{App, Settings, SERVICE};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use uuid::Uuid;
@@ -37,6 +37,11 @@ impl Person {
 
 /// messaging-service with its consumer running on a namespace of the test's own.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+/// The same, with extra settings (`DONATION_SERVICE_URL`, …).
+pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
     let db = TestDb::create().await;
     let broker = TestBroker::new().await;
     let env: HashMap<String, String> = HashMap::from([
@@ -49,8 +54,15 @@ pub async fn spawn_app() -> TestApp {
     for queue in ["messaging", "messaging.dead", "messaging.retry.200ms"] {
         broker.track(format!("{}.{queue}", broker.namespace));
     }
+    let mut env = env;
+    env.extend(
+        settings
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
     let config = ServiceConfig::from_env(&env, SERVICE, None).expect("valid settings");
-    let app = App::build(&config).expect("build");
+    let settings = Settings::from_env(&env).expect("valid settings");
+    let app = App::build(&config, &settings).expect("build");
     app.migrate().await.expect("migrate");
     let (stop, stopped) = watch::channel(false);
     app.workers.spawn(&stopped);

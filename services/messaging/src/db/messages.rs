@@ -1,0 +1,171 @@
+//! Messages, and each person's conversations kept beside them.
+
+use hearth_core::pagination::PageRequest;
+use sqlx::{PgConnection, PgExecutor};
+use uuid::Uuid;
+
+use crate::domain::{Conversation, Message, MessageRow, NewMessage};
+
+macro_rules! message_columns {
+    () => {
+        "id, sender_id, recipient_id, body, context_type, context_id, created_at, read_at"
+    };
+}
+
+/// Stores a message and brings both parties' conversations up to date.
+pub async fn insert_message(conn: &mut PgConnection, new: &NewMessage) -> sqlx::Result<Message> {
+    let row: MessageRow = sqlx::query_as(concat!(
+        "insert into messages (id, sender_id, recipient_id, body, context_type, context_id) \
+         values ($1, $2, $3, $4, $5, $6) returning ",
+        message_columns!()
+    ))
+    .bind(Uuid::now_v7())
+    .bind(new.sender_id)
+    .bind(new.recipient_id)
+    .bind(&new.body)
+    .bind(new.context.map(|c| c.kind))
+    .bind(new.context.map(|c| c.id))
+    .fetch_one(&mut *conn)
+    .await?;
+    let message = Message::from(row);
+    touch_conversation(conn, new.sender_id, new.recipient_id, &message, 0).await?;
+    touch_conversation(conn, new.recipient_id, new.sender_id, &message, 1).await?;
+    Ok(message)
+}
+
+/// Makes `message` the owner's latest in this conversation unless a later
+/// one already is (two sent at once commit in either order), and adds `unread`.
+async fn touch_conversation(
+    conn: &mut PgConnection,
+    owner_id: Uuid,
+    counterpart_id: Uuid,
+    message: &Message,
+    unread: i32,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into conversations (owner_id, counterpart_id, last_message_id, last_at, unread_count) \
+         values ($1, $2, $3, $4, $5) \
+         on conflict (owner_id, counterpart_id) do update set \
+           unread_count = conversations.unread_count + excluded.unread_count, \
+           last_message_id = case when (excluded.last_at, excluded.last_message_id) \
+                                     > (conversations.last_at, conversations.last_message_id) \
+                                  then excluded.last_message_id else conversations.last_message_id end, \
+           last_at = greatest(conversations.last_at, excluded.last_at)",
+    )
+    .bind(owner_id)
+    .bind(counterpart_id)
+    .bind(message.id)
+    .bind(message.created_at)
+    .bind(unread)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn find_message<'c>(db: impl PgExecutor<'c>, id: Uuid) -> sqlx::Result<Option<Message>> {
+    let row: Option<MessageRow> = sqlx::query_as(concat!(
+        "select ",
+        message_columns!(),
+        " from messages where id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(Message::from))
+}
+
+/// Marks a message read by its recipient, once: reading it again keeps the
+/// first time and counts nothing twice.
+pub async fn mark_message_read(
+    conn: &mut PgConnection,
+    message: &Message,
+) -> sqlx::Result<Message> {
+    let newly_read: Option<MessageRow> = sqlx::query_as(concat!(
+        "update messages set read_at = now() where id = $1 and read_at is null returning ",
+        message_columns!()
+    ))
+    .bind(message.id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = newly_read else {
+        return Ok(find_message(conn, message.id)
+            .await?
+            .unwrap_or_else(|| message.clone()));
+    };
+    sqlx::query(
+        "update conversations set unread_count = unread_count - 1 \
+         where owner_id = $1 and counterpart_id = $2 and unread_count > 0",
+    )
+    .bind(message.recipient_id)
+    .bind(message.sender_id)
+    .execute(conn)
+    .await?;
+    Ok(Message::from(row))
+}
+
+/// One page of the messages between two people, newest first.
+pub async fn list_thread<'c>(
+    db: impl PgExecutor<'c>,
+    one: Uuid,
+    other: Uuid,
+    page: &PageRequest,
+) -> sqlx::Result<Vec<Message>> {
+    let rows: Vec<MessageRow> = sqlx::query_as(concat!(
+        "select ",
+        message_columns!(),
+        " from messages \
+         where least(sender_id, recipient_id) = least($1::uuid, $2::uuid) \
+           and greatest(sender_id, recipient_id) = greatest($1::uuid, $2::uuid) \
+           and ($3::timestamptz is null or (created_at, id) < ($3, $4)) \
+         order by created_at desc, id desc limit $5"
+    ))
+    .bind(one)
+    .bind(other)
+    .bind(page.after_created_at())
+    .bind(page.after_id())
+    .bind(page.fetch_limit())
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(Message::from).collect())
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct ConversationRow {
+    counterpart_id: Uuid,
+    unread_count: i32,
+    #[sqlx(flatten)]
+    last: MessageRow,
+}
+
+/// One page of a person's conversations, most recent first, each with its
+/// last message: one query, no per-row lookups. A conversation's `last_at`
+/// is its last message's `created_at`, so that message keys the cursor.
+pub async fn list_conversations<'c>(
+    db: impl PgExecutor<'c>,
+    owner_id: Uuid,
+    page: &PageRequest,
+) -> sqlx::Result<Vec<Conversation>> {
+    let rows: Vec<ConversationRow> = sqlx::query_as(
+        "select c.counterpart_id, c.unread_count, \
+                m.id, m.sender_id, m.recipient_id, m.body, m.context_type, m.context_id, \
+                m.created_at, m.read_at \
+         from conversations c join messages m on m.id = c.last_message_id \
+         where c.owner_id = $1 \
+           and ($2::timestamptz is null or (c.last_at, c.last_message_id) < ($2, $3)) \
+         order by c.last_at desc, c.last_message_id desc limit $4",
+    )
+    .bind(owner_id)
+    .bind(page.after_created_at())
+    .bind(page.after_id())
+    .bind(page.fetch_limit())
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Conversation {
+            counterpart_id: r.counterpart_id,
+            last_message: Message::from(r.last),
+            unread_count: r.unread_count,
+        })
+        .collect())
+}

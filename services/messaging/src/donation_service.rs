@@ -1,0 +1,220 @@
+//! The one synchronous call between services (API.md, `POST /messages`):
+//! donation-service's view of a donation, to check that a message with a
+//! donation context is between its donor and its recipient.
+//!
+//! Guarded so that a slow or dead donation-service cannot tie up requests:
+//! each attempt has a short timeout; a failed read is retried once (a `GET`
+//! is idempotent); after [`OPEN_AFTER`] failures in a row the circuit opens
+//! and calls fail at once for [`COOL_DOWN`]; then one trial call decides
+//! whether it closes again.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hearth_core::auth::{mint, TokenRequest};
+use reqwest::StatusCode;
+use serde::Deserialize;
+use uuid::Uuid;
+
+/// Failures in a row that open the circuit.
+pub const OPEN_AFTER: u32 = 5;
+/// How long an open circuit refuses calls before a trial.
+pub const COOL_DOWN: Duration = Duration::from_secs(5);
+/// Attempts per read: the first and one retry.
+const ATTEMPTS: u32 = 2;
+const RETRY_PAUSE: Duration = Duration::from_millis(100);
+
+/// The two parties of a donation, as donation-service knows them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct Parties {
+    pub donor_id: Option<Uuid>,
+    /// Null until the campaign or request accepted the donation.
+    pub recipient_id: Option<Uuid>,
+}
+
+impl Parties {
+    /// Whether `a` and `b` are this donation's donor and recipient, either way round.
+    pub fn are(&self, a: Uuid, b: Uuid) -> bool {
+        match (self.donor_id, self.recipient_id) {
+            (Some(donor), Some(recipient)) => {
+                (donor, recipient) == (a, b) || (donor, recipient) == (b, a)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// donation-service could not answer.
+#[derive(Debug, thiserror::Error)]
+pub enum Unavailable {
+    #[error("donation-service did not answer: {0}")]
+    Failed(String),
+    #[error("donation-service failed repeatedly; not asking again for a few seconds")]
+    CircuitOpen,
+}
+
+#[derive(Debug, Clone)]
+pub struct DonationService {
+    http: reqwest::Client,
+    base_url: String,
+    jwt_secret: Arc<str>,
+    breaker: Arc<Mutex<Breaker>>,
+}
+
+impl DonationService {
+    pub fn new(base_url: &str, timeout: Duration, jwt_secret: &str) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .build()?;
+        Ok(Self {
+            http,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            jwt_secret: Arc::from(jwt_secret),
+            breaker: Arc::new(Mutex::new(Breaker::default())),
+        })
+    }
+
+    /// The donation's parties; `None` if donation-service has no such donation.
+    pub async fn parties(&self, donation_id: Uuid) -> Result<Option<Parties>, Unavailable> {
+        if !self.breaker().allows(Instant::now()) {
+            return Err(Unavailable::CircuitOpen);
+        }
+        let mut last_error = String::new();
+        for attempt in 0..ATTEMPTS {
+            if attempt > 0 {
+                tokio::time::sleep(RETRY_PAUSE).await;
+            }
+            match self.fetch(donation_id).await {
+                Ok(parties) => {
+                    self.breaker().succeeded();
+                    return Ok(parties);
+                }
+                Err(err) => last_error = err,
+            }
+        }
+        self.breaker().failed(Instant::now());
+        Err(Unavailable::Failed(last_error))
+    }
+
+    fn breaker(&self) -> std::sync::MutexGuard<'_, Breaker> {
+        // A panic while holding this lock cannot leave the breaker inconsistent.
+        self.breaker
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    async fn fetch(&self, donation_id: Uuid) -> Result<Option<Parties>, String> {
+        let token = mint(&self.jwt_secret, &TokenRequest::service()).map_err(|e| e.to_string())?;
+        let response = self
+            .http
+            .get(format!("{}/donations/{donation_id}", self.base_url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        match response.status() {
+            StatusCode::OK => response
+                .json::<Parties>()
+                .await
+                .map(Some)
+                .map_err(|e| e.to_string()),
+            StatusCode::NOT_FOUND => Ok(None),
+            status => Err(format!("answered {status}")),
+        }
+    }
+}
+
+/// Closed (calls go through), open (calls fail at once), or trial (one call
+/// goes through to decide).
+#[derive(Debug, Default)]
+struct Breaker {
+    failures: u32,
+    open_until: Option<Instant>,
+    trial_running: bool,
+}
+
+impl Breaker {
+    fn allows(&mut self, now: Instant) -> bool {
+        match self.open_until {
+            None => true,
+            Some(until) if now < until => false,
+            // Cooled down: let one trial through, refuse the rest until it ends.
+            Some(_) if self.trial_running => false,
+            Some(_) => {
+                self.trial_running = true;
+                true
+            }
+        }
+    }
+
+    fn succeeded(&mut self) {
+        *self = Breaker::default();
+    }
+
+    fn failed(&mut self, now: Instant) {
+        self.failures += 1;
+        self.trial_running = false;
+        if self.failures >= OPEN_AFTER || self.open_until.is_some() {
+            self.open_until = Some(now + COOL_DOWN);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_circuit_opens_after_failures_in_a_row_and_a_trial_closes_it() {
+        let mut breaker = Breaker::default();
+        let now = Instant::now();
+        for _ in 0..OPEN_AFTER - 1 {
+            assert!(breaker.allows(now));
+            breaker.failed(now);
+        }
+        assert!(breaker.allows(now), "still closed");
+        breaker.failed(now);
+        assert!(!breaker.allows(now), "open");
+        let later = now + COOL_DOWN;
+        assert!(breaker.allows(later), "one trial");
+        assert!(!breaker.allows(later), "only one");
+        breaker.failed(later);
+        assert!(!breaker.allows(later), "the trial failed: open again");
+        let much_later = later + COOL_DOWN;
+        assert!(breaker.allows(much_later));
+        breaker.succeeded();
+        assert!(
+            breaker.allows(much_later) && breaker.allows(much_later),
+            "closed"
+        );
+    }
+
+    #[test]
+    fn a_success_forgets_earlier_failures() {
+        let mut breaker = Breaker::default();
+        let now = Instant::now();
+        for _ in 0..OPEN_AFTER - 1 {
+            breaker.failed(now);
+        }
+        breaker.succeeded();
+        breaker.failed(now);
+        assert!(breaker.allows(now));
+    }
+
+    #[test]
+    fn parties_either_way_round_and_only_once_accepted() {
+        let (donor, recipient) = (Uuid::new_v4(), Uuid::new_v4());
+        let accepted = Parties {
+            donor_id: Some(donor),
+            recipient_id: Some(recipient),
+        };
+        assert!(accepted.are(donor, recipient) && accepted.are(recipient, donor));
+        assert!(!accepted.are(donor, Uuid::new_v4()));
+        let pending = Parties {
+            donor_id: Some(donor),
+            recipient_id: None,
+        };
+        assert!(!pending.are(donor, recipient));
+    }
+}

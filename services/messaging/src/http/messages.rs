@@ -1,0 +1,229 @@
+//! `/messages` and `/conversations`: messages between two people. Only the two
+//! parties ever see a message; for anyone else it does not exist (404).
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::Json;
+use hearth_bus::outbox;
+use hearth_core::auth::Caller;
+use hearth_core::error::Problem;
+use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
+use hearth_core::pagination::{Cursor, Page, PageRequest};
+use hearth_core::request_context::RequestContext;
+use hearth_core::{ApiError, ApiResult};
+use hearth_events::messaging::{MessageContext, MessageSent};
+use hearth_events::Envelope;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::AppState;
+use crate::domain::{ContextType, Conversation, Message, NewMessage, SendMessage};
+use crate::donation_service::Unavailable;
+use crate::{db, SERVICE};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(send_message))
+        .routes(routes!(read_message))
+        .routes(routes!(list_conversations))
+        .routes(routes!(list_thread))
+}
+
+/// Send a message
+///
+/// To anyone but yourself. With a `donation` context, sender and recipient
+/// must be that donation's donor and recipient: messaging-service asks
+/// donation-service, and answers 409 `not_eligible` when they are not, or 503
+/// `dependency_unavailable` when donation-service cannot answer. Emits `message.sent`.
+#[utoipa::path(
+    post, path = "/messages", tag = "messages",
+    params(("Idempotency-Key" = Option<String>, Header,
+        description = "Sent again with the same body, returns the first answer without a second effect; with another body, 422 idempotency_key_reused. Kept 24 h.")),
+    request_body = SendMessage,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Sent", body = Message),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your account is suspended", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "not_eligible: not this donation's donor and recipient", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "donation-service cannot answer; with Retry-After", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn send_message(
+    State(state): State<AppState>,
+    caller: Caller,
+    context: RequestContext,
+    ApiJson(body): ApiJson<SendMessage>,
+) -> ApiResult<impl IntoResponse> {
+    let new = body.parse(&caller)?;
+    check_donation_context(&state, &new).await?;
+    let mut tx = state.db.begin().await?;
+    let message = db::insert_message(&mut tx, &new).await?;
+    let event = MessageSent {
+        message_id: message.id,
+        sender_id: message.sender_id,
+        recipient_id: message.recipient_id,
+        context: message.context.map(|c| MessageContext {
+            kind: c.kind.as_str().to_owned(),
+            id: c.id,
+        }),
+    };
+    outbox::enqueue(
+        &mut tx,
+        &Envelope::new(SERVICE.name, event, &context.event_context()),
+    )
+    .await?;
+    tx.commit().await?;
+    // A message never changes but for `read_at`: no version, no ETag.
+    let location = format!("/conversations/{}/messages", message.recipient_id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(message),
+    ))
+}
+
+/// The one synchronous check (API.md): only a donation's donor and recipient
+/// talk about it. Done before the transaction, so no connection waits on it.
+async fn check_donation_context(state: &AppState, new: &NewMessage) -> ApiResult<()> {
+    let Some(context) = new.context.filter(|c| c.kind == ContextType::Donation) else {
+        return Ok(());
+    };
+    let parties = state.donations.parties(context.id).await.map_err(|err| {
+        tracing::warn!(error = %err, "the donation-context check could not be made");
+        match err {
+            Unavailable::CircuitOpen => ApiError::dependency_unavailable(
+                "donation-service is failing; try again in a few seconds",
+            ),
+            Unavailable::Failed(_) => {
+                ApiError::dependency_unavailable("donation-service did not answer in time")
+            }
+        }
+    })?;
+    match parties {
+        Some(parties) if parties.are(new.sender_id, new.recipient_id) => Ok(()),
+        _ => Err(ApiError::not_eligible(
+            "only a donation's donor and recipient message each other about it",
+        )),
+    }
+}
+
+/// Mark a message read
+///
+/// Its recipient; the first time counts. The sender gets a 403, anyone else a 404.
+#[utoipa::path(
+    post, path = "/messages/{id}/read", tag = "messages",
+    params(("id" = Uuid, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The message, read", body = Message),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "You sent it: only its recipient reads it", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such message, or not yours", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn read_message(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<Uuid>,
+) -> ApiResult<Json<Message>> {
+    let mut tx = state.db.begin().await?;
+    let message = db::find_message(&mut *tx, id)
+        .await?
+        .filter(|m| m.is_party(&caller))
+        .ok_or_else(ApiError::not_found)?;
+    if message.recipient_id != caller.id {
+        return Err(ApiError::forbidden(
+            "only its recipient marks a message read",
+        ));
+    }
+    let message = db::mark_message_read(&mut tx, &message).await?;
+    tx.commit().await?;
+    Ok(Json(message))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+struct PageQuery {
+    /// 1–100, default 20.
+    limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct ConversationPage {
+    items: Vec<Conversation>,
+    next_cursor: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[allow(dead_code)]
+struct MessagePage {
+    items: Vec<Message>,
+    next_cursor: Option<String>,
+}
+
+fn message_cursor(m: &Message) -> Cursor {
+    Cursor {
+        created_at: m.created_at,
+        id: m.id,
+    }
+}
+
+/// Your conversations
+///
+/// One per person you exchanged messages with: the last message and how many
+/// to you are unread. Most recent first.
+#[utoipa::path(
+    get, path = "/conversations", tag = "messages",
+    params(PageQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of conversations", body = ConversationPage),
+        (status = 400, description = "A query parameter does not parse", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn list_conversations(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<Conversation>>> {
+    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
+    let rows = db::list_conversations(&state.db, caller.id, &page).await?;
+    Ok(Json(Page::from_rows(rows, &page, |c| {
+        message_cursor(&c.last_message)
+    })))
+}
+
+/// Messages with one person
+///
+/// Between you and `user_id`, newest first. Nobody else's messages are ever here.
+#[utoipa::path(
+    get, path = "/conversations/{user_id}/messages", tag = "messages",
+    params(("user_id" = Uuid, Path), PageQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of messages", body = MessagePage),
+        (status = 400, description = "A query parameter does not parse", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+async fn list_thread(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(user_id): ApiPath<Uuid>,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> ApiResult<Json<Page<Message>>> {
+    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
+    let rows = db::list_thread(&state.db, caller.id, user_id, &page).await?;
+    Ok(Json(Page::from_rows(rows, &page, message_cursor)))
+}

@@ -1,0 +1,274 @@
+//! Messages between two people: only they ever see them.
+
+use std::collections::HashSet;
+
+use hearth_testkit::TestResponse;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::helpers::{spawn_app, spawn_app_with, Person, TestApp};
+
+async fn send(app: &TestApp, from: &Person, to: &Person, body: &str) -> TestResponse {
+    app.client
+        .post("/messages")
+        .token(&from.token)
+        .json(&json!({"recipient_id": to.id, "body": body}))
+        .send()
+        .await
+}
+
+async fn get(app: &TestApp, who: &Person, path: &str) -> Value {
+    app.client
+        .get(path)
+        .token(&who.token)
+        .send()
+        .await
+        .expect(200)
+}
+
+#[tokio::test]
+async fn a_message_reaches_its_recipient_and_message_sent_goes_out() {
+    let app = spawn_app().await;
+    let (alice, bob) = (Person::user(), Person::user());
+
+    let response = send(&app, &alice, &bob, "  Hello Bob, the blankets are ready.  ").await;
+    let message = response.expect(201);
+    assert_eq!(message["sender_id"], alice.id.to_string());
+    assert_eq!(message["recipient_id"], bob.id.to_string());
+    assert_eq!(message["body"], "Hello Bob, the blankets are ready.");
+    assert!(message["context"].is_null() && message["read_at"].is_null());
+    let fields: Vec<&String> = message.as_object().expect("object").keys().collect();
+    assert_eq!(fields.len(), 7, "exactly API.md's fields: {fields:?}");
+
+    let thread = get(&app, &bob, &format!("/conversations/{}/messages", alice.id)).await;
+    assert_eq!(thread["items"], json!([message]));
+    let mut conn = app.db.connect().await;
+    let sent: Vec<Value> = sqlx::query_scalar(
+        "select envelope from messaging.outbox where event_type = 'message.sent'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .expect("outbox");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        sent[0]["data"],
+        json!({"message_id": message["id"], "sender_id": alice.id, "recipient_id": bob.id, "context": null})
+    );
+}
+
+#[tokio::test]
+async fn conversations_show_the_last_message_and_what_is_unread_most_recent_first() {
+    let app = spawn_app().await;
+    let (alice, bob, carol) = (Person::user(), Person::user(), Person::user());
+    send(&app, &bob, &alice, "One").await.expect(201);
+    let from_bob = send(&app, &bob, &alice, "Two").await.expect(201);
+    send(&app, &alice, &carol, "Hi Carol").await.expect(201);
+    let last = send(&app, &carol, &alice, "Hi Alice").await.expect(201);
+
+    let list = get(&app, &alice, "/conversations").await;
+    let items = list["items"].as_array().expect("items");
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["counterpart_id"], carol.id.to_string());
+    assert_eq!(items[0]["last_message"], last);
+    assert_eq!(items[0]["unread_count"], 1);
+    assert_eq!(items[1]["counterpart_id"], bob.id.to_string());
+    assert_eq!(items[1]["unread_count"], 2);
+
+    let path = format!("/messages/{}/read", from_bob["id"].as_str().expect("id"));
+    let read = app
+        .client
+        .post(&path)
+        .token(&alice.token)
+        .send()
+        .await
+        .expect(200);
+    let read_at = read["read_at"].as_str().expect("read").to_owned();
+    let again = app
+        .client
+        .post(&path)
+        .token(&alice.token)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(again["read_at"], read_at.as_str(), "the first time counts");
+    let list = get(&app, &alice, "/conversations").await;
+    assert_eq!(
+        list["items"][1]["unread_count"], 1,
+        "read once, counted once"
+    );
+
+    let bobs = get(&app, &bob, "/conversations").await;
+    assert_eq!(bobs["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        bobs["items"][0]["unread_count"], 0,
+        "his own messages are not unread to him"
+    );
+}
+
+#[tokio::test]
+async fn nobody_but_the_two_parties_sees_a_message() {
+    let app = spawn_app().await;
+    let (alice, bob, mallory) = (Person::user(), Person::user(), Person::user());
+    let message = send(&app, &alice, &bob, "Private").await.expect(201);
+    let read = format!("/messages/{}/read", message["id"].as_str().expect("id"));
+
+    app.client
+        .post(&read)
+        .token(&mallory.token)
+        .send()
+        .await
+        .assert_problem(404, "not_found");
+    app.client
+        .post(&read)
+        .token(&alice.token)
+        .send()
+        .await
+        .assert_problem(403, "forbidden");
+    app.client
+        .post(&read)
+        .send()
+        .await
+        .assert_problem(401, "unauthenticated");
+    for (viewer, counterpart) in [(&mallory, &alice), (&mallory, &bob)] {
+        let thread = get(
+            &app,
+            viewer,
+            &format!("/conversations/{}/messages", counterpart.id),
+        )
+        .await;
+        assert_eq!(thread["items"], json!([]));
+    }
+    assert_eq!(
+        get(&app, &mallory, "/conversations").await["items"],
+        json!([])
+    );
+    for path in [
+        "/conversations".to_owned(),
+        format!("/conversations/{}/messages", alice.id),
+    ] {
+        app.client
+            .get(&path)
+            .send()
+            .await
+            .assert_problem(401, "unauthenticated");
+    }
+    app.client
+        .post("/messages")
+        .json(&json!({"recipient_id": bob.id, "body": "Anonymous"}))
+        .send()
+        .await
+        .assert_problem(401, "unauthenticated");
+}
+
+#[tokio::test]
+async fn a_long_thread_pages_newest_first() {
+    let app = spawn_app().await;
+    let (alice, bob) = (Person::user(), Person::user());
+    for n in 0..45 {
+        let (from, to) = if n % 2 == 0 {
+            (&alice, &bob)
+        } else {
+            (&bob, &alice)
+        };
+        send(&app, from, to, &format!("Message {n}"))
+            .await
+            .expect(201);
+    }
+    let mut bodies = Vec::new();
+    let mut path = format!("/conversations/{}/messages?limit=20", bob.id);
+    for _ in 0..5 {
+        let page = get(&app, &alice, &path).await;
+        bodies.extend(
+            page["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|m| m["body"].as_str().expect("body").to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(cursor) => {
+                path = format!(
+                    "/conversations/{}/messages?limit=20&cursor={cursor}",
+                    bob.id
+                )
+            }
+            None => break,
+        }
+    }
+    let expected: Vec<String> = (0..45).rev().map(|n| format!("Message {n}")).collect();
+    assert_eq!(bodies, expected);
+    assert_eq!(bodies.iter().collect::<HashSet<_>>().len(), 45);
+}
+
+#[tokio::test]
+async fn bad_messages_are_refused_and_a_key_sends_once() {
+    let app = spawn_app().await;
+    let (alice, bob) = (Person::user(), Person::user());
+    send(&app, &alice, &alice, "To myself")
+        .await
+        .assert_problem(422, "validation_failed");
+    send(&app, &alice, &bob, "   ")
+        .await
+        .assert_problem(422, "validation_failed");
+    send(&app, &alice, &bob, &"x".repeat(4_001))
+        .await
+        .assert_problem(422, "validation_failed");
+    app.client
+        .post("/messages")
+        .token(&alice.token)
+        .json(&json!({"recipient_id": bob.id, "body": "Hi", "context": {"type": "planet", "id": Uuid::new_v4()}}))
+        .send()
+        .await
+        .assert_problem(422, "validation_failed");
+
+    let keyed = || {
+        app.client
+            .post("/messages")
+            .token(&alice.token)
+            .header("idempotency-key", "hello-1")
+            .json(&json!({"recipient_id": bob.id, "body": "Only once"}))
+            .send()
+    };
+    let first = keyed().await.expect(201);
+    assert_eq!(keyed().await.expect(201), first);
+    let thread = get(&app, &bob, &format!("/conversations/{}/messages", alice.id)).await;
+    assert_eq!(thread["items"].as_array().map(Vec::len), Some(1));
+}
+
+#[tokio::test]
+async fn a_donation_context_with_donation_service_down_is_a_503_and_then_the_circuit_opens() {
+    // A port nothing listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", closed.local_addr().expect("addr"));
+    drop(closed);
+    let app = spawn_app_with(&[
+        ("DONATION_SERVICE_URL", &url),
+        ("DONATION_SERVICE_TIMEOUT", "300ms"),
+    ])
+    .await;
+    let (alice, bob) = (Person::user(), Person::user());
+    let about_a_donation = json!({"recipient_id": bob.id, "body": "About my gift",
+                                  "context": {"type": "donation", "id": Uuid::now_v7()}});
+
+    let mut details = Vec::new();
+    for _ in 0..messaging_service::donation_service::OPEN_AFTER + 1 {
+        let response = app
+            .client
+            .post("/messages")
+            .token(&alice.token)
+            .json(&about_a_donation)
+            .send()
+            .await;
+        let problem = response.assert_problem(503, "dependency_unavailable");
+        assert_eq!(response.header("retry-after"), Some("5"));
+        details.push(problem["detail"].as_str().expect("detail").to_owned());
+    }
+    assert_eq!(details[0], "donation-service did not answer in time");
+    assert_eq!(
+        details.last().map(String::as_str),
+        Some("donation-service is failing; try again in a few seconds"),
+        "the circuit opened after repeated failures"
+    );
+    // Messages without a donation context never depend on donation-service.
+    send(&app, &alice, &bob, "Plain message").await.expect(201);
+}
