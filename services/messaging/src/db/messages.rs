@@ -103,6 +103,18 @@ pub async fn mark_message_read(
     Ok(Message::from(row))
 }
 
+/// The text of the thread query, public so that a test can `EXPLAIN` it and
+/// prove it walks the conversation's index however many messages there are.
+pub const THREAD_SQL: &str = concat!(
+    "select ",
+    message_columns!(),
+    " from messages \
+     where least(sender_id, recipient_id) = least($1::uuid, $2::uuid) \
+       and greatest(sender_id, recipient_id) = greatest($1::uuid, $2::uuid) \
+       and ($3::timestamptz is null or (created_at, id) < ($3, $4)) \
+     order by created_at desc, id desc limit $5"
+);
+
 /// One page of the messages between two people, newest first.
 pub async fn list_thread<'c>(
     db: impl PgExecutor<'c>,
@@ -110,22 +122,14 @@ pub async fn list_thread<'c>(
     other: Uuid,
     page: &PageRequest,
 ) -> sqlx::Result<Vec<Message>> {
-    let rows: Vec<MessageRow> = sqlx::query_as(concat!(
-        "select ",
-        message_columns!(),
-        " from messages \
-         where least(sender_id, recipient_id) = least($1::uuid, $2::uuid) \
-           and greatest(sender_id, recipient_id) = greatest($1::uuid, $2::uuid) \
-           and ($3::timestamptz is null or (created_at, id) < ($3, $4)) \
-         order by created_at desc, id desc limit $5"
-    ))
-    .bind(one)
-    .bind(other)
-    .bind(page.after_created_at())
-    .bind(page.after_id())
-    .bind(page.fetch_limit())
-    .fetch_all(db)
-    .await?;
+    let rows: Vec<MessageRow> = sqlx::query_as(THREAD_SQL)
+        .bind(one)
+        .bind(other)
+        .bind(page.after_created_at())
+        .bind(page.after_id())
+        .bind(page.fetch_limit())
+        .fetch_all(db)
+        .await?;
     Ok(rows.into_iter().map(Message::from).collect())
 }
 

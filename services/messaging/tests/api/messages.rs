@@ -272,3 +272,41 @@ async fn a_donation_context_with_donation_service_down_is_a_503_and_then_the_cir
     // Messages without a donation context never depend on donation-service.
     send(&app, &alice, &bob, "Plain message").await.expect(201);
 }
+
+#[tokio::test]
+async fn a_thread_is_read_from_its_index_among_many_messages() {
+    let app = spawn_app().await;
+    let mut conn = app.db.connect().await;
+    // 50 000 messages among 500 pairs of people.
+    sqlx::raw_sql(
+        "insert into messaging.messages (id, sender_id, recipient_id, body, created_at) \
+         select gen_random_uuid(), md5('a' || (g % 500))::uuid, md5('b' || (g % 500))::uuid, \
+                'message ' || g, now() - g * interval '1 second' \
+         from generate_series(1, 50000) g; \
+         analyze messaging.messages",
+    )
+    .execute(&mut conn)
+    .await
+    .expect("many messages");
+    sqlx::raw_sql("set search_path = messaging; set plan_cache_mode = force_custom_plan")
+        .execute(&mut conn)
+        .await
+        .expect("session settings");
+    let (one, other): (Uuid, Uuid) = sqlx::query_as("select md5('a7')::uuid, md5('b7')::uuid")
+        .fetch_one(&mut conn)
+        .await
+        .expect("a pair");
+    let plan: Vec<String> =
+        sqlx::query_scalar(&format!("explain {}", messaging_service::db::THREAD_SQL))
+            .bind(one)
+            .bind(other)
+            .bind(None::<chrono::DateTime<chrono::Utc>>)
+            .bind(None::<Uuid>)
+            .bind(21_i64)
+            .fetch_all(&mut conn)
+            .await
+            .expect("explain");
+    let plan = plan.join("\n");
+    assert!(plan.contains("messages_thread"), "{plan}");
+    assert!(!plan.contains("Seq Scan"), "{plan}");
+}
