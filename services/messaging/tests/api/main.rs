@@ -3,4 +3,5 @@
 
 mod consumer;
 mod helpers;
+mod notification_rules;
 mod notifications;
