@@ -12,7 +12,6 @@ use hearth_events::donation::{
 use hearth_events::profile::{ProfileSuspended, RatingCreated, ReportResolved};
 use hearth_events::request::{RequestDonationAccepted, RequestFulfilled};
 use hearth_events::{Envelope, Event, EventContext};
-use serde_json::Value;
 use uuid::Uuid;
 
 use crate::helpers::{spawn_app, Person, TestApp};
