@@ -51,9 +51,61 @@ impl Currency {
     }
 }
 
+/// An amount as people read it: "25.00 USD", "1,500 JPY", "1,234,567.89 EUR".
+/// The decimals follow the currency's exponent and thousands are separated
+/// with commas. A code we do not know shows the raw minor units with it
+/// ("2500 XXX") rather than guess where the decimal point goes.
+pub fn format_amount(amount_minor: i64, currency: &str) -> String {
+    let Some(known) = Currency::parse(currency) else {
+        return format!("{amount_minor} {currency}");
+    };
+    let sign = if amount_minor < 0 { "-" } else { "" };
+    let minor = amount_minor.unsigned_abs();
+    let scale = 10u64.pow(known.exponent());
+    let whole = group_thousands(minor / scale);
+    match known.exponent() {
+        0 => format!("{sign}{whole} {currency}"),
+        places => {
+            let fraction = minor % scale;
+            let width = places as usize;
+            format!("{sign}{whole}.{fraction:0width$} {currency}")
+        }
+    }
+}
+
+/// 1234567 → "1,234,567".
+fn group_thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_read_in_their_currency() {
+        assert_eq!(format_amount(2500, "USD"), "25.00 USD");
+        assert_eq!(format_amount(5, "EUR"), "0.05 EUR");
+        assert_eq!(format_amount(0, "GBP"), "0.00 GBP");
+        assert_eq!(format_amount(1500, "JPY"), "1,500 JPY");
+        assert_eq!(format_amount(999, "JPY"), "999 JPY");
+        assert_eq!(format_amount(123_456_789, "EUR"), "1,234,567.89 EUR");
+        assert_eq!(format_amount(100_000_000, "JPY"), "100,000,000 JPY");
+        assert_eq!(format_amount(-2550, "USD"), "-25.50 USD");
+    }
+
+    #[test]
+    fn an_unknown_currency_shows_the_raw_minor_units() {
+        assert_eq!(format_amount(2500, "XXX"), "2500 XXX");
+    }
 
     #[test]
     fn currencies_know_their_exponent() {

@@ -104,6 +104,13 @@ pub struct CampaignDonationAccepted {
     pub currency: String,
     /// The campaign's total after this donation.
     pub raised_minor: i64,
+    /// The donor, so the recipient can hear who gave. Added within version 1:
+    /// absent from older payloads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub donor_id: Option<Uuid>,
+    /// Whether the donor asked not to be named; absent (unknown) in older payloads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anonymous: Option<bool>,
 }
 
 impl Event for CampaignDonationAccepted {
@@ -218,6 +225,28 @@ mod tests {
         ] {
             assert_eq!(serde_json::to_value(r).expect("json"), r.code());
         }
+    }
+
+    #[test]
+    fn a_donation_accepted_without_donor_fields_still_decodes() {
+        let old = serde_json::json!({
+            "donation_id": Uuid::nil(),
+            "campaign_id": Uuid::nil(),
+            "recipient_id": Uuid::nil(),
+            "title": "Blankets",
+            "amount_minor": 2500,
+            "currency": "USD",
+            "raised_minor": 2500,
+        });
+        let accepted: CampaignDonationAccepted =
+            serde_json::from_value(old.clone()).expect("an older payload parses");
+        assert_eq!(accepted.donor_id, None);
+        assert_eq!(accepted.anonymous, None);
+        assert_eq!(
+            serde_json::to_value(&accepted).expect("json"),
+            old,
+            "unknown fields are left out, not written as null"
+        );
     }
 
     #[test]

@@ -66,6 +66,8 @@ pub async fn created(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> 
         amount_minor: amount,
         currency: campaign.currency.clone(),
         raised_minor: campaign.raised_minor,
+        donor_id: Some(d.donor_id),
+        anonymous: Some(d.anonymous),
     };
     emit(&mut tx, accepted, &context).await?;
     if let Some(reached) = db::mark_goal_reached(&mut tx, campaign_id).await? {

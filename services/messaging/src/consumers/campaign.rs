@@ -1,8 +1,9 @@
 //! Notifications about campaigns (EVENTS.md, "Notifications").
 
-use hearth_events::campaign::CampaignCreated;
+use hearth_events::campaign::{CampaignCreated, CampaignDonationAccepted, CampaignGoalReached};
 use hearth_events::{Envelope, Event};
 
+use crate::domain::wording::{format_amount, quoted};
 use crate::domain::{Link, NewNotification};
 
 /// `campaign.created` → the recipient: the campaign is live (or saved, for a draft).
@@ -36,6 +37,47 @@ pub fn created(event: &Envelope<CampaignCreated>) -> Vec<NewNotification> {
         },
         source_event_id: event.id,
     }]
+}
+
+/// `campaign.donation_accepted` → the recipient: a donation arrived. The donor
+/// is "someone" when they asked to stay anonymous or the payload predates the
+/// `anonymous` field; otherwise "a donor" (messaging knows no names).
+pub fn donation_accepted(event: &Envelope<CampaignDonationAccepted>) -> Vec<NewNotification> {
+    let d = &event.data;
+    let giver = match d.anonymous {
+        Some(false) => "A donor",
+        Some(true) | None => "Someone",
+    };
+    let body = format!(
+        "{giver} gave {} to {}.",
+        format_amount(d.amount_minor, &d.currency),
+        quoted(&d.title)
+    );
+    vec![NewNotification::about(
+        event,
+        d.recipient_id,
+        Link::to("campaign", d.campaign_id),
+        "A donation arrived",
+        body,
+    )]
+}
+
+/// `campaign.goal_reached` → the recipient.
+pub fn goal_reached(event: &Envelope<CampaignGoalReached>) -> Vec<NewNotification> {
+    let c = &event.data;
+    let body = format!(
+        "{} has raised {}, reaching its goal of {}.",
+        quoted(&c.title),
+        format_amount(c.raised_minor, &c.currency),
+        format_amount(c.goal_minor, &c.currency)
+    );
+    vec![NewNotification::about(
+        event,
+        c.recipient_id,
+        Link::to("campaign", c.campaign_id),
+        "Your campaign reached its goal",
+        body,
+    )]
 }
 
 #[cfg(test)]
@@ -88,5 +130,74 @@ mod tests {
             created(&event("draft"))[0].title,
             "Your draft campaign is saved"
         );
+    }
+
+    fn accepted(anonymous: Option<bool>) -> Envelope<CampaignDonationAccepted> {
+        Envelope::new(
+            "campaign",
+            CampaignDonationAccepted {
+                donation_id: Uuid::now_v7(),
+                campaign_id: Uuid::now_v7(),
+                recipient_id: Uuid::new_v4(),
+                title: "Blankets".into(),
+                amount_minor: 2500,
+                currency: "USD".into(),
+                raised_minor: 7500,
+                donor_id: Some(Uuid::new_v4()),
+                anonymous,
+            },
+            &EventContext::default(),
+        )
+    }
+
+    #[test]
+    fn the_recipient_hears_a_donation_arrived() {
+        let event = accepted(Some(false));
+        let notes = donation_accepted(&event);
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0].user_id, event.data.recipient_id);
+        assert_eq!(notes[0].kind, "campaign.donation_accepted");
+        assert_eq!(notes[0].title, "A donation arrived");
+        assert_eq!(
+            notes[0].body,
+            "A donor gave 25.00 USD to \u{201c}Blankets\u{201d}."
+        );
+        assert_eq!(notes[0].link, Link::to("campaign", event.data.campaign_id));
+        assert_eq!(notes[0].source_event_id, event.id);
+    }
+
+    #[test]
+    fn an_anonymous_or_unknown_donor_is_someone() {
+        for anonymous in [Some(true), None] {
+            assert_eq!(
+                donation_accepted(&accepted(anonymous))[0].body,
+                "Someone gave 25.00 USD to \u{201c}Blankets\u{201d}."
+            );
+        }
+    }
+
+    #[test]
+    fn the_recipient_hears_the_goal_was_reached() {
+        let event = Envelope::new(
+            "campaign",
+            CampaignGoalReached {
+                campaign_id: Uuid::now_v7(),
+                recipient_id: Uuid::new_v4(),
+                title: "Rice".into(),
+                goal_minor: 150_000,
+                raised_minor: 152_000,
+                currency: "JPY".into(),
+            },
+            &EventContext::default(),
+        );
+        let notes = goal_reached(&event);
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0].user_id, event.data.recipient_id);
+        assert_eq!(notes[0].title, "Your campaign reached its goal");
+        assert_eq!(
+            notes[0].body,
+            "\u{201c}Rice\u{201d} has raised 152,000 JPY, reaching its goal of 150,000 JPY."
+        );
+        assert_eq!(notes[0].link, Link::to("campaign", event.data.campaign_id));
     }
 }

@@ -3,6 +3,7 @@
 
 mod message;
 mod notification;
+pub mod wording;
 
 pub use message::{
     Context, ContextType, Conversation, Message, MessageRow, NewMessage, SendMessage,

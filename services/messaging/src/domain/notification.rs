@@ -1,4 +1,5 @@
 use chrono::{DateTime, Utc};
+use hearth_events::{Envelope, Event};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -11,6 +12,16 @@ pub struct Link {
     pub kind: String,
     #[sqlx(rename = "link_id")]
     pub id: Uuid,
+}
+
+impl Link {
+    /// A link to a resource of `kind`: campaign, donation, request, profile or report.
+    pub fn to(kind: &str, id: Uuid) -> Self {
+        Self {
+            kind: kind.to_owned(),
+            id,
+        }
+    }
 }
 
 /// API.md's `Notification`.
@@ -40,4 +51,24 @@ pub struct NewNotification {
     pub link: Link,
     /// The event that caused it: one notification per event and person.
     pub source_event_id: Uuid,
+}
+
+impl NewNotification {
+    /// The notification `event` makes for `user_id`; its type is the event's.
+    pub fn about<T: Event>(
+        event: &Envelope<T>,
+        user_id: Uuid,
+        link: Link,
+        title: &str,
+        body: String,
+    ) -> Self {
+        Self {
+            user_id,
+            kind: T::TYPE,
+            title: title.to_owned(),
+            body,
+            link,
+            source_event_id: event.id,
+        }
+    }
 }

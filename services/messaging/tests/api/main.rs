@@ -4,4 +4,5 @@
 mod consumer;
 mod helpers;
 mod messages;
+mod notification_rules;
 mod notifications;

@@ -1,0 +1,90 @@
+//! Notifications about requests for items (EVENTS.md, "Notifications").
+
+use hearth_events::request::{RequestDonationAccepted, RequestFulfilled};
+use hearth_events::Envelope;
+
+use crate::domain::wording::{items, quoted};
+use crate::domain::{Link, NewNotification};
+
+/// `request.donation_accepted` → the requester: someone pledged items. The
+/// payload does not say who, so the donor stays "someone".
+pub fn donation_accepted(event: &Envelope<RequestDonationAccepted>) -> Vec<NewNotification> {
+    let r = &event.data;
+    vec![NewNotification::about(
+        event,
+        r.recipient_id,
+        Link::to("request", r.request_id),
+        "Someone pledged items",
+        format!(
+            "Someone pledged {} to {}.",
+            items(r.quantity),
+            quoted(&r.title)
+        ),
+    )]
+}
+
+/// `request.fulfilled` → the requester.
+pub fn fulfilled(event: &Envelope<RequestFulfilled>) -> Vec<NewNotification> {
+    let r = &event.data;
+    vec![NewNotification::about(
+        event,
+        r.requester_id,
+        Link::to("request", r.request_id),
+        "Your request is fulfilled",
+        format!("{} has received every item it needed.", quoted(&r.title)),
+    )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hearth_events::EventContext;
+    use uuid::Uuid;
+
+    #[test]
+    fn the_requester_hears_someone_pledged() {
+        let event = Envelope::new(
+            "request",
+            RequestDonationAccepted {
+                donation_id: Uuid::now_v7(),
+                request_id: Uuid::now_v7(),
+                recipient_id: Uuid::new_v4(),
+                title: "Winter coats".into(),
+                quantity: 3,
+            },
+            &EventContext::default(),
+        );
+        let notes = donation_accepted(&event);
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0].user_id, event.data.recipient_id);
+        assert_eq!(notes[0].kind, "request.donation_accepted");
+        assert_eq!(notes[0].title, "Someone pledged items");
+        assert_eq!(
+            notes[0].body,
+            "Someone pledged 3 items to \u{201c}Winter coats\u{201d}."
+        );
+        assert_eq!(notes[0].link, Link::to("request", event.data.request_id));
+        assert_eq!(notes[0].source_event_id, event.id);
+    }
+
+    #[test]
+    fn the_requester_hears_the_request_is_fulfilled() {
+        let event = Envelope::new(
+            "request",
+            RequestFulfilled {
+                request_id: Uuid::now_v7(),
+                requester_id: Uuid::new_v4(),
+                title: "Winter coats".into(),
+            },
+            &EventContext::default(),
+        );
+        let notes = fulfilled(&event);
+        assert_eq!(notes[0].user_id, event.data.requester_id);
+        assert_eq!(notes[0].title, "Your request is fulfilled");
+        assert_eq!(
+            notes[0].body,
+            "\u{201c}Winter coats\u{201d} has received every item it needed."
+        );
+        assert_eq!(notes[0].link, Link::to("request", event.data.request_id));
+    }
+}
