@@ -357,3 +357,49 @@ async fn moderation_notifies_the_reporter_and_the_suspended() {
         .assert_problem(403, "account_suspended");
     running.shutdown().await;
 }
+
+#[tokio::test]
+async fn an_expired_donation_notifies_its_donor() {
+    let mut prepared = support::prepare().await;
+    prepared.set("DONATION_PENDING_TIMEOUT", "500ms");
+    // No campaign-service: nobody answers, and the donation expires.
+    let (platform, clients) = prepared
+        .launch(&[
+            hearth::services::Service::Donation,
+            hearth::services::Service::Messaging,
+        ])
+        .await;
+    let bob = person();
+    let donation = clients["donation"]
+        .post("/donations")
+        .token(&bob.token)
+        .json(&json!({"kind": "money", "campaign_id": Uuid::new_v4(), "amount_minor": 2_500, "currency": "USD"}))
+        .send()
+        .await
+        .expect(201);
+    let page = support::poll(
+        &clients["messaging"],
+        "/notifications",
+        &bob.token,
+        WAIT,
+        |page| {
+            page["items"]
+                .as_array()
+                .is_some_and(|items| !items.is_empty())
+        },
+    )
+    .await;
+    let note = &page["items"][0];
+    assert_eq!(note["type"], "donation.expired", "{page:#}");
+    assert_eq!(
+        note["link"],
+        json!({"type": "donation", "id": donation["id"]})
+    );
+    assert!(
+        note["body"]
+            .as_str()
+            .is_some_and(|b| b.contains("25.00 USD") || b.contains("expired")),
+        "{note}"
+    );
+    platform.shutdown().await.expect("stop");
+}
