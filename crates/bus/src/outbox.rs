@@ -11,15 +11,37 @@ use sqlx::PgConnection;
 /// Adds `event` to the outbox of the schema on the connection's `search_path`.
 /// Call it inside the transaction that makes the change the event describes.
 pub async fn enqueue<T: Event>(conn: &mut PgConnection, event: &Envelope<T>) -> sqlx::Result<()> {
-    let envelope = serde_json::to_value(event).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let row = Row::of(event)?;
     sqlx::query(
         "insert into outbox (event_id, aggregate_id, event_type, envelope) values ($1, $2, $3, $4)",
     )
-    .bind(event.id)
-    .bind(&event.subject)
-    .bind(&event.event_type)
-    .bind(envelope)
+    .bind(row.event_id)
+    .bind(row.aggregate_id)
+    .bind(row.event_type)
+    .bind(row.envelope)
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// An outbox row, for a statement that writes a change and its event at once
+/// (a data-modifying `with`: atomic without a transaction, one round trip).
+/// Its columns, in this order: `event_id, aggregate_id, event_type, envelope`.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub event_id: uuid::Uuid,
+    pub aggregate_id: String,
+    pub event_type: String,
+    pub envelope: serde_json::Value,
+}
+
+impl Row {
+    pub fn of<T: Event>(event: &Envelope<T>) -> sqlx::Result<Self> {
+        Ok(Self {
+            event_id: event.id,
+            aggregate_id: event.subject.clone(),
+            event_type: event.event_type.clone(),
+            envelope: serde_json::to_value(event).map_err(|e| sqlx::Error::Encode(Box::new(e)))?,
+        })
+    }
 }

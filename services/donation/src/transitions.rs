@@ -9,7 +9,7 @@ use hearth_events::donation::{
     DonationExpired, DonationKind, DonationRefunded, DonationRejected,
 };
 use hearth_events::{Envelope, Event, EventContext};
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::db;
@@ -35,26 +35,27 @@ async fn emit<T: Event>(
     outbox::enqueue(conn, &Envelope::new(SERVICE.name, event, context)).await
 }
 
-/// A new pending donation and its `donation.created`.
+/// A new pending donation and its `donation.created`, committed together by
+/// one statement.
 pub async fn create(
-    conn: &mut PgConnection,
+    pool: &PgPool,
     new: &NewDonation,
     context: &EventContext,
 ) -> sqlx::Result<Donation> {
-    let d = db::insert(conn, new).await?;
+    let id = Uuid::now_v7();
     let event = DonationCreated {
-        donation_id: d.id,
-        kind: kind(d.kind),
-        donor_id: donor(&d),
-        campaign_id: d.campaign_id,
-        request_id: d.request_id,
-        amount_minor: d.amount_minor,
-        currency: d.currency.clone(),
-        quantity: d.quantity,
-        anonymous: d.anonymous,
+        donation_id: id,
+        kind: kind(new.kind),
+        donor_id: new.donor_id,
+        campaign_id: new.campaign_id,
+        request_id: new.request_id,
+        amount_minor: new.amount_minor,
+        currency: new.currency.map(str::to_owned),
+        quantity: new.quantity,
+        anonymous: new.anonymous,
     };
-    emit(conn, event, context).await?;
-    Ok(d)
+    let envelope = Envelope::new(SERVICE.name, event, context);
+    db::insert_with_event(pool, id, new, outbox::Row::of(&envelope)?).await
 }
 
 /// `Some(new status)` if `action` may move `d`; the caller refuses otherwise.

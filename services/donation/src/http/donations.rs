@@ -54,9 +54,7 @@ async fn create_donation(
     ApiJson(body): ApiJson<CreateDonation>,
 ) -> ApiResult<Created<Donation>> {
     let new = body.parse(&caller)?;
-    let mut tx = state.db.begin().await?;
-    let donation = transitions::create(&mut tx, &new, &context.event_context()).await?;
-    tx.commit().await?;
+    let donation = transitions::create(&state.db, &new, &context.event_context()).await?;
     Ok(Created {
         location: format!("/donations/{}", donation.id),
         resource: donation,
