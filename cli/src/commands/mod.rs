@@ -1,5 +1,6 @@
 //! The subcommands of `hearth`.
 
+mod copy_campaigns;
 mod db;
 mod migrate;
 mod serve;
@@ -38,6 +39,9 @@ pub enum Command {
         #[command(subcommand)]
         command: db::DbCommand,
     },
+    /// Copy the legacy public.campaigns of Main DB into campaign-service:
+    /// idempotent, resumable, never overwriting (OPERATIONS.md).
+    CopyCampaigns(copy_campaigns::CopyArgs),
 }
 
 pub async fn run(cli: Cli, env: &dyn Env) -> anyhow::Result<()> {
@@ -47,6 +51,7 @@ pub async fn run(cli: Cli, env: &dyn Env) -> anyhow::Result<()> {
         Command::Migrate { services } => migrate::run(services_or_all(services), env).await,
         Command::Token(args) => token::run(&args, env),
         Command::Db { command } => db::run(command, env).await,
+        Command::CopyCampaigns(args) => copy_campaigns::run(args, env).await,
     }
 }
 
