@@ -68,7 +68,7 @@ async fn publish(
     let channel = broker.channel().await;
     let properties = BasicProperties::default()
         .with_message_id(event.id.to_string().into())
-        .with_kind(event.event_type.clone().into())
+        .with_type(event.event_type.clone().into())
         .with_content_type("application/cloudevents+json".into())
         .with_delivery_mode(2)
         .with_headers(headers);
