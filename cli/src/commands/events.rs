@@ -10,7 +10,7 @@ use lapin::types::FieldTable;
 use super::broker;
 
 /// How much of an event's data a line shows.
-const SUMMARY_CHARS: usize = 120;
+const SUMMARY_CHARS: usize = 160;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum EventsCommand {
@@ -84,7 +84,7 @@ fn line(delivery: &lapin::message::Delivery) -> String {
             event.event_type,
             event.subject,
             event.id,
-            summary(&event.data)
+            summary(&event.data, &event.subject)
         ),
         Err(_) => format!(
             "?  {}  (not a CloudEvent, {} bytes)",
@@ -94,11 +94,13 @@ fn line(delivery: &lapin::message::Delivery) -> String {
     }
 }
 
-/// The data's fields as `key=value`, cut short.
-fn summary(data: &serde_json::Value) -> String {
+/// The data's fields as `key=value`, cut short; nulls and the subject
+/// (already on the line) are left out.
+fn summary(data: &serde_json::Value, subject: &str) -> String {
     let text = match data {
         serde_json::Value::Object(fields) => fields
             .iter()
+            .filter(|(_, value)| !value.is_null() && value.as_str() != Some(subject))
             .map(|(key, value)| match value {
                 serde_json::Value::String(s) => format!("{key}={s}"),
                 other => format!("{key}={other}"),
