@@ -198,7 +198,7 @@ fn failure_headers() -> FieldTable {
 }
 
 #[tokio::test]
-async fn purge_deletes_one_message_or_all_and_unknown_names_are_refused() {
+async fn purge_deletes_one_or_all_and_a_replay_the_broker_refuses_keeps_them() {
     let broker = TestBroker::new().await;
     let dead = format!("{}.campaign.dead", broker.namespace);
     broker.track(&dead);
@@ -237,6 +237,12 @@ async fn purge_deletes_one_message_or_all_and_unknown_names_are_refused() {
         &["replay", "campaign", "--id", &Uuid::new_v4().to_string()],
     );
     assert!(!unknown.status.success(), "an id not there is an error");
+    list_until(&broker, "campaign", |l| l.contains("2 message(s)")).await;
+
+    // No campaign queue to put them back on: the broker returns the copy, and
+    // the dead messages stay where they are.
+    let unroutable = dlq(&broker, &["replay", "campaign", "--all"]);
+    assert!(!unroutable.status.success(), "{}", stdout(&unroutable));
     list_until(&broker, "campaign", |l| l.contains("2 message(s)")).await;
 
     assert_ok(&dlq(&broker, &["purge", "campaign", "--all"]));

@@ -224,9 +224,15 @@ async fn replay(
     channel
         .confirm_select(ConfirmSelectOptions::default())
         .await?;
+    // Only what is there now: a replayed message that fails again at once
+    // comes back to the dead queue, and must not be replayed in a loop.
+    let there = broker::message_count(connection, &dead).await?.unwrap_or(0);
     let mut replayed = 0;
     let mut result = Ok(());
-    while let Some(message) = next(&channel, &dead).await? {
+    for _ in 0..there {
+        let Some(message) = next(&channel, &dead).await? else {
+            break;
+        };
         if !which.matches(&message) {
             continue;
         }

@@ -1,6 +1,8 @@
 //! `hearth events tail [--type PATTERN]`: the live event stream, one line
 //! per event, from a private queue that vanishes when the command ends.
 
+use std::io::Write;
+
 use futures::StreamExt;
 use hearth_bus::topology::declare_exchange;
 use hearth_core::config::Env;
@@ -62,10 +64,14 @@ pub async fn run(command: EventsCommand, env: &dyn Env) -> anyhow::Result<()> {
         )
         .await?;
     eprintln!("following {} ({pattern}); Ctrl-C to stop", names.exchange());
+    let mut stdout = std::io::stdout().lock();
     loop {
         tokio::select! {
             delivery = deliveries.next() => match delivery {
-                Some(delivery) => println!("{}", line(&delivery?)),
+                // A reader that went away (`| head`) ends the tail quietly.
+                Some(delivery) => if writeln!(stdout, "{}", line(&delivery?)).is_err() {
+                    break;
+                },
                 None => anyhow::bail!("RabbitMQ closed the stream"),
             },
             _ = tokio::signal::ctrl_c() => break,
