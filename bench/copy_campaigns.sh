@@ -40,6 +40,8 @@ seed() { # db rows
 RESULTS=()
 timed() { # label rows command...
   local label=$1 rows=$2; shift 2
+  # Each run starts without the previous one's dirty pages still to write.
+  psql -q "$PG/postgres" -c checkpoint
   /usr/bin/time -v -o "$OUT/time" "$@" > "$OUT/stdout" 2> "$OUT/stderr" || {
     cat "$OUT/stdout" "$OUT/stderr" "$OUT/time" >&2; echo "failed: $label" >&2; exit 1; }
   local wall rss secs

@@ -437,6 +437,20 @@ async fn a_target_row_changed_by_hand_is_reported_and_never_overwritten() {
         .await
         .expect("the row");
     assert_eq!(title, "Edited by hand", "never overwritten");
+
+    // A dry run with --verify checks without copying: a row deleted by hand is missing.
+    sqlx::query("delete from campaign.campaigns where id <> $1 and id = (select id from campaign.campaigns order by id limit 1)")
+        .bind(changed)
+        .execute(&mut legacy.target().await)
+        .await
+        .expect("delete a row");
+    let output = legacy.run(&["--dry-run", "--verify"]);
+    assert!(!output.status.success());
+    assert_eq!(figure(&output, "would copy"), 1);
+    assert_eq!(figure(&output, "missing"), 1);
+    assert_eq!(figure(&output, "source rows"), 300);
+    assert_eq!(figure(&output, "target rows"), 299);
+    assert_eq!(legacy.count().await, 299, "a dry run writes nothing");
 }
 
 #[tokio::test]

@@ -343,6 +343,8 @@ fn print_summary(tally: &Tally, dry_run: bool, elapsed: Duration) {
 
 fn print_verdict(verdict: &verify::Verdict, elapsed: Duration) {
     println!("verify:");
+    println!("  source rows      {}", verdict.source_rows());
+    println!("  target rows      {}", verdict.target_rows());
     println!("  equal            {}", verdict.equal);
     println!("  missing          {}", verdict.missing);
     println!("  differing        {}", verdict.differing);

@@ -34,6 +34,14 @@ impl Verdict {
     pub fn differences(&self) -> u64 {
         self.missing + self.differing
     }
+
+    pub fn source_rows(&self) -> u64 {
+        self.equal + self.missing + self.differing + self.invalid
+    }
+
+    pub fn target_rows(&self) -> u64 {
+        self.equal + self.differing + self.only_in_target
+    }
 }
 
 /// A stream of batches, drained into a deque one batch at a time.
