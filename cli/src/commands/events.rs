@@ -122,3 +122,18 @@ fn summary(data: &serde_json::Value, subject: &str) -> String {
         text
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_summary_leaves_out_the_subject_and_nulls_and_stays_short() {
+        let data = serde_json::json!({
+            "campaign_id": "c-1", "title": "Blankets", "goal_minor": 25000, "ends_at": null
+        });
+        assert_eq!(summary(&data, "c-1"), "goal_minor=25000 title=Blankets");
+        let long = serde_json::json!({ "text": "x".repeat(500) });
+        assert_eq!(summary(&long, "").chars().count(), SUMMARY_CHARS + 1);
+    }
+}

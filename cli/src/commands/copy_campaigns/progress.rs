@@ -99,3 +99,20 @@ pub fn rows_per_second(rows: u64, elapsed: Duration) -> f64 {
         0.0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_plain_line_has_the_rate_and_what_is_left() {
+        assert_eq!(
+            line("copying", 500, 1000, Duration::from_secs(5)),
+            "copying: 500/1000 rows (50%), 100 rows/s, ETA 5s"
+        );
+        assert_eq!(
+            line("verifying", 0, 0, Duration::ZERO),
+            "verifying: 0/0 rows (100%), 0 rows/s"
+        );
+    }
+}

@@ -53,3 +53,25 @@ impl Report {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_is_csv_with_quoted_details() {
+        let path = std::env::temp_dir().join(format!("report-{}.csv", Uuid::new_v4()));
+        let id = Uuid::nil();
+        let mut report = Report::open(Some(&path)).expect("open");
+        report
+            .line("invalid", id, "unknown status \"gone\", really")
+            .expect("write");
+        report.finish().expect("flush");
+        let written = std::fs::read_to_string(&path).expect("read");
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(
+            written,
+            format!("kind,id,detail\ninvalid,{id},\"unknown status \"\"gone\"\", really\"\n")
+        );
+    }
+}
