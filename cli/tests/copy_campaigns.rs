@@ -532,3 +532,32 @@ async fn publish_events_emits_one_campaign_created_per_newly_copied_campaign() {
     let all = count(&mut target, "select count(*) from campaign.outbox").await;
     assert_eq!(all, 50);
 }
+
+#[tokio::test]
+async fn a_bad_setting_or_a_missing_legacy_table_stops_it_with_one_line() {
+    let legacy = Legacy::new().await;
+    let output = legacy
+        .hearth(&[])
+        .env("MAIN_DATABASE_URL", "mysql://somewhere/main")
+        .output()
+        .expect("run hearth");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).starts_with("hearth: MAIN_DATABASE_URL: not a PostgreSQL URL"),
+        "{}",
+        stderr(&output)
+    );
+
+    // A database without the legacy table: the campaign database itself.
+    let output = legacy.run(&["--from", &legacy.campaign.url()]);
+    assert_eq!(output.status.code(), Some(1));
+    let errors = stderr(&output);
+    assert_eq!(errors.lines().count(), 1, "{errors}");
+    assert!(errors.contains("no table public.campaigns"), "{errors}");
+    let touched = count(
+        &mut legacy.target().await,
+        "select count(*) from pg_namespace where nspname = 'campaign'",
+    )
+    .await;
+    assert_eq!(touched, 0, "the target is left alone");
+}

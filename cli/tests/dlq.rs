@@ -226,6 +226,13 @@ async fn purge_deletes_one_or_all_and_a_replay_the_broker_refuses_keeps_them() {
     }
     let listed = list_until(&broker, "campaign", |l| l.contains("3 message(s)")).await;
     assert!(listed.contains("attempts=6") && listed.contains("campaign locked"));
+    let every = dlq(&broker, &["list"]);
+    assert_ok(&every);
+    assert!(
+        stdout(&every).contains(&format!("{dead}: 3 message(s)")),
+        "without a name, every service's dead queue: {}",
+        stdout(&every)
+    );
 
     let first = events[0].id.to_string();
     assert_ok(&dlq(&broker, &["purge", "campaign", "--id", &first]));

@@ -106,8 +106,9 @@ pub async fn run(args: CopyArgs, env: &dyn Env) -> anyhow::Result<()> {
         .connect(&from)
         .await
         .context("connecting to the source database (--from / MAIN_DATABASE_URL)")?;
-    let target = target_pool(&to, args.dry_run).await?;
+    // The source first: a wrong --from changes nothing in the target.
     let total = source::check(&source).await?;
+    let target = target_pool(&to, args.dry_run).await?;
     let total = u64::try_from(total).unwrap_or_default();
     let mut report = Report::open(args.report.as_deref())?;
     let started = Instant::now();
