@@ -17,6 +17,7 @@ mod verify;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -80,6 +81,14 @@ struct Tally {
     present: u64,
     skipped: u64,
     differing: u64,
+}
+
+/// How each batch is copied.
+struct CopyOptions<'a> {
+    dry_run: bool,
+    publish: Option<&'a EventContext>,
+    /// Whether the last batch found rows already in the target.
+    expect_present: AtomicBool,
 }
 
 /// What one batch did.
@@ -230,9 +239,14 @@ async fn copy(
 ) -> anyhow::Result<Tally> {
     let mut progress = Progress::start(if args.dry_run { "checking" } else { "copying" }, total);
     let mut tally = Tally::default();
-    let dry_run = args.dry_run;
+    let options = CopyOptions {
+        dry_run: args.dry_run,
+        publish,
+        expect_present: AtomicBool::new(false),
+    };
+    let options = &options;
     let mut outcomes = std::pin::pin!(source::batches(source.clone(), args.batch_size)
-        .map(|batch| async move { copy_batch(target, batch?, dry_run, publish).await })
+        .map(|batch| async move { copy_batch(target, batch?, options).await })
         .buffer_unordered(WRITERS));
     while let Some(outcome) = outcomes.next().await {
         let outcome = outcome?;
@@ -262,11 +276,16 @@ async fn copy(
 
 /// Maps one batch and writes it in one transaction: the rows not yet in the
 /// target are inserted (with their events); those already there are compared.
+///
+/// `expect_present` is what the last batch found. A first run finds nothing
+/// and inserts straight away; a second or resumed run finds its rows there,
+/// so it looks first and inserts only the missing: an `on conflict do
+/// nothing` would still compute each present row's search column before it
+/// finds the conflict.
 async fn copy_batch(
     target: &PgPool,
     batch: Vec<LegacyCampaign>,
-    dry_run: bool,
-    publish: Option<&EventContext>,
+    options: &CopyOptions<'_>,
 ) -> anyhow::Result<BatchOutcome> {
     let mut outcome = BatchOutcome {
         read: batch.len() as u64,
@@ -280,29 +299,33 @@ async fn copy_batch(
         }
     }
     drop(batch);
-    let inserted: HashSet<Uuid> = if dry_run || rows.is_empty() {
-        HashSet::new()
+    let look_first = options.dry_run || options.expect_present.load(Ordering::Relaxed);
+    let (inserted, present) = if look_first {
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let present = target::present(target, &ids).await?;
+        let there: HashSet<Uuid> = present.iter().map(|r| r.id).collect();
+        let missing: Vec<&MappedCampaign> =
+            rows.iter().filter(|r| !there.contains(&r.id)).collect();
+        outcome.copied = missing.len() as u64;
+        let inserted = if options.dry_run {
+            HashSet::new()
+        } else {
+            write(target, &missing, options.publish).await?
+        };
+        (inserted, present)
     } else {
-        let mut tx = target.begin().await?;
-        let inserted: HashSet<Uuid> = target::insert(&mut tx, &rows).await?.into_iter().collect();
-        if let Some(context) = publish {
-            let new: Vec<&MappedCampaign> =
-                rows.iter().filter(|r| inserted.contains(&r.id)).collect();
-            target::enqueue_created(&mut tx, &new, context).await?;
-        }
-        tx.commit().await?;
-        inserted
+        let all: Vec<&MappedCampaign> = rows.iter().collect();
+        let inserted = write(target, &all, options.publish).await?;
+        let others: Vec<Uuid> = rows
+            .iter()
+            .map(|r| r.id)
+            .filter(|id| !inserted.contains(id))
+            .collect();
+        (inserted, target::present(target, &others).await?)
     };
-    let others: Vec<Uuid> = rows
-        .iter()
-        .map(|r| r.id)
-        .filter(|id| !inserted.contains(id))
-        .collect();
-    let present = if others.is_empty() {
-        Vec::new()
-    } else {
-        target::present(target, &others).await?
-    };
+    options
+        .expect_present
+        .store(!present.is_empty(), Ordering::Relaxed);
     let by_id: HashMap<Uuid, &MappedCampaign> = rows.iter().map(|r| (r.id, r)).collect();
     for there in &present {
         if let Some(wanted) = by_id.get(&there.id) {
@@ -315,12 +338,34 @@ async fn copy_batch(
     }
     outcome.present = present.len() as u64;
     // A dry run counts what it would insert: every row that maps and is not there.
-    outcome.copied = if dry_run {
-        (others.len() - present.len()) as u64
-    } else {
-        inserted.len() as u64
-    };
+    if !options.dry_run {
+        outcome.copied = inserted.len() as u64;
+    }
     Ok(outcome)
+}
+
+/// Inserts `rows` (those not there yet) and their events in one transaction;
+/// the ids it inserted.
+async fn write(
+    target: &PgPool,
+    rows: &[&MappedCampaign],
+    publish: Option<&EventContext>,
+) -> anyhow::Result<HashSet<Uuid>> {
+    if rows.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let mut tx = target.begin().await?;
+    let inserted: HashSet<Uuid> = target::insert(&mut tx, rows).await?.into_iter().collect();
+    if let Some(context) = publish {
+        let new: Vec<&MappedCampaign> = rows
+            .iter()
+            .copied()
+            .filter(|r| inserted.contains(&r.id))
+            .collect();
+        target::enqueue_created(&mut tx, &new, context).await?;
+    }
+    tx.commit().await?;
+    Ok(inserted)
 }
 
 fn print_summary(tally: &Tally, dry_run: bool, elapsed: Duration) {

@@ -58,7 +58,7 @@ pub async fn check_migrated(pool: &PgPool) -> anyhow::Result<()> {
 }
 
 /// Inserts the rows not yet present; the ids it inserted.
-pub async fn insert(conn: &mut PgConnection, rows: &[MappedCampaign]) -> sqlx::Result<Vec<Uuid>> {
+pub async fn insert(conn: &mut PgConnection, rows: &[&MappedCampaign]) -> sqlx::Result<Vec<Uuid>> {
     sqlx::query_scalar(INSERT)
         .bind(rows.iter().map(|r| r.id).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.recipient_id).collect::<Vec<_>>())
@@ -86,6 +86,9 @@ pub async fn insert(conn: &mut PgConnection, rows: &[MappedCampaign]) -> sqlx::R
 
 /// The target's version of those of `ids` that are present.
 pub async fn present(pool: &PgPool, ids: &[Uuid]) -> sqlx::Result<Vec<MappedCampaign>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     sqlx::query_as(PRESENT).bind(ids).fetch_all(pool).await
 }
 
