@@ -1,7 +1,12 @@
 //! The subcommands of `hearth`.
 
+mod broker;
+mod copy_campaigns;
 mod db;
+mod dlq;
+mod events;
 mod migrate;
+mod outbox;
 mod serve;
 mod token;
 mod up;
@@ -38,6 +43,37 @@ pub enum Command {
         #[command(subcommand)]
         command: db::DbCommand,
     },
+    /// Copy the legacy public.campaigns of Main DB into campaign-service:
+    /// idempotent, resumable, never overwriting (OPERATIONS.md).
+    CopyCampaigns(copy_campaigns::CopyArgs),
+    /// The services' outboxes: what waits to be published.
+    Outbox {
+        #[command(subcommand)]
+        command: outbox::OutboxCommand,
+    },
+    /// Dead-lettered messages: list, replay, purge.
+    Dlq {
+        #[command(subcommand)]
+        command: dlq::DlqCommand,
+    },
+    /// Watch the event stream.
+    Events {
+        #[command(subcommand)]
+        command: events::EventsCommand,
+    },
+}
+
+impl Command {
+    /// The operator's tools, whose output is their result rather than logs.
+    pub fn prints_its_own_output(&self) -> bool {
+        matches!(
+            self,
+            Command::CopyCampaigns(_)
+                | Command::Outbox { .. }
+                | Command::Dlq { .. }
+                | Command::Events { .. }
+        )
+    }
 }
 
 pub async fn run(cli: Cli, env: &dyn Env) -> anyhow::Result<()> {
@@ -47,6 +83,10 @@ pub async fn run(cli: Cli, env: &dyn Env) -> anyhow::Result<()> {
         Command::Migrate { services } => migrate::run(services_or_all(services), env).await,
         Command::Token(args) => token::run(&args, env),
         Command::Db { command } => db::run(command, env).await,
+        Command::CopyCampaigns(args) => copy_campaigns::run(args, env).await,
+        Command::Outbox { command } => outbox::run(command, env).await,
+        Command::Dlq { command } => dlq::run(command, env).await,
+        Command::Events { command } => events::run(command, env).await,
     }
 }
 
