@@ -16,8 +16,11 @@ PG=postgres://postgres@127.0.0.1:5432
 export MAIN_DATABASE_URL=$PG/hearth_bench_main
 export CAMPAIGN_DATABASE_URL=$PG/hearth_bench_campaign
 export JWT_SECRET=hearth-benchmark-secret-0123456789abcdef
-export BUS_NAMESPACE=bench
-export CAMPAIGN_PORT=18081 DONATION_PORT=18082 MESSAGING_PORT=18084
+# A namespace of this run's own, deleted at the end: queues of earlier runs
+# (or of services not running here) would otherwise collect copies of every event.
+export BUS_NAMESPACE=bench.$$
+export CAMPAIGN_PORT=18081 DONATION_PORT=18082 REQUEST_PORT=18083 MESSAGING_PORT=18084 PROFILE_PORT=18085
+PARTS=${PARTS:-writes,saga}   # which parts to run
 export RUST_LOG=warn LOG_FORMAT=json
 
 cargo build --release --quiet -p hearth
@@ -29,19 +32,28 @@ done
 start() { # the services to run: `up` for all, or `serve donation`
   "$HEARTH" "$@" > /tmp/hearth-bench.log 2>&1 &
   HEARTH_PID=$!
-  for _ in $(seq 100); do curl -sf localhost:18082/health/ready >/dev/null && break; sleep 0.2; done
+  # Live, not ready: one run has no broker on purpose.
+  for _ in $(seq 100); do curl -sf localhost:18082/health/live >/dev/null && break; sleep 0.2; done
+  sleep 1
 }
 stop() {
   kill "$HEARTH_PID" 2>/dev/null; wait "$HEARTH_PID" 2>/dev/null || true
 }
-trap stop EXIT
+drop_queues() {
+  rabbitmqctl list_queues name -q 2>/dev/null | grep "^$BUS_NAMESPACE\." | while read -r q; do
+    rabbitmqctl delete_queue "$q" < /dev/null >/dev/null 2>&1 || true
+  done
+}
+finish() { stop; kill "${CAMPAIGN_PID:-}" 2>/dev/null || true; drop_queues; }
+trap finish EXIT
 uuid() { python3 -c 'import uuid; print(uuid.uuid4())'; }
 
 export TOKEN=$($HEARTH token --sub "$(uuid)" --ttl 1h 2>/dev/null)
 OWNER_TOKEN=$($HEARTH token --sub "$(uuid)" --ttl 1h 2>/dev/null)
 
 # pgbench writes into copies of the tables, so the relay does not publish its rows.
-$HEARTH migrate > /dev/null
+# Only the saga's services: their queues, and no others, receive the events.
+$HEARTH migrate campaign donation > /dev/null
 psql -q "$MAIN_DATABASE_URL" <<'SQL'
 create schema pgbench_copy;
 create table pgbench_copy.donations (like donation.donations including all);
@@ -59,29 +71,45 @@ wait_for_saga() {
   echo "the saga did not catch up: $left pending" >&2
 }
 
-# 1. The write path alone: donation-service (its relay publishing, into a
-#    namespace no consumer listens to), no saga running.
-BUS_NAMESPACE=bench.writes start serve donation
-CAMPAIGNS=""
-for _ in $(seq 20); do CAMPAIGNS="$CAMPAIGNS${CAMPAIGNS:+,}$(uuid)"; done
-export CAMPAIGNS
-echo "| connections | POST /donations (wrk) req/s | same SQL (pgbench) tx/s | ratio |"
-echo "|---|---|---|---|"
-for c in 1 8 32; do
-  threads=$(( c < 2 ? 1 : 2 ))
-  http=$(DELAY_MS=0 wrk -t$threads -c$c -d$DURATION -s bench/donate.lua http://127.0.0.1:18082/donations 2>/dev/null \
-    | awk '/Requests\/sec/ {print $2}')
-  sql=$(pgbench -n -c $c -j $threads -T ${DURATION%s} -f bench/donation_tx.sql "$MAIN_DATABASE_URL" 2>/dev/null \
-    | awk '/^tps/ {print $3; exit}')
-  ratio=$(python3 -c "print(f'{$http/$sql:.2f}')")
-  echo "| $c | $http | $sql | $ratio |"
-done
-
-stop
+# 1. The write path alone: donation-service and no saga, twice — with its
+#    relay publishing every event (into a namespace no consumer listens to),
+#    and with the broker unreachable, so that like pgbench it only writes
+#    (the events wait in the outbox).
+write_path() { # label
+  CAMPAIGNS=""
+  for _ in $(seq 20); do CAMPAIGNS="$CAMPAIGNS${CAMPAIGNS:+,}$(uuid)"; done
+  export CAMPAIGNS
+  for c in 1 8 32; do
+    threads=$(( c < 2 ? 1 : 2 ))
+    http=$(DELAY_MS=0 wrk -t$threads -c$c -d$DURATION -s bench/donate.lua http://127.0.0.1:18082/donations 2>/dev/null \
+      | awk '/Requests\/sec/ {print $2}')
+    sql=$(pgbench -n -c $c -j $threads -T ${DURATION%s} -f bench/donation_tx.sql "$MAIN_DATABASE_URL" 2>/dev/null \
+      | awk '/^tps/ {print $3; exit}')
+    ratio=$(python3 -c "print(f'{$http/$sql:.2f}')")
+    echo "| $1 | $c | $http | $sql | $ratio |"
+  done
+}
+if [[ $PARTS == *writes* ]]; then
+  echo "| relay | connections | POST /donations (wrk) req/s | same SQL (pgbench) tx/s | ratio |"
+  echo "|---|---|---|---|---|"
+  BUS_NAMESPACE=$BUS_NAMESPACE.writes start serve donation
+  write_path publishing
+  stop
+  RABBITMQ_URL=amqp://guest:guest@127.0.0.1:1/%2f start serve donation
+  write_path "idle (no broker)"
+  stop
+fi
+[[ $PARTS == *saga* ]] || exit 0
 
 # 2. The whole platform: the saga's latency at a steady rate.
 psql -q "$MAIN_DATABASE_URL" -c "delete from donation.donations"
-start up
+# The saga's two services only: on this one machine the other services'
+# consumers (notifications, the ratings' read model) would take the same two
+# cores; in production they run elsewhere and are not on the saga's path.
+"$HEARTH" serve campaign > /tmp/hearth-bench-campaign.log 2>&1 &
+CAMPAIGN_PID=$!
+for _ in $(seq 100); do curl -sf localhost:18081/health/ready >/dev/null && break; sleep 0.2; done
+start serve donation
 CAMPAIGNS=""
 for n in $(seq 20); do
   id=$(curl -sf -X POST localhost:18081/campaigns -H "Authorization: Bearer $OWNER_TOKEN" \

@@ -32,6 +32,10 @@ use crate::broker::BrokerLink;
 use crate::topology::{declare_exchange, Names};
 
 const BACKLOG_OBSERVE_INTERVAL: Duration = Duration::from_secs(1);
+/// Under load, how long a wake-up waits for more commits before reading the
+/// outbox: one read, one publish burst and one mark then carry many events
+/// instead of one each, and an event leaves at most this much later.
+const LINGER: Duration = Duration::from_millis(5);
 
 /// How the relay behaves; the defaults suit production.
 #[derive(Debug, Clone)]
@@ -214,6 +218,7 @@ impl Relay {
             .await?;
         let mut last_cleanup = Instant::now();
         let mut last_observed: Option<Instant> = None;
+        let mut last_wake = Instant::now();
         loop {
             let mut channels = Vec::with_capacity(self.config.channels);
             for _ in 0..self.config.channels {
@@ -239,12 +244,24 @@ impl Relay {
                     last_cleanup = Instant::now();
                 }
                 // Caught up: sleep until a commit wakes us or the poll comes round.
-                if let Ok(Err(err)) =
-                    tokio::time::timeout(self.config.poll_interval, listener.recv()).await
-                {
-                    // The listener reconnects on its next call; do not spin meanwhile.
-                    tracing::warn!(error = %err, "lost LISTEN; polling until it is back");
-                    tokio::time::sleep(self.config.poll_interval).await;
+                match tokio::time::timeout(self.config.poll_interval, listener.recv()).await {
+                    Ok(Ok(_)) => {
+                        // Under load (wake-ups closer than LINGER), let the
+                        // commits racing this one join its batch; at a trickle
+                        // an event leaves at once. Either way the wake-ups
+                        // already here are spent: one drain reads them all.
+                        if last_wake.elapsed() < LINGER {
+                            tokio::time::sleep(LINGER).await;
+                        }
+                        last_wake = Instant::now();
+                        while listener.next_buffered().is_some() {}
+                    }
+                    Ok(Err(err)) => {
+                        // The listener reconnects on its next call; do not spin meanwhile.
+                        tracing::warn!(error = %err, "lost LISTEN; polling until it is back");
+                        tokio::time::sleep(self.config.poll_interval).await;
+                    }
+                    Err(_) => {}
                 }
             }
         }
