@@ -14,14 +14,17 @@ fn hearth() -> Command {
 
 #[test]
 fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
-    for (var, value) in [
-        ("CAMPAIGN_PORT", "eighty"),
-        ("RABBITMQ_URL", "http://localhost"),
-        ("JWT_SECRET", "short"),
-        ("LOG_FORMAT", "xml"),
+    for (service, var, value) in [
+        ("campaign", "CAMPAIGN_PORT", "eighty"),
+        ("campaign", "RABBITMQ_URL", "http://localhost"),
+        ("campaign", "JWT_SECRET", "short"),
+        ("campaign", "LOG_FORMAT", "xml"),
+        ("donation", "DONATION_PENDING_TIMEOUT", "forever"),
+        ("messaging", "DONATION_SERVICE_URL", "ftp://donations"),
+        ("messaging", "DONATION_SERVICE_TIMEOUT", "soon"),
     ] {
         let output = hearth()
-            .args(["serve", "campaign"])
+            .args(["serve", service])
             .env("JWT_SECRET", JWT_SECRET)
             .env(var, value)
             .output()
