@@ -92,13 +92,19 @@ async fn the_platform_migrates_serves_and_stops_gracefully() {
         ("CAMPAIGN_PORT".to_owned(), "0".to_owned()),
         ("MESSAGING_PORT".to_owned(), "0".to_owned()),
         ("DONATION_PORT".to_owned(), "0".to_owned()),
+        ("REQUEST_PORT".to_owned(), "0".to_owned()),
+        ("PROFILE_PORT".to_owned(), "0".to_owned()),
         ("RABBITMQ_URL".to_owned(), broker.url.clone()),
         ("BUS_NAMESPACE".to_owned(), broker.namespace.clone()),
         ("EVENT_RETRY_DELAYS".to_owned(), "1s".to_owned()),
     ]);
-    for service in ["campaign", "donation", "messaging"] {
+    for service in Service::ALL {
         for queue in ["", ".dead", ".retry.1s"] {
-            broker.track(format!("{}.{service}{queue}", broker.namespace));
+            broker.track(format!(
+                "{}.{}{queue}",
+                broker.namespace,
+                service.spec().name
+            ));
         }
     }
     let platform = Platform::start(Service::ALL, &env, Some(JWT_SECRET))
