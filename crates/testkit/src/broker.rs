@@ -113,6 +113,30 @@ impl TestBroker {
         }
     }
 
+    /// Publishes an event on this namespace's exchange, persistent and
+    /// confirmed, as a producer's relay would.
+    pub async fn publish<T: serde::Serialize>(&self, event: &hearth_events::Envelope<T>) {
+        let body = serde_json::to_vec(event).expect("an envelope serialises");
+        self.publish_raw(&event.event_type, &body).await;
+    }
+
+    /// Publishes any bytes with `routing_key`: a poison message, say.
+    pub async fn publish_raw(&self, routing_key: &str, body: &[u8]) {
+        self.channel()
+            .await
+            .basic_publish(
+                &format!("{}.events", self.namespace),
+                routing_key,
+                lapin::options::BasicPublishOptions::default(),
+                body,
+                lapin::BasicProperties::default().with_delivery_mode(2),
+            )
+            .await
+            .expect("publish")
+            .await
+            .expect("confirm");
+    }
+
     /// Waits up to `timeout` for `exchange` to be declared (by a service starting).
     pub async fn wait_for_exchange(&self, exchange: &str, timeout: Duration) -> bool {
         let deadline = tokio::time::Instant::now() + timeout;

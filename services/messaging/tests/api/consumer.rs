@@ -9,7 +9,7 @@ async fn campaign_created_notifies_the_recipient_once_however_often_it_arrives()
     let event = campaign_created(&alice, "Blankets for the shelter");
 
     for _ in 0..3 {
-        app.publish(&event).await;
+        app.broker.publish(&event).await;
     }
 
     let page = app.notifications_of(&alice, 1).await;
@@ -34,12 +34,14 @@ async fn campaign_created_notifies_the_recipient_once_however_often_it_arrives()
 async fn a_poison_event_is_dead_lettered_and_the_next_one_still_notifies() {
     let app = spawn_app().await;
     let alice = Person::user();
-    app.publish_raw(
-        "campaign.created",
-        br#"{"type": "campaign.created", "data": "garbage"}"#,
-    )
-    .await;
-    app.publish(&campaign_created(&alice, "After the poison"))
+    app.broker
+        .publish_raw(
+            "campaign.created",
+            br#"{"type": "campaign.created", "data": "garbage"}"#,
+        )
+        .await;
+    app.broker
+        .publish(&campaign_created(&alice, "After the poison"))
         .await;
 
     let page = app.notifications_of(&alice, 1).await;

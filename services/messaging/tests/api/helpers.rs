@@ -5,8 +5,6 @@ use hearth_core::config::ServiceConfig;
 use hearth_events::campaign::CampaignCreated;
 use hearth_events::{Envelope, EventContext};
 use hearth_testkit::{user_token, TestBroker, TestClient, TestDb, JWT_SECRET};
-use lapin::options::BasicPublishOptions;
-use lapin::BasicProperties;
 use messaging_service::{App, Settings, SERVICE};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -90,28 +88,6 @@ pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
 }
 
 impl TestApp {
-    /// Publishes an event as a producer's relay would.
-    pub async fn publish<T: serde::Serialize>(&self, event: &Envelope<T>) {
-        self.publish_raw(&event.event_type, &serde_json::to_vec(event).expect("json"))
-            .await;
-    }
-
-    pub async fn publish_raw(&self, routing_key: &str, body: &[u8]) {
-        let channel = self.broker.channel().await;
-        channel
-            .basic_publish(
-                &format!("{}.events", self.broker.namespace),
-                routing_key,
-                BasicPublishOptions::default(),
-                body,
-                BasicProperties::default().with_delivery_mode(2),
-            )
-            .await
-            .expect("publish")
-            .await
-            .expect("confirm");
-    }
-
     /// `recipient`'s notifications once `count` have arrived (or after 5 s).
     pub async fn notifications_of(&self, recipient: &Person, count: usize) -> serde_json::Value {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);

@@ -34,7 +34,7 @@ async fn publish_and_expect<T: Event + serde::Serialize>(
     person: &Person,
     expected: Expected<'_>,
 ) {
-    app.publish(event).await;
+    app.broker.publish(event).await;
     let page = app.notifications_of(person, 1).await;
     let items = page["items"].as_array().expect("items");
     assert_eq!(items.len(), 1, "one notification: {page}");
@@ -337,7 +337,7 @@ async fn a_donation_event_delivered_three_times_notifies_once() {
     let donor = Person::user();
     let event = envelope("donation", confirmed(&donor));
     for _ in 0..3 {
-        app.publish(&event).await;
+        app.broker.publish(&event).await;
     }
     let page = app.notifications_of(&donor, 1).await;
     assert_eq!(page["items"][0]["type"], "donation.confirmed");

@@ -6,7 +6,8 @@ use crate::helpers::{campaign_created, spawn_app, Person, TestApp};
 async fn notify(app: &TestApp, person: &Person, count: usize) -> Vec<String> {
     // One at a time, so that they are made in this order.
     for n in 0..count {
-        app.publish(&campaign_created(person, &format!("Campaign {n}")))
+        app.broker
+            .publish(&campaign_created(person, &format!("Campaign {n}")))
             .await;
         app.notifications_of(person, n + 1).await;
     }

@@ -7,8 +7,6 @@ use hearth_events::{Envelope, EventContext};
 use hearth_testkit::{
     staff_token, user_token, TestBroker, TestClient, TestDb, TestResponse, JWT_SECRET,
 };
-use lapin::options::BasicPublishOptions;
-use lapin::BasicProperties;
 use profile_service::{App, SERVICE};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
@@ -181,23 +179,6 @@ impl TestApp {
             .expect(sql)
     }
 
-    /// Publishes an event as donation-service's relay would.
-    pub async fn publish<T: serde::Serialize>(&self, event: &Envelope<T>) {
-        let channel = self.broker.channel().await;
-        channel
-            .basic_publish(
-                &format!("{}.events", self.broker.namespace),
-                &event.event_type,
-                BasicPublishOptions::default(),
-                &serde_json::to_vec(event).expect("json"),
-                BasicProperties::default().with_delivery_mode(2),
-            )
-            .await
-            .expect("publish")
-            .await
-            .expect("confirm");
-    }
-
     /// A donation between `donor` and `recipient` that went through, as
     /// profile-service hears of it; returns its id once handled.
     pub async fn exchange(&self, kind: DonationKind, donor: &Person, recipient: &Person) -> Uuid {
@@ -205,11 +186,13 @@ impl TestApp {
         let donation_id = Uuid::now_v7();
         match kind {
             DonationKind::Money => {
-                self.publish(&confirmed(donation_id, kind, donor, recipient))
+                self.broker
+                    .publish(&confirmed(donation_id, kind, donor, recipient))
                     .await
             }
             DonationKind::Item => {
-                self.publish(&completed(donation_id, donor, recipient))
+                self.broker
+                    .publish(&completed(donation_id, donor, recipient))
                     .await
             }
         }

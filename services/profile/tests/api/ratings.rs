@@ -49,13 +49,16 @@ async fn too_early_a_stranger_and_oneself_are_not_eligible() {
         .assert_problem(409, "not_eligible");
     // An item donation is rateable once received, not when merely confirmed.
     let pledged = Uuid::now_v7();
-    app.publish(&confirmed(pledged, DonationKind::Item, &donor, &recipient))
+    app.broker
+        .publish(&confirmed(pledged, DonationKind::Item, &donor, &recipient))
         .await;
     app.wait_for_handled(1).await;
     app.rate(&donor, pledged, 5)
         .await
         .assert_problem(409, "not_eligible");
-    app.publish(&completed(pledged, &donor, &recipient)).await;
+    app.broker
+        .publish(&completed(pledged, &donor, &recipient))
+        .await;
     app.wait_for_handled(2).await;
     app.rate(&donor, pledged, 5).await.expect(201);
 
@@ -119,7 +122,7 @@ async fn a_redelivered_exchange_is_remembered_once() {
     let (donor, recipient) = (Person::user(), Person::user());
     let event = confirmed(Uuid::now_v7(), DonationKind::Money, &donor, &recipient);
     for _ in 0..3 {
-        app.publish(&event).await;
+        app.broker.publish(&event).await;
     }
     app.wait_for_handled(1).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;

@@ -10,8 +10,6 @@ use hearth_events::{Envelope, EventContext};
 use hearth_testkit::{
     staff_token, user_token, TestBroker, TestClient, TestDb, TestResponse, JWT_SECRET,
 };
-use lapin::options::BasicPublishOptions;
-use lapin::BasicProperties;
 use request_service::{App, SERVICE};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
@@ -242,23 +240,6 @@ impl TestApp {
         .execute(&mut conn)
         .await
         .expect("set quantities");
-    }
-
-    /// Publishes an event as donation-service's relay would.
-    pub async fn publish<T: serde::Serialize>(&self, event: &Envelope<T>) {
-        let channel = self.broker.channel().await;
-        channel
-            .basic_publish(
-                &format!("{}.events", self.broker.namespace),
-                &event.event_type,
-                BasicPublishOptions::default(),
-                &serde_json::to_vec(event).expect("json"),
-                BasicProperties::default().with_delivery_mode(2),
-            )
-            .await
-            .expect("publish")
-            .await
-            .expect("confirm");
     }
 }
 

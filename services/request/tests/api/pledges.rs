@@ -24,7 +24,7 @@ async fn a_pledge_is_accepted_and_reserves_its_quantity() {
     let request = app.request(&alice, json!({"quantity_needed": 10})).await;
 
     let gift = pledge(&bob, &request["id"], 4);
-    app.publish(&gift).await;
+    app.broker.publish(&gift).await;
 
     let accepted = app.wait_for_events("request.donation_accepted", 1).await;
     assert_eq!(accepted.len(), 1);
@@ -55,7 +55,7 @@ async fn every_rejection_reason() {
         (pledge(&bob, &request["id"], 6), "quantity_exceeded"),
     ];
     for (gift, _) in &cases {
-        app.publish(gift).await;
+        app.broker.publish(gift).await;
     }
     let rejected = app.wait_for_events("request.donation_rejected", 4).await;
     for (gift, reason) in &cases {
@@ -78,7 +78,7 @@ async fn an_over_pledge_is_refused_once_the_rest_is_promised() {
     let second = pledge(&Person::user(), &request["id"], 3);
     let third = pledge(&Person::user(), &request["id"], 2);
     for gift in [&first, &second, &third] {
-        app.publish(gift).await;
+        app.broker.publish(gift).await;
     }
     app.wait_for_handled(3).await;
     let accepted: Vec<Value> = app
@@ -101,17 +101,17 @@ async fn received_items_fulfil_the_request_once() {
     let request = app.request(&alice, json!({"quantity_needed": 5})).await;
     let first = pledge(&Person::user(), &request["id"], 2);
     let second = pledge(&Person::user(), &request["id"], 3);
-    app.publish(&first).await;
-    app.publish(&second).await;
+    app.broker.publish(&first).await;
+    app.broker.publish(&second).await;
     app.wait_for_events("request.donation_accepted", 2).await;
 
-    app.publish(&completed(&first, &alice)).await;
+    app.broker.publish(&completed(&first, &alice)).await;
     app.wait_for_handled(3).await;
     assert_eq!(quantities(&app, &request).await, (3, 2, "open".into()));
 
     let last = completed(&second, &alice);
     for _ in 0..3 {
-        app.publish(&last).await;
+        app.broker.publish(&last).await;
     }
     let fulfilled = app.wait_for_events("request.fulfilled", 1).await;
     assert_eq!(fulfilled.len(), 1);
@@ -133,20 +133,20 @@ async fn a_cancelled_or_expired_pledge_frees_its_quantity() {
     let withdrawn = pledge(&Person::user(), &request["id"], 3);
     let lapsed = pledge(&Person::user(), &request["id"], 4);
     for gift in [&kept, &withdrawn, &lapsed] {
-        app.publish(gift).await;
+        app.broker.publish(gift).await;
     }
     app.wait_for_events("request.donation_accepted", 3).await;
     assert_eq!(quantities(&app, &request).await, (9, 0, "open".into()));
 
     for _ in 0..2 {
-        app.publish(&cancelled(&withdrawn)).await;
-        app.publish(&expired(&lapsed)).await;
+        app.broker.publish(&cancelled(&withdrawn)).await;
+        app.broker.publish(&expired(&lapsed)).await;
     }
     app.wait_for_handled(7).await;
     assert_eq!(quantities(&app, &request).await, (2, 0, "open".into()));
 
     // A freed pledge stays freed: a late completion of it is ignored.
-    app.publish(&completed(&withdrawn, &alice)).await;
+    app.broker.publish(&completed(&withdrawn, &alice)).await;
     app.wait_for_handled(8).await;
     assert_eq!(quantities(&app, &request).await, (2, 0, "open".into()));
 }
@@ -158,9 +158,9 @@ async fn a_pledge_cancelled_before_it_arrived_is_never_reserved() {
     let request = app.request(&alice, json!({"quantity_needed": 10})).await;
     let gift = pledge(&Person::user(), &request["id"], 5);
 
-    app.publish(&cancelled(&gift)).await;
+    app.broker.publish(&cancelled(&gift)).await;
     app.wait_for_handled(1).await;
-    app.publish(&gift).await;
+    app.broker.publish(&gift).await;
     app.wait_for_handled(2).await;
 
     assert_eq!(quantities(&app, &request).await, (0, 0, "open".into()));
@@ -175,7 +175,7 @@ async fn a_redelivered_pledge_is_reserved_once() {
     let request = app.request(&alice, json!({"quantity_needed": 10})).await;
     let gift = pledge(&Person::user(), &request["id"], 4);
     for _ in 0..3 {
-        app.publish(&gift).await;
+        app.broker.publish(&gift).await;
     }
     app.wait_for_events("request.donation_accepted", 1).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -193,13 +193,14 @@ async fn money_is_not_this_services_business_and_poison_is_dead_lettered() {
     money.data.kind = hearth_events::donation::DonationKind::Money;
     money.data.request_id = None;
     money.data.quantity = None;
-    app.publish(&money).await;
+    app.broker.publish(&money).await;
     // A completion for a pledge this service never saw cannot succeed.
-    app.publish(&completed(
-        &pledge(&Person::user(), &request["id"], 1),
-        &alice,
-    ))
-    .await;
+    app.broker
+        .publish(&completed(
+            &pledge(&Person::user(), &request["id"], 1),
+            &alice,
+        ))
+        .await;
 
     let dead = app
         .broker
