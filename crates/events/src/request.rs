@@ -80,6 +80,13 @@ pub struct RequestDonationAccepted {
     pub recipient_id: Uuid,
     pub title: String,
     pub quantity: i32,
+    /// The donor, so the requester can hear who pledged. Added within
+    /// version 1: absent from older payloads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub donor_id: Option<Uuid>,
+    /// Whether the donor asked not to be named; absent (unknown) in older payloads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anonymous: Option<bool>,
 }
 request_event!(RequestDonationAccepted, "request.donation_accepted");
 

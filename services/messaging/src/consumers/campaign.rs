@@ -3,7 +3,7 @@
 use hearth_events::campaign::{CampaignCreated, CampaignDonationAccepted, CampaignGoalReached};
 use hearth_events::{Envelope, Event};
 
-use crate::domain::wording::{format_amount, quoted};
+use crate::domain::wording::{format_amount, giver, nameable, quoted};
 use crate::domain::{Link, NewNotification};
 
 /// `campaign.created` → the recipient: the campaign is live (or saved, for a draft).
@@ -39,15 +39,20 @@ pub fn created(event: &Envelope<CampaignCreated>) -> Vec<NewNotification> {
     }]
 }
 
+/// The donor `donation_accepted` may name.
+pub fn donor_of(d: &CampaignDonationAccepted) -> Option<uuid::Uuid> {
+    nameable(d.anonymous, d.donor_id)
+}
+
 /// `campaign.donation_accepted` → the recipient: a donation arrived. The donor
 /// is "someone" when they asked to stay anonymous or the payload predates the
-/// `anonymous` field; otherwise "a donor" (messaging knows no names).
-pub fn donation_accepted(event: &Envelope<CampaignDonationAccepted>) -> Vec<NewNotification> {
+/// `anonymous` field; otherwise their display name (`name`), or "a donor".
+pub fn donation_accepted(
+    event: &Envelope<CampaignDonationAccepted>,
+    name: Option<&str>,
+) -> Vec<NewNotification> {
     let d = &event.data;
-    let giver = match d.anonymous {
-        Some(false) => "A donor",
-        Some(true) | None => "Someone",
-    };
+    let giver = giver(d.anonymous, name);
     let body = format!(
         "{giver} gave {} to {}.",
         format_amount(d.amount_minor, &d.currency),
@@ -153,7 +158,7 @@ mod tests {
     #[test]
     fn the_recipient_hears_a_donation_arrived() {
         let event = accepted(Some(false));
-        let notes = donation_accepted(&event);
+        let notes = donation_accepted(&event, None);
         assert_eq!(notes.len(), 1);
         assert_eq!(notes[0].user_id, event.data.recipient_id);
         assert_eq!(notes[0].kind, "campaign.donation_accepted");
@@ -167,13 +172,25 @@ mod tests {
     }
 
     #[test]
-    fn an_anonymous_or_unknown_donor_is_someone() {
+    fn an_anonymous_or_unknown_donor_is_someone_whatever_their_name() {
         for anonymous in [Some(true), None] {
+            let event = accepted(anonymous);
+            assert_eq!(donor_of(&event.data), None, "not even looked up");
             assert_eq!(
-                donation_accepted(&accepted(anonymous))[0].body,
+                donation_accepted(&event, Some("Bob"))[0].body,
                 "Someone gave 25.00 USD to \u{201c}Blankets\u{201d}."
             );
         }
+    }
+
+    #[test]
+    fn a_named_donor_is_named() {
+        let event = accepted(Some(false));
+        assert_eq!(donor_of(&event.data), event.data.donor_id);
+        assert_eq!(
+            donation_accepted(&event, Some("Bob"))[0].body,
+            "Bob gave 25.00 USD to \u{201c}Blankets\u{201d}."
+        );
     }
 
     #[test]

@@ -16,7 +16,9 @@ use hearth_events::campaign::{CampaignCreated, CampaignDonationAccepted, Campaig
 use hearth_events::donation::{
     DonationCancelled, DonationCompleted, DonationConfirmed, DonationExpired, DonationRejected,
 };
-use hearth_events::profile::{ProfileSuspended, RatingCreated, ReportResolved};
+use hearth_events::profile::{
+    ProfileCreated, ProfileSuspended, ProfileUpdated, RatingCreated, ReportResolved,
+};
 use hearth_events::request::{RequestDonationAccepted, RequestFulfilled};
 use hearth_events::{Envelope, Event};
 use sqlx::PgConnection;
@@ -32,7 +34,7 @@ pub fn consumer(runtime: &ServiceRuntime) -> Consumer {
         .on(CampaignCreated::TYPE, notify(campaign::created))
         .on(
             CampaignDonationAccepted::TYPE,
-            notify(campaign::donation_accepted),
+            notify_naming(campaign::donor_of, campaign::donation_accepted),
         )
         .on(CampaignGoalReached::TYPE, notify(campaign::goal_reached))
         .on(DonationConfirmed::TYPE, notify(donation::confirmed))
@@ -42,12 +44,62 @@ pub fn consumer(runtime: &ServiceRuntime) -> Consumer {
         .on(DonationExpired::TYPE, notify(donation::expired))
         .on(
             RequestDonationAccepted::TYPE,
-            notify(request::donation_accepted),
+            notify_naming(request::donor_of, request::donation_accepted),
         )
         .on(RequestFulfilled::TYPE, notify(request::fulfilled))
         .on(RatingCreated::TYPE, notify(profile::rated))
         .on(ReportResolved::TYPE, notify(profile::report_resolved))
         .on(ProfileSuspended::TYPE, suspended())
+        .on(ProfileCreated::TYPE, learn_name::<ProfileCreated>())
+        .on(ProfileUpdated::TYPE, learn_name::<ProfileUpdated>())
+}
+
+/// Like [`notify`], for a notification that names the donor: `donor` says
+/// whom, when they may be named, and their display name is looked up here.
+fn notify_naming<T: Event + Send + 'static>(
+    donor: fn(&T) -> Option<uuid::Uuid>,
+    make: fn(&Envelope<T>, Option<&str>) -> Vec<NewNotification>,
+) -> Handler {
+    Arc::new(move |mut tx: Tx, envelope: Envelope| {
+        Box::pin(async move {
+            let event = envelope.decode::<T>()?;
+            let name = match donor(&event.data) {
+                Some(id) => db::display_name(&mut tx, id).await?,
+                None => None,
+            };
+            store(&mut tx, make(&event, name.as_deref())).await?;
+            Ok::<_, HandleError>(tx)
+        })
+    })
+}
+
+/// `profile.created` / `profile.updated`: the name to call someone by.
+fn learn_name<T: Event + Send + Named + 'static>() -> Handler {
+    Arc::new(move |mut tx: Tx, envelope: Envelope| {
+        Box::pin(async move {
+            let event = envelope.decode::<T>()?;
+            let (user_id, name) = event.data.named();
+            db::remember_name(&mut tx, user_id, name, event.time).await?;
+            Ok::<_, HandleError>(tx)
+        })
+    })
+}
+
+/// The two profile events that carry a display name.
+trait Named {
+    fn named(&self) -> (uuid::Uuid, &str);
+}
+
+impl Named for ProfileCreated {
+    fn named(&self) -> (uuid::Uuid, &str) {
+        (self.profile_id, &self.display_name)
+    }
+}
+
+impl Named for ProfileUpdated {
+    fn named(&self) -> (uuid::Uuid, &str) {
+        (self.profile_id, &self.display_name)
+    }
 }
 
 /// A handler that stores the notifications `make` derives from an event of type `T`.

@@ -3,20 +3,29 @@
 use hearth_events::request::{RequestDonationAccepted, RequestFulfilled};
 use hearth_events::Envelope;
 
-use crate::domain::wording::{items, quoted};
+use crate::domain::wording::{giver, items, nameable, quoted};
 use crate::domain::{Link, NewNotification};
 
-/// `request.donation_accepted` → the requester: someone pledged items. The
-/// payload does not say who, so the donor stays "someone".
-pub fn donation_accepted(event: &Envelope<RequestDonationAccepted>) -> Vec<NewNotification> {
+/// The donor `donation_accepted` may name.
+pub fn donor_of(r: &RequestDonationAccepted) -> Option<uuid::Uuid> {
+    nameable(r.anonymous, r.donor_id)
+}
+
+/// `request.donation_accepted` → the requester: items were pledged, by the
+/// donor's display name when they may be named and it is known, else "someone".
+pub fn donation_accepted(
+    event: &Envelope<RequestDonationAccepted>,
+    name: Option<&str>,
+) -> Vec<NewNotification> {
     let r = &event.data;
     vec![NewNotification::about(
         event,
         r.recipient_id,
         Link::to("request", r.request_id),
-        "Someone pledged items",
+        "Items were pledged",
         format!(
-            "Someone pledged {} to {}.",
+            "{} pledged {} to {}.",
+            giver(r.anonymous, name),
             items(r.quantity),
             quoted(&r.title)
         ),
@@ -51,14 +60,17 @@ mod tests {
                 recipient_id: Uuid::new_v4(),
                 title: "Winter coats".into(),
                 quantity: 3,
+                donor_id: Some(Uuid::new_v4()),
+                anonymous: Some(true),
             },
             &EventContext::default(),
         );
-        let notes = donation_accepted(&event);
+        assert_eq!(donor_of(&event.data), None, "anonymous: not looked up");
+        let notes = donation_accepted(&event, None);
         assert_eq!(notes.len(), 1);
         assert_eq!(notes[0].user_id, event.data.recipient_id);
         assert_eq!(notes[0].kind, "request.donation_accepted");
-        assert_eq!(notes[0].title, "Someone pledged items");
+        assert_eq!(notes[0].title, "Items were pledged");
         assert_eq!(
             notes[0].body,
             "Someone pledged 3 items to \u{201c}Winter coats\u{201d}."

@@ -3,7 +3,9 @@
 //! schema `messaging`.
 
 mod messages;
+mod names;
 mod notifications;
 
 pub use messages::*;
+pub use names::*;
 pub use notifications::*;

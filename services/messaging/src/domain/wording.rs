@@ -8,6 +8,21 @@ pub fn quoted(title: &str) -> String {
 }
 
 /// "1 item", "3 items".
+/// Who gave, as the recipient hears it: "Someone" unless the donor agreed to
+/// be named; then their display name, or "A donor" before messaging knows it.
+pub fn giver(anonymous: Option<bool>, name: Option<&str>) -> String {
+    match (anonymous, name) {
+        (Some(false), Some(name)) => name.to_owned(),
+        (Some(false), None) => "A donor".to_owned(),
+        (Some(true) | None, _) => "Someone".to_owned(),
+    }
+}
+
+/// The donor to name, if the payload says who and that they may be named.
+pub fn nameable(anonymous: Option<bool>, donor_id: Option<uuid::Uuid>) -> Option<uuid::Uuid> {
+    donor_id.filter(|_| anonymous == Some(false))
+}
+
 pub fn items(quantity: i32) -> String {
     if quantity == 1 {
         "1 item".to_owned()

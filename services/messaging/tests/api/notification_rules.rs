@@ -89,6 +89,58 @@ async fn campaign_donation_accepted_tells_the_recipient_someone_gave() {
 }
 
 #[tokio::test]
+async fn a_donor_who_may_be_named_is_named_by_their_newest_display_name() {
+    use hearth_events::profile::{ProfileCreated, ProfileUpdated};
+    let app = spawn_app().await;
+    let (recipient, donor) = (Person::user(), Person::user());
+    let renamed = envelope(
+        "profile",
+        ProfileUpdated {
+            profile_id: donor.id,
+            display_name: "Bob B.".into(),
+        },
+    );
+    let created = Envelope {
+        // Older than the rename, and delivered after it: it must not win.
+        time: renamed.time - chrono::Duration::seconds(60),
+        ..envelope(
+            "profile",
+            ProfileCreated {
+                profile_id: donor.id,
+                display_name: "Bob".into(),
+            },
+        )
+    };
+    app.broker.publish(&renamed).await;
+    app.broker.publish(&created).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while app.scalar("select count(*) from messaging.inbox").await < 2 {
+        assert!(tokio::time::Instant::now() < deadline, "both names handled");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let event = envelope(
+        "campaign",
+        CampaignDonationAccepted {
+            donation_id: Uuid::now_v7(),
+            campaign_id: Uuid::now_v7(),
+            recipient_id: recipient.id,
+            title: "Blankets".into(),
+            amount_minor: 2_500,
+            currency: "USD".into(),
+            raised_minor: 2_500,
+            donor_id: Some(donor.id),
+            anonymous: Some(false),
+        },
+    );
+    let expected = Expected {
+        title: "A donation arrived",
+        body: "Bob B. gave 25.00 USD to \u{201c}Blankets\u{201d}.",
+        link: ("campaign", event.data.campaign_id),
+    };
+    publish_and_expect(&app, &event, &recipient, expected).await;
+}
+
+#[tokio::test]
 async fn campaign_goal_reached_tells_the_recipient() {
     let app = spawn_app().await;
     let recipient = Person::user();
@@ -230,10 +282,12 @@ async fn request_donation_accepted_tells_the_requester_someone_pledged() {
             recipient_id: requester.id,
             title: "Winter coats".into(),
             quantity: 1,
+            donor_id: None,
+            anonymous: None,
         },
     );
     let expected = Expected {
-        title: "Someone pledged items",
+        title: "Items were pledged",
         body: "Someone pledged 1 item to \u{201c}Winter coats\u{201d}.",
         link: ("request", event.data.request_id),
     };

@@ -50,6 +50,8 @@ pub async fn created(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> 
         recipient_id: request.requester_id,
         title: request.title.clone(),
         quantity,
+        donor_id: Some(d.donor_id),
+        anonymous: Some(d.anonymous),
     };
     emit(&mut tx, accepted, &context).await?;
     Ok(tx)

@@ -31,7 +31,8 @@ async fn a_pledge_is_accepted_and_reserves_its_quantity() {
     assert_eq!(
         accepted[0]["data"],
         json!({"donation_id": gift.data.donation_id, "request_id": request["id"],
-               "recipient_id": alice.id, "title": "Blankets for the night shelter", "quantity": 4})
+               "recipient_id": alice.id, "title": "Blankets for the night shelter", "quantity": 4,
+               "donor_id": bob.id, "anonymous": false})
     );
     assert_eq!(accepted[0]["causationid"], gift.id.to_string());
     assert_eq!(quantities(&app, &request).await, (4, 0, "open".into()));
