@@ -5,8 +5,19 @@
 //! vanish together; the relay (EVENTS.md, "Guarantees") publishes committed
 //! rows in `seq` order and marks them sent after the broker confirms them.
 
-use hearth_events::{Envelope, Event};
+use hearth_events::{Envelope, Event, EventContext};
 use sqlx::PgConnection;
+
+/// Wraps `event` in a new CloudEvent from `service` (its name, such as
+/// `campaign`) and adds it to the outbox: what a service does to emit.
+pub async fn emit<T: Event>(
+    conn: &mut PgConnection,
+    service: &str,
+    event: T,
+    context: &EventContext,
+) -> sqlx::Result<()> {
+    enqueue(conn, &Envelope::new(service, event, context)).await
+}
 
 /// Adds `event` to the outbox of the schema on the connection's `search_path`.
 /// Call it inside the transaction that makes the change the event describes.

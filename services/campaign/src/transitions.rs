@@ -4,7 +4,7 @@
 
 use hearth_bus::outbox;
 use hearth_events::campaign::CampaignStatusChanged;
-use hearth_events::{Envelope, EventContext};
+use hearth_events::EventContext;
 use sqlx::PgConnection;
 
 use crate::db;
@@ -28,6 +28,6 @@ pub async fn change_status(
         to: change.to.to_string(),
         reason,
     };
-    outbox::enqueue(conn, &Envelope::new(SERVICE.name, event, context)).await?;
+    outbox::emit(conn, SERVICE.name, event, context).await?;
     Ok(updated)
 }

@@ -8,7 +8,7 @@ use hearth_events::donation::{
     CancelledBy, DonationCancelled, DonationCompleted, DonationConfirmed, DonationCreated,
     DonationExpired, DonationKind, DonationRefunded, DonationRejected,
 };
-use hearth_events::{Envelope, Event, EventContext};
+use hearth_events::{Envelope, EventContext};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -25,14 +25,6 @@ fn kind(kind: Kind) -> DonationKind {
 
 fn donor(d: &Donation) -> Uuid {
     d.donor_id.unwrap_or_default()
-}
-
-async fn emit<T: Event>(
-    conn: &mut PgConnection,
-    event: T,
-    context: &EventContext,
-) -> sqlx::Result<()> {
-    outbox::enqueue(conn, &Envelope::new(SERVICE.name, event, context)).await
 }
 
 /// A new pending donation and its `donation.created`, committed together by
@@ -83,7 +75,7 @@ pub async fn confirm(
         quantity: d.quantity,
         anonymous: d.anonymous,
     };
-    emit(conn, event, context).await?;
+    outbox::emit(conn, SERVICE.name, event, context).await?;
     Ok(d)
 }
 
@@ -95,8 +87,9 @@ pub async fn reject(
     context: &EventContext,
 ) -> sqlx::Result<Donation> {
     let d = db::set_status(conn, d.id, Status::Rejected, None, Some(reason)).await?;
-    emit(
+    outbox::emit(
         conn,
+        SERVICE.name,
         DonationRejected {
             donation_id: d.id,
             donor_id: donor(&d),
@@ -122,7 +115,7 @@ pub async fn expire(
         campaign_id: d.campaign_id,
         request_id: d.request_id,
     };
-    emit(conn, event, context).await?;
+    outbox::emit(conn, SERVICE.name, event, context).await?;
     Ok(d)
 }
 
@@ -142,7 +135,7 @@ pub async fn cancel(
         request_id: d.request_id,
         by,
     };
-    emit(conn, event, context).await?;
+    outbox::emit(conn, SERVICE.name, event, context).await?;
     Ok(d)
 }
 
@@ -162,7 +155,7 @@ pub async fn refund(
         currency: d.currency.clone().unwrap_or_default(),
         reason: reason.to_owned(),
     };
-    emit(conn, event, context).await?;
+    outbox::emit(conn, SERVICE.name, event, context).await?;
     Ok(d)
 }
 
@@ -179,6 +172,6 @@ pub async fn receive(
         request_id: d.request_id.unwrap_or_default(),
         quantity: d.quantity.unwrap_or_default(),
     };
-    emit(conn, event, context).await?;
+    outbox::emit(conn, SERVICE.name, event, context).await?;
     Ok(d)
 }

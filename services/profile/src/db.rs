@@ -81,19 +81,6 @@ pub async fn replace_profile(
     Ok(())
 }
 
-/// Whether the user is suspended, and since when, as profile-service decided.
-pub async fn standing(
-    conn: &mut PgConnection,
-    user_id: Uuid,
-) -> sqlx::Result<Option<(bool, Option<String>, chrono::DateTime<chrono::Utc>)>> {
-    sqlx::query_as(
-        "select suspended, reason, decided_at from account_suspensions where user_id = $1 for update",
-    )
-    .bind(user_id)
-    .fetch_optional(conn)
-    .await
-}
-
 /// Records a donation that went through; a second notice changes nothing.
 pub async fn remember_exchange(
     conn: &mut PgConnection,

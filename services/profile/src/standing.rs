@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use hearth_bus::moderation::{record, Decision};
 use hearth_bus::outbox;
+use hearth_core::moderation::is_suspended;
 use hearth_events::profile::{ProfileReinstated, ProfileSuspended};
 use hearth_events::{Envelope, Event, EventContext};
 use serde::Serialize;
@@ -13,7 +14,6 @@ use sqlx::PgConnection;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::db;
 use crate::domain::ProfileStatus;
 use crate::SERVICE;
 
@@ -33,14 +33,17 @@ pub async fn suspend(
     reason: Option<String>,
     context: &EventContext,
 ) -> sqlx::Result<Option<Standing>> {
-    if is_suspended(conn, user_id).await? {
+    if is_suspended(&mut *conn, user_id).await? {
         return Ok(None);
     }
     let event = ProfileSuspended {
         profile_id: user_id,
-        reason,
+        reason: reason.clone(),
     };
-    decide(conn, event, true, context).await.map(Some)
+    let envelope = Envelope::new(SERVICE.name, event, context);
+    decide(conn, &envelope, user_id, true, reason)
+        .await
+        .map(Some)
 }
 
 /// Lifts a suspension; `None` if there is none.
@@ -50,39 +53,34 @@ pub async fn reinstate(
     reason: Option<String>,
     context: &EventContext,
 ) -> sqlx::Result<Option<Standing>> {
-    if !is_suspended(conn, user_id).await? {
+    if !is_suspended(&mut *conn, user_id).await? {
         return Ok(None);
     }
     let event = ProfileReinstated {
         profile_id: user_id,
-        reason,
+        reason: reason.clone(),
     };
-    decide(conn, event, false, context).await.map(Some)
-}
-
-async fn is_suspended(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<bool> {
-    Ok(db::standing(conn, user_id)
-        .await?
-        .is_some_and(|(suspended, _, _)| suspended))
+    let envelope = Envelope::new(SERVICE.name, event, context);
+    decide(conn, &envelope, user_id, false, reason)
+        .await
+        .map(Some)
 }
 
 /// Records the decision under the id and time of the event that announces
-/// it, so every service orders it exactly as this one does.
-async fn decide<T: Event + HasReason>(
+/// it, so every service orders it exactly as this one does, and sends it.
+async fn decide<T: Event>(
     conn: &mut PgConnection,
-    event: T,
+    envelope: &Envelope<T>,
+    user_id: Uuid,
     suspended: bool,
-    context: &EventContext,
+    reason: Option<String>,
 ) -> sqlx::Result<Standing> {
-    let envelope = Envelope::new(SERVICE.name, event, context);
-    let reason = envelope.data.reason().map(str::to_owned);
     let decision = Decision {
         event_id: envelope.id,
         at: envelope.time,
     };
-    let user_id = envelope.data.user_id();
     record(conn, user_id, suspended, reason.as_deref(), decision).await?;
-    outbox::enqueue(conn, &envelope).await?;
+    outbox::enqueue(conn, envelope).await?;
     Ok(Standing {
         user_id,
         status: if suspended {
@@ -93,28 +91,4 @@ async fn decide<T: Event + HasReason>(
         reason,
         decided_at: envelope.time,
     })
-}
-
-/// What both events say.
-trait HasReason {
-    fn user_id(&self) -> Uuid;
-    fn reason(&self) -> Option<&str>;
-}
-
-impl HasReason for ProfileSuspended {
-    fn user_id(&self) -> Uuid {
-        self.profile_id
-    }
-    fn reason(&self) -> Option<&str> {
-        self.reason.as_deref()
-    }
-}
-
-impl HasReason for ProfileReinstated {
-    fn user_id(&self) -> Uuid {
-        self.profile_id
-    }
-    fn reason(&self) -> Option<&str> {
-        self.reason.as_deref()
-    }
 }

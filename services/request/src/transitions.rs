@@ -5,20 +5,12 @@
 
 use hearth_bus::outbox;
 use hearth_events::request::{RequestFulfilled, RequestStatusChanged};
-use hearth_events::{Envelope, Event, EventContext};
+use hearth_events::EventContext;
 use sqlx::PgConnection;
 
 use crate::db;
 use crate::domain::{Request, Status, StatusChange};
 use crate::SERVICE;
-
-pub async fn emit<T: Event>(
-    conn: &mut PgConnection,
-    event: T,
-    context: &EventContext,
-) -> sqlx::Result<()> {
-    outbox::enqueue(conn, &Envelope::new(SERVICE.name, event, context)).await
-}
 
 /// Applies `change` and emits `request.status_changed`.
 pub async fn change_status(
@@ -37,7 +29,7 @@ pub async fn change_status(
         title: Some(updated.title.clone()),
         reason,
     };
-    emit(conn, event, context).await?;
+    outbox::emit(conn, SERVICE.name, event, context).await?;
     Ok(updated)
 }
 
@@ -70,7 +62,7 @@ pub async fn fulfil_if_complete(
         requester_id: fulfilled.requester_id,
         title: fulfilled.title.clone(),
     };
-    emit(conn, event, context).await?;
+    outbox::emit(conn, SERVICE.name, event, context).await?;
     Ok(Some(fulfilled))
 }
 

@@ -10,21 +10,12 @@ use hearth_events::campaign::{
 use hearth_events::donation::{
     DonationCancelled, DonationCreated, DonationExpired, DonationKind, DonationRefunded,
 };
-use hearth_events::{Envelope, Event, EventContext};
-use sqlx::PgConnection;
+use hearth_events::{Envelope, EventContext};
 use uuid::Uuid;
 
 use crate::db;
 use crate::domain::{decide, Offer};
 use crate::SERVICE;
-
-async fn emit<T: Event>(
-    conn: &mut PgConnection,
-    event: T,
-    context: &EventContext,
-) -> sqlx::Result<()> {
-    outbox::enqueue(conn, &Envelope::new(SERVICE.name, event, context)).await
-}
 
 /// Step 2: accept (adding to the totals) or refuse, in one transaction.
 pub async fn created(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
@@ -53,7 +44,7 @@ pub async fn created(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> 
             campaign_id,
             reason,
         };
-        emit(&mut tx, rejected, &context).await?;
+        outbox::emit(&mut tx, SERVICE.name, rejected, &context).await?;
         return Ok(tx);
     }
     let campaign =
@@ -69,7 +60,7 @@ pub async fn created(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> 
         donor_id: Some(d.donor_id),
         anonymous: Some(d.anonymous),
     };
-    emit(&mut tx, accepted, &context).await?;
+    outbox::emit(&mut tx, SERVICE.name, accepted, &context).await?;
     if let Some(reached) = db::mark_goal_reached(&mut tx, campaign_id).await? {
         let goal = CampaignGoalReached {
             campaign_id,
@@ -79,7 +70,7 @@ pub async fn created(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> 
             raised_minor: reached.raised_minor,
             currency: reached.currency.clone(),
         };
-        emit(&mut tx, goal, &context).await?;
+        outbox::emit(&mut tx, SERVICE.name, goal, &context).await?;
     }
     Ok(tx)
 }
@@ -130,6 +121,6 @@ async fn take_back(
         currency: campaign.currency.clone(),
         raised_minor: campaign.raised_minor,
     };
-    emit(&mut tx, reversed, context).await?;
+    outbox::emit(&mut tx, SERVICE.name, reversed, context).await?;
     Ok(tx)
 }

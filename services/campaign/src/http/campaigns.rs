@@ -13,7 +13,6 @@ use hearth_core::request_context::RequestContext;
 use hearth_core::validation::Validator;
 use hearth_core::{ApiError, ApiResult};
 use hearth_events::campaign::{CampaignCreated, CampaignUpdated};
-use hearth_events::Envelope;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -67,11 +66,7 @@ async fn create_campaign(
         status: campaign.status.to_string(),
         ends_at: campaign.ends_at,
     };
-    outbox::enqueue(
-        &mut tx,
-        &Envelope::new(SERVICE.name, created, &context.event_context()),
-    )
-    .await?;
+    outbox::emit(&mut tx, SERVICE.name, created, &context.event_context()).await?;
     tx.commit().await?;
 
     Ok(Created {
@@ -223,11 +218,7 @@ async fn update_campaign(
         campaign_id: id,
         changes,
     };
-    outbox::enqueue(
-        &mut tx,
-        &Envelope::new(SERVICE.name, event, &context.event_context()),
-    )
-    .await?;
+    outbox::emit(&mut tx, SERVICE.name, event, &context.event_context()).await?;
     tx.commit().await?;
     Ok(Tagged(updated))
 }

@@ -13,7 +13,6 @@ use hearth_core::pagination::{Cursor, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
 use hearth_core::{ApiError, ApiResult};
 use hearth_events::messaging::{MessageContext, MessageSent};
-use hearth_events::Envelope;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -73,11 +72,7 @@ async fn send_message(
             id: c.id,
         }),
     };
-    outbox::enqueue(
-        &mut tx,
-        &Envelope::new(SERVICE.name, event, &context.event_context()),
-    )
-    .await?;
+    outbox::emit(&mut tx, SERVICE.name, event, &context.event_context()).await?;
     tx.commit().await?;
     // A message never changes but for `read_at`: no version, no ETag.
     let location = format!("/conversations/{}/messages", message.recipient_id);

@@ -14,9 +14,7 @@ use hearth_core::request_context::RequestContext;
 use hearth_core::validation::Validator;
 use hearth_core::{ApiError, ApiResult};
 use hearth_events::profile::{ProfileCreated, ProfileUpdated};
-use hearth_events::{Envelope, Event, EventContext};
 use serde::Deserialize;
-use sqlx::PgConnection;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -34,14 +32,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_ratings))
         .routes(routes!(suspend_profile))
         .routes(routes!(reinstate_profile))
-}
-
-async fn emit<T: Event>(
-    conn: &mut PgConnection,
-    event: T,
-    context: &EventContext,
-) -> sqlx::Result<()> {
-    outbox::enqueue(conn, &Envelope::new(SERVICE.name, event, context)).await
 }
 
 /// Your profile
@@ -106,7 +96,7 @@ async fn put_my_profile(
             profile_id: caller.id,
             display_name: valid.display_name.clone(),
         };
-        emit(&mut tx, event, &context).await?;
+        outbox::emit(&mut tx, SERVICE.name, event, &context).await?;
     } else {
         // Lost a creation race, or an update: either way the row exists now.
         let current = match current {
@@ -122,7 +112,7 @@ async fn put_my_profile(
                 profile_id: caller.id,
                 display_name: valid.display_name.clone(),
             };
-            emit(&mut tx, event, &context).await?;
+            outbox::emit(&mut tx, SERVICE.name, event, &context).await?;
         }
     }
     let profile = db::find_profile(&mut *tx, caller.id)

@@ -12,7 +12,6 @@ use hearth_core::extract::ApiJson;
 use hearth_core::request_context::RequestContext;
 use hearth_core::{ApiError, ApiResult};
 use hearth_events::profile::RatingCreated;
-use hearth_events::Envelope;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -72,11 +71,7 @@ async fn create_rating(
         ratee_id: rating.ratee_id,
         score: rating.score,
     };
-    outbox::enqueue(
-        &mut tx,
-        &Envelope::new(SERVICE.name, event, &context.event_context()),
-    )
-    .await?;
+    outbox::emit(&mut tx, SERVICE.name, event, &context.event_context()).await?;
     tx.commit().await?;
     // A rating never changes, so it has no version and no ETag.
     let location = format!("/profiles/{}/ratings", rating.ratee_id);

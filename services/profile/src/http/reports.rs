@@ -12,7 +12,7 @@ use hearth_core::pagination::{Cursor, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
 use hearth_core::{ApiError, ApiResult};
 use hearth_events::profile::{ReportCreated, ReportResolved};
-use hearth_events::{Envelope, Event, EventContext};
+use hearth_events::EventContext;
 use serde::Deserialize;
 use sqlx::PgConnection;
 use utoipa::{IntoParams, ToSchema};
@@ -31,14 +31,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_report, list_reports))
         .routes(routes!(get_report))
         .routes(routes!(resolve_report))
-}
-
-async fn emit<T: Event>(
-    conn: &mut PgConnection,
-    event: T,
-    context: &EventContext,
-) -> sqlx::Result<()> {
-    outbox::enqueue(conn, &Envelope::new(SERVICE.name, event, context)).await
 }
 
 /// Report abuse
@@ -78,7 +70,7 @@ async fn create_report(
         target_id: report.target_id,
         reason: report.reason.to_string(),
     };
-    emit(&mut tx, event, &context.event_context()).await?;
+    outbox::emit(&mut tx, SERVICE.name, event, &context.event_context()).await?;
     tx.commit().await?;
     Ok(Created {
         location: format!("/reports/{}", report.id),
@@ -211,7 +203,7 @@ async fn resolve_report(
         resolution: resolution.resolution.to_string(),
         action: resolution.action.map(|a| a.to_string()),
     };
-    emit(&mut tx, event, &context).await?;
+    outbox::emit(&mut tx, SERVICE.name, event, &context).await?;
     tx.commit().await?;
     Ok(Tagged(resolved))
 }

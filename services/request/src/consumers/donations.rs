@@ -2,6 +2,7 @@
 //! ones from pledged to fulfilled, and free the ones undone.
 
 use hearth_bus::consumer::{HandleError, Tx};
+use hearth_bus::outbox;
 use hearth_events::donation::{
     DonationCancelled, DonationCompleted, DonationCreated, DonationExpired, DonationKind,
 };
@@ -11,7 +12,8 @@ use uuid::Uuid;
 
 use crate::db::{self, PledgeState};
 use crate::domain::{decide, Offer};
-use crate::transitions::{emit, fulfil_if_complete};
+use crate::transitions::fulfil_if_complete;
+use crate::SERVICE;
 
 /// Accept or refuse a pledge, in one transaction.
 pub async fn created(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
@@ -39,7 +41,7 @@ pub async fn created(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> 
             request_id,
             reason,
         };
-        emit(&mut tx, rejected, &context).await?;
+        outbox::emit(&mut tx, SERVICE.name, rejected, &context).await?;
         return Ok(tx);
     }
     let request =
@@ -53,7 +55,7 @@ pub async fn created(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> 
         donor_id: Some(d.donor_id),
         anonymous: Some(d.anonymous),
     };
-    emit(&mut tx, accepted, &context).await?;
+    outbox::emit(&mut tx, SERVICE.name, accepted, &context).await?;
     Ok(tx)
 }
 

@@ -3,6 +3,7 @@
 use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
+use hearth_bus::outbox;
 use hearth_core::auth::Caller;
 use hearth_core::concurrency::{Created, IfMatch, Tagged};
 use hearth_core::error::Problem;
@@ -22,7 +23,8 @@ use uuid::Uuid;
 use super::AppState;
 use crate::db::{self, ListFilter};
 use crate::domain::{CreateRequest, Refusal, Request, Status, UpdateRequest};
-use crate::transitions::{self, emit};
+use crate::transitions;
+use crate::SERVICE;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -63,7 +65,7 @@ async fn create_request(
         category: request.category.clone(),
         quantity_needed: request.quantity_needed,
     };
-    emit(&mut tx, created, &context.event_context()).await?;
+    outbox::emit(&mut tx, SERVICE.name, created, &context.event_context()).await?;
     tx.commit().await?;
     Ok(Created {
         location: format!("/requests/{}", request.id),
@@ -216,7 +218,7 @@ async fn update_request(
         request_id: id,
         changes,
     };
-    emit(&mut tx, event, &event_context).await?;
+    outbox::emit(&mut tx, SERVICE.name, event, &event_context).await?;
     let updated = transitions::fulfil_if_complete(&mut tx, &updated, &event_context)
         .await?
         .unwrap_or(updated);
