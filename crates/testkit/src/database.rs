@@ -53,6 +53,27 @@ impl TestDb {
             .await
             .expect("connect to the test database")
     }
+
+    /// The one number `sql` selects (a count, say).
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let mut conn = self.connect().await;
+        sqlx::query_scalar(sql)
+            .fetch_one(&mut conn)
+            .await
+            .expect(sql)
+    }
+
+    /// Waits until `sql` counts at least `count`, for at most 5 s.
+    pub async fn wait_for_count(&self, sql: &str, count: i64) {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+        while self.scalar(sql).await < count {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{sql} reached {count} within 5 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+    }
 }
 
 impl Drop for TestDb {

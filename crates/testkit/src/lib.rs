@@ -7,10 +7,12 @@
 mod broker;
 mod client;
 mod database;
+mod service;
 
 pub use broker::{Tap, TestBroker};
 pub use client::{TestClient, TestResponse};
 pub use database::TestDb;
+pub use service::ServiceEnv;
 
 use hearth_core::auth::{mint, TokenRequest};
 use uuid::Uuid;

@@ -15,7 +15,8 @@ async fn campaign_created_notifies_the_recipient_once_however_often_it_arrives()
     let page = app.notifications_of(&alice, 1).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(
-        app.scalar("select count(*) from messaging.notifications")
+        app.db
+            .scalar("select count(*) from messaging.notifications")
             .await,
         1
     );

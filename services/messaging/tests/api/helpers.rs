@@ -1,12 +1,10 @@
-use std::collections::HashMap;
 use std::time::Duration;
 
 use hearth_core::config::ServiceConfig;
 use hearth_events::campaign::CampaignCreated;
 use hearth_events::{Envelope, EventContext};
-use hearth_testkit::{user_token, TestBroker, TestClient, TestDb, JWT_SECRET};
+use hearth_testkit::{user_token, ServiceEnv, TestBroker, TestClient, TestDb};
 use messaging_service::{App, Settings, SERVICE};
-use tokio::net::TcpListener;
 use tokio::sync::watch;
 use uuid::Uuid;
 
@@ -40,51 +38,20 @@ pub async fn spawn_app() -> TestApp {
 
 /// The same, with extra settings (`DONATION_SERVICE_URL`, …).
 pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
-    let db = TestDb::create().await;
-    let broker = TestBroker::new().await;
-    let env: HashMap<String, String> = HashMap::from([
-        ("MESSAGING_DATABASE_URL".to_owned(), db.url()),
-        ("RABBITMQ_URL".to_owned(), broker.url.clone()),
-        ("BUS_NAMESPACE".to_owned(), broker.namespace.clone()),
-        ("EVENT_RETRY_DELAYS".to_owned(), "200ms".to_owned()),
-        ("JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
-    ]);
-    for queue in ["messaging", "messaging.dead", "messaging.retry.200ms"] {
-        broker.track(format!("{}.{queue}", broker.namespace));
-    }
-    let mut env = env;
-    env.extend(
-        settings
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-    );
-    let config = ServiceConfig::from_env(&env, SERVICE, None).expect("valid settings");
-    let settings = Settings::from_env(&env).expect("valid settings");
+    let env = ServiceEnv::new("messaging").await.with(settings);
+    let config = ServiceConfig::from_env(&env.vars, SERVICE, None).expect("valid settings");
+    let settings = Settings::from_env(&env.vars).expect("valid settings");
     let app = App::build(&config, &settings).expect("build");
     app.migrate().await.expect("migrate");
     let (stop, stopped) = watch::channel(false);
     app.workers.spawn(&stopped);
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let mut server_stop = stopped.clone();
-    tokio::spawn(hearth_core::http::serve(listener, app.router, async move {
-        let _ = server_stop.wait_for(|s| *s).await;
-    }));
-    let test_app = TestApp {
-        client: TestClient::new(addr),
-        db,
-        broker,
+    let client = env.serve(app.router, &stopped).await;
+    TestApp {
+        client,
+        db: env.db,
+        broker: env.broker,
         _stop: stop,
-    };
-    let queue = format!("{}.messaging", test_app.broker.namespace);
-    assert!(
-        test_app
-            .broker
-            .wait_for_consumer(&queue, Duration::from_secs(5))
-            .await,
-        "the consumer is consuming"
-    );
-    test_app
+    }
 }
 
 impl TestApp {
@@ -105,14 +72,6 @@ impl TestApp {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-    }
-
-    pub async fn scalar(&self, sql: &str) -> i64 {
-        let mut conn = self.db.connect().await;
-        sqlx::query_scalar(sql)
-            .fetch_one(&mut conn)
-            .await
-            .expect(sql)
     }
 }
 

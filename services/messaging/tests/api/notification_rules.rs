@@ -114,7 +114,7 @@ async fn a_donor_who_may_be_named_is_named_by_their_newest_display_name() {
     app.broker.publish(&renamed).await;
     app.broker.publish(&created).await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-    while app.scalar("select count(*) from messaging.inbox").await < 2 {
+    while app.db.scalar("select count(*) from messaging.inbox").await < 2 {
         assert!(tokio::time::Instant::now() < deadline, "both names handled");
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
@@ -398,9 +398,13 @@ async fn a_donation_event_delivered_three_times_notifies_once() {
     // Let every copy be handled before counting.
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(
-        app.scalar("select count(*) from messaging.notifications")
+        app.db
+            .scalar("select count(*) from messaging.notifications")
             .await,
         1
     );
-    assert_eq!(app.scalar("select count(*) from messaging.inbox").await, 1);
+    assert_eq!(
+        app.db.scalar("select count(*) from messaging.inbox").await,
+        1
+    );
 }

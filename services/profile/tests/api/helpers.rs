@@ -1,15 +1,11 @@
-use std::collections::HashMap;
-use std::time::Duration;
-
 use hearth_core::config::ServiceConfig;
 use hearth_events::donation::{DonationCompleted, DonationConfirmed, DonationKind};
 use hearth_events::{Envelope, EventContext};
 use hearth_testkit::{
-    staff_token, user_token, TestBroker, TestClient, TestDb, TestResponse, JWT_SECRET,
+    staff_token, user_token, ServiceEnv, TestBroker, TestClient, TestDb, TestResponse,
 };
 use profile_service::{App, SERVICE};
 use serde_json::{json, Value};
-use tokio::net::TcpListener;
 use tokio::sync::watch;
 use uuid::Uuid;
 
@@ -49,44 +45,19 @@ impl Person {
 }
 
 pub async fn spawn_app() -> TestApp {
-    let db = TestDb::create().await;
-    let broker = TestBroker::new().await;
-    let env: HashMap<String, String> = HashMap::from([
-        ("PROFILE_DATABASE_URL".to_owned(), db.url()),
-        ("RABBITMQ_URL".to_owned(), broker.url.clone()),
-        ("BUS_NAMESPACE".to_owned(), broker.namespace.clone()),
-        ("EVENT_RETRY_DELAYS".to_owned(), "200ms".to_owned()),
-        ("JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
-    ]);
-    for queue in ["profile", "profile.dead", "profile.retry.200ms"] {
-        broker.track(format!("{}.{queue}", broker.namespace));
-    }
-    let config = ServiceConfig::from_env(&env, SERVICE, None).expect("valid settings");
+    let env = ServiceEnv::new("profile").await;
+    let config = ServiceConfig::from_env(&env.vars, SERVICE, None).expect("valid settings");
     let app = App::build(&config).expect("build");
     app.migrate().await.expect("migrate");
     let (stop, stopped) = watch::channel(false);
     app.workers.spawn(&stopped);
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let mut server_stop = stopped.clone();
-    tokio::spawn(hearth_core::http::serve(listener, app.router, async move {
-        let _ = server_stop.wait_for(|s| *s).await;
-    }));
-    let test_app = TestApp {
-        client: TestClient::new(addr),
-        db,
-        broker,
+    let client = env.serve(app.router, &stopped).await;
+    TestApp {
+        client,
+        db: env.db,
+        broker: env.broker,
         _stop: stop,
-    };
-    let queue = format!("{}.profile", test_app.broker.namespace);
-    assert!(
-        test_app
-            .broker
-            .wait_for_consumer(&queue, Duration::from_secs(5))
-            .await,
-        "the consumer is consuming"
-    );
-    test_app
+    }
 }
 
 impl TestApp {
@@ -161,28 +132,15 @@ impl TestApp {
 
     /// Waits until the consumer has handled `count` events (or 5 s pass).
     pub async fn wait_for_handled(&self, count: i64) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
-        while self.scalar("select count(*) from profile.inbox").await < count {
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "the consumer handled {count} events within 5 s"
-            );
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-    }
-
-    pub async fn scalar(&self, sql: &str) -> i64 {
-        let mut conn = self.db.connect().await;
-        sqlx::query_scalar(sql)
-            .fetch_one(&mut conn)
-            .await
-            .expect(sql)
+        self.db
+            .wait_for_count("select count(*) from profile.inbox", count)
+            .await;
     }
 
     /// A donation between `donor` and `recipient` that went through, as
     /// profile-service hears of it; returns its id once handled.
     pub async fn exchange(&self, kind: DonationKind, donor: &Person, recipient: &Person) -> Uuid {
-        let handled = self.scalar("select count(*) from profile.inbox").await;
+        let handled = self.db.scalar("select count(*) from profile.inbox").await;
         let donation_id = Uuid::now_v7();
         match kind {
             DonationKind::Money => {

@@ -83,7 +83,10 @@ async fn too_early_a_stranger_and_oneself_are_not_eligible() {
             .await
             .assert_problem(422, "validation_failed");
     }
-    assert_eq!(app.scalar("select count(*) from profile.ratings").await, 1);
+    assert_eq!(
+        app.db.scalar("select count(*) from profile.ratings").await,
+        1
+    );
 }
 
 #[tokio::test]
@@ -127,8 +130,10 @@ async fn a_redelivered_exchange_is_remembered_once() {
     app.wait_for_handled(1).await;
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(
-        app.scalar("select count(*) from profile.exchanges").await,
+        app.db
+            .scalar("select count(*) from profile.exchanges")
+            .await,
         1
     );
-    assert_eq!(app.scalar("select count(*) from profile.inbox").await, 1);
+    assert_eq!(app.db.scalar("select count(*) from profile.inbox").await, 1);
 }

@@ -132,7 +132,10 @@ async fn an_idempotency_key_creates_once() {
     send(request_body(json!({"quantity_needed": 11})))
         .await
         .assert_problem(422, "idempotency_key_reused");
-    assert_eq!(app.scalar("select count(*) from request.requests").await, 1);
+    assert_eq!(
+        app.db.scalar("select count(*) from request.requests").await,
+        1
+    );
 }
 
 #[tokio::test]

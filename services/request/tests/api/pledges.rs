@@ -182,7 +182,10 @@ async fn a_redelivered_pledge_is_reserved_once() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(app.events("request.donation_accepted").await.len(), 1);
     assert_eq!(quantities(&app, &request).await, (4, 0, "open".into()));
-    assert_eq!(app.scalar("select count(*) from request.pledges").await, 1);
+    assert_eq!(
+        app.db.scalar("select count(*) from request.pledges").await,
+        1
+    );
 }
 
 #[tokio::test]
