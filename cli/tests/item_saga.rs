@@ -327,7 +327,10 @@ async fn a_redelivered_pledge_reserves_once() {
         .await
         .expect("count")
     };
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    running
+        .request
+        .wait_for_metric(r#"hearth_events_duplicate_total{service="request"}"#, 2.0)
+        .await;
     assert_eq!(inbox().await, 1, "the redeliveries were recognised");
     let r = request_becomes(&running.request, &r, |_| true).await;
     assert_eq!(counts(&r), (4, 0));

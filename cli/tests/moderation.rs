@@ -178,7 +178,15 @@ async fn a_suspension_reaches_every_service_and_a_reinstatement_lifts_it() {
     // The old suspension, delivered again after the reinstatement, changes nothing.
     let suspended = outbox_events(&running, "profile", "profile.suspended").await;
     publish_again(&running, &suspended[0]).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    for (client, service) in [
+        (&running.campaign, "campaign"),
+        (&running.donation, "donation"),
+        (&running.request, "request"),
+        (&running.messaging, "messaging"),
+    ] {
+        let series = format!("hearth_events_duplicate_total{{service=\"{service}\"}}");
+        client.wait_for_metric(&series, 1.0).await;
+    }
     every_service(&running, &mallory, false).await;
     running.shutdown().await;
 }
@@ -339,7 +347,15 @@ async fn hide_target_suspends_a_campaign_and_a_request_once() {
     for resolved in outbox_events(&running, "profile", "report.resolved").await {
         publish_again(&running, &resolved).await;
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Both reports' resolutions, handled again by both services, as duplicates.
+    running
+        .campaign
+        .wait_for_metric(r#"hearth_events_duplicate_total{service="campaign"}"#, 2.0)
+        .await;
+    running
+        .request
+        .wait_for_metric(r#"hearth_events_duplicate_total{service="request"}"#, 2.0)
+        .await;
     let campaign_moves = outbox_events(&running, "campaign", "campaign.status_changed").await;
     let request_moves = outbox_events(&running, "request", "request.status_changed").await;
     assert_eq!((campaign_moves.len(), request_moves.len()), (1, 1));

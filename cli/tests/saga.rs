@@ -382,7 +382,10 @@ async fn a_redelivered_donation_created_counts_once() {
             .await
             .expect("confirm");
     }
-    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    running
+        .campaign
+        .wait_for_metric(r#"hearth_events_duplicate_total{service="campaign"}"#, 2.0)
+        .await;
     let c = get_campaign(&running.campaign, &c["id"]).await;
     assert_eq!(c["raised_minor"], 1_000);
     assert_eq!(c["donor_count"], 1);

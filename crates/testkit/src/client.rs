@@ -141,4 +141,26 @@ impl TestClient {
     pub fn put(&self, path: &str) -> TestRequest {
         self.request(Method::PUT, path)
     }
+
+    /// Waits until the service's `/metrics` shows `series` (name and labels,
+    /// as in `hearth_events_duplicate_total{service="request"}`) at
+    /// `value`, for at most 5 s; panics otherwise. How a test knows that a
+    /// redelivery was handled, not merely that its effect is not there yet.
+    pub async fn wait_for_metric(&self, series: &str, value: f64) {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let text = self.get("/metrics").send().await.text;
+            let current = text
+                .lines()
+                .find_map(|line| line.strip_prefix(series)?.trim().parse::<f64>().ok());
+            if current == Some(value) {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "{series} is {current:?}, not {value}, after 5 s"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+    }
 }

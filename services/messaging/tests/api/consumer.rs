@@ -13,7 +13,9 @@ async fn campaign_created_notifies_the_recipient_once_however_often_it_arrives()
     }
 
     let page = app.notifications_of(&alice, 1).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.client
+        .wait_for_metric(r#"hearth_events_duplicate_total{service="messaging"}"#, 2.0)
+        .await;
     assert_eq!(
         app.db
             .scalar("select count(*) from messaging.notifications")

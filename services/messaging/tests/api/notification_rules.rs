@@ -395,8 +395,10 @@ async fn a_donation_event_delivered_three_times_notifies_once() {
     }
     let page = app.notifications_of(&donor, 1).await;
     assert_eq!(page["items"][0]["type"], "donation.confirmed");
-    // Let every copy be handled before counting.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Every copy was handled before counting.
+    app.client
+        .wait_for_metric(r#"hearth_events_duplicate_total{service="messaging"}"#, 2.0)
+        .await;
     assert_eq!(
         app.db
             .scalar("select count(*) from messaging.notifications")

@@ -128,7 +128,9 @@ async fn a_redelivered_exchange_is_remembered_once() {
         app.broker.publish(&event).await;
     }
     app.wait_for_handled(1).await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    app.client
+        .wait_for_metric(r#"hearth_events_duplicate_total{service="profile"}"#, 2.0)
+        .await;
     assert_eq!(
         app.db
             .scalar("select count(*) from profile.exchanges")

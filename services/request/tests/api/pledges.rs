@@ -117,7 +117,10 @@ async fn received_items_fulfil_the_request_once() {
     let fulfilled = app.wait_for_events("request.fulfilled", 1).await;
     assert_eq!(fulfilled.len(), 1);
     assert_eq!(fulfilled[0]["data"]["requester_id"], alice.id.to_string());
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Both copies of the last completion were handled, as duplicates.
+    app.client
+        .wait_for_metric(r#"hearth_events_duplicate_total{service="request"}"#, 2.0)
+        .await;
     assert_eq!(quantities(&app, &request).await, (0, 5, "fulfilled".into()));
     assert_eq!(app.events("request.fulfilled").await.len(), 1, "once");
     let changes = app.events("request.status_changed").await;
@@ -179,7 +182,9 @@ async fn a_redelivered_pledge_is_reserved_once() {
         app.broker.publish(&gift).await;
     }
     app.wait_for_events("request.donation_accepted", 1).await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    app.client
+        .wait_for_metric(r#"hearth_events_duplicate_total{service="request"}"#, 2.0)
+        .await;
     assert_eq!(app.events("request.donation_accepted").await.len(), 1);
     assert_eq!(quantities(&app, &request).await, (4, 0, "open".into()));
     assert_eq!(
