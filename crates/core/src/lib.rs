@@ -21,6 +21,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod patch;
 pub mod request_context;
+pub mod status;
 pub mod telemetry;
 pub mod validation;
 

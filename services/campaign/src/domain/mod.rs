@@ -11,4 +11,4 @@ pub use acceptance::{decide, Offer};
 pub use campaign::Campaign;
 pub use changes::UpdateCampaign;
 pub use new_campaign::{CreateCampaign, NewCampaign};
-pub use status::{Refusal, Status, StatusChange};
+pub use status::{Moderated, Refusal, Status, StatusChange};

@@ -10,6 +10,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+pub use hearth_core::status::{Moderated, Refusal};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -36,23 +37,6 @@ const OWNER_TRANSITIONS: &[(Status, Status)] = &[
     (Status::Paused, Status::Cancelled),
 ];
 
-/// An allowed move: the new status, and what to remember for a later reinstatement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct StatusChange {
-    pub from: Status,
-    pub to: Status,
-    pub suspended_from: Option<Status>,
-}
-
-/// Why a move is refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Refusal {
-    /// Only staff may make this move (403 `forbidden`).
-    StaffOnly(&'static str),
-    /// The state machine does not allow it (409 `invalid_state`).
-    InvalidState(String),
-}
-
 impl Status {
     pub fn as_str(self) -> &'static str {
         match self {
@@ -74,43 +58,17 @@ impl Status {
     pub fn is_editable(self) -> bool {
         !self.is_final() && self != Status::Suspended
     }
-
-    /// Decides a move from `self` to `to`. `suspended_from` is what a
-    /// suspended campaign returns to.
-    pub fn change_to(
-        self,
-        to: Status,
-        suspended_from: Option<Status>,
-        by_staff: bool,
-    ) -> Result<StatusChange, Refusal> {
-        let change = |suspended_from| StatusChange {
-            from: self,
-            to,
-            suspended_from,
-        };
-        match (self, to) {
-            (_, Status::Suspended) if !by_staff => {
-                Err(Refusal::StaffOnly("only staff may suspend a campaign"))
-            }
-            (Status::Suspended, Status::Suspended) => Err(Refusal::InvalidState(
-                "the campaign is already suspended".into(),
-            )),
-            (from, Status::Suspended) => Ok(change(Some(from))),
-            (Status::Suspended, _) if !by_staff => {
-                Err(Refusal::StaffOnly("only staff may lift a suspension"))
-            }
-            (Status::Suspended, to) if Some(to) == suspended_from => Ok(change(None)),
-            (Status::Suspended, _) => Err(Refusal::InvalidState(format!(
-                "a suspended campaign can only return to {}",
-                suspended_from.map_or("its previous status", Status::as_str)
-            ))),
-            (from, to) if OWNER_TRANSITIONS.contains(&(from, to)) => Ok(change(None)),
-            (from, to) => Err(Refusal::InvalidState(format!(
-                "a campaign cannot go from {from} to {to}"
-            ))),
-        }
-    }
 }
+
+/// Staff's suspension, on top of the owner's moves (`hearth_core::status`).
+impl Moderated for Status {
+    const SUSPENDED: Self = Status::Suspended;
+    const OWNER_MOVES: &'static [(Self, Self)] = OWNER_TRANSITIONS;
+    const NOUN: &'static str = "campaign";
+}
+
+/// A move of a campaign's status.
+pub type StatusChange = hearth_core::status::StatusChange<Status>;
 
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

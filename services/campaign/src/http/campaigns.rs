@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use crate::db::{self, ListFilter};
-use crate::domain::{Campaign, CreateCampaign, Refusal, Status, UpdateCampaign};
+use crate::domain::{Campaign, CreateCampaign, Moderated, Status, UpdateCampaign};
 use crate::{transitions, SERVICE};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -268,13 +268,10 @@ async fn change_status(
     }
     let mut tx = state.db.begin().await?;
     let campaign = load_for_write(&mut tx, id, &caller, if_match).await?;
-    let change = campaign
-        .status
-        .change_to(body.status, campaign.suspended_from, caller.is_staff())
-        .map_err(|refusal| match refusal {
-            Refusal::StaffOnly(why) => ApiError::forbidden(why),
-            Refusal::InvalidState(why) => ApiError::invalid_state(why),
-        })?;
+    let change =
+        campaign
+            .status
+            .change_to(body.status, campaign.suspended_from, caller.is_staff())?;
     let updated =
         transitions::change_status(&mut tx, &campaign, change, reason, &context.event_context())
             .await?;

@@ -5,7 +5,7 @@ use hearth_bus::consumer::{HandleError, Tx};
 use hearth_events::profile::ReportResolved;
 use hearth_events::Envelope;
 
-use crate::domain::Status;
+use crate::domain::{Moderated, Status};
 use crate::{db, transitions};
 
 pub async fn resolved(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {

@@ -11,4 +11,4 @@ pub use changes::UpdateRequest;
 pub use new_request::{CreateRequest, NewRequest};
 pub use pledge::{decide, Offer};
 pub use request::Request;
-pub use status::{Refusal, Status, StatusChange};
+pub use status::{Moderated, Refusal, Status, StatusChange};

@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use crate::db::{self, ListFilter};
-use crate::domain::{CreateRequest, Refusal, Request, Status, UpdateRequest};
+use crate::domain::{CreateRequest, Moderated, Request, Status, UpdateRequest};
 use crate::transitions;
 use crate::SERVICE;
 
@@ -347,11 +347,7 @@ async fn move_request(
     let request = load_for_write(&mut tx, id, caller, if_match).await?;
     let change = request
         .status
-        .change_to(to, request.suspended_from, caller.is_staff())
-        .map_err(|refusal| match refusal {
-            Refusal::StaffOnly(why) => ApiError::forbidden(why),
-            Refusal::InvalidState(why) => ApiError::invalid_state(why),
-        })?;
+        .change_to(to, request.suspended_from, caller.is_staff())?;
     let updated =
         transitions::change_status(&mut tx, &request, change, reason, &context.event_context())
             .await?;
