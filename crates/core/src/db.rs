@@ -83,6 +83,18 @@ pub fn quote_ident(name: &str) -> anyhow::Result<String> {
     }
 }
 
+/// Serialises, until the transaction ends, everything that takes the same
+/// `key` (a transaction-level advisory lock). Advisory locks are database-wide
+/// and services share Main DB, so a key names its service and its subject,
+/// as in `request-pledge:<donation id>`.
+pub async fn lock_for_transaction(conn: &mut sqlx::PgConnection, key: &str) -> sqlx::Result<()> {
+    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind(key)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Stores a domain enum as `text` (readable to operators and `psql`), through
 /// its `as_str` and `FromStr`. The crate using it must depend on `sqlx`.
 #[macro_export]

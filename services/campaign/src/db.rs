@@ -295,9 +295,5 @@ pub async fn mark_goal_reached(
 /// at once by two deliveries; without this each could miss the other's
 /// uncommitted row (an acceptance never reversed).
 pub async fn lock_donation(conn: &mut PgConnection, donation_id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1::text, 0))")
-        .bind(donation_id)
-        .execute(conn)
-        .await?;
-    Ok(())
+    hearth_core::db::lock_for_transaction(conn, &format!("campaign-donation:{donation_id}")).await
 }

@@ -292,14 +292,8 @@ pub async fn remember_voided(conn: &mut PgConnection, donation_id: Uuid) -> sqlx
 /// Serialises everything this service does about one donation until the
 /// transaction ends, so that its `donation.created` and its cancellation,
 /// handled at once by two deliveries, cannot miss each other's rows.
-/// Advisory locks are database-wide and Main DB is shared, so the key names
-/// this service.
 pub async fn lock_donation(conn: &mut PgConnection, donation_id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("select pg_advisory_xact_lock(hashtextextended('request-pledge:' || $1::text, 0))")
-        .bind(donation_id)
-        .execute(conn)
-        .await?;
-    Ok(())
+    hearth_core::db::lock_for_transaction(conn, &format!("request-pledge:{donation_id}")).await
 }
 
 /// Open requests whose `needed_by` has passed, locked for this transaction;
