@@ -8,10 +8,12 @@
 //! - **Wakes on commit**: a trigger `NOTIFY`s `<schema>_outbox` on insert, and
 //!   the relay `LISTEN`s, with a poll as the fallback.
 //! - **Confirms, pipelined**: a batch is published at once, persistent and
-//!   `mandatory`; its confirms are awaited, and its rows marked, while the
-//!   next batch is read and published. A row is marked published only after
-//!   the broker confirmed it; a nack or a returned message leaves it for the
-//!   next pass (at least once; consumers deduplicate).
+//!   `mandatory`; its confirms are awaited, and its rows marked, in the
+//!   background while the relay goes on reading and publishing (up to
+//!   `batches_in_flight` batches), so an event committed meanwhile leaves at
+//!   once. A row is marked published only after the broker confirmed it; a
+//!   nack or a returned message leaves it for the next pass from the start
+//!   (at least once; consumers deduplicate).
 //! - **Bounded tables**: published rows older than the retention are deleted
 //!   in batches.
 
@@ -27,15 +29,12 @@ use prometheus_client::metrics::gauge::Gauge;
 use sqlx::postgres::PgListener;
 use sqlx::{PgConnection, PgPool};
 use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 use crate::broker::BrokerLink;
 use crate::topology::{declare_exchange, Names};
 
 const BACKLOG_OBSERVE_INTERVAL: Duration = Duration::from_secs(1);
-/// Under load, how long a wake-up waits for more commits before reading the
-/// outbox: one read, one publish burst and one mark then carry many events
-/// instead of one each, and an event leaves at most this much later.
-const LINGER: Duration = Duration::from_millis(5);
 
 /// How the relay behaves; the defaults suit production.
 #[derive(Debug, Clone)]
@@ -218,7 +217,7 @@ impl Relay {
             .await?;
         let mut last_cleanup = Instant::now();
         let mut last_observed: Option<Instant> = None;
-        let mut last_wake = Instant::now();
+        let mut in_flight = InFlight::default();
         loop {
             let mut channels = Vec::with_capacity(self.config.channels);
             for _ in 0..self.config.channels {
@@ -233,7 +232,7 @@ impl Relay {
             }
             declare_exchange(&channels[0], &self.config.names).await?;
             while channels.iter().all(|c| c.status().connected()) {
-                self.drain(&mut session, &channels).await?;
+                self.drain(&mut session, &channels, &mut in_flight).await?;
                 // Counting the backlog costs a scan of it; once a second is plenty for a gauge.
                 if last_observed.is_none_or(|at| at.elapsed() >= BACKLOG_OBSERVE_INTERVAL) {
                     self.observe_backlog(&mut session).await?;
@@ -246,14 +245,10 @@ impl Relay {
                 // Caught up: sleep until a commit wakes us or the poll comes round.
                 match tokio::time::timeout(self.config.poll_interval, listener.recv()).await {
                     Ok(Ok(_)) => {
-                        // Under load (wake-ups closer than LINGER), let the
-                        // commits racing this one join its batch; at a trickle
-                        // an event leaves at once. Either way the wake-ups
-                        // already here are spent: one drain reads them all.
-                        if last_wake.elapsed() < LINGER {
-                            tokio::time::sleep(LINGER).await;
-                        }
-                        last_wake = Instant::now();
+                        // The wake-ups already here are spent: one drain reads
+                        // them all. Under load, the commits made while a drain
+                        // reads and publishes wait for the next one, so
+                        // batches grow with the load without a fixed delay.
                         while listener.next_buffered().is_some() {}
                     }
                     Ok(Err(err)) => {
@@ -264,40 +259,48 @@ impl Relay {
                     Err(_) => {}
                 }
             }
+            // The broker went away: what it did not confirm stays unpublished
+            // and is sent again on the next connection.
+            in_flight.abandon().await;
         }
     }
 
-    /// Publishes everything waiting, a batch at a time: while one batch's
-    /// confirms are awaited and its rows marked, the next is read and sent.
+    /// Publishes everything waiting, a batch at a time, without waiting for
+    /// the confirms of the batches before: they settle in the background,
+    /// so an event committed meanwhile leaves at once instead of after them.
     async fn drain(
         &self,
         session: &mut PgConnection,
         channels: &[Channel],
+        in_flight: &mut InFlight,
     ) -> Result<(), RoundError> {
-        // Each batch reads past the one in flight; the first starts from the
-        // beginning, so a row committed late with a lower `seq`, or left by a
-        // nack, is picked up on the next pass.
-        let mut after = 0;
-        let mut in_flight = std::collections::VecDeque::new();
+        in_flight.reap_settled().await?;
+        // Reading past the batches in flight never sends a row twice, but
+        // misses a row committed late with a lower `seq`, or left by a nack.
+        // A pass from the beginning finds those; it waits for the batches in
+        // flight to be marked first, at most once per poll interval.
+        if in_flight.full_pass_due(self.config.poll_interval) {
+            in_flight.settle_all().await?;
+        }
+        let mut after = in_flight.highest_seq().unwrap_or(0);
+        if after == 0 {
+            in_flight.last_full_pass = Some(Instant::now());
+        }
         loop {
             let rows = self.waiting(session, after).await?;
+            let Some(last) = rows.last() else {
+                return Ok(());
+            };
+            after = last.seq;
             let caught_up = (rows.len() as i64) < self.config.batch_size;
             let confirms = self.publish(channels, &rows).await?;
-            after = rows.last().map_or(after, |row| row.seq);
-            in_flight.push_back(tokio::spawn(settle(
-                self.pool.clone(),
-                confirms,
-                self.metrics.clone(),
-            )));
+            in_flight.push(
+                after,
+                tokio::spawn(settle(self.pool.clone(), confirms, self.metrics.clone())),
+            );
             // Bounded: a slow broker holds the relay back instead of filling memory.
-            while in_flight.len() > self.config.batches_in_flight
-                || (caught_up && !in_flight.is_empty())
-            {
-                if let Some(oldest) = in_flight.pop_front() {
-                    oldest
-                        .await
-                        .map_err(|e| RoundError::Task(e.to_string()))??;
-                }
+            while in_flight.len() > self.config.batches_in_flight {
+                in_flight.settle_oldest().await?;
             }
             if caught_up {
                 return Ok(());
@@ -379,6 +382,68 @@ impl Relay {
     }
 }
 
+/// Published batches whose confirms are still awaited, oldest first, each
+/// with the highest `seq` it carries.
+#[derive(Debug, Default)]
+struct InFlight {
+    batches: std::collections::VecDeque<(i64, JoinHandle<Result<(), RoundError>>)>,
+    last_full_pass: Option<Instant>,
+}
+
+impl InFlight {
+    fn len(&self) -> usize {
+        self.batches.len()
+    }
+
+    fn push(&mut self, highest_seq: i64, settling: JoinHandle<Result<(), RoundError>>) {
+        self.batches.push_back((highest_seq, settling));
+    }
+
+    fn highest_seq(&self) -> Option<i64> {
+        self.batches.back().map(|(seq, _)| *seq)
+    }
+
+    fn full_pass_due(&self, every: Duration) -> bool {
+        self.last_full_pass.is_none_or(|at| at.elapsed() >= every)
+    }
+
+    /// Takes the batches already marked off the front, with their errors.
+    async fn reap_settled(&mut self) -> Result<(), RoundError> {
+        while self
+            .batches
+            .front()
+            .is_some_and(|(_, task)| task.is_finished())
+        {
+            self.settle_oldest().await?;
+        }
+        Ok(())
+    }
+
+    async fn settle_oldest(&mut self) -> Result<(), RoundError> {
+        match self.batches.pop_front() {
+            Some((_, task)) => task.await.map_err(|e| RoundError::Task(e.to_string()))?,
+            None => Ok(()),
+        }
+    }
+
+    /// Waits for every batch, logging instead of failing: after a lost
+    /// connection the unconfirmed rows simply stay waiting.
+    async fn abandon(&mut self) {
+        while !self.batches.is_empty() {
+            if let Err(err) = self.settle_oldest().await {
+                tracing::warn!(error = %err, "a batch in flight was not confirmed; it will be sent again");
+            }
+        }
+    }
+
+    async fn settle_all(&mut self) -> Result<(), RoundError> {
+        while !self.batches.is_empty() {
+            self.settle_oldest().await?;
+        }
+        Ok(())
+    }
+}
+
 /// The channel an aggregate's events always travel on.
 fn channel_of(aggregate_id: &str, channels: usize) -> usize {
     use std::hash::{Hash, Hasher};
@@ -409,15 +474,17 @@ async fn settle(
     if published.is_empty() && failed.is_empty() {
         return Ok(());
     }
-    let mut tx = pool.begin().await?;
-    // As above: a lost mark only means a second send.
-    sqlx::query("set local synchronous_commit = off")
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("update outbox set published_at = now() where seq = any($1)")
-        .bind(&published)
-        .execute(&mut *tx)
-        .await?;
+    // One statement, not a transaction of four: the mark need not wait for
+    // the disk (a mark lost in a crash only means a second send), and
+    // `set_config(.., true)` turns that off for this statement's own commit.
+    sqlx::query(
+        "update outbox set published_at = now() \
+         from (select set_config('synchronous_commit', 'off', true)) as async_commit \
+         where seq = any($1)",
+    )
+    .bind(&published)
+    .execute(&pool)
+    .await?;
     if !failed.is_empty() {
         tracing::warn!(
             count = failed.len(),
@@ -428,10 +495,9 @@ async fn settle(
              where seq = any($1)",
         )
         .bind(&failed)
-        .execute(&mut *tx)
+        .execute(&pool)
         .await?;
     }
-    tx.commit().await?;
     metrics.published.inc_by(published.len() as u64);
     metrics.failed.inc_by(failed.len() as u64);
     Ok(())

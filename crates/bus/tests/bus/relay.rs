@@ -4,10 +4,11 @@ use std::time::{Duration, Instant};
 use hearth_bus::consumer::delete_inbox_before;
 use hearth_bus::relay::{delete_published_before, Relay, RelayConfig, RelayMetrics};
 use hearth_bus::topology::declare_exchange;
+use hearth_events::{Envelope, EventContext};
 use lapin::types::AMQPValue;
 use uuid::Uuid;
 
-use crate::support::{eventually, Fixture};
+use crate::support::{self, eventually, Fixture};
 
 fn relay(f: &Fixture, poll: Duration) -> Relay {
     let mut config = RelayConfig::new("svc", f.names.clone());
@@ -264,4 +265,37 @@ async fn a_returned_message_stays_in_the_outbox_and_is_counted() {
             .await
             .expect("last_error");
     assert!(error.contains("returned"), "{error}");
+}
+
+#[tokio::test]
+async fn a_row_committed_late_with_a_lower_seq_is_still_sent() {
+    let f = Fixture::new().await;
+    let mut tap = tap(&f).await;
+    tokio::spawn(relay(&f, Duration::from_millis(200)).run(f.stop.subscribe()));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // This transaction takes the lower `seq`, but commits after the relay has
+    // read past it.
+    let late_event = Envelope::new(
+        "svc",
+        support::created(Uuid::now_v7(), 0),
+        &EventContext::default(),
+    );
+    let mut late = f.pool.begin().await.expect("begin");
+    hearth_bus::outbox::enqueue(&mut late, &late_event)
+        .await
+        .expect("enqueue");
+    let early = f.commit_events(Uuid::now_v7(), 1).await.remove(0);
+    assert_eq!(
+        tap.next_json(Duration::from_secs(5)).await["id"],
+        early.id.to_string()
+    );
+
+    late.commit().await.expect("commit");
+    assert_eq!(
+        tap.next_json(Duration::from_secs(5)).await["id"],
+        late_event.id.to_string(),
+        "the late row is found by a pass from the start"
+    );
+    assert!(tap.next(Duration::from_millis(300)).await.is_none());
 }
