@@ -38,14 +38,6 @@ create table outbox (
 );
 create index outbox_unpublished on outbox (seq) where published_at is null;
 create index outbox_published on outbox (published_at) where published_at is not null;
-create function notify_outbox() returns trigger language plpgsql as $$
-begin
-    perform pg_notify(tg_table_schema || '_outbox', '');
-    return null;
-end
-$$;
-create trigger outbox_notify after insert on outbox
-    for each statement execute function notify_outbox();
 ";
 
 const INSERT: &str = r"
@@ -118,11 +110,12 @@ async fn main() -> anyhow::Result<()> {
 
     let mut ticks = tokio::time::interval(Duration::from_secs(1) / rate as u32);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let waker = hearth_bus::wake::Waker::new(pool.clone());
     let writers = Arc::new(tokio::sync::Semaphore::new(16));
     for _ in 0..events {
         ticks.tick().await;
         let permit = writers.clone().acquire_owned().await?;
-        let (pool, sent) = (pool.clone(), sent.clone());
+        let (pool, sent, waker) = (pool.clone(), sent.clone(), waker.clone());
         tokio::spawn(async move {
             let id = Uuid::now_v7();
             sqlx::query(INSERT)
@@ -130,6 +123,8 @@ async fn main() -> anyhow::Result<()> {
                 .execute(&pool)
                 .await
                 .expect("insert an outbox row");
+            // As a service does once its transaction committed (hearth_bus::wake).
+            waker.wake();
             sent.lock()
                 .expect("sent")
                 .insert(id.to_string(), Instant::now());

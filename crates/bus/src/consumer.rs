@@ -32,6 +32,7 @@ use tracing::Instrument;
 
 use crate::broker::BrokerLink;
 use crate::topology::{declare_consumer, ConsumerTopology, Names};
+use crate::wake::Waker;
 
 /// The transaction a handler works in; it hands it back to be committed.
 pub type Tx = Transaction<'static, Postgres>;
@@ -120,6 +121,8 @@ pub struct Consumer {
     /// Handled event ids older than this are forgotten.
     inbox_retention: Duration,
     metrics: ConsumerMetrics,
+    /// Wakes the relay after a handler that emitted events has committed.
+    waker: Waker,
 }
 
 impl std::fmt::Debug for Consumer {
@@ -169,6 +172,7 @@ impl Consumer {
         metrics: ConsumerMetrics,
     ) -> Self {
         Self {
+            waker: Waker::new(pool.clone()),
             pool,
             link,
             names,
@@ -319,9 +323,10 @@ impl Consumer {
         async move {
             // A handler that panics fails this delivery (retried, then dead-lettered)
             // instead of ending the consumer for every message after it.
-            let handled = std::panic::AssertUnwindSafe(self.handle_once(handler, envelope))
-                .catch_unwind()
-                .await;
+            let handled =
+                std::panic::AssertUnwindSafe(self.waker.after(self.handle_once(handler, envelope)))
+                    .catch_unwind()
+                    .await;
             let outcome = match handled {
                 Ok(Ok(true)) => Outcome::Handled,
                 Ok(Ok(false)) => Outcome::Duplicate,

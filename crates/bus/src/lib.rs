@@ -3,6 +3,7 @@
 //! - [`outbox`]: a service writes its events here, in the transaction of the
 //!   change they describe;
 //! - [`relay`]: publishes the outbox with publisher confirms;
+//! - [`wake`]: how a commit that wrote to the outbox wakes the relay;
 //! - [`consumer`]: handles a service's queue idempotently, with retries and dead letters;
 //! - [`topology`]: the exchange and queues, declared at every (re)connect;
 //! - [`broker`]: the connection, kept alive with backoff, and its readiness check;
@@ -18,4 +19,5 @@ pub mod outbox;
 pub mod relay;
 pub mod service;
 pub mod topology;
+pub mod wake;
 pub mod workers;

@@ -48,6 +48,8 @@ pub struct Row {
 
 impl Row {
     pub fn of<T: Event>(event: &Envelope<T>) -> sqlx::Result<Self> {
+        // Whoever commits this unit of work then wakes the relay (crate::wake).
+        crate::wake::outbox_written();
         Ok(Self {
             event_id: event.id,
             aggregate_id: event.subject.clone(),

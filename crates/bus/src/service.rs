@@ -14,6 +14,7 @@ use sqlx::PgPool;
 use crate::broker::BrokerLink;
 use crate::consumer::Consumer;
 use crate::relay::{stall_check, Relay};
+use crate::wake::{wake_after_request, Waker};
 
 #[derive(Debug)]
 pub struct ServiceRuntime {
@@ -68,6 +69,10 @@ impl ServiceRuntime {
         openapi: utoipa::openapi::OpenApi,
         idempotent: bool,
     ) -> Router {
+        let api = api.layer(axum::middleware::from_fn_with_state(
+            Waker::new(self.db.clone()),
+            wake_after_request,
+        ));
         service_router(ServiceHttp {
             api,
             openapi,

@@ -5,6 +5,7 @@
 //! (`_sqlx_migrations`) lands in that schema too: one history per service.
 
 use std::str::FromStr;
+use std::time::Duration;
 
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -21,8 +22,24 @@ pub fn pool(config: &DatabaseConfig, schema: &str) -> anyhow::Result<PgPool> {
     Ok(PgPoolOptions::new()
         .max_connections(config.max_connections)
         .acquire_timeout(config.acquire_timeout)
+        // sqlx pings every connection it hands out by default: a round trip
+        // before each query. Only a connection left idle a while can have
+        // died unseen (a restart, a proxy's timeout), so only those are pinged;
+        // one in steady use that broke fails its query once and is replaced.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PING_IDLE_AFTER {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
         .connect_lazy_with(options))
 }
+
+/// A pooled connection idle this long is pinged before it is handed out.
+const PING_IDLE_AFTER: Duration = Duration::from_secs(1);
 
 /// Creates the schema if it is missing and applies the service's migrations.
 /// sqlx holds an advisory lock meanwhile, so instances starting together are safe.

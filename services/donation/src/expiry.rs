@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use hearth_bus::wake::Waker;
 use hearth_events::EventContext;
 use sqlx::PgPool;
 
@@ -15,8 +16,9 @@ const BATCH: i64 = 200;
 /// Sweeps for as long as it runs, looking every `timeout / 4` (at most every second).
 pub async fn sweep_forever(pool: PgPool, timeout: Duration) {
     let interval = (timeout / 4).clamp(Duration::from_millis(100), Duration::from_secs(1));
+    let waker = Waker::new(pool.clone());
     loop {
-        match sweep(&pool, timeout).await {
+        match waker.after(sweep(&pool, timeout)).await {
             Ok(0) => {}
             Ok(expired) => tracing::info!(expired, "expired donations no answer reached"),
             Err(err) => tracing::warn!(error = %err, "expiry sweep failed"),

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use hearth_bus::wake::Waker;
 use hearth_events::EventContext;
 use sqlx::PgPool;
 
@@ -15,8 +16,9 @@ const BATCH: i64 = 200;
 const INTERVAL: Duration = Duration::from_secs(5);
 
 pub async fn sweep_forever(pool: PgPool) {
+    let waker = Waker::new(pool.clone());
     loop {
-        match sweep(&pool).await {
+        match waker.after(sweep(&pool)).await {
             Ok(0) => {}
             Ok(expired) => tracing::info!(expired, "expired requests past their needed_by"),
             Err(err) => tracing::warn!(error = %err, "request expiry sweep failed"),

@@ -365,6 +365,9 @@ async fn write(
         target::enqueue_created(&mut tx, &new, context).await?;
     }
     tx.commit().await?;
+    if publish.is_some() {
+        hearth_bus::wake::notify(target).await?;
+    }
     Ok(inserted)
 }
 

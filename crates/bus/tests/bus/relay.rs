@@ -299,3 +299,21 @@ async fn a_row_committed_late_with_a_lower_seq_is_still_sent() {
     );
     assert!(tap.next(Duration::from_millis(300)).await.is_none());
 }
+
+#[tokio::test]
+async fn a_commit_that_woke_nobody_waits_for_the_poll_and_a_wake_sends_it() {
+    let f = Fixture::new().await;
+    let mut tap = tap(&f).await;
+    tokio::spawn(relay(&f, Duration::from_secs(30)).run(f.stop.subscribe()));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // The outbox has no trigger: committing alone tells the relay nothing.
+    let event = f.commit_events_quietly(Uuid::now_v7(), 1).await.remove(0);
+    assert!(tap.next(Duration::from_millis(700)).await.is_none());
+
+    hearth_bus::wake::notify(&f.pool).await.expect("notify");
+    assert_eq!(
+        tap.next_json(Duration::from_secs(5)).await["id"],
+        event.id.to_string()
+    );
+}

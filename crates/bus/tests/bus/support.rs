@@ -10,7 +10,7 @@ use sqlx::PgPool;
 use tokio::sync::watch;
 use uuid::Uuid;
 
-/// The schema every service has for events: outbox, its NOTIFY trigger, inbox.
+/// The schema every service has for events: outbox and inbox.
 /// (Services carry the same tables in their own migrations.)
 const EVENT_TABLES: &str = r"
 create schema svc;
@@ -27,9 +27,6 @@ create table outbox (
     last_error text
 );
 create index outbox_unpublished on outbox (seq) where published_at is null;
-create function notify_outbox() returns trigger language plpgsql as $$
-begin perform pg_notify(tg_table_schema || '_outbox', ''); return null; end $$;
-create trigger outbox_notify after insert on outbox for each statement execute function notify_outbox();
 create table inbox (event_id uuid primary key, event_type text not null, received_at timestamptz not null default now());
 -- What the test handlers do: one row per effect.
 create table effects (id bigint generated always as identity, event_id uuid not null, at timestamptz not null default clock_timestamp());
@@ -79,8 +76,20 @@ impl Fixture {
         }
     }
 
-    /// Commits `count` campaign.created events for `campaign`, as a service would.
+    /// Commits `count` campaign.created events for `campaign`, and wakes the
+    /// relay, as a service would.
     pub async fn commit_events(
+        &self,
+        campaign: Uuid,
+        count: usize,
+    ) -> Vec<Envelope<CampaignCreated>> {
+        hearth_bus::wake::Waker::new(self.pool.clone())
+            .after(self.commit_events_quietly(campaign, count))
+            .await
+    }
+
+    /// Commits the events without waking the relay.
+    pub async fn commit_events_quietly(
         &self,
         campaign: Uuid,
         count: usize,
