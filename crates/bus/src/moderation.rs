@@ -97,7 +97,14 @@ pub async fn record(
     .bind(reason)
     .bind(decision.at)
     .bind(decision.event_id)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
+    // Every instance's in-memory set (hearth_core::moderation::Suspensions)
+    // loads again once this commits. Inside the transaction, so it is sent
+    // only if the decision commits; decisions are rare, so PostgreSQL's
+    // notify lock held through this commit costs nothing.
+    sqlx::query("select pg_notify(current_schema() || '_suspensions', '')")
+        .execute(conn)
+        .await?;
     Ok(())
 }

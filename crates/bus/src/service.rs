@@ -9,6 +9,7 @@ use hearth_core::config::ServiceConfig;
 use hearth_core::health::Readiness;
 use hearth_core::http::{service_router, ServiceHttp};
 use hearth_core::metrics::Metrics;
+use hearth_core::moderation::Suspensions;
 use sqlx::PgPool;
 
 use crate::broker::BrokerLink;
@@ -84,7 +85,10 @@ impl ServiceRuntime {
             metrics: self.metrics.clone(),
             config: self.config.http.clone(),
             idempotency: idempotent.then(|| self.db.clone()),
-            moderation: Some(self.db.clone()),
+            moderation: Some(Suspensions::follow(
+                self.db.clone(),
+                self.config.spec.schema(),
+            )),
         })
     }
 }

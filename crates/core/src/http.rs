@@ -40,9 +40,9 @@ pub struct ServiceHttp {
     /// The service's pool, when its `POST`s honour `Idempotency-Key`
     /// (its schema then has an `idempotency_keys` table).
     pub idempotency: Option<sqlx::PgPool>,
-    /// The service's pool, when it refuses writes by suspended users (its
-    /// schema then has an `account_suspensions` table).
-    pub moderation: Option<sqlx::PgPool>,
+    /// Who is suspended, when the service refuses writes by suspended users
+    /// (its schema then has an `account_suspensions` table).
+    pub moderation: Option<crate::moderation::Suspensions>,
 }
 
 /// Wraps a service's routes in the platform's stack.
@@ -58,8 +58,8 @@ pub fn service_router(service: ServiceHttp) -> Router {
     };
     // Outside the idempotency layer: a refusal is never stored as a key's answer.
     let api = match service.moderation {
-        Some(pool) => api.layer(middleware::from_fn_with_state(
-            pool,
+        Some(suspensions) => api.layer(middleware::from_fn_with_state(
+            suspensions,
             crate::moderation::refuse_suspended,
         )),
         None => api,

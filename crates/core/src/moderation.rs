@@ -6,11 +6,24 @@
 //! `profile.suspended` / `profile.reinstated` (`hearth_bus::moderation`), and
 //! [`refuse_suspended`] guards every write against it. Reads stay open: a
 //! suspended user may still see their own data.
+//!
+//! Every write asks, so the answer comes from memory ([`Suspensions`]): the
+//! set of suspended users, loaded from the table and loaded again whenever a
+//! decision commits (`hearth_bus::moderation::record` `NOTIFY`s
+//! `<schema>_suspensions` in its transaction; decisions are rare, so that
+//! notify costs nothing). Before the first load, and whenever the `LISTEN`
+//! connection is lost, the answer comes from the table instead: never from a
+//! set that might have missed a decision.
+
+use std::collections::HashSet;
+use std::sync::{Arc, RwLock, Weak};
+use std::time::Duration;
 
 use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use sqlx::postgres::PgListener;
 use sqlx::{PgExecutor, PgPool};
 use uuid::Uuid;
 
@@ -27,11 +40,116 @@ pub async fn is_suspended<'c>(db: impl PgExecutor<'c>, user_id: Uuid) -> sqlx::R
     .await
 }
 
-/// Middleware on a service's API routes; `pool` is the service's own. A
-/// write by a suspended user is a 403 `account_suspended`; service tokens act
-/// for the platform and are never refused.
+/// The channel a service's decisions are announced on.
+pub fn channel(schema: &str) -> String {
+    format!("{schema}_suspensions")
+}
+
+/// Loaded again this often even without a notification, as a safety net.
+const RELOAD_EVERY: Duration = Duration::from_secs(30);
+
+/// This service's suspended users, kept in memory (see the module's docs).
+#[derive(Debug, Clone)]
+pub struct Suspensions {
+    pool: PgPool,
+    /// `None`: not loaded, or possibly stale; ask the table.
+    loaded: Arc<RwLock<Option<HashSet<Uuid>>>>,
+}
+
+impl Suspensions {
+    /// Starts following the decisions of the service whose schema is
+    /// `schema`; the follower stops once every clone is dropped.
+    pub fn follow(pool: PgPool, schema: &str) -> Self {
+        let loaded = Arc::new(RwLock::new(None));
+        tokio::spawn(follow_forever(
+            pool.clone(),
+            channel(schema),
+            Arc::downgrade(&loaded),
+        ));
+        Self { pool, loaded }
+    }
+
+    /// Whether `user_id` is suspended, as far as this service has heard.
+    pub async fn contains(&self, user_id: Uuid) -> sqlx::Result<bool> {
+        let in_memory = self
+            .loaded
+            .read()
+            .ok()
+            .and_then(|set| set.as_ref().map(|set| set.contains(&user_id)));
+        match in_memory {
+            Some(answer) => Ok(answer),
+            None => is_suspended(&self.pool, user_id).await,
+        }
+    }
+
+    /// Whether answers come from memory (loaded and listening).
+    pub fn is_loaded(&self) -> bool {
+        self.loaded.read().is_ok_and(|set| set.is_some())
+    }
+}
+
+async fn follow_forever(
+    pool: PgPool,
+    channel: String,
+    loaded: Weak<RwLock<Option<HashSet<Uuid>>>>,
+) {
+    let mut backoff = Duration::from_millis(250);
+    while loaded.strong_count() > 0 {
+        if let Err(err) = follow_once(&pool, &channel, &loaded).await {
+            tracing::warn!(error = %err, "lost the suspensions' LISTEN; asking the table until it is back");
+            backoff = (backoff * 2).min(Duration::from_secs(10));
+        }
+        forget(&loaded);
+        tokio::time::sleep(backoff).await;
+    }
+}
+
+/// Listens, loads, and loads again on every notification, until the
+/// connection is lost (an error) or every [`Suspensions`] is gone.
+async fn follow_once(
+    pool: &PgPool,
+    channel: &str,
+    loaded: &Weak<RwLock<Option<HashSet<Uuid>>>>,
+) -> sqlx::Result<()> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    listener.listen(channel).await?;
+    loop {
+        // Listening before loading: a decision committed after this load
+        // is announced to us, so no decision falls between the two.
+        let users: Vec<Uuid> =
+            sqlx::query_scalar("select user_id from account_suspensions where suspended")
+                .fetch_all(pool)
+                .await?;
+        let Some(loaded) = loaded.upgrade() else {
+            return Ok(());
+        };
+        if let Ok(mut set) = loaded.write() {
+            *set = Some(users.into_iter().collect());
+        }
+        drop(loaded);
+        match tokio::time::timeout(RELOAD_EVERY, listener.try_recv()).await {
+            Ok(Ok(Some(_))) => while listener.next_buffered().is_some() {},
+            // The connection closed: notifications may have been missed.
+            Ok(Ok(None)) => return Err(sqlx::Error::PoolClosed),
+            Ok(Err(err)) => return Err(err),
+            Err(_) => {}
+        }
+    }
+}
+
+fn forget(loaded: &Weak<RwLock<Option<HashSet<Uuid>>>>) {
+    if let Some(loaded) = loaded.upgrade() {
+        if let Ok(mut set) = loaded.write() {
+            *set = None;
+        }
+    }
+}
+
+/// Middleware on a service's API routes. A write by a suspended user is a
+/// 403 `account_suspended`; service tokens act for the platform and are
+/// never refused.
 pub async fn refuse_suspended(
-    State(pool): State<PgPool>,
+    State(suspensions): State<Suspensions>,
     request: Request,
     next: Next,
 ) -> Response {
@@ -41,7 +159,7 @@ pub async fn refuse_suspended(
     );
     let user = crate::auth::signed_in(&request).filter(|c| c.kind != CallerKind::Service);
     if let (true, Some(user)) = (is_write, user) {
-        match is_suspended(&pool, user.id).await {
+        match suspensions.contains(user.id).await {
             Ok(false) => {}
             Ok(true) => return ApiError::account_suspended().into_response(),
             Err(err) => return ApiError::from(err).into_response(),

@@ -2,5 +2,6 @@
 //! its own database and its own exchange and queue names.
 
 mod consumer;
+mod moderation;
 mod relay;
 mod support;

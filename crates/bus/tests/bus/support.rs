@@ -27,6 +27,7 @@ create table outbox (
     last_error text
 );
 create index outbox_unpublished on outbox (seq) where published_at is null;
+create table account_suspensions (user_id uuid primary key, suspended boolean not null, reason text, decided_at timestamptz not null, event_id uuid not null);
 create table inbox (event_id uuid primary key, event_type text not null, received_at timestamptz not null default now());
 -- What the test handlers do: one row per effect.
 create table effects (id bigint generated always as identity, event_id uuid not null, at timestamptz not null default clock_timestamp());
