@@ -5,8 +5,9 @@
 //!   the others stand by and take over when its database session ends. One
 //!   publisher reading in `seq` order is what keeps each aggregate's events in
 //!   commit order with many instances — skipping locked rows would not.
-//! - **Wakes on commit**: a trigger `NOTIFY`s `<schema>_outbox` on insert, and
-//!   the relay `LISTEN`s, with a poll as the fallback.
+//! - **Wakes on commit**: whoever commits outbox rows `NOTIFY`s
+//!   `<schema>_outbox` afterwards ([`crate::wake`]), and the relay `LISTEN`s,
+//!   with a poll as the fallback.
 //! - **Confirms, pipelined**: a batch is published at once, persistent and
 //!   `mandatory`; its confirms are awaited, and its rows marked, in the
 //!   background while the relay goes on reading and publishing (up to
@@ -274,18 +275,7 @@ impl Relay {
         channels: &[Channel],
         in_flight: &mut InFlight,
     ) -> Result<(), RoundError> {
-        in_flight.reap_settled().await?;
-        // Reading past the batches in flight never sends a row twice, but
-        // misses a row committed late with a lower `seq`, or left by a nack.
-        // A pass from the beginning finds those; it waits for the batches in
-        // flight to be marked first, at most once per poll interval.
-        if in_flight.full_pass_due(self.config.poll_interval) {
-            in_flight.settle_all().await?;
-        }
-        let mut after = in_flight.highest_seq().unwrap_or(0);
-        if after == 0 {
-            in_flight.last_full_pass = Some(Instant::now());
-        }
+        let mut after = in_flight.start_pass(self.config.poll_interval).await?;
         loop {
             let rows = self.waiting(session, after).await?;
             let Some(last) = rows.last() else {
@@ -399,12 +389,23 @@ impl InFlight {
         self.batches.push_back((highest_seq, settling));
     }
 
-    fn highest_seq(&self) -> Option<i64> {
-        self.batches.back().map(|(seq, _)| *seq)
-    }
-
-    fn full_pass_due(&self, every: Duration) -> bool {
-        self.last_full_pass.is_none_or(|at| at.elapsed() >= every)
+    /// The `seq` a pass reads after. Reading past the batches in flight never
+    /// sends a row twice, but misses a row committed late with a lower `seq`,
+    /// or left by a nack. A pass from the beginning finds those; it waits for
+    /// the batches in flight to be marked first, so it is made when nothing
+    /// is in flight, and at least once per `every` even under load.
+    async fn start_pass(&mut self, every: Duration) -> Result<i64, RoundError> {
+        self.reap_settled().await?;
+        if self.last_full_pass.is_none_or(|at| at.elapsed() >= every) {
+            self.settle_all().await?;
+        }
+        match self.batches.back() {
+            Some((highest_seq, _)) => Ok(*highest_seq),
+            None => {
+                self.last_full_pass = Some(Instant::now());
+                Ok(0)
+            }
+        }
     }
 
     /// Takes the batches already marked off the front, with their errors.
