@@ -48,12 +48,14 @@ pub fn channel(schema: &str) -> String {
 /// Loaded again this often even without a notification, as a safety net.
 const RELOAD_EVERY: Duration = Duration::from_secs(30);
 
+/// The suspended users; `None`: not loaded, or possibly stale, so ask the table.
+type Loaded = RwLock<Option<HashSet<Uuid>>>;
+
 /// This service's suspended users, kept in memory (see the module's docs).
 #[derive(Debug, Clone)]
 pub struct Suspensions {
     pool: PgPool,
-    /// `None`: not loaded, or possibly stale; ask the table.
-    loaded: Arc<RwLock<Option<HashSet<Uuid>>>>,
+    loaded: Arc<Loaded>,
 }
 
 impl Suspensions {
@@ -88,29 +90,26 @@ impl Suspensions {
     }
 }
 
-async fn follow_forever(
-    pool: PgPool,
-    channel: String,
-    loaded: Weak<RwLock<Option<HashSet<Uuid>>>>,
-) {
+async fn follow_forever(pool: PgPool, channel: String, loaded: Weak<Loaded>) {
     let mut backoff = Duration::from_millis(250);
     while loaded.strong_count() > 0 {
+        let started = tokio::time::Instant::now();
         if let Err(err) = follow_once(&pool, &channel, &loaded).await {
             tracing::warn!(error = %err, "lost the suspensions' LISTEN; asking the table until it is back");
-            backoff = (backoff * 2).min(Duration::from_secs(10));
         }
         forget(&loaded);
+        // A session that lasted was healthy: start the backoff over.
+        if started.elapsed() > RELOAD_EVERY {
+            backoff = Duration::from_millis(250);
+        }
         tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(10));
     }
 }
 
 /// Listens, loads, and loads again on every notification, until the
 /// connection is lost (an error) or every [`Suspensions`] is gone.
-async fn follow_once(
-    pool: &PgPool,
-    channel: &str,
-    loaded: &Weak<RwLock<Option<HashSet<Uuid>>>>,
-) -> sqlx::Result<()> {
+async fn follow_once(pool: &PgPool, channel: &str, loaded: &Weak<Loaded>) -> sqlx::Result<()> {
     let mut listener = PgListener::connect_with(pool).await?;
     listener.listen(channel).await?;
     loop {
@@ -130,14 +129,19 @@ async fn follow_once(
         match tokio::time::timeout(RELOAD_EVERY, listener.try_recv()).await {
             Ok(Ok(Some(_))) => while listener.next_buffered().is_some() {},
             // The connection closed: notifications may have been missed.
-            Ok(Ok(None)) => return Err(sqlx::Error::PoolClosed),
+            Ok(Ok(None)) => {
+                return Err(sqlx::Error::Io(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "the LISTEN connection closed",
+                )))
+            }
             Ok(Err(err)) => return Err(err),
             Err(_) => {}
         }
     }
 }
 
-fn forget(loaded: &Weak<RwLock<Option<HashSet<Uuid>>>>) {
+fn forget(loaded: &Weak<Loaded>) {
     if let Some(loaded) = loaded.upgrade() {
         if let Ok(mut set) = loaded.write() {
             *set = None;
