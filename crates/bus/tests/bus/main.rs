@@ -5,3 +5,4 @@ mod consumer;
 mod moderation;
 mod relay;
 mod support;
+mod wake;

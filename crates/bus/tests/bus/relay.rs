@@ -2,7 +2,7 @@ use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use hearth_bus::consumer::delete_inbox_before;
-use hearth_bus::relay::{delete_published_before, Relay, RelayConfig, RelayMetrics};
+use hearth_bus::relay::delete_published_before;
 use hearth_bus::topology::declare_exchange;
 use hearth_events::{Envelope, EventContext};
 use lapin::types::AMQPValue;
@@ -10,31 +10,12 @@ use uuid::Uuid;
 
 use crate::support::{self, eventually, Fixture};
 
-fn relay(f: &Fixture, poll: Duration) -> Relay {
-    let mut config = RelayConfig::new("svc", f.names.clone());
-    config.poll_interval = poll;
-    config.batch_size = 100;
-    Relay::new(
-        f.pool.clone(),
-        f.link.clone(),
-        config,
-        RelayMetrics::default(),
-    )
-}
-
-async fn tap(f: &Fixture) -> hearth_testkit::Tap {
-    declare_exchange(&f.broker.channel().await, &f.names)
-        .await
-        .expect("exchange");
-    f.broker.tap(&f.names.exchange(), "#").await
-}
-
 #[tokio::test]
 async fn a_commit_wakes_the_relay_and_the_event_leaves_once_with_its_properties() {
     let f = Fixture::new().await;
-    let mut tap = tap(&f).await;
+    let mut tap = f.tap().await;
     // A poll so slow that only the NOTIFY on commit can explain a quick publish.
-    tokio::spawn(relay(&f, Duration::from_secs(30)).run(f.stop.subscribe()));
+    tokio::spawn(f.relay(Duration::from_secs(30)).run(f.stop.subscribe()));
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     let started = Instant::now();
@@ -88,11 +69,11 @@ async fn a_commit_wakes_the_relay_and_the_event_leaves_once_with_its_properties(
 #[tokio::test]
 async fn rows_committed_while_no_relay_ran_are_sent_by_the_next_one() {
     let f = Fixture::new().await;
-    let mut tap = tap(&f).await;
+    let mut tap = f.tap().await;
     // The service committed and died before its relay published.
     let events = f.commit_events(Uuid::now_v7(), 3).await;
 
-    tokio::spawn(relay(&f, Duration::from_millis(200)).run(f.stop.subscribe()));
+    tokio::spawn(f.relay(Duration::from_millis(200)).run(f.stop.subscribe()));
 
     for event in &events {
         let body = tap.next_json(Duration::from_secs(5)).await;
@@ -104,9 +85,9 @@ async fn rows_committed_while_no_relay_ran_are_sent_by_the_next_one() {
 #[tokio::test]
 async fn two_relays_send_each_event_once_and_keep_each_aggregates_order() {
     let f = Fixture::new().await;
-    let mut tap = tap(&f).await;
-    tokio::spawn(relay(&f, Duration::from_millis(100)).run(f.stop.subscribe()));
-    tokio::spawn(relay(&f, Duration::from_millis(100)).run(f.stop.subscribe()));
+    let mut tap = f.tap().await;
+    tokio::spawn(f.relay(Duration::from_millis(100)).run(f.stop.subscribe()));
+    tokio::spawn(f.relay(Duration::from_millis(100)).run(f.stop.subscribe()));
 
     let aggregates: Vec<Uuid> = (0..5).map(|_| Uuid::now_v7()).collect();
     let mut expected = 0;
@@ -155,7 +136,7 @@ async fn an_event_nobody_consumes_is_published_not_returned_forever() {
     declare_exchange(&f.broker.channel().await, &f.names)
         .await
         .expect("exchange");
-    tokio::spawn(relay(&f, Duration::from_millis(100)).run(f.stop.subscribe()));
+    tokio::spawn(f.relay(Duration::from_millis(100)).run(f.stop.subscribe()));
     f.commit_events(Uuid::now_v7(), 2).await;
     assert!(
         eventually(Duration::from_secs(5), || async {
@@ -225,7 +206,7 @@ async fn inbox_cleanup_forgets_only_old_event_ids() {
 #[tokio::test]
 async fn a_returned_message_stays_in_the_outbox_and_is_counted() {
     let f = Fixture::new().await;
-    tokio::spawn(relay(&f, Duration::from_millis(100)).run(f.stop.subscribe()));
+    tokio::spawn(f.relay(Duration::from_millis(100)).run(f.stop.subscribe()));
     f.commit_events(Uuid::now_v7(), 1).await;
     assert!(
         eventually(Duration::from_secs(5), || async {
@@ -270,8 +251,8 @@ async fn a_returned_message_stays_in_the_outbox_and_is_counted() {
 #[tokio::test]
 async fn a_row_committed_late_with_a_lower_seq_is_still_sent() {
     let f = Fixture::new().await;
-    let mut tap = tap(&f).await;
-    tokio::spawn(relay(&f, Duration::from_millis(200)).run(f.stop.subscribe()));
+    let mut tap = f.tap().await;
+    tokio::spawn(f.relay(Duration::from_millis(200)).run(f.stop.subscribe()));
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     // This transaction takes the lower `seq`, but commits after the relay has
@@ -303,8 +284,8 @@ async fn a_row_committed_late_with_a_lower_seq_is_still_sent() {
 #[tokio::test]
 async fn a_commit_that_woke_nobody_waits_for_the_poll_and_a_wake_sends_it() {
     let f = Fixture::new().await;
-    let mut tap = tap(&f).await;
-    tokio::spawn(relay(&f, Duration::from_secs(30)).run(f.stop.subscribe()));
+    let mut tap = f.tap().await;
+    tokio::spawn(f.relay(Duration::from_secs(30)).run(f.stop.subscribe()));
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     // The outbox has no trigger: committing alone tells the relay nothing.

@@ -1,7 +1,8 @@
 use std::time::Duration;
 
 use hearth_bus::broker::BrokerLink;
-use hearth_bus::topology::Names;
+use hearth_bus::relay::{Relay, RelayConfig, RelayMetrics};
+use hearth_bus::topology::{declare_exchange, Names};
 use hearth_core::config::DatabaseConfig;
 use hearth_events::campaign::CampaignCreated;
 use hearth_events::{Envelope, EventContext};
@@ -116,6 +117,27 @@ impl Fixture {
         }
         tx.commit().await.expect("commit");
         events
+    }
+
+    /// A relay of the fixture's outbox that polls every `poll`.
+    pub fn relay(&self, poll: Duration) -> Relay {
+        let mut config = RelayConfig::new("svc", self.names.clone());
+        config.poll_interval = poll;
+        config.batch_size = 100;
+        Relay::new(
+            self.pool.clone(),
+            self.link.clone(),
+            config,
+            RelayMetrics::default(),
+        )
+    }
+
+    /// Everything published on the fixture's exchange.
+    pub async fn tap(&self) -> hearth_testkit::Tap {
+        declare_exchange(&self.broker.channel().await, &self.names)
+            .await
+            .expect("exchange");
+        self.broker.tap(&self.names.exchange(), "#").await
     }
 
     pub async fn scalar(&self, sql: &str) -> i64 {

@@ -1,0 +1,147 @@
+//! The places work commits wake the relay once it has committed: the
+//! consumer runner and the HTTP layer. The relays here poll every 30 s, so
+//! only a wake-up explains an event published within seconds.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::routing::post;
+use axum::Router;
+use hearth_bus::consumer::{Consumer, ConsumerMetrics, Handler};
+use hearth_bus::topology::{declare_consumer, ConsumerTopology};
+use hearth_bus::wake::{wake_after_request, Waker};
+use hearth_events::campaign::{CampaignCreated, CampaignGoalReached};
+use hearth_events::{Envelope, EventContext};
+use tower::ServiceExt;
+use uuid::Uuid;
+
+use crate::support::{created, Fixture};
+
+const SLOW_POLL: Duration = Duration::from_secs(30);
+const WOKEN_WITHIN: Duration = Duration::from_secs(3);
+
+fn goal_reached() -> Envelope<CampaignGoalReached> {
+    Envelope::new(
+        "svc",
+        CampaignGoalReached {
+            campaign_id: Uuid::now_v7(),
+            recipient_id: Uuid::now_v7(),
+            title: "Blankets".into(),
+            goal_minor: 100,
+            raised_minor: 100,
+            currency: "USD".into(),
+        },
+        &EventContext::default(),
+    )
+}
+
+/// Answers each `campaign.created` with a `campaign.goal_reached` in its outbox.
+fn emitting_handler() -> Handler {
+    Arc::new(|mut tx, envelope| {
+        Box::pin(async move {
+            envelope.decode::<CampaignCreated>()?;
+            hearth_bus::outbox::enqueue(&mut tx, &goal_reached()).await?;
+            Ok(tx)
+        })
+    })
+}
+
+#[tokio::test]
+async fn a_consumed_event_that_emits_wakes_the_relay() {
+    let f = Fixture::new().await;
+    let mut tap = f.tap().await;
+    tokio::spawn(f.relay(SLOW_POLL).run(f.stop.subscribe()));
+    f.broker.track(f.names.queue("svc"));
+    f.broker.track(f.names.dead_queue("svc"));
+    declare_consumer(
+        &f.broker.channel().await,
+        &f.names,
+        &ConsumerTopology {
+            service: "svc",
+            event_types: vec!["campaign.created"],
+            retry_delays: vec![],
+        },
+    )
+    .await
+    .expect("declare");
+    let consumer = Consumer::new(
+        f.pool.clone(),
+        f.link.clone(),
+        f.names.clone(),
+        "svc",
+        vec![],
+        ConsumerMetrics::default(),
+    )
+    .on("campaign.created", emitting_handler());
+    tokio::spawn(consumer.run(f.stop.subscribe()));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    f.broker
+        .publish(&Envelope::new(
+            "campaign",
+            created(Uuid::now_v7(), 0),
+            &EventContext::default(),
+        ))
+        .await;
+
+    // The tap sees the consumed event itself first, then the answer.
+    assert_eq!(
+        tap.next_json(WOKEN_WITHIN).await["type"],
+        "campaign.created"
+    );
+    assert_eq!(
+        tap.next_json(WOKEN_WITHIN).await["type"],
+        "campaign.goal_reached",
+        "published long before the relay's poll"
+    );
+}
+
+#[tokio::test]
+async fn a_request_that_wrote_the_outbox_wakes_the_relay_and_one_that_did_not_sends_nothing() {
+    let f = Fixture::new().await;
+    let mut tap = f.tap().await;
+    tokio::spawn(f.relay(SLOW_POLL).run(f.stop.subscribe()));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let pool = f.pool.clone();
+    let api = Router::new()
+        .route(
+            "/emit",
+            post(move || {
+                let pool = pool.clone();
+                async move {
+                    let mut tx = pool.begin().await.expect("begin");
+                    hearth_bus::outbox::enqueue(&mut tx, &goal_reached())
+                        .await
+                        .expect("enqueue");
+                    tx.commit().await.expect("commit");
+                    StatusCode::CREATED
+                }
+            }),
+        )
+        .route("/quiet", post(|| async { StatusCode::NO_CONTENT }))
+        .layer(axum::middleware::from_fn_with_state(
+            Waker::new(f.pool.clone()),
+            wake_after_request,
+        ));
+    let call = |path: &str| {
+        api.clone()
+            .oneshot(Request::post(path).body(Body::empty()).expect("request"))
+    };
+
+    assert_eq!(
+        call("/quiet").await.expect("answer").status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        call("/emit").await.expect("answer").status(),
+        StatusCode::CREATED
+    );
+
+    assert_eq!(
+        tap.next_json(WOKEN_WITHIN).await["type"],
+        "campaign.goal_reached"
+    );
+    assert!(tap.next(Duration::from_millis(300)).await.is_none());
+}
