@@ -14,26 +14,11 @@ use std::time::{Duration, Instant};
 
 use hearth_bus::broker::BrokerLink;
 use hearth_bus::relay::{Relay, RelayConfig, RelayMetrics};
-use hearth_bus::topology::{declare_consumer, declare_exchange, ConsumerTopology, Names};
-use hearth_core::config::DatabaseConfig;
-use hearth_testkit::{TestBroker, TestDb};
+use hearth_bus::topology::{declare_exchange, Names};
+use hearth_testkit::TestBroker;
 
-const SCHEMA: &str = r"
-create schema svc;
-set search_path = svc;
-create table outbox (
-    seq bigint generated always as identity primary key,
-    event_id uuid not null unique,
-    aggregate_id text not null,
-    event_type text not null,
-    envelope jsonb not null,
-    created_at timestamptz not null default now(),
-    published_at timestamptz,
-    attempts integer not null default 0,
-    last_error text
-);
-create index outbox_unpublished on outbox (seq) where published_at is null;
-";
+mod support;
+use support::Bench;
 
 /// A realistic envelope (~600 bytes), one aggregate per 10 events.
 const FILL: &str = r#"
@@ -57,29 +42,20 @@ async fn main() -> anyhow::Result<()> {
         .skip(1)
         .find_map(|a| a.parse().ok())
         .unwrap_or(100_000);
-    let db = TestDb::create().await;
-    let mut conn = db.connect().await;
-    sqlx::raw_sql(SCHEMA).execute(&mut conn).await?;
-    sqlx::query(FILL).bind(events).execute(&mut conn).await?;
-    let pool = hearth_core::db::pool(
-        &DatabaseConfig {
-            url: db.url(),
-            max_connections: 4,
-            acquire_timeout: Duration::from_secs(5),
-        },
-        "svc",
-    )?;
-
-    let broker = TestBroker::new().await;
-    let names = Names::new(broker.namespace.clone());
-    let queue = names.queue("bench");
-    broker.track(queue.clone());
-    broker.track(names.dead_queue("bench"));
+    let bench = Bench::new(4).await?;
+    let Bench {
+        pool,
+        broker,
+        names,
+        ..
+    } = &bench;
+    sqlx::query(FILL).bind(events).execute(pool).await?;
     // QUEUE=classic binds a classic durable queue instead of the services' quorum queue.
     let classic = std::env::var("QUEUE").is_ok_and(|q| q == "classic");
     if classic {
         use lapin::options::{QueueBindOptions, QueueDeclareOptions};
-        declare_exchange(&broker.channel().await, &names).await?;
+        let queue = names.queue("bench");
+        declare_exchange(&broker.channel().await, names).await?;
         let channel = broker.channel().await;
         channel
             .queue_declare(
@@ -101,28 +77,19 @@ async fn main() -> anyhow::Result<()> {
             )
             .await?;
     } else {
-        declare_consumer(
-            &broker.channel().await,
-            &names,
-            &ConsumerTopology {
-                service: "bench",
-                event_types: vec!["campaign.created"],
-                retry_delays: vec![],
-            },
-        )
-        .await?;
+        bench.declare_quorum_queue().await?;
     }
     let kind = if classic { "classic" } else { "quorum" };
 
     if std::env::var("BROKER_ONLY").is_ok() {
-        return broker_ceiling(&broker, &names, events).await;
+        return broker_ceiling(broker, names, events).await;
     }
     let link = BrokerLink::spawn(broker.url.clone());
     anyhow::ensure!(
         link.wait_until_up(Duration::from_secs(10)).await,
         "RabbitMQ is not reachable"
     );
-    let mut config = RelayConfig::new("svc", names);
+    let mut config = RelayConfig::new("svc", names.clone());
     if let Some(batch) = std::env::var("BATCH").ok().and_then(|b| b.parse().ok()) {
         config.batch_size = batch;
     }
@@ -143,7 +110,7 @@ async fn main() -> anyhow::Result<()> {
     loop {
         let left: i64 =
             sqlx::query_scalar("select count(*) from outbox where published_at is null")
-                .fetch_one(&pool)
+                .fetch_one(pool)
                 .await?;
         if left == 0 {
             break;

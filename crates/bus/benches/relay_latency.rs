@@ -16,29 +16,11 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use hearth_bus::broker::BrokerLink;
 use hearth_bus::relay::{Relay, RelayConfig, RelayMetrics};
-use hearth_bus::topology::{declare_consumer, ConsumerTopology, Names};
-use hearth_core::config::DatabaseConfig;
-use hearth_testkit::{TestBroker, TestDb};
 use lapin::options::{BasicAckOptions, BasicConsumeOptions};
 use uuid::Uuid;
 
-const SCHEMA: &str = r"
-create schema svc;
-set search_path = svc;
-create table outbox (
-    seq bigint generated always as identity primary key,
-    event_id uuid not null unique,
-    aggregate_id text not null,
-    event_type text not null,
-    envelope jsonb not null,
-    created_at timestamptz not null default now(),
-    published_at timestamptz,
-    attempts integer not null default 0,
-    last_error text
-);
-create index outbox_unpublished on outbox (seq) where published_at is null;
-create index outbox_published on outbox (published_at) where published_at is not null;
-";
+mod support;
+use support::Bench;
 
 const INSERT: &str = r"
 insert into svc.outbox (event_id, aggregate_id, event_type, envelope)
@@ -61,33 +43,14 @@ async fn main() -> anyhow::Result<()> {
     let events = args.next().unwrap_or(2000);
     let rate = args.next().unwrap_or(200);
 
-    let db = TestDb::create().await;
-    let mut conn = db.connect().await;
-    sqlx::raw_sql(SCHEMA).execute(&mut conn).await?;
-    let pool = hearth_core::db::pool(
-        &DatabaseConfig {
-            url: db.url(),
-            max_connections: 8,
-            acquire_timeout: Duration::from_secs(5),
-        },
-        "svc",
-    )?;
-
-    let broker = TestBroker::new().await;
-    let names = Names::new(broker.namespace.clone());
-    let queue = names.queue("bench");
-    broker.track(queue.clone());
-    broker.track(names.dead_queue("bench"));
-    declare_consumer(
-        &broker.channel().await,
-        &names,
-        &ConsumerTopology {
-            service: "bench",
-            event_types: vec!["campaign.created"],
-            retry_delays: vec![],
-        },
-    )
-    .await?;
+    let bench = Bench::new(8).await?;
+    let queue = bench.declare_quorum_queue().await?;
+    let Bench {
+        pool,
+        broker,
+        names,
+        ..
+    } = &bench;
 
     let link = BrokerLink::spawn(broker.url.clone());
     anyhow::ensure!(
@@ -97,7 +60,7 @@ async fn main() -> anyhow::Result<()> {
     let relay = Relay::new(
         pool.clone(),
         link,
-        RelayConfig::new("svc", names),
+        RelayConfig::new("svc", names.clone()),
         RelayMetrics::default(),
     );
     let (stop_tx, stop) = tokio::sync::watch::channel(false);

@@ -1,0 +1,79 @@
+//! What the relay benchmarks share: a fresh database with a service's outbox
+//! in schema `svc`, its pool, and a broker namespace of the run's own.
+
+use std::time::Duration;
+
+use hearth_bus::topology::{declare_consumer, ConsumerTopology, Names};
+use hearth_core::config::DatabaseConfig;
+use hearth_testkit::{TestBroker, TestDb};
+use sqlx::PgPool;
+
+/// The outbox as every service's migrations leave it.
+const SCHEMA: &str = r"
+create schema svc;
+set search_path = svc;
+create table outbox (
+    seq bigint generated always as identity primary key,
+    event_id uuid not null unique,
+    aggregate_id text not null,
+    event_type text not null,
+    envelope jsonb not null,
+    created_at timestamptz not null default now(),
+    published_at timestamptz,
+    attempts integer not null default 0,
+    last_error text
+);
+create index outbox_unpublished on outbox (seq) where published_at is null;
+create index outbox_published on outbox (published_at) where published_at is not null;
+";
+
+pub struct Bench {
+    /// Dropped at the end of the run, and the database with it.
+    _db: TestDb,
+    pub pool: PgPool,
+    pub broker: TestBroker,
+    pub names: Names,
+}
+
+impl Bench {
+    pub async fn new(max_connections: u32) -> anyhow::Result<Self> {
+        let db = TestDb::create().await;
+        sqlx::raw_sql(SCHEMA)
+            .execute(&mut db.connect().await)
+            .await?;
+        let pool = hearth_core::db::pool(
+            &DatabaseConfig {
+                url: db.url(),
+                max_connections,
+                acquire_timeout: Duration::from_secs(5),
+            },
+            "svc",
+        )?;
+        let broker = TestBroker::new().await;
+        let names = Names::new(broker.namespace.clone());
+        broker.track(names.queue("bench"));
+        broker.track(names.dead_queue("bench"));
+        Ok(Self {
+            _db: db,
+            pool,
+            broker,
+            names,
+        })
+    }
+
+    /// The quorum queue `bench`, bound to `campaign.created` as a consuming
+    /// service's would be; its name.
+    pub async fn declare_quorum_queue(&self) -> anyhow::Result<String> {
+        declare_consumer(
+            &self.broker.channel().await,
+            &self.names,
+            &ConsumerTopology {
+                service: "bench",
+                event_types: vec!["campaign.created"],
+                retry_delays: vec![],
+            },
+        )
+        .await?;
+        Ok(self.names.queue("bench"))
+    }
+}
