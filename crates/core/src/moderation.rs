@@ -40,8 +40,9 @@ pub async fn is_suspended<'c>(db: impl PgExecutor<'c>, user_id: Uuid) -> sqlx::R
     .await
 }
 
-/// The channel a service's decisions are announced on.
-pub fn channel(schema: &str) -> String {
+/// The channel a service's decisions are announced on (`record` in
+/// `hearth_bus::moderation` names it from the connection's schema).
+fn channel(schema: &str) -> String {
     format!("{schema}_suspensions")
 }
 
