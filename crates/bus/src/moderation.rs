@@ -106,5 +106,7 @@ pub async fn record(
     sqlx::query("select pg_notify(current_schema() || '_suspensions', '')")
         .execute(conn)
         .await?;
+    // This instance's own request answers once its set shows the decision.
+    hearth_core::moderation::note_decision();
     Ok(())
 }

@@ -15,6 +15,7 @@
 //! connection is lost, the answer comes from the table instead: never from a
 //! set that might have missed a decision.
 
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::sync::{Arc, RwLock, Weak};
 use std::time::Duration;
@@ -49,8 +50,17 @@ fn channel(schema: &str) -> String {
 /// Loaded again this often even without a notification, as a safety net.
 const RELOAD_EVERY: Duration = Duration::from_secs(30);
 
-/// The suspended users; `None`: not loaded, or possibly stale, so ask the table.
-type Loaded = RwLock<Option<HashSet<Uuid>>>;
+/// The suspended users, and which load may set them.
+#[derive(Debug, Default)]
+struct Known {
+    /// `None`: not loaded, or possibly stale, so ask the table.
+    users: Option<HashSet<Uuid>>,
+    /// Bumped whenever the set is dropped: a load that began before then
+    /// read an older table and must not set it.
+    generation: u64,
+}
+
+type Loaded = RwLock<Known>;
 
 /// This service's suspended users, kept in memory (see the module's docs).
 #[derive(Debug, Clone)]
@@ -63,7 +73,7 @@ impl Suspensions {
     /// Starts following the decisions of the service whose schema is
     /// `schema`; the follower stops once every clone is dropped.
     pub fn follow(pool: PgPool, schema: &str) -> Self {
-        let loaded = Arc::new(RwLock::new(None));
+        let loaded = Arc::new(RwLock::new(Known::default()));
         tokio::spawn(follow_forever(
             pool.clone(),
             channel(schema),
@@ -78,7 +88,7 @@ impl Suspensions {
             .loaded
             .read()
             .ok()
-            .and_then(|set| set.as_ref().map(|set| set.contains(&user_id)));
+            .and_then(|known| known.users.as_ref().map(|users| users.contains(&user_id)));
         match in_memory {
             Some(answer) => Ok(answer),
             None => is_suspended(&self.pool, user_id).await,
@@ -87,7 +97,52 @@ impl Suspensions {
 
     /// Whether answers come from memory (loaded and listening).
     pub fn is_loaded(&self) -> bool {
-        self.loaded.read().is_ok_and(|set| set.is_some())
+        self.loaded.read().is_ok_and(|known| known.users.is_some())
+    }
+
+    /// This process has just committed a decision: the set is dropped and
+    /// loaded again before the decision's request answers, so whoever made
+    /// it sees it at once (the notification reaches the follower a moment
+    /// later; a load it began earlier no longer counts).
+    async fn decided(&self) {
+        let loaded = Arc::downgrade(&self.loaded);
+        forget(&loaded);
+        if let Err(err) = load(&self.pool, &loaded).await {
+            tracing::warn!(error = %err, "could not reload the suspensions; asking the table");
+        }
+    }
+}
+
+/// Reads the table into memory, unless the set was dropped meanwhile.
+async fn load(pool: &PgPool, loaded: &Weak<Loaded>) -> sqlx::Result<()> {
+    let Some(generation) = generation(loaded) else {
+        return Ok(());
+    };
+    let users: Vec<Uuid> =
+        sqlx::query_scalar("select user_id from account_suspensions where suspended")
+            .fetch_all(pool)
+            .await?;
+    if let Some(loaded) = loaded.upgrade() {
+        if let Ok(mut known) = loaded.write() {
+            if known.generation == generation {
+                known.users = Some(users.into_iter().collect());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn generation(loaded: &Weak<Loaded>) -> Option<u64> {
+    loaded.upgrade()?.read().ok().map(|known| known.generation)
+}
+
+/// Drops the set: the table answers until a later load.
+fn forget(loaded: &Weak<Loaded>) {
+    if let Some(loaded) = loaded.upgrade() {
+        if let Ok(mut known) = loaded.write() {
+            known.users = None;
+            known.generation += 1;
+        }
     }
 }
 
@@ -113,20 +168,10 @@ async fn follow_forever(pool: PgPool, channel: String, loaded: Weak<Loaded>) {
 async fn follow_once(pool: &PgPool, channel: &str, loaded: &Weak<Loaded>) -> sqlx::Result<()> {
     let mut listener = PgListener::connect_with(pool).await?;
     listener.listen(channel).await?;
-    loop {
+    while loaded.strong_count() > 0 {
         // Listening before loading: a decision committed after this load
         // is announced to us, so no decision falls between the two.
-        let users: Vec<Uuid> =
-            sqlx::query_scalar("select user_id from account_suspensions where suspended")
-                .fetch_all(pool)
-                .await?;
-        let Some(loaded) = loaded.upgrade() else {
-            return Ok(());
-        };
-        if let Ok(mut set) = loaded.write() {
-            *set = Some(users.into_iter().collect());
-        }
-        drop(loaded);
+        load(pool, loaded).await?;
         match tokio::time::timeout(RELOAD_EVERY, listener.try_recv()).await {
             Ok(Ok(Some(_))) => while listener.next_buffered().is_some() {},
             // The connection closed: notifications may have been missed.
@@ -140,19 +185,24 @@ async fn follow_once(pool: &PgPool, channel: &str, loaded: &Weak<Loaded>) -> sql
             Err(_) => {}
         }
     }
+    Ok(())
 }
 
-fn forget(loaded: &Weak<Loaded>) {
-    if let Some(loaded) = loaded.upgrade() {
-        if let Ok(mut set) = loaded.write() {
-            *set = None;
-        }
-    }
+tokio::task_local! {
+    /// Set when the current request recorded a decision.
+    static DECIDED: Cell<bool>;
+}
+
+/// Notes that the current request recorded a suspension or reinstatement
+/// (`hearth_bus::moderation::record` calls it); outside a request, does nothing.
+pub fn note_decision() {
+    let _ = DECIDED.try_with(|decided| decided.set(true));
 }
 
 /// Middleware on a service's API routes. A write by a suspended user is a
 /// 403 `account_suspended`; service tokens act for the platform and are
-/// never refused.
+/// never refused. A request that recorded a decision answers only once
+/// this instance's set shows it.
 pub async fn refuse_suspended(
     State(suspensions): State<Suspensions>,
     request: Request,
@@ -170,5 +220,14 @@ pub async fn refuse_suspended(
             Err(err) => return ApiError::from(err).into_response(),
         }
     }
-    next.run(request).await
+    let (response, decided) = DECIDED
+        .scope(Cell::new(false), async {
+            let response = next.run(request).await;
+            (response, DECIDED.with(Cell::get))
+        })
+        .await;
+    if decided {
+        suspensions.decided().await;
+    }
+    response
 }
