@@ -391,3 +391,95 @@ async fn a_redelivered_donation_created_counts_once() {
     assert_eq!(c["donor_count"], 1);
     running.shutdown().await;
 }
+
+/// Publishes `data` as donation-service would, on `channel`: one channel
+/// keeps the order of what it publishes.
+async fn publish_as_donation_service<T: hearth_events::Event>(
+    running: &Running,
+    channel: &lapin::Channel,
+    data: T,
+) {
+    let envelope =
+        hearth_events::Envelope::new("donation", data, &hearth_events::EventContext::default());
+    channel
+        .basic_publish(
+            &running.exchange(),
+            T::TYPE,
+            Default::default(),
+            &serde_json::to_vec(&envelope).expect("json"),
+            Default::default(),
+        )
+        .await
+        .expect("publish");
+}
+
+#[tokio::test]
+async fn a_donation_cancelled_before_it_arrives_is_never_accepted() {
+    use hearth_events::donation::{CancelledBy, DonationCancelled, DonationCreated, DonationKind};
+    let mut prepared = prepare().await;
+    // One delivery at a time, in the order published.
+    prepared.set("EVENT_CONCURRENCY", "1");
+    let mut running = prepared.start().await;
+    let alice = person();
+    let bob = person();
+    let c = campaign(&running.campaign, &alice, json!({})).await;
+    let campaign_id: Uuid = c["id"].as_str().expect("id").parse().expect("uuid");
+    let donation_id = Uuid::now_v7();
+    // The compensation overtakes the donation it compensates.
+    let channel = running.broker.channel().await;
+    publish_as_donation_service(
+        &running,
+        &channel,
+        DonationCancelled {
+            donation_id,
+            kind: DonationKind::Money,
+            donor_id: bob.id,
+            recipient_id: None,
+            campaign_id: Some(campaign_id),
+            request_id: None,
+            by: CancelledBy::Donor,
+        },
+    )
+    .await;
+    publish_as_donation_service(
+        &running,
+        &channel,
+        DonationCreated {
+            donation_id,
+            kind: DonationKind::Money,
+            donor_id: bob.id,
+            campaign_id: Some(campaign_id),
+            request_id: None,
+            amount_minor: Some(2_500),
+            currency: Some("USD".into()),
+            quantity: None,
+            anonymous: false,
+        },
+    )
+    .await;
+    running
+        .campaign
+        .wait_for_metric(r#"hearth_events_consumed_total{service="campaign"}"#, 2.0)
+        .await;
+
+    let mut conn = running.campaign_db.connect().await;
+    let answers: Vec<String> = sqlx::query_scalar(
+        "select event_type from campaign.outbox where envelope->'data'->>'donation_id' = $1",
+    )
+    .bind(donation_id.to_string())
+    .fetch_all(&mut conn)
+    .await
+    .expect("answers");
+    assert!(
+        answers.is_empty(),
+        "no answer to a voided donation: {answers:?}"
+    );
+    let accepted = format!(
+        "select count(*) from campaign.accepted_donations where donation_id = '{donation_id}'"
+    );
+    assert_eq!(count(&running, &accepted).await, 0);
+    let c = get_campaign(&running.campaign, &c["id"]).await;
+    assert_eq!(c["raised_minor"], 0);
+    assert_eq!(c["donor_count"], 0);
+    running.shutdown().await;
+}

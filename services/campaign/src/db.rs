@@ -202,8 +202,44 @@ pub async fn remember_voided(conn: &mut PgConnection, donation_id: Uuid) -> sqlx
     Ok(())
 }
 
-/// Records an accepted donation and adds it to the campaign's totals; counts
-/// the donor once however many donations they make.
+/// A campaign locked to decide on a money donation, with the rest of what the
+/// decision needs, read by the same statement.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DonationTarget {
+    #[sqlx(flatten)]
+    pub campaign: Campaign,
+    /// Cancelled or expired before its `donation.created` arrived.
+    pub donation_voided: bool,
+    pub donor_suspended: bool,
+}
+
+/// Locks the campaign a donation is for, and reads whether the donation was
+/// voided and its donor suspended: one round trip on the saga's busiest step.
+/// Call it after [`lock_donation`], so that a compensation committed while
+/// this waited is seen. `None` if there is no such campaign.
+pub async fn lock_for_donation(
+    conn: &mut PgConnection,
+    campaign_id: Uuid,
+    donation_id: Uuid,
+    donor_id: Uuid,
+) -> sqlx::Result<Option<DonationTarget>> {
+    sqlx::query_as(concat!(
+        "select ",
+        campaign_columns!(),
+        ", exists (select 1 from voided_donations where donation_id = $2) as donation_voided, \
+           exists (select 1 from account_suspensions where user_id = $3 and suspended) as donor_suspended \
+         from campaigns where id = $1 for update"
+    ))
+    .bind(campaign_id)
+    .bind(donation_id)
+    .bind(donor_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Records an accepted donation and adds it to the locked campaign's totals,
+/// in one statement: counts the donor once however many donations they make,
+/// and marks the goal reached when this donation reaches it.
 pub async fn accept_donation(
     conn: &mut PgConnection,
     campaign_id: Uuid,
@@ -211,22 +247,30 @@ pub async fn accept_donation(
     donor_id: Uuid,
     amount_minor: i64,
 ) -> sqlx::Result<Campaign> {
-    let new_donor: bool = sqlx::query_scalar(
-        "select not exists (select 1 from accepted_donations \
-           where campaign_id = $1 and donor_id = $2 and reversed_at is null)",
-    )
+    // Every part of a statement sees the same snapshot: `earlier` cannot see
+    // the row `recorded` inserts, so it asks exactly "had they given before?".
+    sqlx::query_as(concat!(
+        "with earlier as ( \
+           select exists (select 1 from accepted_donations \
+             where campaign_id = $1 and donor_id = $3 and reversed_at is null) as gave), \
+         recorded as ( \
+           insert into accepted_donations (donation_id, campaign_id, donor_id, amount_minor) \
+           values ($2, $1, $3, $4)) \
+         update campaigns set \
+           raised_minor = raised_minor + $4, \
+           donor_count = donor_count + (select case when gave then 0 else 1 end from earlier), \
+           goal_reached_at = case when goal_reached_at is null and raised_minor + $4 >= goal_minor \
+                             then now() else goal_reached_at end, \
+           version = version + 1, updated_at = now() \
+         where id = $1 returning ",
+        campaign_columns!()
+    ))
     .bind(campaign_id)
+    .bind(donation_id)
     .bind(donor_id)
-    .fetch_one(&mut *conn)
-    .await?;
-    sqlx::query("insert into accepted_donations (donation_id, campaign_id, donor_id, amount_minor) values ($1, $2, $3, $4)")
-        .bind(donation_id)
-        .bind(campaign_id)
-        .bind(donor_id)
-        .bind(amount_minor)
-        .execute(&mut *conn)
-        .await?;
-    change_totals(conn, campaign_id, amount_minor, i32::from(new_donor)).await
+    .bind(amount_minor)
+    .fetch_one(conn)
+    .await
 }
 
 /// Takes an accepted donation back out of the campaign's totals.
@@ -272,21 +316,6 @@ async fn change_totals(
     .bind(amount)
     .bind(donors)
     .fetch_one(conn)
-    .await
-}
-
-/// Marks the goal reached, once: `None` if it already was.
-pub async fn mark_goal_reached(
-    conn: &mut PgConnection,
-    campaign_id: Uuid,
-) -> sqlx::Result<Option<Campaign>> {
-    sqlx::query_as(concat!(
-        "update campaigns set goal_reached_at = now() \
-         where id = $1 and goal_reached_at is null and raised_minor >= goal_minor returning ",
-        campaign_columns!()
-    ))
-    .bind(campaign_id)
-    .fetch_optional(conn)
     .await
 }
 

@@ -28,17 +28,22 @@ pub async fn created(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> 
     };
     let context = event.caused_context();
     db::lock_donation(&mut tx, d.donation_id).await?;
-    if db::is_voided(&mut tx, d.donation_id).await? {
+    let target = db::lock_for_donation(&mut tx, campaign_id, d.donation_id, d.donor_id).await?;
+    let voided = match &target {
+        Some(target) => target.donation_voided,
+        None => db::is_voided(&mut tx, d.donation_id).await?,
+    };
+    if voided {
         // Cancelled or expired before it reached us: nothing to accept or answer.
         return Ok(tx);
     }
-    let campaign = db::lock(&mut tx, campaign_id).await?;
+    let before = target.as_ref().map(|t| &t.campaign);
     let offer = Offer {
         donor_id: d.donor_id,
         currency,
-        donor_suspended: hearth_core::moderation::is_suspended(&mut *tx, d.donor_id).await?,
+        donor_suspended: target.as_ref().is_some_and(|t| t.donor_suspended),
     };
-    if let Err(reason) = decide(campaign.as_ref(), &offer, Utc::now()) {
+    if let Err(reason) = decide(before, &offer, Utc::now()) {
         let rejected = CampaignDonationRejected {
             donation_id: d.donation_id,
             campaign_id,
@@ -61,14 +66,16 @@ pub async fn created(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> 
         anonymous: Some(d.anonymous),
     };
     outbox::emit(&mut tx, SERVICE.name, accepted, &context).await?;
-    if let Some(reached) = db::mark_goal_reached(&mut tx, campaign_id).await? {
+    // The campaign stayed locked since `before` was read: this donation is
+    // the one that reached the goal exactly when the mark appeared now.
+    if before.is_some_and(|b| b.goal_reached_at.is_none()) && campaign.goal_reached_at.is_some() {
         let goal = CampaignGoalReached {
             campaign_id,
-            recipient_id: reached.recipient_id,
-            title: reached.title.clone(),
-            goal_minor: reached.goal_minor,
-            raised_minor: reached.raised_minor,
-            currency: reached.currency.clone(),
+            recipient_id: campaign.recipient_id,
+            title: campaign.title.clone(),
+            goal_minor: campaign.goal_minor,
+            raised_minor: campaign.raised_minor,
+            currency: campaign.currency.clone(),
         };
         outbox::emit(&mut tx, SERVICE.name, goal, &context).await?;
     }
