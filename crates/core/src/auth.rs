@@ -120,22 +120,37 @@ impl Authenticator {
             _ => user_caller(&claims).map(Some),
         }
     }
+}
 
-    /// The caller named by the `Authorization` header, if any.
-    fn caller(&self, parts: &Parts) -> Result<Option<Caller>, ApiError> {
-        let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
-            return Ok(None);
-        };
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .ok_or_else(|| ApiError::unauthenticated("expected Authorization: Bearer <token>"))?;
-        self.authenticate(token.trim())
+/// A request's token, once verified: kept in the request's extensions, so
+/// that the middleware that needs the caller and the handler's extractor
+/// verify it once between them.
+#[derive(Debug, Clone, Copy)]
+struct Verified(Option<Caller>);
+
+/// The caller named by the `Authorization` header, if any; verified once per
+/// request.
+fn verified_caller(
+    authorization: Option<&header::HeaderValue>,
+    extensions: &mut axum::http::Extensions,
+) -> Result<Option<Caller>, ApiError> {
+    if let Some(Verified(caller)) = extensions.get::<Verified>() {
+        return Ok(*caller);
     }
+    let Some(value) = authorization else {
+        return Ok(None);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .ok_or_else(|| ApiError::unauthenticated("expected Authorization: Bearer <token>"))?;
+    let caller = authenticator(extensions)?.authenticate(token.trim())?;
+    extensions.insert(Verified(caller));
+    Ok(caller)
 }
 
 fn user_caller(claims: &Claims) -> Result<Caller, ApiError> {
@@ -173,8 +188,8 @@ fn parse_sub(sub: Option<&str>) -> Result<Option<Uuid>, ApiError> {
     .transpose()
 }
 
-fn authenticator(parts: &Parts) -> Result<&Authenticator, ApiError> {
-    parts.extensions.get::<Authenticator>().ok_or_else(|| {
+fn authenticator(extensions: &axum::http::Extensions) -> Result<&Authenticator, ApiError> {
+    extensions.get::<Authenticator>().ok_or_else(|| {
         ApiError::internal(anyhow::anyhow!(
             "no Authenticator extension: the router was not built by hearth_core::http"
         ))
@@ -184,15 +199,11 @@ fn authenticator(parts: &Parts) -> Result<&Authenticator, ApiError> {
 /// The caller a request's valid token names, for middleware that runs
 /// before the handler; a missing or bad token is `None` (the handler's own
 /// extractor then answers it).
-pub fn signed_in(request: &axum::extract::Request) -> Option<Caller> {
-    let auth = request.extensions().get::<Authenticator>()?;
-    let token = request
-        .headers()
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")?;
-    auth.authenticate(token.trim()).ok().flatten()
+pub fn signed_in(request: &mut axum::extract::Request) -> Option<Caller> {
+    let authorization = request.headers().get(header::AUTHORIZATION).cloned();
+    verified_caller(authorization.as_ref(), request.extensions_mut())
+        .ok()
+        .flatten()
 }
 
 /// A handler that takes `Caller` requires a signed-in caller: 401 otherwise.
@@ -200,9 +211,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        authenticator(parts)?
-            .caller(parts)?
-            .ok_or_else(|| ApiError::unauthenticated("sign in to do this"))
+        verified_caller(
+            parts.headers.get(header::AUTHORIZATION),
+            &mut parts.extensions,
+        )?
+        .ok_or_else(|| ApiError::unauthenticated("sign in to do this"))
     }
 }
 
@@ -212,7 +225,10 @@ impl<S: Send + Sync> OptionalFromRequestParts<S> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Option<Self>, Self::Rejection> {
-        authenticator(parts)?.caller(parts)
+        verified_caller(
+            parts.headers.get(header::AUTHORIZATION),
+            &mut parts.extensions,
+        )
     }
 }
 
@@ -314,6 +330,29 @@ mod tests {
 
     fn auth() -> Authenticator {
         Authenticator::new(SECRET)
+    }
+
+    #[test]
+    fn a_request_token_is_verified_once_and_a_bad_one_every_time() {
+        let mut extensions = axum::http::Extensions::new();
+        extensions.insert(auth());
+        let id = Uuid::new_v4();
+        let good = header::HeaderValue::try_from(format!(
+            "Bearer {}",
+            mint(SECRET, &TokenRequest::user(id)).expect("mint")
+        ))
+        .expect("header");
+        let bad = header::HeaderValue::from_static("Bearer not-a-token");
+
+        // A bad token is refused, and nothing is remembered of it.
+        assert!(verified_caller(Some(&bad), &mut extensions).is_err());
+        assert!(extensions.get::<Verified>().is_none());
+        // A good one is remembered: asked again, the request's caller is not
+        // decoded again (the header is not even read).
+        let caller = verified_caller(Some(&good), &mut extensions).expect("valid");
+        assert_eq!(caller.map(|c| c.id), Some(id));
+        let again = verified_caller(Some(&bad), &mut extensions).expect("remembered");
+        assert_eq!(again, caller);
     }
 
     #[test]

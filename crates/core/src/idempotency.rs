@@ -63,7 +63,7 @@ pub async fn idempotent(State(pool): State<PgPool>, request: Request, next: Next
 async fn claim_and_run(
     pool: &PgPool,
     key: HeaderValue,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Result<Response, Response> {
     let key = key
@@ -75,7 +75,7 @@ async fn claim_and_run(
         })?
         .to_owned();
     // Only a signed-in caller has keys; anything else is the handler's to refuse.
-    let Some(user) = caller_id(&request) else {
+    let Some(user) = crate::auth::signed_in(&mut request).map(|c| c.id) else {
         return Ok(next.run(request).await);
     };
     let (parts, body) = request.into_parts();
@@ -118,10 +118,6 @@ async fn claim_and_run(
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
-}
-
-fn caller_id(request: &Request) -> Option<Uuid> {
-    crate::auth::signed_in(request).map(|c| c.id)
 }
 
 fn request_hash(method: &Method, uri: &axum::http::Uri, body: &Bytes) -> Vec<u8> {

@@ -205,15 +205,18 @@ pub fn note_decision() {
 /// this instance's set shows it.
 pub async fn refuse_suspended(
     State(suspensions): State<Suspensions>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let is_write = !matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    let user = crate::auth::signed_in(&request).filter(|c| c.kind != CallerKind::Service);
-    if let (true, Some(user)) = (is_write, user) {
+    let user = is_write
+        .then(|| crate::auth::signed_in(&mut request))
+        .flatten()
+        .filter(|c| c.kind != CallerKind::Service);
+    if let Some(user) = user {
         match suspensions.contains(user.id).await {
             Ok(false) => {}
             Ok(true) => return ApiError::account_suspended().into_response(),
