@@ -194,6 +194,13 @@ impl Consumer {
         self
     }
 
+    /// What wakes the relay after a handler wrote to the outbox (by default,
+    /// a `NOTIFY`).
+    pub fn with_waker(mut self, waker: Waker) -> Self {
+        self.waker = waker;
+        self
+    }
+
     /// How many deliveries are handled at once (default 8); 1 handles them in queue order.
     pub fn with_concurrency(mut self, concurrency: usize) -> Self {
         self.concurrency = concurrency.max(1);

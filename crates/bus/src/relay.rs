@@ -5,9 +5,10 @@
 //!   the others stand by and take over when its database session ends. One
 //!   publisher reading in `seq` order is what keeps each aggregate's events in
 //!   commit order with many instances — skipping locked rows would not.
-//! - **Wakes on commit**: whoever commits outbox rows `NOTIFY`s
-//!   `<schema>_outbox` afterwards ([`crate::wake`]), and the relay `LISTEN`s,
-//!   with a poll as the fallback.
+//! - **Wakes on commit**: whoever commits outbox rows wakes it afterwards
+//!   ([`crate::wake`]): directly when it is in the same process and leads,
+//!   otherwise by `NOTIFY` on `<schema>_outbox`, which it `LISTEN`s to; with a
+//!   poll as the fallback.
 //! - **Confirms, pipelined**: a batch is published at once, persistent and
 //!   `mandatory`; its confirms are awaited, and its rows marked, in the
 //!   background while the relay goes on reading and publishing (up to
@@ -34,6 +35,7 @@ use tokio::task::JoinHandle;
 
 use crate::broker::BrokerLink;
 use crate::topology::{declare_exchange, Names};
+use crate::wake::{LocalRelay, Waker};
 
 const BACKLOG_OBSERVE_INTERVAL: Duration = Duration::from_secs(1);
 
@@ -137,6 +139,7 @@ pub struct Relay {
     link: BrokerLink,
     config: RelayConfig,
     metrics: RelayMetrics,
+    local: LocalRelay,
 }
 
 impl Relay {
@@ -159,7 +162,20 @@ impl Relay {
             link,
             config,
             metrics,
+            local: LocalRelay::default(),
         }
+    }
+
+    /// The relay as this process's wakers see it; see [`Relay::waker`].
+    pub fn with_local(mut self, local: LocalRelay) -> Self {
+        self.local = local;
+        self
+    }
+
+    /// A waker for this process's commits to the outbox: it wakes this relay
+    /// directly while it leads, and by `NOTIFY` otherwise.
+    pub fn waker(&self) -> Waker {
+        Waker::new(self.pool.clone()).waking(self.local.clone())
     }
 
     /// Runs until `stop` turns true (or its sender is gone): stands by for
@@ -193,14 +209,17 @@ impl Relay {
         }
         // The lock lives as long as this session: take it out of the pool.
         let mut session = pooled.detach();
-        tracing::info!(
-            schema = self.config.schema,
-            "this instance relays the outbox"
-        );
         let mut listener = PgListener::connect_with(&self.pool).await?;
         listener
             .listen(&format!("{}_outbox", self.config.schema))
             .await?;
+        // From here this process's commits wake this relay directly; they
+        // go back to `NOTIFY` when it stops leading (this returns).
+        let _leading = self.local.leading();
+        tracing::info!(
+            schema = self.config.schema,
+            "this instance relays the outbox"
+        );
         // Marking rows published need not wait for the disk: a mark lost in a
         // crash only means the event is sent again, which consumers absorb.
         sqlx::query("set synchronous_commit = off")
@@ -244,8 +263,14 @@ impl Relay {
                     last_cleanup = Instant::now();
                 }
                 // Caught up: sleep until a commit wakes us or the poll comes round.
-                match tokio::time::timeout(self.config.poll_interval, listener.recv()).await {
-                    Ok(Ok(_)) => {
+                let woken = async {
+                    tokio::select! {
+                        notified = listener.recv() => notified.map(drop),
+                        () = self.local.woken() => Ok(()),
+                    }
+                };
+                match tokio::time::timeout(self.config.poll_interval, woken).await {
+                    Ok(Ok(())) => {
                         // The wake-ups already here are spent: one drain reads
                         // them all. Under load, the commits made while a drain
                         // reads and publishes wait for the next one, so

@@ -15,7 +15,7 @@ use sqlx::PgPool;
 use crate::broker::BrokerLink;
 use crate::consumer::Consumer;
 use crate::relay::{stall_check, Relay};
-use crate::wake::{wake_after_request, Waker};
+use crate::wake::{wake_after_request, LocalRelay, Waker};
 
 #[derive(Debug)]
 pub struct ServiceRuntime {
@@ -23,6 +23,8 @@ pub struct ServiceRuntime {
     pub broker: BrokerLink,
     pub metrics: Metrics,
     config: ServiceConfig,
+    /// The relay of [`ServiceRuntime::relay`], which [`ServiceRuntime::waker`]s wake.
+    local_relay: LocalRelay,
 }
 
 impl ServiceRuntime {
@@ -34,7 +36,14 @@ impl ServiceRuntime {
             broker: BrokerLink::spawn(config.rabbitmq_url.clone()),
             metrics: Metrics::new(config.spec.name),
             config: config.clone(),
+            local_relay: LocalRelay::default(),
         })
+    }
+
+    /// What wakes the relay after a commit that wrote the outbox: the
+    /// router's, the consumer's and the sweepers'.
+    pub fn waker(&self) -> Waker {
+        Waker::new(self.db.clone()).waking(self.local_relay.clone())
     }
 
     /// The relay of the service's outbox.
@@ -46,6 +55,7 @@ impl ServiceRuntime {
             &self.config.events,
             &self.metrics,
         )
+        .with_local(self.local_relay.clone())
     }
 
     /// The service's consumer, without handlers yet (add them with [`Consumer::on`]).
@@ -57,6 +67,7 @@ impl ServiceRuntime {
             &self.config.events,
             &self.metrics,
         )
+        .with_waker(self.waker())
     }
 
     /// The service's API inside the platform's HTTP stack, ready when its
@@ -71,7 +82,7 @@ impl ServiceRuntime {
         idempotent: bool,
     ) -> Router {
         let api = api.layer(axum::middleware::from_fn_with_state(
-            Waker::new(self.db.clone()),
+            self.waker(),
             wake_after_request,
         ));
         service_router(ServiceHttp {

@@ -14,6 +14,12 @@
 //! HTTP layer ([`wake_after_request`]), the consumer runner and the sweepers
 //! ([`Waker::after`]) — wake the relay after it, when it was marked. A missed
 //! wake-up only costs time: the relay also polls.
+//!
+//! When the relay that leads is this process's own ([`LocalRelay`]), the
+//! wake-up is a message inside the process instead: the `NOTIFY` would cost a
+//! statement, PostgreSQL's notification queue and a signal to the listening
+//! backend, to reach a task next door. Measured on the money saga at 500
+//! donations/s, this took p99 from 520–770 ms to 61–105 ms (benchmarks.md).
 
 use std::cell::Cell;
 use std::future::Future;
@@ -35,21 +41,76 @@ pub(crate) fn outbox_written() {
     let _ = WROTE_OUTBOX.try_with(|wrote| wrote.set(true));
 }
 
+/// This process's relay of one outbox, as its wakers see it: whether it leads
+/// (publishes) now, and the way to wake it without PostgreSQL.
+#[derive(Debug, Clone, Default)]
+pub struct LocalRelay(Arc<LocalRelayState>);
+
+#[derive(Debug, Default)]
+struct LocalRelayState {
+    leading: AtomicBool,
+    wake: tokio::sync::Notify,
+}
+
+impl LocalRelay {
+    /// Marks the relay as leading until the returned guard is dropped.
+    pub(crate) fn leading(&self) -> Leading {
+        self.0.leading.store(true, Ordering::Release);
+        Leading(self.clone())
+    }
+
+    /// Resolves once woken; a wake-up sent while nobody waited is kept for
+    /// the next wait, so none is lost between two waits.
+    pub(crate) async fn woken(&self) {
+        self.0.wake.notified().await;
+    }
+
+    /// Wakes the relay if it leads; `false` if it does not, and a `NOTIFY`
+    /// must reach whichever instance does.
+    fn wake_if_leading(&self) -> bool {
+        let leading = self.0.leading.load(Ordering::Acquire);
+        if leading {
+            self.0.wake.notify_one();
+        }
+        leading
+    }
+}
+
+/// While it lives, the local relay leads.
+#[derive(Debug)]
+pub(crate) struct Leading(LocalRelay);
+
+impl Drop for Leading {
+    fn drop(&mut self) {
+        self.0 .0.leading.store(false, Ordering::Release);
+    }
+}
+
 /// Wakes the relay of one service's outbox (the schema on its pool's
-/// `search_path`), sending at most one `NOTIFY` at a time: wake-ups asked for
-/// while one is on its way are folded into the next.
+/// `search_path`): in the process when the local relay leads, otherwise by
+/// `NOTIFY`, at most one at a time — wake-ups asked for while one is on its
+/// way are folded into the next.
 #[derive(Debug, Clone)]
 pub struct Waker {
     pool: PgPool,
     pending: Arc<AtomicBool>,
+    local: Option<LocalRelay>,
 }
 
 impl Waker {
+    /// A waker that always sends a `NOTIFY`.
     pub fn new(pool: PgPool) -> Self {
         Self {
             pool,
             pending: Arc::default(),
+            local: None,
         }
+    }
+
+    /// Wakes `local` directly while it leads.
+    pub fn waking(mut self, local: LocalRelay) -> Self {
+        self.local = Some(local);
+        self
     }
 
     /// Runs `work`, which commits what it writes; if it wrote to the outbox,
@@ -67,8 +128,12 @@ impl Waker {
         output
     }
 
-    /// Sends a `NOTIFY` in the background, unless one is about to be sent.
+    /// Wakes the local relay if it leads; otherwise sends a `NOTIFY` in the
+    /// background, unless one is about to be sent.
     pub fn wake(&self) {
+        if self.local.as_ref().is_some_and(LocalRelay::wake_if_leading) {
+            return;
+        }
         if self.pending.swap(true, Ordering::AcqRel) {
             return;
         }

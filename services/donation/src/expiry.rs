@@ -14,9 +14,8 @@ use crate::{db, transitions};
 const BATCH: i64 = 200;
 
 /// Sweeps for as long as it runs, looking every `timeout / 4` (at most every second).
-pub async fn sweep_forever(pool: PgPool, timeout: Duration) {
+pub async fn sweep_forever(pool: PgPool, waker: Waker, timeout: Duration) {
     let interval = (timeout / 4).clamp(Duration::from_millis(100), Duration::from_secs(1));
-    let waker = Waker::new(pool.clone());
     loop {
         match waker.after(sweep(&pool, timeout)).await {
             Ok(0) => {}

@@ -68,7 +68,11 @@ impl App {
             relay: Some(runtime.relay()),
             consumer: Some(consumers::consumer(&runtime)),
             tasks: vec![
-                Box::pin(expiry::sweep_forever(db.clone(), settings.pending_timeout)),
+                Box::pin(expiry::sweep_forever(
+                    db.clone(),
+                    runtime.waker(),
+                    settings.pending_timeout,
+                )),
                 Box::pin(hearth_core::idempotency::clean_forever(db.clone())),
             ],
         };

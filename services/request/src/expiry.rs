@@ -15,8 +15,7 @@ const BATCH: i64 = 200;
 /// `needed_by` is a date a person picked; a few seconds late is on time.
 const INTERVAL: Duration = Duration::from_secs(5);
 
-pub async fn sweep_forever(pool: PgPool) {
-    let waker = Waker::new(pool.clone());
+pub async fn sweep_forever(pool: PgPool, waker: Waker) {
     loop {
         match waker.after(sweep(&pool)).await {
             Ok(0) => {}

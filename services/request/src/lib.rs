@@ -52,7 +52,7 @@ impl App {
             relay: Some(runtime.relay()),
             consumer: Some(consumers::consumer(&runtime)),
             tasks: vec![
-                Box::pin(expiry::sweep_forever(db.clone())),
+                Box::pin(expiry::sweep_forever(db.clone(), runtime.waker())),
                 Box::pin(hearth_core::idempotency::clean_forever(db.clone())),
             ],
         };

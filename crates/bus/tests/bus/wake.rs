@@ -145,3 +145,63 @@ async fn a_request_that_wrote_the_outbox_wakes_the_relay_and_one_that_did_not_se
     );
     assert!(tap.next(Duration::from_millis(300)).await.is_none());
 }
+
+/// Listens on the fixture's wake-up channel, as a relay does.
+async fn listen(f: &Fixture) -> sqlx::postgres::PgListener {
+    let mut listener = sqlx::postgres::PgListener::connect_with(&f.pool)
+        .await
+        .expect("listen");
+    listener.listen("svc_outbox").await.expect("listen");
+    listener
+}
+
+#[tokio::test]
+async fn the_relay_of_this_process_is_woken_without_a_notify_while_it_leads() {
+    let f = Fixture::new().await;
+    let mut tap = f.tap().await;
+    let relay = f.relay(SLOW_POLL);
+    let waker = relay.waker();
+    tokio::spawn(relay.run(f.stop.subscribe()));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut notifications = listen(&f).await;
+
+    waker
+        .after(f.commit_events_quietly(Uuid::now_v7(), 1))
+        .await;
+
+    assert_eq!(
+        tap.next_json(WOKEN_WITHIN).await["type"],
+        "campaign.created",
+        "published long before the relay's poll"
+    );
+    let notify = tokio::time::timeout(Duration::from_millis(300), notifications.recv()).await;
+    assert!(notify.is_err(), "no NOTIFY was sent: {notify:?}");
+}
+
+#[tokio::test]
+async fn a_waker_whose_relay_does_not_lead_wakes_the_leader_by_notify() {
+    let f = Fixture::new().await;
+    let mut tap = f.tap().await;
+    // Another instance leads; this process's relay stands by (never started here).
+    tokio::spawn(f.relay(SLOW_POLL).run(f.stop.subscribe()));
+    let standing_by = f.relay(SLOW_POLL);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut notifications = listen(&f).await;
+
+    standing_by
+        .waker()
+        .after(f.commit_events_quietly(Uuid::now_v7(), 1))
+        .await;
+
+    assert!(
+        tokio::time::timeout(WOKEN_WITHIN, notifications.recv())
+            .await
+            .is_ok(),
+        "a NOTIFY was sent"
+    );
+    assert_eq!(
+        tap.next_json(WOKEN_WITHIN).await["type"],
+        "campaign.created",
+        "the leader published long before its poll"
+    );
+}
