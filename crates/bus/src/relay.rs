@@ -8,7 +8,8 @@
 //! - **Wakes on commit**: whoever commits outbox rows wakes it afterwards
 //!   ([`crate::wake`]): directly when it is in the same process and leads,
 //!   otherwise by `NOTIFY` on `<schema>_outbox`, which it `LISTEN`s to; with a
-//!   poll as the fallback.
+//!   poll as the fallback. Drains start at least `min_drain_interval` (2 ms)
+//!   apart, so under load the events of those milliseconds travel together.
 //! - **Confirms, pipelined**: a batch is published at once, persistent and
 //!   `mandatory`; its confirms are awaited, and its rows marked, in the
 //!   background while the relay goes on reading and publishing (up to
@@ -53,6 +54,11 @@ pub struct RelayConfig {
     pub batches_in_flight: usize,
     /// How often the relay looks without being woken.
     pub poll_interval: Duration,
+    /// Drains start at least this far apart. At a trickle the last one is
+    /// long past and an event leaves at once; under load, the commits of the
+    /// interval leave in one read, one burst of publishes and one mark
+    /// instead of one each.
+    pub min_drain_interval: Duration,
     /// Published rows are kept this long (for `hearth outbox status` and audits).
     pub retention: Duration,
     /// Rows deleted per cleanup statement, so cleanup never holds long locks.
@@ -69,6 +75,7 @@ impl RelayConfig {
             channels: 4,
             batches_in_flight: 4,
             poll_interval: Duration::from_secs(1),
+            min_drain_interval: Duration::from_millis(2),
             retention: Duration::from_secs(24 * 3600),
             cleanup_batch: 5000,
             cleanup_interval: crate::workers::CLEANUP_INTERVAL,
@@ -251,7 +258,14 @@ impl Relay {
                 channels.push(channel);
             }
             declare_exchange(&channels[0], &self.config.names).await?;
+            let mut last_drain: Option<Instant> = None;
             while channels.iter().all(|c| c.status().connected()) {
+                tokio::time::sleep(pause_before_drain(
+                    last_drain,
+                    self.config.min_drain_interval,
+                ))
+                .await;
+                last_drain = Some(Instant::now());
                 self.drain(&mut session, &channels, &mut in_flight).await?;
                 // Counting the backlog costs a scan of it; once a second is plenty for a gauge.
                 if last_observed.is_none_or(|at| at.elapsed() >= BACKLOG_OBSERVE_INTERVAL) {
@@ -470,6 +484,12 @@ impl InFlight {
     }
 }
 
+/// How long to wait before a drain so that drains start at least `interval`
+/// apart.
+fn pause_before_drain(last_drain: Option<Instant>, interval: Duration) -> Duration {
+    last_drain.map_or(Duration::ZERO, |at| interval.saturating_sub(at.elapsed()))
+}
+
 /// The channel an aggregate's events always travel on.
 fn channel_of(aggregate_id: &str, channels: usize) -> usize {
     use std::hash::{Hash, Hasher};
@@ -604,4 +624,22 @@ fn properties(row: &OutboxRow) -> BasicProperties {
         .with_delivery_mode(2)
         .with_content_type("application/cloudevents+json".into())
         .with_headers(headers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drains_start_at_least_the_interval_apart_and_at_once_after_a_quiet_spell() {
+        let interval = Duration::from_millis(2);
+        assert_eq!(pause_before_drain(None, interval), Duration::ZERO);
+        let long_ago = Instant::now() - Duration::from_secs(1);
+        assert_eq!(pause_before_drain(Some(long_ago), interval), Duration::ZERO);
+        let pause = pause_before_drain(Some(Instant::now()), interval);
+        assert!(
+            pause > Duration::from_millis(1) && pause <= interval,
+            "{pause:?}"
+        );
+    }
 }
