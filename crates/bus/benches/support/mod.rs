@@ -9,23 +9,7 @@ use hearth_testkit::{TestBroker, TestDb};
 use sqlx::PgPool;
 
 /// The outbox as every service's migrations leave it.
-const SCHEMA: &str = r"
-create schema svc;
-set search_path = svc;
-create table outbox (
-    seq bigint generated always as identity primary key,
-    event_id uuid not null unique,
-    aggregate_id text not null,
-    event_type text not null,
-    envelope jsonb not null,
-    created_at timestamptz not null default now(),
-    published_at timestamptz,
-    attempts integer not null default 0,
-    last_error text
-);
-create index outbox_unpublished on outbox (seq) where published_at is null;
-create index outbox_published on outbox (published_at) where published_at is not null;
-";
+const SCHEMA: &str = include_str!("../../tests/outbox.sql");
 
 pub struct Bench {
     /// Dropped at the end of the run, and the database with it.

@@ -11,23 +11,12 @@ use sqlx::PgPool;
 use tokio::sync::watch;
 use uuid::Uuid;
 
-/// The schema every service has for events: outbox and inbox.
+/// The outbox as every service's migrations leave it (shared with the benchmarks).
+const OUTBOX: &str = include_str!("../outbox.sql");
+
+/// The rest of what every service has for events: inbox and suspensions.
 /// (Services carry the same tables in their own migrations.)
 const EVENT_TABLES: &str = r"
-create schema svc;
-set search_path = svc;
-create table outbox (
-    seq bigint generated always as identity primary key,
-    event_id uuid not null unique,
-    aggregate_id text not null,
-    event_type text not null,
-    envelope jsonb not null,
-    created_at timestamptz not null default now(),
-    published_at timestamptz,
-    attempts integer not null default 0,
-    last_error text
-);
-create index outbox_unpublished on outbox (seq) where published_at is null;
 create table account_suspensions (user_id uuid primary key, suspended boolean not null, reason text, decided_at timestamptz not null, event_id uuid not null);
 create table inbox (event_id uuid primary key, event_type text not null, received_at timestamptz not null default now());
 -- What the test handlers do: one row per effect.
@@ -47,10 +36,15 @@ pub struct Fixture {
 impl Fixture {
     pub async fn new() -> Self {
         let db = TestDb::create().await;
-        sqlx::raw_sql(EVENT_TABLES)
-            .execute(&mut db.connect().await)
-            .await
-            .expect("event tables");
+        // One connection: the outbox's script sets the `search_path` the
+        // other tables are created on.
+        let mut conn = db.connect().await;
+        for tables in [OUTBOX, EVENT_TABLES] {
+            sqlx::raw_sql(tables)
+                .execute(&mut conn)
+                .await
+                .expect("event tables");
+        }
         let pool = hearth_core::db::pool(
             &DatabaseConfig {
                 url: db.url(),
