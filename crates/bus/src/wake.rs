@@ -29,6 +29,7 @@ use std::sync::Arc;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
+use hearth_core::task_flag;
 use sqlx::PgPool;
 
 tokio::task_local! {
@@ -38,7 +39,7 @@ tokio::task_local! {
 
 /// Notes that the current unit of work wrote to the outbox (outside one, does nothing).
 pub(crate) fn outbox_written() {
-    let _ = WROTE_OUTBOX.try_with(|wrote| wrote.set(true));
+    task_flag::raise(&WROTE_OUTBOX);
 }
 
 /// This process's relay of one outbox, as its wakers see it: whether it leads
@@ -116,12 +117,7 @@ impl Waker {
     /// Runs `work`, which commits what it writes; if it wrote to the outbox,
     /// wakes the relay once it is done.
     pub async fn after<F: Future>(&self, work: F) -> F::Output {
-        let (output, wrote) = WROTE_OUTBOX
-            .scope(Cell::new(false), async {
-                let output = work.await;
-                (output, WROTE_OUTBOX.with(Cell::get))
-            })
-            .await;
+        let (output, wrote) = task_flag::watching(&WROTE_OUTBOX, work).await;
         if wrote {
             self.wake();
         }

@@ -22,6 +22,7 @@ pub mod pagination;
 pub mod patch;
 pub mod request_context;
 pub mod status;
+pub mod task_flag;
 pub mod telemetry;
 pub mod validation;
 

@@ -196,7 +196,7 @@ tokio::task_local! {
 /// Notes that the current request recorded a suspension or reinstatement
 /// (`hearth_bus::moderation::record` calls it); outside a request, does nothing.
 pub fn note_decision() {
-    let _ = DECIDED.try_with(|decided| decided.set(true));
+    crate::task_flag::raise(&DECIDED);
 }
 
 /// Middleware on a service's API routes. A write by a suspended user is a
@@ -223,12 +223,7 @@ pub async fn refuse_suspended(
             Err(err) => return ApiError::from(err).into_response(),
         }
     }
-    let (response, decided) = DECIDED
-        .scope(Cell::new(false), async {
-            let response = next.run(request).await;
-            (response, DECIDED.with(Cell::get))
-        })
-        .await;
+    let (response, decided) = crate::task_flag::watching(&DECIDED, next.run(request)).await;
     if decided {
         suspensions.decided().await;
     }
