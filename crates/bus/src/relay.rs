@@ -173,9 +173,12 @@ impl Relay {
         }
     }
 
-    /// The relay as this process's wakers see it; see [`Relay::waker`].
-    pub fn with_local(mut self, local: LocalRelay) -> Self {
-        self.local = local;
+    /// Woken in the process by `waker` (and its clones) while this relay
+    /// leads; see [`Relay::waker`].
+    pub fn woken_by(mut self, waker: &Waker) -> Self {
+        if let Some(local) = waker.local_relay() {
+            self.local = local.clone();
+        }
         self
     }
 
@@ -262,6 +265,7 @@ impl Relay {
             while channels.iter().all(|c| c.status().connected()) {
                 tokio::time::sleep(pause_before_drain(
                     last_drain,
+                    Instant::now(),
                     self.config.min_drain_interval,
                 ))
                 .await;
@@ -287,8 +291,8 @@ impl Relay {
                     Ok(Ok(())) => {
                         // The wake-ups already here are spent: one drain reads
                         // them all. Under load, the commits made while a drain
-                        // reads and publishes wait for the next one, so
-                        // batches grow with the load without a fixed delay.
+                        // reads and publishes (and in the pause before it)
+                        // wait for the next one, so batches grow with the load.
                         while listener.next_buffered().is_some() {}
                     }
                     Ok(Err(err)) => {
@@ -484,10 +488,12 @@ impl InFlight {
     }
 }
 
-/// How long to wait before a drain so that drains start at least `interval`
-/// apart.
-fn pause_before_drain(last_drain: Option<Instant>, interval: Duration) -> Duration {
-    last_drain.map_or(Duration::ZERO, |at| interval.saturating_sub(at.elapsed()))
+/// How long to wait at `now` before a drain so that drains start at least
+/// `interval` apart.
+fn pause_before_drain(last_drain: Option<Instant>, now: Instant, interval: Duration) -> Duration {
+    last_drain.map_or(Duration::ZERO, |at| {
+        interval.saturating_sub(now.saturating_duration_since(at))
+    })
 }
 
 /// The channel an aggregate's events always travel on.
@@ -633,13 +639,16 @@ mod tests {
     #[test]
     fn drains_start_at_least_the_interval_apart_and_at_once_after_a_quiet_spell() {
         let interval = Duration::from_millis(2);
-        assert_eq!(pause_before_drain(None, interval), Duration::ZERO);
-        let long_ago = Instant::now() - Duration::from_secs(1);
-        assert_eq!(pause_before_drain(Some(long_ago), interval), Duration::ZERO);
-        let pause = pause_before_drain(Some(Instant::now()), interval);
-        assert!(
-            pause > Duration::from_millis(1) && pause <= interval,
-            "{pause:?}"
+        let at = Instant::now();
+        assert_eq!(pause_before_drain(None, at, interval), Duration::ZERO);
+        assert_eq!(pause_before_drain(Some(at), at, interval), interval);
+        assert_eq!(
+            pause_before_drain(Some(at), at + Duration::from_micros(500), interval),
+            Duration::from_micros(1500)
+        );
+        assert_eq!(
+            pause_before_drain(Some(at), at + Duration::from_secs(1), interval),
+            Duration::ZERO
         );
     }
 }

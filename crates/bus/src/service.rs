@@ -23,27 +23,29 @@ pub struct ServiceRuntime {
     pub broker: BrokerLink,
     pub metrics: Metrics,
     config: ServiceConfig,
-    /// The relay of [`ServiceRuntime::relay`], which [`ServiceRuntime::waker`]s wake.
-    local_relay: LocalRelay,
+    /// Wakes [`ServiceRuntime::relay`]; one for the whole service, so that at
+    /// most one `NOTIFY` is on its way at a time.
+    waker: Waker,
 }
 
 impl ServiceRuntime {
     /// Opens the pool and starts the broker link. Nothing is contacted yet:
     /// both connect in the background, so a service starts without them.
     pub fn connect(config: &ServiceConfig) -> anyhow::Result<Self> {
+        let db = hearth_core::db::pool(&config.database, config.spec.schema())?;
         Ok(Self {
-            db: hearth_core::db::pool(&config.database, config.spec.schema())?,
+            waker: Waker::new(db.clone()).waking(LocalRelay::default()),
+            db,
             broker: BrokerLink::spawn(config.rabbitmq_url.clone()),
             metrics: Metrics::new(config.spec.name),
             config: config.clone(),
-            local_relay: LocalRelay::default(),
         })
     }
 
     /// What wakes the relay after a commit that wrote the outbox: the
     /// router's, the consumer's and the sweepers'.
     pub fn waker(&self) -> Waker {
-        Waker::new(self.db.clone()).waking(self.local_relay.clone())
+        self.waker.clone()
     }
 
     /// The relay of the service's outbox.
@@ -55,7 +57,7 @@ impl ServiceRuntime {
             &self.config.events,
             &self.metrics,
         )
-        .with_local(self.local_relay.clone())
+        .woken_by(&self.waker)
     }
 
     /// The service's consumer, without handlers yet (add them with [`Consumer::on`]).

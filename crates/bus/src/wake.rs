@@ -114,6 +114,11 @@ impl Waker {
         self
     }
 
+    /// The relay of this process this waker wakes directly, if any.
+    pub(crate) fn local_relay(&self) -> Option<&LocalRelay> {
+        self.local.as_ref()
+    }
+
     /// Runs `work`, which commits what it writes; if it wrote to the outbox,
     /// wakes the relay once it is done.
     pub async fn after<F: Future>(&self, work: F) -> F::Output {
