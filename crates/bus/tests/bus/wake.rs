@@ -205,3 +205,39 @@ async fn a_waker_whose_relay_does_not_lead_wakes_the_leader_by_notify() {
         "the leader published long before its poll"
     );
 }
+
+#[tokio::test]
+async fn once_the_local_relay_stops_leading_its_waker_wakes_the_new_leader_by_notify() {
+    let f = Fixture::new().await;
+    let mut tap = f.tap().await;
+    let first = f.relay(SLOW_POLL);
+    let waker = first.waker();
+    let (stop_first, first_stops) = tokio::sync::watch::channel(false);
+    let first = tokio::spawn(first.run(first_stops));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The local relay goes away; another instance's takes over.
+    stop_first.send_replace(true);
+    tokio::time::timeout(WOKEN_WITHIN, first)
+        .await
+        .expect("the first relay stops")
+        .expect("stopped cleanly");
+    tokio::spawn(f.relay(SLOW_POLL).run(f.stop.subscribe()));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let mut notifications = listen(&f).await;
+
+    waker
+        .after(f.commit_events_quietly(Uuid::now_v7(), 1))
+        .await;
+
+    assert!(
+        tokio::time::timeout(WOKEN_WITHIN, notifications.recv())
+            .await
+            .is_ok(),
+        "a NOTIFY was sent"
+    );
+    assert_eq!(
+        tap.next_json(WOKEN_WITHIN).await["type"],
+        "campaign.created",
+        "the new leader published long before its poll"
+    );
+}
