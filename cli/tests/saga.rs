@@ -474,10 +474,14 @@ async fn a_donation_cancelled_before_it_arrives_is_never_accepted() {
         answers.is_empty(),
         "no answer to a voided donation: {answers:?}"
     );
-    let accepted = format!(
-        "select count(*) from campaign.accepted_donations where donation_id = '{donation_id}'"
-    );
-    assert_eq!(count(&running, &accepted).await, 0);
+    let accepted: i64 = sqlx::query_scalar(
+        "select count(*) from campaign.accepted_donations where donation_id = $1",
+    )
+    .bind(donation_id)
+    .fetch_one(&mut conn)
+    .await
+    .expect("count");
+    assert_eq!(accepted, 0);
     let c = get_campaign(&running.campaign, &c["id"]).await;
     assert_eq!(c["raised_minor"], 0);
     assert_eq!(c["donor_count"], 0);

@@ -19,7 +19,8 @@
 //! wake-up is a message inside the process instead: the `NOTIFY` would cost a
 //! statement, PostgreSQL's notification queue and a signal to the listening
 //! backend, to reach a task next door. Measured on the money saga at 500
-//! donations/s, this took p99 from 520–770 ms to 61–105 ms (benchmarks.md).
+//! donations/s, in alternated runs, this took p99 from 352–507 ms to
+//! 84–122 ms (benchmarks.md).
 
 use std::cell::Cell;
 use std::future::Future;
