@@ -1,8 +1,12 @@
 //! How long one event takes from its commit to a consumer, at a steady rate:
-//! the hop every saga step pays (NOTIFY, the relay's read, the publish, the
-//! quorum queue's confirm, the delivery).
+//! the hop every saga step pays (the wake-up, the relay's read, the publish,
+//! the quorum queue's confirm, the delivery).
 //!
 //!     cargo bench -p hearth-bus --bench relay_latency [-- EVENTS RATE]
+//!
+//! The commits wake the relay as a service's do when its own relay leads (in
+//! the process); `NOTIFY=1` wakes it through PostgreSQL instead, as when
+//! another instance leads.
 //!
 //! Commits EVENTS (default 2000) outbox rows one transaction each, RATE
 //! (default 200) a second, with a relay running, and times each from the
@@ -63,6 +67,11 @@ async fn main() -> anyhow::Result<()> {
         RelayConfig::new("svc", names.clone()),
         RelayMetrics::default(),
     );
+    let waker = if std::env::var_os("NOTIFY").is_some() {
+        hearth_bus::wake::Waker::new(pool.clone())
+    } else {
+        relay.waker()
+    };
     let (stop_tx, stop) = tokio::sync::watch::channel(false);
     let running = tokio::spawn(relay.run(stop));
 
@@ -73,7 +82,6 @@ async fn main() -> anyhow::Result<()> {
 
     let mut ticks = tokio::time::interval(Duration::from_secs(1) / rate as u32);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-    let waker = hearth_bus::wake::Waker::new(pool.clone());
     let writers = Arc::new(tokio::sync::Semaphore::new(16));
     for _ in 0..events {
         ticks.tick().await;
