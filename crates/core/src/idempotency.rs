@@ -6,11 +6,16 @@
 //! The key is claimed with an insert before the handler runs, so of two
 //! identical requests racing, one runs and the other waits for its answer.
 //! The answer is stored after the handler's transaction committed; a 5xx
-//! answer is not stored (the key is released so the client can retry). A
-//! process that dies between the commit and storing the answer leaves a claim
-//! without an answer: after [`STALE_CLAIM`] it is released, and that one
-//! request could then run twice — a window of one crash, documented in
-//! docs/conventions.md.
+//! answer is not stored (the claim is released so the client can retry).
+//!
+//! The claim also holds the id of what the request creates
+//! ([`new_resource_id`]). That closes the gap between the handler's commit
+//! and the stored answer: a process that dies there (or a request cut off by
+//! the timeout) leaves a claim without an answer, which another copy of the
+//! request takes over after [`STALE_CLAIM`] (at once after a 5xx) with the
+//! same id. If the first run's effect committed, the handler finds that id
+//! already taken and answers with what it created then, instead of creating
+//! it twice.
 //!
 //! Each service keeps its keys in its own schema (`idempotency_keys`).
 
@@ -37,6 +42,29 @@ pub const STALE_CLAIM: Duration = Duration::from_secs(60);
 const WAIT_FOR_FIRST: Duration = Duration::from_secs(10);
 /// The response headers worth replaying.
 const KEPT_HEADERS: [HeaderName; 3] = [header::CONTENT_TYPE, header::LOCATION, header::ETAG];
+
+tokio::task_local! {
+    /// The id the running idempotent request creates its resource with.
+    static RESOURCE_ID: Uuid;
+}
+
+/// The id for what the running request creates. Inside a `POST` with an
+/// `Idempotency-Key` it is the id its claim holds, the same for every run of
+/// that request; a handler that finds it already taken knows an earlier run
+/// created the resource, and answers with it. Otherwise a new UUIDv7.
+pub fn new_resource_id() -> Uuid {
+    RESOURCE_ID
+        .try_with(|id| *id)
+        .unwrap_or_else(|_| Uuid::now_v7())
+}
+
+/// The error for a resource that [`new_resource_id`] said exists, and that
+/// is gone: never expected, since nothing deletes what a `POST` created.
+pub fn lost_creation() -> ApiError {
+    ApiError::internal(anyhow::anyhow!(
+        "an earlier run of this idempotent request created a resource that is gone"
+    ))
+}
 
 #[derive(Debug, sqlx::FromRow)]
 struct Stored {
@@ -85,19 +113,17 @@ async fn claim_and_run(
     let hash = request_hash(&parts.method, &parts.uri, &bytes);
 
     loop {
-        if claim(pool, user, &key, &hash)
+        if let Some(resource_id) = claim(pool, user, &key, &hash)
             .await
             .map_err(error_response)?
         {
-            let response = next
-                .run(Request::from_parts(parts, Body::from(bytes)))
-                .await;
-            return Ok(remember(pool, user, &key, response).await);
+            let request = Request::from_parts(parts, Body::from(bytes));
+            return Ok(run(pool, user, &key, resource_id, request, next).await);
         }
         let deadline = tokio::time::Instant::now() + WAIT_FOR_FIRST;
         loop {
             let Some(stored) = load(pool, user, &key).await.map_err(error_response)? else {
-                break; // Released meanwhile: try to claim it again.
+                break; // Expired meanwhile: claim it afresh.
             };
             if stored.request_hash != hash {
                 return Err(ApiError::idempotency_key_reused().into_response());
@@ -106,8 +132,15 @@ async fn claim_and_run(
                 return Ok(replay(status, stored.headers, body));
             }
             if stored.stale {
-                release(pool, user, &key).await.map_err(error_response)?;
-                break;
+                // The run before died, or failed: run again, creating (if
+                // anything) under the same id. Of several waiters, one takes it.
+                if let Some(resource_id) =
+                    take_over(pool, user, &key).await.map_err(error_response)?
+                {
+                    let request = Request::from_parts(parts, Body::from(bytes));
+                    return Ok(run(pool, user, &key, resource_id, request, next).await);
+                }
+                continue;
             }
             if tokio::time::Instant::now() >= deadline {
                 return Err(ApiError::conflict(
@@ -118,6 +151,19 @@ async fn claim_and_run(
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
+}
+
+/// Runs the handler as the owner of the claim, then stores its answer.
+async fn run(
+    pool: &PgPool,
+    user: Uuid,
+    key: &str,
+    resource_id: Uuid,
+    request: Request,
+    next: Next,
+) -> Response {
+    let response = RESOURCE_ID.scope(resource_id, next.run(request)).await;
+    remember(pool, user, key, response).await
 }
 
 fn request_hash(method: &Method, uri: &axum::http::Uri, body: &Bytes) -> Vec<u8> {
@@ -132,18 +178,38 @@ fn request_hash(method: &Method, uri: &axum::http::Uri, body: &Bytes) -> Vec<u8>
     hasher.finalize().to_vec()
 }
 
-/// `true` if this request now owns the key.
-async fn claim(pool: &PgPool, user: Uuid, key: &str, hash: &[u8]) -> sqlx::Result<bool> {
-    Ok(sqlx::query(
-        "insert into idempotency_keys (user_id, key, request_hash) values ($1, $2, $3) on conflict do nothing",
+/// The claim's resource id if this request now owns the key.
+async fn claim(pool: &PgPool, user: Uuid, key: &str, hash: &[u8]) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "insert into idempotency_keys (user_id, key, request_hash, resource_id) \
+         values ($1, $2, $3, $4) on conflict do nothing returning resource_id",
     )
     .bind(user)
     .bind(key)
     .bind(hash)
-    .execute(pool)
-    .await?
-    .rows_affected()
-        == 1)
+    .bind(Uuid::now_v7())
+    .fetch_optional(pool)
+    .await
+}
+
+/// Takes over a stale claim, keeping its resource id (claims made before
+/// ids were kept get one now); `None` if another request took it first.
+async fn take_over(pool: &PgPool, user: Uuid, key: &str) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar(
+        "update idempotency_keys set created_at = now(), resource_id = coalesce(resource_id, $3) \
+         where user_id = $1 and key = $2 and status is null and created_at < now() - $4::interval \
+         returning resource_id",
+    )
+    .bind(user)
+    .bind(key)
+    .bind(Uuid::now_v7())
+    .bind(stale_after())
+    .fetch_optional(pool)
+    .await
+}
+
+fn stale_after() -> String {
+    format!("{} seconds", STALE_CLAIM.as_secs())
 }
 
 async fn load(pool: &PgPool, user: Uuid, key: &str) -> sqlx::Result<Option<Stored>> {
@@ -154,17 +220,23 @@ async fn load(pool: &PgPool, user: Uuid, key: &str) -> sqlx::Result<Option<Store
     )
     .bind(user)
     .bind(key)
-    .bind(format!("{} seconds", STALE_CLAIM.as_secs()))
+    .bind(stale_after())
     .fetch_optional(pool)
     .await
 }
 
+/// Lets the next copy of the request take the claim over at once. The claim
+/// stays, with its resource id: a failure may have come after the commit.
 async fn release(pool: &PgPool, user: Uuid, key: &str) -> sqlx::Result<()> {
-    sqlx::query("delete from idempotency_keys where user_id = $1 and key = $2 and status is null")
-        .bind(user)
-        .bind(key)
-        .execute(pool)
-        .await?;
+    sqlx::query(
+        "update idempotency_keys set created_at = now() - $3::interval - interval '1 second' \
+         where user_id = $1 and key = $2 and status is null",
+    )
+    .bind(user)
+    .bind(key)
+    .bind(stale_after())
+    .execute(pool)
+    .await?;
     Ok(())
 }
 

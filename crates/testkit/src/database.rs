@@ -63,6 +63,30 @@ impl TestDb {
             .expect(sql)
     }
 
+    /// Leaves the `Idempotency-Key` `key` of `schema` as a service that died
+    /// between its handler's commit and storing the answer leaves it: the
+    /// claim without its answer, older than a claim is trusted to be alive.
+    pub async fn lose_idempotent_answer(&self, schema: &str, key: &str) {
+        let mut conn = self.connect().await;
+        let mut tx = conn.begin().await.expect("begin");
+        sqlx::query("select set_config('search_path', $1, true)")
+            .bind(schema)
+            .execute(&mut *tx)
+            .await
+            .expect("search_path");
+        let lost = sqlx::query(
+            "update idempotency_keys set status = null, headers = null, body = null, \
+             created_at = now() - interval '61 seconds' where key = $1",
+        )
+        .bind(key)
+        .execute(&mut *tx)
+        .await
+        .expect("lose the answer")
+        .rows_affected();
+        tx.commit().await.expect("commit");
+        assert_eq!(lost, 1, "one stored answer under {key} in {schema}");
+    }
+
     /// Waits until `sql` counts at least `count`, for at most 5 s.
     pub async fn wait_for_count(&self, sql: &str, count: i64) {
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);

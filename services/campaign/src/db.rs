@@ -18,14 +18,20 @@ macro_rules! campaign_columns {
     };
 }
 
-pub async fn insert(conn: &mut PgConnection, new: &NewCampaign) -> sqlx::Result<Campaign> {
+/// `None` if a campaign with `id` exists already: the same request, with
+/// the same `Idempotency-Key`, created it before (hearth_core::idempotency).
+pub async fn insert(
+    conn: &mut PgConnection,
+    id: Uuid,
+    new: &NewCampaign,
+) -> sqlx::Result<Option<Campaign>> {
     sqlx::query_as(concat!(
         "insert into campaigns (id, recipient_id, creator_id, title, description, category, \
          goal_minor, currency, status, ends_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning ",
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict (id) do nothing returning ",
         campaign_columns!()
     ))
-    .bind(Uuid::now_v7())
+    .bind(id)
     .bind(new.recipient_id)
     .bind(new.creator_id)
     .bind(&new.title)
@@ -35,7 +41,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewCampaign) -> sqlx::Result<
     .bind(new.currency.code())
     .bind(new.status)
     .bind(new.ends_at)
-    .fetch_one(conn)
+    .fetch_optional(conn)
     .await
 }
 

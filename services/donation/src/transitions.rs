@@ -4,6 +4,7 @@
 //! outbox, so the two commit together.
 
 use hearth_bus::outbox;
+use hearth_core::idempotency;
 use hearth_events::donation::{
     CancelledBy, DonationCancelled, DonationCompleted, DonationConfirmed, DonationCreated,
     DonationExpired, DonationKind, DonationRefunded, DonationRejected,
@@ -28,13 +29,14 @@ fn donor(d: &Donation) -> Uuid {
 }
 
 /// A new pending donation and its `donation.created`, committed together by
-/// one statement.
+/// one statement; or, for a `POST` run again under its `Idempotency-Key`, the
+/// one its earlier run made.
 pub async fn create(
     pool: &PgPool,
     new: &NewDonation,
     context: &EventContext,
 ) -> sqlx::Result<Donation> {
-    let id = Uuid::now_v7();
+    let id = idempotency::new_resource_id();
     let event = DonationCreated {
         donation_id: id,
         kind: kind(new.kind),
@@ -47,7 +49,10 @@ pub async fn create(
         anonymous: new.anonymous,
     };
     let envelope = Envelope::new(SERVICE.name, event, context);
-    db::insert_with_event(pool, id, new, outbox::Row::of(&envelope)?).await
+    match db::insert_with_event(pool, id, new, outbox::Row::of(&envelope)?).await? {
+        Some(created) => Ok(created),
+        None => db::find(pool, id).await?.ok_or(sqlx::Error::RowNotFound),
+    }
 }
 
 /// `Some(new status)` if `action` may move `d`; the caller refuses otherwise.

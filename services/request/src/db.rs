@@ -18,14 +18,20 @@ macro_rules! request_columns {
     };
 }
 
-pub async fn insert(conn: &mut PgConnection, new: &NewRequest) -> sqlx::Result<Request> {
+/// `None` if a request with `id` exists already: the same `POST`, with the
+/// same `Idempotency-Key`, created it before (hearth_core::idempotency).
+pub async fn insert(
+    conn: &mut PgConnection,
+    id: Uuid,
+    new: &NewRequest,
+) -> sqlx::Result<Option<Request>> {
     sqlx::query_as(concat!(
         "insert into requests (id, requester_id, title, description, category, \
          quantity_needed, needed_by, location, status) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, 'open') returning ",
+         values ($1, $2, $3, $4, $5, $6, $7, $8, 'open') on conflict (id) do nothing returning ",
         request_columns!()
     ))
-    .bind(Uuid::now_v7())
+    .bind(id)
     .bind(new.requester_id)
     .bind(&new.title)
     .bind(&new.description)
@@ -33,7 +39,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewRequest) -> sqlx::Result<R
     .bind(new.quantity_needed)
     .bind(new.needed_by)
     .bind(&new.location)
-    .fetch_one(conn)
+    .fetch_optional(conn)
     .await
 }
 

@@ -8,6 +8,7 @@ use hearth_core::auth::Caller;
 use hearth_core::concurrency::{Created, IfMatch, Tagged};
 use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
+use hearth_core::idempotency::{self, lost_creation};
 use hearth_core::pagination::{Cursor, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
 use hearth_core::validation::Validator;
@@ -54,8 +55,17 @@ async fn create_campaign(
     ApiJson(body): ApiJson<CreateCampaign>,
 ) -> ApiResult<Created<Campaign>> {
     let new = body.parse(&caller, Utc::now())?;
+    let id = idempotency::new_resource_id();
     let mut tx = state.db.begin().await?;
-    let campaign = db::insert(&mut tx, &new).await?;
+    let Some(campaign) = db::insert(&mut tx, id, &new).await? else {
+        // An earlier run of this very request created it; its answer was lost.
+        drop(tx);
+        let campaign = db::find(&state.db, id).await?.ok_or_else(lost_creation)?;
+        return Ok(Created {
+            location: format!("/campaigns/{}", campaign.id),
+            resource: campaign,
+        });
+    };
     let created = CampaignCreated {
         campaign_id: campaign.id,
         recipient_id: campaign.recipient_id,

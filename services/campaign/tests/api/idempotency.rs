@@ -114,3 +114,69 @@ async fn a_malformed_key_is_400() {
         .await
         .assert_problem(400, "bad_query");
 }
+
+async fn lose_the_answer(app: &TestApp, key: &str) {
+    app.db.lose_idempotent_answer("campaign", key).await;
+}
+
+#[tokio::test]
+async fn a_request_whose_answer_was_lost_after_its_commit_is_not_made_twice() {
+    let app = spawn_app().await;
+    let alice = Person::user();
+    let first = post(&app, &alice, "crash-1", json!({})).await.expect(201);
+    lose_the_answer(&app, "crash-1").await;
+
+    let again = post(&app, &alice, "crash-1", json!({})).await.expect(201);
+
+    assert_eq!(again["id"], first["id"], "the campaign the first run made");
+    assert_eq!(campaigns(&app).await, 1);
+    assert_eq!(app.outbox().await.len(), 1, "and its one event");
+    // That answer is stored in turn, and replayed.
+    let third = post(&app, &alice, "crash-1", json!({})).await;
+    assert_eq!(third.header("idempotent-replayed"), Some("true"));
+    assert_eq!(third.json()["id"], first["id"]);
+}
+
+#[tokio::test]
+async fn copies_racing_for_a_stale_claim_make_nothing_twice() {
+    let app = spawn_app().await;
+    let alice = Person::user();
+    let first = post(&app, &alice, "crash-2", json!({})).await.expect(201);
+    lose_the_answer(&app, "crash-2").await;
+
+    let answers =
+        futures::future::join_all((0..6).map(|_| post(&app, &alice, "crash-2", json!({})))).await;
+
+    for answer in &answers {
+        assert_eq!(answer.expect(201)["id"], first["id"]);
+    }
+    assert_eq!(campaigns(&app).await, 1);
+    assert_eq!(app.outbox().await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_run_that_died_before_its_commit_runs_again_under_the_claimed_id() {
+    let app = spawn_app().await;
+    let alice = Person::user();
+    let first = post(&app, &alice, "crash-3", json!({})).await.expect(201);
+    lose_the_answer(&app, "crash-3").await;
+    // As if its transaction had never committed.
+    let mut conn = app.db.connect().await;
+    sqlx::query("delete from campaign.outbox")
+        .execute(&mut conn)
+        .await
+        .expect("no event");
+    sqlx::query("delete from campaign.campaigns")
+        .execute(&mut conn)
+        .await
+        .expect("no campaign");
+
+    let again = post(&app, &alice, "crash-3", json!({})).await.expect(201);
+
+    assert_eq!(
+        again["id"], first["id"],
+        "made under the id the claim holds"
+    );
+    assert_eq!(campaigns(&app).await, 1);
+    assert_eq!(app.outbox().await.len(), 1);
+}

@@ -328,6 +328,34 @@ async fn idempotency_key_on_post_donations() {
 }
 
 #[tokio::test]
+async fn a_donation_whose_answer_was_lost_after_its_commit_is_not_made_twice() {
+    let app = spawn_app().await;
+    let bob = Person::user();
+    let body = money(Uuid::new_v4());
+    let send = || {
+        app.client
+            .post("/donations")
+            .token(&bob.token)
+            .header("idempotency-key", "gift-2")
+            .json(&body)
+            .send()
+    };
+    let first = send().await.expect(201);
+    app.db.lose_idempotent_answer("donation", "gift-2").await;
+
+    let again = send().await.expect(201);
+
+    assert_eq!(again["id"], first["id"], "the donation the first run made");
+    assert_eq!(
+        app.db
+            .scalar("select count(*) from donation.donations")
+            .await,
+        1
+    );
+    assert_eq!(app.events().await.len(), 1, "one donation.created");
+}
+
+#[tokio::test]
 async fn openapi_document() {
     let app = spawn_app().await;
     let document = app.client.get("/openapi.json").send().await.expect(200);

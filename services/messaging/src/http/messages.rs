@@ -9,6 +9,7 @@ use hearth_bus::outbox;
 use hearth_core::auth::Caller;
 use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
+use hearth_core::idempotency::{self, lost_creation};
 use hearth_core::pagination::{Cursor, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
 use hearth_core::{ApiError, ApiResult};
@@ -61,8 +62,16 @@ async fn send_message(
 ) -> ApiResult<impl IntoResponse> {
     let new = body.parse(&caller)?;
     check_donation_context(&state, &new).await?;
+    let id = idempotency::new_resource_id();
     let mut tx = state.db.begin().await?;
-    let message = db::insert_message(&mut tx, &new).await?;
+    let Some(message) = db::insert_message(&mut tx, id, &new).await? else {
+        // An earlier run of this very request sent it; its answer was lost.
+        drop(tx);
+        let message = db::find_message(&state.db, id)
+            .await?
+            .ok_or_else(lost_creation)?;
+        return Ok(sent(message));
+    };
     let event = MessageSent {
         message_id: message.id,
         sender_id: message.sender_id,
@@ -74,13 +83,18 @@ async fn send_message(
     };
     outbox::emit(&mut tx, SERVICE.name, event, &context.event_context()).await?;
     tx.commit().await?;
-    // A message never changes but for `read_at`: no version, no ETag.
+    Ok(sent(message))
+}
+
+/// `201` with the message. A message never changes but for `read_at`: no
+/// version, no ETag.
+fn sent(message: Message) -> impl IntoResponse {
     let location = format!("/conversations/{}/messages", message.recipient_id);
-    Ok((
+    (
         StatusCode::CREATED,
         [(header::LOCATION, location)],
         Json(message),
-    ))
+    )
 }
 
 /// The one synchronous check (API.md): only a donation's donor and recipient

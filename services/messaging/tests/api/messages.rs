@@ -233,6 +233,14 @@ async fn bad_messages_are_refused_and_a_key_sends_once() {
     assert_eq!(keyed().await.expect(201), first);
     let thread = get(&app, &bob, &format!("/conversations/{}/messages", alice.id)).await;
     assert_eq!(thread["items"].as_array().map(Vec::len), Some(1));
+
+    // Sent again after a crash between its commit and its stored answer: still once.
+    app.db.lose_idempotent_answer("messaging", "hello-1").await;
+    assert_eq!(keyed().await.expect(201)["id"], first["id"]);
+    let thread = get(&app, &bob, &format!("/conversations/{}/messages", alice.id)).await;
+    assert_eq!(thread["items"].as_array().map(Vec::len), Some(1));
+    let conversations = get(&app, &bob, "/conversations").await;
+    assert_eq!(conversations["items"][0]["unread_count"], 1, "counted once");
 }
 
 #[tokio::test]

@@ -8,6 +8,7 @@ use hearth_core::auth::Caller;
 use hearth_core::concurrency::{Created, IfMatch, Tagged};
 use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
+use hearth_core::idempotency::{self, lost_creation};
 use hearth_core::pagination::{Cursor, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
 use hearth_core::validation::Validator;
@@ -56,8 +57,17 @@ async fn create_request(
     ApiJson(body): ApiJson<CreateRequest>,
 ) -> ApiResult<Created<Request>> {
     let new = body.parse(&caller, Utc::now())?;
+    let id = idempotency::new_resource_id();
     let mut tx = state.db.begin().await?;
-    let request = db::insert(&mut tx, &new).await?;
+    let Some(request) = db::insert(&mut tx, id, &new).await? else {
+        // An earlier run of this very request created it; its answer was lost.
+        drop(tx);
+        let request = db::find(&state.db, id).await?.ok_or_else(lost_creation)?;
+        return Ok(Created {
+            location: format!("/requests/{}", request.id),
+            resource: request,
+        });
+    };
     let created = RequestCreated {
         request_id: request.id,
         requester_id: request.requester_id,

@@ -139,6 +139,33 @@ async fn an_idempotency_key_creates_once() {
 }
 
 #[tokio::test]
+async fn a_request_whose_answer_was_lost_after_its_commit_is_not_made_twice() {
+    let app = spawn_app().await;
+    let alice = Person::user();
+    let send = || {
+        app.client
+            .post("/requests")
+            .token(&alice.token)
+            .header("idempotency-key", "pledge-drive-2")
+            .json(&request_body(json!({})))
+            .send()
+    };
+    let first = send().await.expect(201);
+    app.db
+        .lose_idempotent_answer("request", "pledge-drive-2")
+        .await;
+
+    let again = send().await.expect(201);
+
+    assert_eq!(again["id"], first["id"], "the request the first run made");
+    assert_eq!(
+        app.db.scalar("select count(*) from request.requests").await,
+        1
+    );
+    assert_eq!(app.events("request.created").await.len(), 1);
+}
+
+#[tokio::test]
 async fn openapi_document() {
     let app = spawn_app().await;
     let document = app.client.get("/openapi.json").send().await.expect(200);
