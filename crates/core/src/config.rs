@@ -226,7 +226,12 @@ pub struct HttpConfig {
 impl HttpConfig {
     pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
         Ok(Self {
-            request_timeout: read_duration(env, "HTTP_REQUEST_TIMEOUT", Duration::from_secs(30))?,
+            request_timeout: read(
+                env,
+                "HTTP_REQUEST_TIMEOUT",
+                || Duration::from_secs(30),
+                parse_request_timeout,
+            )?,
             cors: read(
                 env,
                 "CORS_ALLOWED_ORIGINS",
@@ -235,6 +240,20 @@ impl HttpConfig {
             )?,
         })
     }
+}
+
+/// A request must end well before its `Idempotency-Key` claim counts as
+/// abandoned and another copy of it may take over.
+fn parse_request_timeout(raw: &str) -> Result<Duration, String> {
+    let timeout = humantime::parse_duration(raw)
+        .map_err(|_| format!("expected a duration such as 5s or 10m, got {raw:?}"))?;
+    if timeout >= crate::idempotency::STALE_CLAIM {
+        return Err(format!(
+            "must be under {} (an unanswered Idempotency-Key claim is taken over then), got {raw:?}",
+            humantime::format_duration(crate::idempotency::STALE_CLAIM)
+        ));
+    }
+    Ok(timeout)
 }
 
 /// Settings of the event flow (EVENTS.md).
@@ -476,6 +495,11 @@ mod tests {
                 "HTTP_REQUEST_TIMEOUT",
                 "soon",
                 "HTTP_REQUEST_TIMEOUT: expected a duration",
+            ),
+            (
+                "HTTP_REQUEST_TIMEOUT",
+                "60s",
+                "HTTP_REQUEST_TIMEOUT: must be under 1m",
             ),
             (
                 "CORS_ALLOWED_ORIGINS",

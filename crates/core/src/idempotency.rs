@@ -262,7 +262,9 @@ async fn remember(pool: &PgPool, user: Uuid, key: &str, response: Response) -> R
         })
         .collect();
     let stored = sqlx::query(
-        "update idempotency_keys set status = $3, headers = $4, body = $5 where user_id = $1 and key = $2",
+        // Only the first answer is kept, should two runs ever overlap.
+        "update idempotency_keys set status = $3, headers = $4, body = $5 \
+         where user_id = $1 and key = $2 and status is null",
     )
     .bind(user)
     .bind(key)

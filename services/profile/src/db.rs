@@ -209,20 +209,23 @@ macro_rules! report_columns {
     };
 }
 
-/// Files a report; `None` if the reporter already has an open one on this target.
+/// Files a report; `None` if the reporter already has an open one on this
+/// target, or a report with `id` exists (the same `POST`, with the same
+/// `Idempotency-Key`, filed it before: hearth_core::idempotency).
 pub async fn insert_report(
     conn: &mut PgConnection,
+    id: Uuid,
     reporter_id: Uuid,
     new: &NewReport,
 ) -> sqlx::Result<Option<Report>> {
     sqlx::query_as(concat!(
         "insert into reports (id, reporter_id, target_type, target_id, reason, details) \
          values ($1, $2, $3, $4, $5, $6) \
-         on conflict (reporter_id, target_type, target_id) where status = 'open' do nothing \
+         on conflict do nothing \
          returning ",
         report_columns!()
     ))
-    .bind(Uuid::now_v7())
+    .bind(id)
     .bind(reporter_id)
     .bind(new.target_type)
     .bind(new.target_id)

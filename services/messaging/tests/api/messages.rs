@@ -241,6 +241,13 @@ async fn bad_messages_are_refused_and_a_key_sends_once() {
     assert_eq!(thread["items"].as_array().map(Vec::len), Some(1));
     let conversations = get(&app, &bob, "/conversations").await;
     assert_eq!(conversations["items"][0]["unread_count"], 1, "counted once");
+    assert_eq!(
+        app.db
+            .scalar("select count(*) from messaging.outbox where event_type = 'message.sent'")
+            .await,
+        1,
+        "one message.sent"
+    );
 }
 
 #[tokio::test]

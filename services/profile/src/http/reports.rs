@@ -8,6 +8,7 @@ use hearth_core::auth::Caller;
 use hearth_core::concurrency::{Created, IfMatch, Tagged};
 use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
+use hearth_core::idempotency;
 use hearth_core::pagination::{Cursor, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
 use hearth_core::{ApiError, ApiResult};
@@ -59,10 +60,20 @@ async fn create_report(
     ApiJson(body): ApiJson<CreateReport>,
 ) -> ApiResult<Created<Report>> {
     let new = body.parse()?;
+    let id = idempotency::new_resource_id();
     let mut tx = state.db.begin().await?;
-    let report = db::insert_report(&mut tx, caller.id, &new)
-        .await?
-        .ok_or_else(|| ApiError::conflict("you already have an open report on this"))?;
+    let Some(report) = db::insert_report(&mut tx, id, caller.id, &new).await? else {
+        drop(tx);
+        // An earlier run of this very request filed it, and its answer was
+        // lost; otherwise an open report of the caller's is in the way.
+        let report = db::find_report(&state.db, id)
+            .await?
+            .ok_or_else(|| ApiError::conflict("you already have an open report on this"))?;
+        return Ok(Created {
+            location: format!("/reports/{}", report.id),
+            resource: report,
+        });
+    };
     let event = ReportCreated {
         report_id: report.id,
         reporter_id: report.reporter_id,

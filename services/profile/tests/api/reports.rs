@@ -46,6 +46,37 @@ async fn a_user_reports_once_per_target_while_it_is_open() {
 }
 
 #[tokio::test]
+async fn a_report_whose_answer_was_lost_is_not_filed_again_after_it_was_resolved() {
+    let app = spawn_app().await;
+    let alice = Person::user();
+    let target = Uuid::new_v4();
+    let send = || {
+        app.client
+            .post("/reports")
+            .token(&alice.token)
+            .header("idempotency-key", "report-1")
+            .json(&json!({"target_type": "campaign", "target_id": target, "reason": "fraud"}))
+            .send()
+    };
+    let report = send().await.expect(201);
+    app.db.lose_idempotent_answer("profile", "report-1").await;
+    // Resolved meanwhile, so no open report stands in the way of a second one.
+    app.resolve(
+        &report,
+        &Person::staff(),
+        json!({"resolution": "dismissed"}),
+    )
+    .await
+    .expect(200);
+
+    let again = send().await.expect(201);
+
+    assert_eq!(again["id"], report["id"], "the report the first run filed");
+    assert_eq!(again["status"], "dismissed", "as it reads now");
+    assert_eq!(app.events("report.created").await.len(), 1);
+}
+
+#[tokio::test]
 async fn the_reporter_and_staff_read_a_report_nobody_else_does() {
     let app = spawn_app().await;
     let alice = Person::user();
