@@ -150,8 +150,16 @@ async fn follow_forever(pool: PgPool, channel: String, loaded: Weak<Loaded>) {
     let mut backoff = Duration::from_millis(250);
     while loaded.strong_count() > 0 {
         let started = tokio::time::Instant::now();
-        if let Err(err) = follow_once(&pool, &channel, &loaded).await {
-            tracing::warn!(error = %err, "lost the suspensions' LISTEN; asking the table until it is back");
+        match follow_once(&pool, &channel, &loaded).await {
+            Ok(()) => {}
+            // `hearth up` on a fresh database starts following just before
+            // it migrates: not worth a warning.
+            Err(err) if not_migrated_yet(&err) => {
+                tracing::debug!("no suspensions table yet; asking again shortly");
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "lost the suspensions' LISTEN; asking the table until it is back");
+            }
         }
         forget(&loaded);
         // A session that lasted was healthy: start the backoff over.
@@ -161,6 +169,11 @@ async fn follow_forever(pool: PgPool, channel: String, loaded: Weak<Loaded>) {
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(10));
     }
+}
+
+fn not_migrated_yet(err: &sqlx::Error) -> bool {
+    const UNDEFINED_TABLE: &str = "42P01";
+    matches!(err, sqlx::Error::Database(db) if db.code().as_deref() == Some(UNDEFINED_TABLE))
 }
 
 /// Listens, loads, and loads again on every notification, until the
