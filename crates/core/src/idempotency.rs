@@ -13,12 +13,15 @@
 //! and the stored answer: a process that dies there (or a request cut off by
 //! the timeout) leaves a claim without an answer, which another copy of the
 //! request takes over after [`STALE_CLAIM`] (at once after a 5xx) with the
-//! same id. If the first run's effect committed, the handler finds that id
-//! already taken and answers with what it created then, instead of creating
-//! it twice.
+//! same id. A create handler first asks [`created_before`]: if the first
+//! run's effect committed, it answers with what that run created, before
+//! checks that might no longer pass, instead of creating it twice. Its insert
+//! also does nothing when the id is taken, so even a takeover that overlaps
+//! a run still going creates nothing twice.
 //!
 //! Each service keeps its keys in its own schema (`idempotency_keys`).
 
+use std::future::Future;
 use std::time::Duration;
 
 use axum::body::{to_bytes, Body, Bytes};
@@ -43,9 +46,16 @@ const WAIT_FOR_FIRST: Duration = Duration::from_secs(10);
 /// The response headers worth replaying.
 const KEPT_HEADERS: [HeaderName; 3] = [header::CONTENT_TYPE, header::LOCATION, header::ETAG];
 
+/// What a run of an idempotent request knows of its claim.
+#[derive(Debug, Clone, Copy)]
+struct Claim {
+    resource_id: Uuid,
+    /// Another run had the claim before this one, and may have created.
+    taken_over: bool,
+}
+
 tokio::task_local! {
-    /// The id the running idempotent request creates its resource with.
-    static RESOURCE_ID: Uuid;
+    static CLAIM: Claim;
 }
 
 /// The id for what the running request creates. Inside a `POST` with an
@@ -53,9 +63,27 @@ tokio::task_local! {
 /// that request; a handler that finds it already taken knows an earlier run
 /// created the resource, and answers with it. Otherwise a new UUIDv7.
 pub fn new_resource_id() -> Uuid {
-    RESOURCE_ID
-        .try_with(|id| *id)
+    CLAIM
+        .try_with(|claim| claim.resource_id)
         .unwrap_or_else(|_| Uuid::now_v7())
+}
+
+/// What an earlier run of this request created, if this run took over its
+/// unanswered claim: `find` looks it up by the claim's id. A create handler
+/// asks first, before any check whose answer may have changed since the
+/// first run (a date now past), and answers with what it finds. Without a
+/// takeover this asks nothing and is `None`.
+pub async fn created_before<T, Found>(find: impl FnOnce(Uuid) -> Found) -> sqlx::Result<Option<T>>
+where
+    Found: Future<Output = sqlx::Result<Option<T>>>,
+{
+    match CLAIM.try_with(|claim| *claim) {
+        Ok(Claim {
+            resource_id,
+            taken_over: true,
+        }) => find(resource_id).await,
+        _ => Ok(None),
+    }
 }
 
 /// The error for a resource that [`new_resource_id`] said exists, and that
@@ -117,8 +145,12 @@ async fn claim_and_run(
             .await
             .map_err(error_response)?
         {
+            let claim = Claim {
+                resource_id,
+                taken_over: false,
+            };
             let request = Request::from_parts(parts, Body::from(bytes));
-            return Ok(run(pool, user, &key, resource_id, request, next).await);
+            return Ok(run(pool, user, &key, claim, request, next).await);
         }
         let deadline = tokio::time::Instant::now() + WAIT_FOR_FIRST;
         loop {
@@ -137,8 +169,12 @@ async fn claim_and_run(
                 if let Some(resource_id) =
                     take_over(pool, user, &key).await.map_err(error_response)?
                 {
+                    let claim = Claim {
+                        resource_id,
+                        taken_over: true,
+                    };
                     let request = Request::from_parts(parts, Body::from(bytes));
-                    return Ok(run(pool, user, &key, resource_id, request, next).await);
+                    return Ok(run(pool, user, &key, claim, request, next).await);
                 }
                 continue;
             }
@@ -158,11 +194,11 @@ async fn run(
     pool: &PgPool,
     user: Uuid,
     key: &str,
-    resource_id: Uuid,
+    claim: Claim,
     request: Request,
     next: Next,
 ) -> Response {
-    let response = RESOURCE_ID.scope(resource_id, next.run(request)).await;
+    let response = CLAIM.scope(claim, next.run(request)).await;
     remember(pool, user, key, response).await
 }
 

@@ -54,17 +54,19 @@ async fn create_campaign(
     context: RequestContext,
     ApiJson(body): ApiJson<CreateCampaign>,
 ) -> ApiResult<Created<Campaign>> {
+    // An earlier run of this very request created it; its answer was lost.
+    if let Some(campaign) = idempotency::created_before(|id| db::find(&state.db, id)).await? {
+        return Ok(answer(campaign));
+    }
     let new = body.parse(&caller, Utc::now())?;
     let id = idempotency::new_resource_id();
     let mut tx = state.db.begin().await?;
     let Some(campaign) = db::insert(&mut tx, id, &new).await? else {
-        // An earlier run of this very request created it; its answer was lost.
+        // A run of it still going when this one took its claim over.
         drop(tx);
-        let campaign = db::find(&state.db, id).await?.ok_or_else(lost_creation)?;
-        return Ok(Created {
-            location: format!("/campaigns/{}", campaign.id),
-            resource: campaign,
-        });
+        return Ok(answer(
+            db::find(&state.db, id).await?.ok_or_else(lost_creation)?,
+        ));
     };
     let created = CampaignCreated {
         campaign_id: campaign.id,
@@ -78,11 +80,14 @@ async fn create_campaign(
     };
     outbox::emit(&mut tx, SERVICE.name, created, &context.event_context()).await?;
     tx.commit().await?;
+    Ok(answer(campaign))
+}
 
-    Ok(Created {
+fn answer(campaign: Campaign) -> Created<Campaign> {
+    Created {
         location: format!("/campaigns/{}", campaign.id),
         resource: campaign,
-    })
+    }
 }
 
 /// `GET /campaigns` query parameters.

@@ -180,3 +180,22 @@ async fn a_run_that_died_before_its_commit_runs_again_under_the_claimed_id() {
     assert_eq!(campaigns(&app).await, 1);
     assert_eq!(app.outbox().await.len(), 1);
 }
+
+#[tokio::test]
+async fn a_copy_after_the_campaign_ended_still_gets_the_campaign_the_first_run_made() {
+    let app = spawn_app().await;
+    let alice = Person::user();
+    let ends_at = chrono::Utc::now() + chrono::Duration::milliseconds(1500);
+    let body = json!({"ends_at": ends_at});
+    let first = post(&app, &alice, "crash-4", body.clone())
+        .await
+        .expect(201);
+    lose_the_answer(&app, "crash-4").await;
+    // Now the same body would be refused: its ends_at has passed.
+    tokio::time::sleep(std::time::Duration::from_millis(1600)).await;
+
+    let again = post(&app, &alice, "crash-4", body).await.expect(201);
+
+    assert_eq!(again["id"], first["id"]);
+    assert_eq!(campaigns(&app).await, 1);
+}

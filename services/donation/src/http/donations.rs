@@ -6,6 +6,7 @@ use hearth_core::auth::Caller;
 use hearth_core::concurrency::{Created, Tagged};
 use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
+use hearth_core::idempotency;
 use hearth_core::pagination::{Cursor, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
 use hearth_core::validation::Validator;
@@ -53,12 +54,20 @@ async fn create_donation(
     context: RequestContext,
     ApiJson(body): ApiJson<CreateDonation>,
 ) -> ApiResult<Created<Donation>> {
+    // An earlier run of this very request made it; its answer was lost.
+    if let Some(donation) = idempotency::created_before(|id| db::find(&state.db, id)).await? {
+        return Ok(answer(donation));
+    }
     let new = body.parse(&caller)?;
     let donation = transitions::create(&state.db, &new, &context.event_context()).await?;
-    Ok(Created {
+    Ok(answer(donation))
+}
+
+fn answer(donation: Donation) -> Created<Donation> {
+    Created {
         location: format!("/donations/{}", donation.id),
         resource: donation,
-    })
+    }
 }
 
 /// Get a donation

@@ -60,12 +60,17 @@ async fn send_message(
     context: RequestContext,
     ApiJson(body): ApiJson<SendMessage>,
 ) -> ApiResult<impl IntoResponse> {
+    // An earlier run of this very request sent it; its answer was lost.
+    if let Some(message) = idempotency::created_before(|id| db::find_message(&state.db, id)).await?
+    {
+        return Ok(sent(message));
+    }
     let new = body.parse(&caller)?;
     check_donation_context(&state, &new).await?;
     let id = idempotency::new_resource_id();
     let mut tx = state.db.begin().await?;
     let Some(message) = db::insert_message(&mut tx, id, &new).await? else {
-        // An earlier run of this very request sent it; its answer was lost.
+        // A run of it still going when this one took its claim over.
         drop(tx);
         let message = db::find_message(&state.db, id)
             .await?

@@ -59,20 +59,21 @@ async fn create_report(
     context: RequestContext,
     ApiJson(body): ApiJson<CreateReport>,
 ) -> ApiResult<Created<Report>> {
+    // An earlier run of this very request filed it; its answer was lost.
+    if let Some(report) = idempotency::created_before(|id| db::find_report(&state.db, id)).await? {
+        return Ok(answer(report));
+    }
     let new = body.parse()?;
     let id = idempotency::new_resource_id();
     let mut tx = state.db.begin().await?;
     let Some(report) = db::insert_report(&mut tx, id, caller.id, &new).await? else {
         drop(tx);
-        // An earlier run of this very request filed it, and its answer was
-        // lost; otherwise an open report of the caller's is in the way.
+        // A run of it still going when this one took its claim over; or,
+        // far likelier, an open report of the caller's is in the way.
         let report = db::find_report(&state.db, id)
             .await?
             .ok_or_else(|| ApiError::conflict("you already have an open report on this"))?;
-        return Ok(Created {
-            location: format!("/reports/{}", report.id),
-            resource: report,
-        });
+        return Ok(answer(report));
     };
     let event = ReportCreated {
         report_id: report.id,
@@ -83,10 +84,14 @@ async fn create_report(
     };
     outbox::emit(&mut tx, SERVICE.name, event, &context.event_context()).await?;
     tx.commit().await?;
-    Ok(Created {
+    Ok(answer(report))
+}
+
+fn answer(report: Report) -> Created<Report> {
+    Created {
         location: format!("/reports/{}", report.id),
         resource: report,
-    })
+    }
 }
 
 /// `GET /reports` query parameters.

@@ -56,17 +56,19 @@ async fn create_request(
     context: RequestContext,
     ApiJson(body): ApiJson<CreateRequest>,
 ) -> ApiResult<Created<Request>> {
+    // An earlier run of this very request created it; its answer was lost.
+    if let Some(request) = idempotency::created_before(|id| db::find(&state.db, id)).await? {
+        return Ok(answer(request));
+    }
     let new = body.parse(&caller, Utc::now())?;
     let id = idempotency::new_resource_id();
     let mut tx = state.db.begin().await?;
     let Some(request) = db::insert(&mut tx, id, &new).await? else {
-        // An earlier run of this very request created it; its answer was lost.
+        // A run of it still going when this one took its claim over.
         drop(tx);
-        let request = db::find(&state.db, id).await?.ok_or_else(lost_creation)?;
-        return Ok(Created {
-            location: format!("/requests/{}", request.id),
-            resource: request,
-        });
+        return Ok(answer(
+            db::find(&state.db, id).await?.ok_or_else(lost_creation)?,
+        ));
     };
     let created = RequestCreated {
         request_id: request.id,
@@ -77,10 +79,14 @@ async fn create_request(
     };
     outbox::emit(&mut tx, SERVICE.name, created, &context.event_context()).await?;
     tx.commit().await?;
-    Ok(Created {
+    Ok(answer(request))
+}
+
+fn answer(request: Request) -> Created<Request> {
+    Created {
         location: format!("/requests/{}", request.id),
         resource: request,
-    })
+    }
 }
 
 /// `GET /requests` query parameters.
