@@ -199,3 +199,36 @@ async fn a_copy_after_the_campaign_ended_still_gets_the_campaign_the_first_run_m
     assert_eq!(again["id"], first["id"]);
     assert_eq!(campaigns(&app).await, 1);
 }
+
+#[tokio::test]
+async fn a_server_error_releases_the_key_at_once_and_the_next_copy_creates_once() {
+    let app = spawn_app().await;
+    let alice = Person::user();
+    let mut conn = app.db.connect().await;
+    for statement in [
+        "create function campaign.refuse() returns trigger language plpgsql \
+         as $$ begin raise exception 'the disk is full'; end $$",
+        "create trigger refuse before insert on campaign.campaigns \
+         for each row execute function campaign.refuse()",
+    ] {
+        sqlx::query(statement)
+            .execute(&mut conn)
+            .await
+            .expect("break inserts");
+    }
+    let failed = post(&app, &alice, "flaky", json!({})).await;
+    assert!(failed.status.is_server_error(), "got {}", failed.status);
+    sqlx::query("drop trigger refuse on campaign.campaigns")
+        .execute(&mut conn)
+        .await
+        .expect("mend inserts");
+
+    // At once, not after the minute an unanswered claim is otherwise trusted.
+    let created = post(&app, &alice, "flaky", json!({})).await.expect(201);
+    let again = post(&app, &alice, "flaky", json!({})).await;
+
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!(again.json()["id"], created["id"]);
+    assert_eq!(campaigns(&app).await, 1);
+    assert_eq!(app.outbox().await.len(), 1);
+}
