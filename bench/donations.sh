@@ -24,8 +24,11 @@ export CAMPAIGN_PORT=18081 DONATION_PORT=18082 REQUEST_PORT=18083 MESSAGING_PORT
 PARTS=${PARTS:-writes,saga}   # which parts to run
 export RUST_LOG=warn LOG_FORMAT=json
 
-cargo build --release --quiet -p hearth
-HEARTH=target/release/hearth
+# HEARTH=path/to/hearth runs another build (to compare two builds by turns).
+if [ -z "${HEARTH:-}" ]; then
+  cargo build --release --quiet -p hearth
+  HEARTH=target/release/hearth
+fi
 for db in hearth_bench_main hearth_bench_campaign; do
   psql -q "$PG/postgres" -c "drop database if exists $db with (force)" -c "create database $db"
 done

@@ -5,7 +5,7 @@ use hearth_core::pagination::PageRequest;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use crate::domain::{Donation, NewDonation, Status};
+use crate::domain::{Donation, Move, NewDonation};
 
 macro_rules! donation_columns {
     () => {
@@ -80,24 +80,34 @@ pub async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Dona
     .await
 }
 
-/// Moves a donation to `status`, setting the recipient and reason when given.
-pub async fn set_status(
+/// Moves a donation as `to` says and writes the move's event, in one
+/// statement (as [`insert_with_event`] does).
+pub async fn move_with_event(
     conn: &mut PgConnection,
     id: Uuid,
-    status: Status,
-    recipient_id: Option<Uuid>,
-    reason: Option<&str>,
+    to: Move<'_>,
+    event: outbox::Row,
 ) -> sqlx::Result<Donation> {
     sqlx::query_as(concat!(
-        "update donations set status = $2, recipient_id = coalesce($3, recipient_id), \
-           status_reason = coalesce($4, status_reason), version = version + 1, updated_at = now() \
-         where id = $1 returning ",
-        donation_columns!()
+        "with moved as (\
+           update donations set status = $2, recipient_id = coalesce($3, recipient_id), \
+             status_reason = coalesce($4, status_reason), version = version + 1, updated_at = now() \
+           where id = $1 returning *), \
+         event as (\
+           insert into outbox (event_id, aggregate_id, event_type, envelope) \
+           select $5, $6, $7, $8 where exists (select from moved)) \
+         select ",
+        donation_columns!(),
+        " from moved"
     ))
     .bind(id)
-    .bind(status)
-    .bind(recipient_id)
-    .bind(reason)
+    .bind(to.status)
+    .bind(to.recipient_id)
+    .bind(to.reason)
+    .bind(event.event_id)
+    .bind(event.aggregate_id)
+    .bind(event.event_type)
+    .bind(event.envelope)
     .fetch_one(conn)
     .await
 }

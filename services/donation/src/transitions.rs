@@ -1,7 +1,7 @@
 //! Every move of a donation, one function each, with the event it emits.
 //! The state machine (`domain::Status::after`) decides what is allowed; these
 //! apply a move inside the caller's transaction and write its event to the
-//! outbox, so the two commit together.
+//! outbox in the same statement, so the two commit together.
 
 use hearth_bus::outbox;
 use hearth_core::idempotency;
@@ -9,12 +9,12 @@ use hearth_events::donation::{
     CancelledBy, DonationCancelled, DonationCompleted, DonationConfirmed, DonationCreated,
     DonationExpired, DonationKind, DonationRefunded, DonationRejected,
 };
-use hearth_events::{Envelope, EventContext};
+use hearth_events::{Envelope, Event, EventContext};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::db;
-use crate::domain::{Action, Donation, Kind, NewDonation, Status};
+use crate::domain::{Action, Donation, Kind, Move, NewDonation, Status};
 use crate::SERVICE;
 
 fn kind(kind: Kind) -> DonationKind {
@@ -67,11 +67,10 @@ pub async fn confirm(
     recipient_id: Uuid,
     context: &EventContext,
 ) -> sqlx::Result<Donation> {
-    let d = db::set_status(conn, d.id, Status::Confirmed, Some(recipient_id), None).await?;
     let event = DonationConfirmed {
         donation_id: d.id,
         kind: kind(d.kind),
-        donor_id: donor(&d),
+        donor_id: donor(d),
         recipient_id,
         campaign_id: d.campaign_id,
         request_id: d.request_id,
@@ -80,8 +79,8 @@ pub async fn confirm(
         quantity: d.quantity,
         anonymous: d.anonymous,
     };
-    outbox::emit(conn, SERVICE.name, event, context).await?;
-    Ok(d)
+    let to = Move::to(Status::Confirmed).recipient(recipient_id);
+    apply(conn, d, to, event, context).await
 }
 
 /// The campaign or request refused: `rejected`, with its reason.
@@ -91,19 +90,19 @@ pub async fn reject(
     reason: &str,
     context: &EventContext,
 ) -> sqlx::Result<Donation> {
-    let d = db::set_status(conn, d.id, Status::Rejected, None, Some(reason)).await?;
-    outbox::emit(
+    let event = DonationRejected {
+        donation_id: d.id,
+        donor_id: donor(d),
+        reason: reason.to_owned(),
+    };
+    apply(
         conn,
-        SERVICE.name,
-        DonationRejected {
-            donation_id: d.id,
-            donor_id: donor(&d),
-            reason: reason.to_owned(),
-        },
+        d,
+        Move::to(Status::Rejected).reason(reason),
+        event,
         context,
     )
-    .await?;
-    Ok(d)
+    .await
 }
 
 /// No answer in time: `expired`.
@@ -112,16 +111,15 @@ pub async fn expire(
     d: &Donation,
     context: &EventContext,
 ) -> sqlx::Result<Donation> {
-    let d = db::set_status(conn, d.id, Status::Expired, None, Some("no answer in time")).await?;
     let event = DonationExpired {
         donation_id: d.id,
         kind: kind(d.kind),
-        donor_id: donor(&d),
+        donor_id: donor(d),
         campaign_id: d.campaign_id,
         request_id: d.request_id,
     };
-    outbox::emit(conn, SERVICE.name, event, context).await?;
-    Ok(d)
+    let to = Move::to(Status::Expired).reason("no answer in time");
+    apply(conn, d, to, event, context).await
 }
 
 pub async fn cancel(
@@ -130,18 +128,16 @@ pub async fn cancel(
     by: CancelledBy,
     context: &EventContext,
 ) -> sqlx::Result<Donation> {
-    let d = db::set_status(conn, d.id, Status::Cancelled, None, None).await?;
     let event = DonationCancelled {
         donation_id: d.id,
         kind: kind(d.kind),
-        donor_id: donor(&d),
+        donor_id: donor(d),
         recipient_id: d.recipient_id,
         campaign_id: d.campaign_id,
         request_id: d.request_id,
         by,
     };
-    outbox::emit(conn, SERVICE.name, event, context).await?;
-    Ok(d)
+    apply(conn, d, Move::to(Status::Cancelled), event, context).await
 }
 
 pub async fn refund(
@@ -150,18 +146,23 @@ pub async fn refund(
     reason: &str,
     context: &EventContext,
 ) -> sqlx::Result<Donation> {
-    let d = db::set_status(conn, d.id, Status::Refunded, None, Some(reason)).await?;
     let event = DonationRefunded {
         donation_id: d.id,
-        donor_id: donor(&d),
+        donor_id: donor(d),
         recipient_id: d.recipient_id.unwrap_or_default(),
         campaign_id: d.campaign_id.unwrap_or_default(),
         amount_minor: d.amount_minor.unwrap_or_default(),
         currency: d.currency.clone().unwrap_or_default(),
         reason: reason.to_owned(),
     };
-    outbox::emit(conn, SERVICE.name, event, context).await?;
-    Ok(d)
+    apply(
+        conn,
+        d,
+        Move::to(Status::Refunded).reason(reason),
+        event,
+        context,
+    )
+    .await
 }
 
 pub async fn receive(
@@ -169,14 +170,26 @@ pub async fn receive(
     d: &Donation,
     context: &EventContext,
 ) -> sqlx::Result<Donation> {
-    let d = db::set_status(conn, d.id, Status::Completed, None, None).await?;
     let event = DonationCompleted {
         donation_id: d.id,
-        donor_id: donor(&d),
+        donor_id: donor(d),
         recipient_id: d.recipient_id.unwrap_or_default(),
         request_id: d.request_id.unwrap_or_default(),
         quantity: d.quantity.unwrap_or_default(),
     };
-    outbox::emit(conn, SERVICE.name, event, context).await?;
-    Ok(d)
+    apply(conn, d, Move::to(Status::Completed), event, context).await
+}
+
+/// Makes the move and writes its event in one statement (one round trip).
+/// Every event field comes from the donation as it was: a move changes only
+/// its status, recipient and reason, which the event takes from the move.
+async fn apply<E: Event>(
+    conn: &mut PgConnection,
+    d: &Donation,
+    to: Move<'_>,
+    event: E,
+    context: &EventContext,
+) -> sqlx::Result<Donation> {
+    let envelope = Envelope::new(SERVICE.name, event, context);
+    db::move_with_event(conn, d.id, to, outbox::Row::of(&envelope)?).await
 }

@@ -2,9 +2,11 @@
 //! may move it.
 
 mod donation;
+mod moves;
 mod new_donation;
 mod status;
 
 pub use donation::Donation;
+pub use moves::Move;
 pub use new_donation::{CreateDonation, NewDonation};
 pub use status::{Action, Kind, Status};

@@ -1,0 +1,38 @@
+//! A move of a donation, as the database applies it.
+
+use uuid::Uuid;
+
+use super::Status;
+
+/// Where a move takes a donation: its new status, and the recipient and
+/// reason it sets, if any.
+#[derive(Debug, Clone, Copy)]
+pub struct Move<'a> {
+    pub status: Status,
+    pub recipient_id: Option<Uuid>,
+    pub reason: Option<&'a str>,
+}
+
+impl<'a> Move<'a> {
+    pub fn to(status: Status) -> Self {
+        Self {
+            status,
+            recipient_id: None,
+            reason: None,
+        }
+    }
+
+    pub fn recipient(self, recipient_id: Uuid) -> Self {
+        Self {
+            recipient_id: Some(recipient_id),
+            ..self
+        }
+    }
+
+    pub fn reason(self, reason: &'a str) -> Self {
+        Self {
+            reason: Some(reason),
+            ..self
+        }
+    }
+}
