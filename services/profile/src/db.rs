@@ -110,19 +110,22 @@ pub async fn find_exchange(
 }
 
 /// Stores a rating and adds it to the ratee's totals; `None` if this rater
-/// already rated this donation.
+/// already rated this donation, or a rating with `id` exists (the same
+/// `POST`, with the same `Idempotency-Key`, made it before:
+/// hearth_core::idempotency).
 pub async fn insert_rating(
     conn: &mut PgConnection,
+    id: Uuid,
     new: &NewRating,
     rater_id: Uuid,
     ratee_id: Uuid,
 ) -> sqlx::Result<Option<Rating>> {
     let rating: Option<Rating> = sqlx::query_as(
         "insert into ratings (id, donation_id, rater_id, ratee_id, score, comment) \
-         values ($1, $2, $3, $4, $5, $6) on conflict (donation_id, rater_id) do nothing \
+         values ($1, $2, $3, $4, $5, $6) on conflict do nothing \
          returning id, donation_id, rater_id, ratee_id, score, comment, created_at",
     )
-    .bind(Uuid::now_v7())
+    .bind(id)
     .bind(new.donation_id)
     .bind(rater_id)
     .bind(ratee_id)
@@ -173,6 +176,16 @@ pub async fn hide_rating(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Opti
         .await?;
     }
     Ok(hidden)
+}
+
+pub async fn find_rating<'c>(db: impl PgExecutor<'c>, id: Uuid) -> sqlx::Result<Option<Rating>> {
+    sqlx::query_as(
+        "select id, donation_id, rater_id, ratee_id, score, comment, created_at \
+         from ratings where id = $1",
+    )
+    .bind(id)
+    .fetch_optional(db)
+    .await
 }
 
 pub async fn rating_author(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Uuid>> {

@@ -9,6 +9,7 @@ use hearth_bus::outbox;
 use hearth_core::auth::Caller;
 use hearth_core::error::Problem;
 use hearth_core::extract::ApiJson;
+use hearth_core::idempotency;
 use hearth_core::request_context::RequestContext;
 use hearth_core::{ApiError, ApiResult};
 use hearth_events::profile::RatingCreated;
@@ -50,7 +51,12 @@ async fn create_rating(
     context: RequestContext,
     ApiJson(body): ApiJson<CreateRating>,
 ) -> ApiResult<impl IntoResponse> {
+    // An earlier run of this very request made it; its answer was lost.
+    if let Some(rating) = idempotency::created_before(|id| db::find_rating(&state.db, id)).await? {
+        return Ok(rated(rating));
+    }
     let new = body.parse(&caller)?;
+    let id = idempotency::new_resource_id();
     let mut tx = state.db.begin().await?;
     let exchange = db::find_exchange(&mut tx, new.donation_id)
         .await?
@@ -61,9 +67,15 @@ async fn create_rating(
             )
         })?;
     let ratee_id = ratee_for(&exchange, caller.id)?;
-    let rating = db::insert_rating(&mut tx, &new, caller.id, ratee_id)
-        .await?
-        .ok_or_else(|| ApiError::conflict("you already rated this donation"))?;
+    let Some(rating) = db::insert_rating(&mut tx, id, &new, caller.id, ratee_id).await? else {
+        drop(tx);
+        // A run of it still going when this one took its claim over; or,
+        // far likelier, the caller rated this donation before.
+        let rating = db::find_rating(&state.db, id)
+            .await?
+            .ok_or_else(|| ApiError::conflict("you already rated this donation"))?;
+        return Ok(rated(rating));
+    };
     let event = RatingCreated {
         rating_id: rating.id,
         donation_id: rating.donation_id,
@@ -73,11 +85,16 @@ async fn create_rating(
     };
     outbox::emit(&mut tx, SERVICE.name, event, &context.event_context()).await?;
     tx.commit().await?;
-    // A rating never changes, so it has no version and no ETag.
+    Ok(rated(rating))
+}
+
+/// `201` with the rating. A rating never changes, so it has no version and
+/// no ETag.
+fn rated(rating: Rating) -> impl IntoResponse {
     let location = format!("/profiles/{}/ratings", rating.ratee_id);
-    Ok((
+    (
         StatusCode::CREATED,
         [(header::LOCATION, location)],
         Json(rating),
-    ))
+    )
 }

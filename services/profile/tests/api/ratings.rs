@@ -39,6 +39,28 @@ async fn the_parties_of_a_confirmed_money_donation_rate_each_other_once() {
 }
 
 #[tokio::test]
+async fn a_rating_whose_answer_was_lost_gets_it_again_not_a_conflict() {
+    let app = spawn_app().await;
+    let (donor, recipient) = (Person::user(), Person::user());
+    let donation = app.exchange(DonationKind::Money, &donor, &recipient).await;
+    let send = || {
+        app.client
+            .post("/ratings")
+            .token(&donor.token)
+            .header("idempotency-key", "rate-1")
+            .json(&json!({"donation_id": donation, "score": 5}))
+            .send()
+    };
+    let first = send().await.expect(201);
+    app.db.lose_idempotent_answer("profile", "rate-1").await;
+
+    let again = send().await.expect(201);
+
+    assert_eq!(again, first);
+    assert_eq!(app.events("rating.created").await.len(), 1);
+}
+
+#[tokio::test]
 async fn too_early_a_stranger_and_oneself_are_not_eligible() {
     let app = spawn_app().await;
     let (donor, recipient, stranger) = (Person::user(), Person::user(), Person::user());
