@@ -15,9 +15,10 @@
 //! request takes over after [`STALE_CLAIM`] (at once after a 5xx) with the
 //! same id. A create handler first asks [`created_before`]: if the first
 //! run's effect committed, it answers with what that run created, before
-//! checks that might no longer pass, instead of creating it twice. Its insert
-//! also does nothing when the id is taken, so even a takeover that overlaps
-//! a run still going creates nothing twice.
+//! checks that might no longer pass, instead of creating it twice. Should a
+//! takeover ever overlap a run still going, the id's primary key refuses the
+//! second insert: a 5xx that releases the claim, and the next copy finds the
+//! row.
 //!
 //! Each service keeps its keys in its own schema (`idempotency_keys`).
 
@@ -60,8 +61,8 @@ tokio::task_local! {
 
 /// The id for what the running request creates. Inside a `POST` with an
 /// `Idempotency-Key` it is the id its claim holds, the same for every run of
-/// that request; a handler that finds it already taken knows an earlier run
-/// created the resource, and answers with it. Otherwise a new UUIDv7.
+/// that request, so [`created_before`] can find what an earlier run made.
+/// Otherwise a new UUIDv7.
 pub fn new_resource_id() -> Uuid {
     CLAIM
         .try_with(|claim| claim.resource_id)
@@ -84,14 +85,6 @@ where
         }) => find(resource_id).await,
         _ => Ok(None),
     }
-}
-
-/// The error for a resource that [`new_resource_id`] said exists, and that
-/// is gone: never expected, since nothing deletes what a `POST` created.
-pub fn lost_creation() -> ApiError {
-    ApiError::internal(anyhow::anyhow!(
-        "an earlier run of this idempotent request created a resource that is gone"
-    ))
 }
 
 #[derive(Debug, sqlx::FromRow)]

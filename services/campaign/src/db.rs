@@ -18,17 +18,16 @@ macro_rules! campaign_columns {
     };
 }
 
-/// `None` if a campaign with `id` exists already: the same request, with
-/// the same `Idempotency-Key`, created it before (hearth_core::idempotency).
+/// `id` comes from `hearth_core::idempotency::new_resource_id`.
 pub async fn insert(
     conn: &mut PgConnection,
     id: Uuid,
     new: &NewCampaign,
-) -> sqlx::Result<Option<Campaign>> {
+) -> sqlx::Result<Campaign> {
     sqlx::query_as(concat!(
         "insert into campaigns (id, recipient_id, creator_id, title, description, category, \
          goal_minor, currency, status, ends_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict (id) do nothing returning ",
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning ",
         campaign_columns!()
     ))
     .bind(id)
@@ -41,7 +40,7 @@ pub async fn insert(
     .bind(new.currency.code())
     .bind(new.status)
     .bind(new.ends_at)
-    .fetch_optional(conn)
+    .fetch_one(conn)
     .await
 }
 

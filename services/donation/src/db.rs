@@ -16,24 +16,21 @@ macro_rules! donation_columns {
 
 /// Inserts a pending donation and its `donation.created` in one statement:
 /// atomic on its own, so one round trip instead of four (begin, two inserts,
-/// commit) — the hottest write of the platform. `None` if a donation with
-/// `id` exists already (the same `POST`, with the same `Idempotency-Key`,
-/// made it before): then neither row is written.
+/// commit) — the hottest write of the platform.
 pub async fn insert_with_event(
     pool: &PgPool,
     id: Uuid,
     new: &NewDonation,
     event: outbox::Row,
-) -> sqlx::Result<Option<Donation>> {
+) -> sqlx::Result<Donation> {
     sqlx::query_as(concat!(
         "with donation as (\
            insert into donations (id, donor_id, kind, campaign_id, request_id, amount_minor, \
              currency, quantity, item_description, message, anonymous, status) \
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending') \
-           on conflict (id) do nothing returning *), \
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending') returning *), \
          event as (\
            insert into outbox (event_id, aggregate_id, event_type, envelope) \
-           select $12, $13, $14, $15 where exists (select from donation)) \
+           values ($12, $13, $14, $15)) \
          select ",
         donation_columns!(),
         " from donation"
@@ -53,7 +50,7 @@ pub async fn insert_with_event(
     .bind(event.aggregate_id)
     .bind(event.event_type)
     .bind(event.envelope)
-    .fetch_optional(pool)
+    .fetch_one(pool)
     .await
 }
 

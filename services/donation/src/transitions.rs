@@ -29,8 +29,7 @@ fn donor(d: &Donation) -> Uuid {
 }
 
 /// A new pending donation and its `donation.created`, committed together by
-/// one statement; or, for a `POST` run again under its `Idempotency-Key`, the
-/// one its earlier run made.
+/// one statement, under the id `hearth_core::idempotency` gives.
 pub async fn create(
     pool: &PgPool,
     new: &NewDonation,
@@ -49,10 +48,7 @@ pub async fn create(
         anonymous: new.anonymous,
     };
     let envelope = Envelope::new(SERVICE.name, event, context);
-    match db::insert_with_event(pool, id, new, outbox::Row::of(&envelope)?).await? {
-        Some(created) => Ok(created),
-        None => db::find(pool, id).await?.ok_or(sqlx::Error::RowNotFound),
-    }
+    db::insert_with_event(pool, id, new, outbox::Row::of(&envelope)?).await
 }
 
 /// `Some(new status)` if `action` may move `d`; the caller refuses otherwise.

@@ -109,10 +109,9 @@ pub async fn find_exchange(
         .await
 }
 
-/// Stores a rating and adds it to the ratee's totals; `None` if this rater
-/// already rated this donation, or a rating with `id` exists (the same
-/// `POST`, with the same `Idempotency-Key`, made it before:
-/// hearth_core::idempotency).
+/// Stores a rating under `id` (from `hearth_core::idempotency::new_resource_id`)
+/// and adds it to the ratee's totals; `None` if this rater already rated
+/// this donation.
 pub async fn insert_rating(
     conn: &mut PgConnection,
     id: Uuid,
@@ -122,7 +121,7 @@ pub async fn insert_rating(
 ) -> sqlx::Result<Option<Rating>> {
     let rating: Option<Rating> = sqlx::query_as(
         "insert into ratings (id, donation_id, rater_id, ratee_id, score, comment) \
-         values ($1, $2, $3, $4, $5, $6) on conflict do nothing \
+         values ($1, $2, $3, $4, $5, $6) on conflict (donation_id, rater_id) do nothing \
          returning id, donation_id, rater_id, ratee_id, score, comment, created_at",
     )
     .bind(id)
@@ -222,9 +221,8 @@ macro_rules! report_columns {
     };
 }
 
-/// Files a report; `None` if the reporter already has an open one on this
-/// target, or a report with `id` exists (the same `POST`, with the same
-/// `Idempotency-Key`, filed it before: hearth_core::idempotency).
+/// Files a report under `id` (from `hearth_core::idempotency::new_resource_id`);
+/// `None` if the reporter already has an open one on this target.
 pub async fn insert_report(
     conn: &mut PgConnection,
     id: Uuid,
@@ -234,7 +232,7 @@ pub async fn insert_report(
     sqlx::query_as(concat!(
         "insert into reports (id, reporter_id, target_type, target_id, reason, details) \
          values ($1, $2, $3, $4, $5, $6) \
-         on conflict do nothing \
+         on conflict (reporter_id, target_type, target_id) where status = 'open' do nothing \
          returning ",
         report_columns!()
     ))

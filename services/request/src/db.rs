@@ -18,17 +18,12 @@ macro_rules! request_columns {
     };
 }
 
-/// `None` if a request with `id` exists already: the same `POST`, with the
-/// same `Idempotency-Key`, created it before (hearth_core::idempotency).
-pub async fn insert(
-    conn: &mut PgConnection,
-    id: Uuid,
-    new: &NewRequest,
-) -> sqlx::Result<Option<Request>> {
+/// `id` comes from `hearth_core::idempotency::new_resource_id`.
+pub async fn insert(conn: &mut PgConnection, id: Uuid, new: &NewRequest) -> sqlx::Result<Request> {
     sqlx::query_as(concat!(
         "insert into requests (id, requester_id, title, description, category, \
          quantity_needed, needed_by, location, status) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, 'open') on conflict (id) do nothing returning ",
+         values ($1, $2, $3, $4, $5, $6, $7, $8, 'open') returning ",
         request_columns!()
     ))
     .bind(id)
@@ -39,7 +34,7 @@ pub async fn insert(
     .bind(new.quantity_needed)
     .bind(new.needed_by)
     .bind(&new.location)
-    .fetch_optional(conn)
+    .fetch_one(conn)
     .await
 }
 

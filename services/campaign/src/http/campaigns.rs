@@ -8,7 +8,7 @@ use hearth_core::auth::Caller;
 use hearth_core::concurrency::{Created, IfMatch, Tagged};
 use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
-use hearth_core::idempotency::{self, lost_creation};
+use hearth_core::idempotency;
 use hearth_core::pagination::{Cursor, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
 use hearth_core::validation::Validator;
@@ -61,13 +61,7 @@ async fn create_campaign(
     let new = body.parse(&caller, Utc::now())?;
     let id = idempotency::new_resource_id();
     let mut tx = state.db.begin().await?;
-    let Some(campaign) = db::insert(&mut tx, id, &new).await? else {
-        // A run of it still going when this one took its claim over.
-        drop(tx);
-        return Ok(answer(
-            db::find(&state.db, id).await?.ok_or_else(lost_creation)?,
-        ));
-    };
+    let campaign = db::insert(&mut tx, id, &new).await?;
     let created = CampaignCreated {
         campaign_id: campaign.id,
         recipient_id: campaign.recipient_id,

@@ -12,17 +12,16 @@ macro_rules! message_columns {
     };
 }
 
-/// Stores a message and brings both parties' conversations up to date;
-/// `None` if a message with `id` exists already: the same `POST`, with the
-/// same `Idempotency-Key`, sent it before (hearth_core::idempotency).
+/// Stores a message under `id` (from `hearth_core::idempotency::new_resource_id`)
+/// and brings both parties' conversations up to date.
 pub async fn insert_message(
     conn: &mut PgConnection,
     id: Uuid,
     new: &NewMessage,
-) -> sqlx::Result<Option<Message>> {
-    let row: Option<MessageRow> = sqlx::query_as(concat!(
+) -> sqlx::Result<Message> {
+    let row: MessageRow = sqlx::query_as(concat!(
         "insert into messages (id, sender_id, recipient_id, body, context_type, context_id) \
-         values ($1, $2, $3, $4, $5, $6) on conflict (id) do nothing returning ",
+         values ($1, $2, $3, $4, $5, $6) returning ",
         message_columns!()
     ))
     .bind(id)
@@ -31,15 +30,12 @@ pub async fn insert_message(
     .bind(&new.body)
     .bind(new.context.map(|c| c.kind))
     .bind(new.context.map(|c| c.id))
-    .fetch_optional(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
     let message = Message::from(row);
     touch_conversation(conn, new.sender_id, new.recipient_id, &message, 0).await?;
     touch_conversation(conn, new.recipient_id, new.sender_id, &message, 1).await?;
-    Ok(Some(message))
+    Ok(message)
 }
 
 /// Makes `message` the owner's latest in this conversation unless a later

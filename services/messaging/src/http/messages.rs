@@ -9,7 +9,7 @@ use hearth_bus::outbox;
 use hearth_core::auth::Caller;
 use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
-use hearth_core::idempotency::{self, lost_creation};
+use hearth_core::idempotency;
 use hearth_core::pagination::{Cursor, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
 use hearth_core::{ApiError, ApiResult};
@@ -69,14 +69,7 @@ async fn send_message(
     check_donation_context(&state, &new).await?;
     let id = idempotency::new_resource_id();
     let mut tx = state.db.begin().await?;
-    let Some(message) = db::insert_message(&mut tx, id, &new).await? else {
-        // A run of it still going when this one took its claim over.
-        drop(tx);
-        let message = db::find_message(&state.db, id)
-            .await?
-            .ok_or_else(lost_creation)?;
-        return Ok(sent(message));
-    };
+    let message = db::insert_message(&mut tx, id, &new).await?;
     let event = MessageSent {
         message_id: message.id,
         sender_id: message.sender_id,

@@ -67,15 +67,9 @@ async fn create_rating(
             )
         })?;
     let ratee_id = ratee_for(&exchange, caller.id)?;
-    let Some(rating) = db::insert_rating(&mut tx, id, &new, caller.id, ratee_id).await? else {
-        drop(tx);
-        // A run of it still going when this one took its claim over; or,
-        // far likelier, the caller rated this donation before.
-        let rating = db::find_rating(&state.db, id)
-            .await?
-            .ok_or_else(|| ApiError::conflict("you already rated this donation"))?;
-        return Ok(rated(rating));
-    };
+    let rating = db::insert_rating(&mut tx, id, &new, caller.id, ratee_id)
+        .await?
+        .ok_or_else(|| ApiError::conflict("you already rated this donation"))?;
     let event = RatingCreated {
         rating_id: rating.id,
         donation_id: rating.donation_id,

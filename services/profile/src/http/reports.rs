@@ -66,15 +66,9 @@ async fn create_report(
     let new = body.parse()?;
     let id = idempotency::new_resource_id();
     let mut tx = state.db.begin().await?;
-    let Some(report) = db::insert_report(&mut tx, id, caller.id, &new).await? else {
-        drop(tx);
-        // A run of it still going when this one took its claim over; or,
-        // far likelier, an open report of the caller's is in the way.
-        let report = db::find_report(&state.db, id)
-            .await?
-            .ok_or_else(|| ApiError::conflict("you already have an open report on this"))?;
-        return Ok(answer(report));
-    };
+    let report = db::insert_report(&mut tx, id, caller.id, &new)
+        .await?
+        .ok_or_else(|| ApiError::conflict("you already have an open report on this"))?;
     let event = ReportCreated {
         report_id: report.id,
         reporter_id: report.reporter_id,
