@@ -73,10 +73,50 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // Syntax first, so that broken JSON is never reported as a missing field.
     let value: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::malformed_json(format!("the body is not valid JSON: {e}")))?;
+    if let Some(field) = text_with_nul(&value, "") {
+        return Err(ApiError::validation(vec![FieldError::new(
+            field,
+            NUL_REFUSED,
+        )]));
+    }
     serde_path_to_error::deserialize(value).map_err(|err| {
         let path = err.path().to_string();
         ApiError::validation(vec![shape_error(&path, err.inner())])
     })
+}
+
+/// PostgreSQL refuses U+0000 in `text` and `jsonb`: text holding it must be
+/// turned away here as bad input, not fail later as a 500.
+const NUL_REFUSED: &str = "must not contain the NUL character (U+0000)";
+
+/// The path of the first string (or key) in `value` holding U+0000.
+fn text_with_nul(value: &serde_json::Value, path: &str) -> Option<String> {
+    let child = |key: &str| {
+        if path.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
+    match value {
+        serde_json::Value::String(s) if s.contains('\0') => Some(if path.is_empty() {
+            "body".to_owned()
+        } else {
+            path.to_owned()
+        }),
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| text_with_nul(item, &format!("{path}[{i}]"))),
+        serde_json::Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+            if key.contains('\0') {
+                Some(child(key))
+            } else {
+                text_with_nul(item, &child(key))
+            }
+        }),
+        _ => None,
+    }
 }
 
 /// serde reports a missing or unknown field at the path of the object that
@@ -118,13 +158,21 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 }
 
 fn serde_urlencoded_from_str<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
-    axum::extract::Query::<T>::try_from_uri(
-        &format!("/?{query}")
-            .parse()
-            .map_err(|_| ApiError::bad_query("the query string does not parse"))?,
-    )
-    .map(|q| q.0)
-    .map_err(|e| ApiError::bad_query(e.body_text()))
+    let uri = format!("/?{query}")
+        .parse()
+        .map_err(|_| ApiError::bad_query("the query string does not parse"))?;
+    let pairs = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&uri)
+        .map_err(|e| ApiError::bad_query(e.body_text()))?;
+    if let Some((name, _)) = pairs
+        .0
+        .iter()
+        .find(|(name, value)| name.contains('\0') || value.contains('\0'))
+    {
+        return Err(ApiError::bad_query(format!("{name}: {NUL_REFUSED}")));
+    }
+    axum::extract::Query::<T>::try_from_uri(&uri)
+        .map(|q| q.0)
+        .map_err(|e| ApiError::bad_query(e.body_text()))
 }
 
 /// Path parameters: an id that does not parse names nothing, so it is a 404.
@@ -179,6 +227,37 @@ mod tests {
             assert_eq!(err.code(), "validation_failed", "{body}");
             assert_eq!(err.problem().errors[0].field, field, "{body}");
         }
+    }
+
+    #[test]
+    fn text_holding_nul_is_refused_by_name() {
+        let cases = [
+            (r#"{"title": "a\u0000b", "goal_minor": 1}"#, "title"),
+            (
+                r#"{"title": "x", "goal_minor": 1, "tags": ["ok", "\u0000"]}"#,
+                "tags[1]",
+            ),
+            (r#"{"a": {"b\u0000": 1}}"#, "a.b\0"),
+        ];
+        for (body, field) in cases {
+            let err = parse_json::<serde_json::Value>(body.as_bytes()).expect_err(body);
+            assert_eq!(err.code(), "validation_failed", "{body}");
+            assert_eq!(err.problem().errors[0].field, field, "{body}");
+        }
+        // Written out, `\u0000` is six ordinary characters.
+        parse_json::<serde_json::Value>(br#"{"title": "\\u0000"}"#).expect("plain text");
+    }
+
+    #[test]
+    fn a_query_holding_nul_is_a_bad_query() {
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Q {
+            q: Option<String>,
+        }
+        let err = serde_urlencoded_from_str::<Q>("q=%00").expect_err("nul");
+        assert_eq!(err.code(), "bad_query");
+        assert!(serde_urlencoded_from_str::<Q>("q=ok%20text").is_ok());
     }
 
     #[test]

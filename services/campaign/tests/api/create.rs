@@ -173,6 +173,11 @@ async fn a_body_of_the_wrong_shape_names_the_field() {
             crate::helpers::campaign_body(json!({"ends_at": "tomorrow"})),
             "ends_at",
         ),
+        // PostgreSQL cannot store U+0000: refused by name, not a 500.
+        (
+            crate::helpers::campaign_body(json!({"description": "warm\u{0}blankets"})),
+            "description",
+        ),
     ] {
         let problem = app
             .client
