@@ -33,8 +33,20 @@ pub async fn insert_message(
     .fetch_one(&mut *conn)
     .await?;
     let message = Message::from(row);
-    touch_conversation(conn, new.sender_id, new.recipient_id, &message, 0).await?;
-    touch_conversation(conn, new.recipient_id, new.sender_id, &message, 1).await?;
+    // Always the lower owner's row first: two people writing to each other at
+    // once would otherwise lock the pair's two rows in opposite orders and deadlock.
+    let sides = [
+        (new.sender_id, new.recipient_id, 0),
+        (new.recipient_id, new.sender_id, 1),
+    ];
+    let [first, second] = if new.sender_id < new.recipient_id {
+        sides
+    } else {
+        [sides[1], sides[0]]
+    };
+    for (owner_id, counterpart_id, unread) in [first, second] {
+        touch_conversation(conn, owner_id, counterpart_id, &message, unread).await?;
+    }
     Ok(message)
 }
 

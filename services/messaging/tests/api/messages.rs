@@ -213,6 +213,12 @@ async fn bad_messages_are_refused_and_a_key_sends_once() {
     send(&app, &alice, &bob, &"x".repeat(4_001))
         .await
         .assert_problem(422, "validation_failed");
+    // PostgreSQL cannot store U+0000: refused by name, not a 500.
+    let nul = send(&app, &alice, &bob, "a\u{0}b").await;
+    assert_eq!(
+        nul.assert_problem(422, "validation_failed")["errors"][0]["field"],
+        "body"
+    );
     app.client
         .post("/messages")
         .token(&alice.token)
@@ -248,6 +254,29 @@ async fn bad_messages_are_refused_and_a_key_sends_once() {
         1,
         "one message.sent"
     );
+}
+
+#[tokio::test]
+async fn two_people_writing_to_each_other_at_once_all_get_through() {
+    let app = spawn_app().await;
+    let pairs: Vec<(Person, Person)> = (0..6).map(|_| (Person::user(), Person::user())).collect();
+    // Each pair's first messages cross: both conversation rows are created
+    // and updated from both sides at once.
+    let sends = pairs.iter().flat_map(|(a, b)| {
+        (0..5).flat_map(|_| [send(&app, a, b, "Crossing"), send(&app, b, a, "Crossing")])
+    });
+    for response in futures::future::join_all(sends).await {
+        response.expect(201);
+    }
+    for (a, b) in &pairs {
+        for who in [a, b] {
+            let conversations = get(&app, who, "/conversations").await;
+            assert_eq!(
+                conversations["items"][0]["unread_count"], 5,
+                "every message counted"
+            );
+        }
+    }
 }
 
 #[tokio::test]
