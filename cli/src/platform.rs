@@ -29,14 +29,19 @@ pub struct Platform {
     workers: Vec<tokio::task::JoinHandle<()>>,
 }
 
-impl Platform {
-    /// Reads each service's settings, migrates it and starts it. Every setting
-    /// is read before anything starts, so a bad one stops start-up cleanly.
-    pub async fn start(
+/// Every setting of the services to start, read and checked: a bad one
+/// stops start-up before anything was created, migrated or listened on.
+#[derive(Debug)]
+pub struct Configured {
+    configs: Vec<(Service, ServiceConfig)>,
+}
+
+impl Configured {
+    pub fn read(
         services: &[Service],
         env: &dyn Env,
         dev_jwt_secret: Option<&str>,
-    ) -> anyhow::Result<Self> {
+    ) -> Result<Self, ConfigError> {
         let configs = services
             .iter()
             .map(|s| ServiceConfig::from_env(env, s.spec(), dev_jwt_secret).map(|c| (*s, c)))
@@ -44,6 +49,27 @@ impl Platform {
         if env.get("JWT_SECRET").is_none() && dev_jwt_secret.is_some() {
             refuse_public_bind_with_dev_secret(&configs)?;
         }
+        for service in services {
+            service.check_own_settings(env)?;
+        }
+        Ok(Self { configs })
+    }
+}
+
+impl Platform {
+    /// Reads every service's settings, then migrates each and starts it.
+    pub async fn start(
+        services: &[Service],
+        env: &dyn Env,
+        dev_jwt_secret: Option<&str>,
+    ) -> anyhow::Result<Self> {
+        let configured = Configured::read(services, env, dev_jwt_secret)?;
+        Self::start_configured(configured, env).await
+    }
+
+    /// Migrates each configured service and starts it.
+    pub async fn start_configured(configured: Configured, env: &dyn Env) -> anyhow::Result<Self> {
+        let Configured { configs } = configured;
         // Listen first, so that services started together can find each other
         // even on ports the system picked.
         let mut listeners = Vec::with_capacity(configs.len());
@@ -68,13 +94,15 @@ impl Platform {
         let mut built = Vec::with_capacity(configs.len());
         for (service, config) in configs {
             let app = service.build(&config, env)?;
+            built.push((service, config, app));
+        }
+        for (_, config, app) in &built {
             app.migrate().await.with_context(|| {
                 format!(
                     "migrating {}-service ({})",
                     config.spec.name, config.database.url
                 )
             })?;
-            built.push((service, config, app));
         }
         // Every consumer's queue exists before any relay publishes, so even the
         // first events of a fresh broker reach their consumers.

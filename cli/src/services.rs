@@ -3,7 +3,7 @@
 use axum::Router;
 use clap::ValueEnum;
 use hearth_bus::workers::Workers;
-use hearth_core::config::{Env, ServiceConfig, ServiceSpec};
+use hearth_core::config::{ConfigError, Env, ServiceConfig, ServiceSpec};
 use sqlx::migrate::Migrator;
 use sqlx::PgPool;
 
@@ -59,6 +59,16 @@ impl Service {
             Service::Request => &request_service::MIGRATOR,
             Service::Messaging => &messaging_service::MIGRATOR,
             Service::Profile => &profile_service::MIGRATOR,
+        }
+    }
+
+    /// Reads the settings only this service has, to refuse a bad one before
+    /// anything starts ([`Service::build`] reads them again).
+    pub fn check_own_settings(self, env: &dyn Env) -> Result<(), ConfigError> {
+        match self {
+            Service::Donation => donation_service::Settings::from_env(env).map(drop),
+            Service::Messaging => messaging_service::Settings::from_env(env).map(drop),
+            Service::Campaign | Service::Request | Service::Profile => Ok(()),
         }
     }
 

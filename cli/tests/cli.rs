@@ -22,10 +22,38 @@ fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
         ("donation", "DONATION_PENDING_TIMEOUT", "forever"),
         ("messaging", "DONATION_SERVICE_URL", "ftp://donations"),
         ("messaging", "DONATION_SERVICE_TIMEOUT", "soon"),
+        ("campaign", "DATABASE_MAX_CONNECTIONS", "0"),
+        ("campaign", "DATABASE_ACQUIRE_TIMEOUT", "0s"),
+        ("donation", "DONATION_PENDING_TIMEOUT", "0s"),
     ] {
         let output = hearth()
             .args(["serve", service])
             .env("JWT_SECRET", JWT_SECRET)
+            .env(var, value)
+            .output()
+            .expect("run hearth");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{var}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{var}: {stderr}");
+        assert!(stderr.starts_with(&format!("hearth: {var}: ")), "{stderr}");
+    }
+}
+
+#[test]
+fn up_refuses_a_bad_setting_before_it_touches_a_database() {
+    // PostgreSQL is out of reach: the bad setting must be what is reported,
+    // because up reads every setting before creating or migrating anything.
+    let nowhere = "postgres://postgres@127.0.0.1:1/nowhere";
+    for (var, value) in [
+        ("MESSAGING_PORT", "eighty"),
+        ("DONATION_PENDING_TIMEOUT", "forever"),
+        ("DONATION_SERVICE_URL", "ftp://donations"),
+        ("CORS_ALLOWED_ORIGINS", "https://app.example/"),
+    ] {
+        let output = hearth()
+            .arg("up")
+            .env("MAIN_DATABASE_URL", nowhere)
+            .env("CAMPAIGN_DATABASE_URL", nowhere)
             .env(var, value)
             .output()
             .expect("run hearth");

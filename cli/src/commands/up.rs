@@ -5,7 +5,7 @@ use hearth_core::auth::{mint, TokenRequest};
 use hearth_core::config::{jwt_secret, Database, Env};
 use uuid::Uuid;
 
-use crate::platform::{Listening, Platform};
+use crate::platform::{Configured, Listening, Platform};
 use crate::services::Service;
 use crate::DEV_JWT_SECRET;
 
@@ -14,6 +14,7 @@ const DEV_TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
 
 /// `hearth up`: the whole platform on a laptop, in one process.
 pub async fn run(env: &dyn Env) -> anyhow::Result<()> {
+    let configured = Configured::read(Service::ALL, env, Some(DEV_JWT_SECRET))?;
     for database in [Database::Main, Database::Campaign] {
         let url = database.url(env)?;
         let created = hearth_core::db::ensure_database(&url)
@@ -23,7 +24,7 @@ pub async fn run(env: &dyn Env) -> anyhow::Result<()> {
             tracing::info!(%url, "created database");
         }
     }
-    let platform = Platform::start(Service::ALL, env, Some(DEV_JWT_SECRET)).await?;
+    let platform = Platform::start_configured(configured, env).await?;
     let secret = jwt_secret(env, Some(DEV_JWT_SECRET))?;
     print_welcome(
         &platform.listening,

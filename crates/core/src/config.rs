@@ -93,15 +93,19 @@ pub fn read_parsed<T: FromStr>(
 
 /// Durations are written the way people say them: `500ms`, `5s`, `10m`, `24h`.
 pub fn read_duration(env: &dyn Env, var: &str, default: Duration) -> Result<Duration, ConfigError> {
-    read(
-        env,
-        var,
-        || default,
-        |raw| {
-            humantime::parse_duration(raw)
-                .map_err(|_| format!("expected a duration such as 5s or 10m, got {raw:?}"))
-        },
-    )
+    read(env, var, || default, parse_duration)
+}
+
+/// Every duration setting is a timeout, an interval or a retention: zero
+/// would time out at once, spin, or forget at once, so it is refused.
+fn parse_duration(raw: &str) -> Result<Duration, String> {
+    match humantime::parse_duration(raw) {
+        Ok(duration) if duration.is_zero() => Err(format!("must be above zero, got {raw:?}")),
+        Ok(duration) => Ok(duration),
+        Err(_) => Err(format!(
+            "expected a duration such as 5s or 10m, got {raw:?}"
+        )),
+    }
 }
 
 /// Which of the two PostgreSQL databases a service's data lives in.
@@ -201,10 +205,7 @@ impl FromStr for CorsOrigins {
             "*" => Ok(CorsOrigins::Any),
             list => {
                 let origins: Vec<String> = list.split(',').map(|o| o.trim().to_owned()).collect();
-                match origins
-                    .iter()
-                    .find(|o| !(o.starts_with("http://") || o.starts_with("https://")))
-                {
+                match origins.iter().find(|o| !is_origin(o)) {
                     Some(bad) => Err(format!(
                         "expected *, or origins such as https://app.example separated by commas, got {bad:?}"
                     )),
@@ -213,6 +214,17 @@ impl FromStr for CorsOrigins {
             }
         }
     }
+}
+
+/// What a browser sends in `Origin`: a scheme and a host with an optional
+/// port, nothing after it. `https://app.example/` would never match one.
+fn is_origin(origin: &str) -> bool {
+    let host = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    host.is_some_and(|host| {
+        !host.is_empty() && host.chars().all(|c| c.is_ascii_graphic() && c != '/')
+    })
 }
 
 /// Settings of the HTTP stack shared by every service.
@@ -245,8 +257,7 @@ impl HttpConfig {
 /// A request must end well before its `Idempotency-Key` claim counts as
 /// abandoned and another copy of it may take over.
 fn parse_request_timeout(raw: &str) -> Result<Duration, String> {
-    let timeout = humantime::parse_duration(raw)
-        .map_err(|_| format!("expected a duration such as 5s or 10m, got {raw:?}"))?;
+    let timeout = parse_duration(raw)?;
     if timeout >= crate::idempotency::STALE_CLAIM {
         return Err(format!(
             "must be under {} (an unanswered Idempotency-Key claim is taken over then), got {raw:?}",
@@ -379,11 +390,17 @@ impl ServiceConfig {
             bind: SocketAddr::new(host, port),
             database: DatabaseConfig {
                 url: spec.database_url(env)?,
-                max_connections: read_parsed(
+                max_connections: read(
                     env,
                     "DATABASE_MAX_CONNECTIONS",
-                    10,
-                    "a whole number of connections",
+                    || 10,
+                    |raw| match raw.parse::<u32>() {
+                        Ok(0) => Err(format!("must be at least 1, got {raw:?}")),
+                        Ok(n) => Ok(n),
+                        Err(_) => Err(format!(
+                            "expected a whole number of connections, got {raw:?}"
+                        )),
+                    },
                 )?,
                 acquire_timeout: read_duration(
                     env,
@@ -512,6 +529,26 @@ mod tests {
                 "DATABASE_MAX_CONNECTIONS: expected a whole number",
             ),
             (
+                "DATABASE_MAX_CONNECTIONS",
+                "0",
+                "DATABASE_MAX_CONNECTIONS: must be at least 1",
+            ),
+            (
+                "DATABASE_ACQUIRE_TIMEOUT",
+                "0s",
+                "DATABASE_ACQUIRE_TIMEOUT: must be above zero",
+            ),
+            (
+                "HTTP_REQUEST_TIMEOUT",
+                "0ms",
+                "HTTP_REQUEST_TIMEOUT: must be above zero",
+            ),
+            (
+                "INBOX_RETENTION",
+                "0s",
+                "INBOX_RETENTION: must be above zero",
+            ),
+            (
                 "JWT_SECRET",
                 "short",
                 "JWT_SECRET: must be at least 32 characters",
@@ -561,5 +598,15 @@ mod tests {
                 "http://localhost:3000".into()
             ]))
         );
+        // Origins a browser never sends: refused at start, not ignored.
+        for bad in [
+            "https://app.example/",
+            "https://app.example/path",
+            "https://",
+            "https://bücher.example",
+            "app.example",
+        ] {
+            assert!(bad.parse::<CorsOrigins>().is_err(), "{bad}");
+        }
     }
 }
