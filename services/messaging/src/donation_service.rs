@@ -131,7 +131,8 @@ impl DonationService {
 struct Breaker {
     failures: u32,
     open_until: Option<Instant>,
-    trial_running: bool,
+    /// When the trial under way began; see [`Breaker::allows`].
+    trial_started: Option<Instant>,
 }
 
 impl Breaker {
@@ -139,10 +140,19 @@ impl Breaker {
         match self.open_until {
             None => true,
             Some(until) if now < until => false,
-            // Cooled down: let one trial through, refuse the rest until it ends.
-            Some(_) if self.trial_running => false,
+            // Cooled down: let one trial through, refuse the rest until it
+            // ends. A trial never heard of again (its request was dropped or
+            // cut off by the request timeout) is given up after a cool-down,
+            // or the circuit would stay open until a restart.
+            Some(_)
+                if self
+                    .trial_started
+                    .is_some_and(|started| now < started + COOL_DOWN) =>
+            {
+                false
+            }
             Some(_) => {
-                self.trial_running = true;
+                self.trial_started = Some(now);
                 true
             }
         }
@@ -154,7 +164,7 @@ impl Breaker {
 
     fn failed(&mut self, now: Instant) {
         self.failures += 1;
-        self.trial_running = false;
+        self.trial_started = None;
         if self.failures >= OPEN_AFTER || self.open_until.is_some() {
             self.open_until = Some(now + COOL_DOWN);
         }
@@ -188,6 +198,25 @@ mod tests {
             breaker.allows(much_later) && breaker.allows(much_later),
             "closed"
         );
+    }
+
+    #[test]
+    fn a_trial_that_never_ends_is_given_up_after_a_cool_down() {
+        let mut breaker = Breaker::default();
+        let now = Instant::now();
+        for _ in 0..OPEN_AFTER {
+            breaker.failed(now);
+        }
+        let trial = now + COOL_DOWN;
+        assert!(breaker.allows(trial), "a trial");
+        // Its request was dropped: neither succeeded() nor failed() comes.
+        assert!(
+            !breaker.allows(trial + COOL_DOWN / 2),
+            "still waiting for it"
+        );
+        assert!(breaker.allows(trial + COOL_DOWN), "a new trial");
+        breaker.succeeded();
+        assert!(breaker.allows(trial + COOL_DOWN), "closed");
     }
 
     #[test]
