@@ -20,6 +20,8 @@ use uuid::Uuid;
 use crate::error::ApiError;
 
 const AUDIENCE: &str = "authenticated";
+/// A signed-in user's `role`; Supabase Auth gives users the same word as the audience.
+const USER_ROLE: &str = "authenticated";
 const SERVICE_ROLE: &str = "service_role";
 const ANON_ROLE: &str = "anon";
 const STAFF_ROLES: [&str; 2] = ["admin", "moderator"];
@@ -117,7 +119,10 @@ impl Authenticator {
                 kind: CallerKind::Service,
             })),
             Some(ANON_ROLE) => Ok(None),
-            _ => user_caller(&claims).map(Some),
+            Some(USER_ROLE) => user_caller(&claims).map(Some),
+            other => Err(ApiError::unauthenticated(format!(
+                "invalid token: the role must be \"authenticated\", \"service_role\" or \"anon\", got {other:?}"
+            ))),
         }
     }
 }
@@ -292,7 +297,7 @@ pub fn mint(secret: &str, request: &TokenRequest) -> Result<String, jsonwebtoken
         role: if request.service {
             SERVICE_ROLE
         } else {
-            AUDIENCE
+            USER_ROLE
         },
         iat: now,
         exp: now.saturating_add(ttl),
@@ -400,7 +405,7 @@ mod tests {
     #[test]
     fn a_user_role_in_user_metadata_is_not_staff() {
         let token = sign(
-            serde_json::json!({"sub": Uuid::new_v4(), "aud": "authenticated", "exp": in_an_hour(),
+            serde_json::json!({"sub": Uuid::new_v4(), "aud": "authenticated", "role": "authenticated", "exp": in_an_hour(),
                 "app_metadata": {"role": "member"}, "user_metadata": {"role": "admin"}}),
             SECRET,
         );
@@ -421,35 +426,45 @@ mod tests {
     fn bad_tokens_are_refused() {
         let sub = Uuid::new_v4();
         let expired = sign(
-            serde_json::json!({"sub": sub, "aud": "authenticated", "exp": 1_600_000_000}),
+            serde_json::json!({"sub": sub, "aud": "authenticated", "role": "authenticated", "exp": 1_600_000_000}),
             SECRET,
         );
         let wrong_secret = sign(
-            serde_json::json!({"sub": sub, "aud": "authenticated", "exp": in_an_hour()}),
+            serde_json::json!({"sub": sub, "aud": "authenticated", "role": "authenticated", "exp": in_an_hour()}),
             "another-secret-another-secret-another",
         );
         let wrong_audience = sign(
-            serde_json::json!({"sub": sub, "aud": "somebody-else", "exp": in_an_hour()}),
+            serde_json::json!({"sub": sub, "aud": "somebody-else", "role": "authenticated", "exp": in_an_hour()}),
             SECRET,
         );
         let no_exp = sign(
-            serde_json::json!({"sub": sub, "aud": "authenticated"}),
+            serde_json::json!({"sub": sub, "aud": "authenticated", "role": "authenticated"}),
             SECRET,
         );
         let no_sub = sign(
-            serde_json::json!({"aud": "authenticated", "exp": in_an_hour()}),
+            serde_json::json!({"aud": "authenticated", "role": "authenticated", "exp": in_an_hour()}),
             SECRET,
         );
         let alg_none = format!(
             "{}.{}.",
             URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#),
             URL_SAFE_NO_PAD.encode(
-                serde_json::json!({"sub": sub, "aud": "authenticated", "exp": in_an_hour(),
+                serde_json::json!({"sub": sub, "aud": "authenticated", "role": "authenticated", "exp": in_an_hour(),
                     "app_metadata": {"role": "admin"}})
                 .to_string()
             )
         );
+        let no_role = sign(
+            serde_json::json!({"sub": sub, "aud": "authenticated", "exp": in_an_hour()}),
+            SECRET,
+        );
+        let other_role = sign(
+            serde_json::json!({"sub": sub, "aud": "authenticated", "role": "supabase_admin", "exp": in_an_hour()}),
+            SECRET,
+        );
         for (name, token) in [
+            ("no role", no_role),
+            ("another role", other_role),
             ("expired", expired),
             ("wrong secret", wrong_secret),
             ("wrong audience", wrong_audience),

@@ -20,27 +20,30 @@ async fn bad_tokens_are_401_even_where_no_token_is_needed() {
     let alg_none = format!(
         "{}.{}.",
         URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#),
-        URL_SAFE_NO_PAD.encode(json!({"sub": sub, "aud": "authenticated", "exp": exp}).to_string())
+        URL_SAFE_NO_PAD.encode(
+            json!({"sub": sub, "aud": "authenticated", "role": "authenticated", "exp": exp})
+                .to_string()
+        )
     );
     let tokens = [
         (
             "expired",
             signed(
-                json!({"sub": sub, "aud": "authenticated", "exp": 1_600_000_000}),
+                json!({"sub": sub, "aud": "authenticated", "role": "authenticated", "exp": 1_600_000_000}),
                 JWT_SECRET,
             ),
         ),
         (
             "wrong secret",
             signed(
-                json!({"sub": sub, "aud": "authenticated", "exp": exp}),
+                json!({"sub": sub, "aud": "authenticated", "role": "authenticated", "exp": exp}),
                 "not-the-secret-not-the-secret-not-the",
             ),
         ),
         (
             "wrong audience",
             signed(
-                json!({"sub": sub, "aud": "elsewhere", "exp": exp}),
+                json!({"sub": sub, "aud": "elsewhere", "role": "authenticated", "exp": exp}),
                 JWT_SECRET,
             ),
         ),
