@@ -549,6 +549,17 @@ async fn a_bad_setting_or_a_missing_legacy_table_stops_it_with_one_line() {
         stderr(&output)
     );
 
+    // The same for a URL given on the command line.
+    for flag in ["--from", "--to"] {
+        let output = legacy.run(&[flag, "mysql://somewhere/main"]);
+        assert_eq!(output.status.code(), Some(2), "{flag}");
+        assert!(
+            stderr(&output).starts_with(&format!("hearth: {flag}: not a PostgreSQL URL")),
+            "{}",
+            stderr(&output)
+        );
+    }
+
     // A database without the legacy table: the campaign database itself.
     let output = legacy.run(&["--from", &legacy.campaign.url()]);
     assert_eq!(output.status.code(), Some(1));

@@ -171,7 +171,8 @@ impl ServiceSpec {
     }
 }
 
-fn parse_database_url(raw: &str) -> Result<String, String> {
+/// A `postgres://` or `postgresql://` URL that sqlx can connect with.
+pub fn parse_database_url(raw: &str) -> Result<String, String> {
     if !(raw.starts_with("postgres://") || raw.starts_with("postgresql://")) {
         return Err("not a PostgreSQL URL (expected postgres://…)".to_owned());
     }

@@ -16,7 +16,6 @@ mod verify;
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::str::FromStr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -25,7 +24,7 @@ use clap::ValueEnum;
 use futures::{StreamExt, TryStreamExt};
 use hearth_core::config::{Database, DatabaseConfig, Env};
 use hearth_events::EventContext;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -175,9 +174,9 @@ fn url_or(
     from_env: impl FnOnce() -> Result<String, hearth_core::config::ConfigError>,
 ) -> anyhow::Result<String> {
     match given {
-        Some(url) => PgConnectOptions::from_str(url)
-            .map(|_| url.to_owned())
-            .map_err(|e| anyhow::anyhow!("{flag}: not a PostgreSQL URL ({e})")),
+        // A bad one is a bad setting (exit code 2), as in the environment.
+        Some(url) => Ok(hearth_core::config::parse_database_url(url)
+            .map_err(|e| hearth_core::config::ConfigError::new(flag, e))?),
         None => Ok(from_env()?),
     }
 }
