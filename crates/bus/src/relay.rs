@@ -38,6 +38,9 @@ use crate::broker::BrokerLink;
 use crate::topology::{declare_exchange, Names};
 use crate::wake::{LocalRelay, Waker};
 
+mod cursor;
+use cursor::{Cursor, Snapshot};
+
 const BACKLOG_OBSERVE_INTERVAL: Duration = Duration::from_secs(1);
 
 /// How the relay behaves; the defaults suit production.
@@ -127,6 +130,8 @@ struct OutboxRow {
     event_type: String,
     envelope: String,
     traceparent: Option<String>,
+    snapshot_xmin: i64,
+    snapshot_xmax: i64,
 }
 
 /// Why a round stopped.
@@ -248,6 +253,7 @@ impl Relay {
         let mut last_cleanup = Instant::now();
         let mut last_observed: Option<Instant> = None;
         let mut in_flight = InFlight::default();
+        let mut cursor = Cursor::default();
         loop {
             let mut channels = Vec::with_capacity(self.config.channels);
             for _ in 0..self.config.channels {
@@ -270,7 +276,8 @@ impl Relay {
                 ))
                 .await;
                 last_drain = Some(Instant::now());
-                self.drain(&mut session, &channels, &mut in_flight).await?;
+                self.drain(&mut session, &channels, &mut in_flight, &mut cursor)
+                    .await?;
                 // Counting the backlog costs a scan of it; once a second is plenty for a gauge.
                 if last_observed.is_none_or(|at| at.elapsed() >= BACKLOG_OBSERVE_INTERVAL) {
                     self.observe_backlog(&mut session).await?;
@@ -317,20 +324,33 @@ impl Relay {
         session: &mut PgConnection,
         channels: &[Channel],
         in_flight: &mut InFlight,
+        cursor: &mut Cursor,
     ) -> Result<(), RoundError> {
-        let mut after = in_flight.start_pass(self.config.poll_interval).await?;
+        let from_start = in_flight.start_pass(self.config.poll_interval).await?;
+        let mut after = if from_start { 0 } else { cursor.high() };
         loop {
-            let rows = self.waiting(session, after).await?;
+            let rows = self.waiting(session, after, cursor).await?;
             let Some(last) = rows.last() else {
                 return Ok(());
             };
-            after = last.seq;
+            let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
+            cursor.absorb(
+                &seqs,
+                Snapshot {
+                    xmin: last.snapshot_xmin,
+                    xmax: last.snapshot_xmax,
+                },
+            );
+            // Past the rows in flight, which are not marked yet: none is sent
+            // twice. A pass from the start reads on from where it got to.
+            after = if from_start { last.seq } else { cursor.high() };
             let caught_up = (rows.len() as i64) < self.config.batch_size;
             let confirms = self.publish(channels, &rows).await?;
-            in_flight.push(
-                after,
-                tokio::spawn(settle(self.pool.clone(), confirms, self.metrics.clone())),
-            );
+            in_flight.push(tokio::spawn(settle(
+                self.pool.clone(),
+                confirms,
+                self.metrics.clone(),
+            )));
             // Bounded: a slow broker holds the relay back instead of filling memory.
             while in_flight.len() > self.config.batches_in_flight {
                 in_flight.settle_oldest().await?;
@@ -341,25 +361,40 @@ impl Relay {
         }
     }
 
-    /// Up to a batch of unpublished rows after `after`, in `seq` order.
+    /// Up to a batch of unpublished rows after `after`, and those of the
+    /// cursor's gaps now committed, in `seq` order, all in one snapshot
+    /// (see [`cursor`]).
     async fn waiting(
         &self,
         session: &mut PgConnection,
         after: i64,
+        cursor: &Cursor,
     ) -> Result<Vec<OutboxRow>, RoundError> {
-        Ok(sqlx::query_as(
+        let (gap_firsts, gap_lasts) = cursor.gaps();
+        let mut rows: Vec<OutboxRow> = sqlx::query_as(
             // The ids first, then the rows: whatever plan PostgreSQL picks for
             // the first part, only one batch of envelopes is turned into text.
             "with next as ( \
-               select seq from outbox where published_at is null and seq > $1 order by seq limit $2) \
+               (select seq from outbox where published_at is null and seq > $1 order by seq limit $2) \
+               union all \
+               select o.seq from unnest($3::int8[], $4::int8[]) as gap(first, last) \
+                 join outbox o on o.seq between gap.first and gap.last \
+                where o.published_at is null) \
              select o.seq, o.event_id, o.aggregate_id, o.event_type, o.envelope::text as envelope, \
-                    o.envelope->>'traceparent' as traceparent \
+                    o.envelope->>'traceparent' as traceparent, \
+                    pg_snapshot_xmin(pg_current_snapshot())::text::int8 as snapshot_xmin, \
+                    pg_snapshot_xmax(pg_current_snapshot())::text::int8 as snapshot_xmax \
              from outbox o join next using (seq) order by o.seq",
         )
         .bind(after)
         .bind(self.config.batch_size)
+        .bind(gap_firsts)
+        .bind(gap_lasts)
         .fetch_all(&mut *session)
-        .await?)
+        .await?;
+        // A pass from the start also finds the gaps' rows by their first part.
+        rows.dedup_by_key(|row| row.seq);
+        Ok(rows)
     }
 
     /// Sends `rows`, persistent and mandatory, without waiting for the confirms.
@@ -415,11 +450,10 @@ impl Relay {
     }
 }
 
-/// Published batches whose confirms are still awaited, oldest first, each
-/// with the highest `seq` it carries.
+/// Published batches whose confirms are still awaited, oldest first.
 #[derive(Debug, Default)]
 struct InFlight {
-    batches: std::collections::VecDeque<(i64, JoinHandle<Result<(), RoundError>>)>,
+    batches: std::collections::VecDeque<JoinHandle<Result<(), RoundError>>>,
     last_full_pass: Option<Instant>,
 }
 
@@ -428,36 +462,31 @@ impl InFlight {
         self.batches.len()
     }
 
-    fn push(&mut self, highest_seq: i64, settling: JoinHandle<Result<(), RoundError>>) {
-        self.batches.push_back((highest_seq, settling));
+    fn push(&mut self, settling: JoinHandle<Result<(), RoundError>>) {
+        self.batches.push_back(settling);
     }
 
-    /// The `seq` a pass reads after. Reading past the batches in flight never
-    /// sends a row twice, but misses a row committed late with a lower `seq`,
-    /// or left by a nack. A pass from the beginning finds those; it waits for
-    /// the batches in flight to be marked first, so it is made when nothing
-    /// is in flight, and at least once per `every` even under load.
-    async fn start_pass(&mut self, every: Duration) -> Result<i64, RoundError> {
+    /// Whether this pass reads from the start. Reading past the rows in
+    /// flight never sends one twice, but misses a row left by a nack (a
+    /// row committed late is the cursor's business). A pass from the start
+    /// finds those; it waits for the batches in flight to be marked first,
+    /// so it is made when nothing is in flight, and at least once per
+    /// `every` even under load.
+    async fn start_pass(&mut self, every: Duration) -> Result<bool, RoundError> {
         self.reap_settled().await?;
         if self.last_full_pass.is_none_or(|at| at.elapsed() >= every) {
             self.settle_all().await?;
         }
-        match self.batches.back() {
-            Some((highest_seq, _)) => Ok(*highest_seq),
-            None => {
-                self.last_full_pass = Some(Instant::now());
-                Ok(0)
-            }
+        let from_start = self.batches.is_empty();
+        if from_start {
+            self.last_full_pass = Some(Instant::now());
         }
+        Ok(from_start)
     }
 
     /// Takes the batches already marked off the front, with their errors.
     async fn reap_settled(&mut self) -> Result<(), RoundError> {
-        while self
-            .batches
-            .front()
-            .is_some_and(|(_, task)| task.is_finished())
-        {
+        while self.batches.front().is_some_and(|task| task.is_finished()) {
             self.settle_oldest().await?;
         }
         Ok(())
@@ -465,7 +494,7 @@ impl InFlight {
 
     async fn settle_oldest(&mut self) -> Result<(), RoundError> {
         match self.batches.pop_front() {
-            Some((_, task)) => task.await.map_err(|e| RoundError::Task(e.to_string()))?,
+            Some(task) => task.await.map_err(|e| RoundError::Task(e.to_string()))?,
             None => Ok(()),
         }
     }

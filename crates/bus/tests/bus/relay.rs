@@ -282,6 +282,73 @@ async fn a_row_committed_late_with_a_lower_seq_is_still_sent() {
 }
 
 #[tokio::test]
+async fn an_aggregates_events_keep_commit_order_when_the_first_commits_late() {
+    let f = Fixture::new().await;
+    let mut tap = f.tap().await;
+    // No pass from the start for 30 s: only the drains can send the late row.
+    tokio::spawn(f.relay(Duration::from_secs(30)).run(f.stop.subscribe()));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let aggregate = Uuid::now_v7();
+    let event = |n| {
+        Envelope::new(
+            "svc",
+            support::created(aggregate, n),
+            &EventContext::default(),
+        )
+    };
+
+    // The aggregate's first event takes a seq; its transaction runs on.
+    let (first, second) = (event(0), event(1));
+    let mut late = f.pool.begin().await.expect("begin");
+    hearth_bus::outbox::enqueue(&mut late, &first)
+        .await
+        .expect("enqueue");
+    // Another aggregate's event, with a higher seq, is sent meanwhile. Its
+    // row is kept locked, so its mark waits and its batch stays in flight:
+    // the next drain reads past it, as under load.
+    let other = f.commit_events_quietly(Uuid::now_v7(), 1).await.remove(0);
+    let mut holder = f.pool.begin().await.expect("begin");
+    sqlx::query("select 1 from outbox where event_id = $1 for update")
+        .bind(other.id)
+        .execute(&mut *holder)
+        .await
+        .expect("lock");
+    hearth_bus::wake::notify(&f.pool).await.expect("notify");
+    assert_eq!(
+        tap.next_json(Duration::from_secs(5)).await["id"],
+        other.id.to_string()
+    );
+
+    // The first commits, then the aggregate's second (a later change, which
+    // would have waited for the first's lock on the aggregate).
+    late.commit().await.expect("commit");
+    let mut tx = f.pool.begin().await.expect("begin");
+    hearth_bus::outbox::enqueue(&mut tx, &second)
+        .await
+        .expect("enqueue");
+    tx.commit().await.expect("commit");
+    hearth_bus::wake::notify(&f.pool).await.expect("notify");
+
+    for expected in [&first.id, &second.id] {
+        assert_eq!(
+            tap.next_json(Duration::from_secs(5)).await["id"],
+            expected.to_string(),
+            "in commit order"
+        );
+    }
+    holder.rollback().await.expect("rollback");
+    assert!(tap.next(Duration::from_millis(300)).await.is_none());
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            f.scalar("select count(*) from outbox where published_at is null")
+                .await
+                == 0
+        })
+        .await
+    );
+}
+
+#[tokio::test]
 async fn a_commit_that_woke_nobody_waits_for_the_poll_and_a_wake_sends_it() {
     let f = Fixture::new().await;
     let mut tap = f.tap().await;
