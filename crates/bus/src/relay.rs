@@ -372,19 +372,23 @@ impl Relay {
     ) -> Result<Vec<OutboxRow>, RoundError> {
         let (gap_firsts, gap_lasts) = cursor.gaps();
         let mut rows: Vec<OutboxRow> = sqlx::query_as(
-            // The ids first, then the rows: whatever plan PostgreSQL picks for
-            // the first part, only one batch of envelopes is turned into text.
+            // The ids first, then the rows: only one batch of envelopes is
+            // turned into text. Each part walks the unpublished index (a gap's
+            // `limit` keeps it a range scan per gap, not a join over the whole
+            // backlog), and the rows are sorted here: an outer `order by` over
+            // the two parts made PostgreSQL walk every row instead.
             "with next as ( \
                (select seq from outbox where published_at is null and seq > $1 order by seq limit $2) \
                union all \
-               select o.seq from unnest($3::int8[], $4::int8[]) as gap(first, last) \
-                 join outbox o on o.seq between gap.first and gap.last \
-                where o.published_at is null) \
+               select found.seq from unnest($3::int8[], $4::int8[]) as gap(first, last), \
+                 lateral (select seq from outbox \
+                          where published_at is null and seq between gap.first and gap.last \
+                          order by seq limit $2) as found) \
              select o.seq, o.event_id, o.aggregate_id, o.event_type, o.envelope::text as envelope, \
                     o.envelope->>'traceparent' as traceparent, \
                     pg_snapshot_xmin(pg_current_snapshot())::text::int8 as snapshot_xmin, \
                     pg_snapshot_xmax(pg_current_snapshot())::text::int8 as snapshot_xmax \
-             from outbox o join next using (seq) order by o.seq",
+             from outbox o join next using (seq)",
         )
         .bind(after)
         .bind(self.config.batch_size)
@@ -392,6 +396,7 @@ impl Relay {
         .bind(gap_lasts)
         .fetch_all(&mut *session)
         .await?;
+        rows.sort_unstable_by_key(|row| row.seq);
         // A pass from the start also finds the gaps' rows by their first part.
         rows.dedup_by_key(|row| row.seq);
         Ok(rows)
