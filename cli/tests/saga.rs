@@ -102,6 +102,45 @@ async fn count(running: &Running, sql: &str) -> i64 {
 }
 
 #[tokio::test]
+async fn a_goal_lowered_to_what_was_raised_is_reached_then_and_once() {
+    let running = start().await;
+    let (alice, bob) = (person(), person());
+    let c = campaign(&running.campaign, &alice, json!({})).await;
+    let gift = give(&running.donation, &bob, &c["id"], 4_000, "USD").await;
+    assert_eq!(
+        settled(&running.donation, &bob, &gift).await["status"],
+        "confirmed"
+    );
+    raised_becomes(&running.campaign, &c["id"], 4_000).await;
+
+    let path = format!("/campaigns/{}", c["id"].as_str().expect("id"));
+    let edit = |goal: i64| {
+        running
+            .campaign
+            .patch(&path)
+            .token(&alice.token)
+            .json(&json!({ "goal_minor": goal }))
+            .send()
+    };
+    assert!(edit(5_000).await.expect(200)["goal_reached_at"].is_null());
+    let reached = edit(4_000).await.expect(200);
+    assert!(reached["goal_reached_at"].is_string(), "{reached}");
+    // Raised again and lowered again: reached once, announced once.
+    let raised = edit(9_000).await.expect(200);
+    assert_eq!(raised["goal_reached_at"], reached["goal_reached_at"]);
+    edit(3_000).await.expect(200);
+    let goals: Vec<Value> = sqlx::query_scalar(
+        "select envelope->'data' from campaign.outbox where event_type = 'campaign.goal_reached'",
+    )
+    .fetch_all(&mut running.campaign_db.connect().await)
+    .await
+    .expect("outbox");
+    assert_eq!(goals.len(), 1, "{goals:?}");
+    assert_eq!(goals[0]["goal_minor"], 4_000);
+    assert_eq!(goals[0]["raised_minor"], 4_000);
+}
+
+#[tokio::test]
 async fn a_donation_is_confirmed_and_the_goal_reached_once() {
     let mut running = start().await;
     let alice = person();

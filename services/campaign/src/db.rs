@@ -68,6 +68,9 @@ pub async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Camp
     .await
 }
 
+/// Applies an owner's edit. A goal lowered to what was already raised is
+/// reached now; one raised after it was reached stays reached (the goal is
+/// announced once, API.md).
 pub async fn apply_changes(
     conn: &mut PgConnection,
     id: Uuid,
@@ -80,6 +83,8 @@ pub async fn apply_changes(
            description = case when $3 then $4 else description end, \
            category = case when $5 then $6 else category end, \
            goal_minor = coalesce($7, goal_minor), \
+           goal_reached_at = case when goal_reached_at is null and raised_minor >= coalesce($7, goal_minor) \
+                             then now() else goal_reached_at end, \
            ends_at = case when $8 then $9 else ends_at end, \
            version = version + 1, updated_at = now() \
          where id = $1 returning ",

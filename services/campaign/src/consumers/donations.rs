@@ -5,7 +5,6 @@ use hearth_bus::consumer::{HandleError, Tx};
 use hearth_bus::outbox;
 use hearth_events::campaign::{
     CampaignDonationAccepted, CampaignDonationRejected, CampaignDonationReversed,
-    CampaignGoalReached,
 };
 use hearth_events::donation::{
     DonationCancelled, DonationCreated, DonationExpired, DonationKind, DonationRefunded,
@@ -14,7 +13,7 @@ use hearth_events::{Envelope, EventContext};
 use uuid::Uuid;
 
 use crate::db;
-use crate::domain::{decide, Offer};
+use crate::domain::{decide, goal_reached, Offer};
 use crate::SERVICE;
 
 /// Step 2: accept (adding to the totals) or refuse, in one transaction.
@@ -68,15 +67,7 @@ pub async fn created(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> 
     outbox::emit(&mut tx, SERVICE.name, accepted, &context).await?;
     // The campaign stayed locked since `before` was read: this donation is
     // the one that reached the goal exactly when the mark appeared now.
-    if before.is_some_and(|b| b.goal_reached_at.is_none()) && campaign.goal_reached_at.is_some() {
-        let goal = CampaignGoalReached {
-            campaign_id,
-            recipient_id: campaign.recipient_id,
-            title: campaign.title.clone(),
-            goal_minor: campaign.goal_minor,
-            raised_minor: campaign.raised_minor,
-            currency: campaign.currency.clone(),
-        };
+    if let Some(goal) = before.and_then(|before| goal_reached(before, &campaign)) {
         outbox::emit(&mut tx, SERVICE.name, goal, &context).await?;
     }
     Ok(tx)

@@ -1,5 +1,6 @@
 use chrono::{DateTime, Utc};
 use hearth_core::auth::Caller;
+use hearth_events::campaign::CampaignGoalReached;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -60,4 +61,20 @@ impl hearth_core::concurrency::Versioned for Campaign {
     fn version(&self) -> i32 {
         self.version
     }
+}
+
+/// `campaign.goal_reached`, when the change from `before` to `after` (the
+/// campaign locked in between) is the one that reached the goal: by a
+/// donation, or by an owner lowering the goal to what was raised. Once.
+pub fn goal_reached(before: &Campaign, after: &Campaign) -> Option<CampaignGoalReached> {
+    (before.goal_reached_at.is_none() && after.goal_reached_at.is_some()).then(|| {
+        CampaignGoalReached {
+            campaign_id: after.id,
+            recipient_id: after.recipient_id,
+            title: after.title.clone(),
+            goal_minor: after.goal_minor,
+            raised_minor: after.raised_minor,
+            currency: after.currency.clone(),
+        }
+    })
 }

@@ -8,7 +8,7 @@ mod new_campaign;
 mod status;
 
 pub use acceptance::{decide, Offer};
-pub use campaign::Campaign;
+pub use campaign::{goal_reached, Campaign};
 pub use changes::UpdateCampaign;
 pub use new_campaign::{CreateCampaign, NewCampaign};
 pub use status::{Moderated, Refusal, Status, StatusChange};

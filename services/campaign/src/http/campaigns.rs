@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use crate::db::{self, ListFilter};
-use crate::domain::{Campaign, CreateCampaign, Moderated, Status, UpdateCampaign};
+use crate::domain::{goal_reached, Campaign, CreateCampaign, Moderated, Status, UpdateCampaign};
 use crate::{transitions, SERVICE};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -228,6 +228,9 @@ async fn update_campaign(
         changes,
     };
     outbox::emit(&mut tx, SERVICE.name, event, &context.event_context()).await?;
+    if let Some(goal) = goal_reached(&campaign, &updated) {
+        outbox::emit(&mut tx, SERVICE.name, goal, &context.event_context()).await?;
+    }
     tx.commit().await?;
     Ok(Tagged(updated))
 }
