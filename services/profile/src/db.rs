@@ -138,6 +138,16 @@ pub async fn insert_rating(
     Ok(rating)
 }
 
+/// A profile's `status` and rating totals live in other tables, but are its
+/// fields: a change to them is a new version, with a new `ETag` (API.md).
+pub async fn touch_profile(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
+    sqlx::query("update profiles set version = version + 1, updated_at = now() where id = $1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Adds one rating of `score` to a person's totals.
 async fn add_to_totals(conn: &mut PgConnection, user_id: Uuid, score: i64) -> sqlx::Result<()> {
     sqlx::query(
@@ -148,9 +158,9 @@ async fn add_to_totals(conn: &mut PgConnection, user_id: Uuid, score: i64) -> sq
     )
     .bind(user_id)
     .bind(score)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    touch_profile(conn, user_id).await
 }
 
 /// A rating staff hid after a report: gone from lists and totals. `None` if
@@ -173,6 +183,7 @@ pub async fn hide_rating(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Opti
         .bind(i64::from(rating.score))
         .execute(&mut *conn)
         .await?;
+        touch_profile(conn, rating.ratee_id).await?;
     }
     Ok(hidden)
 }

@@ -80,6 +80,7 @@ async fn decide<T: Event>(
         at: envelope.time,
     };
     record(conn, user_id, suspended, reason.as_deref(), decision).await?;
+    crate::db::touch_profile(conn, user_id).await?;
     outbox::enqueue(conn, envelope).await?;
     Ok(Standing {
         user_id,

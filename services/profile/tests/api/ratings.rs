@@ -124,6 +124,7 @@ async fn ratings_add_up_on_the_profile_and_list_newest_first() {
     let profile = app.get_profile(recipient.id).await.expect(200);
     assert_eq!(profile["rating_count"], 3);
     assert_eq!(profile["rating_avg"], 4.33);
+    assert_eq!(profile["version"], 4, "each rating changed the profile");
 
     let page = app
         .client

@@ -32,10 +32,11 @@ async fn staff_suspend_and_reinstate_and_nobody_else_may() {
     app.standing("suspend", mallory.id, Some(&staff))
         .await
         .assert_problem(409, "invalid_state");
-    assert_eq!(
-        app.get_profile(mallory.id).await.expect(200)["status"],
-        "suspended"
-    );
+    let suspended = app.get_profile(mallory.id).await;
+    assert_eq!(suspended.expect(200)["status"], "suspended");
+    // The status is a field of the profile: a new version, a new ETag.
+    assert_eq!(suspended.expect(200)["version"], 2);
+    assert_eq!(suspended.header("etag"), Some("\"2\""));
 
     // Every write of theirs is refused here at once; reads are not.
     app.put_profile(&mallory, json!({"display_name": "Mallory"}))
@@ -124,6 +125,7 @@ async fn a_hidden_rating_leaves_the_profile_and_suspend_user_reaches_its_author(
         ),
         (json!(0), json!(null))
     );
+    assert_eq!(profile["version"], 3, "rated, then the rating hidden");
     let listed = app
         .client
         .get(&format!("/profiles/{}/ratings", recipient.id))
