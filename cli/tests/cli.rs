@@ -127,7 +127,7 @@ async fn the_platform_migrates_serves_and_stops_gracefully() {
         ("EVENT_RETRY_DELAYS".to_owned(), "1s".to_owned()),
     ]);
     for service in Service::ALL {
-        for queue in ["", ".dead", ".retry.1s"] {
+        for queue in ["", ".dead", ".delay.1s"] {
             broker.track(format!(
                 "{}.{}{queue}",
                 broker.namespace,

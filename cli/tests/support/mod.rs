@@ -46,7 +46,7 @@ pub async fn prepare() -> Prepared {
         ("EVENT_RETRY_DELAYS".to_owned(), "1s".to_owned()),
     ]);
     for service in ["campaign", "donation", "request", "messaging", "profile"] {
-        for queue in ["", ".dead", ".retry.1s"] {
+        for queue in ["", ".dead", ".delay.1s"] {
             broker.track(format!("{}.{service}{queue}", broker.namespace));
         }
     }

@@ -4,7 +4,7 @@
 //! <ns>.events            topic exchange; routing key = event type
 //!   └─ alternate exchange <ns>.unrouted → queue <ns>.unrouted (capped)
 //! <ns>.<service>         quorum queue, bound to the types the service consumes
-//! <ns>.<service>.retry.5s a delay queue per retry delay; expired messages go back to <ns>.<service>
+//! <ns>.<service>.delay.5s a delay queue per retry delay (quorum); expired messages go back to <ns>.<service>
 //! <ns>.<service>.dead    where messages go when they can never succeed
 //! ```
 //!
@@ -58,9 +58,11 @@ impl Names {
 
     /// Named by its delay, so that changing the delays declares new queues
     /// instead of clashing with the old ones' arguments.
+    /// (`.delay.`, not session 1–5's `.retry.`: those were classic queues, and
+    /// a queue cannot be declared again with another type.)
     pub fn retry_queue(&self, service: &str, delay: Duration) -> String {
         format!(
-            "{}.{service}.retry.{}",
+            "{}.{service}.delay.{}",
             self.namespace,
             humantime::format_duration(delay)
         )
@@ -177,15 +179,23 @@ pub async fn declare_consumer(
             .await?;
     }
     for delay in &topology.retry_delays {
-        // Expired messages go back to the service's queue through the default exchange.
+        // Expired messages go back to the service's queue through the default
+        // exchange. A classic queue dead-letters at most once: a message that
+        // expires while the service's queue cannot take it (a broker restarting,
+        // a cluster without a leader) is dropped. A quorum queue with the
+        // at-least-once strategy keeps it until the service's queue confirms it.
         channel
             .queue_declare(
                 &names.retry_queue(topology.service, *delay),
                 durable(),
                 table(vec![
+                    ("x-queue-type", string("quorum".into())),
                     ("x-message-ttl", millis(*delay)),
                     ("x-dead-letter-exchange", string(String::new())),
                     ("x-dead-letter-routing-key", string(queue.clone())),
+                    ("x-dead-letter-strategy", string("at-least-once".into())),
+                    // What at-least-once dead-lettering requires of the queue.
+                    ("x-overflow", string("reject-publish".into())),
                 ]),
             )
             .await?;

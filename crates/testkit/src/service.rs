@@ -35,7 +35,7 @@ impl ServiceEnv {
             ("EVENT_RETRY_DELAYS".to_owned(), TEST_RETRY_DELAY.to_owned()),
             ("JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
         ]);
-        for queue in ["", ".dead", &format!(".retry.{TEST_RETRY_DELAY}")] {
+        for queue in ["", ".dead", &format!(".delay.{TEST_RETRY_DELAY}")] {
             broker.track(format!("{}.{service}{queue}", broker.namespace));
         }
         Self {

@@ -223,6 +223,68 @@ async fn a_handler_that_fails_twice_is_retried_after_the_delays_and_succeeds() {
 }
 
 #[tokio::test]
+async fn delay_queues_are_quorum_queues_that_dead_letter_at_least_once() {
+    let f = Fixture::new().await;
+    let delay = Duration::from_millis(300);
+    let queue = f.names.retry_queue(SERVICE, delay);
+    f.broker.track(queue.clone());
+    f.broker.track(f.names.queue(SERVICE));
+    f.broker.track(f.names.dead_queue(SERVICE));
+    let topology = hearth_bus::topology::ConsumerTopology {
+        service: SERVICE,
+        event_types: vec!["campaign.created"],
+        retry_delays: vec![delay],
+    };
+    declare_consumer(&f.broker.channel().await, &f.names, &topology)
+        .await
+        .expect("declare");
+    // RabbitMQ refuses to declare a queue again with other arguments, and
+    // says which one differs.
+    let declare = |changed: Option<(&'static str, &'static str)>| {
+        let mut args = lapin::types::FieldTable::default();
+        let text = |s: &str| AMQPValue::LongString(s.into());
+        args.insert("x-queue-type".into(), text("quorum"));
+        args.insert("x-message-ttl".into(), AMQPValue::LongLongInt(300));
+        args.insert("x-dead-letter-exchange".into(), text(""));
+        args.insert(
+            "x-dead-letter-routing-key".into(),
+            text(&f.names.queue(SERVICE)),
+        );
+        args.insert("x-dead-letter-strategy".into(), text("at-least-once"));
+        args.insert("x-overflow".into(), text("reject-publish"));
+        if let Some((key, value)) = changed {
+            args.insert(key.into(), text(value));
+        }
+        let (queue, broker) = (queue.clone(), &f.broker);
+        async move {
+            broker
+                .channel()
+                .await
+                .queue_declare(
+                    &queue,
+                    lapin::options::QueueDeclareOptions {
+                        durable: true,
+                        ..Default::default()
+                    },
+                    args,
+                )
+                .await
+        }
+    };
+    declare(None).await.expect("exactly these arguments");
+    for (key, other) in [
+        ("x-queue-type", "classic"),
+        ("x-dead-letter-strategy", "at-most-once"),
+    ] {
+        let refused = declare(Some((key, other)))
+            .await
+            .expect_err(key)
+            .to_string();
+        assert!(refused.contains(key), "{key}: {refused}");
+    }
+}
+
+#[tokio::test]
 async fn a_handler_that_always_fails_ends_in_the_dead_queue_with_the_story() {
     let f = Fixture::new().await;
     let attempts = Arc::new(AtomicU32::new(0));
