@@ -6,25 +6,30 @@ use hearth_events::{Envelope, Event};
 use crate::domain::wording::{format_amount, giver, nameable, quoted};
 use crate::domain::{Link, NewNotification};
 
-/// `campaign.created` → the recipient: the campaign is live (or saved, for a draft).
+/// `campaign.created` → the recipient: the campaign is live (or saved, for a
+/// draft). `hearth copy-campaigns --publish-events` also announces campaigns
+/// copied as paused, completed or cancelled: those are not called live.
 pub fn created(event: &Envelope<CampaignCreated>) -> Vec<NewNotification> {
     let campaign = &event.data;
-    let (title, body) = if campaign.status == "draft" {
-        (
-            "Your draft campaign is saved".to_owned(),
-            format!(
-                "\u{201c}{}\u{201d} is saved as a draft. Publish it when you are ready.",
-                campaign.title
-            ),
-        )
-    } else {
-        (
+    let (title, body) = match campaign.status.as_str() {
+        "active" => (
             "Your campaign is live".to_owned(),
             format!(
                 "\u{201c}{}\u{201d} is live and can receive donations.",
                 campaign.title
             ),
-        )
+        ),
+        "draft" => (
+            "Your draft campaign is saved".to_owned(),
+            format!(
+                "\u{201c}{}\u{201d} is saved as a draft. Publish it when you are ready.",
+                campaign.title
+            ),
+        ),
+        status => (
+            "Your campaign is on Hearth".to_owned(),
+            format!("\u{201c}{}\u{201d} is on Hearth, {status}.", campaign.title),
+        ),
     };
     vec![NewNotification {
         user_id: campaign.recipient_id,
@@ -135,6 +140,18 @@ mod tests {
             created(&event("draft"))[0].title,
             "Your draft campaign is saved"
         );
+    }
+
+    #[test]
+    fn a_campaign_copied_as_ended_or_paused_is_not_called_live() {
+        for status in ["paused", "completed", "cancelled"] {
+            let note = created(&event(status)).remove(0);
+            assert_eq!(note.title, "Your campaign is on Hearth", "{status}");
+            assert_eq!(
+                note.body,
+                format!("\u{201c}Blankets\u{201d} is on Hearth, {status}.")
+            );
+        }
     }
 
     fn accepted(anonymous: Option<bool>) -> Envelope<CampaignDonationAccepted> {
