@@ -33,6 +33,7 @@ pub async fn suspend(
     reason: Option<String>,
     context: &EventContext,
 ) -> sqlx::Result<Option<Standing>> {
+    lock_standing(conn, user_id).await?;
     if is_suspended(&mut *conn, user_id).await? {
         return Ok(None);
     }
@@ -53,6 +54,7 @@ pub async fn reinstate(
     reason: Option<String>,
     context: &EventContext,
 ) -> sqlx::Result<Option<Standing>> {
+    lock_standing(conn, user_id).await?;
     if !is_suspended(&mut *conn, user_id).await? {
         return Ok(None);
     }
@@ -64,6 +66,13 @@ pub async fn reinstate(
     decide(conn, &envelope, user_id, false, reason)
         .await
         .map(Some)
+}
+
+/// Two staff acting on one person at once: the second waits, then finds the
+/// first's decision (one 200, one 409, one event), even before the person has
+/// any row to lock.
+async fn lock_standing(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()> {
+    hearth_core::db::lock_for_transaction(conn, &format!("profile-standing:{user_id}")).await
 }
 
 /// Records the decision under the id and time of the event that announces

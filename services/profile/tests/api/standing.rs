@@ -149,3 +149,28 @@ async fn a_hidden_rating_leaves_the_profile_and_suspend_user_reaches_its_author(
         .await
         .assert_problem(403, "account_suspended");
 }
+
+#[tokio::test]
+async fn two_staff_suspending_one_person_at_once_suspend_once() {
+    let app = spawn_app().await;
+    let mallory = Person::user();
+    for _ in 0..5 {
+        let (first, second) = (Person::staff(), Person::staff());
+        let (a, b) = tokio::join!(
+            app.standing("suspend", mallory.id, Some(&first)),
+            app.standing("suspend", mallory.id, Some(&second)),
+        );
+        let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 409]);
+        let (a, b) = tokio::join!(
+            app.standing("reinstate", mallory.id, Some(&first)),
+            app.standing("reinstate", mallory.id, Some(&second)),
+        );
+        let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(statuses, [200, 409]);
+    }
+    assert_eq!(app.events("profile.suspended").await.len(), 5);
+    assert_eq!(app.events("profile.reinstated").await.len(), 5);
+}
