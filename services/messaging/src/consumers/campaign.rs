@@ -1,10 +1,31 @@
 //! Notifications about campaigns (EVENTS.md, "Notifications").
 
-use hearth_events::campaign::{CampaignCreated, CampaignDonationAccepted, CampaignGoalReached};
+use hearth_events::campaign::{
+    CampaignCreated, CampaignDonationAccepted, CampaignGoalReached, CampaignStatusChanged,
+};
 use hearth_events::{Envelope, Event};
 
-use crate::domain::wording::{format_amount, giver, nameable, quoted};
+use crate::domain::wording::{format_amount, giver, moderated, nameable, quoted};
 use crate::domain::{Link, NewNotification};
+
+/// `campaign.status_changed` → the recipient, when staff suspended the
+/// campaign or lifted the suspension (only staff move it in or out of
+/// `suspended`). The owner's own moves tell them nothing they do not know.
+pub fn status_changed(event: &Envelope<CampaignStatusChanged>) -> Vec<NewNotification> {
+    let c = &event.data;
+    moderated(&c.from, &c.to, c.reason.as_deref(), "campaign", &c.title)
+        .map(|(title, body)| {
+            NewNotification::about(
+                event,
+                c.recipient_id,
+                Link::to("campaign", c.campaign_id),
+                title,
+                body,
+            )
+        })
+        .into_iter()
+        .collect()
+}
 
 /// `campaign.created` → the recipient: the campaign is live (or saved, for a
 /// draft). `hearth copy-campaigns --publish-events` also announces campaigns

@@ -2,7 +2,7 @@
 
 use hearth_events::donation::{
     CancelledBy, DonationCancelled, DonationCompleted, DonationConfirmed, DonationExpired,
-    DonationKind, DonationRejected,
+    DonationKind, DonationRefunded, DonationRejected,
 };
 use hearth_events::Envelope;
 use uuid::Uuid;
@@ -43,6 +43,23 @@ pub fn confirmed(event: &Envelope<DonationConfirmed>) -> Vec<NewNotification> {
         link(d.donation_id),
         "Your donation went through",
         format!("Your {gift} was accepted. Thank you."),
+    )]
+}
+
+/// `donation.refunded` → the donor: the money comes back (EVENTS.md routes
+/// the event here; its table has no rule, and a donor would expect one).
+pub fn refunded(event: &Envelope<DonationRefunded>) -> Vec<NewNotification> {
+    let d = &event.data;
+    let amount = format_amount(d.amount_minor, &d.currency);
+    vec![NewNotification::about(
+        event,
+        d.donor_id,
+        link(d.donation_id),
+        "Your donation was refunded",
+        format!(
+            "Your donation of {amount} was refunded: {}.",
+            d.reason.trim_end_matches('.')
+        ),
     )]
 }
 

@@ -12,14 +12,17 @@ use std::sync::Arc;
 use hearth_bus::consumer::{Consumer, HandleError, Handler, Tx};
 use hearth_bus::moderation::{self, follow_suspensions};
 use hearth_bus::service::ServiceRuntime;
-use hearth_events::campaign::{CampaignCreated, CampaignDonationAccepted, CampaignGoalReached};
+use hearth_events::campaign::{
+    CampaignCreated, CampaignDonationAccepted, CampaignGoalReached, CampaignStatusChanged,
+};
 use hearth_events::donation::{
-    DonationCancelled, DonationCompleted, DonationConfirmed, DonationExpired, DonationRejected,
+    DonationCancelled, DonationCompleted, DonationConfirmed, DonationExpired, DonationRefunded,
+    DonationRejected,
 };
 use hearth_events::profile::{
     ProfileCreated, ProfileSuspended, ProfileUpdated, RatingCreated, ReportResolved,
 };
-use hearth_events::request::{RequestDonationAccepted, RequestFulfilled};
+use hearth_events::request::{RequestDonationAccepted, RequestFulfilled, RequestStatusChanged};
 use hearth_events::{Envelope, Event};
 use sqlx::PgConnection;
 
@@ -37,16 +40,22 @@ pub fn consumer(runtime: &ServiceRuntime) -> Consumer {
             notify_naming(campaign::donor_of, campaign::donation_accepted),
         )
         .on(CampaignGoalReached::TYPE, notify(campaign::goal_reached))
+        .on(
+            CampaignStatusChanged::TYPE,
+            notify(campaign::status_changed),
+        )
         .on(DonationConfirmed::TYPE, notify(donation::confirmed))
         .on(DonationRejected::TYPE, notify(donation::rejected))
         .on(DonationCompleted::TYPE, notify(donation::completed))
         .on(DonationCancelled::TYPE, notify(donation::cancelled))
         .on(DonationExpired::TYPE, notify(donation::expired))
+        .on(DonationRefunded::TYPE, notify(donation::refunded))
         .on(
             RequestDonationAccepted::TYPE,
             notify_naming(request::donor_of, request::donation_accepted),
         )
         .on(RequestFulfilled::TYPE, notify(request::fulfilled))
+        .on(RequestStatusChanged::TYPE, notify(request::status_changed))
         .on(RatingCreated::TYPE, notify(profile::rated))
         .on(ReportResolved::TYPE, notify(profile::report_resolved))
         .on(ProfileSuspended::TYPE, suspended())

@@ -1,9 +1,9 @@
 //! Notifications about requests for items (EVENTS.md, "Notifications").
 
-use hearth_events::request::{RequestDonationAccepted, RequestFulfilled};
+use hearth_events::request::{RequestDonationAccepted, RequestFulfilled, RequestStatusChanged};
 use hearth_events::Envelope;
 
-use crate::domain::wording::{giver, items, nameable, quoted};
+use crate::domain::wording::{giver, items, moderated, nameable, quoted};
 use crate::domain::{Link, NewNotification};
 
 /// The donor `donation_accepted` may name.
@@ -30,6 +30,25 @@ pub fn donation_accepted(
             quoted(&r.title)
         ),
     )]
+}
+
+/// `request.status_changed` → the requester, when staff suspended the request
+/// or lifted the suspension, as for campaigns.
+pub fn status_changed(event: &Envelope<RequestStatusChanged>) -> Vec<NewNotification> {
+    let r = &event.data;
+    let title = r.title.as_deref().unwrap_or("your request");
+    moderated(&r.from, &r.to, r.reason.as_deref(), "request", title)
+        .map(|(heading, body)| {
+            NewNotification::about(
+                event,
+                r.requester_id,
+                Link::to("request", r.request_id),
+                heading,
+                body,
+            )
+        })
+        .into_iter()
+        .collect()
 }
 
 /// `request.fulfilled` → the requester.

@@ -48,6 +48,44 @@ pub fn rejection(reason: &str) -> &'static str {
     }
 }
 
+/// A title and body for a move into or out of `suspended`; `None` otherwise.
+pub fn moderated(
+    from: &str,
+    to: &str,
+    reason: Option<&str>,
+    noun: &str,
+    title: &str,
+) -> Option<(&'static str, String)> {
+    let why = reason.map_or(String::new(), |r| {
+        format!(" Reason: {}.", r.trim_end_matches('.'))
+    });
+    match (from, to) {
+        (_, "suspended") => Some((
+            if noun == "campaign" {
+                "Your campaign was suspended"
+            } else {
+                "Your request was suspended"
+            },
+            format!(
+                "Staff suspended your {noun} {}; it is hidden until they lift it.{why}",
+                quoted(title)
+            ),
+        )),
+        ("suspended", to) => Some((
+            if noun == "campaign" {
+                "Your campaign is back"
+            } else {
+                "Your request is back"
+            },
+            format!(
+                "Staff lifted the suspension of your {noun} {}; it is {to} again.{why}",
+                quoted(title)
+            ),
+        )),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

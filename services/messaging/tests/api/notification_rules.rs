@@ -4,13 +4,15 @@
 
 use std::time::Duration;
 
-use hearth_events::campaign::{CampaignDonationAccepted, CampaignGoalReached};
+use hearth_events::campaign::{
+    CampaignDonationAccepted, CampaignGoalReached, CampaignStatusChanged,
+};
 use hearth_events::donation::{
     CancelledBy, DonationCancelled, DonationCompleted, DonationConfirmed, DonationExpired,
-    DonationKind, DonationRejected,
+    DonationKind, DonationRefunded, DonationRejected,
 };
 use hearth_events::profile::{ProfileSuspended, RatingCreated, ReportResolved};
-use hearth_events::request::{RequestDonationAccepted, RequestFulfilled};
+use hearth_events::request::{RequestDonationAccepted, RequestFulfilled, RequestStatusChanged};
 use hearth_events::{Envelope, Event, EventContext};
 use uuid::Uuid;
 
@@ -409,4 +411,94 @@ async fn a_donation_event_delivered_three_times_notifies_once() {
         app.db.scalar("select count(*) from messaging.inbox").await,
         1
     );
+}
+
+#[tokio::test]
+async fn donation_refunded_tells_the_donor() {
+    let app = spawn_app().await;
+    let donor = Person::user();
+    let event = envelope(
+        "donation",
+        DonationRefunded {
+            donation_id: Uuid::now_v7(),
+            donor_id: donor.id,
+            recipient_id: Uuid::new_v4(),
+            campaign_id: Uuid::now_v7(),
+            amount_minor: 2500,
+            currency: "USD".into(),
+            reason: "the shelter closed.".into(),
+        },
+    );
+    let expected = Expected {
+        title: "Your donation was refunded",
+        body: "Your donation of 25.00 USD was refunded: the shelter closed.",
+        link: ("donation", event.data.donation_id),
+    };
+    publish_and_expect(&app, &event, &donor, expected).await;
+}
+
+fn campaign_moved(owner: &Person, from: &str, to: &str) -> Envelope<CampaignStatusChanged> {
+    envelope(
+        "campaign",
+        CampaignStatusChanged {
+            campaign_id: Uuid::now_v7(),
+            recipient_id: owner.id,
+            title: "Blankets".into(),
+            from: from.into(),
+            to: to.into(),
+            reason: Some("fraud reports".into()),
+        },
+    )
+}
+
+#[tokio::test]
+async fn a_campaign_suspended_by_staff_tells_its_owner_and_their_own_moves_do_not() {
+    let app = spawn_app().await;
+    let owner = Person::user();
+    // The owner's own move: nothing to tell them.
+    app.broker
+        .publish(&campaign_moved(&owner, "active", "paused"))
+        .await;
+    let event = campaign_moved(&owner, "paused", "suspended");
+    let expected = Expected {
+        title: "Your campaign was suspended",
+        body: "Staff suspended your campaign \u{201c}Blankets\u{201d}; it is hidden until they lift it. Reason: fraud reports.",
+        link: ("campaign", event.data.campaign_id),
+    };
+    publish_and_expect(&app, &event, &owner, expected).await;
+    app.db
+        .wait_for_count("select count(*) from messaging.inbox", 2)
+        .await;
+    let lifted = campaign_moved(&owner, "suspended", "paused");
+    app.broker.publish(&lifted).await;
+    let page = app.notifications_of(&owner, 2).await;
+    assert_eq!(page["items"].as_array().map(Vec::len), Some(2), "{page}");
+    assert_eq!(page["items"][0]["title"], "Your campaign is back");
+    assert_eq!(
+        page["items"][0]["body"],
+        "Staff lifted the suspension of your campaign \u{201c}Blankets\u{201d}; it is paused again. Reason: fraud reports."
+    );
+}
+
+#[tokio::test]
+async fn a_request_suspended_by_staff_tells_its_requester() {
+    let app = spawn_app().await;
+    let requester = Person::user();
+    let event = envelope(
+        "request",
+        RequestStatusChanged {
+            request_id: Uuid::now_v7(),
+            requester_id: requester.id,
+            from: "open".into(),
+            to: "suspended".into(),
+            title: Some("Winter coats".into()),
+            reason: None,
+        },
+    );
+    let expected = Expected {
+        title: "Your request was suspended",
+        body: "Staff suspended your request \u{201c}Winter coats\u{201d}; it is hidden until they lift it.",
+        link: ("request", event.data.request_id),
+    };
+    publish_and_expect(&app, &event, &requester, expected).await;
 }
