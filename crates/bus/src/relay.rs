@@ -386,9 +386,10 @@ impl Relay {
                           order by seq limit $2) as found) \
              select o.seq, o.event_id, o.aggregate_id, o.event_type, o.envelope::text as envelope, \
                     o.envelope->>'traceparent' as traceparent, \
-                    pg_snapshot_xmin(pg_current_snapshot())::text::int8 as snapshot_xmin, \
-                    pg_snapshot_xmax(pg_current_snapshot())::text::int8 as snapshot_xmax \
-             from outbox o join next using (seq)",
+                    snapshot.xmin as snapshot_xmin, snapshot.xmax as snapshot_xmax \
+             from outbox o join next using (seq), \
+                  (select pg_snapshot_xmin(s)::text::int8 as xmin, pg_snapshot_xmax(s)::text::int8 as xmax \
+                   from pg_current_snapshot() as s) as snapshot",
         )
         .bind(after)
         .bind(self.config.batch_size)
