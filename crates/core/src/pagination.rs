@@ -6,7 +6,7 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -34,7 +34,10 @@ impl Cursor {
         URL_SAFE_NO_PAD
             .decode(raw)
             .ok()
-            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .and_then(|bytes| serde_json::from_slice::<Self>(&bytes).ok())
+            // A forged time PostgreSQL cannot hold (before 4713 BC) would
+            // fail the query; no row this API lists was made outside 1..=9999.
+            .filter(|cursor| (1..=9999).contains(&cursor.created_at.year()))
             .ok_or_else(|| ApiError::bad_query("cursor is not one this API gave out"))
     }
 }
@@ -115,7 +118,10 @@ mod tests {
 
     #[test]
     fn garbage_cursors_and_limits_are_bad_queries() {
-        for cursor in ["garbage", "e30", "!!!"] {
+        // A well-formed cursor whose time PostgreSQL cannot hold (5000 BC).
+        let forged = URL_SAFE_NO_PAD
+            .encode(r#"{"t":"-5000-01-01T00:00:00Z","i":"00000000-0000-0000-0000-000000000000"}"#);
+        for cursor in ["garbage", "e30", "!!!", forged.as_str()] {
             let err = PageRequest::new(None, Some(cursor)).expect_err(cursor);
             assert_eq!(err.code(), "bad_query");
         }

@@ -8,6 +8,7 @@ use hearth_core::auth::Caller;
 use hearth_core::concurrency::{Created, IfMatch, Tagged};
 use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
+use hearth_core::filters::text_filter;
 use hearth_core::idempotency;
 use hearth_core::pagination::{Cursor, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
@@ -124,12 +125,11 @@ async fn list_campaigns(
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<Campaign>>> {
     let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
-    let non_empty = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     let filter = ListFilter {
         status: query.status,
         recipient_id: query.recipient_id,
-        category: non_empty(query.category),
-        q: non_empty(query.q),
+        category: text_filter("category", query.category)?,
+        q: text_filter("q", query.q)?,
     };
     let rows = db::list(&state.db, &filter, &page, caller.as_ref()).await?;
     Ok(Json(Page::from_rows(rows, &page, |c| Cursor {

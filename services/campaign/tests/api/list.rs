@@ -186,6 +186,10 @@ async fn bad_query_parameters_are_400() {
         // PostgreSQL cannot compare text holding U+0000: refused, not a 500.
         "q=blan%00kets",
         "category=%00",
+        // A cursor of 5000 BC, which PostgreSQL cannot hold.
+        "cursor=eyJ0IjoiLTUwMDAtMDEtMDFUMDA6MDA6MDBaIiwiaSI6IjAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMCJ9",
+        // A search long enough to exhaust PostgreSQL's stack.
+        &format!("q={}", "b+".repeat(20_000)),
     ] {
         app.client
             .get(&format!("/campaigns?{query}"))

@@ -8,6 +8,7 @@ use hearth_core::auth::Caller;
 use hearth_core::concurrency::{Created, IfMatch, Tagged};
 use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
+use hearth_core::filters::text_filter;
 use hearth_core::idempotency;
 use hearth_core::pagination::{Cursor, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
@@ -123,12 +124,11 @@ async fn list_requests(
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<Request>>> {
     let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
-    let non_empty = |s: Option<String>| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
     let filter = ListFilter {
         status: query.status,
         requester_id: query.requester_id,
-        category: non_empty(query.category),
-        q: non_empty(query.q),
+        category: text_filter("category", query.category)?,
+        q: text_filter("q", query.q)?,
     };
     let rows = db::list(&state.db, &filter, &page, caller.as_ref()).await?;
     Ok(Json(Page::from_rows(rows, &page, |r| Cursor {
