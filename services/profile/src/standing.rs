@@ -42,7 +42,7 @@ pub async fn suspend(
         reason: reason.clone(),
     };
     let envelope = Envelope::new(SERVICE.name, event, context);
-    decide(conn, &envelope, user_id, true, reason)
+    decide(conn, envelope, user_id, true, reason)
         .await
         .map(Some)
 }
@@ -63,9 +63,29 @@ pub async fn reinstate(
         reason: reason.clone(),
     };
     let envelope = Envelope::new(SERVICE.name, event, context);
-    decide(conn, &envelope, user_id, false, reason)
+    decide(conn, envelope, user_id, false, reason)
         .await
         .map(Some)
+}
+
+/// When this decision is made: `now`, or just after the one it follows if
+/// that came from an instance whose clock is ahead. Every service keeps the
+/// latest decision by time, so one stamped before its predecessor would be
+/// ignored everywhere while staff were told it was made.
+async fn decision_time(
+    conn: &mut PgConnection,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> sqlx::Result<DateTime<Utc>> {
+    let last: Option<DateTime<Utc>> =
+        sqlx::query_scalar("select decided_at from account_suspensions where user_id = $1")
+            .bind(user_id)
+            .fetch_optional(conn)
+            .await?;
+    Ok(match last {
+        Some(last) if last >= now => last + chrono::Duration::microseconds(1),
+        _ => now,
+    })
 }
 
 /// Two staff acting on one person at once: the second waits, then finds the
@@ -79,18 +99,19 @@ async fn lock_standing(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<(
 /// it, so every service orders it exactly as this one does, and sends it.
 async fn decide<T: Event>(
     conn: &mut PgConnection,
-    envelope: &Envelope<T>,
+    mut envelope: Envelope<T>,
     user_id: Uuid,
     suspended: bool,
     reason: Option<String>,
 ) -> sqlx::Result<Standing> {
+    envelope.time = decision_time(conn, user_id, envelope.time).await?;
     let decision = Decision {
         event_id: envelope.id,
         at: envelope.time,
     };
     record(conn, user_id, suspended, reason.as_deref(), decision).await?;
     crate::db::touch_profile(conn, user_id).await?;
-    outbox::enqueue(conn, envelope).await?;
+    outbox::enqueue(conn, &envelope).await?;
     Ok(Standing {
         user_id,
         status: if suspended {

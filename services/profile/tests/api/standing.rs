@@ -174,3 +174,47 @@ async fn two_staff_suspending_one_person_at_once_suspend_once() {
     assert_eq!(app.events("profile.suspended").await.len(), 5);
     assert_eq!(app.events("profile.reinstated").await.len(), 5);
 }
+
+#[tokio::test]
+async fn a_decision_after_one_stamped_by_a_clock_ahead_still_takes_effect() {
+    let app = spawn_app().await;
+    let mallory = Person::user();
+    app.profile(&mallory, "Mallory").await;
+    let staff = Person::staff();
+    app.standing("suspend", mallory.id, Some(&staff))
+        .await
+        .expect(200);
+    // The suspension came from an instance whose clock runs a minute ahead.
+    let mut conn = app.db.connect().await;
+    sqlx::query(
+        "update profile.account_suspensions set decided_at = now() + interval '1 minute' where user_id = $1",
+    )
+    .bind(mallory.id)
+    .execute(&mut conn)
+    .await
+    .expect("skew");
+
+    let back = app
+        .standing("reinstate", mallory.id, Some(&staff))
+        .await
+        .expect(200);
+    assert_eq!(back["status"], "active");
+    assert_eq!(
+        app.get_profile(mallory.id).await.expect(200)["status"],
+        "active"
+    );
+    let events = app.events("profile.reinstated").await;
+    let suspended_until: chrono::DateTime<chrono::Utc> =
+        sqlx::query_scalar("select decided_at from profile.account_suspensions where user_id = $1")
+            .bind(mallory.id)
+            .fetch_one(&mut conn)
+            .await
+            .expect("decision");
+    assert_eq!(
+        events[0]["time"]
+            .as_str()
+            .and_then(|t| t.parse::<chrono::DateTime<chrono::Utc>>().ok()),
+        Some(suspended_until),
+        "the event carries the time every service records"
+    );
+}
