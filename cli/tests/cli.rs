@@ -32,11 +32,16 @@ fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
             .env(var, value)
             .output()
             .expect("run hearth");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{var}: {stderr}");
-        assert_eq!(stderr.lines().count(), 1, "{var}: {stderr}");
-        assert!(stderr.starts_with(&format!("hearth: {var}: ")), "{stderr}");
+        assert_one_line_naming(&output, var);
     }
+}
+
+/// Exit code 2 and one line on stderr, naming `var`.
+fn assert_one_line_naming(output: &std::process::Output, var: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{var}: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{var}: {stderr}");
+    assert!(stderr.starts_with(&format!("hearth: {var}: ")), "{stderr}");
 }
 
 #[test]
@@ -57,10 +62,7 @@ fn up_refuses_a_bad_setting_before_it_touches_a_database() {
             .env(var, value)
             .output()
             .expect("run hearth");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{var}: {stderr}");
-        assert_eq!(stderr.lines().count(), 1, "{var}: {stderr}");
-        assert!(stderr.starts_with(&format!("hearth: {var}: ")), "{stderr}");
+        assert_one_line_naming(&output, var);
     }
 }
 

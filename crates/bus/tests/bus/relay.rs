@@ -276,7 +276,7 @@ async fn a_row_committed_late_with_a_lower_seq_is_still_sent() {
     assert_eq!(
         tap.next_json(Duration::from_secs(5)).await["id"],
         late_event.id.to_string(),
-        "the late row is found by a pass from the start"
+        "the late row is found when it commits"
     );
     assert!(tap.next(Duration::from_millis(300)).await.is_none());
 }
