@@ -6,7 +6,7 @@ mod support;
 use std::time::Duration;
 
 use hearth::services::Service;
-use hearth_testkit::{user_token, TestClient};
+use hearth_testkit::{staff_token, user_token, TestClient};
 use serde_json::{json, Value};
 use support::{prepare, start};
 use uuid::Uuid;
@@ -163,6 +163,72 @@ async fn pledges_are_received_and_fulfil_the_request() {
         (late["status"].as_str(), late["status_reason"].as_str()),
         (Some("rejected"), Some("not_open"))
     );
+    running.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_request_that_got_every_item_while_suspended_is_fulfilled_when_reinstated() {
+    let mut running = start().await;
+    let (alice, bob) = (person(), person());
+    let r = post_request(&running.request, &alice, 2).await;
+    let gift = pledge(&running.donation, &bob, &r, 2).await;
+    assert_eq!(
+        settled(&running.donation, &bob, &gift).await["status"],
+        "confirmed"
+    );
+    request_becomes(&running.request, &r, |r| counts(r) == (2, 0)).await;
+
+    let staff = staff_token(Uuid::new_v4());
+    let move_to = |status: &'static str| {
+        running
+            .request
+            .post(&format!("/requests/{}/status", id(&r)))
+            .token(&staff)
+            .json(&json!({ "status": status }))
+            .send()
+    };
+    assert_eq!(
+        move_to("suspended").await.expect(200)["status"],
+        "suspended"
+    );
+    // The items arrive while it is hidden.
+    running
+        .donation
+        .post(&format!("/donations/{}/receive", id(&gift)))
+        .token(&alice.token)
+        .send()
+        .await
+        .expect(200);
+    // Hidden from everyone but staff, who watch the items arrive.
+    let path = format!("/requests/{}", id(&r));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let received = loop {
+        let seen = running
+            .request
+            .get(&path)
+            .token(&staff)
+            .send()
+            .await
+            .expect(200);
+        if counts(&seen) == (0, 2) || tokio::time::Instant::now() >= deadline {
+            break seen;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(
+        (counts(&received), received["status"].clone()),
+        ((0, 2), json!("suspended"))
+    );
+
+    let back = move_to("open").await.expect(200);
+    assert_eq!(back["status"], "fulfilled", "{back}");
+    let fulfilled: i64 = sqlx::query_scalar(
+        "select count(*) from request.outbox where event_type = 'request.fulfilled'",
+    )
+    .fetch_one(&mut running.main_db.connect().await)
+    .await
+    .expect("outbox");
+    assert_eq!(fulfilled, 1);
     running.shutdown().await;
 }
 

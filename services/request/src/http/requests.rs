@@ -358,9 +358,13 @@ async fn move_request(
     let change = request
         .status
         .change_to(to, request.suspended_from, caller.is_staff())?;
+    let event_context = context.event_context();
     let updated =
-        transitions::change_status(&mut tx, &request, change, reason, &context.event_context())
-            .await?;
+        transitions::change_status(&mut tx, &request, change, reason, &event_context).await?;
+    // Items received while staff had it suspended: reinstated, it is complete.
+    let updated = transitions::fulfil_if_complete(&mut tx, &updated, &event_context)
+        .await?
+        .unwrap_or(updated);
     tx.commit().await?;
     Ok(Tagged(updated))
 }
