@@ -148,3 +148,59 @@ async fn events_tail_prints_one_line_per_event() {
     assert!(line.contains("goal_minor=25000"), "{line}");
     child.kill().await.expect("stop tail");
 }
+
+#[tokio::test]
+async fn events_tail_stops_on_ctrl_c_while_events_keep_coming() {
+    let broker = TestBroker::new().await;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args(["events", "tail"])
+        .env("RABBITMQ_URL", &broker.url)
+        .env("BUS_NAMESPACE", &broker.namespace)
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("start hearth events tail");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    tokio::time::timeout(Duration::from_secs(10), stderr.next_line())
+        .await
+        .expect("tail starts within 10 s")
+        .expect("read stderr");
+
+    // A steady stream: there is always a line to write.
+    let channel = broker.channel().await;
+    let exchange = format!("{}.events", broker.namespace);
+    let flow = tokio::spawn(async move {
+        loop {
+            let _ = channel
+                .basic_publish(
+                    &exchange,
+                    "campaign.updated",
+                    BasicPublishOptions::default(),
+                    b"{}",
+                    BasicProperties::default(),
+                )
+                .await;
+            tokio::time::sleep(Duration::from_micros(200)).await;
+        }
+    });
+    // Nobody reads its output yet: the pipe fills and the tail blocks in the
+    // middle of writing a line, where the Ctrl-C then lands.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let pid = child.id().expect("running").to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill -INT");
+    assert!(sent.success());
+    let reader = tokio::spawn(async move { while let Ok(Some(_)) = stdout.next_line().await {} });
+    let status = tokio::time::timeout(Duration::from_secs(5), child.wait())
+        .await
+        .expect("Ctrl-C stops the tail within 5 s")
+        .expect("wait");
+    assert!(status.success(), "{status}");
+    flow.abort();
+    reader.abort();
+}

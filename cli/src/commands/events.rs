@@ -65,8 +65,13 @@ pub async fn run(command: EventsCommand, env: &dyn Env) -> anyhow::Result<()> {
         .await?;
     eprintln!("following {} ({pattern}); Ctrl-C to stop", names.exchange());
     let mut stdout = std::io::stdout().lock();
+    // One listener for the whole tail: a Ctrl-C that came while a line was
+    // being written would be lost by a listener made afresh on each turn.
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
     loop {
         tokio::select! {
+            _ = &mut ctrl_c => break,
             delivery = deliveries.next() => match delivery {
                 // A reader that went away (`| head`) ends the tail quietly.
                 Some(delivery) => if writeln!(stdout, "{}", line(&delivery?)).is_err() {
@@ -74,7 +79,6 @@ pub async fn run(command: EventsCommand, env: &dyn Env) -> anyhow::Result<()> {
                 },
                 None => anyhow::bail!("RabbitMQ closed the stream"),
             },
-            _ = tokio::signal::ctrl_c() => break,
         }
     }
     let _ = connection.close(200, "tail over").await;
