@@ -261,3 +261,46 @@ async fn purge_deletes_one_or_all_and_a_replay_the_broker_refuses_keeps_them() {
     let neither = dlq(&broker, &["purge", "campaign"]);
     assert!(!neither.status.success(), "--id or --all is required");
 }
+
+#[tokio::test]
+async fn a_list_cut_at_its_limit_says_so_and_counts_them_all() {
+    let broker = TestBroker::new().await;
+    let dead = format!("{}.campaign.dead", broker.namespace);
+    broker.track(&dead);
+    let channel = broker.channel().await;
+    channel
+        .queue_declare(&dead, QueueDeclareOptions::default(), FieldTable::default())
+        .await
+        .expect("declare the dead queue");
+    // One more than `hearth dlq list` shows, published at once, confirms awaited together.
+    let mut confirms = Vec::new();
+    for _ in 0..10_001 {
+        confirms.push(
+            channel
+                .basic_publish(
+                    "",
+                    &dead,
+                    BasicPublishOptions::default(),
+                    b"{}",
+                    BasicProperties::default(),
+                )
+                .await
+                .expect("publish"),
+        );
+    }
+    for confirm in confirms {
+        confirm.await.expect("published");
+    }
+    let output = dlq(&broker, &["list", "campaign"]);
+    assert_ok(&output);
+    let listed = stdout(&output);
+    assert_eq!(
+        listed.lines().next(),
+        Some(format!("{dead}: 10001 message(s), the first 10000 shown").as_str())
+    );
+    assert_eq!(
+        listed.lines().count(),
+        10_001,
+        "the heading and 10 000 lines"
+    );
+}

@@ -202,7 +202,18 @@ async fn list(connection: &Connection, names: &Names, service: Option<&str>) -> 
     for queue in queues {
         let channel = connection.create_channel().await?;
         let messages = take(&channel, &queue, LIST_LIMIT).await?;
-        println!("{queue}: {} message(s)", messages.len());
+        if messages.len() < LIST_LIMIT {
+            println!("{queue}: {} message(s)", messages.len());
+        } else {
+            // Say it is a cut, not the count: the rest are still there.
+            let ready = broker::message_count(connection, &queue)
+                .await?
+                .unwrap_or(0);
+            println!(
+                "{queue}: {} message(s), the first {LIST_LIMIT} shown",
+                ready as usize + messages.len()
+            );
+        }
         for message in &messages {
             println!("  {}", message.line());
         }
