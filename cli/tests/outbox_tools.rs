@@ -74,6 +74,27 @@ async fn outbox_status_shows_waiting_oldest_and_sent_per_service() {
         line("donation").join(" ").contains("not migrated"),
         "a schema not there yet is said so"
     );
+
+    // A database out of reach: shown, and the exit code says so.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .args(["outbox", "status"])
+        .env(
+            "MAIN_DATABASE_URL",
+            "postgres://postgres@127.0.0.1:1/nowhere",
+        )
+        .env("CAMPAIGN_DATABASE_URL", campaign.url())
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run hearth");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("donation   (cannot read"), "{stdout}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("could not read the outbox of donation, request, messaging, profile"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 #[tokio::test]

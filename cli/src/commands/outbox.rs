@@ -39,6 +39,8 @@ pub async fn run(command: OutboxCommand, env: &dyn Env) -> anyhow::Result<()> {
         "{:<10} {:>8} {:>10} {:>10} {:>8}  last error",
         "service", "waiting", "oldest", "sent/1m", "failing"
     );
+    let mut unreadable = Vec::new();
+    let mut failed: Vec<(String, String)> = Vec::new();
     for &(name, database) in OUTBOXES {
         let spec = ServiceSpec {
             name,
@@ -46,17 +48,40 @@ pub async fn run(command: OutboxCommand, env: &dyn Env) -> anyhow::Result<()> {
             database,
         };
         let url = spec.database_url(env)?;
-        match status(&url, name).await {
+        // Services share a database: one that did not answer is not waited for again.
+        let result = match failed.iter().find(|(failed_url, _)| *failed_url == url) {
+            Some((_, err)) => Err(anyhow::anyhow!("{err}")),
+            None => status(&url, name).await,
+        };
+        if let Some(err) = result.as_ref().err().filter(|e| out_of_reach(e)) {
+            failed.push((url.clone(), format!("{err:#}")));
+        }
+        match result {
             Ok(Some((waiting, oldest, sent, failing, error))) => println!(
                 "{name:<10} {waiting:>8} {:>10} {sent:>10} {failing:>8}  {}",
                 oldest.map_or("-".to_owned(), age),
                 error.unwrap_or_default().replace('\n', " ")
             ),
             Ok(None) => println!("{name:<10} (no outbox: not migrated here)"),
-            Err(err) => println!("{name:<10} (cannot read: {err:#})"),
+            Err(err) => {
+                println!("{name:<10} (cannot read: {err:#})");
+                unreadable.push(name);
+            }
         }
     }
+    // A monitor must not take "could not look" for "nothing waiting".
+    if !unreadable.is_empty() {
+        anyhow::bail!("could not read the outbox of {}", unreadable.join(", "));
+    }
     Ok(())
+}
+
+/// The database did not answer at all (as opposed to one schema's query failing).
+fn out_of_reach(err: &anyhow::Error) -> bool {
+    matches!(
+        err.downcast_ref::<sqlx::Error>(),
+        Some(sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::Tls(_))
+    )
 }
 
 /// The service's figures, or `None` when its schema has no outbox (yet).
