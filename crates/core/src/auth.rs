@@ -49,6 +49,18 @@ impl Caller {
     pub fn is_staff(&self) -> bool {
         matches!(self.kind, CallerKind::Staff | CallerKind::Service)
     }
+
+    /// The person acting, for a write that a person must own (a donation, a
+    /// report): a service token without a `sub` is nobody, and is refused
+    /// (403) rather than recorded as the nil UUID.
+    pub fn person(&self) -> Result<Uuid, ApiError> {
+        if self.id.is_nil() {
+            return Err(ApiError::forbidden(
+                "a service token without a user acts for nobody; this needs a signed-in person",
+            ));
+        }
+        Ok(self.id)
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -35,3 +35,8 @@ pub fn user_token(id: Uuid) -> String {
 pub fn staff_token(id: Uuid) -> String {
     mint(JWT_SECRET, &TokenRequest::staff(id)).expect("mint a test token")
 }
+
+/// A service token without a user (`sub`), as another service or an operator sends.
+pub fn service_token() -> String {
+    mint(JWT_SECRET, &TokenRequest::service()).expect("mint a test token")
+}

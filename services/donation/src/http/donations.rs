@@ -58,6 +58,7 @@ async fn create_donation(
     if let Some(donation) = idempotency::created_before(|id| db::find(&state.db, id)).await? {
         return Ok(answer(donation));
     }
+    caller.person()?;
     let new = body.parse(&caller)?;
     let donation = transitions::create(&state.db, &new, &context.event_context()).await?;
     Ok(answer(donation))

@@ -361,3 +361,22 @@ async fn openapi_document() {
     let document = app.client.get("/openapi.json").send().await.expect(200);
     insta::assert_json_snapshot!("openapi_document", document);
 }
+
+#[tokio::test]
+async fn a_service_token_without_a_user_cannot_give() {
+    let app = spawn_app().await;
+    app.client
+        .post("/donations")
+        .token(&hearth_testkit::service_token())
+        .json(&json!({"kind": "money", "campaign_id": Uuid::new_v4(), "amount_minor": 500, "currency": "USD"}))
+        .send()
+        .await
+        .assert_problem(403, "forbidden");
+    assert_eq!(
+        app.db
+            .scalar("select count(*) from donation.donations")
+            .await,
+        0,
+        "no donation by the nil user"
+    );
+}

@@ -143,6 +143,8 @@ async fn put_my_profile(
 )]
 async fn get_profile(
     State(state): State<AppState>,
+    // Anyone may read, but a token that is sent must be valid (401 otherwise).
+    _caller: Option<Caller>,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Tagged<Profile>> {
     db::find_profile(&state.db, id)
@@ -182,6 +184,8 @@ struct RatingPage {
 )]
 async fn list_ratings(
     State(state): State<AppState>,
+    // Anyone may read, but a token that is sent must be valid (401 otherwise).
+    _caller: Option<Caller>,
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<Page<Rating>>> {

@@ -63,10 +63,11 @@ async fn create_report(
     if let Some(report) = idempotency::created_before(|id| db::find_report(&state.db, id)).await? {
         return Ok(answer(report));
     }
+    let reporter = caller.person()?;
     let new = body.parse()?;
     let id = idempotency::new_resource_id();
     let mut tx = state.db.begin().await?;
-    let report = db::insert_report(&mut tx, id, caller.id, &new)
+    let report = db::insert_report(&mut tx, id, reporter, &new)
         .await?
         .ok_or_else(|| ApiError::conflict("you already have an open report on this"))?;
     let event = ReportCreated {

@@ -130,3 +130,22 @@ async fn openapi_document() {
     let document = app.client.get("/openapi.json").send().await.expect(200);
     insta::assert_json_snapshot!("openapi_document", document);
 }
+
+#[tokio::test]
+async fn public_profile_reads_refuse_a_bad_token() {
+    let app = spawn_app().await;
+    let alice = Person::user();
+    app.profile(&alice, "Alice").await;
+    for path in [
+        format!("/profiles/{}", alice.id),
+        format!("/profiles/{}/ratings", alice.id),
+    ] {
+        app.client.get(&path).send().await.expect(200);
+        app.client
+            .get(&path)
+            .token("not.a.token")
+            .send()
+            .await
+            .assert_problem(401, "unauthenticated");
+    }
+}

@@ -225,3 +225,22 @@ async fn suspend_user_on_a_profile_report_suspends_the_person() {
         .await
         .assert_problem(403, "account_suspended");
 }
+
+#[tokio::test]
+async fn anonymous_callers_and_service_tokens_without_a_user_cannot_report() {
+    let app = spawn_app().await;
+    let body = json!({"target_type": "campaign", "target_id": Uuid::new_v4(), "reason": "fraud"});
+    app.client
+        .post("/reports")
+        .json(&body)
+        .send()
+        .await
+        .assert_problem(401, "unauthenticated");
+    app.client
+        .post("/reports")
+        .token(&hearth_testkit::service_token())
+        .json(&body)
+        .send()
+        .await
+        .assert_problem(403, "forbidden");
+}
