@@ -266,6 +266,75 @@ async fn cancelling_follows_the_rules() {
 }
 
 #[tokio::test]
+async fn refunds_are_for_the_recipient_or_staff_and_only_of_confirmed_money() {
+    let app = spawn_app().await;
+    let (bob, alice, stranger, staff) = (
+        Person::user(),
+        Person::user(),
+        Person::user(),
+        Person::staff(),
+    );
+    let reason = || Some(json!({"reason": "the shelter closed"}));
+    let pending = app.give(&bob, &money(Uuid::new_v4())).await.expect(201);
+    app.act(&pending["id"], "refund", &staff, reason())
+        .await
+        .assert_problem(409, "invalid_state");
+
+    let d = app.give(&bob, &money(Uuid::new_v4())).await.expect(201);
+    app.confirm(&d["id"], &alice).await;
+    app.client
+        .post(&format!(
+            "/donations/{}/refund",
+            d["id"].as_str().expect("id")
+        ))
+        .json(&json!({"reason": "no"}))
+        .send()
+        .await
+        .assert_problem(401, "unauthenticated");
+    for who in [&bob, &stranger] {
+        app.act(&d["id"], "refund", who, reason())
+            .await
+            .assert_problem(403, "forbidden");
+    }
+    // Staff may refund, but neither cancel nor receive for someone.
+    app.act(&d["id"], "cancel", &staff, None)
+        .await
+        .assert_problem(403, "forbidden");
+    let refunded = app
+        .act(&d["id"], "refund", &staff, reason())
+        .await
+        .expect(200);
+    assert_eq!(refunded["status"], "refunded");
+    app.act(&d["id"], "refund", &alice, reason())
+        .await
+        .assert_problem(409, "invalid_state");
+
+    let by_recipient = app.give(&bob, &money(Uuid::new_v4())).await.expect(201);
+    app.confirm(&by_recipient["id"], &alice).await;
+    app.act(&by_recipient["id"], "refund", &alice, reason())
+        .await
+        .expect(200);
+    let i = app.give(&bob, &items(Uuid::new_v4())).await.expect(201);
+    app.confirm(&i["id"], &alice).await;
+    app.act(&i["id"], "receive", &staff, None)
+        .await
+        .assert_problem(403, "forbidden");
+    app.act(&i["id"], "refund", &alice, reason())
+        .await
+        .assert_problem(409, "invalid_state");
+
+    let refunds: Vec<_> = app
+        .events()
+        .await
+        .into_iter()
+        .filter(|e| e["type"] == "donation.refunded")
+        .collect();
+    assert_eq!(refunds.len(), 2);
+    assert_eq!(refunds[0]["data"]["reason"], "the shelter closed");
+    assert_eq!(refunds[0]["data"]["donor_id"], bob.id.to_string());
+}
+
+#[tokio::test]
 async fn only_the_recipient_receives_a_confirmed_item_gift() {
     let app = spawn_app().await;
     let bob = Person::user();

@@ -27,6 +27,14 @@ impl Person {
             token: user_token(id),
         }
     }
+
+    pub fn staff() -> Self {
+        let id = Uuid::new_v4();
+        Self {
+            id,
+            token: hearth_testkit::staff_token(id),
+        }
+    }
 }
 
 /// donation-service alone (no relay or consumer): what its HTTP API does by itself.
