@@ -13,11 +13,12 @@ with donation as (
   returning *),
 event as (
   insert into pgbench_copy.outbox (event_id, aggregate_id, event_type, envelope)
-  values (gen_random_uuid(), gen_random_uuid()::text, 'donation.created', jsonb_build_object(
+  select gen_random_uuid(), gen_random_uuid()::text, 'donation.created', jsonb_build_object(
     'specversion', '1.0', 'id', gen_random_uuid(), 'type', 'donation.created',
     'source', '/hearth/donation-service', 'subject', gen_random_uuid(), 'time', now(),
     'datacontenttype', 'application/json', 'version', 1, 'correlationid', gen_random_uuid(),
     'causationid', null, 'data', jsonb_build_object('donation_id', gen_random_uuid(), 'kind', 'money',
     'donor_id', '00000000-0000-4000-8000-000000000001', 'campaign_id', '00000000-0000-4000-8000-000000000002',
-    'request_id', null, 'amount_minor', 500, 'currency', 'USD', 'quantity', null, 'anonymous', false))))
+    'request_id', null, 'amount_minor', 500, 'currency', 'USD', 'quantity', null, 'anonymous', false))
+  from donation)
 select * from donation;

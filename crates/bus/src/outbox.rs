@@ -24,7 +24,10 @@ pub async fn emit<T: Event>(
 pub async fn enqueue<T: Event>(conn: &mut PgConnection, event: &Envelope<T>) -> sqlx::Result<()> {
     let row = Row::of(event)?;
     sqlx::query(
-        "insert into outbox (event_id, aggregate_id, event_type, envelope) values ($1, $2, $3, $4)",
+        // `writer` makes sure the transaction has its id before the row takes
+        // its `seq`: the relay's cursor relies on it (relay/cursor.rs).
+        "insert into outbox (event_id, aggregate_id, event_type, envelope) \
+         select $1, $2, $3, $4 from (select pg_current_xact_id()) as writer",
     )
     .bind(row.event_id)
     .bind(row.aggregate_id)
@@ -38,6 +41,9 @@ pub async fn enqueue<T: Event>(conn: &mut PgConnection, event: &Envelope<T>) -> 
 /// An outbox row, for a statement that writes a change and its event at once
 /// (a data-modifying `with`: atomic without a transaction, one round trip).
 /// Its columns, in this order: `event_id, aggregate_id, event_type, envelope`.
+/// The statement must insert the row *from* the change's rows (`select …
+/// from <the change>`), so that the change is written, and the transaction
+/// has its id, before the row takes its `seq` (relay/cursor.rs).
 #[derive(Debug, Clone)]
 pub struct Row {
     pub event_id: uuid::Uuid,

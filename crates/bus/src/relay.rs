@@ -131,7 +131,7 @@ struct OutboxRow {
     envelope: String,
     traceparent: Option<String>,
     snapshot_xmin: i64,
-    snapshot_xmax: i64,
+    snapshot_bound: i64,
 }
 
 /// Why a round stopped.
@@ -250,6 +250,14 @@ impl Relay {
         sqlx::query("set enable_sort = off")
             .execute(&mut session)
             .await?;
+        // With many gaps PostgreSQL would rather hash the whole outbox than
+        // look each gap up; every statement here reads a few rows by index.
+        sqlx::query("set enable_hashjoin = off")
+            .execute(&mut session)
+            .await?;
+        sqlx::query("set enable_mergejoin = off")
+            .execute(&mut session)
+            .await?;
         let mut last_cleanup = Instant::now();
         let mut last_observed: Option<Instant> = None;
         let mut in_flight = InFlight::default();
@@ -338,7 +346,7 @@ impl Relay {
                 &seqs,
                 Snapshot {
                     xmin: last.snapshot_xmin,
-                    xmax: last.snapshot_xmax,
+                    bound: last.snapshot_bound,
                 },
             );
             // Past the rows in flight, which are not marked yet: none is sent
@@ -373,23 +381,27 @@ impl Relay {
         let (gap_firsts, gap_lasts) = cursor.gaps();
         let mut rows: Vec<OutboxRow> = sqlx::query_as(
             // The ids first, then the rows: only one batch of envelopes is
-            // turned into text. Each part walks the unpublished index (a gap's
-            // `limit` keeps it a range scan per gap, not a join over the whole
-            // backlog), and the rows are sorted here: an outer `order by` over
-            // the two parts made PostgreSQL walk every row instead.
+            // turned into text. Each part walks the unpublished index (`offset
+            // 0` keeps a gap a range scan of its own, not a join over the whole
+            // backlog; a gap's rows all come, or 8 could leave before 6), and
+            // the rows are sorted here: an outer `order by` over the two parts
+            // made PostgreSQL walk every row instead. `bound` is this read's
+            // own transaction id, taken after its snapshot: above every id
+            // given out before it (the snapshot's `xmax` is not, since
+            // PostgreSQL 14 it is only past the last one to finish).
             "with next as ( \
                (select seq from outbox where published_at is null and seq > $1 order by seq limit $2) \
                union all \
                select found.seq from unnest($3::int8[], $4::int8[]) as gap(first, last), \
                  lateral (select seq from outbox \
                           where published_at is null and seq between gap.first and gap.last \
-                          order by seq limit $2) as found) \
+                          offset 0) as found) \
              select o.seq, o.event_id, o.aggregate_id, o.event_type, o.envelope::text as envelope, \
                     o.envelope->>'traceparent' as traceparent, \
-                    snapshot.xmin as snapshot_xmin, snapshot.xmax as snapshot_xmax \
+                    snapshot.xmin as snapshot_xmin, snapshot.bound as snapshot_bound \
              from outbox o join next using (seq), \
-                  (select pg_snapshot_xmin(s)::text::int8 as xmin, pg_snapshot_xmax(s)::text::int8 as xmax \
-                   from pg_current_snapshot() as s) as snapshot",
+                  (select pg_snapshot_xmin(pg_current_snapshot())::text::int8 as xmin, \
+                          pg_current_xact_id()::text::int8 as bound) as snapshot",
         )
         .bind(after)
         .bind(self.config.batch_size)

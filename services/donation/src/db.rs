@@ -30,7 +30,7 @@ pub async fn insert_with_event(
            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending') returning *), \
          event as (\
            insert into outbox (event_id, aggregate_id, event_type, envelope) \
-           values ($12, $13, $14, $15)) \
+           select $12, $13, $14, $15 from donation) \
          select ",
         donation_columns!(),
         " from donation"

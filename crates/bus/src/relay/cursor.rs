@@ -11,14 +11,22 @@
 //! looks its gaps up again in the same snapshot as the new rows. Whenever 8
 //! is visible 6 is too, so the two leave in one read, in `seq` order. A gap
 //! is forgotten once no transaction that could hold it is still running:
-//! the snapshot that first missed it could not see transactions below its
-//! `xmax`; once a later snapshot's `xmin` reaches that `xmax`, all of them
-//! have ended, and a row still missing was rolled back.
+//!
+//! - whoever holds 6 took it before the read that missed it (a later `seq`
+//!   had already committed), and had its transaction id before it took the
+//!   `seq` (every outbox insert follows the change it describes, or asks for
+//!   its id first: `outbox::enqueue`);
+//! - that read records, as the gap's bound, its own transaction id, given
+//!   out after its snapshot and so above the holder's;
+//! - once a later read's snapshot `xmin` (the oldest transaction still
+//!   running) reaches the bound, the holder has ended: a row still missing
+//!   was rolled back.
 
-/// Gaps kept at most. Only a transaction that runs for very long (holding
-/// every later snapshot's `xmin`) lets them pile up; past this, the oldest
-/// are left to the relay's periodic pass from the start, which sends a late
-/// row whatever its order.
+/// Gaps kept at most. They pile up only while some transaction, in any
+/// database of the cluster, runs for very long (holding every snapshot's
+/// `xmin`): each rollback meanwhile leaves a gap. Past this, the oldest are
+/// left to the relay's periodic pass from the start, which sends a late row
+/// whatever its order.
 const MAX_GAPS: usize = 1000;
 
 /// A run of `seq`s read past without seeing them.
@@ -26,17 +34,18 @@ const MAX_GAPS: usize = 1000;
 struct Gap {
     from: i64,
     to: i64,
-    /// `xmax` of the snapshot that first missed it.
+    /// The transaction id of the read that first missed it: every holder's
+    /// id is below it.
     missed_before: i64,
 }
 
-/// What one read's snapshot says about transactions.
+/// What one read says about transactions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Snapshot {
-    /// Every transaction id below this has ended.
+    /// Every transaction id below this has ended (the snapshot's `xmin`).
     pub xmin: i64,
-    /// Transactions from this id on had not started.
-    pub xmax: i64,
+    /// The read's own transaction id, given out after its snapshot was taken.
+    pub bound: i64,
 }
 
 #[derive(Debug, Default)]
@@ -72,7 +81,7 @@ impl Cursor {
                 self.gaps.push(Gap {
                     from: last + 1,
                     to: seq - 1,
-                    missed_before: snapshot.xmax,
+                    missed_before: snapshot.bound,
                 });
             }
             last = seq;
@@ -117,7 +126,10 @@ impl Gap {
 mod tests {
     use super::*;
 
-    const EARLY: Snapshot = Snapshot { xmin: 10, xmax: 20 };
+    const EARLY: Snapshot = Snapshot {
+        xmin: 10,
+        bound: 20,
+    };
 
     fn gaps(cursor: &Cursor) -> Vec<(i64, i64)> {
         cursor.gaps.iter().map(|g| (g.from, g.to)).collect()
@@ -142,21 +154,33 @@ mod tests {
         let mut cursor = Cursor::default();
         cursor.absorb(&[3], EARLY);
         assert_eq!(gaps(&cursor), [(1, 2)]);
-        // Transactions that began before the first snapshot may still run.
-        cursor.absorb(&[], Snapshot { xmin: 19, xmax: 25 });
+        // The oldest transaction still running (19) is below the bound of
+        // the read that missed them (20): it may hold them.
+        cursor.absorb(
+            &[4],
+            Snapshot {
+                xmin: 19,
+                bound: 25,
+            },
+        );
         assert_eq!(gaps(&cursor), [(1, 2)]);
-        // All of them have ended: 1 and 2 were rolled back. A gap seen in this
-        // very read is kept, though: its transaction may still run.
-        cursor.absorb(&[5], Snapshot { xmin: 20, xmax: 30 });
-        assert_eq!(gaps(&cursor), [(4, 4)]);
-        assert_eq!(cursor.high(), 5);
+        // Every transaction below 20 has ended: 1 and 2 were rolled back. A
+        // gap seen in this very read is kept, though: its holder may still run.
+        cursor.absorb(
+            &[6],
+            Snapshot {
+                xmin: 20,
+                bound: 30,
+            },
+        );
+        assert_eq!(gaps(&cursor), [(5, 5)]);
+        assert_eq!(cursor.high(), 6);
     }
 
     #[test]
-    fn a_read_that_found_nothing_new_keeps_the_cursor() {
+    fn a_read_below_the_cursor_keeps_it() {
         let mut cursor = Cursor::default();
         cursor.absorb(&[1, 2, 3], EARLY);
-        cursor.absorb(&[], EARLY);
         assert_eq!(cursor.high(), 3);
         assert!(gaps(&cursor).is_empty());
         // A pass from the start re-reads rows below the cursor (left by a nack).

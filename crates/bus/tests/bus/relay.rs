@@ -296,17 +296,41 @@ async fn an_aggregates_events_keep_commit_order_when_the_first_commits_late() {
             &EventContext::default(),
         )
     };
-
-    // The aggregate's first event takes a seq; its transaction runs on.
     let (first, second) = (event(0), event(1));
+
+    // `other` has its transaction id before `late` does, but takes its seq after.
+    let mut other_tx = f.pool.begin().await.expect("begin");
+    sqlx::query("select pg_current_xact_id()")
+        .execute(&mut *other_tx)
+        .await
+        .expect("an id");
+    // `late` writes more rows than a batch (the fixture's is 100), then the
+    // aggregate's first event, and runs on.
     let mut late = f.pool.begin().await.expect("begin");
+    for n in 0..150 {
+        let filler = Envelope::new(
+            "svc",
+            support::created(Uuid::now_v7(), n),
+            &EventContext::default(),
+        );
+        hearth_bus::outbox::enqueue(&mut late, &filler)
+            .await
+            .expect("enqueue");
+    }
     hearth_bus::outbox::enqueue(&mut late, &first)
         .await
         .expect("enqueue");
-    // Another aggregate's event, with a higher seq, is sent meanwhile. Its
-    // row is kept locked, so its mark waits and its batch stays in flight:
-    // the next drain reads past it, as under load.
-    let other = f.commit_events_quietly(Uuid::now_v7(), 1).await.remove(0);
+    let other = Envelope::new(
+        "svc",
+        support::created(Uuid::now_v7(), 0),
+        &EventContext::default(),
+    );
+    hearth_bus::outbox::enqueue(&mut other_tx, &other)
+        .await
+        .expect("enqueue");
+    other_tx.commit().await.expect("commit");
+    // `other` is sent, and its row kept locked so that its mark waits and its
+    // batch stays in flight: the next drains read past it, as under load.
     let mut holder = f.pool.begin().await.expect("begin");
     sqlx::query("select 1 from outbox where event_id = $1 for update")
         .bind(other.id)
@@ -317,6 +341,12 @@ async fn an_aggregates_events_keep_commit_order_when_the_first_commits_late() {
     assert_eq!(
         tap.next_json(Duration::from_secs(5)).await["id"],
         other.id.to_string()
+    );
+    // Another read while `late` still runs: the gap must outlive it.
+    let between = f.commit_events(Uuid::now_v7(), 1).await.remove(0);
+    assert_eq!(
+        tap.next_json(Duration::from_secs(5)).await["id"],
+        between.id.to_string()
     );
 
     // The first commits, then the aggregate's second (a later change, which
@@ -329,15 +359,19 @@ async fn an_aggregates_events_keep_commit_order_when_the_first_commits_late() {
     tx.commit().await.expect("commit");
     hearth_bus::wake::notify(&f.pool).await.expect("notify");
 
-    for expected in [&first.id, &second.id] {
-        assert_eq!(
-            tap.next_json(Duration::from_secs(5)).await["id"],
-            expected.to_string(),
-            "in commit order"
-        );
+    let mut seen = Vec::new();
+    while seen.len() < 2 {
+        let body = tap.next_json(Duration::from_secs(5)).await;
+        if body["subject"] == aggregate.to_string() {
+            seen.push(body["id"].as_str().expect("id").to_owned());
+        }
     }
+    assert_eq!(
+        seen,
+        [first.id.to_string(), second.id.to_string()],
+        "in commit order"
+    );
     holder.rollback().await.expect("rollback");
-    assert!(tap.next(Duration::from_millis(300)).await.is_none());
     assert!(
         eventually(Duration::from_secs(5), || async {
             f.scalar("select count(*) from outbox where published_at is null")
