@@ -399,3 +399,36 @@ async fn a_commit_that_woke_nobody_waits_for_the_poll_and_a_wake_sends_it() {
         event.id.to_string()
     );
 }
+
+#[tokio::test]
+async fn enqueue_as_a_first_write_has_its_transaction_id_before_its_seq() {
+    let f = Fixture::new().await;
+    // A column computed as the row is built, next to its seq: did the
+    // transaction have an id then? (The relay's cursor needs it to.)
+    sqlx::query(
+        "alter table outbox add column had_id boolean \
+         default (pg_current_xact_id_if_assigned() is not null)",
+    )
+    .execute(&f.pool)
+    .await
+    .expect("alter");
+    // Several, since PostgreSQL's sequence gives the transaction an id itself
+    // once every 32 values, when it logs them.
+    for n in 0..5 {
+        let mut tx = f.pool.begin().await.expect("begin");
+        let event = Envelope::new(
+            "svc",
+            support::created(Uuid::now_v7(), n),
+            &EventContext::default(),
+        );
+        hearth_bus::outbox::enqueue(&mut tx, &event)
+            .await
+            .expect("enqueue");
+        tx.commit().await.expect("commit");
+    }
+    assert_eq!(
+        f.scalar("select count(*) from outbox where not had_id")
+            .await,
+        0
+    );
+}
