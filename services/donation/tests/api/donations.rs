@@ -103,10 +103,7 @@ async fn who_sees_a_donation() {
     let bob = Person::user();
     let alice = Person::user();
     let stranger = Person::user();
-    let staff = Person {
-        id: Uuid::new_v4(),
-        token: hearth_testkit::staff_token(Uuid::new_v4()),
-    };
+    let staff = Person::staff();
     let mut body = money(Uuid::new_v4());
     body["anonymous"] = json!(true);
     let d = app.give(&bob, &body).await.expect(201);
@@ -142,6 +139,25 @@ async fn who_sees_a_donation() {
     let public = app.client.get(&path).send().await.expect(200);
     assert!(public["donor_id"].is_null());
     assert_eq!(public["status"], "confirmed");
+    let to_stranger = app
+        .client
+        .get(&path)
+        .token(&stranger.token)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(
+        to_stranger, public,
+        "a signed-in stranger sees the public view"
+    );
+    let to_staff = app
+        .client
+        .get(&path)
+        .token(&staff.token)
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(to_staff["donor_id"], bob.id.to_string(), "staff see all");
     let to_alice = app
         .client
         .get(&path)

@@ -29,6 +29,14 @@ impl Person {
             token: user_token(id),
         }
     }
+
+    pub fn staff() -> Self {
+        let id = Uuid::new_v4();
+        Self {
+            id,
+            token: hearth_testkit::staff_token(id),
+        }
+    }
 }
 
 /// messaging-service with its consumer running on a namespace of the test's own.

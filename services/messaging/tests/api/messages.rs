@@ -112,12 +112,15 @@ async fn nobody_but_the_two_parties_sees_a_message() {
     let message = send(&app, &alice, &bob, "Private").await.expect(201);
     let read = format!("/messages/{}/read", message["id"].as_str().expect("id"));
 
-    app.client
-        .post(&read)
-        .token(&mallory.token)
-        .send()
-        .await
-        .assert_problem(404, "not_found");
+    // Not even staff: messages are between two people.
+    for outsider in [&mallory, &Person::staff()] {
+        app.client
+            .post(&read)
+            .token(&outsider.token)
+            .send()
+            .await
+            .assert_problem(404, "not_found");
+    }
     app.client
         .post(&read)
         .token(&alice.token)
@@ -129,7 +132,8 @@ async fn nobody_but_the_two_parties_sees_a_message() {
         .send()
         .await
         .assert_problem(401, "unauthenticated");
-    for (viewer, counterpart) in [(&mallory, &alice), (&mallory, &bob)] {
+    let staff = Person::staff();
+    for (viewer, counterpart) in [(&mallory, &alice), (&mallory, &bob), (&staff, &alice)] {
         let thread = get(
             &app,
             viewer,

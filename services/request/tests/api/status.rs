@@ -77,6 +77,16 @@ async fn staff_suspend_and_reinstate() {
     app.close(&request["id"], &owner, "cancelled")
         .await
         .assert_problem(404, "not_found");
+    app.client
+        .patch(&format!(
+            "/requests/{}",
+            request["id"].as_str().expect("id")
+        ))
+        .token(&owner.token)
+        .json(&json!({"title": "Blankets, please"}))
+        .send()
+        .await
+        .assert_problem(404, "not_found");
     app.set_status(&request["id"], &staff, "cancelled")
         .await
         .assert_problem(409, "invalid_state");
