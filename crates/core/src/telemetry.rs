@@ -33,11 +33,16 @@ impl LogFormat {
     }
 }
 
-/// Installs the global subscriber. `RUST_LOG` defaults to `info`.
+/// `RUST_LOG` when unset: `info`, but lapin's promise library only for
+/// errors. It warns "promise has vanished" for every confirm still awaited
+/// when a connection closes, which is what a clean shutdown does.
+const DEFAULT_LOG_FILTER: &str = "info,pinky_swear=error";
+
+/// Installs the global subscriber. `RUST_LOG` defaults to [`DEFAULT_LOG_FILTER`].
 pub fn init(env: &dyn Env) -> Result<(), ConfigError> {
     let format = LogFormat::from_env(env)?;
     let filter = match env.get("RUST_LOG") {
-        None => EnvFilter::new("info"),
+        None => EnvFilter::new(DEFAULT_LOG_FILTER),
         Some(raw) => EnvFilter::try_new(&raw)
             .map_err(|e| ConfigError::new("RUST_LOG", format!("not a log filter ({e})")))?,
     };
