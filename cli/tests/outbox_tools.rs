@@ -97,11 +97,18 @@ async fn outbox_status_shows_waiting_oldest_and_sent_per_service() {
     );
 }
 
-#[tokio::test]
-async fn events_tail_prints_one_line_per_event() {
-    let broker = TestBroker::new().await;
+/// `hearth events tail ARGS` on `broker`, once it says it is following (its
+/// queue is bound by then), and the lines it prints.
+async fn start_tail(
+    broker: &TestBroker,
+    args: &[&str],
+) -> (
+    tokio::process::Child,
+    tokio::io::Lines<BufReader<tokio::process::ChildStdout>>,
+) {
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_hearth"))
-        .args(["events", "tail", "--type", "campaign.*"])
+        .args(["events", "tail"])
+        .args(args)
         .env("RABBITMQ_URL", &broker.url)
         .env("BUS_NAMESPACE", &broker.namespace)
         .env_remove("RUST_LOG")
@@ -111,14 +118,20 @@ async fn events_tail_prints_one_line_per_event() {
         .spawn()
         .expect("start hearth events tail");
     let mut stderr = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let mut stdout = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    // Its queue is bound once it says it is following.
+    let stdout = BufReader::new(child.stdout.take().expect("stdout")).lines();
     let following = tokio::time::timeout(Duration::from_secs(10), stderr.next_line())
         .await
         .expect("tail starts within 10 s")
         .expect("read stderr")
         .expect("a line");
     assert!(following.starts_with("following"), "{following}");
+    (child, stdout)
+}
+
+#[tokio::test]
+async fn events_tail_prints_one_line_per_event() {
+    let broker = TestBroker::new().await;
+    let (mut child, mut stdout) = start_tail(&broker, &["--type", "campaign.*"]).await;
 
     let channel = broker.channel().await;
     let exchange = format!("{}.events", broker.namespace);
@@ -173,22 +186,7 @@ async fn events_tail_prints_one_line_per_event() {
 #[tokio::test]
 async fn events_tail_stops_on_ctrl_c_while_events_keep_coming() {
     let broker = TestBroker::new().await;
-    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_hearth"))
-        .args(["events", "tail"])
-        .env("RABBITMQ_URL", &broker.url)
-        .env("BUS_NAMESPACE", &broker.namespace)
-        .env_remove("RUST_LOG")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("start hearth events tail");
-    let mut stderr = BufReader::new(child.stderr.take().expect("stderr")).lines();
-    let mut stdout = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    tokio::time::timeout(Duration::from_secs(10), stderr.next_line())
-        .await
-        .expect("tail starts within 10 s")
-        .expect("read stderr");
+    let (mut child, mut stdout) = start_tail(&broker, &[]).await;
 
     // A steady stream: there is always a line to write.
     let channel = broker.channel().await;
