@@ -19,7 +19,7 @@ pub fn status_changed(event: &Envelope<CampaignStatusChanged>) -> Vec<NewNotific
                 event,
                 c.recipient_id,
                 Link::to("campaign", c.campaign_id),
-                title,
+                &title,
                 body,
             )
         })

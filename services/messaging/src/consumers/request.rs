@@ -43,7 +43,7 @@ pub fn status_changed(event: &Envelope<RequestStatusChanged>) -> Vec<NewNotifica
                 event,
                 r.requester_id,
                 Link::to("request", r.request_id),
-                heading,
+                &heading,
                 body,
             )
         })

@@ -48,39 +48,27 @@ pub fn rejection(reason: &str) -> &'static str {
     }
 }
 
-/// A title and body for a move into or out of `suspended`; `None` otherwise.
+/// A title and body for a move of a `noun` ("campaign", "request") into or
+/// out of `suspended`; `None` otherwise.
 pub fn moderated(
     from: &str,
     to: &str,
     reason: Option<&str>,
     noun: &str,
     title: &str,
-) -> Option<(&'static str, String)> {
+) -> Option<(String, String)> {
     let why = reason.map_or(String::new(), |r| {
         format!(" Reason: {}.", r.trim_end_matches('.'))
     });
+    let title = quoted(title);
     match (from, to) {
         (_, "suspended") => Some((
-            if noun == "campaign" {
-                "Your campaign was suspended"
-            } else {
-                "Your request was suspended"
-            },
-            format!(
-                "Staff suspended your {noun} {}; it is hidden until they lift it.{why}",
-                quoted(title)
-            ),
+            format!("Your {noun} was suspended"),
+            format!("Staff suspended your {noun} {title}; it is hidden until they lift it.{why}"),
         )),
         ("suspended", to) => Some((
-            if noun == "campaign" {
-                "Your campaign is back"
-            } else {
-                "Your request is back"
-            },
-            format!(
-                "Staff lifted the suspension of your {noun} {}; it is {to} again.{why}",
-                quoted(title)
-            ),
+            format!("Your {noun} is back"),
+            format!("Staff lifted the suspension of your {noun} {title}; it is {to} again.{why}"),
         )),
         _ => None,
     }
