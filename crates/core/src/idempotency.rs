@@ -18,7 +18,7 @@
 //! checks that might no longer pass, instead of creating it twice. Should a
 //! takeover ever overlap a run still going, the id's primary key refuses the
 //! second insert: a 5xx that releases the claim, and the next copy finds the
-//! row.
+//! row (ratings and reports: their own uniqueness refuses it, a 409).
 //!
 //! Each service keeps its keys in its own schema (`idempotency_keys`).
 

@@ -39,7 +39,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(
     post, path = "/campaigns", tag = "campaigns",
     params(("Idempotency-Key" = Option<String>, Header,
-        description = "Sent again with the same body, returns the first answer without a second effect; with another body, 422 idempotency_key_reused. Kept 24 h.")),
+        description = "Sent again with the same body, returns the first answer without a second effect (after a crash that lost the answer, the created resource as it reads now); with another body, 422 idempotency_key_reused. Kept 24 h.")),
     request_body = CreateCampaign,
     security(("bearer" = [])),
     responses(
@@ -92,8 +92,9 @@ fn answer(campaign: Campaign) -> Created<Campaign> {
 struct ListQuery {
     status: Option<Status>,
     recipient_id: Option<Uuid>,
+    /// At most 200 characters.
     category: Option<String>,
-    /// Words to find in the title or description.
+    /// Words to find in the title or description; at most 200 characters.
     q: Option<String>,
     /// 1–100, default 20.
     limit: Option<u32>,
@@ -116,7 +117,7 @@ struct CampaignPage {
     params(ListQuery),
     responses(
         (status = 200, description = "A page of campaigns", body = CampaignPage),
-        (status = 400, description = "A query parameter does not parse", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A query parameter does not parse, or q or category is over 200 characters", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn list_campaigns(

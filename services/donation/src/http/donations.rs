@@ -39,12 +39,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(
     post, path = "/donations", tag = "donations",
     params(("Idempotency-Key" = Option<String>, Header,
-        description = "Sent again with the same body, returns the first answer without a second effect; with another body, 422 idempotency_key_reused. Kept 24 h.")),
+        description = "Sent again with the same body, returns the first answer without a second effect (after a crash that lost the answer, the created resource as it reads now); with another body, 422 idempotency_key_reused. Kept 24 h.")),
     request_body = CreateDonation,
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created, pending", body = Donation),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Your account is suspended, or a service token without a user", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -58,8 +59,7 @@ async fn create_donation(
     if let Some(donation) = idempotency::created_before(|id| db::find(&state.db, id)).await? {
         return Ok(answer(donation));
     }
-    caller.person()?;
-    let new = body.parse(&caller)?;
+    let new = body.parse(caller.person()?)?;
     let donation = transitions::create(&state.db, &new, &context.event_context()).await?;
     Ok(answer(donation))
 }

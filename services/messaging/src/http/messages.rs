@@ -42,7 +42,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(
     post, path = "/messages", tag = "messages",
     params(("Idempotency-Key" = Option<String>, Header,
-        description = "Sent again with the same body, returns the first answer without a second effect; with another body, 422 idempotency_key_reused. Kept 24 h.")),
+        description = "Sent again with the same body, returns the first answer without a second effect (after a crash that lost the answer, the created resource as it reads now); with another body, 422 idempotency_key_reused. Kept 24 h.")),
     request_body = SendMessage,
     security(("bearer" = [])),
     responses(

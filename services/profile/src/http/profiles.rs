@@ -138,6 +138,7 @@ async fn put_my_profile(
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, description = "The profile, with `ETag: \"<version>\"`", body = Profile),
+        (status = 401, description = "A token was sent but is not valid", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such profile", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -180,6 +181,7 @@ struct RatingPage {
     responses(
         (status = 200, description = "A page of ratings", body = RatingPage),
         (status = 400, description = "A query parameter does not parse", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "A token was sent but is not valid", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn list_ratings(

@@ -42,7 +42,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[utoipa::path(
     post, path = "/requests", tag = "requests",
     params(("Idempotency-Key" = Option<String>, Header,
-        description = "Sent again with the same body, returns the first answer without a second effect; with another body, 422 idempotency_key_reused. Kept 24 h.")),
+        description = "Sent again with the same body, returns the first answer without a second effect (after a crash that lost the answer, the created resource as it reads now); with another body, 422 idempotency_key_reused. Kept 24 h.")),
     request_body = CreateRequest,
     security(("bearer" = [])),
     responses(
@@ -90,9 +90,10 @@ fn answer(request: Request) -> Created<Request> {
 #[into_params(parameter_in = Query)]
 struct ListQuery {
     status: Option<Status>,
+    /// At most 200 characters.
     category: Option<String>,
     requester_id: Option<Uuid>,
-    /// Words to find in the title or description.
+    /// Words to find in the title or description; at most 200 characters.
     q: Option<String>,
     /// 1–100, default 20.
     limit: Option<u32>,
@@ -115,7 +116,7 @@ struct RequestPage {
     params(ListQuery),
     responses(
         (status = 200, description = "A page of requests", body = RequestPage),
-        (status = 400, description = "A query parameter does not parse", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A query parameter does not parse, or q or category is over 200 characters", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn list_requests(
