@@ -25,6 +25,12 @@ macro_rules! profile_select {
     };
 }
 
+macro_rules! rating_columns {
+    () => {
+        "id, donation_id, rater_id, ratee_id, score, comment, created_at"
+    };
+}
+
 pub async fn find_profile<'c>(db: impl PgExecutor<'c>, id: Uuid) -> sqlx::Result<Option<Profile>> {
     sqlx::query_as(concat!(profile_select!(), "where p.id = $1"))
         .bind(id)
@@ -119,11 +125,12 @@ pub async fn insert_rating(
     rater_id: Uuid,
     ratee_id: Uuid,
 ) -> sqlx::Result<Option<Rating>> {
-    let rating: Option<Rating> = sqlx::query_as(
+    let rating: Option<Rating> = sqlx::query_as(concat!(
         "insert into ratings (id, donation_id, rater_id, ratee_id, score, comment) \
          values ($1, $2, $3, $4, $5, $6) on conflict (donation_id, rater_id) do nothing \
-         returning id, donation_id, rater_id, ratee_id, score, comment, created_at",
-    )
+         returning ",
+        rating_columns!()
+    ))
     .bind(id)
     .bind(new.donation_id)
     .bind(rater_id)
@@ -166,10 +173,11 @@ async fn add_to_totals(conn: &mut PgConnection, user_id: Uuid, score: i64) -> sq
 /// A rating staff hid after a report: gone from lists and totals. `None` if
 /// there is no such visible rating.
 pub async fn hide_rating(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Rating>> {
-    let hidden: Option<Rating> = sqlx::query_as(
+    let hidden: Option<Rating> = sqlx::query_as(concat!(
         "update ratings set hidden_at = now() where id = $1 and hidden_at is null \
-         returning id, donation_id, rater_id, ratee_id, score, comment, created_at",
-    )
+         returning ",
+        rating_columns!()
+    ))
     .bind(id)
     .fetch_optional(&mut *conn)
     .await?;
@@ -189,10 +197,11 @@ pub async fn hide_rating(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Opti
 }
 
 pub async fn find_rating<'c>(db: impl PgExecutor<'c>, id: Uuid) -> sqlx::Result<Option<Rating>> {
-    sqlx::query_as(
-        "select id, donation_id, rater_id, ratee_id, score, comment, created_at \
-         from ratings where id = $1",
-    )
+    sqlx::query_as(concat!(
+        "select ",
+        rating_columns!(),
+        " from ratings where id = $1"
+    ))
     .bind(id)
     .fetch_optional(db)
     .await
@@ -211,12 +220,14 @@ pub async fn list_ratings<'c>(
     ratee_id: Uuid,
     page: &PageRequest,
 ) -> sqlx::Result<Vec<Rating>> {
-    sqlx::query_as(
-        "select id, donation_id, rater_id, ratee_id, score, comment, created_at from ratings \
+    sqlx::query_as(concat!(
+        "select ",
+        rating_columns!(),
+        " from ratings \
          where ratee_id = $1 and hidden_at is null \
            and ($2::timestamptz is null or (created_at, id) < ($2, $3)) \
-         order by created_at desc, id desc limit $4",
-    )
+         order by created_at desc, id desc limit $4"
+    ))
     .bind(ratee_id)
     .bind(page.after_created_at())
     .bind(page.after_id())
