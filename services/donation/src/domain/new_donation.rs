@@ -1,4 +1,3 @@
-use hearth_core::auth::Caller;
 use hearth_core::money::Currency;
 use hearth_core::validation::Validator;
 use hearth_core::ApiError;
@@ -47,7 +46,8 @@ pub struct NewDonation {
 }
 
 impl CreateDonation {
-    pub fn parse(self, caller: &Caller) -> Result<NewDonation, ApiError> {
+    /// Checks every field at once; `donor_id` is the signed-in person giving.
+    pub fn parse(self, donor_id: Uuid) -> Result<NewDonation, ApiError> {
         let message = self
             .message
             .map(|m| m.trim().to_owned())
@@ -114,7 +114,7 @@ impl CreateDonation {
         }
         v.finish()?;
         Ok(NewDonation {
-            donor_id: caller.id,
+            donor_id,
             kind: self.kind,
             campaign_id: self.campaign_id,
             request_id: self.request_id,
