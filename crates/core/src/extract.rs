@@ -161,14 +161,18 @@ fn serde_urlencoded_from_str<T: DeserializeOwned>(query: &str) -> Result<T, ApiE
     let uri = format!("/?{query}")
         .parse()
         .map_err(|_| ApiError::bad_query("the query string does not parse"))?;
-    let pairs = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&uri)
-        .map_err(|e| ApiError::bad_query(e.body_text()))?;
-    if let Some((name, _)) = pairs
-        .0
-        .iter()
-        .find(|(name, value)| name.contains('\0') || value.contains('\0'))
-    {
-        return Err(ApiError::bad_query(format!("{name}: {NUL_REFUSED}")));
+    // In a valid URI, U+0000 can only be written `%00`: only then is the
+    // query decoded a second time, to name the parameter that holds it.
+    if query.contains("%00") {
+        let pairs = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&uri)
+            .map_err(|e| ApiError::bad_query(e.body_text()))?;
+        if let Some((name, _)) = pairs
+            .0
+            .iter()
+            .find(|(name, value)| name.contains('\0') || value.contains('\0'))
+        {
+            return Err(ApiError::bad_query(format!("{name}: {NUL_REFUSED}")));
+        }
     }
     axum::extract::Query::<T>::try_from_uri(&uri)
         .map(|q| q.0)
