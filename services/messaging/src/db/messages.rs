@@ -35,16 +35,12 @@ pub async fn insert_message(
     let message = Message::from(row);
     // Always the lower owner's row first: two people writing to each other at
     // once would otherwise lock the pair's two rows in opposite orders and deadlock.
-    let sides = [
+    let mut sides = [
         (new.sender_id, new.recipient_id, 0),
         (new.recipient_id, new.sender_id, 1),
     ];
-    let [first, second] = if new.sender_id < new.recipient_id {
-        sides
-    } else {
-        [sides[1], sides[0]]
-    };
-    for (owner_id, counterpart_id, unread) in [first, second] {
+    sides.sort_by_key(|&(owner_id, _, _)| owner_id);
+    for (owner_id, counterpart_id, unread) in sides {
         touch_conversation(conn, owner_id, counterpart_id, &message, unread).await?;
     }
     Ok(message)
