@@ -6,7 +6,6 @@
 use chrono::{DateTime, Utc};
 use hearth_bus::moderation::{record, Decision};
 use hearth_bus::outbox;
-use hearth_core::moderation::is_suspended;
 use hearth_events::profile::{ProfileReinstated, ProfileSuspended};
 use hearth_events::{Envelope, Event, EventContext};
 use serde::Serialize;
@@ -33,8 +32,8 @@ pub async fn suspend(
     reason: Option<String>,
     context: &EventContext,
 ) -> sqlx::Result<Option<Standing>> {
-    lock_standing(conn, user_id).await?;
-    if is_suspended(&mut *conn, user_id).await? {
+    let last = lock_standing(conn, user_id).await?;
+    if last.suspended {
         return Ok(None);
     }
     let event = ProfileSuspended {
@@ -42,7 +41,7 @@ pub async fn suspend(
         reason: reason.clone(),
     };
     let envelope = Envelope::new(SERVICE.name, event, context);
-    decide(conn, envelope, user_id, true, reason)
+    decide(conn, envelope, user_id, true, reason, last.decided_at)
         .await
         .map(Some)
 }
@@ -54,8 +53,8 @@ pub async fn reinstate(
     reason: Option<String>,
     context: &EventContext,
 ) -> sqlx::Result<Option<Standing>> {
-    lock_standing(conn, user_id).await?;
-    if !is_suspended(&mut *conn, user_id).await? {
+    let last = lock_standing(conn, user_id).await?;
+    if !last.suspended {
         return Ok(None);
     }
     let event = ProfileReinstated {
@@ -63,36 +62,41 @@ pub async fn reinstate(
         reason: reason.clone(),
     };
     let envelope = Envelope::new(SERVICE.name, event, context);
-    decide(conn, envelope, user_id, false, reason)
+    decide(conn, envelope, user_id, false, reason, last.decided_at)
         .await
         .map(Some)
+}
+
+/// A person's last decision, as this service recorded it.
+#[derive(Debug, Default, sqlx::FromRow)]
+struct LastDecision {
+    suspended: bool,
+    decided_at: Option<DateTime<Utc>>,
+}
+
+/// Two staff acting on one person at once: the second waits, then finds the
+/// first's decision (one 200, one 409, one event), even before the person has
+/// any row to lock. Returns the decision in force.
+async fn lock_standing(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<LastDecision> {
+    hearth_core::db::lock_for_transaction(conn, &format!("profile-standing:{user_id}")).await?;
+    Ok(
+        sqlx::query_as("select suspended, decided_at from account_suspensions where user_id = $1")
+            .bind(user_id)
+            .fetch_optional(conn)
+            .await?
+            .unwrap_or_default(),
+    )
 }
 
 /// When this decision is made: `now`, or just after the one it follows if
 /// that came from an instance whose clock is ahead. Every service keeps the
 /// latest decision by time, so one stamped before its predecessor would be
 /// ignored everywhere while staff were told it was made.
-async fn decision_time(
-    conn: &mut PgConnection,
-    user_id: Uuid,
-    now: DateTime<Utc>,
-) -> sqlx::Result<DateTime<Utc>> {
-    let last: Option<DateTime<Utc>> =
-        sqlx::query_scalar("select decided_at from account_suspensions where user_id = $1")
-            .bind(user_id)
-            .fetch_optional(conn)
-            .await?;
-    Ok(match last {
+fn decision_time(last: Option<DateTime<Utc>>, now: DateTime<Utc>) -> DateTime<Utc> {
+    match last {
         Some(last) if last >= now => last + chrono::Duration::microseconds(1),
         _ => now,
-    })
-}
-
-/// Two staff acting on one person at once: the second waits, then finds the
-/// first's decision (one 200, one 409, one event), even before the person has
-/// any row to lock.
-async fn lock_standing(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<()> {
-    hearth_core::db::lock_for_transaction(conn, &format!("profile-standing:{user_id}")).await
+    }
 }
 
 /// Records the decision under the id and time of the event that announces
@@ -103,8 +107,9 @@ async fn decide<T: Event>(
     user_id: Uuid,
     suspended: bool,
     reason: Option<String>,
+    last_decided_at: Option<DateTime<Utc>>,
 ) -> sqlx::Result<Standing> {
-    envelope.time = decision_time(conn, user_id, envelope.time).await?;
+    envelope.time = decision_time(last_decided_at, envelope.time);
     let decision = Decision {
         event_id: envelope.id,
         at: envelope.time,
