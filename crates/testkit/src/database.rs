@@ -76,9 +76,10 @@ impl TestDb {
             .expect("search_path");
         let lost = sqlx::query(
             "update idempotency_keys set status = null, headers = null, body = null, \
-             created_at = now() - interval '61 seconds' where key = $1",
+             created_at = now() - make_interval(secs => $2) - interval '1 second' where key = $1",
         )
         .bind(key)
+        .bind(hearth_core::idempotency::STALE_CLAIM.as_secs_f64())
         .execute(&mut *tx)
         .await
         .expect("lose the answer")
