@@ -1,6 +1,7 @@
 //! `hearth outbox status`: per service, the events waiting in its outbox,
 //! the age of the oldest, and how many its relay sent in the last minute.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use hearth_core::config::{Database, DatabaseConfig, Env, ServiceSpec};
@@ -40,7 +41,8 @@ pub async fn run(command: OutboxCommand, env: &dyn Env) -> anyhow::Result<()> {
         "service", "waiting", "oldest", "sent/1m", "failing"
     );
     let mut unreadable = Vec::new();
-    let mut failed: Vec<(String, String)> = Vec::new();
+    // Services share a database: one that did not answer is not waited for again.
+    let mut out_of_reach_urls: HashMap<String, String> = HashMap::new();
     for &(name, database) in OUTBOXES {
         let spec = ServiceSpec {
             name,
@@ -48,14 +50,15 @@ pub async fn run(command: OutboxCommand, env: &dyn Env) -> anyhow::Result<()> {
             database,
         };
         let url = spec.database_url(env)?;
-        // Services share a database: one that did not answer is not waited for again.
-        let result = match failed.iter().find(|(failed_url, _)| *failed_url == url) {
-            Some((_, err)) => Err(anyhow::anyhow!("{err}")),
-            None => status(&url, name).await,
+        let result = match out_of_reach_urls.get(&url) {
+            Some(err) => Err(err.clone()),
+            None => status(&url, name).await.map_err(|err| {
+                if out_of_reach(&err) {
+                    out_of_reach_urls.insert(url.clone(), format!("{err:#}"));
+                }
+                format!("{err:#}")
+            }),
         };
-        if let Some(err) = result.as_ref().err().filter(|e| out_of_reach(e)) {
-            failed.push((url.clone(), format!("{err:#}")));
-        }
         match result {
             Ok(Some((waiting, oldest, sent, failing, error))) => println!(
                 "{name:<10} {waiting:>8} {:>10} {sent:>10} {failing:>8}  {}",
@@ -64,7 +67,7 @@ pub async fn run(command: OutboxCommand, env: &dyn Env) -> anyhow::Result<()> {
             ),
             Ok(None) => println!("{name:<10} (no outbox: not migrated here)"),
             Err(err) => {
-                println!("{name:<10} (cannot read: {err:#})");
+                println!("{name:<10} (cannot read: {err})");
                 unreadable.push(name);
             }
         }
