@@ -6,7 +6,9 @@
 //! until the set loads) and kept. A token naming a `kid` the set lacks may be
 //! signed with a key added since (a rotation), so the set is fetched again —
 //! but at most once per [`REFETCH_INTERVAL`], whatever the outcome, or a
-//! stream of made-up `kid`s would make every request a fetch. A set older
+//! stream of made-up `kid`s would make every request a fetch. (So a set that
+//! failed to load at start-up is fetched on the first token, then at most
+//! once a minute until it loads.) A set older
 //! than [`MAX_AGE`] is fetched again on the next token, so that a revoked key
 //! stops being accepted without a restart.
 
@@ -46,7 +48,7 @@ struct Inner {
     refetch_interval: Duration,
     keys: RwLock<Loaded>,
     /// Held while fetching, so that concurrent requests make one fetch; holds
-    /// when the last fetch began.
+    /// when the last refetch for a token began.
     fetching: tokio::sync::Mutex<Option<Instant>>,
 }
 
@@ -94,7 +96,7 @@ impl Jwks {
         &self.inner.url
     }
 
-    /// Fetches the set now (start-up), unless a fetch is too recent.
+    /// Fetches the set now (start-up).
     pub async fn load(&self) {
         self.refetch(None).await;
     }
@@ -125,20 +127,24 @@ impl Jwks {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Fetches the set unless the last fetch began less than the interval
-    /// ago. With `kid`, a fetch that finished while this one waited its turn
-    /// and brought the key is enough.
+    /// The start-up load (`kid` is `None`) always fetches. A refetch for a
+    /// token (`kid`) does not when the last refetch began less than the
+    /// interval ago, nor when a fetch that finished while it waited its turn
+    /// brought the key.
     async fn refetch(&self, kid: Option<&str>) {
-        let mut last = self.inner.fetching.lock().await;
-        if kid.is_some_and(|kid| self.loaded().keys.contains_key(kid))
-            && self.loaded().at.is_some_and(|at| at.elapsed() < MAX_AGE)
-        {
-            return;
+        let mut last_refetch = self.inner.fetching.lock().await;
+        if let Some(kid) = kid {
+            let loaded = self.loaded();
+            let fresh = loaded.at.is_some_and(|at| at.elapsed() < MAX_AGE);
+            if fresh && loaded.keys.contains_key(kid) {
+                return;
+            }
+            drop(loaded);
+            if last_refetch.is_some_and(|at| at.elapsed() < self.inner.refetch_interval) {
+                return;
+            }
+            *last_refetch = Some(Instant::now());
         }
-        if last.is_some_and(|at| at.elapsed() < self.inner.refetch_interval) {
-            return;
-        }
-        *last = Some(Instant::now());
         match self.fetch().await {
             Ok(keys) => {
                 tracing::info!(url = %self.inner.url, keys = keys.len(), "loaded the JWKS");
