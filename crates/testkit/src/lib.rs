@@ -36,7 +36,7 @@ pub fn staff_token(id: Uuid) -> String {
     mint(JWT_SECRET, &TokenRequest::staff(id)).expect("mint a test token")
 }
 
-/// A service token without a user (`sub`), as another service or an operator sends.
+/// A `service_role` token without a user (`sub`), as an operator sends.
 pub fn service_token() -> String {
     mint(JWT_SECRET, &TokenRequest::service()).expect("mint a test token")
 }

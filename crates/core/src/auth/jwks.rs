@@ -74,13 +74,8 @@ impl Jwks {
 
     /// Tests shorten the interval to see a rotation without waiting a minute.
     pub fn with_refetch_interval(url: reqwest::Url, refetch_interval: Duration) -> Self {
-        // Building a client fails only when TLS cannot initialise; a default
-        // client (no timeout) is still better than no verification at all.
-        let http = reqwest::Client::builder()
-            .timeout(FETCH_TIMEOUT)
-            .connect_timeout(FETCH_TIMEOUT)
-            .build()
-            .unwrap_or_default();
+        // Each fetch carries its own timeout (see `fetch`).
+        let http = reqwest::Client::new();
         Self {
             inner: Arc::new(Inner {
                 url,
@@ -170,6 +165,7 @@ impl Jwks {
             .inner
             .http
             .get(self.inner.url.clone())
+            .timeout(FETCH_TIMEOUT)
             .send()
             .await
             .map_err(|e| e.to_string())?;

@@ -29,7 +29,9 @@ impl TokenRequest {
         }
     }
 
-    /// A short-lived `service_role` token, for one service calling another.
+    /// A short-lived `service_role` token: an operator, staff everywhere.
+    /// Services calling each other send scoped tokens instead
+    /// ([`super::ServiceTokenKey`]).
     pub fn service() -> Self {
         Self {
             sub: None,
