@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use hearth_core::auth::{Authenticator, Caller, CallerKind, Jwks};
+use hearth_core::auth::{Authenticator, Caller, CallerKind, Jwks, JwksTiming};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{json, Value};
 use tokio::net::TcpListener;
@@ -73,6 +73,13 @@ impl TestKey {
             Algorithm::RS256
         };
         self.sign(alg, Some(self.name), claims)
+    }
+}
+
+fn refetch_every(interval: Duration) -> JwksTiming {
+    JwksTiming {
+        refetch_interval: interval,
+        ..JwksTiming::default()
     }
 }
 
@@ -168,7 +175,7 @@ async fn es256_and_rs256_tokens_signed_with_published_keys_are_accepted() {
 async fn a_rotated_key_is_accepted_without_a_restart() {
     let (provider, url) = Provider::start(&[&EC_1]).await;
     let interval = Duration::from_millis(200);
-    let auth = authenticator(Jwks::with_refetch_interval(url, interval), None).await;
+    let auth = authenticator(Jwks::with_timing(url, refetch_every(interval)), None).await;
     let alice = Uuid::new_v4();
     caller(&auth, &EC_1.token(&user(alice))).await;
 
@@ -299,11 +306,36 @@ async fn a_provider_down_at_start_up_is_401_until_its_keys_load() {
     provider.down.store(true, Ordering::SeqCst);
     let interval = Duration::from_millis(200);
     // Start-up goes on without the keys.
-    let auth = authenticator(Jwks::with_refetch_interval(url, interval), None).await;
+    let auth = authenticator(Jwks::with_timing(url, refetch_every(interval)), None).await;
     let token = EC_1.token(&user(Uuid::new_v4()));
     assert_refused(&auth, &token, "no keys yet").await;
 
     provider.down.store(false, Ordering::SeqCst);
     tokio::time::sleep(interval).await;
     caller(&auth, &token).await;
+}
+
+#[tokio::test]
+async fn a_key_withdrawn_from_the_set_stops_working_once_the_set_is_old() {
+    let (provider, url) = Provider::start(&[&EC_1, &EC_2]).await;
+    let timing = JwksTiming {
+        refetch_interval: Duration::from_millis(100),
+        max_age: Duration::from_millis(300),
+    };
+    let auth = authenticator(Jwks::with_timing(url, timing), None).await;
+    let token = EC_2.token(&user(Uuid::new_v4()));
+    caller(&auth, &token).await;
+
+    // The provider revokes ec-2; until the cached set is old it still counts.
+    provider
+        .keys
+        .lock()
+        .expect("lock")
+        .retain(|k| k["kid"] != "ec-2");
+    caller(&auth, &token).await;
+    assert_eq!(provider.requests(), 1);
+    tokio::time::sleep(timing.max_age).await;
+    assert_refused(&auth, &token, "revoked").await;
+    caller(&auth, &EC_1.token(&user(Uuid::new_v4()))).await;
+    assert_eq!(provider.requests(), 2, "one fetch when the set grew old");
 }

@@ -36,6 +36,24 @@ pub(crate) struct PublicKey {
     pub algorithms: Vec<Algorithm>,
 }
 
+/// How often the set may and must be fetched again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JwksTiming {
+    /// At most one refetch for unknown `kid`s per this long.
+    pub refetch_interval: Duration,
+    /// A set older than this is fetched again on the next token.
+    pub max_age: Duration,
+}
+
+impl Default for JwksTiming {
+    fn default() -> Self {
+        Self {
+            refetch_interval: REFETCH_INTERVAL,
+            max_age: MAX_AGE,
+        }
+    }
+}
+
 /// A JWKS fetched from a URL and cached. Cheap to clone.
 #[derive(Clone)]
 pub struct Jwks {
@@ -45,7 +63,7 @@ pub struct Jwks {
 struct Inner {
     url: reqwest::Url,
     http: reqwest::Client,
-    refetch_interval: Duration,
+    timing: JwksTiming,
     keys: RwLock<Loaded>,
     /// Held while fetching, so that concurrent requests make one fetch; holds
     /// when the last refetch for a token began.
@@ -69,18 +87,18 @@ impl std::fmt::Debug for Jwks {
 impl Jwks {
     /// Nothing is fetched until [`Jwks::load`] or the first token.
     pub fn new(url: reqwest::Url) -> Self {
-        Self::with_refetch_interval(url, REFETCH_INTERVAL)
+        Self::with_timing(url, JwksTiming::default())
     }
 
-    /// Tests shorten the interval to see a rotation without waiting a minute.
-    pub fn with_refetch_interval(url: reqwest::Url, refetch_interval: Duration) -> Self {
+    /// Tests shorten the intervals to see a rotation without waiting a minute.
+    pub fn with_timing(url: reqwest::Url, timing: JwksTiming) -> Self {
         // Each fetch carries its own timeout (see `fetch`).
         let http = reqwest::Client::new();
         Self {
             inner: Arc::new(Inner {
                 url,
                 http,
-                refetch_interval,
+                timing,
                 keys: RwLock::new(Loaded::default()),
                 fetching: tokio::sync::Mutex::new(None),
             }),
@@ -102,7 +120,9 @@ impl Jwks {
     pub(crate) async fn key(&self, kid: &str) -> Option<PublicKey> {
         let (found, fresh) = {
             let loaded = self.loaded();
-            let fresh = loaded.at.is_some_and(|at| at.elapsed() < MAX_AGE);
+            let fresh = loaded
+                .at
+                .is_some_and(|at| at.elapsed() < self.inner.timing.max_age);
             (loaded.keys.get(kid).cloned(), fresh)
         };
         match found {
@@ -130,12 +150,14 @@ impl Jwks {
         let mut last_refetch = self.inner.fetching.lock().await;
         if let Some(kid) = kid {
             let loaded = self.loaded();
-            let fresh = loaded.at.is_some_and(|at| at.elapsed() < MAX_AGE);
+            let fresh = loaded
+                .at
+                .is_some_and(|at| at.elapsed() < self.inner.timing.max_age);
             if fresh && loaded.keys.contains_key(kid) {
                 return;
             }
             drop(loaded);
-            if last_refetch.is_some_and(|at| at.elapsed() < self.inner.refetch_interval) {
+            if last_refetch.is_some_and(|at| at.elapsed() < self.inner.timing.refetch_interval) {
                 return;
             }
             *last_refetch = Some(Instant::now());

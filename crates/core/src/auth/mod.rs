@@ -17,7 +17,7 @@ mod jwks;
 mod mint;
 mod service_token;
 
-pub use jwks::{Jwks, MAX_AGE as JWKS_MAX_AGE, REFETCH_INTERVAL as JWKS_REFETCH_INTERVAL};
+pub use jwks::{Jwks, JwksTiming};
 pub use mint::{mint, TokenRequest};
 pub use service_token::{
     Grant, Scope, ServiceCaller, ServiceTokenKey, DONATION_PARTIES_READ, SERVICE_TOKEN_TTL,
