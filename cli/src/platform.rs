@@ -49,8 +49,8 @@ impl Configured {
         if env.get("JWT_SECRET").is_none() && dev_jwt_secret.is_some() {
             refuse_public_bind_with_dev_secret(&configs)?;
         }
-        for service in services {
-            service.check_own_settings(env)?;
+        for (service, config) in &configs {
+            service.check_own_settings(env, config)?;
         }
         Ok(Self { configs })
     }

@@ -63,11 +63,22 @@ impl Service {
     }
 
     /// Reads the settings only this service has, to refuse a bad one before
-    /// anything starts ([`Service::build`] reads them again).
-    pub fn check_own_settings(self, env: &dyn Env) -> Result<(), ConfigError> {
+    /// anything starts ([`Service::build`] reads them again). The two ends of
+    /// the one call between services need the secret of its scoped tokens.
+    pub fn check_own_settings(
+        self,
+        env: &dyn Env,
+        config: &ServiceConfig,
+    ) -> Result<(), ConfigError> {
         match self {
-            Service::Donation => donation_service::Settings::from_env(env).map(drop),
-            Service::Messaging => messaging_service::Settings::from_env(env).map(drop),
+            Service::Donation => {
+                config.auth.require_service_token_secret()?;
+                donation_service::Settings::from_env(env).map(drop)
+            }
+            Service::Messaging => {
+                config.auth.require_service_token_secret()?;
+                messaging_service::Settings::from_env(env).map(drop)
+            }
             Service::Campaign | Service::Request | Service::Profile => Ok(()),
         }
     }

@@ -79,10 +79,42 @@ fn serve_requires_a_jwt_secret() {
         stderr.starts_with("hearth: JWT_SECRET: missing"),
         "{stderr}"
     );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
 }
 
 #[test]
-fn token_mints_what_the_services_accept() {
+fn a_jwks_alone_is_enough_but_the_two_ends_of_the_service_call_need_a_secret() {
+    // Nothing answers on port 1: were the JWKS or the database waited for,
+    // the setting would not be what is reported.
+    let nowhere = "postgres://postgres@127.0.0.1:1/nowhere";
+    for service in ["donation", "messaging"] {
+        let output = hearth()
+            .args(["serve", service])
+            .env_remove("JWT_SECRET")
+            .env_remove("SERVICE_TOKEN_SECRET")
+            .env("SUPABASE_URL", "http://127.0.0.1:1")
+            .env("MAIN_DATABASE_URL", nowhere)
+            .output()
+            .expect("run hearth");
+        assert_one_line_naming(&output, "SERVICE_TOKEN_SECRET");
+    }
+    for (var, value) in [
+        ("JWT_JWKS_URL", "ftp://keys"),
+        ("SUPABASE_URL", "abcd.supabase.co"),
+        ("SERVICE_TOKEN_SECRET", "short"),
+    ] {
+        let output = hearth()
+            .args(["serve", "campaign"])
+            .env("JWT_SECRET", JWT_SECRET)
+            .env(var, value)
+            .output()
+            .expect("run hearth");
+        assert_one_line_naming(&output, var);
+    }
+}
+
+#[tokio::test]
+async fn token_mints_what_the_services_accept() {
     let sub = uuid::Uuid::new_v4();
     let output = hearth()
         .args([
@@ -100,6 +132,7 @@ fn token_mints_what_the_services_accept() {
     let token = String::from_utf8_lossy(&output.stdout).trim().to_owned();
     let caller = Authenticator::new(JWT_SECRET)
         .authenticate(&token)
+        .await
         .expect("valid")
         .expect("a caller");
     assert_eq!(caller.id, sub);

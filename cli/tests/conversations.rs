@@ -107,6 +107,46 @@ async fn only_a_donations_donor_and_recipient_message_about_it() {
 }
 
 #[tokio::test]
+async fn an_anonymous_donor_and_their_recipient_message_about_their_donation() {
+    let mut running = start().await;
+    let (alice, bob, mallory) = (person(), person(), person());
+    let campaign = running
+        .campaign
+        .post("/campaigns")
+        .token(&alice.token)
+        .json(&json!({"title": "Soup", "goal_minor": 10_000, "currency": "USD"}))
+        .send()
+        .await
+        .expect(201);
+    let donation = running
+        .donation
+        .post("/donations")
+        .token(&bob.token)
+        .json(
+            &json!({"kind": "money", "campaign_id": campaign["id"], "amount_minor": 500,
+                      "currency": "USD", "anonymous": true}),
+        )
+        .send()
+        .await
+        .expect(201);
+    assert_eq!(
+        settled(&running.donation, &bob, &donation).await["status"],
+        "confirmed"
+    );
+    // The check reads the real donor, whom the public views hide.
+    message(&running.messaging, &bob, &alice, &donation)
+        .await
+        .expect(201);
+    message(&running.messaging, &alice, &bob, &donation)
+        .await
+        .expect(201);
+    message(&running.messaging, &mallory, &alice, &donation)
+        .await
+        .assert_problem(409, "not_eligible");
+    running.shutdown().await;
+}
+
+#[tokio::test]
 async fn with_donation_service_stopped_the_check_is_a_clear_503() {
     let prepared = prepare().await;
     // donation-service starts, and goes away: its address is left dead.

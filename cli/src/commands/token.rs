@@ -16,7 +16,7 @@ pub struct TokenArgs {
     /// Make the user staff (`app_metadata.role = moderator`).
     #[arg(long)]
     pub moderator: bool,
-    /// A `service_role` token: a trusted service or operator.
+    /// A `service_role` token: an operator, staff in every service.
     #[arg(long)]
     pub service: bool,
     /// How long the token lives, such as 30m, 1h or 7d.

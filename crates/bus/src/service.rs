@@ -90,7 +90,7 @@ impl ServiceRuntime {
         service_router(ServiceHttp {
             api,
             openapi,
-            auth: Authenticator::new(&self.config.jwt_secret),
+            auth: Authenticator::from_config(&self.config.auth),
             readiness: Readiness::new()
                 .with_database(self.db.clone())
                 .with("broker", self.broker.check())

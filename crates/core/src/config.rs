@@ -360,15 +360,15 @@ pub struct ServiceConfig {
     pub bind: SocketAddr,
     pub database: DatabaseConfig,
     pub rabbitmq_url: String,
-    pub jwt_secret: String,
+    pub auth: AuthConfig,
     pub http: HttpConfig,
     pub events: EventsConfig,
 }
 
 impl ServiceConfig {
     /// Reads one service's settings. `dev_jwt_secret` is what `hearth up` passes
-    /// so that a newcomer needs no secret; `hearth serve` passes `None` and a
-    /// missing `JWT_SECRET` stops it.
+    /// so that a newcomer needs no secret; `hearth serve` passes `None`, and
+    /// then neither `JWT_SECRET` nor a JWKS stops it.
     pub fn from_env(
         env: &dyn Env,
         spec: ServiceSpec,
@@ -410,7 +410,7 @@ impl ServiceConfig {
                 )?,
             },
             rabbitmq_url: rabbitmq_url(env)?,
-            jwt_secret: jwt_secret(env, dev_jwt_secret)?,
+            auth: AuthConfig::from_env(env, dev_jwt_secret)?,
             http: HttpConfig::from_env(env)?,
             events: EventsConfig::from_env(env)?,
         })
@@ -427,23 +427,135 @@ pub fn rabbitmq_url(env: &dyn Env) -> Result<String, ConfigError> {
 }
 
 pub fn jwt_secret(env: &dyn Env, dev_default: Option<&str>) -> Result<String, ConfigError> {
-    let secret = match (env.get("JWT_SECRET"), dev_default) {
-        (Some(secret), _) => secret,
-        (None, Some(dev)) => dev.to_owned(),
-        (None, None) => {
-            return Err(ConfigError::new(
-                "JWT_SECRET",
-                "missing; set it to your Supabase project's JWT secret",
-            ))
-        }
-    };
+    optional_jwt_secret(env, dev_default)?.ok_or_else(|| {
+        ConfigError::new(
+            "JWT_SECRET",
+            "missing; set it to your Supabase project's JWT secret",
+        )
+    })
+}
+
+fn optional_jwt_secret(
+    env: &dyn Env,
+    dev_default: Option<&str>,
+) -> Result<Option<String>, ConfigError> {
+    let secret = env
+        .get("JWT_SECRET")
+        .or_else(|| dev_default.map(str::to_owned));
+    secret
+        .map(|secret| long_enough("JWT_SECRET", secret))
+        .transpose()
+}
+
+/// A shorter HS256 key is guessable, so we refuse it rather than run with it.
+fn long_enough(var: &str, secret: String) -> Result<String, ConfigError> {
     if secret.len() < MIN_JWT_SECRET_LEN {
         return Err(ConfigError::new(
-            "JWT_SECRET",
+            var,
             format!("must be at least {MIN_JWT_SECRET_LEN} characters"),
         ));
     }
     Ok(secret)
+}
+
+/// How tokens are checked (docs/conventions.md, "Authentication"): user
+/// tokens with `JWT_SECRET` (HS256) and/or the JWKS, and the scoped tokens
+/// services send each other with `SERVICE_TOKEN_SECRET`.
+#[derive(Clone)]
+pub struct AuthConfig {
+    /// `JWT_SECRET`, or the development secret under `hearth up`.
+    pub jwt_secret: Option<String>,
+    /// `JWT_JWKS_URL`, or `<SUPABASE_URL>/auth/v1/.well-known/jwks.json`.
+    pub jwks_url: Option<reqwest::Url>,
+    /// `SERVICE_TOKEN_SECRET`, else the JWT secret.
+    pub service_token_secret: Option<String>,
+}
+
+impl std::fmt::Debug for AuthConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthConfig")
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| ".."))
+            .field(
+                "jwks_url",
+                &self.jwks_url.as_ref().map(reqwest::Url::as_str),
+            )
+            .field(
+                "service_token_secret",
+                &self.service_token_secret.as_ref().map(|_| ".."),
+            )
+            .finish()
+    }
+}
+
+/// Where Supabase Auth publishes a project's signing keys.
+const SUPABASE_JWKS_PATH: &str = "/auth/v1/.well-known/jwks.json";
+
+impl AuthConfig {
+    /// Either `JWT_SECRET` or a JWKS may be configured alone; neither stops
+    /// start-up (under `hearth up`, `dev_jwt_secret` is always there).
+    pub fn from_env(env: &dyn Env, dev_jwt_secret: Option<&str>) -> Result<Self, ConfigError> {
+        let jwt_secret = optional_jwt_secret(env, dev_jwt_secret)?;
+        let jwks_url = jwks_url(env)?;
+        if jwt_secret.is_none() && jwks_url.is_none() {
+            return Err(ConfigError::new(
+                "JWT_SECRET",
+                "missing; set it to your Supabase project's JWT secret (HS256), or set SUPABASE_URL or JWT_JWKS_URL (asymmetric keys), or both",
+            ));
+        }
+        let service_token_secret = match env.get("SERVICE_TOKEN_SECRET") {
+            Some(secret) => Some(long_enough("SERVICE_TOKEN_SECRET", secret)?),
+            None => jwt_secret.clone(),
+        };
+        Ok(Self {
+            jwt_secret,
+            jwks_url,
+            service_token_secret,
+        })
+    }
+
+    /// The secret of the scoped tokens services send each other, for a
+    /// service that signs or checks them (messaging-service, donation-service).
+    pub fn require_service_token_secret(&self) -> Result<&str, ConfigError> {
+        self.service_token_secret.as_deref().ok_or_else(|| {
+            ConfigError::new(
+                "SERVICE_TOKEN_SECRET",
+                "missing; messaging-service and donation-service sign and check their calls with it (it defaults to JWT_SECRET, which is unset); give both the same value of at least 32 characters",
+            )
+        })
+    }
+}
+
+fn jwks_url(env: &dyn Env) -> Result<Option<reqwest::Url>, ConfigError> {
+    if let Some(raw) = env.get("JWT_JWKS_URL") {
+        return parse_web_url(raw.trim())
+            .map(Some)
+            .map_err(|e| ConfigError::new("JWT_JWKS_URL", e));
+    }
+    match env.get("SUPABASE_URL") {
+        None => Ok(None),
+        Some(raw) => {
+            let base = raw.trim().trim_end_matches('/');
+            parse_web_url(&format!("{base}{SUPABASE_JWKS_PATH}"))
+                .map(Some)
+                .map_err(|_| {
+                    ConfigError::new(
+                        "SUPABASE_URL",
+                        format!(
+                            "expected your project's URL such as https://abcd.supabase.co, got {raw:?}"
+                        ),
+                    )
+                })
+        }
+    }
+}
+
+fn parse_web_url(raw: &str) -> Result<reqwest::Url, String> {
+    match reqwest::Url::parse(raw) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(url),
+        _ => Err(format!(
+            "expected an http(s) URL such as https://abcd.supabase.co{SUPABASE_JWKS_PATH}, got {raw:?}"
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -586,7 +698,64 @@ mod tests {
         let err = ServiceConfig::from_env(&env(&[]), CAMPAIGN, None).expect_err("no secret");
         assert_eq!(err.var, "JWT_SECRET");
         let dev = ServiceConfig::from_env(&env(&[]), CAMPAIGN, Some(SECRET)).expect("dev");
-        assert_eq!(dev.jwt_secret, SECRET);
+        assert_eq!(dev.auth.jwt_secret.as_deref(), Some(SECRET));
+    }
+
+    #[test]
+    fn a_jwks_alone_is_enough_and_supabase_url_names_it() {
+        let supabase =
+            AuthConfig::from_env(&env(&[("SUPABASE_URL", "https://abcd.supabase.co/")]), None)
+                .expect("a JWKS alone");
+        assert_eq!(
+            supabase.jwks_url.as_ref().map(reqwest::Url::as_str),
+            Some("https://abcd.supabase.co/auth/v1/.well-known/jwks.json")
+        );
+        assert_eq!(supabase.jwt_secret, None);
+        // JWT_JWKS_URL wins over the URL derived from SUPABASE_URL.
+        let explicit = AuthConfig::from_env(
+            &env(&[
+                ("SUPABASE_URL", "https://abcd.supabase.co"),
+                ("JWT_JWKS_URL", "http://127.0.0.1:9999/keys"),
+            ]),
+            None,
+        )
+        .expect("valid");
+        assert_eq!(
+            explicit.jwks_url.as_ref().map(reqwest::Url::as_str),
+            Some("http://127.0.0.1:9999/keys")
+        );
+        for (var, value) in [
+            ("JWT_JWKS_URL", "ftp://keys"),
+            ("JWT_JWKS_URL", "keys.json"),
+            ("SUPABASE_URL", "abcd.supabase.co"),
+            ("SERVICE_TOKEN_SECRET", "short"),
+        ] {
+            let mut vars = env(&[("JWT_SECRET", SECRET)]);
+            vars.insert(var.to_owned(), value.to_owned());
+            let err = AuthConfig::from_env(&vars, None).expect_err(var);
+            assert_eq!(err.var, var, "{err}");
+            assert!(!err.to_string().contains('\n'));
+        }
+    }
+
+    #[test]
+    fn the_service_token_secret_defaults_to_the_jwt_secret_and_is_required_without_one() {
+        let shared = AuthConfig::from_env(&env(&[("JWT_SECRET", SECRET)]), None).expect("valid");
+        assert_eq!(shared.require_service_token_secret(), Ok(SECRET));
+        let own = "a-service-secret-of-at-least-32-chars!";
+        let separate = AuthConfig::from_env(
+            &env(&[("JWT_SECRET", SECRET), ("SERVICE_TOKEN_SECRET", own)]),
+            None,
+        )
+        .expect("valid");
+        assert_eq!(separate.require_service_token_secret(), Ok(own));
+        let jwks_only =
+            AuthConfig::from_env(&env(&[("SUPABASE_URL", "https://abcd.supabase.co")]), None)
+                .expect("valid");
+        let err = jwks_only
+            .require_service_token_secret()
+            .expect_err("no secret to sign with");
+        assert_eq!(err.var, "SERVICE_TOKEN_SECRET");
     }
 
     #[test]

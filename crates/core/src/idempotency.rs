@@ -124,7 +124,7 @@ async fn claim_and_run(
         })?
         .to_owned();
     // Only a signed-in caller has keys; anything else is the handler's to refuse.
-    let Some(user) = crate::auth::signed_in(&mut request).map(|c| c.id) else {
+    let Some(user) = crate::auth::signed_in(&mut request).await.map(|c| c.id) else {
         return Ok(next.run(request).await);
     };
     let (parts, body) = request.into_parts();

@@ -225,10 +225,11 @@ pub async fn refuse_suspended(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    let user = is_write
-        .then(|| crate::auth::signed_in(&mut request))
-        .flatten()
-        .filter(|c| c.kind != CallerKind::Service);
+    let user = match is_write {
+        true => crate::auth::signed_in(&mut request).await,
+        false => None,
+    }
+    .filter(|c| c.kind != CallerKind::Service);
     if let Some(user) = user {
         match suspensions.contains(user.id).await {
             Ok(false) => {}

@@ -14,7 +14,7 @@ pub use client::{TestClient, TestResponse};
 pub use database::TestDb;
 pub use service::ServiceEnv;
 
-use hearth_core::auth::{mint, TokenRequest};
+use hearth_core::auth::{mint, Scope, ServiceTokenKey, TokenRequest};
 use uuid::Uuid;
 
 /// The JWT secret every test service is configured with.
@@ -36,7 +36,16 @@ pub fn staff_token(id: Uuid) -> String {
     mint(JWT_SECRET, &TokenRequest::staff(id)).expect("mint a test token")
 }
 
-/// A service token without a user (`sub`), as another service or an operator sends.
+/// A `service_role` token without a user (`sub`), as an operator sends.
 pub fn service_token() -> String {
     mint(JWT_SECRET, &TokenRequest::service()).expect("mint a test token")
+}
+
+/// A scoped token good for `scope` on `resource` alone, as one service sends
+/// another; signed with the test JWT secret, which `SERVICE_TOKEN_SECRET`
+/// defaults to.
+pub fn service_call_token(scope: &Scope, resource: Uuid) -> String {
+    ServiceTokenKey::new(JWT_SECRET)
+        .mint("hearth:test", scope, resource)
+        .expect("mint a test token")
 }

@@ -61,6 +61,8 @@ pub struct App {
 
 impl App {
     pub fn build(config: &ServiceConfig, settings: &Settings) -> anyhow::Result<Self> {
+        // `GET /donations/{id}/parties` checks messaging-service's tokens with it.
+        config.auth.require_service_token_secret()?;
         let runtime = ServiceRuntime::connect(config)?;
         let db = runtime.db.clone();
         let (api, openapi) = http::api(http::AppState { db: db.clone() });

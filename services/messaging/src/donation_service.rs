@@ -1,6 +1,11 @@
 //! The one synchronous call between services (API.md, `POST /messages`):
-//! donation-service's view of a donation, to check that a message with a
-//! donation context is between its donor and its recipient.
+//! a donation's two parties from donation-service (`GET
+//! /donations/{id}/parties`), to check that a message with a donation context
+//! is between its donor and its recipient.
+//!
+//! Each call carries a token good for that one read of that one donation for
+//! seconds (`hearth_core::auth::DONATION_PARTIES_READ`), not a staff-equivalent
+//! `service_role` token: captured, it can read two ids, and nothing else.
 //!
 //! Guarded so that a slow or dead donation-service cannot tie up requests:
 //! each attempt has a short timeout; a failed read is retried once (a `GET`
@@ -11,7 +16,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use hearth_core::auth::{mint, TokenRequest};
+use hearth_core::auth::{ServiceTokenKey, DONATION_PARTIES_READ};
 use reqwest::StatusCode;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -24,7 +29,11 @@ pub const COOL_DOWN: Duration = Duration::from_secs(5);
 const ATTEMPTS: u32 = 2;
 const RETRY_PAUSE: Duration = Duration::from_millis(100);
 
-/// The two parties of a donation, as donation-service knows them.
+/// Who signs the calls, in donation-service's logs.
+const ISSUER: &str = "hearth:messaging-service";
+
+/// The two parties of a donation, as donation-service knows them (the
+/// donor too when anonymous: the check needs them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 pub struct Parties {
     pub donor_id: Option<Uuid>,
@@ -57,12 +66,12 @@ pub enum Unavailable {
 pub struct DonationService {
     http: reqwest::Client,
     base_url: String,
-    jwt_secret: Arc<str>,
+    tokens: ServiceTokenKey,
     breaker: Arc<Mutex<Breaker>>,
 }
 
 impl DonationService {
-    pub fn new(base_url: &str, timeout: Duration, jwt_secret: &str) -> anyhow::Result<Self> {
+    pub fn new(base_url: &str, timeout: Duration, tokens: ServiceTokenKey) -> anyhow::Result<Self> {
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
@@ -70,7 +79,7 @@ impl DonationService {
         Ok(Self {
             http,
             base_url: base_url.trim_end_matches('/').to_owned(),
-            jwt_secret: Arc::from(jwt_secret),
+            tokens,
             breaker: Arc::new(Mutex::new(Breaker::default())),
         })
     }
@@ -105,10 +114,13 @@ impl DonationService {
     }
 
     async fn fetch(&self, donation_id: Uuid) -> Result<Option<Parties>, String> {
-        let token = mint(&self.jwt_secret, &TokenRequest::service()).map_err(|e| e.to_string())?;
+        let token = self
+            .tokens
+            .mint(ISSUER, &DONATION_PARTIES_READ, donation_id)
+            .map_err(|e| e.to_string())?;
         let response = self
             .http
-            .get(format!("{}/donations/{donation_id}", self.base_url))
+            .get(format!("{}/donations/{donation_id}/parties", self.base_url))
             .bearer_auth(token)
             .send()
             .await

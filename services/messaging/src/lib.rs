@@ -19,6 +19,7 @@ use hearth_bus::service::ServiceRuntime;
 use hearth_bus::workers::Workers;
 use std::time::Duration;
 
+use hearth_core::auth::ServiceTokenKey;
 use hearth_core::config::{
     read, read_duration, ConfigError, Database, Env, ServiceConfig, ServiceSpec,
 };
@@ -92,7 +93,7 @@ impl App {
         let donations = donation_service::DonationService::new(
             &settings.donation_service_url,
             settings.donation_service_timeout,
-            &config.jwt_secret,
+            ServiceTokenKey::new(config.auth.require_service_token_secret()?),
         )?;
         let (api, openapi) = http::api(http::AppState {
             db: db.clone(),

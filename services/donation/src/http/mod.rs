@@ -1,6 +1,7 @@
 //! donation-service's HTTP API (API.md, donation-service).
 
 mod donations;
+mod parties;
 
 use axum::Router;
 use hearth_core::openapi::BearerAuth;
@@ -25,8 +26,10 @@ pub struct AppState {
 struct ApiDoc;
 
 pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (public, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(donations::router())
-        .with_state(state)
-        .split_for_parts()
+        .with_state(state.clone())
+        .split_for_parts();
+    // The read other services make is not part of the public API document.
+    (public.merge(parties::router().with_state(state)), openapi)
 }

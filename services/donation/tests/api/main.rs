@@ -5,3 +5,4 @@
 mod donations;
 mod expiry;
 mod helpers;
+mod parties;
