@@ -21,6 +21,7 @@ pub mod money;
 pub mod openapi;
 pub mod pagination;
 pub mod patch;
+pub mod rate_limit;
 pub mod request_context;
 pub mod status;
 pub mod task_flag;
