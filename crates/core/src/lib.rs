@@ -23,6 +23,7 @@ pub mod pagination;
 pub mod patch;
 pub mod rate_limit;
 pub mod request_context;
+pub mod service_client;
 pub mod status;
 pub mod task_flag;
 pub mod telemetry;
