@@ -25,6 +25,15 @@ fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
         ("campaign", "DATABASE_MAX_CONNECTIONS", "0"),
         ("campaign", "DATABASE_ACQUIRE_TIMEOUT", "0s"),
         ("donation", "DONATION_PENDING_TIMEOUT", "0s"),
+        ("campaign", "HTTP_HEADER_TIMEOUT", "soon"),
+        ("campaign", "HTTP_MAX_CONNECTIONS", "0"),
+        ("campaign", "RATE_LIMIT_WRITES", "60"),
+        ("campaign", "RATE_LIMIT_BURST", "none"),
+        (
+            "campaign",
+            "CAMPAIGN_DATABASE_URL",
+            "postgres://u:hunter2@db/x?sslmode=sometimes",
+        ),
     ] {
         let output = hearth()
             .args(["serve", service])
@@ -64,6 +73,43 @@ fn up_refuses_a_bad_setting_before_it_touches_a_database() {
             .expect("run hearth");
         assert_one_line_naming(&output, var);
     }
+}
+
+#[test]
+fn a_database_password_is_never_shown() {
+    let unreachable = "postgres://hearth:hunter2@127.0.0.1:1/nowhere?sslmode=disable";
+    for args in [
+        &["up"][..],
+        &["serve", "campaign"],
+        &["db", "roles", "campaign"],
+    ] {
+        let output = hearth()
+            .args(args)
+            .env("JWT_SECRET", JWT_SECRET)
+            .env("MAIN_DATABASE_URL", unreachable)
+            .env("CAMPAIGN_DATABASE_URL", unreachable)
+            .env("LOG_FORMAT", "json")
+            .output()
+            .expect("run hearth");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?}: {stderr}");
+        assert!(
+            !stdout.contains("hunter2") && !stderr.contains("hunter2"),
+            "{args:?}: {stdout}{stderr}"
+        );
+    }
+    // The URL is still named, so the operator knows which one failed.
+    let output = hearth()
+        .arg("up")
+        .env("MAIN_DATABASE_URL", unreachable)
+        .output()
+        .expect("run hearth");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("postgres://hearth:***@127.0.0.1:1/nowhere"),
+        "{stderr}"
+    );
 }
 
 #[test]
