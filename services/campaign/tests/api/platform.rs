@@ -32,6 +32,16 @@ async fn without_a_broker_writes_go_on_and_ready_says_why() {
     let body = ready.expect(503);
     assert_eq!(body["checks"]["database"]["status"], "up");
     assert_eq!(body["checks"]["broker"]["status"], "down");
+    assert!(body["checks"]["broker"].get("error").is_none(), "{body}");
+    // The reason is for staff.
+    let staff = hearth_testkit::staff_token(uuid::Uuid::new_v4());
+    let body = app
+        .client
+        .get("/health/ready")
+        .token(&staff)
+        .send()
+        .await
+        .expect(503);
     assert!(body["checks"]["broker"]["error"]
         .as_str()
         .expect("reason")
