@@ -117,6 +117,32 @@ async fn request_ids_are_echoed_or_made() {
 }
 
 #[tokio::test]
+async fn an_unfit_request_id_never_reaches_an_event() {
+    let app = spawn_app().await;
+    let person = Person::user();
+    let huge = "x".repeat(300 * 1024);
+    for unfit in [huge.as_str(), "two words"] {
+        let created = app
+            .client
+            .post("/campaigns")
+            .token(&person.token)
+            .header("x-request-id", unfit)
+            .json(&crate::helpers::campaign_body(json!({})))
+            .send()
+            .await;
+        assert_eq!(created.status, 201, "{}", created.text);
+        let fresh = created.header("x-request-id").expect("an id").to_owned();
+        assert!(
+            uuid::Uuid::parse_str(&fresh).is_ok(),
+            "a fresh id: {fresh:.40}"
+        );
+        let outbox = app.outbox().await;
+        let event = outbox.last().expect("campaign.created");
+        assert_eq!(event["correlationid"], fresh.as_str());
+    }
+}
+
+#[tokio::test]
 async fn metrics_count_requests_by_route_and_status() {
     let app = spawn_app().await;
     let campaign = app.campaign(&Person::user(), json!({})).await;
