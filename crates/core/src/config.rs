@@ -563,6 +563,25 @@ mod tests {
     }
 
     #[test]
+    fn a_database_password_stays_out_of_debug_output() {
+        let config = ServiceConfig::from_env(
+            &env(&[
+                ("JWT_SECRET", SECRET),
+                (
+                    "CAMPAIGN_DATABASE_URL",
+                    "postgres://hearth:hunter2@db/campaign",
+                ),
+            ]),
+            CAMPAIGN,
+            None,
+        )
+        .expect("valid");
+        let shown = format!("{:?}", config.database);
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("db/campaign"), "{shown}");
+    }
+
+    #[test]
     fn the_write_limit_can_be_turned_off() {
         let config = ServiceConfig::from_env(
             &env(&[("JWT_SECRET", SECRET), ("RATE_LIMIT_WRITES", "off")]),
