@@ -206,6 +206,68 @@ async fn the_platform_migrates_serves_and_stops_gracefully() {
 }
 
 #[tokio::test]
+async fn the_platform_reaches_its_database_over_tls_and_closes_silent_connections() {
+    use tokio::io::AsyncReadExt;
+
+    let db = TestDb::create().await;
+    let broker = hearth_testkit::TestBroker::new().await;
+    let url = format!("{}?sslmode=require", db.url());
+    let mut env = std::collections::HashMap::from([
+        ("CAMPAIGN_DATABASE_URL".to_owned(), url.clone()),
+        ("MAIN_DATABASE_URL".to_owned(), url),
+        ("RABBITMQ_URL".to_owned(), broker.url.clone()),
+        ("BUS_NAMESPACE".to_owned(), broker.namespace.clone()),
+        ("EVENT_RETRY_DELAYS".to_owned(), "1s".to_owned()),
+        ("HTTP_HEADER_TIMEOUT".to_owned(), "1s".to_owned()),
+    ]);
+    for service in Service::ALL {
+        env.insert(service.spec().var("PORT"), "0".to_owned());
+        for queue in ["", ".dead", ".delay.1s"] {
+            broker.track(format!(
+                "{}.{}{queue}",
+                broker.namespace,
+                service.spec().name
+            ));
+        }
+    }
+    let platform = Platform::start(Service::ALL, &env, Some(JWT_SECRET))
+        .await
+        .expect("start");
+    let addr = platform.listening[0].addr;
+    TestClient::new(addr)
+        .get("/campaigns")
+        .send()
+        .await
+        .expect(200);
+
+    let mut conn = db.connect().await;
+    let (connections, encrypted): (i64, i64) = sqlx::query_as(
+        "select count(*), count(*) filter (where s.ssl) from pg_stat_activity a \
+         join pg_stat_ssl s using (pid) where a.datname = $1 and a.application_name like 'hearth-%'",
+    )
+    .bind(db.name())
+    .fetch_one(&mut conn)
+    .await
+    .expect("connections");
+    assert!(connections > 0, "the services are connected");
+    assert_eq!(encrypted, connections, "every connection is encrypted");
+
+    // HTTP_HEADER_TIMEOUT reaches the services' servers.
+    let mut silent = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let mut buf = [0u8; 64];
+    let closed = tokio::time::timeout(Duration::from_secs(5), silent.read(&mut buf)).await;
+    assert!(
+        matches!(closed, Ok(Ok(0)) | Ok(Err(_))),
+        "a silent connection is closed: {closed:?}"
+    );
+
+    tokio::time::timeout(Duration::from_secs(10), platform.shutdown())
+        .await
+        .expect("stops within 10 s")
+        .expect("stops cleanly");
+}
+
+#[tokio::test]
 async fn the_public_development_secret_is_refused_beyond_loopback() {
     let env = std::collections::HashMap::from([("CAMPAIGN_BIND".to_owned(), "0.0.0.0".to_owned())]);
     let err = Platform::start(Service::ALL, &env, Some(JWT_SECRET))
