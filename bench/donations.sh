@@ -23,6 +23,8 @@ export BUS_NAMESPACE=bench.$$
 export CAMPAIGN_PORT=18081 DONATION_PORT=18082 REQUEST_PORT=18083 MESSAGING_PORT=18084 PROFILE_PORT=18085
 PARTS=${PARTS:-writes,saga}   # which parts to run
 export RUST_LOG=warn LOG_FORMAT=json
+# One donor writes hundreds of times a second: a throughput benchmark, not a user.
+export RATE_LIMIT_WRITES=off
 
 # HEARTH=path/to/hearth runs another build (to compare two builds by turns).
 if [ -z "${HEARTH:-}" ]; then

@@ -100,7 +100,8 @@ impl Platform {
             app.migrate().await.with_context(|| {
                 format!(
                     "migrating {}-service ({})",
-                    config.spec.name, config.database.url
+                    config.spec.name,
+                    hearth_core::db::redacted_url(&config.database.url)
                 )
             })?;
         }
@@ -118,11 +119,14 @@ impl Platform {
             platform.workers.extend(app.workers.spawn(&stopped));
             tracing::info!(service = config.spec.name, %addr, "listening");
             let mut stopped = stopped.clone();
-            platform
-                .servers
-                .spawn(hearth_core::http::serve(listener, app.router, async move {
+            platform.servers.spawn(hearth_core::http::serve_with(
+                listener,
+                app.router,
+                async move {
                     let _ = stopped.wait_for(|stop| *stop).await;
-                }));
+                },
+                config.http.connection_limits(),
+            ));
             platform.listening.push(Listening { service, addr });
         }
         Ok(platform)

@@ -25,6 +25,15 @@ fn a_bad_setting_stops_start_up_with_one_line_naming_it() {
         ("campaign", "DATABASE_MAX_CONNECTIONS", "0"),
         ("campaign", "DATABASE_ACQUIRE_TIMEOUT", "0s"),
         ("donation", "DONATION_PENDING_TIMEOUT", "0s"),
+        ("campaign", "HTTP_HEADER_TIMEOUT", "soon"),
+        ("campaign", "HTTP_MAX_CONNECTIONS", "0"),
+        ("campaign", "RATE_LIMIT_WRITES", "60"),
+        ("campaign", "RATE_LIMIT_BURST", "none"),
+        (
+            "campaign",
+            "CAMPAIGN_DATABASE_URL",
+            "postgres://u:hunter2@db/x?sslmode=sometimes",
+        ),
     ] {
         let output = hearth()
             .args(["serve", service])
@@ -64,6 +73,43 @@ fn up_refuses_a_bad_setting_before_it_touches_a_database() {
             .expect("run hearth");
         assert_one_line_naming(&output, var);
     }
+}
+
+#[test]
+fn a_database_password_is_never_shown() {
+    let unreachable = "postgres://hearth:hunter2@127.0.0.1:1/nowhere?sslmode=disable";
+    for args in [
+        &["up"][..],
+        &["serve", "campaign"],
+        &["db", "roles", "campaign"],
+    ] {
+        let output = hearth()
+            .args(args)
+            .env("JWT_SECRET", JWT_SECRET)
+            .env("MAIN_DATABASE_URL", unreachable)
+            .env("CAMPAIGN_DATABASE_URL", unreachable)
+            .env("LOG_FORMAT", "json")
+            .output()
+            .expect("run hearth");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?}: {stderr}");
+        assert!(
+            !stdout.contains("hunter2") && !stderr.contains("hunter2"),
+            "{args:?}: {stdout}{stderr}"
+        );
+    }
+    // The URL is still named, so the operator knows which one failed.
+    let output = hearth()
+        .arg("up")
+        .env("MAIN_DATABASE_URL", unreachable)
+        .output()
+        .expect("run hearth");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("postgres://hearth:***@127.0.0.1:1/nowhere"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -190,6 +236,68 @@ async fn the_platform_migrates_serves_and_stops_gracefully() {
         tokio::net::TcpStream::connect(addr).await.is_err(),
         "no longer listening"
     );
+}
+
+#[tokio::test]
+async fn the_platform_reaches_its_database_over_tls_and_closes_silent_connections() {
+    use tokio::io::AsyncReadExt;
+
+    let db = TestDb::create().await;
+    let broker = hearth_testkit::TestBroker::new().await;
+    let url = format!("{}?sslmode=require", db.url());
+    let mut env = std::collections::HashMap::from([
+        ("CAMPAIGN_DATABASE_URL".to_owned(), url.clone()),
+        ("MAIN_DATABASE_URL".to_owned(), url),
+        ("RABBITMQ_URL".to_owned(), broker.url.clone()),
+        ("BUS_NAMESPACE".to_owned(), broker.namespace.clone()),
+        ("EVENT_RETRY_DELAYS".to_owned(), "1s".to_owned()),
+        ("HTTP_HEADER_TIMEOUT".to_owned(), "1s".to_owned()),
+    ]);
+    for service in Service::ALL {
+        env.insert(service.spec().var("PORT"), "0".to_owned());
+        for queue in ["", ".dead", ".delay.1s"] {
+            broker.track(format!(
+                "{}.{}{queue}",
+                broker.namespace,
+                service.spec().name
+            ));
+        }
+    }
+    let platform = Platform::start(Service::ALL, &env, Some(JWT_SECRET))
+        .await
+        .expect("start");
+    let addr = platform.listening[0].addr;
+    TestClient::new(addr)
+        .get("/campaigns")
+        .send()
+        .await
+        .expect(200);
+
+    let mut conn = db.connect().await;
+    let (connections, encrypted): (i64, i64) = sqlx::query_as(
+        "select count(*), count(*) filter (where s.ssl) from pg_stat_activity a \
+         join pg_stat_ssl s using (pid) where a.datname = $1 and a.application_name like 'hearth-%'",
+    )
+    .bind(db.name())
+    .fetch_one(&mut conn)
+    .await
+    .expect("connections");
+    assert!(connections > 0, "the services are connected");
+    assert_eq!(encrypted, connections, "every connection is encrypted");
+
+    // HTTP_HEADER_TIMEOUT reaches the services' servers.
+    let mut silent = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let mut buf = [0u8; 64];
+    let closed = tokio::time::timeout(Duration::from_secs(5), silent.read(&mut buf)).await;
+    assert!(
+        matches!(closed, Ok(Ok(0)) | Ok(Err(_))),
+        "a silent connection is closed: {closed:?}"
+    );
+
+    tokio::time::timeout(Duration::from_secs(10), platform.shutdown())
+        .await
+        .expect("stops within 10 s")
+        .expect("stops cleanly");
 }
 
 #[tokio::test]

@@ -27,7 +27,7 @@ pub async fn run(command: DbCommand, env: &dyn Env) -> anyhow::Result<()> {
                 println!(
                     "{role}: may use schema {} of {} and nothing else",
                     service.spec().schema(),
-                    config.database.url
+                    hearth_core::db::redacted_url(&config.database.url)
                 );
             }
             println!("Give each role a password with ALTER ROLE … PASSWORD before using it over a network.");

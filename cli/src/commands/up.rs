@@ -17,11 +17,12 @@ pub async fn run(env: &dyn Env) -> anyhow::Result<()> {
     let configured = Configured::read(Service::ALL, env, Some(DEV_JWT_SECRET))?;
     for database in [Database::Main, Database::Campaign] {
         let url = database.url(env)?;
+        let shown = hearth_core::db::redacted_url(&url);
         let created = hearth_core::db::ensure_database(&url)
             .await
-            .with_context(|| format!("reaching PostgreSQL at {url} ({})", database.url_var()))?;
+            .with_context(|| format!("reaching PostgreSQL at {shown} ({})", database.url_var()))?;
         if created {
-            tracing::info!(%url, "created database");
+            tracing::info!(url = %shown, "created database");
         }
     }
     let platform = Platform::start_configured(configured, env).await?;

@@ -7,10 +7,13 @@
 use std::collections::HashMap;
 use std::fmt::Display;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::num::{NonZeroU32, NonZeroUsize};
 use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::PgConnectOptions;
+
+use crate::rate_limit::{Rate, WriteLimit};
 
 pub const DEFAULT_MAIN_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/hearth_main";
 pub const DEFAULT_CAMPAIGN_DATABASE_URL: &str =
@@ -234,7 +237,28 @@ pub struct HttpConfig {
     /// A request that runs longer is answered 503 and its work dropped.
     pub request_timeout: Duration,
     pub cors: CorsOrigins,
+    /// A connection that has not sent a request's headers within this is
+    /// closed; also how long an idle keep-alive connection is kept.
+    pub header_timeout: Duration,
+    /// Connections served at once; further ones wait in the kernel's backlog.
+    pub max_connections: NonZeroUsize,
+    pub write_limit: WriteLimit,
 }
+
+/// Connections one service serves at once by default: each costs a task,
+/// its buffers (a few KiB) and a file descriptor, and with 5 services in one
+/// process (`hearth up`) that stays well under a usual `ulimit -n` of 8192+;
+/// far more than a 10-connection database pool can keep busy, so only idle or
+/// hostile connections ever wait.
+pub const DEFAULT_MAX_CONNECTIONS: NonZeroUsize = NonZeroUsize::new(1024).expect("not zero");
+
+/// Writes one person may make by default: generous (20 a second, 300 at
+/// once) so that no human and no test or benchmark meets it; a flood does.
+pub const DEFAULT_WRITE_RATE: Rate = Rate::Every {
+    count: NonZeroU32::new(1200).expect("not zero"),
+    per: Duration::from_secs(60),
+};
+pub const DEFAULT_WRITE_BURST: NonZeroU32 = NonZeroU32::new(300).expect("not zero");
 
 impl HttpConfig {
     pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
@@ -251,7 +275,49 @@ impl HttpConfig {
                 || CorsOrigins::None,
                 str::parse,
             )?,
+            header_timeout: read_duration(env, "HTTP_HEADER_TIMEOUT", Duration::from_secs(10))?,
+            max_connections: read(
+                env,
+                "HTTP_MAX_CONNECTIONS",
+                || DEFAULT_MAX_CONNECTIONS,
+                parse_max_connections,
+            )?,
+            write_limit: WriteLimit::new(
+                read(
+                    env,
+                    "RATE_LIMIT_WRITES",
+                    || DEFAULT_WRITE_RATE,
+                    str::parse::<Rate>,
+                )?,
+                read(
+                    env,
+                    "RATE_LIMIT_BURST",
+                    || DEFAULT_WRITE_BURST,
+                    |raw| {
+                        raw.parse::<NonZeroU32>().map_err(|_| {
+                            format!("expected a whole number of writes, at least 1, got {raw:?}")
+                        })
+                    },
+                )?,
+            ),
         })
+    }
+
+    /// What [`crate::http::serve_with`] needs.
+    pub fn connection_limits(&self) -> crate::http::ConnectionLimits {
+        crate::http::ConnectionLimits {
+            header_timeout: self.header_timeout,
+            max_connections: self.max_connections,
+        }
+    }
+}
+
+/// A cap of 0 would serve nobody; above 65 536 it would outrun the file
+/// descriptors and ports of any one process.
+fn parse_max_connections(raw: &str) -> Result<NonZeroUsize, String> {
+    match raw.parse::<usize>() {
+        Ok(n @ 1..=65_536) => NonZeroUsize::new(n).ok_or_else(String::new),
+        _ => Err(format!("expected a number from 1 to 65536, got {raw:?}")),
     }
 }
 
@@ -345,12 +411,23 @@ fn parse_delays(raw: &str) -> Result<Vec<Duration>, String> {
 }
 
 /// Settings of one service's database pool.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct DatabaseConfig {
     pub url: String,
     pub max_connections: u32,
     /// How long a request waits for a pooled connection before it is answered 503.
     pub acquire_timeout: Duration,
+}
+
+/// The URL's password stays out of any `{:?}` of the settings.
+impl std::fmt::Debug for DatabaseConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseConfig")
+            .field("url", &crate::db::redacted_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .field("acquire_timeout", &self.acquire_timeout)
+            .finish()
+    }
 }
 
 /// Everything one service needs to start.
@@ -585,6 +662,46 @@ mod tests {
         assert_eq!(config.database.url, DEFAULT_CAMPAIGN_DATABASE_URL);
         assert_eq!(config.rabbitmq_url, DEFAULT_RABBITMQ_URL);
         assert_eq!(config.http.cors, CorsOrigins::None);
+        assert_eq!(config.http.header_timeout, Duration::from_secs(10));
+        assert_eq!(config.http.max_connections.get(), 1024);
+        assert_eq!(
+            config.http.write_limit,
+            WriteLimit::On {
+                count: NonZeroU32::new(1200).expect("1200"),
+                per: Duration::from_secs(60),
+                burst: NonZeroU32::new(300).expect("300"),
+            }
+        );
+    }
+
+    #[test]
+    fn a_database_password_stays_out_of_debug_output() {
+        let config = ServiceConfig::from_env(
+            &env(&[
+                ("JWT_SECRET", SECRET),
+                (
+                    "CAMPAIGN_DATABASE_URL",
+                    "postgres://hearth:hunter2@db/campaign",
+                ),
+            ]),
+            CAMPAIGN,
+            None,
+        )
+        .expect("valid");
+        let shown = format!("{:?}", config.database);
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("db/campaign"), "{shown}");
+    }
+
+    #[test]
+    fn the_write_limit_can_be_turned_off() {
+        let config = ServiceConfig::from_env(
+            &env(&[("JWT_SECRET", SECRET), ("RATE_LIMIT_WRITES", "off")]),
+            CAMPAIGN,
+            None,
+        )
+        .expect("valid");
+        assert_eq!(config.http.write_limit, WriteLimit::Off);
     }
 
     #[test]
@@ -680,6 +797,41 @@ mod tests {
                 "OUTBOX_RETENTION",
                 "forever",
                 "OUTBOX_RETENTION: expected a duration",
+            ),
+            (
+                "HTTP_HEADER_TIMEOUT",
+                "soon",
+                "HTTP_HEADER_TIMEOUT: expected a duration",
+            ),
+            (
+                "HTTP_HEADER_TIMEOUT",
+                "0s",
+                "HTTP_HEADER_TIMEOUT: must be above zero",
+            ),
+            (
+                "HTTP_MAX_CONNECTIONS",
+                "0",
+                "HTTP_MAX_CONNECTIONS: expected a number from 1 to 65536",
+            ),
+            (
+                "HTTP_MAX_CONNECTIONS",
+                "lots",
+                "HTTP_MAX_CONNECTIONS: expected a number from 1 to 65536",
+            ),
+            (
+                "RATE_LIMIT_WRITES",
+                "60",
+                "RATE_LIMIT_WRITES: expected a rate such as 600/min",
+            ),
+            (
+                "RATE_LIMIT_WRITES",
+                "0/min",
+                "RATE_LIMIT_WRITES: expected a rate such as 600/min",
+            ),
+            (
+                "RATE_LIMIT_BURST",
+                "0",
+                "RATE_LIMIT_BURST: expected a whole number of writes, at least 1",
             ),
         ];
         for (var, value, expected) in cases {

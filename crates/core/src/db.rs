@@ -100,6 +100,46 @@ pub fn quote_ident(name: &str) -> anyhow::Result<String> {
     }
 }
 
+/// A database URL fit for a log line or a message: its password, in the
+/// user part or as a `password=` parameter, is replaced by `***`. Every place
+/// that shows a database URL shows it through this.
+pub fn redacted_url(url: &str) -> String {
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        // Cannot tell where a password would be, so show nothing of it.
+        return "(a database URL that does not parse)".to_owned();
+    };
+    if parsed.password().is_some() {
+        // Only fails for URLs without a host, which PostgreSQL URLs have.
+        let _ = parsed.set_password(Some(REDACTED));
+    }
+    if parsed.query_pairs().any(|(key, _)| key == "password") {
+        let pairs: Vec<(String, String)> = parsed
+            .query_pairs()
+            .map(|(key, value)| {
+                let value = if key == "password" {
+                    REDACTED.to_owned()
+                } else {
+                    value.into_owned()
+                };
+                (key.into_owned(), value)
+            })
+            .collect();
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    parsed.to_string()
+}
+
+const REDACTED: &str = "***";
+
+/// `url` naming database `name` instead, with everything else (host, user,
+/// `sslmode`, `sslrootcert`, …) kept.
+pub fn url_with_database(url: &str, name: &str) -> anyhow::Result<String> {
+    let mut parsed = url::Url::parse(url)
+        .map_err(|e| anyhow::anyhow!("not a database URL ({e}): {}", redacted_url(url)))?;
+    parsed.set_path(&format!("/{name}"));
+    Ok(parsed.to_string())
+}
+
 /// Serialises, until the transaction ends, everything that takes the same
 /// `key` (a transaction-level advisory lock). Advisory locks are database-wide
 /// and services share Main DB, so a key names its service and its subject,
@@ -146,6 +186,47 @@ macro_rules! text_column {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passwords_are_redacted() {
+        let cases = [
+            (
+                "postgres://hearth:s3cret@db.example:5432/main?sslmode=require",
+                "postgres://hearth:***@db.example:5432/main?sslmode=require",
+            ),
+            (
+                "postgres://postgres@127.0.0.1:5432/hearth_main",
+                "postgres://postgres@127.0.0.1:5432/hearth_main",
+            ),
+            (
+                "postgres://h@db/main?password=s3cret&sslmode=verify-full",
+                "postgres://h@db/main?password=***&sslmode=verify-full",
+            ),
+            (
+                "postgres://h:s3cret@[::1",
+                "(a database URL that does not parse)",
+            ),
+        ];
+        for (url, shown) in cases {
+            let redacted = redacted_url(url);
+            assert!(!redacted.contains("s3cret"), "{redacted}");
+            assert_eq!(redacted.replace("%2A", "*"), shown);
+        }
+    }
+
+    #[test]
+    fn another_database_keeps_the_tls_settings() {
+        let url =
+            "postgres://u:p@db:5432/postgres?sslmode=verify-full&sslrootcert=/etc/ca/root.crt";
+        assert_eq!(
+            url_with_database(url, "hearth_test_1").expect("parses"),
+            "postgres://u:p@db:5432/hearth_test_1?sslmode=verify-full&sslrootcert=/etc/ca/root.crt"
+        );
+        assert_eq!(
+            url_with_database("postgres://u@db", "x").expect("parses"),
+            "postgres://u@db/x"
+        );
+    }
 
     #[test]
     fn only_plain_identifiers_are_quoted() {

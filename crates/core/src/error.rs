@@ -53,6 +53,8 @@ pub struct ApiError {
     errors: Vec<FieldError>,
     /// Kept for the log, never shown to the client.
     source: Option<anyhow::Error>,
+    /// Seconds for `Retry-After`, when the wait is known (a rate limit).
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -63,6 +65,7 @@ impl ApiError {
             detail: detail.into(),
             errors: Vec::new(),
             source: None,
+            retry_after: None,
         }
     }
 
@@ -169,6 +172,19 @@ impl ApiError {
         )
     }
 
+    /// The caller made more writes than the rate limit allows; they may
+    /// write again after `retry_after_seconds`.
+    pub fn rate_limited(retry_after_seconds: u64) -> Self {
+        Self {
+            retry_after: Some(retry_after_seconds),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("too many writes; try again in {retry_after_seconds} s"),
+            )
+        }
+    }
+
     /// A failure the client cannot act on. Logged in full, answered without detail.
     pub fn internal(source: impl Into<anyhow::Error>) -> Self {
         Self {
@@ -246,7 +262,9 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+        if let Some(seconds) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        } else if self.status == StatusCode::SERVICE_UNAVAILABLE {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
         }
         response

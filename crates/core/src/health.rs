@@ -2,11 +2,17 @@
 //!
 //! Live means the process answers. Ready means every dependency the service
 //! was given answers too; a load balancer stops sending traffic while it is not.
+//!
+//! Anyone may ask, so the answer names each dependency's state and nothing
+//! more: an error's text (a host name, a user, a server version) goes to the
+//! log, and is shown only to staff (a staff or service token), who would read
+//! the log anyway.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::auth::Caller;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::{Json, Router};
@@ -17,7 +23,7 @@ use sqlx::PgPool;
 /// A dependency that does not answer within this is reported down.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// One dependency check: `Err` carries the reason shown in `/health/ready`.
+/// One dependency check: `Err` carries the reason, logged and shown to staff.
 pub type Check = Arc<dyn Fn() -> BoxFuture<'static, Result<(), String>> + Send + Sync>;
 
 #[derive(Clone, Default)]
@@ -101,12 +107,22 @@ impl Readiness {
     }
 }
 
+impl ReadinessReport {
+    /// The report as anyone but staff sees it: each state, no error text.
+    pub fn without_errors(mut self) -> Self {
+        for state in self.checks.values_mut() {
+            state.error = None;
+        }
+        self
+    }
+}
+
 pub fn router(readiness: Readiness) -> Router {
     Router::new()
         .route("/health/live", axum::routing::get(live))
         .route(
             "/health/ready",
-            axum::routing::get(move || ready(readiness.clone())),
+            axum::routing::get(move |caller: Option<Caller>| ready(readiness.clone(), caller)),
         )
 }
 
@@ -114,8 +130,18 @@ async fn live() -> Json<serde_json::Value> {
     Json(serde_json::json!({"status": "live"}))
 }
 
-async fn ready(readiness: Readiness) -> impl IntoResponse {
+async fn ready(readiness: Readiness, caller: Option<Caller>) -> impl IntoResponse {
     let report = readiness.report().await;
+    for (name, state) in &report.checks {
+        if let Some(error) = &state.error {
+            tracing::warn!(dependency = name, %error, "not ready");
+        }
+    }
+    let report = if caller.is_some_and(|c| c.is_staff()) {
+        report
+    } else {
+        report.without_errors()
+    };
     let status = if report.status == "ready" {
         StatusCode::OK
     } else {

@@ -39,13 +39,11 @@ impl TestDb {
         &self.name
     }
 
-    /// The test database's URL, as a service would be configured with it.
+    /// The test database's URL, as a service would be configured with it
+    /// (the server's URL with its TLS settings, naming this database).
     pub fn url(&self) -> String {
-        let mut url = server_url();
-        if let Some(slash) = url.rfind('/') {
-            url.truncate(slash);
-        }
-        format!("{url}/{}", self.name)
+        hearth_core::db::url_with_database(&server_url(), &self.name)
+            .expect("TEST_DATABASE_URL parses")
     }
 
     pub async fn connect(&self) -> PgConnection {

@@ -72,10 +72,7 @@ pub struct DonationService {
 
 impl DonationService {
     pub fn new(base_url: &str, timeout: Duration, tokens: ServiceTokenKey) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .build()?;
+        let http = hearth_core::service_client::client(timeout)?;
         Ok(Self {
             http,
             base_url: base_url.trim_end_matches('/').to_owned(),

@@ -32,6 +32,16 @@ async fn without_a_broker_writes_go_on_and_ready_says_why() {
     let body = ready.expect(503);
     assert_eq!(body["checks"]["database"]["status"], "up");
     assert_eq!(body["checks"]["broker"]["status"], "down");
+    assert!(body["checks"]["broker"].get("error").is_none(), "{body}");
+    // The reason is for staff.
+    let staff = hearth_testkit::staff_token(uuid::Uuid::new_v4());
+    let body = app
+        .client
+        .get("/health/ready")
+        .token(&staff)
+        .send()
+        .await
+        .expect(503);
     assert!(body["checks"]["broker"]["error"]
         .as_str()
         .expect("reason")
@@ -104,6 +114,32 @@ async fn request_ids_are_echoed_or_made() {
         .header("x-request-id")
         .expect("a request id on errors too");
     assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
+}
+
+#[tokio::test]
+async fn an_unfit_request_id_never_reaches_an_event() {
+    let app = spawn_app().await;
+    let person = Person::user();
+    let huge = "x".repeat(300 * 1024);
+    for unfit in [huge.as_str(), "two words"] {
+        let created = app
+            .client
+            .post("/campaigns")
+            .token(&person.token)
+            .header("x-request-id", unfit)
+            .json(&crate::helpers::campaign_body(json!({})))
+            .send()
+            .await;
+        assert_eq!(created.status, 201, "{}", created.text);
+        let fresh = created.header("x-request-id").expect("an id").to_owned();
+        assert!(
+            uuid::Uuid::parse_str(&fresh).is_ok(),
+            "a fresh id: {fresh:.40}"
+        );
+        let outbox = app.outbox().await;
+        let event = outbox.last().expect("campaign.created");
+        assert_eq!(event["correlationid"], fresh.as_str());
+    }
 }
 
 #[tokio::test]

@@ -1,8 +1,10 @@
 //! The HTTP stack every service runs behind: request ids, tracing, metrics,
-//! CORS, a timeout, the body limit, problem+json for unknown routes, health,
-//! `/metrics`, `/openapi.json` and `/docs`.
+//! CORS, a timeout, the body limit, per-person write limits, problem+json for
+//! unknown routes, health, `/metrics`, `/openapi.json` and `/docs`; and the
+//! server that holds its connections ([`serve`]).
 
-use std::future::Future;
+mod serve;
+
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -10,7 +12,7 @@ use axum::http::{HeaderName, HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Router};
-use tokio::net::TcpListener;
+use tower::util::MapRequestLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -22,7 +24,10 @@ use crate::config::{CorsOrigins, HttpConfig};
 use crate::error::ApiError;
 use crate::health::{self, Readiness};
 use crate::metrics::{self, Metrics};
-use crate::request_context::REQUEST_ID_HEADER;
+use crate::rate_limit::WriteLimiter;
+use crate::request_context::{self, REQUEST_ID_HEADER};
+
+pub use serve::{serve, serve_with, ConnectionLimits};
 
 /// API.md: a body over 64 KiB is a 413.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -64,6 +69,14 @@ pub fn service_router(service: ServiceHttp) -> Router {
         )),
         None => api,
     };
+    // Outside both: a write refused for its rate is neither stored nor asked about.
+    let api = match WriteLimiter::new(service.config.write_limit) {
+        Some(limiter) => api.layer(middleware::from_fn_with_state(
+            limiter,
+            crate::rate_limit::limit_writes,
+        )),
+        None => api,
+    };
     api.merge(SwaggerUi::new("/docs").url("/openapi.json", service.openapi))
         .merge(health::router(service.readiness))
         .route(
@@ -89,6 +102,11 @@ pub fn service_router(service: ServiceHttp) -> Router {
         }))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        // First of all: an id too long or not plain is dropped, so that the
+        // layer above gives the request a fresh one.
+        .layer(MapRequestLayer::new(
+            request_context::drop_unfit_request_id::<axum::body::Body>,
+        ))
 }
 
 /// A request still running after `timeout` is dropped and answered 503: it is
@@ -138,16 +156,4 @@ fn cors(origins: &CorsOrigins) -> CorsLayer {
             HeaderName::from_static(REQUEST_ID_HEADER),
         ])
         .max_age(Duration::from_secs(600))
-}
-
-/// Serves `router` on `listener` until `shutdown` completes; in-flight
-/// requests finish first. Taking a bound listener lets tests use port 0.
-pub async fn serve(
-    listener: TcpListener,
-    router: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
 }
