@@ -88,6 +88,7 @@ mod tests {
             rater_id: Uuid::new_v4(),
             ratee_id: Uuid::new_v4(),
             score: 4,
+            anonymous: Some(false),
         });
         let notes = rated(&event);
         assert_eq!(notes.len(), 1);
