@@ -100,6 +100,9 @@ pub struct DonationCompleted {
     pub recipient_id: Uuid,
     pub request_id: Uuid,
     pub quantity: i32,
+    /// Whether the donor asked not to be named; absent (unknown) in older payloads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anonymous: Option<bool>,
 }
 donation_event!(DonationCompleted, "donation.completed");
 
@@ -114,3 +117,23 @@ pub struct DonationRefunded {
     pub reason: String,
 }
 donation_event!(DonationRefunded, "donation.refunded");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_completed_donation_without_anonymous_still_decodes() {
+        let old = serde_json::json!({
+            "donation_id": Uuid::nil(),
+            "donor_id": Uuid::nil(),
+            "recipient_id": Uuid::nil(),
+            "request_id": Uuid::nil(),
+            "quantity": 2,
+        });
+        let completed: DonationCompleted =
+            serde_json::from_value(old.clone()).expect("an older payload parses");
+        assert_eq!(completed.anonymous, None);
+        assert_eq!(serde_json::to_value(&completed).expect("json"), old);
+    }
+}

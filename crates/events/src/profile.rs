@@ -51,6 +51,11 @@ pub struct RatingCreated {
     pub rater_id: Uuid,
     pub ratee_id: Uuid,
     pub score: i16,
+    /// Whether the donation's donor asked not to be named: then a consumer
+    /// names neither the donor nor the donation to anyone else. Absent
+    /// (unknown) in older payloads, which a consumer treats as anonymous.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anonymous: Option<bool>,
 }
 
 impl Event for RatingCreated {
@@ -99,5 +104,25 @@ impl Event for ReportResolved {
     const TYPE: &'static str = "report.resolved";
     fn subject(&self) -> String {
         self.report_id.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rating_without_anonymous_still_decodes() {
+        let old = serde_json::json!({
+            "rating_id": Uuid::nil(),
+            "donation_id": Uuid::nil(),
+            "rater_id": Uuid::nil(),
+            "ratee_id": Uuid::nil(),
+            "score": 4,
+        });
+        let rating: RatingCreated =
+            serde_json::from_value(old.clone()).expect("an older payload parses");
+        assert_eq!(rating.anonymous, None);
+        assert_eq!(serde_json::to_value(&rating).expect("json"), old);
     }
 }

@@ -172,6 +172,7 @@ pub async fn receive(
         recipient_id: d.recipient_id.unwrap_or_default(),
         request_id: d.request_id.unwrap_or_default(),
         quantity: d.quantity.unwrap_or_default(),
+        anonymous: Some(d.anonymous),
     };
     apply(conn, d, Move::to(Status::Completed), event, context).await
 }

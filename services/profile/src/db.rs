@@ -25,9 +25,11 @@ macro_rules! profile_select {
     };
 }
 
+/// A rating's columns, with its exchange's donor and anonymity (aliases `r`, `e`).
 macro_rules! rating_columns {
     () => {
-        "id, donation_id, rater_id, ratee_id, score, comment, created_at"
+        "r.id, r.donation_id, r.rater_id, r.ratee_id, r.score, r.comment, r.created_at, \
+         e.donor_id, e.anonymous"
     };
 }
 
@@ -94,25 +96,48 @@ pub async fn remember_exchange(
     exchange: Exchange,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "insert into exchanges (donation_id, donor_id, recipient_id) values ($1, $2, $3) \
-         on conflict (donation_id) do nothing",
+        "insert into exchanges (donation_id, donor_id, recipient_id, anonymous) \
+         values ($1, $2, $3, $4) on conflict (donation_id) do nothing",
     )
     .bind(donation_id)
     .bind(exchange.donor_id)
     .bind(exchange.recipient_id)
+    .bind(exchange.anonymous)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-pub async fn find_exchange(
+/// Records that `event_type` undid a donation, whether or not its exchange
+/// is known yet; a second notice changes nothing.
+pub async fn remember_undone(
+    conn: &mut PgConnection,
+    donation_id: Uuid,
+    event_type: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "insert into undone_exchanges (donation_id, undone_by) values ($1, $2) \
+         on conflict (donation_id) do nothing",
+    )
+    .bind(donation_id)
+    .bind(event_type)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The exchange a new rating may be about: known, and not undone since.
+pub async fn find_rateable_exchange(
     conn: &mut PgConnection,
     donation_id: Uuid,
 ) -> sqlx::Result<Option<Exchange>> {
-    sqlx::query_as("select donor_id, recipient_id from exchanges where donation_id = $1")
-        .bind(donation_id)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_as(
+        "select donor_id, recipient_id, anonymous from exchanges where donation_id = $1 \
+           and not exists (select from undone_exchanges where donation_id = $1)",
+    )
+    .bind(donation_id)
+    .fetch_optional(conn)
+    .await
 }
 
 /// Stores a rating under `id` (from `hearth_core::idempotency::new_resource_id`)
@@ -126,10 +151,13 @@ pub async fn insert_rating(
     ratee_id: Uuid,
 ) -> sqlx::Result<Option<Rating>> {
     let rating: Option<Rating> = sqlx::query_as(concat!(
-        "insert into ratings (id, donation_id, rater_id, ratee_id, score, comment) \
-         values ($1, $2, $3, $4, $5, $6) on conflict (donation_id, rater_id) do nothing \
-         returning ",
-        rating_columns!()
+        "with r as (\
+           insert into ratings (id, donation_id, rater_id, ratee_id, score, comment) \
+           values ($1, $2, $3, $4, $5, $6) on conflict (donation_id, rater_id) do nothing \
+           returning *) \
+         select ",
+        rating_columns!(),
+        " from r join exchanges e on e.donation_id = r.donation_id"
     ))
     .bind(id)
     .bind(new.donation_id)
@@ -174,9 +202,12 @@ async fn add_to_totals(conn: &mut PgConnection, user_id: Uuid, score: i64) -> sq
 /// there is no such visible rating.
 pub async fn hide_rating(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Rating>> {
     let hidden: Option<Rating> = sqlx::query_as(concat!(
-        "update ratings set hidden_at = now() where id = $1 and hidden_at is null \
-         returning ",
-        rating_columns!()
+        "with r as (\
+           update ratings set hidden_at = now() where id = $1 and hidden_at is null \
+           returning *) \
+         select ",
+        rating_columns!(),
+        " from r join exchanges e on e.donation_id = r.donation_id"
     ))
     .bind(id)
     .fetch_optional(&mut *conn)
@@ -200,7 +231,7 @@ pub async fn find_rating<'c>(db: impl PgExecutor<'c>, id: Uuid) -> sqlx::Result<
     sqlx::query_as(concat!(
         "select ",
         rating_columns!(),
-        " from ratings where id = $1"
+        " from ratings r join exchanges e on e.donation_id = r.donation_id where r.id = $1"
     ))
     .bind(id)
     .fetch_optional(db)
@@ -223,10 +254,10 @@ pub async fn list_ratings<'c>(
     sqlx::query_as(concat!(
         "select ",
         rating_columns!(),
-        " from ratings \
-         where ratee_id = $1 and hidden_at is null \
-           and ($2::timestamptz is null or (created_at, id) < ($2, $3)) \
-         order by created_at desc, id desc limit $4"
+        " from ratings r join exchanges e on e.donation_id = r.donation_id \
+         where r.ratee_id = $1 and r.hidden_at is null \
+           and ($2::timestamptz is null or (r.created_at, r.id) < ($2, $3)) \
+         order by r.created_at desc, r.id desc limit $4"
     ))
     .bind(ratee_id)
     .bind(page.after_created_at())

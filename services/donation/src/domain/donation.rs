@@ -10,7 +10,7 @@ use super::{Kind, Status};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Donation {
     pub id: Uuid,
-    /// Null in the public view of an anonymous donation.
+    /// Null when `anonymous`, to anyone but the donor and staff.
     pub donor_id: Option<Uuid>,
     pub kind: Kind,
     pub campaign_id: Option<Uuid>,
@@ -39,24 +39,27 @@ impl Donation {
         self.recipient_id == Some(caller.id)
     }
 
-    /// Donor, recipient and staff see everything.
+    /// Donor, recipient and staff may see it whatever its status, and move it.
     pub fn is_party(&self, caller: Option<&Caller>) -> bool {
         caller.is_some_and(|c| c.is_staff() || self.is_donor(c) || self.is_recipient(c))
     }
 
-    /// What `caller` may see: everything, the public view, or nothing.
+    /// What `caller` may see: everything, the view without an anonymous
+    /// donor, or nothing. The one place a donation is redacted: every answer
+    /// that shows one goes through here (docs/decisions.md, "Anonymous means
+    /// anonymous to the recipient too").
     pub fn seen_by(self, caller: Option<&Caller>) -> Option<Self> {
-        if self.is_party(caller) {
-            Some(self)
-        } else if self.status.is_public() {
-            Some(self.public())
-        } else {
-            None
+        match caller {
+            Some(c) if c.is_staff() || self.is_donor(c) => Some(self),
+            // The recipient sees their donation in any status, but an
+            // anonymous donor stays anonymous to them as to anyone.
+            Some(c) if self.is_recipient(c) => Some(self.without_anonymous_donor()),
+            _ if self.status.is_public() => Some(self.without_anonymous_donor()),
+            _ => None,
         }
     }
 
-    /// Anyone's view of a donation that went through: an anonymous donor stays anonymous.
-    fn public(mut self) -> Self {
+    fn without_anonymous_donor(mut self) -> Self {
         if self.anonymous {
             self.donor_id = None;
         }
@@ -67,5 +70,88 @@ impl Donation {
 impl hearth_core::concurrency::Versioned for Donation {
     fn version(&self) -> i32 {
         self.version
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Kind, Status};
+    use hearth_core::auth::CallerKind;
+
+    fn caller(id: Uuid, kind: CallerKind) -> Caller {
+        Caller { id, kind }
+    }
+
+    fn donation(anonymous: bool, status: Status) -> Donation {
+        let now = Utc::now();
+        Donation {
+            id: Uuid::now_v7(),
+            donor_id: Some(Uuid::new_v4()),
+            kind: Kind::Money,
+            campaign_id: Some(Uuid::now_v7()),
+            request_id: None,
+            recipient_id: Some(Uuid::new_v4()),
+            amount_minor: Some(2_500),
+            currency: Some("USD".into()),
+            quantity: None,
+            item_description: None,
+            message: None,
+            anonymous,
+            status,
+            status_reason: None,
+            created_at: now,
+            updated_at: now,
+            version: 2,
+        }
+    }
+
+    /// The donor id each caller sees, `None` for no donation at all.
+    fn donor_seen(d: &Donation, caller: Option<Caller>) -> Option<Option<Uuid>> {
+        d.clone().seen_by(caller.as_ref()).map(|d| d.donor_id)
+    }
+
+    #[test]
+    fn an_anonymous_donor_is_seen_only_by_themself_and_staff() {
+        let d = donation(true, Status::Confirmed);
+        let (donor, recipient) = (d.donor_id.expect("donor"), d.recipient_id.expect("to"));
+        let named = Some(d.donor_id);
+        assert_eq!(donor_seen(&d, Some(caller(donor, CallerKind::User))), named);
+        let staff = caller(Uuid::new_v4(), CallerKind::Staff);
+        assert_eq!(donor_seen(&d, Some(staff)), named);
+        assert_eq!(
+            donor_seen(&d, Some(caller(Uuid::nil(), CallerKind::Service))),
+            named
+        );
+        let hidden = Some(None);
+        assert_eq!(
+            donor_seen(&d, Some(caller(recipient, CallerKind::User))),
+            hidden
+        );
+        assert_eq!(
+            donor_seen(&d, Some(caller(Uuid::new_v4(), CallerKind::User))),
+            hidden
+        );
+        assert_eq!(donor_seen(&d, None), hidden);
+    }
+
+    #[test]
+    fn the_recipient_sees_any_status_and_others_only_what_went_through() {
+        let refunded = donation(true, Status::Refunded);
+        let recipient = caller(refunded.recipient_id.expect("to"), CallerKind::User);
+        assert_eq!(donor_seen(&refunded, Some(recipient)), Some(None));
+        assert_eq!(donor_seen(&refunded, None), None);
+        assert_eq!(
+            donor_seen(&refunded, Some(caller(Uuid::new_v4(), CallerKind::User))),
+            None
+        );
+    }
+
+    #[test]
+    fn a_named_donor_is_seen_by_all() {
+        let d = donation(false, Status::Confirmed);
+        let recipient = caller(d.recipient_id.expect("to"), CallerKind::User);
+        assert_eq!(donor_seen(&d, Some(recipient)), Some(d.donor_id));
+        assert_eq!(donor_seen(&d, None), Some(d.donor_id));
     }
 }

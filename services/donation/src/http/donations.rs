@@ -73,8 +73,9 @@ fn answer(donation: Donation) -> Created<Donation> {
 
 /// Get a donation
 ///
-/// Donor, recipient and staff see everything; anyone else sees only a
-/// confirmed or completed donation, without the donor when it is anonymous.
+/// Donor and staff see everything; the recipient sees it in any status, and
+/// anyone else only a confirmed or completed one; both without the donor
+/// when it is anonymous.
 #[utoipa::path(
     get, path = "/donations/{id}", tag = "donations",
     params(("id" = Uuid, Path)),
@@ -121,6 +122,8 @@ struct DonationPage {
 /// List donations
 ///
 /// Exactly one of `campaign_id`, `request_id`, `mine=true`, `received=true`.
+/// Each donation reads as `GET /donations/{id}` shows it to the caller: an
+/// anonymous donor is null to everyone but the donor and staff.
 #[utoipa::path(
     get, path = "/donations", tag = "donations",
     params(ListQuery),
@@ -182,6 +185,11 @@ async fn load_for_move(
         .ok_or_else(ApiError::not_found)
 }
 
+/// A move's answer, as its caller (a party) may see the donation.
+fn answer_to(d: Donation, caller: &Caller) -> ApiResult<Donation> {
+    d.seen_by(Some(caller)).ok_or_else(ApiError::not_found)
+}
+
 fn refused(d: &Donation, what: &str) -> ApiError {
     ApiError::invalid_state(format!(
         "a {} {} donation cannot be {what}",
@@ -237,7 +245,7 @@ async fn cancel_donation(
     }
     let d = transitions::cancel(&mut tx, &d, by, &context.event_context()).await?;
     tx.commit().await?;
-    Ok(Tagged(d))
+    Ok(Tagged(answer_to(d, &caller)?))
 }
 
 /// Mark an item donation received
@@ -273,7 +281,7 @@ async fn receive_donation(
     }
     let d = transitions::receive(&mut tx, &d, &context.event_context()).await?;
     tx.commit().await?;
-    Ok(Tagged(d))
+    Ok(Tagged(answer_to(d, &caller)?))
 }
 
 /// The body of `POST /donations/{id}/refund`.
@@ -324,5 +332,5 @@ async fn refund_donation(
     }
     let d = transitions::refund(&mut tx, &d, &reason, &context.event_context()).await?;
     tx.commit().await?;
-    Ok(Tagged(d))
+    Ok(Tagged(answer_to(d, &caller)?))
 }

@@ -1,4 +1,4 @@
-use serde_json::json;
+use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::helpers::{items, money, spawn_app, Person};
@@ -165,10 +165,22 @@ async fn who_sees_a_donation() {
         .send()
         .await
         .expect(200);
+    assert!(
+        to_alice["donor_id"].is_null(),
+        "anonymous to the recipient too: {to_alice}"
+    );
+    assert_eq!(to_alice["anonymous"], true);
+    let to_bob = app
+        .client
+        .get(&path)
+        .token(&bob.token)
+        .send()
+        .await
+        .expect(200);
     assert_eq!(
-        to_alice["donor_id"],
+        to_bob["donor_id"],
         bob.id.to_string(),
-        "the recipient sees all"
+        "the donor sees themself"
     );
 }
 
@@ -464,4 +476,129 @@ async fn a_service_token_without_a_user_cannot_give() {
         0,
         "no donation by the nil user"
     );
+}
+
+/// The donor's id appears nowhere in `answer`.
+fn hides(answer: &Value, donor: &Person) {
+    let text = answer.to_string();
+    assert!(
+        !text.contains(&donor.id.to_string()),
+        "names the donor: {text}"
+    );
+}
+
+#[tokio::test]
+async fn an_anonymous_donor_is_hidden_from_the_recipient_in_every_list_and_answer() {
+    let app = spawn_app().await;
+    let (bob, alice, stranger, staff) = (
+        Person::user(),
+        Person::user(),
+        Person::user(),
+        Person::staff(),
+    );
+    let (campaign, request) = (Uuid::new_v4(), Uuid::new_v4());
+    let anonymous = |mut body: Value| {
+        body["anonymous"] = json!(true);
+        body
+    };
+    let gift = app
+        .give(&bob, &anonymous(money(campaign)))
+        .await
+        .expect(201);
+    app.confirm(&gift["id"], &alice).await;
+    let pledge = app.give(&bob, &anonymous(items(request))).await.expect(201);
+    app.confirm(&pledge["id"], &alice).await;
+
+    let list = |query: String, who: Option<&Person>| {
+        app.client
+            .get(&format!("/donations?{query}"))
+            .maybe_token(who.map(|p| p.token.as_str()))
+            .send()
+    };
+    // (query, who may list it, how many it shows)
+    let public = [None, Some(&stranger), Some(&alice)];
+    let lists = [
+        ("received=true".to_owned(), &[Some(&alice)][..], 2),
+        (format!("campaign_id={campaign}"), &public[..], 1),
+        (format!("request_id={request}"), &public[..], 1),
+    ];
+    for (query, viewers, count) in &lists {
+        for who in *viewers {
+            let page = list(query.clone(), *who).await.expect(200);
+            assert_eq!(
+                page["items"].as_array().map(Vec::len),
+                Some(*count),
+                "{query}"
+            );
+            hides(&page, &bob);
+        }
+    }
+    for query in [
+        format!("campaign_id={campaign}"),
+        format!("request_id={request}"),
+    ] {
+        let page = list(query, Some(&staff)).await.expect(200);
+        assert_eq!(
+            page["items"][0]["donor_id"],
+            bob.id.to_string(),
+            "staff see all"
+        );
+    }
+    let mine = list("mine=true".to_owned(), Some(&bob)).await.expect(200);
+    assert_eq!(mine["items"][0]["donor_id"], bob.id.to_string());
+
+    // The recipient's moves answer without the donor as well.
+    let received = app
+        .act(&pledge["id"], "receive", &alice, None)
+        .await
+        .expect(200);
+    assert_eq!(received["status"], "completed");
+    hides(&received, &bob);
+    let refunded = app
+        .act(
+            &gift["id"],
+            "refund",
+            &alice,
+            Some(json!({"reason": "duplicate"})),
+        )
+        .await
+        .expect(200);
+    assert_eq!(refunded["status"], "refunded");
+    hides(&refunded, &bob);
+    let path = format!("/donations/{}", gift["id"].as_str().expect("id"));
+    let after = app
+        .client
+        .get(&path)
+        .token(&alice.token)
+        .send()
+        .await
+        .expect(200);
+    hides(&after, &bob);
+
+    // A recipient cancelling a confirmed pledge is not told who pledged it.
+    let second = app.give(&bob, &anonymous(items(request))).await.expect(201);
+    app.confirm(&second["id"], &alice).await;
+    let cancelled = app
+        .act(&second["id"], "cancel", &alice, None)
+        .await
+        .expect(200);
+    assert_eq!(cancelled["status"], "cancelled");
+    hides(&cancelled, &bob);
+
+    // Staff refunding see whom they refund.
+    let third = app
+        .give(&bob, &anonymous(money(campaign)))
+        .await
+        .expect(201);
+    app.confirm(&third["id"], &alice).await;
+    let by_staff = app
+        .act(
+            &third["id"],
+            "refund",
+            &staff,
+            Some(json!({"reason": "fraud"})),
+        )
+        .await
+        .expect(200);
+    assert_eq!(by_staff["donor_id"], bob.id.to_string());
 }

@@ -209,6 +209,7 @@ mod tests {
             recipient_id: Uuid::new_v4(),
             request_id: Uuid::now_v7(),
             quantity: 1,
+            anonymous: Some(false),
         });
         let notes = completed(&event);
         assert_eq!(notes[0].user_id, event.data.donor_id);

@@ -6,7 +6,9 @@ use hearth_events::Envelope;
 use crate::domain::{Link, NewNotification};
 
 /// `rating.created` → the person rated. The link is their own profile, where
-/// their ratings are listed.
+/// their ratings are listed. It never names the rater nor links the donation,
+/// whatever `anonymous` says: the rater may be an anonymous donor, and the
+/// ratings list hides them (profile-service's `Rating::seen_by`).
 pub fn rated(event: &Envelope<RatingCreated>) -> Vec<NewNotification> {
     let r = &event.data;
     vec![NewNotification::about(
@@ -88,6 +90,7 @@ mod tests {
             rater_id: Uuid::new_v4(),
             ratee_id: Uuid::new_v4(),
             score: 4,
+            anonymous: Some(false),
         });
         let notes = rated(&event);
         assert_eq!(notes.len(), 1);
@@ -99,6 +102,28 @@ mod tests {
             "The other party of a donation rated you 4 out of 5."
         );
         assert_eq!(notes[0].link, Link::to("profile", event.data.ratee_id));
+    }
+
+    #[test]
+    fn an_anonymous_donor_rating_is_told_without_naming_them_or_the_donation() {
+        for anonymous in [Some(true), None] {
+            let event = envelope(RatingCreated {
+                rating_id: Uuid::now_v7(),
+                donation_id: Uuid::now_v7(),
+                rater_id: Uuid::new_v4(),
+                ratee_id: Uuid::new_v4(),
+                score: 2,
+                anonymous,
+            });
+            let note = rated(&event).remove(0);
+            assert_eq!(note.link, Link::to("profile", event.data.ratee_id));
+            let text = format!("{} {}", note.title, note.body);
+            assert!(!text.contains(&event.data.rater_id.to_string()), "{text}");
+            assert!(
+                !text.contains(&event.data.donation_id.to_string()),
+                "{text}"
+            );
+        }
     }
 
     fn resolution(resolution: &str) -> Envelope<ReportResolved> {

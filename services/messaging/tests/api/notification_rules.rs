@@ -211,6 +211,7 @@ async fn donation_completed_tells_the_donor_the_items_arrived() {
             recipient_id: Uuid::new_v4(),
             request_id: Uuid::now_v7(),
             quantity: 2,
+            anonymous: Some(false),
         },
     );
     let expected = Expected {
@@ -328,6 +329,7 @@ async fn rating_created_tells_the_person_rated() {
             rater_id: Uuid::new_v4(),
             ratee_id: ratee.id,
             score: 5,
+            anonymous: Some(false),
         },
     );
     let expected = Expected {

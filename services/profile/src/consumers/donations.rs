@@ -1,10 +1,13 @@
 //! profile-service's own read model of exchanges (API.md, `POST /ratings`):
-//! a `confirmed` money donation or a `completed` item donation. A confirmed
-//! item donation is only a promise; its parties may rate once the items arrived.
+//! a `confirmed` money donation or a `completed` item donation, until a
+//! refund undoes it. A confirmed item donation is only a promise; its parties
+//! may rate once the items arrived.
 
 use hearth_bus::consumer::{HandleError, Tx};
-use hearth_events::donation::{DonationCompleted, DonationConfirmed, DonationKind};
-use hearth_events::Envelope;
+use hearth_events::donation::{
+    DonationCompleted, DonationConfirmed, DonationKind, DonationRefunded,
+};
+use hearth_events::{Envelope, Event};
 
 use crate::db;
 use crate::domain::Exchange;
@@ -16,6 +19,7 @@ pub async fn confirmed(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError
         let exchange = Exchange {
             donor_id: d.donor_id,
             recipient_id: d.recipient_id,
+            anonymous: d.anonymous,
         };
         db::remember_exchange(&mut tx, d.donation_id, exchange).await?;
     }
@@ -28,7 +32,19 @@ pub async fn completed(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError
     let exchange = Exchange {
         donor_id: d.donor_id,
         recipient_id: d.recipient_id,
+        // An older payload does not say: when in doubt, no one is named.
+        anonymous: d.anonymous.unwrap_or(true),
     };
     db::remember_exchange(&mut tx, d.donation_id, exchange).await?;
+    Ok(tx)
+}
+
+/// `donation.refunded`: the exchange is undone, and earns no new rating. It
+/// is recorded on its own, so that a refund handled before the confirmation
+/// it undoes still counts. The only way back from an exchange: a completed
+/// item donation is final, and a confirmed one is not rateable yet.
+pub async fn refunded(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
+    let event = envelope.decode::<DonationRefunded>()?;
+    db::remember_undone(&mut tx, event.data.donation_id, DonationRefunded::TYPE).await?;
     Ok(tx)
 }

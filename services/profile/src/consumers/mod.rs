@@ -1,5 +1,6 @@
 //! The events profile-service reacts to: donations that went through, which
-//! make their two parties eligible to rate each other.
+//! make their two parties eligible to rate each other, and refunds, which
+//! end that.
 
 mod donations;
 
@@ -7,7 +8,7 @@ use std::sync::Arc;
 
 use hearth_bus::consumer::Consumer;
 use hearth_bus::service::ServiceRuntime;
-use hearth_events::donation::{DonationCompleted, DonationConfirmed};
+use hearth_events::donation::{DonationCompleted, DonationConfirmed, DonationRefunded};
 use hearth_events::Event;
 
 pub fn consumer(runtime: &ServiceRuntime) -> Consumer {
@@ -20,5 +21,9 @@ pub fn consumer(runtime: &ServiceRuntime) -> Consumer {
         .on(
             DonationCompleted::TYPE,
             Arc::new(|tx, e| Box::pin(donations::completed(tx, e))),
+        )
+        .on(
+            DonationRefunded::TYPE,
+            Arc::new(|tx, e| Box::pin(donations::refunded(tx, e))),
         )
 }

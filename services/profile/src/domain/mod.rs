@@ -5,7 +5,7 @@ mod rating;
 mod report;
 
 pub use profile::{Profile, ProfileStatus, PutProfile, ValidProfile};
-pub use rating::{ratee_for, CreateRating, Exchange, NewRating, Rating};
+pub use rating::{ratee_for, CreateRating, Exchange, NewRating, Rating, RatingView};
 pub use report::{
     CreateReport, NewReport, Report, ReportAction, ReportReason, ReportStatus, Resolution,
     ResolveReport, TargetType, ValidResolution,

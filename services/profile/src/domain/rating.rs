@@ -8,25 +8,88 @@ use uuid::Uuid;
 
 pub const COMMENT_MAX_CHARS: usize = 1_000;
 
-/// API.md's `Rating`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+/// A rating as stored, with what decides who may see its parties: its
+/// donation's donor, and whether they asked to stay anonymous.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Rating {
     pub id: Uuid,
     pub donation_id: Uuid,
     pub rater_id: Uuid,
     pub ratee_id: Uuid,
+    pub score: i16,
+    pub comment: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub donor_id: Uuid,
+    pub anonymous: bool,
+}
+
+/// API.md's `Rating`, as the caller may see it (`Rating::seen_by`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(as = Rating)]
+pub struct RatingView {
+    pub id: Uuid,
+    /// Null on an anonymous donation, to anyone but its donor and staff.
+    pub donation_id: Option<Uuid>,
+    /// Null when it is the anonymous donor, or the recipient rating them
+    /// (beside the donor their id would tell whom the donor gave to); the
+    /// recipient still sees their own.
+    pub rater_id: Option<Uuid>,
+    /// Null when it is the anonymous donor.
+    pub ratee_id: Option<Uuid>,
     /// 1–5.
     pub score: i16,
     pub comment: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The donation was anonymous: a null party is "someone".
+    pub anonymous: bool,
+}
+
+impl Rating {
+    /// What `viewer` may see of this rating. The one place a rating is
+    /// redacted: every answer that shows one goes through here. On an
+    /// anonymous donation, only the donor and staff see who gave and what;
+    /// anyone else, the recipient too, sees neither the donor nor the donation
+    /// (docs/decisions.md, "Anonymous means anonymous to the recipient too").
+    pub fn seen_by(self, viewer: Option<&Caller>) -> RatingView {
+        let sees_all =
+            !self.anonymous || viewer.is_some_and(|v| v.is_staff() || v.id == self.donor_id);
+        let (donation_id, rater_id, ratee_id) = if sees_all {
+            (
+                Some(self.donation_id),
+                Some(self.rater_id),
+                Some(self.ratee_id),
+            )
+        } else {
+            let viewer_id = viewer.map(|v| v.id);
+            let not_donor = |id: Uuid| Some(id).filter(|id| *id != self.donor_id);
+            (
+                None,
+                not_donor(self.rater_id).filter(|id| Some(*id) == viewer_id),
+                not_donor(self.ratee_id),
+            )
+        };
+        RatingView {
+            id: self.id,
+            donation_id,
+            rater_id,
+            ratee_id,
+            score: self.score,
+            comment: self.comment,
+            created_at: self.created_at,
+            anonymous: self.anonymous,
+        }
+    }
 }
 
 /// A donation that went through, as profile-service learnt it from
-/// `donation.confirmed` (money) or `donation.completed` (items).
+/// `donation.confirmed` (money) or `donation.completed` (items), and that no
+/// refund undid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
 pub struct Exchange {
     pub donor_id: Uuid,
     pub recipient_id: Uuid,
+    /// The donor asked not to be named (unknown counts as yes).
+    pub anonymous: bool,
 }
 
 /// Whom `rater` rates for this exchange: the other party. Anyone else, or
@@ -103,6 +166,7 @@ mod tests {
         let exchange = Exchange {
             donor_id: Uuid::new_v4(),
             recipient_id: Uuid::new_v4(),
+            anonymous: false,
         };
         assert_eq!(
             ratee_for(&exchange, exchange.donor_id).ok(),
@@ -116,7 +180,81 @@ mod tests {
         let alone = Exchange {
             donor_id: exchange.donor_id,
             recipient_id: exchange.donor_id,
+            anonymous: false,
         };
         assert!(ratee_for(&alone, alone.donor_id).is_err());
+    }
+
+    fn rating(anonymous: bool, donor_rates: bool) -> Rating {
+        let (donor, recipient) = (Uuid::new_v4(), Uuid::new_v4());
+        let (rater_id, ratee_id) = if donor_rates {
+            (donor, recipient)
+        } else {
+            (recipient, donor)
+        };
+        Rating {
+            id: Uuid::now_v7(),
+            donation_id: Uuid::now_v7(),
+            rater_id,
+            ratee_id,
+            score: 4,
+            comment: None,
+            created_at: Utc::now(),
+            donor_id: donor,
+            anonymous,
+        }
+    }
+
+    fn user(id: Uuid) -> Caller {
+        Caller {
+            id,
+            kind: hearth_core::auth::CallerKind::User,
+        }
+    }
+
+    /// (donation_id, rater_id, ratee_id) as `viewer` sees them.
+    fn seen(r: &Rating, viewer: Option<Caller>) -> (Option<Uuid>, Option<Uuid>, Option<Uuid>) {
+        let view = r.clone().seen_by(viewer.as_ref());
+        (view.donation_id, view.rater_id, view.ratee_id)
+    }
+
+    #[test]
+    fn an_anonymous_donor_rating_the_recipient_is_someone_to_all_but_them_and_staff() {
+        let r = rating(true, true);
+        let all = (Some(r.donation_id), Some(r.rater_id), Some(r.ratee_id));
+        assert_eq!(seen(&r, Some(user(r.donor_id))), all);
+        let staff = Caller {
+            id: Uuid::new_v4(),
+            kind: hearth_core::auth::CallerKind::Staff,
+        };
+        assert_eq!(seen(&r, Some(staff)), all);
+        let hidden = (None, None, Some(r.ratee_id));
+        assert_eq!(seen(&r, Some(user(r.ratee_id))), hidden, "the recipient");
+        assert_eq!(seen(&r, Some(user(Uuid::new_v4()))), hidden);
+        assert_eq!(seen(&r, None), hidden);
+    }
+
+    #[test]
+    fn the_recipient_rating_an_anonymous_donor_names_neither_but_to_themself() {
+        let r = rating(true, false);
+        let all = (Some(r.donation_id), Some(r.rater_id), Some(r.ratee_id));
+        assert_eq!(seen(&r, Some(user(r.donor_id))), all);
+        assert_eq!(
+            seen(&r, Some(user(r.rater_id))),
+            (None, Some(r.rater_id), None),
+            "the recipient sees their own id, not the donor's"
+        );
+        assert_eq!(seen(&r, Some(user(Uuid::new_v4()))), (None, None, None));
+        assert_eq!(seen(&r, None), (None, None, None));
+    }
+
+    #[test]
+    fn a_named_donors_rating_is_seen_whole_by_all() {
+        for donor_rates in [true, false] {
+            let r = rating(false, donor_rates);
+            let all = (Some(r.donation_id), Some(r.rater_id), Some(r.ratee_id));
+            assert_eq!(seen(&r, None), all);
+            assert_eq!(seen(&r, Some(user(Uuid::new_v4()))), all);
+        }
     }
 }

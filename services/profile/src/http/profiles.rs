@@ -21,7 +21,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::{require_staff, AppState};
-use crate::domain::{Profile, PutProfile, Rating};
+use crate::domain::{Profile, PutProfile, RatingView};
 use crate::standing::{self, Standing};
 use crate::{db, SERVICE};
 
@@ -168,13 +168,15 @@ struct PageQuery {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 struct RatingPage {
-    items: Vec<Rating>,
+    items: Vec<RatingView>,
     next_cursor: Option<String>,
 }
 
 /// Ratings a person received
 ///
-/// Newest first; ratings staff hid after a report are left out.
+/// Newest first; ratings staff hid after a report are left out. On an
+/// anonymous donation, only its donor and staff see who gave and which
+/// donation it was (`rater_id`, `ratee_id`, `donation_id` null for others).
 #[utoipa::path(
     get, path = "/profiles/{id}/ratings", tag = "ratings",
     params(("id" = Uuid, Path), PageQuery),
@@ -187,16 +189,24 @@ struct RatingPage {
 async fn list_ratings(
     State(state): State<AppState>,
     // Anyone may read, but a token that is sent must be valid (401 otherwise).
-    _caller: Option<Caller>,
+    caller: Option<Caller>,
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<PageQuery>,
-) -> ApiResult<Json<Page<Rating>>> {
+) -> ApiResult<Json<Page<RatingView>>> {
     let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
     let rows = db::list_ratings(&state.db, id, &page).await?;
-    Ok(Json(Page::from_rows(rows, &page, |r| Cursor {
+    let page = Page::from_rows(rows, &page, |r| Cursor {
         created_at: r.created_at,
         id: r.id,
-    })))
+    });
+    Ok(Json(Page {
+        items: page
+            .items
+            .into_iter()
+            .map(|r| r.seen_by(caller.as_ref()))
+            .collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
 /// The body of the suspend and reinstate endpoints.

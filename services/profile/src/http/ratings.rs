@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use hearth_bus::outbox;
 use hearth_core::auth::Caller;
@@ -17,7 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
-use crate::domain::{ratee_for, CreateRating, Rating};
+use crate::domain::{ratee_for, CreateRating, RatingView};
 use crate::{db, SERVICE};
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -28,9 +28,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 ///
 /// The caller must be the donor or the recipient of a confirmed money or a
 /// completed item donation, and rates the other one, once. profile-service
-/// learns of such donations from events: one it has not heard of yet, or a
-/// caller who is not a party, is a 409 `not_eligible`; a second rating is a
-/// 409 `conflict`. Emits `rating.created`.
+/// learns of such donations from events: one it has not heard of yet, one
+/// refunded since, or a caller who is not a party, is a 409 `not_eligible`; a
+/// second rating is a 409 `conflict`. The answer hides an anonymous donor
+/// from the recipient who rates them (no `ratee_id`, `donation_id` or
+/// `Location`). Emits `rating.created`.
 #[utoipa::path(
     post, path = "/ratings", tag = "ratings",
     params(("Idempotency-Key" = Option<String>, Header,
@@ -38,7 +40,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     request_body = CreateRating,
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "Rated", body = Rating),
+        (status = 201, description = "Rated", body = RatingView),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Your account is suspended", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "not_eligible, or conflict: already rated", body = Problem, content_type = "application/problem+json"),
@@ -53,17 +55,17 @@ async fn create_rating(
 ) -> ApiResult<impl IntoResponse> {
     // An earlier run of this very request made it; its answer was lost.
     if let Some(rating) = idempotency::created_before(|id| db::find_rating(&state.db, id)).await? {
-        return Ok(rated(rating));
+        return Ok(rated(rating.seen_by(Some(&caller))));
     }
     let new = body.parse(&caller)?;
     let id = idempotency::new_resource_id();
     let mut tx = state.db.begin().await?;
-    let exchange = db::find_exchange(&mut tx, new.donation_id)
+    let exchange = db::find_rateable_exchange(&mut tx, new.donation_id)
         .await?
         .ok_or_else(|| {
             ApiError::not_eligible(
-                "this donation has not gone through (yet): a money donation must be confirmed, \
-                 an item donation completed",
+                "this donation has not gone through (yet), or was refunded: a money donation \
+                 must be confirmed and not refunded, an item donation completed",
             )
         })?;
     let ratee_id = ratee_for(&exchange, caller.id)?;
@@ -76,19 +78,23 @@ async fn create_rating(
         rater_id: rating.rater_id,
         ratee_id: rating.ratee_id,
         score: rating.score,
+        anonymous: Some(rating.anonymous),
     };
     outbox::emit(&mut tx, SERVICE.name, event, &context.event_context()).await?;
     tx.commit().await?;
-    Ok(rated(rating))
+    Ok(rated(rating.seen_by(Some(&caller))))
 }
 
-/// `201` with the rating. A rating never changes, so it has no version and
-/// no ETag.
-fn rated(rating: Rating) -> impl IntoResponse {
-    let location = format!("/profiles/{}/ratings", rating.ratee_id);
-    (
-        StatusCode::CREATED,
-        [(header::LOCATION, location)],
-        Json(rating),
-    )
+/// `201` with the rating as the rater may see it. `Location` is the ratee's
+/// ratings, unless that would name an anonymous donor. A rating never
+/// changes, so it has no version and no ETag.
+fn rated(rating: RatingView) -> Response {
+    let location = rating
+        .ratee_id
+        .map(|ratee| format!("/profiles/{ratee}/ratings"));
+    let mut response = (StatusCode::CREATED, Json(rating)).into_response();
+    if let Some(location) = location.and_then(|l| header::HeaderValue::from_str(&l).ok()) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
 }

@@ -1,5 +1,7 @@
 use hearth_core::config::ServiceConfig;
-use hearth_events::donation::{DonationCompleted, DonationConfirmed, DonationKind};
+use hearth_events::donation::{
+    DonationCompleted, DonationConfirmed, DonationKind, DonationRefunded,
+};
 use hearth_events::{Envelope, EventContext};
 use hearth_testkit::{
     staff_token, user_token, ServiceEnv, TestBroker, TestClient, TestDb, TestResponse,
@@ -140,22 +142,38 @@ impl TestApp {
     /// A donation between `donor` and `recipient` that went through, as
     /// profile-service hears of it; returns its id once handled.
     pub async fn exchange(&self, kind: DonationKind, donor: &Person, recipient: &Person) -> Uuid {
-        let handled = self.db.scalar("select count(*) from profile.inbox").await;
+        self.exchange_as(kind, donor, recipient, false).await
+    }
+
+    /// Like [`TestApp::exchange`], a donation whose donor asked (or not) to stay anonymous.
+    pub async fn exchange_as(
+        &self,
+        kind: DonationKind,
+        donor: &Person,
+        recipient: &Person,
+        anonymous: bool,
+    ) -> Uuid {
         let donation_id = Uuid::now_v7();
         match kind {
             DonationKind::Money => {
-                self.broker
-                    .publish(&confirmed(donation_id, kind, donor, recipient))
-                    .await
+                let mut event = confirmed(donation_id, kind, donor, recipient);
+                event.data.anonymous = anonymous;
+                self.handle(&event).await
             }
             DonationKind::Item => {
-                self.broker
-                    .publish(&completed(donation_id, donor, recipient))
-                    .await
+                let mut event = completed(donation_id, donor, recipient);
+                event.data.anonymous = Some(anonymous);
+                self.handle(&event).await
             }
         }
-        self.wait_for_handled(handled + 1).await;
         donation_id
+    }
+
+    /// Publishes `event` and waits until the consumer has handled it.
+    pub async fn handle<T: serde::Serialize>(&self, event: &Envelope<T>) {
+        let handled = self.db.scalar("select count(*) from profile.inbox").await;
+        self.broker.publish(event).await;
+        self.wait_for_handled(handled + 1).await;
     }
 }
 
@@ -197,6 +215,27 @@ pub fn completed(
             recipient_id: recipient.id,
             request_id: Uuid::now_v7(),
             quantity: 2,
+            anonymous: Some(false),
+        },
+        &EventContext::default(),
+    )
+}
+
+pub fn refunded(
+    donation_id: Uuid,
+    donor: &Person,
+    recipient: &Person,
+) -> Envelope<DonationRefunded> {
+    Envelope::new(
+        "donation",
+        DonationRefunded {
+            donation_id,
+            donor_id: donor.id,
+            recipient_id: recipient.id,
+            campaign_id: Uuid::now_v7(),
+            amount_minor: 2_500,
+            currency: "USD".to_owned(),
+            reason: "asked for it back".to_owned(),
         },
         &EventContext::default(),
     )

@@ -5,7 +5,7 @@ use hearth_events::donation::DonationKind;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::helpers::{completed, confirmed, spawn_app, Person};
+use crate::helpers::{completed, confirmed, refunded, spawn_app, Person};
 
 #[tokio::test]
 async fn the_parties_of_a_confirmed_money_donation_rate_each_other_once() {
@@ -34,7 +34,7 @@ async fn the_parties_of_a_confirmed_money_donation_rate_each_other_once() {
     assert_eq!(
         events[0]["data"],
         json!({"rating_id": rating["id"], "donation_id": donation, "rater_id": donor.id,
-               "ratee_id": recipient.id, "score": 5})
+               "ratee_id": recipient.id, "score": 5, "anonymous": false})
     );
 }
 
@@ -161,4 +161,61 @@ async fn a_redelivered_exchange_is_remembered_once() {
         1
     );
     assert_eq!(app.db.scalar("select count(*) from profile.inbox").await, 1);
+}
+
+#[tokio::test]
+async fn a_refund_ends_the_exchange_but_keeps_the_rating_made_before_it() {
+    let app = spawn_app().await;
+    let (donor, recipient) = (Person::user(), Person::user());
+    app.profile(&recipient, "Shelter").await;
+    let donation = app.exchange(DonationKind::Money, &donor, &recipient).await;
+    app.rate(&donor, donation, 1).await.expect(201);
+
+    // Delivered twice: the second is a harmless duplicate.
+    let refund = refunded(donation, &donor, &recipient);
+    app.handle(&refund).await;
+    app.broker.publish(&refund).await;
+    app.client
+        .wait_for_metric(r#"hearth_events_duplicate_total{service="profile"}"#, 1.0)
+        .await;
+
+    app.rate(&recipient, donation, 5)
+        .await
+        .assert_problem(409, "not_eligible");
+    assert_eq!(
+        app.db
+            .scalar("select count(*) from profile.undone_exchanges")
+            .await,
+        1
+    );
+    // The rating made before stands: the recipient cannot erase it by refunding.
+    let profile = app.get_profile(recipient.id).await.expect(200);
+    assert_eq!(profile["rating_count"], 1);
+    assert_eq!(profile["rating_avg"], 1.0);
+    assert_eq!(app.events("rating.created").await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_refund_handled_before_its_confirmation_still_ends_the_exchange() {
+    let app = spawn_app().await;
+    let (donor, recipient) = (Person::user(), Person::user());
+    let donation = Uuid::now_v7();
+    app.handle(&refunded(donation, &donor, &recipient)).await;
+    app.handle(&confirmed(
+        donation,
+        DonationKind::Money,
+        &donor,
+        &recipient,
+    ))
+    .await;
+
+    for party in [&donor, &recipient] {
+        app.rate(party, donation, 5)
+            .await
+            .assert_problem(409, "not_eligible");
+    }
+    assert_eq!(
+        app.db.scalar("select count(*) from profile.ratings").await,
+        0
+    );
 }

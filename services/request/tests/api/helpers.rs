@@ -249,6 +249,7 @@ pub fn completed(
         recipient_id: requester.id,
         request_id: d.request_id.expect("an item pledge"),
         quantity: d.quantity.expect("an item pledge"),
+        anonymous: Some(d.anonymous),
     })
 }
 
