@@ -85,6 +85,8 @@ fn a_database_password_is_never_shown() {
     ] {
         let output = hearth()
             .args(args)
+            // Any free port: the default ones may be taken by a test running beside this one.
+            .envs(Service::ALL.iter().map(|s| (s.spec().var("PORT"), "0")))
             .env("JWT_SECRET", JWT_SECRET)
             .env("MAIN_DATABASE_URL", unreachable)
             .env("CAMPAIGN_DATABASE_URL", unreachable)
@@ -315,6 +317,8 @@ async fn the_public_development_secret_is_refused_beyond_loopback() {
     // With a real secret, binding wide is the operator's call.
     let mut with_secret = env.clone();
     with_secret.insert("JWT_SECRET".to_owned(), "x".repeat(40));
+    // Any free port: the default one may be taken by a test running beside this one.
+    with_secret.insert("CAMPAIGN_PORT".to_owned(), "0".to_owned());
     with_secret.insert(
         "CAMPAIGN_DATABASE_URL".to_owned(),
         "postgres://postgres@127.0.0.1:1/nowhere".to_owned(),
