@@ -5,7 +5,7 @@
 //!
 //! Each call carries a token good for that one read of that one donation for
 //! seconds (`hearth_core::auth::DONATION_PARTIES_READ`), not a staff-equivalent
-//! `service_role` token: captured, it can read two ids, and nothing else.
+//! `service_role` token: captured, it can read one donation's parties, and nothing else.
 //!
 //! Guarded so that a slow or dead donation-service cannot tie up requests:
 //! each attempt has a short timeout; a failed read is retried once (a `GET`
