@@ -1,11 +1,13 @@
 //! The one synchronous call between services (API.md, `POST /messages`):
 //! a donation's two parties from donation-service (`GET
 //! /donations/{id}/parties`), to check that a message with a donation context
-//! is between its donor and its recipient.
+//! is between its donor and its recipient, and that the recipient of an
+//! anonymous donation only answers ([`Parties::may_write`]).
 //!
 //! Each call carries a token good for that one read of that one donation for
 //! seconds (`hearth_core::auth::DONATION_PARTIES_READ`), not a staff-equivalent
-//! `service_role` token: captured, it can read one donation's parties, and nothing else.
+//! `service_role` token: captured, it can read one donation's parties, and
+//! nothing else.
 //!
 //! Guarded so that a slow or dead donation-service cannot tie up requests:
 //! each attempt has a short timeout; a failed read is retried once (a `GET`
