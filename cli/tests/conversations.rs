@@ -106,14 +106,17 @@ async fn only_a_donations_donor_and_recipient_message_about_it() {
     running.shutdown().await;
 }
 
-#[tokio::test]
-async fn an_anonymous_donor_and_their_recipient_message_about_their_donation() {
-    let mut running = start().await;
-    let (alice, bob, mallory) = (person(), person(), person());
+/// A confirmed donation from `donor` to a new campaign of `recipient`.
+async fn confirmed_gift(
+    running: &support::Running,
+    donor: &Person,
+    recipient: &Person,
+    anonymous: bool,
+) -> Value {
     let campaign = running
         .campaign
         .post("/campaigns")
-        .token(&alice.token)
+        .token(&recipient.token)
         .json(&json!({"title": "Soup", "goal_minor": 10_000, "currency": "USD"}))
         .send()
         .await
@@ -121,19 +124,28 @@ async fn an_anonymous_donor_and_their_recipient_message_about_their_donation() {
     let donation = running
         .donation
         .post("/donations")
-        .token(&bob.token)
+        .token(&donor.token)
         .json(
             &json!({"kind": "money", "campaign_id": campaign["id"], "amount_minor": 500,
-                      "currency": "USD", "anonymous": true}),
+                      "currency": "USD", "anonymous": anonymous}),
         )
         .send()
         .await
         .expect(201);
     assert_eq!(
-        settled(&running.donation, &bob, &donation).await["status"],
+        settled(&running.donation, donor, &donation).await["status"],
         "confirmed"
     );
-    // The check reads the real donor, whom the public views hide.
+    donation
+}
+
+#[tokio::test]
+async fn an_anonymous_donor_and_their_recipient_message_about_their_donation() {
+    let mut running = start().await;
+    let (alice, bob, mallory) = (person(), person(), person());
+    let donation = confirmed_gift(&running, &bob, &alice, true).await;
+    // The check reads the real donor, whom the public views hide; once the
+    // donor has written, the recipient answers.
     message(&running.messaging, &bob, &alice, &donation)
         .await
         .expect(201);
@@ -141,6 +153,65 @@ async fn an_anonymous_donor_and_their_recipient_message_about_their_donation() {
         .await
         .expect(201);
     message(&running.messaging, &mallory, &alice, &donation)
+        .await
+        .assert_problem(409, "not_eligible");
+    message(&running.messaging, &alice, &mallory, &donation)
+        .await
+        .assert_problem(409, "not_eligible");
+    running.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_recipient_of_an_anonymous_donation_cannot_test_a_guess_at_its_donor() {
+    let mut running = start().await;
+    let (alice, bob, carol) = (person(), person(), person());
+    let donation = confirmed_gift(&running, &bob, &alice, true).await;
+
+    // Alice guesses right (Bob) and wrong (Carol): the same answer.
+    let right = message(&running.messaging, &alice, &bob, &donation).await;
+    let wrong = message(&running.messaging, &alice, &carol, &donation).await;
+    assert_eq!(
+        right.assert_problem(409, "not_eligible"),
+        wrong.assert_problem(409, "not_eligible"),
+        "the whole problem, detail included"
+    );
+    // Another anonymous gift's donor having written to Alice does not open
+    // this one.
+    let other = confirmed_gift(&running, &carol, &alice, true).await;
+    message(&running.messaging, &carol, &alice, &other)
+        .await
+        .expect(201);
+    message(&running.messaging, &alice, &bob, &donation)
+        .await
+        .assert_problem(409, "not_eligible");
+    // Bob writes, naming himself: now Alice answers him, and only him.
+    message(&running.messaging, &bob, &alice, &donation)
+        .await
+        .expect(201);
+    message(&running.messaging, &alice, &bob, &donation)
+        .await
+        .expect(201);
+    message(&running.messaging, &alice, &carol, &donation)
+        .await
+        .assert_problem(409, "not_eligible");
+    running.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_recipient_of_a_named_donation_may_write_first() {
+    let mut running = start().await;
+    let (alice, bob, carol) = (person(), person(), person());
+    let donation = confirmed_gift(&running, &bob, &alice, false).await;
+    message(&running.messaging, &alice, &bob, &donation)
+        .await
+        .expect(201);
+    message(&running.messaging, &bob, &alice, &donation)
+        .await
+        .expect(201);
+    message(&running.messaging, &alice, &carol, &donation)
+        .await
+        .assert_problem(409, "not_eligible");
+    message(&running.messaging, &carol, &alice, &donation)
         .await
         .assert_problem(409, "not_eligible");
     running.shutdown().await;

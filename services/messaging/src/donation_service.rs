@@ -1,11 +1,13 @@
 //! The one synchronous call between services (API.md, `POST /messages`):
 //! a donation's two parties from donation-service (`GET
 //! /donations/{id}/parties`), to check that a message with a donation context
-//! is between its donor and its recipient.
+//! is between its donor and its recipient, and that the recipient of an
+//! anonymous donation only answers ([`Parties::may_write`]).
 //!
 //! Each call carries a token good for that one read of that one donation for
 //! seconds (`hearth_core::auth::DONATION_PARTIES_READ`), not a staff-equivalent
-//! `service_role` token: captured, it can read two ids, and nothing else.
+//! `service_role` token: captured, it can read one donation's parties, and
+//! nothing else.
 //!
 //! Guarded so that a slow or dead donation-service cannot tie up requests:
 //! each attempt has a short timeout; a failed read is retried once (a `GET`
@@ -39,17 +41,30 @@ pub struct Parties {
     pub donor_id: Option<Uuid>,
     /// Null until the campaign or request accepted the donation.
     pub recipient_id: Option<Uuid>,
+    /// A donation-service that predates the flag does not say: then the
+    /// donor is taken to be anonymous, which only makes the recipient wait
+    /// for the donor's first message.
+    #[serde(default = "unknown_is_anonymous")]
+    pub anonymous: bool,
+}
+
+fn unknown_is_anonymous() -> bool {
+    true
 }
 
 impl Parties {
-    /// Whether `a` and `b` are this donation's donor and recipient, either way round.
-    pub fn are(&self, a: Uuid, b: Uuid) -> bool {
-        match (self.donor_id, self.recipient_id) {
-            (Some(donor), Some(recipient)) => {
-                (donor, recipient) == (a, b) || (donor, recipient) == (b, a)
-            }
-            _ => false,
-        }
+    /// Whether `sender` may write to `recipient` about this donation: its
+    /// donor and its recipient, either way round — except that the recipient
+    /// of an anonymous donation may only answer, once `donor_wrote` to them
+    /// about it. Before, they do not know who the donor is, and being let
+    /// through to a guess but not to anyone else would tell them.
+    pub fn may_write(&self, sender: Uuid, recipient: Uuid, donor_wrote: bool) -> bool {
+        let (Some(donor), Some(donation_recipient)) = (self.donor_id, self.recipient_id) else {
+            return false;
+        };
+        let donor_to_recipient = (sender, recipient) == (donor, donation_recipient);
+        let recipient_to_donor = (sender, recipient) == (donation_recipient, donor);
+        donor_to_recipient || (recipient_to_donor && (!self.anonymous || donor_wrote))
     }
 }
 
@@ -240,19 +255,49 @@ mod tests {
         assert!(breaker.allows(now));
     }
 
+    fn parties(anonymous: bool, recipient_id: Option<Uuid>) -> (Parties, Uuid) {
+        let donor = Uuid::new_v4();
+        let parties = Parties {
+            donor_id: Some(donor),
+            recipient_id,
+            anonymous,
+        };
+        (parties, donor)
+    }
+
     #[test]
-    fn parties_either_way_round_and_only_once_accepted() {
+    fn a_named_donations_parties_write_either_way_round_once_accepted() {
+        let recipient = Uuid::new_v4();
+        let (named, donor) = parties(false, Some(recipient));
+        assert!(named.may_write(donor, recipient, false));
+        assert!(named.may_write(recipient, donor, false));
+        assert!(!named.may_write(donor, Uuid::new_v4(), true));
+        assert!(!named.may_write(Uuid::new_v4(), recipient, true));
+        let (pending, donor) = parties(false, None);
+        assert!(!pending.may_write(donor, recipient, true));
+    }
+
+    #[test]
+    fn the_recipient_of_an_anonymous_donation_writes_only_once_the_donor_has() {
+        let recipient = Uuid::new_v4();
+        let (anonymous, donor) = parties(true, Some(recipient));
+        assert!(anonymous.may_write(donor, recipient, false));
+        assert!(
+            !anonymous.may_write(recipient, donor, false),
+            "a right guess"
+        );
+        assert!(anonymous.may_write(recipient, donor, true), "a reply");
+        assert!(!anonymous.may_write(recipient, Uuid::new_v4(), true));
+    }
+
+    #[test]
+    fn an_answer_without_the_flag_is_anonymous() {
         let (donor, recipient) = (Uuid::new_v4(), Uuid::new_v4());
-        let accepted = Parties {
-            donor_id: Some(donor),
-            recipient_id: Some(recipient),
-        };
-        assert!(accepted.are(donor, recipient) && accepted.are(recipient, donor));
-        assert!(!accepted.are(donor, Uuid::new_v4()));
-        let pending = Parties {
-            donor_id: Some(donor),
-            recipient_id: None,
-        };
-        assert!(!pending.are(donor, recipient));
+        let older: Parties = serde_json::from_value(
+            serde_json::json!({"donor_id": donor, "recipient_id": recipient}),
+        )
+        .expect("parties");
+        assert!(older.anonymous);
+        assert!(!older.may_write(recipient, donor, false));
     }
 }

@@ -20,12 +20,14 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/donations/{id}/parties", get(parties))
 }
 
-/// A donation's donor and recipient, and nothing else.
+/// A donation's donor and recipient, and whether the donor is anonymous
+/// (messaging-service then lets the recipient write only once the donor has).
 #[derive(Debug, Serialize)]
 struct Parties {
     donor_id: Option<Uuid>,
     /// Null until the campaign or request accepted the donation.
     recipient_id: Option<Uuid>,
+    anonymous: bool,
 }
 
 async fn parties(
@@ -40,5 +42,6 @@ async fn parties(
     Ok(Json(Parties {
         donor_id: donation.donor_id,
         recipient_id: donation.recipient_id,
+        anonymous: donation.anonymous,
     }))
 }

@@ -32,7 +32,7 @@ async fn the_parties_of_a_donation_are_read_with_its_token_or_by_staff_alone() {
     let donation = anonymous_gift(&app, &donor, &recipient).await;
     let other = anonymous_gift(&app, &Person::user(), &recipient).await;
     let path = parties_path(&donation["id"]);
-    let parties = json!({"donor_id": donor.id, "recipient_id": recipient.id});
+    let parties = json!({"donor_id": donor.id, "recipient_id": recipient.id, "anonymous": true});
 
     // The token for this donation reads its parties, the anonymous donor too.
     let token = service_call_token(&DONATION_PARTIES_READ, uuid(&donation["id"]));
@@ -95,6 +95,19 @@ async fn the_parties_of_a_donation_are_read_with_its_token_or_by_staff_alone() {
         .send()
         .await
         .assert_problem(401, "unauthenticated");
+    // A named donation says so: messaging-service lets its recipient write first.
+    let named = app.give(&donor, &money(Uuid::new_v4())).await.expect(201);
+    app.confirm(&named["id"], &recipient).await;
+    let named_token = service_call_token(&DONATION_PARTIES_READ, uuid(&named["id"]));
+    assert_eq!(
+        app.client
+            .get(&parties_path(&named["id"]))
+            .token(&named_token)
+            .send()
+            .await
+            .expect(200),
+        json!({"donor_id": donor.id, "recipient_id": recipient.id, "anonymous": false})
+    );
     // An unknown donation, with a token for it: 404.
     let unknown = Uuid::new_v4();
     app.client

@@ -4,7 +4,7 @@ use hearth_core::pagination::PageRequest;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use crate::domain::{Conversation, Message, MessageRow, NewMessage};
+use crate::domain::{Context, Conversation, Message, MessageRow, NewMessage};
 
 macro_rules! message_columns {
     () => {
@@ -114,6 +114,29 @@ pub async fn mark_message_read(
     .execute(conn)
     .await?;
     Ok(Message::from(row))
+}
+
+/// Whether `sender` has written to `recipient` about `context`. Walks the
+/// pair's thread index, as the thread query does.
+pub async fn has_written_about<'c>(
+    db: impl PgExecutor<'c>,
+    sender: Uuid,
+    recipient: Uuid,
+    context: Context,
+) -> sqlx::Result<bool> {
+    sqlx::query_scalar(
+        "select exists (select 1 from messages \
+         where least(sender_id, recipient_id) = least($1::uuid, $2::uuid) \
+           and greatest(sender_id, recipient_id) = greatest($1::uuid, $2::uuid) \
+           and sender_id = $1 and recipient_id = $2 \
+           and context_type = $3 and context_id = $4)",
+    )
+    .bind(sender)
+    .bind(recipient)
+    .bind(context.kind)
+    .bind(context.id)
+    .fetch_one(db)
+    .await
 }
 
 /// The text of the thread query, public so that a test can `EXPLAIN` it and

@@ -38,7 +38,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// To anyone but yourself. With a `donation` context, sender and recipient
 /// must be that donation's donor and recipient: messaging-service asks
 /// donation-service, and answers 409 `not_eligible` when they are not, or 503
-/// `dependency_unavailable` when donation-service cannot answer. Emits `message.sent`.
+/// `dependency_unavailable` when donation-service cannot answer. The recipient
+/// of an anonymous donation may write about it only once its donor has
+/// written to them about it; before, the same 409 `not_eligible`, whoever
+/// they write to. Emits `message.sent`.
 #[utoipa::path(
     post, path = "/messages", tag = "messages",
     params(("Idempotency-Key" = Option<String>, Header,
@@ -49,7 +52,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 201, description = "Sent", body = Message),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Your account is suspended", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "not_eligible: not this donation's donor and recipient", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "not_eligible: not this donation's donor and recipient, or its recipient before an anonymous donor wrote", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "donation-service cannot answer; with Retry-After", body = Problem, content_type = "application/problem+json"),
     )
@@ -96,7 +99,10 @@ fn sent(message: Message) -> impl IntoResponse {
 }
 
 /// The one synchronous check (API.md): only a donation's donor and recipient
-/// talk about it. Done before the transaction, so no connection waits on it.
+/// talk about it, and the recipient of an anonymous donation only answers
+/// ([`crate::donation_service::Parties::may_write`]). Every refusal is the same 409, so that it cannot
+/// tell a recipient whether a guess at their anonymous donor was right. Done
+/// before the transaction, so no connection waits on it.
 async fn check_donation_context(state: &AppState, new: &NewMessage) -> ApiResult<()> {
     let Some(context) = new.context.filter(|c| c.kind == ContextType::Donation) else {
         return Ok(());
@@ -112,12 +118,26 @@ async fn check_donation_context(state: &AppState, new: &NewMessage) -> ApiResult
             }
         }
     })?;
-    match parties {
-        Some(parties) if parties.are(new.sender_id, new.recipient_id) => Ok(()),
-        _ => Err(ApiError::not_eligible(
+    let allowed = match parties {
+        Some(parties) => {
+            // Asked of the real donor, not of whom the message is to: the
+            // same question whoever the sender guesses.
+            let donor_wrote = match parties.donor_id {
+                Some(donor) => {
+                    db::has_written_about(&state.db, donor, new.sender_id, context).await?
+                }
+                None => false,
+            };
+            parties.may_write(new.sender_id, new.recipient_id, donor_wrote)
+        }
+        None => false,
+    };
+    if !allowed {
+        return Err(ApiError::not_eligible(
             "only a donation's donor and recipient message each other about it",
-        )),
+        ));
     }
+    Ok(())
 }
 
 /// Mark a message read

@@ -358,3 +358,59 @@ async fn a_thread_is_read_from_its_index_among_many_messages() {
     assert!(plan.contains("messages_thread"), "{plan}");
     assert!(!plan.contains("Seq Scan"), "{plan}");
 }
+
+/// A donation-service from before `anonymous` was in the parties answer: it
+/// names `donor` and `recipient` as the parties of every donation.
+async fn donation_service_without_the_flag(donor: &Person, recipient: &Person) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let parties = json!({"donor_id": donor.id, "recipient_id": recipient.id});
+    let app = axum::Router::new().route(
+        "/donations/{id}/parties",
+        axum::routing::get(move || async move { axum::Json(parties) }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+#[tokio::test]
+async fn an_answer_without_anonymous_keeps_the_recipient_waiting_for_the_donor() {
+    let (donor, recipient, stranger) = (Person::user(), Person::user(), Person::user());
+    let url = donation_service_without_the_flag(&donor, &recipient).await;
+    let app = spawn_app_with(&[("DONATION_SERVICE_URL", &url)]).await;
+    let donation = Uuid::now_v7();
+    let about = |from: &Person, to: &Person| {
+        app.client
+            .post("/messages")
+            .token(&from.token)
+            .json(&json!({"recipient_id": to.id, "body": "About the gift",
+                          "context": {"type": "donation", "id": donation}}))
+            .send()
+    };
+
+    let to_the_donor = about(&recipient, &donor).await;
+    let to_a_stranger = about(&recipient, &stranger).await;
+    assert_eq!(
+        to_the_donor.assert_problem(409, "not_eligible"),
+        to_a_stranger.assert_problem(409, "not_eligible")
+    );
+    // The donor's message about another donation does not count.
+    app.client
+        .post("/messages")
+        .token(&donor.token)
+        .json(&json!({"recipient_id": recipient.id, "body": "Hello",
+                      "context": {"type": "donation", "id": Uuid::now_v7()}}))
+        .send()
+        .await
+        .expect(201);
+    about(&recipient, &donor)
+        .await
+        .assert_problem(409, "not_eligible");
+    about(&donor, &recipient).await.expect(201);
+    about(&recipient, &donor).await.expect(201);
+    about(&recipient, &stranger)
+        .await
+        .assert_problem(409, "not_eligible");
+}
