@@ -71,6 +71,26 @@ impl Names {
     pub fn dead_queue(&self, service: &str) -> String {
         format!("{}.{service}.dead", self.namespace)
     }
+
+    /// A regular expression, as RabbitMQ's permissions take them, for every
+    /// queue of `service`: [`Names::queue`], each [`Names::retry_queue`]
+    /// whatever the delays, and [`Names::dead_queue`]. (A delay never has a
+    /// dot: humantime writes `1m 30s`.)
+    pub fn queues_pattern(&self, service: &str) -> String {
+        format!(r"{}(\.delay\.[^.]+|\.dead)?", escape(&self.queue(service)))
+    }
+}
+
+/// `name` as a regular expression that matches it alone.
+pub fn escape(name: &str) -> String {
+    let mut escaped = String::with_capacity(name.len() + 4);
+    for c in name.chars() {
+        if r"\.+*?()|[]{}^$".contains(c) {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
 }
 
 /// What one consuming service needs declared.
