@@ -253,18 +253,48 @@ impl Management {
     /// Gives `grant.user` exactly the grant's permissions in `vhost`,
     /// replacing whatever it had.
     pub async fn apply(&self, vhost: &str, grant: &Grant) -> anyhow::Result<()> {
-        self.put(
-            &["permissions", vhost, &grant.user],
-            json!({ "configure": grant.configure, "write": grant.write, "read": grant.read }),
+        self.set_permissions(
+            vhost,
+            &grant.user,
+            [&grant.configure, &grant.write, &grant.read],
         )
         .await?;
+        self.set_topic_permissions(
+            vhost,
+            &grant.user,
+            &grant.exchange,
+            &grant.topic_write(),
+            &grant.topic_read(),
+        )
+        .await
+    }
+
+    /// Sets `user`'s permissions on `vhost`'s resources.
+    pub async fn set_permissions(
+        &self,
+        vhost: &str,
+        user: &str,
+        [configure, write, read]: [&str; 3],
+    ) -> anyhow::Result<()> {
         self.put(
-            &["topic-permissions", vhost, &grant.user],
-            json!({
-                "exchange": grant.exchange,
-                "write": grant.topic_write(),
-                "read": grant.topic_read(),
-            }),
+            &["permissions", vhost, user],
+            json!({ "configure": configure, "write": write, "read": read }),
+        )
+        .await
+    }
+
+    /// Sets the routing keys `user` may publish (`write`) and bind (`read`) on `exchange`.
+    pub async fn set_topic_permissions(
+        &self,
+        vhost: &str,
+        user: &str,
+        exchange: &str,
+        write: &str,
+        read: &str,
+    ) -> anyhow::Result<()> {
+        self.put(
+            &["topic-permissions", vhost, user],
+            json!({ "exchange": exchange, "write": write, "read": read }),
         )
         .await
     }
