@@ -641,6 +641,31 @@ async fn forged_events_change_nothing_go_to_the_dead_queue_with_why_and_stay_ref
     // mend handling, and replay as donation-service's user: the rightful
     // answer is handled, the forgeries are refused again.
     requeue_dead(&users, &dead, forgeries.iter().chain([&letter])).await;
+    // And a letter request-service's user slipped into the dead queue itself,
+    // naming campaign-service as its publisher, hoping a replay launders it.
+    let laundered = accepted(donation_id, stranger);
+    let mut claim = FieldTable::default();
+    claim.insert(
+        headers::PUBLISHER.into(),
+        lapin::types::AMQPValue::LongString(campaign_user.clone().into()),
+    );
+    let confirm = confirm_channel(&as_request)
+        .await
+        .basic_publish(
+            "",
+            &dead,
+            BasicPublishOptions::default(),
+            &serde_json::to_vec(&laundered).expect("json"),
+            BasicProperties::default()
+                .with_message_id(laundered.id.to_string().into())
+                .with_user_id(users.user("request").into())
+                .with_headers(claim),
+        )
+        .await
+        .expect("publish")
+        .await
+        .expect("confirmed");
+    assert!(confirm.is_ack());
     sqlx::raw_sql("alter table donation.inbox_away rename to inbox")
         .execute(&mut db)
         .await
@@ -669,15 +694,21 @@ async fn forged_events_change_nothing_go_to_the_dead_queue_with_why_and_stay_ref
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert_eq!(recipient, Some(rightful.data.recipient_id));
-    let again: Vec<(String, String, String)> = take(broker, &dead, 3)
+    let again: Vec<(String, String, String)> = take(broker, &dead, 4)
         .await
         .iter()
         .map(read_letter)
         .collect();
-    assert_eq!(again.len(), 3, "the forgeries are back: {again:?}");
-    for (id, error, _) in &again {
-        let (first, _) = &letters[id];
-        assert_eq!(error, first, "refused again for the same reason");
+    assert_eq!(again.len(), 4, "the forgeries are back: {again:?}");
+    for (id, error, publisher) in &again {
+        match letters.get(id) {
+            Some((first, _)) => assert_eq!(error, first, "refused again for the same reason"),
+            None => {
+                assert_eq!(id, &laundered.id.to_string());
+                assert_eq!(publisher, &users.user("request"), "{error}");
+                assert!(error.contains("but only"), "{error}");
+            }
+        }
     }
     let _ = (
         intruder.close(200, "done").await,
