@@ -286,6 +286,31 @@ async fn broker_users_are_made_once_keep_their_passwords_and_take_the_prefix() {
         .expect("close");
 }
 
+#[test]
+fn without_the_management_api_broker_users_stops_with_one_line() {
+    let run = |url: &str| {
+        Command::new(env!("CARGO_BIN_EXE_hearth"))
+            .args(["broker", "users", "campaign"])
+            .env("RABBITMQ_MANAGEMENT_URL", url)
+            .env_remove("RUST_LOG")
+            .output()
+            .expect("run hearth")
+    };
+    let unreachable = run("http://127.0.0.1:1");
+    assert_eq!(unreachable.status.code(), Some(1));
+    let line = String::from_utf8_lossy(&unreachable.stderr).into_owned();
+    assert_eq!(line.lines().count(), 1, "{line}");
+    assert!(
+        line.contains("cannot reach the RabbitMQ management API at http://127.0.0.1:1/")
+            && line.contains("rabbitmq-plugins enable rabbitmq_management"),
+        "{line}"
+    );
+    let malformed = run("127.0.0.1:15672");
+    assert_eq!(malformed.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&malformed.stderr)
+        .starts_with("hearth: RABBITMQ_MANAGEMENT_URL: expected an http:// or https:// URL"));
+}
+
 #[tokio::test]
 async fn the_broker_refuses_a_service_user_a_foreign_type_a_forged_user_id_and_foreign_queues() {
     let broker = TestBroker::new().await;
