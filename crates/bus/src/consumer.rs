@@ -179,10 +179,17 @@ impl Consumer {
     /// Checks publishers as `check` says for this service and its broker user.
     pub fn with_publisher_check(mut self, check: hearth_core::config::PublisherCheck) -> Self {
         self.publishers = Publishers::resolve(check, self.topology.service, self.link.user());
-        if !self.publishers.is_checked() {
+        let (service, user) = (self.topology.service, self.link.user());
+        if self.publishers.is_checked() {
             tracing::info!(
-                service = self.topology.service,
-                user = self.link.user(),
+                service,
+                user,
+                "each event is accepted from its producer's broker user alone"
+            );
+        } else {
+            tracing::info!(
+                service,
+                user,
                 "publishers are not checked: the service shares its broker user"
             );
         }
