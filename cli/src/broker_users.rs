@@ -7,9 +7,13 @@
 //!
 //! | permission | on | for |
 //! |---|---|---|
-//! | configure | `<ns>.events`, `<ns>.unrouted`, its own queues | declaring the topology, as every service does at connect |
-//! | write | the same, and `amq.default` | publishing events; binding its queue; retry and dead copies, which go through the default exchange |
-//! | read | the same | binding to the exchanges; consuming its queue |
+//! | configure | `<ns>.events`, its own queues | declaring them, as every service does at connect |
+//! | write | the same, `<ns>.unrouted` and `amq.default` | publishing events; binding its queue; naming the alternate exchange; retry and dead copies, which go through the default exchange |
+//! | read | `<ns>.events`, its own queues | binding its queue to the exchange; consuming its queue |
+//!
+//! Not the unrouted queue: it shares its name with the unrouted exchange,
+//! so a service allowed to bind it could read every event nobody consumes.
+//! The command declares the shared topology itself, as `RABBITMQ_URL`'s user.
 //! | topic write on `<ns>.events` | the types the catalogue gives it | publishing |
 //! | topic read on `<ns>.events` | the types its consumer handles | binding its queue |
 
@@ -44,17 +48,16 @@ pub struct Grant {
 impl Grant {
     /// The grant of `<prefix><service>`, which consumes `consumes`.
     pub fn new(names: &Names, prefix: &str, service: &str, consumes: Vec<&'static str>) -> Self {
-        let shared = [
-            names.exchange(),
-            names.unrouted_exchange(),
-            names.unrouted_queue(),
-        ];
-        let mut resources: Vec<String> = shared.iter().map(|name| escape(name)).collect();
-        resources.dedup();
-        resources.push(names.queues_pattern(service));
-        let configure = one_of(&resources);
-        resources.push(escape("amq.default"));
-        let write = one_of(&resources);
+        let own = [escape(&names.exchange()), names.queues_pattern(service)];
+        let configure = one_of(&own);
+        // The alternate exchange is checked for write when the events
+        // exchange is declared; the default exchange carries retry and dead copies.
+        let write = one_of(&[
+            own[0].clone(),
+            own[1].clone(),
+            escape(&names.unrouted_exchange()),
+            escape("amq.default"),
+        ]);
         Self {
             user: format!("{prefix}{service}"),
             read: configure.clone(),
@@ -206,6 +209,18 @@ impl Management {
                 anyhow::bail!("the RabbitMQ management API answered {status}: {text}")
             }
             _ => Ok(response),
+        }
+    }
+
+    /// Whether the API answers to these credentials at all.
+    pub async fn check(&self) -> anyhow::Result<()> {
+        let response = self.call(reqwest::Method::GET, &["whoami"], None).await?;
+        match response.status() {
+            status if status.is_success() => Ok(()),
+            status => anyhow::bail!(
+                "the RabbitMQ management API at {} answered {status}",
+                self.base
+            ),
         }
     }
 
@@ -443,11 +458,11 @@ mod tests {
         assert_eq!(grant.user, "hearth_campaign");
         assert_eq!(
             grant.configure,
-            r"^(hearth\.events|hearth\.unrouted|hearth\.campaign(\.delay\.[^.]+|\.dead)?)$"
+            r"^(hearth\.events|hearth\.campaign(\.delay\.[^.]+|\.dead)?)$"
         );
         assert_eq!(
             grant.write,
-            r"^(hearth\.events|hearth\.unrouted|hearth\.campaign(\.delay\.[^.]+|\.dead)?|amq\.default)$"
+            r"^(hearth\.events|hearth\.campaign(\.delay\.[^.]+|\.dead)?|hearth\.unrouted|amq\.default)$"
         );
         assert_eq!(grant.read, grant.configure);
         assert_eq!(grant.exchange, "hearth.events");

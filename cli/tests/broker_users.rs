@@ -292,6 +292,7 @@ fn without_the_management_api_broker_users_stops_with_one_line() {
         Command::new(env!("CARGO_BIN_EXE_hearth"))
             .args(["broker", "users", "campaign"])
             .env("RABBITMQ_MANAGEMENT_URL", url)
+            .env("BUS_NAMESPACE", format!("test.{}", Uuid::new_v4().simple()))
             .env_remove("RUST_LOG")
             .output()
             .expect("run hearth")
@@ -374,7 +375,7 @@ async fn the_broker_refuses_a_service_user_a_foreign_type_a_forged_user_id_and_f
     for queue in ["", ".dead", ".delay.1s"] {
         broker.track(format!("{}.request{queue}", broker.namespace));
     }
-    hearth_bus::topology::declare_consumer(&channel, &names, &consumer)
+    hearth_bus::topology::declare_own_queues(&channel, &names, &consumer)
         .await
         .expect("its own queues and bindings");
     let err = channel
@@ -404,12 +405,14 @@ async fn the_broker_refuses_a_service_user_a_foreign_type_a_forged_user_id_and_f
         )
         .await
         .expect("campaign's queue");
-    let channel = as_request.create_channel().await.expect("channel");
-    let err = channel
-        .basic_get(&names.queue("campaign"), Default::default())
-        .await
-        .expect_err("reading another service's queue is refused");
-    assert!(err.to_string().contains("ACCESS_REFUSED"), "{err}");
+    for queue in [names.queue("campaign"), names.unrouted_queue()] {
+        let channel = as_request.create_channel().await.expect("channel");
+        let err = channel
+            .basic_get(&queue, Default::default())
+            .await
+            .expect_err("reading a queue not its own is refused");
+        assert!(err.to_string().contains("ACCESS_REFUSED"), "{queue}: {err}");
+    }
     let _ = as_request.close(200, "done").await;
 }
 

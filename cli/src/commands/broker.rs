@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Subcommand;
-use hearth_bus::topology::Names;
+use hearth_bus::topology::{declare_exchange, Names};
 use hearth_core::config::{rabbitmq_url, Env, EventsConfig, ServiceConfig};
 use lapin::options::QueueDeclareOptions;
 use lapin::types::FieldTable;
@@ -36,6 +36,8 @@ pub async fn run(command: BrokerCommand, env: &dyn Env) -> anyhow::Result<()> {
     let BrokerCommand::Users { prefix, services } = command;
     let api = Management::from_env(env)?;
     let names = Names::new(EventsConfig::from_env(env)?.namespace);
+    api.check().await?;
+    declare_shared_topology(env).await?;
     for service in super::services_or_all(services) {
         let spec = service.spec();
         let config = ServiceConfig::from_env(env, spec, Some(crate::DEV_JWT_SECRET))?;
@@ -70,6 +72,27 @@ pub async fn run(command: BrokerCommand, env: &dyn Env) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Declares the events exchange and the unrouted exchange and queue as
+/// `RABBITMQ_URL`'s user: a service's own user may not declare the unrouted ones.
+async fn declare_shared_topology(env: &dyn Env) -> anyhow::Result<()> {
+    let (connection, names) = connect(env).await?;
+    let declared = async {
+        let channel = connection.create_channel().await?;
+        declare_exchange(&channel, &names).await?;
+        channel.close(200, "declared").await
+    }
+    .await
+    .with_context(|| {
+        format!(
+            "declaring {} and {} as RABBITMQ_URL's user",
+            names.exchange(),
+            names.unrouted_queue()
+        )
+    });
+    let _ = connection.close(200, "done").await;
+    declared
 }
 
 /// The types the service's consumer handles, from the consumer itself.

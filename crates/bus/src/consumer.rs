@@ -40,7 +40,7 @@ use tracing::Instrument;
 
 use crate::broker::BrokerLink;
 use crate::publishers::Publishers;
-use crate::topology::{declare_consumer, ConsumerTopology, Names};
+use crate::topology::{declare_own_queues, declare_shared, ConsumerTopology, Names};
 use crate::wake::Waker;
 
 /// The transaction a handler works in; it hands it back to be committed.
@@ -265,7 +265,8 @@ impl Consumer {
                 .channel()
                 .await
                 .ok_or_else(|| anyhow::anyhow!("the broker link has stopped"))??;
-            declare_consumer(&channel, &self.names, &self.topology).await?;
+            declare_shared(&self.link, &self.names).await?;
+            declare_own_queues(&channel, &self.names, &self.topology).await?;
             anyhow::Ok(())
         })
         .await
@@ -321,7 +322,8 @@ impl Consumer {
             return Ok(());
         };
         let channel = channel?;
-        declare_consumer(&channel, &self.names, &self.topology).await?;
+        declare_shared(&self.link, &self.names).await?;
+        declare_own_queues(&channel, &self.names, &self.topology).await?;
         channel.confirm_select(Default::default()).await?;
         channel
             .basic_qos(self.prefetch, BasicQosOptions::default())

@@ -35,7 +35,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::broker::BrokerLink;
-use crate::topology::{declare_exchange, Names};
+use crate::topology::{declare_shared, Names};
 use crate::wake::{LocalRelay, Waker};
 
 mod cursor;
@@ -274,7 +274,7 @@ impl Relay {
                     .await?;
                 channels.push(channel);
             }
-            declare_exchange(&channels[0], &self.config.names).await?;
+            declare_shared(&self.link, &self.config.names).await?;
             let mut last_drain: Option<Instant> = None;
             while channels.iter().all(|c| c.status().connected()) {
                 tokio::time::sleep(pause_before_drain(
