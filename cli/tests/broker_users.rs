@@ -584,8 +584,31 @@ async fn forged_events_change_nothing_go_to_the_dead_queue_with_why_and_stay_ref
     .await
     .expect("the broker takes it");
 
+    // 4. The intruder again, with no user_id at all and a header claiming
+    //    campaign-service published it, as a retry copy would carry.
+    let unsigned = accepted(donation_id, stranger);
+    let mut claim = FieldTable::default();
+    claim.insert(
+        headers::PUBLISHER.into(),
+        lapin::types::AMQPValue::LongString(users.user("campaign").into()),
+    );
+    channel
+        .basic_publish(
+            &names.exchange(),
+            CampaignDonationAccepted::TYPE,
+            BasicPublishOptions::default(),
+            &serde_json::to_vec(&unsigned).expect("json"),
+            BasicProperties::default()
+                .with_message_id(unsigned.id.to_string().into())
+                .with_headers(claim),
+        )
+        .await
+        .expect("publish")
+        .await
+        .expect("the broker takes it");
+
     let dead = names.dead_queue("donation");
-    let forgeries = take(broker, &dead, 3).await;
+    let forgeries = take(broker, &dead, 4).await;
     let letters: HashMap<String, (String, String)> = forgeries
         .iter()
         .map(|d| {
@@ -613,6 +636,12 @@ async fn forged_events_change_nothing_go_to_the_dead_queue_with_why_and_stay_ref
         &users.user("profile"),
     );
     refused(by_request.id, &users.user("request"), &campaign_user);
+    let (error, header) = &letters[&unsigned.id.to_string()];
+    assert!(
+        error.contains("without a broker-checked publisher (user_id)"),
+        "{error}"
+    );
+    assert_eq!(header, "", "the unproven claim is not carried on");
 
     // Nothing changed: the donation is pending without a recipient, the
     // donor is not suspended and may still give.
@@ -733,12 +762,12 @@ async fn forged_events_change_nothing_go_to_the_dead_queue_with_why_and_stay_ref
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert_eq!(recipient, Some(rightful.data.recipient_id));
-    let again: Vec<(String, String, String)> = take(broker, &dead, 4)
+    let again: Vec<(String, String, String)> = take(broker, &dead, 5)
         .await
         .iter()
         .map(read_letter)
         .collect();
-    assert_eq!(again.len(), 4, "the forgeries are back: {again:?}");
+    assert_eq!(again.len(), 5, "the forgeries are back: {again:?}");
     for (id, error, publisher) in &again {
         match letters.get(id) {
             Some((first, _)) => assert_eq!(error, first, "refused again for the same reason"),

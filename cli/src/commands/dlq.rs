@@ -299,12 +299,10 @@ async fn put_back(
         Some(&consumer::without(headers_of, headers::ATTEMPTS)),
         headers::PUBLISHER,
     );
-    if let Some(publisher) = publisher {
-        table.insert(
-            headers::PUBLISHER.into(),
-            AMQPValue::LongString(publisher.into()),
-        );
-    }
+    table.insert(
+        headers::PUBLISHER.into(),
+        AMQPValue::LongString(publisher.unwrap_or_default().into()),
+    );
     let properties = delivery
         .properties
         .clone()

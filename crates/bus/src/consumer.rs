@@ -518,13 +518,15 @@ impl Consumer {
         let routing_key = header_string(&headers, headers::ROUTING_KEY)
             .unwrap_or_else(|| delivery.routing_key.to_string());
         // The copy is published by this service's user, which RabbitMQ checks;
-        // who published the original goes with it.
-        if let Some(original) = publisher(delivery, self.link.user()) {
-            headers.insert(
-                ShortString::from(headers::PUBLISHER),
-                AMQPValue::LongString(original.into()),
-            );
-        }
+        // who published the original goes with it (empty: nobody proven).
+        headers.insert(
+            ShortString::from(headers::PUBLISHER),
+            AMQPValue::LongString(
+                publisher(delivery, self.link.user())
+                    .unwrap_or_default()
+                    .into(),
+            ),
+        );
         for (key, value) in [
             (headers::ATTEMPTS, AMQPValue::LongUInt(attempts)),
             (
@@ -575,8 +577,9 @@ fn unconfirmed_copy() -> anyhow::Error {
 
 /// The broker user that published `delivery`'s event: its `user_id`, checked
 /// by RabbitMQ; or, on a retry or dead copy this service's own user
-/// published, the original's, which that copy carries in a header. A header
-/// on a message anyone else published proves nothing and is ignored.
+/// published, the original's, which that copy carries in a header (empty
+/// when the original had no `user_id`). A header on a message anyone else
+/// published proves nothing and is ignored.
 pub fn publisher(delivery: &Delivery, own_user: &str) -> Option<String> {
     let user_id = delivery.properties.user_id().as_ref()?.to_string();
     if user_id != own_user {
@@ -587,7 +590,12 @@ pub fn publisher(delivery: &Delivery, own_user: &str) -> Option<String> {
         .headers()
         .as_ref()
         .and_then(|h| header_string(h, headers::PUBLISHER));
-    Some(original.unwrap_or(user_id))
+    match original {
+        Some(original) if original.is_empty() => None,
+        Some(original) => Some(original),
+        // Not a copy: the service published it itself.
+        None => Some(user_id),
+    }
 }
 
 /// `table` without `key`.
