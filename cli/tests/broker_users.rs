@@ -683,9 +683,9 @@ async fn forged_events_change_nothing_go_to_the_dead_queue_with_why_and_stay_ref
     )
     .await
     .expect("published");
-    let mut rightful_letter = take(broker, &dead, 1).await.pop();
-    let letter = rightful_letter
-        .take()
+    let letter = take(broker, &dead, 1)
+        .await
+        .pop()
         .expect("dead-lettered after its retry");
     let table = letter.properties.headers().clone().unwrap_or_default();
     assert_eq!(
