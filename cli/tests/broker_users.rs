@@ -705,7 +705,7 @@ async fn forged_events_change_nothing_go_to_the_dead_queue_with_why_and_stay_ref
         .unwrap_or_default()
         .contains("inbox"));
 
-    // Put all four back in the dead queue as donation-service left them,
+    // Put every letter back in the dead queue as donation-service left them,
     // mend handling, and replay as donation-service's user: the rightful
     // answer is handled, the forgeries are refused again.
     requeue_dead(&users, &dead, forgeries.iter().chain([&letter])).await;
