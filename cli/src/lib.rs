@@ -1,6 +1,7 @@
 //! The `hearth` command's library: each subcommand in `commands/`, the
 //! services this binary can run in `services.rs`, and running them in `platform.rs`.
 
+pub mod broker_users;
 pub mod commands;
 pub mod platform;
 pub mod roles;

@@ -6,11 +6,19 @@
 //! closes. A replayed message is acked only after the broker confirmed its
 //! copy on the service's queue, so a crash in between duplicates (which the
 //! service's inbox absorbs) and never loses.
+//!
+//! A replay connects as the service's own broker user
+//! (`<SERVICE>_RABBITMQ_URL`), like the service's own retries: the copy's
+//! `user_id` is then the service's, and the original publisher goes with it
+//! in `x-hearth-publisher` — taken from the dead copy's header only if the
+//! service's user wrote that copy, otherwise from the dead copy's own
+//! `user_id`. A consumer that checks publishers then judges a replayed event
+//! by who really published it, exactly as it did the first time.
 
 use clap::Subcommand;
-use hearth_bus::consumer::{header_string, headers};
+use hearth_bus::consumer::{self, header_string, headers};
 use hearth_bus::topology::Names;
-use hearth_core::config::Env;
+use hearth_core::config::{rabbitmq_url, rabbitmq_user, Env};
 use lapin::message::Delivery;
 use lapin::options::{
     BasicAckOptions, BasicGetOptions, BasicPublishOptions, ConfirmSelectOptions, QueuePurgeOptions,
@@ -71,11 +79,16 @@ impl Which {
 }
 
 pub async fn run(command: DlqCommand, env: &dyn Env) -> anyhow::Result<()> {
-    let (connection, names) = broker::connect(env).await?;
+    let url = match &command {
+        DlqCommand::Replay { service, .. } => broker::service_url(env, service)?,
+        DlqCommand::List { .. } | DlqCommand::Purge { .. } => rabbitmq_url(env)?,
+    };
+    let user = rabbitmq_user(&url);
+    let (connection, names) = broker::connect_to(env, url).await?;
     let result = match command {
         DlqCommand::List { service } => list(&connection, &names, service.as_deref()).await,
         DlqCommand::Replay { service, which } => {
-            replay(&connection, &names, &service, &which).await
+            replay(&connection, &names, &service, &which, &user).await
         }
         DlqCommand::Purge { service, which } => purge(&connection, &names, &service, &which).await,
     };
@@ -228,6 +241,7 @@ async fn replay(
     names: &Names,
     service: &str,
     which: &Which,
+    user: &str,
 ) -> anyhow::Result<()> {
     let dead = dead_queue(connection, names, service).await?;
     let queue = names.queue(service);
@@ -247,7 +261,7 @@ async fn replay(
         if !which.matches(&message) {
             continue;
         }
-        if let Err(err) = put_back(&channel, &queue, &message.delivery).await {
+        if let Err(err) = put_back(&channel, &queue, &message.delivery, user).await {
             result = Err(err);
             break;
         }
@@ -270,19 +284,30 @@ async fn replay(
 }
 
 /// Publishes a copy of a dead message to the service's queue, through the
-/// default exchange, with its properties. The attempts count is dropped so
-/// that the replay gets the whole retry schedule again; the first failure's
-/// time stays.
-async fn put_back(channel: &Channel, queue: &str, delivery: &Delivery) -> anyhow::Result<()> {
-    let mut table = delivery.properties.headers().clone().unwrap_or_default();
-    let mut kept = FieldTable::default();
-    for (key, value) in table.inner() {
-        if key.as_str() != headers::ATTEMPTS {
-            kept.insert(key.clone(), value.clone());
-        }
-    }
-    table = kept;
-    let properties = delivery.properties.clone().with_headers(table);
+/// default exchange, with its properties, as broker user `user`. The attempts
+/// count is dropped so that the replay gets the whole retry schedule again;
+/// the first failure's time stays; the original publisher goes with it.
+async fn put_back(
+    channel: &Channel,
+    queue: &str,
+    delivery: &Delivery,
+    user: &str,
+) -> anyhow::Result<()> {
+    let publisher = consumer::publisher(delivery, user);
+    let headers_of = delivery.properties.headers().as_ref();
+    let mut table = consumer::without(
+        Some(&consumer::without(headers_of, headers::ATTEMPTS)),
+        headers::PUBLISHER,
+    );
+    table.insert(
+        headers::PUBLISHER.into(),
+        AMQPValue::LongString(publisher.unwrap_or_default().into()),
+    );
+    let properties = delivery
+        .properties
+        .clone()
+        .with_headers(table)
+        .with_user_id(user.into());
     let confirm = channel
         .basic_publish(
             "",

@@ -61,6 +61,11 @@ pub enum Command {
         #[command(subcommand)]
         command: events::EventsCommand,
     },
+    /// RabbitMQ administration.
+    Broker {
+        #[command(subcommand)]
+        command: broker::BrokerCommand,
+    },
 }
 
 impl Command {
@@ -72,6 +77,7 @@ impl Command {
                 | Command::Outbox { .. }
                 | Command::Dlq { .. }
                 | Command::Events { .. }
+                | Command::Broker { .. }
         )
     }
 }
@@ -87,6 +93,7 @@ pub async fn run(cli: Cli, env: &dyn Env) -> anyhow::Result<()> {
         Command::Outbox { command } => outbox::run(command, env).await,
         Command::Dlq { command } => dlq::run(command, env).await,
         Command::Events { command } => events::run(command, env).await,
+        Command::Broker { command } => broker::run(command, env).await,
     }
 }
 

@@ -34,6 +34,9 @@ pub enum LinkState {
 pub struct BrokerLink {
     state: watch::Receiver<LinkState>,
     connection: watch::Receiver<Option<Arc<Connection>>>,
+    /// The broker user the link logs in as: what RabbitMQ checks every
+    /// publish's `user_id` against.
+    user: Arc<str>,
     _task: Arc<AbortOnDrop>,
 }
 
@@ -51,12 +54,20 @@ impl BrokerLink {
     pub fn spawn(url: String) -> Self {
         let (state_tx, state) = watch::channel(LinkState::Connecting);
         let (connection_tx, connection) = watch::channel(None);
+        let user = hearth_core::config::rabbitmq_user(&url).into();
         let task = tokio::spawn(stay_connected(url, state_tx, connection_tx));
         Self {
             state,
             connection,
+            user,
             _task: Arc::new(AbortOnDrop(task)),
         }
+    }
+
+    /// The broker user this link connects as; every publish on it carries
+    /// it as `user_id`.
+    pub fn user(&self) -> &str {
+        &self.user
     }
 
     pub fn state(&self) -> LinkState {

@@ -11,6 +11,14 @@
 //! can never succeed (not a CloudEvent, an unknown version, data that does not
 //! parse), the message goes to the dead queue with headers that say why.
 //! Either way the original is acked, so one poison message never stops a queue.
+//!
+//! When the service connects as its own broker user ([`crate::publishers`]),
+//! a message whose broker-checked publisher (`user_id`) is not its type's
+//! producer is refused the same way, before the inbox or the handler sees it.
+//! Retry and dead copies are published by this service's own user, so RabbitMQ
+//! accepts their `user_id`; the original publisher travels with them in
+//! `x-hearth-publisher`, which the consumer trusts only on a copy its own
+//! user published.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -31,7 +39,8 @@ use tokio::sync::watch;
 use tracing::Instrument;
 
 use crate::broker::BrokerLink;
-use crate::topology::{declare_consumer, ConsumerTopology, Names};
+use crate::publishers::Publishers;
+use crate::topology::{declare_own_queues, declare_shared, ConsumerTopology, Names};
 use crate::wake::Waker;
 
 /// The transaction a handler works in; it hands it back to be committed.
@@ -71,6 +80,8 @@ pub mod headers {
     pub const FIRST_FAILURE: &str = "x-hearth-first-failure";
     pub const LAST_FAILURE: &str = "x-hearth-last-failure";
     pub const ROUTING_KEY: &str = "x-hearth-routing-key";
+    /// On a retry or dead copy: the broker user that published the original.
+    pub const PUBLISHER: &str = "x-hearth-publisher";
 }
 
 #[derive(Debug, Clone, Default)]
@@ -123,6 +134,8 @@ pub struct Consumer {
     metrics: ConsumerMetrics,
     /// Wakes the relay after a handler that emitted events has committed.
     waker: Waker,
+    /// Whose events are refused.
+    publishers: Publishers,
 }
 
 impl std::fmt::Debug for Consumer {
@@ -163,6 +176,26 @@ impl Consumer {
         .with_concurrency(events.concurrency)
     }
 
+    /// Checks publishers as `check` says for this service and its broker user.
+    pub fn with_publisher_check(mut self, check: hearth_core::config::PublisherCheck) -> Self {
+        self.publishers = Publishers::resolve(check, self.topology.service, self.link.user());
+        let (service, user) = (self.topology.service, self.link.user());
+        if self.publishers.is_checked() {
+            tracing::info!(
+                service,
+                user,
+                "each event is accepted from its producer's broker user alone"
+            );
+        } else {
+            tracing::info!(
+                service,
+                user,
+                "publishers are not checked: the service shares its broker user"
+            );
+        }
+        self
+    }
+
     pub fn new(
         pool: PgPool,
         link: BrokerLink,
@@ -186,6 +219,7 @@ impl Consumer {
             concurrency: 8,
             inbox_retention: Duration::from_secs(7 * 24 * 3600),
             metrics,
+            publishers: Publishers::Unchecked,
         }
     }
 
@@ -214,6 +248,14 @@ impl Consumer {
         self
     }
 
+    /// The event types the service consumes: what its queue is bound to.
+    pub fn event_types(&self) -> Vec<&'static str> {
+        let mut types = self.topology.event_types.clone();
+        types.sort_unstable();
+        types.dedup();
+        types
+    }
+
     /// Declares the service's queue and bindings now, waiting at most `timeout`
     /// for the broker. The consumer also declares them whenever it connects.
     pub async fn declare(&self, timeout: Duration) -> anyhow::Result<()> {
@@ -223,7 +265,8 @@ impl Consumer {
                 .channel()
                 .await
                 .ok_or_else(|| anyhow::anyhow!("the broker link has stopped"))??;
-            declare_consumer(&channel, &self.names, &self.topology).await?;
+            declare_shared(&self.link, &self.names).await?;
+            declare_own_queues(&channel, &self.names, &self.topology).await?;
             anyhow::Ok(())
         })
         .await
@@ -279,7 +322,8 @@ impl Consumer {
             return Ok(());
         };
         let channel = channel?;
-        declare_consumer(&channel, &self.names, &self.topology).await?;
+        declare_shared(&self.link, &self.names).await?;
+        declare_own_queues(&channel, &self.names, &self.topology).await?;
         channel.confirm_select(Default::default()).await?;
         channel
             .basic_qos(self.prefetch, BasicQosOptions::default())
@@ -317,6 +361,11 @@ impl Consumer {
             Ok(envelope) => envelope,
             Err(err) => return Outcome::Poison(err.to_string()),
         };
+        let publisher = publisher(delivery, self.link.user());
+        if let Some(why) = self.publishers.refusal(&envelope, publisher.as_deref()) {
+            tracing::warn!(id = %envelope.id, r#type = %envelope.event_type, reason = %why, "refused an event from the wrong publisher");
+            return Outcome::Poison(why);
+        }
         let Some(handler) = self.handlers.get(envelope.event_type.as_str()) else {
             // During a rolling deploy an older instance may meet a type a newer
             // one bound: retry, so that a newer instance can take it.
@@ -461,11 +510,23 @@ impl Consumer {
         why: &str,
     ) -> lapin::Result<bool> {
         let now = chrono::Utc::now().to_rfc3339();
-        let mut headers = delivery.properties.headers().clone().unwrap_or_default();
+        // A publisher header the original carried proves nothing (it is
+        // trusted only on a copy this service published): never carry one on.
+        let mut headers = without(delivery.properties.headers().as_ref(), headers::PUBLISHER);
         let first_failure =
             header_string(&headers, headers::FIRST_FAILURE).unwrap_or_else(|| now.clone());
         let routing_key = header_string(&headers, headers::ROUTING_KEY)
             .unwrap_or_else(|| delivery.routing_key.to_string());
+        // The copy is published by this service's user, which RabbitMQ checks;
+        // who published the original goes with it (empty: nobody proven).
+        headers.insert(
+            ShortString::from(headers::PUBLISHER),
+            AMQPValue::LongString(
+                publisher(delivery, self.link.user())
+                    .unwrap_or_default()
+                    .into(),
+            ),
+        );
         for (key, value) in [
             (headers::ATTEMPTS, AMQPValue::LongUInt(attempts)),
             (
@@ -488,6 +549,7 @@ impl Consumer {
             .properties
             .clone()
             .with_headers(headers)
+            .with_user_id(self.link.user().into())
             .with_delivery_mode(2);
         let confirm = channel
             .basic_publish(
@@ -511,6 +573,40 @@ impl Consumer {
 /// consumer comes back after a backoff instead of spinning on it.
 fn unconfirmed_copy() -> anyhow::Error {
     anyhow::anyhow!("the broker did not confirm a retry or dead-letter copy; reconnecting")
+}
+
+/// The broker user that published `delivery`'s event: its `user_id`, checked
+/// by RabbitMQ; or, on a retry or dead copy this service's own user
+/// published, the original's, which that copy carries in a header (empty
+/// when the original had no `user_id`). A header on a message anyone else
+/// published proves nothing and is ignored.
+pub fn publisher(delivery: &Delivery, own_user: &str) -> Option<String> {
+    let user_id = delivery.properties.user_id().as_ref()?.to_string();
+    if user_id != own_user {
+        return Some(user_id);
+    }
+    let original = delivery
+        .properties
+        .headers()
+        .as_ref()
+        .and_then(|h| header_string(h, headers::PUBLISHER));
+    match original {
+        Some(original) if original.is_empty() => None,
+        Some(original) => Some(original),
+        // Not a copy: the service published it itself.
+        None => Some(user_id),
+    }
+}
+
+/// `table` without `key`.
+pub fn without(table: Option<&FieldTable>, key: &str) -> FieldTable {
+    let mut kept = FieldTable::default();
+    for (name, value) in table.map(FieldTable::inner).into_iter().flatten() {
+        if name.as_str() != key {
+            kept.insert(name.clone(), value.clone());
+        }
+    }
+    kept
 }
 
 fn attempts(delivery: &Delivery) -> u32 {

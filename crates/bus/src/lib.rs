@@ -9,6 +9,8 @@
 //! - [`broker`]: the connection, kept alive with backoff, and its readiness check;
 //! - [`service`]: the pool, link and metrics every service stands on, and the
 //!   relay, consumer and router built from them;
+//! - [`publishers`]: who may publish what, checked by the consumer when
+//!   services connect as their own broker users;
 //! - [`moderation`]: every service's copy of who is suspended, from profile events;
 //! - [`workers`]: a service's relay and consumer, started together.
 
@@ -16,6 +18,7 @@ pub mod broker;
 pub mod consumer;
 pub mod moderation;
 pub mod outbox;
+pub mod publishers;
 pub mod relay;
 pub mod service;
 pub mod topology;

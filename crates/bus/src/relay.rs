@@ -35,7 +35,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::broker::BrokerLink;
-use crate::topology::{declare_exchange, Names};
+use crate::topology::{declare_shared, Names};
 use crate::wake::{LocalRelay, Waker};
 
 mod cursor;
@@ -274,7 +274,7 @@ impl Relay {
                     .await?;
                 channels.push(channel);
             }
-            declare_exchange(&channels[0], &self.config.names).await?;
+            declare_shared(&self.link, &self.config.names).await?;
             let mut last_drain: Option<Instant> = None;
             while channels.iter().all(|c| c.status().connected()) {
                 tokio::time::sleep(pause_before_drain(
@@ -435,7 +435,7 @@ impl Relay {
                         ..Default::default()
                     },
                     row.envelope.as_bytes(),
-                    properties(row),
+                    properties(row, self.link.user()),
                 )
                 .await?;
             confirms.push((row.seq, confirm));
@@ -659,7 +659,10 @@ fn pg_interval(d: Duration) -> String {
     format!("{} milliseconds", d.as_millis())
 }
 
-fn properties(row: &OutboxRow) -> BasicProperties {
+/// The AMQP properties of an event. `user_id` is the relay's broker user,
+/// which RabbitMQ checks: with per-service users it proves to consumers
+/// which service published the event.
+fn properties(row: &OutboxRow, user: &str) -> BasicProperties {
     let mut headers = FieldTable::default();
     if let Some(traceparent) = &row.traceparent {
         headers.insert(
@@ -676,6 +679,7 @@ fn properties(row: &OutboxRow) -> BasicProperties {
         .with_timestamp(now)
         .with_delivery_mode(2)
         .with_content_type("application/cloudevents+json".into())
+        .with_user_id(user.into())
         .with_headers(headers)
 }
 

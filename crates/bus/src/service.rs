@@ -69,6 +69,7 @@ impl ServiceRuntime {
             &self.config.events,
             &self.metrics,
         )
+        .with_publisher_check(self.config.publisher_check)
         .with_waker(self.waker())
     }
 

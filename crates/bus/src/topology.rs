@@ -20,8 +20,11 @@
 use std::time::Duration;
 
 use lapin::options::{ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions};
+use lapin::protocol::{AMQPErrorKind, AMQPSoftError};
 use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{Channel, ExchangeKind};
+
+use crate::broker::BrokerLink;
 
 /// How many unrouted events are kept for inspection, and for how long.
 const UNROUTED_MAX_LENGTH: i64 = 10_000;
@@ -71,6 +74,26 @@ impl Names {
     pub fn dead_queue(&self, service: &str) -> String {
         format!("{}.{service}.dead", self.namespace)
     }
+
+    /// A regular expression, as RabbitMQ's permissions take them, for every
+    /// queue of `service`: [`Names::queue`], each [`Names::retry_queue`]
+    /// whatever the delays, and [`Names::dead_queue`]. (A delay never has a
+    /// dot: humantime writes `1m 30s`.)
+    pub fn queues_pattern(&self, service: &str) -> String {
+        format!(r"{}(\.delay\.[^.]+|\.dead)?", escape(&self.queue(service)))
+    }
+}
+
+/// `name` as a regular expression that matches it alone.
+pub fn escape(name: &str) -> String {
+    let mut escaped = String::with_capacity(name.len() + 4);
+    for c in name.chars() {
+        if r"\.+*?()|[]{}^$".contains(c) {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
 }
 
 /// What one consuming service needs declared.
@@ -106,17 +129,30 @@ fn durable() -> QueueDeclareOptions {
     }
 }
 
-/// Declares the exchange every event goes through.
-pub async fn declare_exchange(channel: &Channel, names: &Names) -> lapin::Result<()> {
-    let durable_exchange = ExchangeDeclareOptions {
+fn durable_exchange() -> ExchangeDeclareOptions {
+    ExchangeDeclareOptions {
         durable: true,
         ..Default::default()
-    };
+    }
+}
+
+/// Declares the exchange every event goes through, with its alternate
+/// exchange and the queue that keeps what falls into it.
+pub async fn declare_exchange(channel: &Channel, names: &Names) -> lapin::Result<()> {
+    declare_unrouted(channel, names).await?;
+    declare_events_exchange(channel, names).await
+}
+
+/// Declares the unrouted exchange and its queue. A service's own broker
+/// user may not (`hearth broker users` declares them as the operator): the
+/// queue shares its name with the exchange, so a permission to bind it would
+/// be one to read every event nobody consumes.
+pub async fn declare_unrouted(channel: &Channel, names: &Names) -> lapin::Result<()> {
     channel
         .exchange_declare(
             &names.unrouted_exchange(),
             ExchangeKind::Fanout,
-            durable_exchange,
+            durable_exchange(),
             FieldTable::default(),
         )
         .await?;
@@ -138,12 +174,16 @@ pub async fn declare_exchange(channel: &Channel, names: &Names) -> lapin::Result
             QueueBindOptions::default(),
             FieldTable::default(),
         )
-        .await?;
+        .await
+}
+
+/// Declares the events exchange alone, naming its alternate exchange.
+async fn declare_events_exchange(channel: &Channel, names: &Names) -> lapin::Result<()> {
     channel
         .exchange_declare(
             &names.exchange(),
             ExchangeKind::Topic,
-            durable_exchange,
+            durable_exchange(),
             table(vec![(
                 "alternate-exchange",
                 string(names.unrouted_exchange()),
@@ -152,13 +192,60 @@ pub async fn declare_exchange(channel: &Channel, names: &Names) -> lapin::Result
         .await
 }
 
-/// Declares a service's queue, its bindings, its delay queues and its dead queue.
+/// What a service declares when it connects, as far as its broker user may:
+/// the unrouted exchange and queue on a channel of their own (a refusal
+/// closes the channel it happens on; a per-service user is refused, and
+/// finds them declared by `hearth broker users`), then the events exchange.
+pub async fn declare_shared(link: &BrokerLink, names: &Names) -> lapin::Result<()> {
+    let Some(channel) = link.channel().await else {
+        return Ok(());
+    };
+    let channel = channel?;
+    match declare_unrouted(&channel, names).await {
+        Ok(()) => {
+            let _ = channel.close(200, "declared").await;
+        }
+        Err(err) if is_access_refused(&err) => {
+            tracing::debug!(
+                user = link.user(),
+                "not allowed to declare the unrouted queue; leaving it to the operator"
+            );
+        }
+        Err(err) => return Err(err),
+    }
+    let Some(channel) = link.channel().await else {
+        return Ok(());
+    };
+    let channel = channel?;
+    declare_events_exchange(&channel, names).await?;
+    let _ = channel.close(200, "declared").await;
+    Ok(())
+}
+
+/// Whether RabbitMQ refused an operation for the user's permissions.
+pub fn is_access_refused(err: &lapin::Error) -> bool {
+    matches!(err, lapin::Error::ProtocolError(e)
+        if *e.kind() == AMQPErrorKind::Soft(AMQPSoftError::ACCESSREFUSED))
+}
+
+/// Declares a service's queue, its bindings, its delay queues and its dead
+/// queue, with the shared exchanges (see [`declare_exchange`]).
 pub async fn declare_consumer(
     channel: &Channel,
     names: &Names,
     topology: &ConsumerTopology,
 ) -> lapin::Result<()> {
     declare_exchange(channel, names).await?;
+    declare_own_queues(channel, names, topology).await
+}
+
+/// Declares a service's queues and bindings, on an events exchange declared
+/// before (by [`declare_shared`]).
+pub async fn declare_own_queues(
+    channel: &Channel,
+    names: &Names,
+    topology: &ConsumerTopology,
+) -> lapin::Result<()> {
     let queue = names.queue(topology.service);
     channel
         .queue_declare(

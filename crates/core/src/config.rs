@@ -164,6 +164,16 @@ impl ServiceSpec {
         self.name
     }
 
+    /// `<SERVICE>_RABBITMQ_URL` (the service's own broker user) wins over
+    /// the shared `RABBITMQ_URL`.
+    pub fn rabbitmq_url(&self, env: &dyn Env) -> Result<String, ConfigError> {
+        let own = self.var("RABBITMQ_URL");
+        match env.get(&own) {
+            Some(raw) => parse_rabbitmq_url(raw.trim()).map_err(|e| ConfigError::new(own, e)),
+            None => rabbitmq_url(env),
+        }
+    }
+
     /// `<SERVICE>_DATABASE_URL` wins over the shared database's URL.
     pub fn database_url(&self, env: &dyn Env) -> Result<String, ConfigError> {
         let own = self.var("DATABASE_URL");
@@ -188,6 +198,64 @@ fn parse_rabbitmq_url(raw: &str) -> Result<String, String> {
     lapin::uri::AMQPUri::from_str(raw)
         .map(|_| raw.to_owned())
         .map_err(|e| format!("not an AMQP URL ({e})"))
+}
+
+/// The user a broker URL logs in as (AMQP's default, `guest`, when it names none).
+pub fn rabbitmq_user(url: &str) -> String {
+    lapin::uri::AMQPUri::from_str(url)
+        .map(|uri| uri.authority.userinfo.username)
+        .unwrap_or_else(|_| "guest".to_owned())
+}
+
+/// Whether a consumer checks that each event was published by the broker
+/// user of the service the catalogue names as its producer
+/// (`RABBITMQ_CHECK_PUBLISHERS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublisherCheck {
+    /// On when the service connects as its own per-service user
+    /// (`<prefix><service>`, as `hearth broker users` makes them); off on a
+    /// shared user such as `hearth up`'s `guest`.
+    Auto,
+    /// Always; a service that does not connect as its own user does not start.
+    On,
+    /// Never: for the switch from a shared user to per-service users.
+    Off,
+}
+
+impl FromStr for PublisherCheck {
+    type Err = String;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        match raw {
+            "auto" => Ok(PublisherCheck::Auto),
+            "on" => Ok(PublisherCheck::On),
+            "off" => Ok(PublisherCheck::Off),
+            other => Err(format!("expected auto, on or off, got {other:?}")),
+        }
+    }
+}
+
+impl PublisherCheck {
+    /// Reads `RABBITMQ_CHECK_PUBLISHERS`; `on` needs `spec` to connect
+    /// with `url` as its own user.
+    fn from_env(env: &dyn Env, spec: ServiceSpec, url: &str) -> Result<Self, ConfigError> {
+        let var = "RABBITMQ_CHECK_PUBLISHERS";
+        let check = read(env, var, || PublisherCheck::Auto, str::parse)?;
+        let user = rabbitmq_user(url);
+        if check == PublisherCheck::On && !user.ends_with(spec.name) {
+            return Err(ConfigError::new(
+                var,
+                format!(
+                    "on, but {}-service connects to RabbitMQ as {user:?}, not as its own user \
+                     (such as hearth_{}); set {}",
+                    spec.name,
+                    spec.name,
+                    spec.var("RABBITMQ_URL")
+                ),
+            ));
+        }
+        Ok(check)
+    }
 }
 
 /// Which browser origins may call the API. Bearer tokens travel in a header,
@@ -436,7 +504,9 @@ pub struct ServiceConfig {
     pub spec: ServiceSpec,
     pub bind: SocketAddr,
     pub database: DatabaseConfig,
+    /// `<SERVICE>_RABBITMQ_URL`, or the shared `RABBITMQ_URL`.
     pub rabbitmq_url: String,
+    pub publisher_check: PublisherCheck,
     pub auth: AuthConfig,
     pub http: HttpConfig,
     pub events: EventsConfig,
@@ -486,7 +556,8 @@ impl ServiceConfig {
                     Duration::from_secs(5),
                 )?,
             },
-            rabbitmq_url: rabbitmq_url(env)?,
+            rabbitmq_url: spec.rabbitmq_url(env)?,
+            publisher_check: PublisherCheck::from_env(env, spec, &spec.rabbitmq_url(env)?)?,
             auth: AuthConfig::from_env(env, dev_jwt_secret)?,
             http: HttpConfig::from_env(env)?,
             events: EventsConfig::from_env(env)?,
@@ -843,6 +914,53 @@ mod tests {
             assert!(line.starts_with(expected), "{line}");
             assert!(!line.contains('\n'), "one line: {line}");
         }
+    }
+
+    #[test]
+    fn a_service_rabbitmq_url_wins_over_the_shared_one() {
+        let own = "amqp://hearth_campaign:pw@h:5672/%2f";
+        let vars = env(&[
+            ("JWT_SECRET", SECRET),
+            ("RABBITMQ_URL", "amqp://shared:pw@h:5672/%2f"),
+            ("CAMPAIGN_RABBITMQ_URL", own),
+        ]);
+        let config = ServiceConfig::from_env(&vars, CAMPAIGN, None).expect("valid");
+        assert_eq!(config.rabbitmq_url, own);
+        assert_eq!(rabbitmq_user(&config.rabbitmq_url), "hearth_campaign");
+        assert_eq!(config.publisher_check, PublisherCheck::Auto);
+        assert_eq!(rabbitmq_user(DEFAULT_RABBITMQ_URL), "guest");
+        assert_eq!(rabbitmq_user("amqp://127.0.0.1"), "guest");
+
+        let mut bad = vars.clone();
+        bad.insert("CAMPAIGN_RABBITMQ_URL".into(), "http://x".into());
+        let err = ServiceConfig::from_env(&bad, CAMPAIGN, None).expect_err("bad url");
+        assert!(err
+            .to_string()
+            .starts_with("CAMPAIGN_RABBITMQ_URL: not an AMQP URL"));
+    }
+
+    #[test]
+    fn checking_publishers_on_needs_the_services_own_user() {
+        let on = [("JWT_SECRET", SECRET), ("RABBITMQ_CHECK_PUBLISHERS", "on")];
+        let err = ServiceConfig::from_env(&env(&on), CAMPAIGN, None).expect_err("guest");
+        assert_eq!(err.var, "RABBITMQ_CHECK_PUBLISHERS");
+        assert!(
+            err.to_string().contains("set CAMPAIGN_RABBITMQ_URL"),
+            "{err}"
+        );
+        let mut own = env(&on);
+        own.insert(
+            "CAMPAIGN_RABBITMQ_URL".into(),
+            "amqp://hearth_campaign:pw@h/%2f".into(),
+        );
+        let config = ServiceConfig::from_env(&own, CAMPAIGN, None).expect("own user");
+        assert_eq!(config.publisher_check, PublisherCheck::On);
+        let mut typo = env(&on);
+        typo.insert("RABBITMQ_CHECK_PUBLISHERS".into(), "yes".into());
+        let err = ServiceConfig::from_env(&typo, CAMPAIGN, None).expect_err("typo");
+        assert!(err
+            .to_string()
+            .starts_with("RABBITMQ_CHECK_PUBLISHERS: expected auto, on or off"));
     }
 
     #[test]

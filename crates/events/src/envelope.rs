@@ -54,7 +54,7 @@ impl<T: Event> Envelope<T> {
             specversion: "1.0".to_owned(),
             id,
             event_type: T::TYPE.to_owned(),
-            source: format!("/hearth/{service}-service"),
+            source: crate::catalogue::source_of(service),
             subject: data.subject(),
             time: Utc::now(),
             datacontenttype: "application/json".to_owned(),

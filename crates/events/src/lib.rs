@@ -5,9 +5,11 @@
 //! from the payload type, so they cannot disagree with it. A consumer reads
 //! an `Envelope<serde_json::Value>` and asks for the payload it knows with
 //! [`Envelope::decode`]; a version it does not know is [`Undecodable`], and
-//! goes to the dead-letter queue at once.
+//! goes to the dead-letter queue at once. [`catalogue`] says which service
+//! produces each type.
 
 pub mod campaign;
+pub mod catalogue;
 pub mod donation;
 mod envelope;
 pub mod messaging;
