@@ -350,9 +350,7 @@ async fn moderation_notifies_the_reporter_and_the_suspended() {
     assert_eq!(to_mallory[0]["title"], "Your account is suspended");
     running
         .messaging
-        .post("/notifications/read-all")
-        .token(&mallory.token)
-        .send()
+        .post_until("/notifications/read-all", &mallory.token, 403)
         .await
         .assert_problem(403, "account_suspended");
     running.shutdown().await;

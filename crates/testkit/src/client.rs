@@ -120,6 +120,22 @@ impl TestClient {
         }
     }
 
+    /// Posts `path` as `token` until the answer is `status`, for at most
+    /// 5 s, and returns the last answer. A suspension decided by an event
+    /// reaches a service's write check when its in-memory set reloads on the
+    /// decision's `NOTIFY`, a moment after the decision (and its notification)
+    /// committed; a test that saw the notification may be a moment early.
+    pub async fn post_until(&self, path: &str, token: &str, status: u16) -> TestResponse {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let response = self.post(path).token(token).send().await;
+            if response.status.as_u16() == status || std::time::Instant::now() > deadline {
+                return response;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+    }
+
     pub fn request(&self, method: Method, path: &str) -> TestRequest {
         TestRequest {
             builder: self.http.request(method, format!("{}{path}", self.base)),

@@ -380,11 +380,10 @@ async fn profile_suspended_tells_the_person_and_refuses_their_writes() {
         link: ("profile", member.id),
     };
     publish_and_expect(&app, &event, &member, expected).await;
-    // Same transaction as the notification: once it is visible, so is the suspension.
+    // Recorded in the notification's transaction; the write check sees it
+    // once its in-memory set reloads, a moment later.
     app.client
-        .post("/notifications/read-all")
-        .token(&member.token)
-        .send()
+        .post_until("/notifications/read-all", &member.token, 403)
         .await
         .assert_problem(403, "account_suspended");
 }
