@@ -171,3 +171,41 @@ async fn the_events_carry_the_picture() {
         json!({"campaign_id": with["id"], "changes": {"image_url": null}})
     );
 }
+
+#[tokio::test]
+async fn the_table_refuses_an_unsafe_link_written_around_the_api() {
+    let app = spawn_app().await;
+    let campaign = app.campaign(&Person::user(), json!({})).await;
+    let id = uuid::Uuid::parse_str(campaign["id"].as_str().expect("id")).expect("uuid");
+    for (link, what) in [
+        ("http://example.org/a.jpg".to_owned(), "plain http"),
+        ("javascript:alert(1)".to_owned(), "a script"),
+        (
+            "https://user:secret@example.org/a.jpg".to_owned(),
+            "credentials",
+        ),
+        ("https://example.org/a b.jpg".to_owned(), "a space"),
+        ("https:///a.jpg".to_owned(), "no host"),
+        (
+            format!("https://example.org/{}", "a".repeat(2048)),
+            "too long",
+        ),
+    ] {
+        let refused = store(&app, id, &link).await.expect_err(what);
+        assert!(refused.to_string().contains("check"), "{what}: {refused}");
+    }
+    store(&app, id, IMAGE).await.expect("a safe link is stored");
+    store(&app, id, "https://[::1]:8443/a.jpg?size=2#top")
+        .await
+        .expect("a host with a port, a query and a fragment is stored");
+}
+
+/// Writes `link` straight into the table, as an operator's SQL would.
+async fn store(app: &TestApp, id: uuid::Uuid, link: &str) -> sqlx::Result<()> {
+    sqlx::query("update campaign.campaigns set image_url = $2 where id = $1")
+        .bind(id)
+        .bind(link)
+        .execute(&mut app.db.connect().await)
+        .await
+        .map(|_| ())
+}
