@@ -65,6 +65,7 @@ impl UpdateCampaign {
         if let Some(Some(ends_at)) = self.ends_at {
             v.check(ends_at > now, "ends_at", "must be in the future");
         }
+        // A refused link reads as None here, but `finish` answers the 422 first.
         let image_url = self
             .image_url
             .map(|inner| inner.and_then(|u| v.parsed(ImageUrl::parse(u.trim()), "image_url")));

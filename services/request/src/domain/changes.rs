@@ -72,6 +72,7 @@ impl UpdateRequest {
         if let Some(Some(location)) = &location {
             v.length(location, "location", 0, LOCATION_MAX_CHARS);
         }
+        // A refused link reads as None here, but `finish` answers the 422 first.
         let image_url = self
             .image_url
             .map(|inner| inner.and_then(|u| v.parsed(ImageUrl::parse(u.trim()), "image_url")));
