@@ -60,6 +60,16 @@ impl Legacy {
         id
     }
 
+    /// Gives a legacy row a picture link, as the legacy app stored it (unchecked).
+    async fn set_image(&self, id: Uuid, link: &str) {
+        sqlx::query("update public.campaigns set image_url = $2 where id = $1")
+            .bind(id)
+            .bind(link)
+            .execute(&mut self.main.connect().await)
+            .await
+            .expect("set a legacy image_url");
+    }
+
     fn hearth(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_hearth"));
         command
@@ -337,6 +347,99 @@ async fn bad_rows_stop_the_copy_by_default_and_are_skipped_into_the_report_on_re
         !refused.status.success(),
         "skip needs a report to skip into"
     );
+}
+
+#[tokio::test]
+async fn a_safe_legacy_image_is_carried_and_an_unsafe_one_is_left_out_with_a_warning() {
+    let legacy = Legacy::new().await;
+    legacy.seed(5).await;
+    let safe = legacy.row(GOOD).await;
+    legacy
+        .set_image(safe, "https://Images.example.org/blankets.jpg")
+        .await;
+    let plain_http = legacy.row(GOOD).await;
+    legacy
+        .set_image(plain_http, "http://images.example.org/a.jpg")
+        .await;
+    let garbage = legacy.row(GOOD).await;
+    legacy.set_image(garbage, "blankets.jpg").await;
+    let blank = legacy.row(GOOD).await;
+    legacy.set_image(blank, "  ").await;
+
+    let report = std::env::temp_dir().join(format!("copy-report-{}.csv", Uuid::new_v4()));
+    let report_arg = report.to_string_lossy().into_owned();
+    // The default --on-invalid fail: an unsafe picture does not stop the copy.
+    let output = legacy.run(&["--verify", "--publish-events", "--report", &report_arg]);
+    assert_ok(&output);
+    assert_eq!(figure(&output, "copied"), 9);
+    assert_eq!(figure(&output, "images dropped"), 2);
+    assert_eq!(
+        figure(&output, "equal"),
+        9,
+        "--verify maps the images the same way"
+    );
+    let written = std::fs::read_to_string(&report).expect("the report");
+    let _ = std::fs::remove_file(&report);
+
+    let mut target = legacy.target().await;
+    let images: Vec<(Uuid, Option<String>)> =
+        sqlx::query_as("select id, image_url from campaign.campaigns where id = any($1)")
+            .bind(vec![safe, plain_http, garbage, blank])
+            .fetch_all(&mut target)
+            .await
+            .expect("the copied campaigns");
+    assert_eq!(images.len(), 4, "every campaign is copied");
+    for (id, image) in images {
+        let expected = (id == safe).then_some("https://images.example.org/blankets.jpg");
+        assert_eq!(image.as_deref(), expected, "{id}");
+    }
+
+    let errors = stderr(&output);
+    for (id, why) in [
+        (plain_http, "must be an https URL"),
+        (garbage, "must be an absolute https URL"),
+    ] {
+        let line = errors
+            .lines()
+            .find(|l| l.contains(&id.to_string()))
+            .unwrap_or_else(|| panic!("{id} not named in\n{errors}"));
+        assert!(
+            line.contains("image dropped") && line.contains(why),
+            "{line}"
+        );
+        let line = written
+            .lines()
+            .find(|l| l.contains(&id.to_string()))
+            .unwrap_or_else(|| panic!("{id} not in the report\n{written}"));
+        assert!(
+            line.starts_with("image_dropped,") && line.contains(why),
+            "{line}"
+        );
+    }
+    assert_eq!(
+        written.lines().count(),
+        3,
+        "a header and the two dropped images"
+    );
+
+    let carried: Option<String> = sqlx::query_scalar(
+        "select envelope->'data'->>'image_url' from campaign.outbox \
+         where aggregate_id = $1",
+    )
+    .bind(safe.to_string())
+    .fetch_one(&mut target)
+    .await
+    .expect("the campaign.created");
+    assert_eq!(
+        carried.as_deref(),
+        Some("https://images.example.org/blankets.jpg")
+    );
+
+    // A second run finds them all there, as they should be.
+    let again = legacy.run(&["--verify"]);
+    assert_ok(&again);
+    assert_eq!(figure(&again, "copied"), 0);
+    assert_eq!(figure(&again, "differing"), 0);
 }
 
 #[tokio::test]

@@ -124,6 +124,7 @@ async fn an_event_committed_before_anything_ran_reaches_its_consumer() {
             currency: "USD".into(),
             status: "active".into(),
             ends_at: None,
+            image_url: None,
         },
         &Default::default(),
     );

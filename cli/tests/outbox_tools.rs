@@ -147,6 +147,7 @@ async fn events_tail_prints_one_line_per_event() {
             currency: "USD".into(),
             status: "active".into(),
             ends_at: None,
+            image_url: None,
         },
         &EventContext::default(),
     );

@@ -15,6 +15,7 @@ pub mod filters;
 pub mod health;
 pub mod http;
 pub mod idempotency;
+pub mod image_url;
 pub mod metrics;
 pub mod moderation;
 pub mod money;

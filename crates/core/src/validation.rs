@@ -31,6 +31,22 @@ impl Validator {
         self.check((min..=max).contains(&n), field, &message)
     }
 
+    /// Keeps what a domain type's `parse` made of a field, or records why it
+    /// refused it against `field`.
+    pub fn parsed<T, E: std::fmt::Display>(
+        &mut self,
+        parsed: Result<T, E>,
+        field: &str,
+    ) -> Option<T> {
+        match parsed {
+            Ok(value) => Some(value),
+            Err(why) => {
+                self.errors.push(FieldError::new(field, why.to_string()));
+                None
+            }
+        }
+    }
+
     pub fn finish(&mut self) -> Result<(), ApiError> {
         if self.errors.is_empty() {
             Ok(())

@@ -16,6 +16,10 @@ pub struct CampaignCreated {
     pub currency: String,
     pub status: String,
     pub ends_at: Option<DateTime<Utc>>,
+    /// An https link to the campaign's picture. Added within version 1:
+    /// absent from older payloads and when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
 }
 
 impl Event for CampaignCreated {
@@ -39,6 +43,9 @@ pub struct CampaignChanges {
     pub goal_minor: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
     pub ends_at: Option<Option<DateTime<Utc>>>,
+    /// Added within version 1; `null` when the picture was removed.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    pub image_url: Option<Option<String>>,
 }
 
 impl CampaignChanges {
@@ -247,6 +254,52 @@ mod tests {
             old,
             "unknown fields are left out, not written as null"
         );
+    }
+
+    #[test]
+    fn a_campaign_created_without_an_image_still_decodes_and_encodes_as_before() {
+        let old = serde_json::json!({
+            "campaign_id": Uuid::nil(),
+            "recipient_id": Uuid::nil(),
+            "creator_id": Uuid::nil(),
+            "title": "Blankets",
+            "goal_minor": 10_000,
+            "currency": "USD",
+            "status": "active",
+            "ends_at": null,
+        });
+        let created: CampaignCreated =
+            serde_json::from_value(old.clone()).expect("an older payload parses");
+        assert_eq!(created.image_url, None);
+        assert_eq!(serde_json::to_value(&created).expect("json"), old);
+
+        let with_image = CampaignCreated {
+            image_url: Some("https://example.org/a.jpg".into()),
+            ..created
+        };
+        let json = serde_json::to_value(&with_image).expect("json");
+        assert_eq!(json["image_url"], "https://example.org/a.jpg");
+        assert_eq!(
+            serde_json::from_value::<CampaignCreated>(json).expect("parses"),
+            with_image
+        );
+    }
+
+    #[test]
+    fn a_removed_image_is_told_from_an_unchanged_one() {
+        let removed = CampaignChanges {
+            image_url: Some(None),
+            ..Default::default()
+        };
+        let json = serde_json::to_value(&removed).expect("json");
+        assert_eq!(json, serde_json::json!({"image_url": null}));
+        assert_eq!(
+            serde_json::from_value::<CampaignChanges>(json).expect("parses"),
+            removed
+        );
+        let unchanged: CampaignChanges =
+            serde_json::from_value(serde_json::json!({"title": "New"})).expect("parses");
+        assert_eq!(unchanged.image_url, None);
     }
 
     #[test]

@@ -163,6 +163,7 @@ mod tests {
             currency: "USD".into(),
             status: "active".into(),
             ends_at: None,
+            image_url: None,
         }
     }
 

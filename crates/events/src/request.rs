@@ -25,6 +25,10 @@ pub struct RequestCreated {
     pub title: String,
     pub category: String,
     pub quantity_needed: i32,
+    /// An https link to the request's picture. Added within version 1:
+    /// absent from older payloads and when there is none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
 }
 request_event!(RequestCreated, "request.created");
 
@@ -43,6 +47,9 @@ pub struct RequestChanges {
     pub needed_by: Option<Option<DateTime<Utc>>>,
     #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
     pub location: Option<Option<String>>,
+    /// Added within version 1; `null` when the picture was removed.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    pub image_url: Option<Option<String>>,
 }
 
 impl RequestChanges {
@@ -129,3 +136,44 @@ pub struct RequestFulfilled {
     pub title: String,
 }
 request_event!(RequestFulfilled, "request.fulfilled");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_request_created_without_an_image_still_decodes_and_encodes_as_before() {
+        let old = serde_json::json!({
+            "request_id": Uuid::nil(),
+            "requester_id": Uuid::nil(),
+            "title": "Blankets",
+            "category": "bedding",
+            "quantity_needed": 10,
+        });
+        let created: RequestCreated =
+            serde_json::from_value(old.clone()).expect("an older payload parses");
+        assert_eq!(created.image_url, None);
+        assert_eq!(serde_json::to_value(&created).expect("json"), old);
+    }
+
+    #[test]
+    fn a_removed_image_is_told_from_an_unchanged_one() {
+        let removed = RequestChanges {
+            image_url: Some(None),
+            ..Default::default()
+        };
+        let json = serde_json::to_value(&removed).expect("json");
+        assert_eq!(json, serde_json::json!({"image_url": null}));
+        assert_eq!(
+            serde_json::from_value::<RequestChanges>(json).expect("parses"),
+            removed
+        );
+        let set: RequestChanges =
+            serde_json::from_value(serde_json::json!({"image_url": "https://example.org/a.jpg"}))
+                .expect("parses");
+        assert_eq!(
+            set.image_url,
+            Some(Some("https://example.org/a.jpg".into()))
+        );
+    }
+}

@@ -14,7 +14,7 @@ macro_rules! campaign_columns {
     () => {
         "id, recipient_id, creator_id, title, description, category, goal_minor, raised_minor, \
          donor_count, currency, status, suspended_from, ends_at, goal_reached_at, created_at, \
-         updated_at, version"
+         updated_at, version, image_url"
     };
 }
 
@@ -26,8 +26,8 @@ pub async fn insert(
 ) -> sqlx::Result<Campaign> {
     sqlx::query_as(concat!(
         "insert into campaigns (id, recipient_id, creator_id, title, description, category, \
-         goal_minor, currency, status, ends_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning ",
+         goal_minor, currency, status, ends_at, image_url) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning ",
         campaign_columns!()
     ))
     .bind(id)
@@ -40,6 +40,7 @@ pub async fn insert(
     .bind(new.currency.code())
     .bind(new.status)
     .bind(new.ends_at)
+    .bind(&new.image_url)
     .fetch_one(conn)
     .await
 }
@@ -86,6 +87,7 @@ pub async fn apply_changes(
            goal_reached_at = case when goal_reached_at is null and raised_minor >= coalesce($7, goal_minor) \
                              then now() else goal_reached_at end, \
            ends_at = case when $8 then $9 else ends_at end, \
+           image_url = case when $10 then $11 else image_url end, \
            version = version + 1, updated_at = now() \
          where id = $1 returning ",
         campaign_columns!()
@@ -99,6 +101,8 @@ pub async fn apply_changes(
     .bind(changes.goal_minor)
     .bind(changes.ends_at.is_some())
     .bind(changes.ends_at.flatten())
+    .bind(changes.image_url.is_some())
+    .bind(changes.image_url.clone().flatten())
     .fetch_one(conn)
     .await
 }

@@ -14,7 +14,7 @@ macro_rules! request_columns {
     () => {
         "id, requester_id, title, description, category, quantity_needed, quantity_pledged, \
          quantity_fulfilled, status, suspended_from, needed_by, location, created_at, \
-         updated_at, version"
+         updated_at, version, image_url"
     };
 }
 
@@ -22,8 +22,8 @@ macro_rules! request_columns {
 pub async fn insert(conn: &mut PgConnection, id: Uuid, new: &NewRequest) -> sqlx::Result<Request> {
     sqlx::query_as(concat!(
         "insert into requests (id, requester_id, title, description, category, \
-         quantity_needed, needed_by, location, status) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, 'open') returning ",
+         quantity_needed, needed_by, location, image_url, status) \
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'open') returning ",
         request_columns!()
     ))
     .bind(id)
@@ -34,6 +34,7 @@ pub async fn insert(conn: &mut PgConnection, id: Uuid, new: &NewRequest) -> sqlx
     .bind(new.quantity_needed)
     .bind(new.needed_by)
     .bind(&new.location)
+    .bind(&new.image_url)
     .fetch_one(conn)
     .await
 }
@@ -76,6 +77,7 @@ pub async fn apply_changes(
            quantity_needed = coalesce($6, quantity_needed), \
            needed_by = case when $7 then $8 else needed_by end, \
            location = case when $9 then $10 else location end, \
+           image_url = case when $11 then $12 else image_url end, \
            version = version + 1, updated_at = now() \
          where id = $1 returning ",
         request_columns!()
@@ -90,6 +92,8 @@ pub async fn apply_changes(
     .bind(changes.needed_by.flatten())
     .bind(changes.location.is_some())
     .bind(changes.location.clone().flatten())
+    .bind(changes.image_url.is_some())
+    .bind(changes.image_url.clone().flatten())
     .fetch_one(conn)
     .await
 }

@@ -2,9 +2,13 @@
 //!
 //! Pure: no database, so every currency kind, status word and bad-row
 //! reason is tested here. A row either maps whole or is refused with a
-//! reason; nothing is ever half-copied.
+//! reason; nothing is ever half-copied. The one exception is the picture:
+//! a legacy `image_url` that is not a safe https link is left out and the
+//! row copied without it ([`dropped_image`]), because a campaign without a
+//! picture is still whole and the link could never be shown.
 
 use chrono::{DateTime, Utc};
+use hearth_core::image_url::ImageUrl;
 use hearth_core::money::Currency;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -25,6 +29,7 @@ pub struct LegacyCampaign {
     pub currency: String,
     pub status: String,
     pub category: Option<String>,
+    pub image_url: Option<String>,
     pub end_date: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: Option<DateTime<Utc>>,
@@ -46,6 +51,9 @@ pub struct MappedCampaign {
     pub currency: String,
     pub status: String,
     pub ends_at: Option<DateTime<Utc>>,
+    /// The legacy link in its normal form (`ImageUrl`), or none when it was
+    /// blank or not a safe https link.
+    pub image_url: Option<String>,
     pub created_at: DateTime<Utc>,
     /// The legacy `updated_at`, or `created_at` where it was never set. Not
     /// compared: campaign-service moves it with every change.
@@ -124,9 +132,30 @@ pub fn map(row: &LegacyCampaign) -> Result<MappedCampaign, BadRow> {
         currency: currency.code().to_owned(),
         status: status(&row.status)?.to_owned(),
         ends_at: row.end_date,
+        image_url: image(row.image_url.as_deref())
+            .ok()
+            .flatten()
+            .map(ImageUrl::into_string),
         created_at: row.created_at,
         updated_at: row.updated_at.unwrap_or(row.created_at),
     })
+}
+
+/// The legacy link, read leniently: surrounding spaces trimmed, a blank one
+/// is no picture. Anything else must be what the API accepts.
+fn image(raw: Option<&str>) -> Result<Option<ImageUrl>, String> {
+    let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Ok(None);
+    };
+    ImageUrl::parse(raw)
+        .map(Some)
+        .map_err(|why| format!("image_url {raw:?} left out: {why}"))
+}
+
+/// Why the row's legacy `image_url` is not carried over, when it is not:
+/// the copy reports it and copies the campaign without a picture.
+pub fn dropped_image(row: &LegacyCampaign) -> Option<String> {
+    image(row.image_url.as_deref()).err()
 }
 
 /// Legacy codes were typed by hand: `usd ` is USD; `XYZ` is refused.
@@ -219,6 +248,7 @@ impl MappedCampaign {
                 .map_or(i64::MIN, |t| t.timestamp_micros())
                 .to_le_bytes(),
         );
+        field(optional(self.image_url.as_deref()));
         field(&self.created_at.timestamp_micros().to_le_bytes());
         hash.finalize().into()
     }
@@ -235,6 +265,7 @@ impl MappedCampaign {
             ("currency", self.currency == other.currency),
             ("status", self.status == other.status),
             ("ends_at", self.ends_at == other.ends_at),
+            ("image_url", self.image_url == other.image_url),
             ("created_at", self.created_at == other.created_at),
         ];
         checks
@@ -260,6 +291,7 @@ mod tests {
             currency: currency.into(),
             status: status.into(),
             category: Some("community".into()),
+            image_url: None,
             end_date: None,
             created_at: Utc::now(),
             updated_at: None,
@@ -398,6 +430,40 @@ mod tests {
     }
 
     #[test]
+    fn a_safe_legacy_image_is_carried_in_its_normal_form() {
+        let mut row = legacy("USD", "10.00", "0", "active");
+        row.image_url = Some(" https://Images.example.org/blankets.jpg ".into());
+        let mapped = map(&row).expect("maps");
+        assert_eq!(
+            mapped.image_url.as_deref(),
+            Some("https://images.example.org/blankets.jpg")
+        );
+        assert_eq!(dropped_image(&row), None);
+        for blank in [None, Some(""), Some("   ")] {
+            row.image_url = blank.map(Into::into);
+            assert_eq!(map(&row).expect("maps").image_url, None, "{blank:?}");
+            assert_eq!(dropped_image(&row), None, "a blank link is no picture");
+        }
+    }
+
+    #[test]
+    fn an_unsafe_legacy_image_is_left_out_and_the_campaign_still_maps() {
+        let mut row = legacy("USD", "10.00", "0", "active");
+        for (link, why) in [
+            ("http://images.example.org/a.jpg", "must be an https URL"),
+            ("javascript:alert(1)", "must be an https URL"),
+            ("blankets.jpg", "must be an absolute https URL"),
+            ("https://example.org/a b.jpg", "must not contain spaces"),
+        ] {
+            row.image_url = Some(link.into());
+            let mapped = map(&row).expect("the campaign maps without its picture");
+            assert_eq!(mapped.image_url, None, "{link}");
+            let note = dropped_image(&row).expect("the dropped image is told");
+            assert!(note.contains(link) && note.contains(why), "{note}");
+        }
+    }
+
+    #[test]
     fn the_checksum_sees_every_mapped_field() {
         let a = map(&legacy("USD", "10.00", "1.00", "active")).expect("maps");
         assert_eq!(a.checksum(), a.clone().checksum());
@@ -410,5 +476,9 @@ mod tests {
         c.status = "paused".into();
         assert_ne!(a.checksum(), c.checksum());
         assert_eq!(a.differing_fields(&c), vec!["opening_minor", "status"]);
+        let mut d = a.clone();
+        d.image_url = Some("https://example.org/a.jpg".into());
+        assert_ne!(a.checksum(), d.checksum());
+        assert_eq!(a.differing_fields(&d), vec!["image_url"]);
     }
 }

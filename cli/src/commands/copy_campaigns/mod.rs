@@ -80,6 +80,7 @@ struct Tally {
     present: u64,
     skipped: u64,
     differing: u64,
+    images_dropped: u64,
 }
 
 /// How each batch is copied.
@@ -98,6 +99,8 @@ struct BatchOutcome {
     present: u64,
     bad: Vec<(Uuid, BadRow)>,
     differing: Vec<(Uuid, Vec<&'static str>)>,
+    /// Rows that map, whose legacy image is left out, and why.
+    dropped_images: Vec<(Uuid, String)>,
 }
 
 pub async fn run(args: CopyArgs, env: &dyn Env) -> anyhow::Result<()> {
@@ -267,6 +270,13 @@ async fn copy(
             }
             report.line("differing", id, &fields)?;
         }
+        for (id, why) in outcome.dropped_images {
+            tally.images_dropped += 1;
+            if tally.images_dropped <= PRINTED {
+                eprintln!("image dropped {id}: {why} (the campaign is copied without it)");
+            }
+            report.line("image_dropped", id, &why)?;
+        }
         progress.advance(outcome.read);
     }
     progress.finish();
@@ -293,7 +303,12 @@ async fn copy_batch(
     let mut rows = Vec::with_capacity(batch.len());
     for legacy in &batch {
         match mapping::map(legacy) {
-            Ok(row) => rows.push(row),
+            Ok(row) => {
+                if let Some(why) = mapping::dropped_image(legacy) {
+                    outcome.dropped_images.push((legacy.id, why));
+                }
+                rows.push(row);
+            }
             Err(why) => outcome.bad.push((legacy.id, why)),
         }
     }
@@ -382,6 +397,7 @@ fn print_summary(tally: &Tally, dry_run: bool, elapsed: Duration) {
     println!("  already present  {}", tally.present);
     println!("  skipped (bad)    {}", tally.skipped);
     println!("  differing        {}", tally.differing);
+    println!("  images dropped   {}", tally.images_dropped);
     println!(
         "  {} legacy rows in {:.1}s ({rate:.0} rows/s)",
         tally.read,

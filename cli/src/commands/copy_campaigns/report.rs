@@ -37,7 +37,8 @@ impl Report {
     }
 
     /// `invalid`: a row that cannot be mapped; `differing`: a row already in
-    /// the target that is not what the source maps to.
+    /// the target that is not what the source maps to; `image_dropped`: a row
+    /// copied without its legacy `image_url`, which is not a safe https link.
     pub fn line(&mut self, kind: &str, id: Uuid, detail: &str) -> anyhow::Result<()> {
         if let Some((_, file)) = &mut self.file {
             writeln!(file, "{kind},{id},\"{}\"", detail.replace('"', "\"\""))?;

@@ -12,12 +12,12 @@ use super::mapping::LegacyCampaign;
 /// `>=` the nil UUID: the first batch includes even a row whose id is nil.
 const FIRST_BATCH: &str = "select id, recipient_id, title, description, \
        goal_amount::text as goal_amount, raised_amount::text as raised_amount, \
-       currency, status, category, end_date, created_at, updated_at \
+       currency, status, category, image_url, end_date, created_at, updated_at \
      from public.campaigns where id >= $1 order by id limit $2";
 
 const NEXT_BATCH: &str = "select id, recipient_id, title, description, \
        goal_amount::text as goal_amount, raised_amount::text as raised_amount, \
-       currency, status, category, end_date, created_at, updated_at \
+       currency, status, category, image_url, end_date, created_at, updated_at \
      from public.campaigns where id > $1 order by id limit $2";
 
 /// Fails with one clear line when the legacy table is not there.

@@ -16,29 +16,30 @@ use super::mapping::MappedCampaign;
 /// reached long ago.
 const INSERT: &str = "insert into campaigns (id, recipient_id, creator_id, title, description, \
        category, goal_minor, opening_minor, raised_minor, currency, status, ends_at, \
-       goal_reached_at, created_at, updated_at) \
+       goal_reached_at, created_at, updated_at, image_url) \
      select id, recipient_id, recipient_id, title, description, category, goal_minor, \
        opening_minor, opening_minor, currency, status, ends_at, \
-       case when opening_minor >= goal_minor then updated_at end, created_at, updated_at \
+       case when opening_minor >= goal_minor then updated_at end, created_at, updated_at, \
+       image_url \
      from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::int8[], \
        $7::int8[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[], \
-       $12::timestamptz[]) \
+       $12::timestamptz[], $13::text[]) \
        as t(id, recipient_id, title, description, category, goal_minor, opening_minor, \
-       currency, status, ends_at, created_at, updated_at) \
+       currency, status, ends_at, created_at, updated_at, image_url) \
      on conflict (id) do nothing \
      returning id";
 
 /// The mapped fields of rows already in the target.
 const PRESENT: &str = "select id, recipient_id, title, description, category, goal_minor, \
-       opening_minor, currency, status, ends_at, created_at, updated_at \
+       opening_minor, currency, status, ends_at, image_url, created_at, updated_at \
      from campaigns where id = any($1)";
 
 /// Target rows in id order, for `--verify`.
 pub const FIRST_PAGE: &str = "select id, recipient_id, title, description, category, goal_minor, \
-       opening_minor, currency, status, ends_at, created_at, updated_at \
+       opening_minor, currency, status, ends_at, image_url, created_at, updated_at \
      from campaigns where id >= $1 order by id limit $2";
 pub const NEXT_PAGE: &str = "select id, recipient_id, title, description, category, goal_minor, \
-       opening_minor, currency, status, ends_at, created_at, updated_at \
+       opening_minor, currency, status, ends_at, image_url, created_at, updated_at \
      from campaigns where id > $1 order by id limit $2";
 
 const ENQUEUE: &str = "insert into outbox (event_id, aggregate_id, event_type, envelope) \
@@ -80,6 +81,11 @@ pub async fn insert(conn: &mut PgConnection, rows: &[&MappedCampaign]) -> sqlx::
         .bind(rows.iter().map(|r| r.ends_at).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.created_at).collect::<Vec<_>>())
         .bind(rows.iter().map(|r| r.updated_at).collect::<Vec<_>>())
+        .bind(
+            rows.iter()
+                .map(|r| r.image_url.as_deref())
+                .collect::<Vec<_>>(),
+        )
         .fetch_all(conn)
         .await
 }
@@ -141,5 +147,6 @@ fn created(row: &MappedCampaign) -> CampaignCreated {
         currency: row.currency.clone(),
         status: row.status.clone(),
         ends_at: row.ends_at,
+        image_url: row.image_url.clone(),
     }
 }

@@ -153,6 +153,7 @@ pub fn created(campaign: Uuid, n: usize) -> CampaignCreated {
         currency: "USD".into(),
         status: "active".into(),
         ends_at: None,
+        image_url: None,
     }
 }
 

@@ -61,6 +61,7 @@ mod tests {
             donor_count: 0,
             currency: "USD".into(),
             status: Status::Active,
+            image_url: None,
             ends_at: Some(now + Duration::days(1)),
             goal_reached_at: None,
             created_at: now,

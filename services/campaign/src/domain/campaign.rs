@@ -1,5 +1,6 @@
 use chrono::{DateTime, Utc};
 use hearth_core::auth::Caller;
+use hearth_core::image_url::ImageUrl;
 use hearth_events::campaign::CampaignGoalReached;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -25,6 +26,9 @@ pub struct Campaign {
     /// ISO 4217, upper case.
     pub currency: String,
     pub status: Status,
+    /// An https link to the campaign's picture, or `null`.
+    #[schema(value_type = Option<String>, format = "uri", example = "https://images.example.org/blankets.jpg")]
+    pub image_url: Option<ImageUrl>,
     pub ends_at: Option<DateTime<Utc>>,
     pub goal_reached_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,

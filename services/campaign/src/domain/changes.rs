@@ -1,4 +1,5 @@
 use chrono::{DateTime, Utc};
+use hearth_core::image_url::ImageUrl;
 use hearth_core::validation::Validator;
 use hearth_core::ApiError;
 use hearth_events::campaign::CampaignChanges;
@@ -9,7 +10,7 @@ use super::new_campaign::{CATEGORY_CHARS, DESCRIPTION_MAX_CHARS, GOAL_MINOR_MAX,
 use super::Campaign;
 
 /// The body of `PATCH /campaigns/{id}`. An absent field stays as it is;
-/// `null` clears `description`, `category` or `ends_at`.
+/// `null` clears `description`, `category`, `ends_at` or `image_url`.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateCampaign {
@@ -24,6 +25,10 @@ pub struct UpdateCampaign {
     #[serde(default, deserialize_with = "hearth_core::patch::nullable")]
     #[schema(value_type = Option<DateTime<Utc>>)]
     pub ends_at: Option<Option<DateTime<Utc>>>,
+    /// An https link, as in `POST /campaigns`; `null` removes the picture.
+    #[serde(default, deserialize_with = "hearth_core::patch::nullable")]
+    #[schema(value_type = Option<String>, format = "uri")]
+    pub image_url: Option<Option<String>>,
 }
 
 impl UpdateCampaign {
@@ -60,6 +65,10 @@ impl UpdateCampaign {
         if let Some(Some(ends_at)) = self.ends_at {
             v.check(ends_at > now, "ends_at", "must be in the future");
         }
+        // A refused link reads as None here, but `finish` answers the 422 first.
+        let image_url = self
+            .image_url
+            .map(|inner| inner.and_then(|u| v.parsed(ImageUrl::parse(u.trim()), "image_url")));
         v.finish()?;
 
         Ok(CampaignChanges {
@@ -68,6 +77,9 @@ impl UpdateCampaign {
             category: category.filter(|c| *c != current.category),
             goal_minor: self.goal_minor.filter(|g| *g != current.goal_minor),
             ends_at: self.ends_at.filter(|e| *e != current.ends_at),
+            image_url: image_url
+                .filter(|u| *u != current.image_url)
+                .map(|u| u.map(ImageUrl::into_string)),
         })
     }
 }

@@ -1,5 +1,6 @@
 use chrono::{DateTime, Utc};
 use hearth_core::auth::Caller;
+use hearth_core::image_url::ImageUrl;
 use hearth_core::money::Currency;
 use hearth_core::validation::Validator;
 use hearth_core::ApiError;
@@ -33,6 +34,10 @@ pub struct CreateCampaign {
     pub status: Option<Status>,
     /// Staff only; defaults to the caller.
     pub recipient_id: Option<Uuid>,
+    /// An https link to the campaign's picture: absolute, with a host, no
+    /// user name or password, no spaces, at most 2048 characters.
+    #[schema(format = "uri", example = "https://images.example.org/blankets.jpg")]
+    pub image_url: Option<String>,
 }
 
 /// A campaign that passed every check and may be stored.
@@ -47,6 +52,7 @@ pub struct NewCampaign {
     pub currency: Currency,
     pub ends_at: Option<DateTime<Utc>>,
     pub status: Status,
+    pub image_url: Option<ImageUrl>,
 }
 
 impl CreateCampaign {
@@ -101,6 +107,9 @@ impl CreateCampaign {
             "status",
             "must be draft or active",
         );
+        let image_url = self
+            .image_url
+            .and_then(|u| v.parsed(ImageUrl::parse(u.trim()), "image_url"));
         v.finish()?;
 
         Ok(NewCampaign {
@@ -114,6 +123,7 @@ impl CreateCampaign {
                 .ok_or_else(|| ApiError::internal(anyhow::anyhow!("checked above")))?,
             ends_at: self.ends_at,
             status,
+            image_url,
         })
     }
 }

@@ -72,6 +72,7 @@ async fn create_campaign(
         currency: campaign.currency.clone(),
         status: campaign.status.to_string(),
         ends_at: campaign.ends_at,
+        image_url: campaign.image_url.as_ref().map(|u| u.to_string()),
     };
     outbox::emit(&mut tx, SERVICE.name, created, &context.event_context()).await?;
     tx.commit().await?;

@@ -32,7 +32,15 @@ async fn a_user_creates_a_campaign_they_receive() {
     assert_eq!(campaign["version"], 1);
     assert!(campaign["created_at"].is_string() && campaign["updated_at"].is_string());
     let fields: Vec<&String> = campaign.as_object().expect("object").keys().collect();
-    assert_eq!(fields.len(), 16, "exactly API.md's fields: {fields:?}");
+    assert!(
+        campaign["image_url"].is_null(),
+        "no picture unless one is given"
+    );
+    assert_eq!(
+        fields.len(),
+        17,
+        "exactly API.md's fields and image_url: {fields:?}"
+    );
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@ mod errors;
 mod events;
 mod helpers;
 mod idempotency;
+mod image;
 mod list;
 mod platform;
 mod read;

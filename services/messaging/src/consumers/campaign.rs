@@ -129,6 +129,7 @@ mod tests {
                 currency: "USD".into(),
                 status: status.into(),
                 ends_at: None,
+                image_url: None,
             },
             &EventContext::default(),
         )

@@ -96,6 +96,7 @@ pub fn campaign_created(recipient: &Person, title: &str) -> Envelope<CampaignCre
             currency: "USD".into(),
             status: "active".into(),
             ends_at: None,
+            image_url: None,
         },
         &EventContext::default(),
     )

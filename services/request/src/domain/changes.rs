@@ -1,4 +1,5 @@
 use chrono::{DateTime, Utc};
+use hearth_core::image_url::ImageUrl;
 use hearth_core::validation::Validator;
 use hearth_core::ApiError;
 use hearth_events::request::RequestChanges;
@@ -12,7 +13,7 @@ use super::new_request::{
 use super::Request;
 
 /// The body of `PATCH /requests/{id}`. An absent field stays as it is;
-/// `null` clears `description`, `needed_by` or `location`.
+/// `null` clears `description`, `needed_by`, `location` or `image_url`.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateRequest {
@@ -29,6 +30,10 @@ pub struct UpdateRequest {
     #[serde(default, deserialize_with = "hearth_core::patch::nullable")]
     #[schema(value_type = Option<String>)]
     pub location: Option<Option<String>>,
+    /// An https link, as in `POST /requests`; `null` removes the picture.
+    #[serde(default, deserialize_with = "hearth_core::patch::nullable")]
+    #[schema(value_type = Option<String>, format = "uri")]
+    pub image_url: Option<Option<String>>,
 }
 
 impl UpdateRequest {
@@ -67,6 +72,10 @@ impl UpdateRequest {
         if let Some(Some(location)) = &location {
             v.length(location, "location", 0, LOCATION_MAX_CHARS);
         }
+        // A refused link reads as None here, but `finish` answers the 422 first.
+        let image_url = self
+            .image_url
+            .map(|inner| inner.and_then(|u| v.parsed(ImageUrl::parse(u.trim()), "image_url")));
         v.finish()?;
 
         Ok(RequestChanges {
@@ -78,6 +87,9 @@ impl UpdateRequest {
                 .filter(|q| *q != current.quantity_needed),
             needed_by: self.needed_by.filter(|n| *n != current.needed_by),
             location: location.filter(|l| *l != current.location),
+            image_url: image_url
+                .filter(|u| *u != current.image_url)
+                .map(|u| u.map(ImageUrl::into_string)),
         })
     }
 }

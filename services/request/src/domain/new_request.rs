@@ -1,6 +1,7 @@
 use chrono::{DateTime, Utc};
 use hearth_core::auth::Caller;
 use hearth_core::error::FieldError;
+use hearth_core::image_url::ImageUrl;
 use hearth_core::validation::Validator;
 use hearth_core::ApiError;
 use serde::Deserialize;
@@ -29,6 +30,10 @@ pub struct CreateRequest {
     pub needed_by: Option<DateTime<Utc>>,
     /// Where the goods go; at most 200 characters.
     pub location: Option<String>,
+    /// An https link to the request's picture: absolute, with a host, no
+    /// user name or password, no spaces, at most 2048 characters.
+    #[schema(format = "uri", example = "https://images.example.org/blankets.jpg")]
+    pub image_url: Option<String>,
 }
 
 /// A request that passed every check and may be stored.
@@ -41,6 +46,7 @@ pub struct NewRequest {
     pub quantity_needed: i32,
     pub needed_by: Option<DateTime<Utc>>,
     pub location: Option<String>,
+    pub image_url: Option<ImageUrl>,
 }
 
 pub fn quantity_needed_in_range(v: &mut Validator, quantity: i32) {
@@ -81,6 +87,9 @@ impl CreateRequest {
         if let Some(location) = &location {
             v.length(location, "location", 0, LOCATION_MAX_CHARS);
         }
+        let image_url = self
+            .image_url
+            .and_then(|u| v.parsed(ImageUrl::parse(u.trim()), "image_url"));
         v.finish()?;
 
         Ok(NewRequest {
@@ -91,6 +100,7 @@ impl CreateRequest {
             quantity_needed: self.quantity_needed,
             needed_by: self.needed_by,
             location,
+            image_url,
         })
     }
 }

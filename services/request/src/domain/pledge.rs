@@ -55,6 +55,7 @@ mod tests {
             status: Status::Open,
             needed_by: None,
             location: None,
+            image_url: None,
             created_at: now,
             updated_at: now,
             version: 1,

@@ -1,5 +1,6 @@
 use chrono::{DateTime, Utc};
 use hearth_core::auth::Caller;
+use hearth_core::image_url::ImageUrl;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -23,6 +24,9 @@ pub struct Request {
     pub status: Status,
     pub needed_by: Option<DateTime<Utc>>,
     pub location: Option<String>,
+    /// An https link to the request's picture, or `null`.
+    #[schema(value_type = Option<String>, format = "uri", example = "https://images.example.org/blankets.jpg")]
+    pub image_url: Option<ImageUrl>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Starts at 1, +1 on every change; the `ETag`.

@@ -71,6 +71,7 @@ async fn create_request(
         title: request.title.clone(),
         category: request.category.clone(),
         quantity_needed: request.quantity_needed,
+        image_url: request.image_url.as_ref().map(|u| u.to_string()),
     };
     outbox::emit(&mut tx, SERVICE.name, created, &context.event_context()).await?;
     tx.commit().await?;

@@ -29,7 +29,15 @@ async fn a_user_posts_a_request_and_request_created_goes_out() {
     assert_eq!(request["location"], "Elm Street 4");
     assert_eq!(request["version"], 1);
     let fields: Vec<&String> = request.as_object().expect("object").keys().collect();
-    assert_eq!(fields.len(), 14, "exactly API.md's fields: {fields:?}");
+    assert!(
+        request["image_url"].is_null(),
+        "no picture unless one is given"
+    );
+    assert_eq!(
+        fields.len(),
+        15,
+        "exactly API.md's fields and image_url: {fields:?}"
+    );
 
     let events = app.outbox().await;
     assert_eq!(events.len(), 1);

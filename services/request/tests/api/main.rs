@@ -4,6 +4,7 @@
 
 mod create;
 mod helpers;
+mod image;
 mod list;
 mod pledges;
 mod status;
