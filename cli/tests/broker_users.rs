@@ -211,6 +211,7 @@ fn request_created() -> Envelope<RequestCreated> {
             title: "Coats".into(),
             category: "clothing".into(),
             quantity_needed: 3,
+            image_url: None,
         },
         &EventContext::default(),
     )
