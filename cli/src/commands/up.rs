@@ -1,3 +1,4 @@
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -15,6 +16,8 @@ const DEV_TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
 /// `hearth up`: the whole platform on a laptop, in one process.
 pub async fn run(env: &dyn Env) -> anyhow::Result<()> {
     let configured = Configured::read(Service::ALL, env, Some(DEV_JWT_SECRET))?;
+    // The site's own settings are checked before anything starts, too.
+    web_service::config::Config::from_env(env)?;
     for database in [Database::Main, Database::Campaign] {
         let url = database.url(env)?;
         let shown = hearth_core::db::redacted_url(&url);
@@ -25,9 +28,11 @@ pub async fn run(env: &dyn Env) -> anyhow::Result<()> {
             tracing::info!(url = %shown, "created database");
         }
     }
-    let platform = Platform::start_configured(configured, env).await?;
+    let mut platform = Platform::start_configured(configured, env).await?;
+    let web = platform.start_web(env).await?;
     let secret = jwt_secret(env, Some(DEV_JWT_SECRET))?;
     print_welcome(
+        web,
         &platform.listening,
         &secret,
         env.get("JWT_SECRET").is_none(),
@@ -35,7 +40,12 @@ pub async fn run(env: &dyn Env) -> anyhow::Result<()> {
     platform.run_until_signalled().await
 }
 
-fn print_welcome(listening: &[Listening], secret: &str, dev_secret: bool) -> anyhow::Result<()> {
+fn print_welcome(
+    web: SocketAddr,
+    listening: &[Listening],
+    secret: &str,
+    dev_secret: bool,
+) -> anyhow::Result<()> {
     let user = Uuid::new_v4();
     let user_token = mint(
         secret,
@@ -52,7 +62,9 @@ fn print_welcome(listening: &[Listening], secret: &str, dev_secret: bool) -> any
         },
     )?;
     println!();
-    println!("Hearth is up.");
+    println!("Open http://{web}");
+    println!();
+    println!("Hearth is up. The APIs:");
     println!();
     println!("  {:<20} {:<28} docs", "service", "API");
     for l in listening {
