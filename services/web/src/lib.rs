@@ -40,12 +40,15 @@ const BODY_LIMIT: usize = 64 * 1024;
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub api: Api,
+    /// `WEB_PUBLIC_URL`: the site's address for links people share.
+    pub public_url: Option<url::Url>,
 }
 
 /// The whole site, with its headers, limits and error pages.
 pub fn router(config: &Config) -> anyhow::Result<Router> {
     let state = AppState {
         api: Api::new(config.backends.clone(), config.backend_timeout)?,
+        public_url: config.public_url.clone(),
     };
     let timeout = config.http.request_timeout;
     Ok(Router::new()
