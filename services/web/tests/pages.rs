@@ -242,6 +242,7 @@ async fn a_title_with_markup_shows_as_text_and_every_answer_carries_the_policy()
         "/campaigns/00000000-0000-0000-0000-000000000000".to_owned(),
         "/nowhere".to_owned(),
         "/health/live".to_owned(),
+        "/metrics".to_owned(),
     ]);
     for path in &every {
         let answer = site.web.get(path).await;
