@@ -114,6 +114,42 @@ impl Api {
     }
 }
 
+impl Api {
+    /// `PUT` of `body` as JSON to `path`, as `viewer`; the answer is not read.
+    async fn put<B: serde::Serialize>(
+        &self,
+        backend: Backend,
+        path: &[&str],
+        body: &B,
+        viewer: &Viewer,
+    ) -> Result<(), Failure> {
+        let mut url = self.urls.get(backend).clone();
+        url.path_segments_mut()
+            .map_err(|()| Failure::Unavailable(backend))?
+            .pop_if_empty()
+            .extend(path);
+        let mut request = self.http.put(url.clone()).json(body);
+        if let Some(token) = viewer.token() {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.map_err(|err| {
+            tracing::warn!(backend = backend.url_var(), %url, error = %err, "no answer");
+            Failure::Unavailable(backend)
+        })?;
+        match response.status() {
+            status if status.is_success() => Ok(()),
+            StatusCode::UNAUTHORIZED => Err(Failure::SignedOut),
+            StatusCode::FORBIDDEN => Err(Failure::Forbidden {
+                suspended: problem_code(response).await.as_deref() == Some("account_suspended"),
+            }),
+            status => {
+                tracing::error!(backend = backend.url_var(), %url, %status, "unexpected answer");
+                Err(Failure::Unavailable(backend))
+            }
+        }
+    }
+}
+
 /// The `code` of a problem+json answer, when it has one.
 async fn problem_code(response: reqwest::Response) -> Option<String> {
     #[derive(Deserialize)]

@@ -18,6 +18,7 @@ use super::errors::PageError;
 use super::{parse_id, render};
 use crate::api::donations::Donation;
 use crate::api::Api;
+use crate::csrf::CsrfToken;
 use crate::format;
 use crate::layout::Layout;
 use crate::session::Viewer;
@@ -131,6 +132,7 @@ struct CampaignPage {
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
+    csrf: CsrfToken,
     headers: HeaderMap,
     Path(raw_id): Path<String>,
 ) -> Response {
@@ -147,7 +149,7 @@ pub async fn show(
         Err(failure) => return PageError::from(failure).into_response(),
     };
     let now = Utc::now();
-    let mut layout = Layout::new(&viewer);
+    let mut layout = Layout::new(&viewer).with_csrf(&csrf);
     let gifts = match layout.or_notice(donations) {
         Some(page) => Some(gift_lines(&state.api, &viewer, &page.items, now).await),
         None => None,

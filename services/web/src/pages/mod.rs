@@ -9,6 +9,7 @@ pub mod explore;
 pub mod health;
 pub mod profile;
 pub mod request;
+pub mod sign_in;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};

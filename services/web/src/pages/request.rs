@@ -11,6 +11,7 @@ use super::cards::RequestCard;
 use super::errors::PageError;
 use super::{parse_id, render};
 use crate::api::requests::RequestStatus;
+use crate::csrf::CsrfToken;
 use crate::layout::Layout;
 use crate::session::Viewer;
 use crate::AppState;
@@ -34,6 +35,7 @@ struct RequestPage {
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
+    csrf: CsrfToken,
     headers: HeaderMap,
     Path(raw_id): Path<String>,
 ) -> Response {
@@ -50,7 +52,7 @@ pub async fn show(
         Err(failure) => return PageError::from(failure).into_response(),
     };
     let now = Utc::now();
-    let mut layout = Layout::new(&viewer);
+    let mut layout = Layout::new(&viewer).with_csrf(&csrf);
     let gifts = match layout.or_notice(donations) {
         Some(page) => Some(gift_lines(&state.api, &viewer, &page.items, now).await),
         None => None,
