@@ -163,6 +163,14 @@ impl Config {
             "an IP address such as 127.0.0.1 or 0.0.0.0",
         )?;
         let port = read_parsed(env, "WEB_PORT", DEFAULT_PORT, "a port number (0-65535)")?;
+        let dev_sign_in = dev_sign_in(env, dev_jwt_secret)?;
+        // Anyone who reaches the development sign-in may sign in as staff.
+        if dev_sign_in.is_some() && !host.is_loopback() {
+            return Err(ConfigError::new(
+                "WEB_BIND",
+                format!("{host} is reachable from other machines, but no JWT_SECRET is set and the development sign-in lets anyone sign in as staff; set JWT_SECRET"),
+            ));
+        }
         Ok(Self {
             bind: SocketAddr::new(host, port),
             backends: BackendUrls::from_env(env)?,
@@ -174,7 +182,7 @@ impl Config {
             )?,
             backend_timeout: read_duration(env, "WEB_BACKEND_TIMEOUT", Duration::from_secs(3))?,
             http: HttpConfig::from_env(env)?,
-            dev_sign_in: dev_sign_in(env, dev_jwt_secret)?,
+            dev_sign_in,
             auth: AuthConfig::from_env(env, dev_jwt_secret)?,
         })
     }
@@ -222,6 +230,14 @@ mod tests {
         .expect("config");
         assert!(serve.dev_sign_in.is_none());
         assert!(Config::from_env(&env(&[]), None).is_err(), "no key at all");
+        let public = Config::from_env(&env(&[("WEB_BIND", "0.0.0.0")]), Some(DEV));
+        let err = public.expect_err("the development sign-in beyond loopback");
+        assert_eq!(err.var, "WEB_BIND");
+        let real = env(&[
+            ("WEB_BIND", "0.0.0.0"),
+            ("JWT_SECRET", "a-real-secret-of-at-least-32-characters-long"),
+        ]);
+        assert!(Config::from_env(&real, Some(DEV)).is_ok());
     }
 
     fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
