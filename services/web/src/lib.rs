@@ -77,6 +77,9 @@ pub fn router(config: &Config) -> anyhow::Result<Router> {
         .route("/", get(pages::explore::home))
         .route("/explore", get(pages::explore::explore))
         .route("/campaigns/{id}", get(pages::campaign::show))
+        .route("/campaigns/{id}/donations", post(pages::give::donate))
+        .route("/donations/{id}", get(pages::give::show))
+        .route("/donations/{id}/status", get(pages::give::status))
         .route("/requests/{id}", get(pages::request::show))
         .route("/people/{id}", get(pages::profile::show))
         .route(

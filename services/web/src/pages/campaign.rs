@@ -15,6 +15,7 @@ use futures::future::join_all;
 use uuid::Uuid;
 
 use super::errors::PageError;
+use super::give::DonateFields;
 use super::{parse_id, render};
 use crate::api::donations::Donation;
 use crate::api::Api;
@@ -126,6 +127,10 @@ struct CampaignPage {
     share_url: String,
     /// `None` when donation-service did not answer.
     gifts: Option<Vec<GiftLine>>,
+    /// The donate form, for a signed-in person.
+    donate: Option<DonateFields>,
+    /// Where signing in comes back to.
+    sign_in_next: String,
 }
 
 /// `GET /campaigns/{id}`.
@@ -173,6 +178,10 @@ pub async fn show(
             &format!("/campaigns/{id}"),
         ),
         gifts,
+        donate: viewer
+            .person()
+            .map(|_| DonateFields::new(id, &campaign.currency, &csrf)),
+        sign_in_next: format!("/campaigns/{id}"),
         layout,
     };
     render(&page)

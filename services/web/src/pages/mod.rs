@@ -6,6 +6,7 @@ pub mod campaign;
 pub mod cards;
 pub mod errors;
 pub mod explore;
+pub mod give;
 pub mod health;
 pub mod profile;
 pub mod request;

@@ -162,6 +162,7 @@ pub struct Web {
     http: reqwest::Client,
 }
 
+#[derive(Debug)]
 pub struct Answer {
     pub status: u16,
     pub headers: reqwest::header::HeaderMap,
