@@ -81,6 +81,7 @@ pub fn router(config: &Config) -> anyhow::Result<Router> {
         .route("/donations/{id}", get(pages::give::show))
         .route("/donations/{id}/status", get(pages::give::status))
         .route("/requests/{id}", get(pages::request::show))
+        .route("/requests/{id}/pledges", post(pages::pledge::pledge))
         .route("/people/{id}", get(pages::profile::show))
         .route(
             "/sign-in",

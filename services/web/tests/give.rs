@@ -286,3 +286,72 @@ async fn a_form_that_cannot_be_sent_comes_back_with_its_problem_and_what_was_typ
         .is_some_and(|l| l.starts_with("/sign-in")));
     site.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_pledge_to_a_request_is_confirmed_and_too_many_is_refused() {
+    let site = start(&[]).await;
+    let owner = person();
+    let request = site
+        .request
+        .post("/requests")
+        .token(&owner.token)
+        .json(&json!({"title": "Soup for the shelter", "category": "food", "quantity_needed": 10}))
+        .send()
+        .await
+        .expect(201);
+    let request_path = format!("/requests/{}", request["id"].as_str().expect("id"));
+    let visitor = site.web.page(&request_path).await;
+    assert!(visitor.contains("Sign in to pledge"), "{visitor}");
+
+    let cookies = sign_in(&site, "Pia Pledger").await;
+    let pledge = |quantity: &'static str| {
+        let cookies = cookies.clone();
+        let request_path = request_path.clone();
+        let site = &site;
+        async move {
+            let page = site.web.get_with(&request_path, &cookies).await;
+            let (csrf, key) = (field(&page.body, "csrf"), field(&page.body, "key"));
+            site.web
+                .post_form(
+                    &format!("{request_path}/pledges"),
+                    &cookies,
+                    &[
+                        ("csrf", csrf.as_str()),
+                        ("key", key.as_str()),
+                        ("quantity", quantity),
+                        ("item_description", "tins of soup"),
+                    ],
+                )
+                .await
+        }
+    };
+    let answer = pledge("4").await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let path = answer.header("location").expect("a pledge").to_owned();
+    let status = settled_status(&site, &cookies, &path).await;
+    assert!(status.contains("Confirmed"), "{status}");
+    assert!(
+        status.contains("4 × tins of soup reached the request"),
+        "{status}"
+    );
+    let page = site.web.page(&request_path).await;
+    assert!(page.contains("<dt>Pledged</dt><dd>4</dd>"), "{page}");
+
+    let answer = pledge("7").await;
+    let path = answer.header("location").expect("a pledge").to_owned();
+    let status = settled_status(&site, &cookies, &path).await;
+    assert!(status.contains("Refused"), "{status}");
+    assert!(
+        status.contains("the request needs less than was pledged"),
+        "{status}"
+    );
+
+    let answer = pledge("none").await;
+    assert_eq!(answer.status, 422, "{}", answer.body);
+    assert!(
+        answer.body.contains("Quantity: a whole number"),
+        "{}",
+        answer.body
+    );
+    site.shutdown().await;
+}

@@ -53,6 +53,18 @@ pub struct NewMoneyDonation {
     pub message: Option<String>,
 }
 
+/// `POST /donations` of items.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NewPledge {
+    pub kind: &'static str,
+    pub request_id: Uuid,
+    pub quantity: i64,
+    pub item_description: String,
+    pub anonymous: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
 /// Recent gifts shown on a page; the API's newest first.
 const RECENT: &str = "10";
 
@@ -81,6 +93,17 @@ impl Api {
         viewer: &Viewer,
     ) -> Result<MyDonation, Refused> {
         self.create(Backend::Donation, &["donations"], donation, key, viewer)
+            .await
+    }
+
+    /// Pledges items: one pledge per `key`, however often it is sent.
+    pub async fn pledge(
+        &self,
+        pledge: &NewPledge,
+        key: Uuid,
+        viewer: &Viewer,
+    ) -> Result<MyDonation, Refused> {
+        self.create(Backend::Donation, &["donations"], pledge, key, viewer)
             .await
     }
 

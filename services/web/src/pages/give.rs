@@ -212,18 +212,20 @@ pub struct StatusView {
 
 impl StatusView {
     fn new(donation: &MyDonation) -> Self {
-        let what = match (donation.amount_minor, donation.currency.as_deref()) {
-            (Some(amount), Some(currency)) => format::money(amount, currency),
-            _ => "your gift".to_owned(),
+        let what = describe(donation);
+        let (gift, to) = if donation.request_id.is_some() {
+            ("pledge", "request")
+        } else {
+            ("donation", "campaign")
         };
         let (heading, text) = match donation.status.as_str() {
-            "pending" => ("Pending", format!("Your donation of {what} is on its way; this page updates when the campaign accepts it.")),
-            "confirmed" => ("Confirmed", format!("Thank you! Your donation of {what} reached the campaign.")),
+            "pending" => ("Pending", format!("Your {gift} of {what} is on its way; this page updates when the {to} accepts it.")),
+            "confirmed" => ("Confirmed", format!("Thank you! Your {gift} of {what} reached the {to}.")),
             "completed" => ("Completed", "The recipient has received your gift. Thank you!".to_owned()),
-            "rejected" => ("Refused", format!("Your donation of {what} was not accepted: {}.", refusal(donation.status_reason.as_deref()))),
-            "expired" => ("Expired", "The campaign did not answer in time, so nothing was taken. You may try again.".to_owned()),
-            "cancelled" => ("Cancelled", "This donation was cancelled.".to_owned()),
-            "refunded" => ("Refunded", format!("Your donation of {what} was refunded.")),
+            "rejected" => ("Refused", format!("Your {gift} of {what} was not accepted: {}.", refusal(donation.status_reason.as_deref()))),
+            "expired" => ("Expired", format!("The {to} did not answer in time, so nothing was given. You may try again.")),
+            "cancelled" => ("Cancelled", format!("This {gift} was cancelled.")),
+            "refunded" => ("Refunded", format!("Your {gift} of {what} was refunded.")),
             _ => ("Status unknown", format!("Status: {}", donation.status)),
         };
         Self {
@@ -246,7 +248,23 @@ fn refusal(code: Option<&str>) -> &'static str {
         Some("not_found") => "the campaign no longer exists",
         Some("not_open") => "the request is no longer open",
         Some("quantity_exceeded") => "the request needs less than was pledged",
-        _ => "the campaign refused it",
+        _ => "it was refused",
+    }
+}
+
+/// "12.50 USD", or "5 × wool blankets".
+pub fn describe(donation: &MyDonation) -> String {
+    match (
+        donation.amount_minor,
+        donation.currency.as_deref(),
+        donation.quantity,
+    ) {
+        (Some(amount), Some(currency), _) => format::money(amount, currency),
+        (_, _, Some(quantity)) => match &donation.item_description {
+            Some(item) => format!("{quantity} × {item}"),
+            None => quantity.to_string(),
+        },
+        _ => "your gift".to_owned(),
     }
 }
 
@@ -254,6 +272,8 @@ fn refusal(code: Option<&str>) -> &'static str {
 #[template(path = "donation.html")]
 struct DonationPage {
     layout: Layout,
+    /// "donation" or "pledge".
+    gift: &'static str,
     what: String,
     target_url: Option<String>,
     anonymous: bool,
@@ -280,9 +300,11 @@ pub async fn show(
     let donation = donors_own(&state, &viewer, id).await?;
     let page = DonationPage {
         layout: Layout::new(&viewer).with_csrf(&csrf),
-        what: match (donation.amount_minor, donation.currency.as_deref()) {
-            (Some(amount), Some(currency)) => format::money(amount, currency),
-            _ => donation.item_description.clone().unwrap_or_default(),
+        what: describe(&donation),
+        gift: if donation.request_id.is_some() {
+            "pledge"
+        } else {
+            "donation"
         },
         target_url: donation
             .campaign_id

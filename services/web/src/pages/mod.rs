@@ -8,6 +8,7 @@ pub mod errors;
 pub mod explore;
 pub mod give;
 pub mod health;
+pub mod pledge;
 pub mod profile;
 pub mod request;
 pub mod sign_in;

@@ -9,6 +9,7 @@ use chrono::Utc;
 use super::campaign::{gift_lines, share_url, GiftLine};
 use super::cards::RequestCard;
 use super::errors::PageError;
+use super::pledge::PledgeFields;
 use super::{parse_id, render};
 use crate::api::requests::RequestStatus;
 use crate::csrf::CsrfToken;
@@ -29,6 +30,9 @@ struct RequestPage {
     share_url: String,
     /// `None` when donation-service did not answer.
     gifts: Option<Vec<GiftLine>>,
+    /// The pledge form, for a signed-in person.
+    pledge: Option<PledgeFields>,
+    sign_in_next: String,
 }
 
 /// `GET /requests/{id}`.
@@ -70,6 +74,8 @@ pub async fn show(
             &format!("/requests/{id}"),
         ),
         gifts,
+        pledge: viewer.person().map(|_| PledgeFields::new(id, &csrf)),
+        sign_in_next: format!("/requests/{id}"),
         layout,
     };
     render(&page)
