@@ -80,6 +80,8 @@ pub fn router(config: &Config) -> anyhow::Result<Router> {
         .route("/campaigns/{id}/donations", post(pages::give::donate))
         .route("/donations/{id}", get(pages::give::show))
         .route("/donations/{id}/status", get(pages::give::status))
+        .route("/donations/{id}/cancel", post(pages::giving::cancel))
+        .route("/giving", get(pages::giving::show))
         .route("/requests/{id}", get(pages::request::show))
         .route("/requests/{id}/pledges", post(pages::pledge::pledge))
         .route("/people/{id}", get(pages::profile::show))

@@ -139,7 +139,7 @@ async fn a_signed_in_person_gives_once_and_sees_it_confirmed() {
     let page = site.web.get_with(&donation_path, &cookies).await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("12.50 USD"), "{}", page.body);
-    assert!(page.body.contains(r#"id="donation-status""#));
+    assert!(page.body.contains(r#"class="donation-status"#));
     let status = settled_status(&site, &cookies, &donation_path).await;
     assert!(status.contains("Confirmed"), "{status}");
     assert!(
@@ -353,5 +353,75 @@ async fn a_pledge_to_a_request_is_confirmed_and_too_many_is_refused() {
         "{}",
         answer.body
     );
+    site.shutdown().await;
+}
+
+#[tokio::test]
+async fn my_giving_lists_a_pending_gift_which_its_donor_may_cancel() {
+    use hearth::services::Service;
+    // Without campaign-service the saga never answers: the gift stays pending.
+    let nowhere = format!("http://127.0.0.1:{}", support::closed_port().await);
+    let site = support::start_services(
+        &[
+            Service::Donation,
+            Service::Request,
+            Service::Messaging,
+            Service::Profile,
+        ],
+        &[("CAMPAIGN_SERVICE_URL", &nowhere)],
+    )
+    .await;
+    let cookies = sign_in(&site, "Cal Canceller").await;
+    let giving = site.web.get_with("/giving", &cookies).await;
+    assert!(
+        giving.body.contains("You have not given yet"),
+        "{}",
+        giving.body
+    );
+    let csrf = field(&giving.body, "csrf");
+    let campaign = json!({"id": uuid::Uuid::new_v4().to_string()});
+    let form = vec![
+        ("csrf".to_owned(), csrf.clone()),
+        ("key".to_owned(), uuid::Uuid::new_v4().to_string()),
+        ("currency".to_owned(), "USD".to_owned()),
+    ];
+    let answer = submit(&site, &cookies, &campaign, &form, &[("amount", "3")]).await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let donation_path = answer.header("location").expect("a donation").to_owned();
+
+    let giving = site.web.get_with("/giving", &cookies).await;
+    assert!(giving.body.contains("3.00 USD"), "{}", giving.body);
+    assert!(giving.body.contains("Pending"), "{}", giving.body);
+    assert!(
+        giving.body.contains("hx-trigger=\"every 1s\""),
+        "live while pending"
+    );
+    let cancel = format!("{donation_path}/cancel");
+    assert!(
+        giving.body.contains(&format!(r#"action="{cancel}""#)),
+        "{}",
+        giving.body
+    );
+
+    let refused = site
+        .web
+        .post_form(&cancel, &cookies, &[("csrf", "wrong")])
+        .await;
+    assert_eq!(refused.status, 403);
+    let answer = site
+        .web
+        .post_form(&cancel, &cookies, &[("csrf", &csrf)])
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    assert_eq!(answer.header("location"), Some("/giving"));
+    let giving = site.web.get_with("/giving", &cookies).await;
+    assert!(giving.body.contains("Cancelled"), "{}", giving.body);
+    assert!(!giving.body.contains("Cancel this gift"), "{}", giving.body);
+    assert!(site
+        .web
+        .get("/giving")
+        .await
+        .header("location")
+        .is_some_and(|l| l.starts_with("/sign-in")));
     site.shutdown().await;
 }

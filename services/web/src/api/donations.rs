@@ -107,6 +107,27 @@ impl Api {
             .await
     }
 
+    /// The viewer's own donations and pledges, every status, newest first.
+    pub async fn my_donations(
+        &self,
+        cursor: Option<&str>,
+        viewer: &Viewer,
+    ) -> Result<Page<MyDonation>, Failure> {
+        let mut query = vec![("mine", "true"), ("limit", "20")];
+        if let Some(cursor) = cursor {
+            query.push(("cursor", cursor));
+        }
+        self.get(Backend::Donation, &["donations"], &query, viewer)
+            .await
+    }
+
+    /// Cancels a donation (its donor, while it is pending).
+    pub async fn cancel_donation(&self, id: Uuid, viewer: &Viewer) -> Result<(), Refused> {
+        let id = id.to_string();
+        self.act(Backend::Donation, &["donations", &id, "cancel"], viewer)
+            .await
+    }
+
     /// One donation as the viewer may see it (its donor sees every status).
     pub async fn donation(&self, id: Uuid, viewer: &Viewer) -> Result<MyDonation, Failure> {
         let id = id.to_string();

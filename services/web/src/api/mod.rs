@@ -239,6 +239,39 @@ impl Api {
     }
 }
 
+impl Api {
+    /// `POST` to an action's `path` (`/donations/{id}/cancel`), no body.
+    async fn act(&self, backend: Backend, path: &[&str], viewer: &Viewer) -> Result<(), Refused> {
+        let mut url = self.urls.get(backend).clone();
+        url.path_segments_mut()
+            .map_err(|()| Failure::Unavailable(backend))?
+            .pop_if_empty()
+            .extend(path);
+        let mut request = self.http.post(url.clone());
+        if let Some(token) = viewer.token() {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.map_err(|err| {
+            tracing::warn!(backend = backend.url_var(), %url, error = %err, "no answer");
+            Failure::Unavailable(backend)
+        })?;
+        match response.status() {
+            status if status.is_success() => Ok(()),
+            StatusCode::CONFLICT => Err(Refused::Conflict(String::new())),
+            StatusCode::NOT_FOUND => Err(Failure::NotFound.into()),
+            StatusCode::UNAUTHORIZED => Err(Failure::SignedOut.into()),
+            StatusCode::FORBIDDEN => Err(Failure::Forbidden {
+                suspended: problem_code(response).await.as_deref() == Some("account_suspended"),
+            }
+            .into()),
+            status => {
+                tracing::error!(backend = backend.url_var(), %url, %status, "unexpected answer");
+                Err(Failure::Unavailable(backend).into())
+            }
+        }
+    }
+}
+
 /// The `code` of a problem+json answer, when it has one.
 async fn problem_code(response: reqwest::Response) -> Option<String> {
     #[derive(Deserialize)]

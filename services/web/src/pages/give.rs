@@ -200,7 +200,7 @@ async fn again(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
 }
 
-/// A donation's status as its donor reads it.
+/// A donation's status as its donor reads it; `pub` for "My giving".
 #[derive(Debug)]
 pub struct StatusView {
     pub status_url: String,
@@ -211,7 +211,7 @@ pub struct StatusView {
 }
 
 impl StatusView {
-    fn new(donation: &MyDonation) -> Self {
+    pub fn new(donation: &MyDonation) -> Self {
         let what = describe(donation);
         let (gift, to) = if donation.request_id.is_some() {
             ("pledge", "request")

@@ -7,6 +7,7 @@ pub mod cards;
 pub mod errors;
 pub mod explore;
 pub mod give;
+pub mod giving;
 pub mod health;
 pub mod pledge;
 pub mod profile;
