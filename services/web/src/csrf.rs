@@ -43,7 +43,14 @@ pub async fn ensure(
     let token = existing.unwrap_or_else(|| Uuid::new_v4().simple().to_string());
     request.extensions_mut().insert(CsrfToken(token.clone()));
     let mut response = next.run(request).await;
-    if fresh {
+    // Only a page can hold a form; a stylesheet or a health answer carrying
+    // a cookie would only keep shared caches from keeping it.
+    let is_page = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    if fresh && is_page {
         response.headers_mut().append(
             header::SET_COOKIE,
             rules.set(COOKIE, &token, "Strict", MAX_AGE_SECONDS),

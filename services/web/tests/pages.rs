@@ -261,6 +261,7 @@ async fn a_title_with_markup_shows_as_text_and_every_answer_carries_the_policy()
     for asset in [&css, &js] {
         let answer = site.web.get(asset).await;
         assert_eq!(answer.status, 200, "{asset}");
+        assert!(answer.set_cookies().is_empty(), "a file sets no cookie");
         assert!(answer
             .header("cache-control")
             .is_some_and(|c| c.contains("immutable")));

@@ -6,7 +6,9 @@
 //! click, or going back and submitting again, sends the same key, and
 //! donation-service answers the first donation again instead of a second.
 //! The status updates in place with JavaScript on (htmx asks for the status
-//! fragment every second while it is pending); without, a reload shows it.
+//! fragment every second while it is pending, and swaps it inside a live
+//! region that stays, so a screen reader announces the change); without, a
+//! reload shows it.
 
 use askama::Template;
 use axum::extract::{Path, State};
