@@ -1,7 +1,7 @@
 //! Protection of every form that changes something against cross-site
 //! request forgery: the double-submit token.
 //!
-//! Each browser gets a random token in an HttpOnly, `SameSite=Strict` cookie;
+//! Each browser gets a random token in an HttpOnly, `SameSite=Lax` cookie;
 //! each form carries the same token in a hidden field, and a `POST` whose
 //! field does not match its cookie is refused. Another site can make a
 //! browser post to Hearth, but it can neither read the cookie nor set it,
@@ -53,7 +53,11 @@ pub async fn ensure(
     if fresh && is_page {
         response.headers_mut().append(
             header::SET_COOKIE,
-            rules.set(COOKIE, &token, "Strict", MAX_AGE_SECONDS),
+            // Lax, not Strict: a visitor arriving by a link from another
+            // site (a shared campaign) must send it, or every arrival
+            // would give them a new token and break the forms of their
+            // other tabs. Another site still cannot read or set it.
+            rules.set(COOKIE, &token, "Lax", MAX_AGE_SECONDS),
         );
     }
     response

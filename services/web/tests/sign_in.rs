@@ -27,7 +27,7 @@ async fn sign_in_form(web: &Web) -> (String, String) {
         .find(|c| c.starts_with("hearth_csrf="))
         .expect("set");
     assert!(
-        set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
         "{set}"
     );
     (cookie, csrf_field(&page.body))
