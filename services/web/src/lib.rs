@@ -1,0 +1,136 @@
+//! web-service: Hearth's web front-end, a backend-for-frontend.
+//!
+//! It renders HTML on the server (askama templates in `templates/`, checked
+//! when compiled, every value escaped) from the five services' public APIs
+//! (`api/`), and owns no database. Pages work without JavaScript; htmx,
+//! served from `static/`, only makes them smoother.
+//!
+//! - `config.rs`: `WEB_PORT`, `WEB_BIND`, the `*_SERVICE_URL`s;
+//! - `api/`: one file per backend service, typed answers and [`api::Failure`];
+//! - `session.rs`: who is looking ([`session::Viewer`]);
+//! - `pages/`: one module per page, `layout.rs` the frame they share;
+//! - `security.rs`: the Content-Security-Policy and the other headers.
+
+pub mod api;
+pub mod assets;
+pub mod config;
+pub mod cookies;
+pub mod csrf;
+pub mod format;
+pub mod layout;
+pub mod pages;
+pub mod security;
+pub mod session;
+
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use tower_http::trace::TraceLayer;
+
+use hearth_core::auth::Authenticator;
+use hearth_core::metrics::Metrics;
+
+use crate::api::Api;
+use crate::config::{Config, DevSignIn};
+use crate::cookies::CookieRules;
+use crate::pages::errors::PageError;
+
+/// Forms are small; nothing the site accepts comes near this.
+const BODY_LIMIT: usize = 64 * 1024;
+
+/// What every handler reaches.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub api: Api,
+    /// Checks a session's token as the APIs do.
+    pub auth: Authenticator,
+    /// How the site's cookies are set (`Secure` under https).
+    pub cookies: CookieRules,
+    /// Present only under `hearth up` with the development secret.
+    pub dev_sign_in: Option<DevSignIn>,
+    /// `WEB_PUBLIC_URL`: the site's address for links people share.
+    pub public_url: Option<url::Url>,
+}
+
+/// The whole site, with its headers, limits and error pages.
+pub fn router(config: &Config) -> anyhow::Result<Router> {
+    let cookies = CookieRules {
+        secure: config
+            .public_url
+            .as_ref()
+            .is_some_and(|url| url.scheme() == "https"),
+    };
+    let state = AppState {
+        api: Api::new(config.backends.clone(), config.backend_timeout)?,
+        public_url: config.public_url.clone(),
+        auth: Authenticator::from_config(&config.auth),
+        cookies,
+        dev_sign_in: config.dev_sign_in.clone(),
+    };
+    let timeout = config.http.request_timeout;
+    let metrics = Metrics::new("web");
+    Ok(Router::new()
+        .route("/", get(pages::explore::home))
+        .route("/explore", get(pages::explore::explore))
+        .route("/campaigns/{id}", get(pages::campaign::show))
+        .route("/campaigns/{id}/donations", post(pages::give::donate))
+        .route("/donations/{id}", get(pages::give::show))
+        .route("/donations/{id}/status", get(pages::give::status))
+        .route("/donations/{id}/cancel", post(pages::giving::cancel))
+        .route("/giving", get(pages::giving::show))
+        .route("/notifications", get(pages::notifications::show))
+        .route(
+            "/notifications/unread-count",
+            get(pages::notifications::unread_count),
+        )
+        .route(
+            "/notifications/read-all",
+            post(pages::notifications::mark_all_read),
+        )
+        .route(
+            "/notifications/{id}/read",
+            post(pages::notifications::mark_read),
+        )
+        .route("/requests/{id}", get(pages::request::show))
+        .route("/requests/{id}/pledges", post(pages::pledge::pledge))
+        .route("/people/{id}", get(pages::profile::show))
+        .route(
+            "/sign-in",
+            get(pages::sign_in::show).post(pages::sign_in::sign_in),
+        )
+        .route("/sign-out", post(pages::sign_in::sign_out))
+        .route("/static/{name}", get(assets::serve))
+        .route("/health/live", get(pages::health::live))
+        .route("/health/ready", get(pages::health::ready))
+        .route(
+            "/metrics",
+            get(hearth_core::metrics::serve).with_state(metrics.clone()),
+        )
+        .fallback(pages::errors::not_found)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(cookies, csrf::ensure))
+        .layer(middleware::from_fn_with_state(timeout, answer_within))
+        .layer(middleware::from_fn_with_state(
+            metrics,
+            hearth_core::metrics::track,
+        ))
+        .layer(middleware::from_fn(security::headers))
+        .layer(TraceLayer::new_for_http()))
+}
+
+/// A page still waiting after `timeout` is the 503 page; each backend call
+/// has its own shorter timeout, so this is only the last guard.
+async fn answer_within(State(timeout): State<Duration>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(?timeout, "page timed out");
+            PageError::Busy.into_response()
+        }
+    }
+}

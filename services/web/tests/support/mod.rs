@@ -1,0 +1,293 @@
+//! The whole platform for a test, with the site in front of it: five real
+//! services on databases and a broker namespace of the test's own.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hearth::platform::Platform;
+use hearth::services::Service;
+use hearth_testkit::{user_token, TestBroker, TestClient, TestDb, JWT_SECRET};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// No saga in these tests takes longer than this to cross the broker.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+pub struct Site {
+    pub web: Web,
+    pub campaign: TestClient,
+    pub donation: TestClient,
+    pub request: TestClient,
+    pub profile: TestClient,
+    /// campaign-service's base URL, for tests that call it themselves.
+    pub campaign_url: String,
+    platform: Option<Platform>,
+    // Dropped after the platform: they remove the databases and queues.
+    _broker: TestBroker,
+    _main_db: TestDb,
+    _campaign_db: TestDb,
+}
+
+/// Starts the platform and the site; `settings` are extra variables, such
+/// as a `*_SERVICE_URL` pointing nowhere.
+pub async fn start(settings: &[(&str, &str)]) -> Site {
+    start_services(Service::ALL, settings).await
+}
+
+/// [`start`] with only `services` running; a client of one not started
+/// reaches nothing.
+pub async fn start_services(services: &[Service], settings: &[(&str, &str)]) -> Site {
+    let main_db = TestDb::create().await;
+    let campaign_db = TestDb::create().await;
+    let broker = TestBroker::new().await;
+    let mut env = HashMap::from([
+        ("CAMPAIGN_DATABASE_URL".to_owned(), campaign_db.url()),
+        ("MAIN_DATABASE_URL".to_owned(), main_db.url()),
+        ("RABBITMQ_URL".to_owned(), broker.url.clone()),
+        ("BUS_NAMESPACE".to_owned(), broker.namespace.clone()),
+        ("EVENT_RETRY_DELAYS".to_owned(), "1s".to_owned()),
+        ("WEB_PORT".to_owned(), "0".to_owned()),
+    ]);
+    for service in ["campaign", "donation", "request", "messaging", "profile"] {
+        env.insert(format!("{}_PORT", service.to_uppercase()), "0".to_owned());
+        for queue in ["", ".dead", ".delay.1s"] {
+            broker.track(format!("{}.{service}{queue}", broker.namespace));
+        }
+    }
+    for (var, value) in settings {
+        env.insert((*var).to_owned(), (*value).to_owned());
+    }
+    let mut platform = Platform::start(services, &env, Some(JWT_SECRET))
+        .await
+        .expect("start the services");
+    let web = platform
+        .start_web(&env, Some(JWT_SECRET))
+        .await
+        .expect("start the site");
+    let addr = |service: Service| {
+        platform
+            .listening
+            .iter()
+            .find(|l| l.service == service)
+            .map_or_else(|| SocketAddr::from(([127, 0, 0, 1], 1)), |l| l.addr)
+    };
+    let client = |service: Service| TestClient::new(addr(service));
+    Site {
+        campaign_url: format!("http://{}", addr(Service::Campaign)),
+        web: Web::new(web),
+        campaign: client(Service::Campaign),
+        donation: client(Service::Donation),
+        request: client(Service::Request),
+        profile: client(Service::Profile),
+        platform: Some(platform),
+        _broker: broker,
+        _main_db: main_db,
+        _campaign_db: campaign_db,
+    }
+}
+
+impl Site {
+    pub async fn shutdown(mut self) {
+        let platform = self.platform.take().expect("running");
+        tokio::time::timeout(Duration::from_secs(15), platform.shutdown())
+            .await
+            .expect("stops within 15 s")
+            .expect("stops cleanly");
+    }
+
+    /// A campaign created through the API by `owner`.
+    pub async fn campaign(&self, owner: &Person, body: Value) -> Value {
+        self.campaign
+            .post("/campaigns")
+            .token(&owner.token)
+            .json(&body)
+            .send()
+            .await
+            .expect(201)
+    }
+
+    /// A money donation by `donor`, once it left `pending`.
+    pub async fn give(&self, donor: &Person, body: Value) -> Value {
+        let donation = self
+            .donation
+            .post("/donations")
+            .token(&donor.token)
+            .json(&body)
+            .send()
+            .await
+            .expect(201);
+        let path = format!("/donations/{}", donation["id"].as_str().expect("id"));
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let seen = self
+                .donation
+                .get(&path)
+                .token(&donor.token)
+                .send()
+                .await
+                .expect(200);
+            if seen["status"] != "pending" || tokio::time::Instant::now() >= deadline {
+                return seen;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// `person`'s public profile, named `name`.
+    pub async fn name(&self, person: &Person, name: &str) {
+        self.profile
+            .put("/profiles/me")
+            .token(&person.token)
+            .json(&json!({ "display_name": name }))
+            .send()
+            .await
+            .expect(201);
+    }
+}
+
+pub struct Person {
+    pub id: Uuid,
+    pub token: String,
+}
+
+pub fn person() -> Person {
+    let id = Uuid::new_v4();
+    Person {
+        id,
+        token: user_token(id),
+    }
+}
+
+/// A browser without JavaScript: plain GETs, redirects not followed.
+pub struct Web {
+    base: String,
+    http: reqwest::Client,
+}
+
+#[derive(Debug)]
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+async fn answer(response: reqwest::Response) -> Answer {
+    Answer {
+        status: response.status().as_u16(),
+        headers: response.headers().clone(),
+        body: response.text().await.expect("a body"),
+    }
+}
+
+impl Answer {
+    /// Every `Set-Cookie` of the answer.
+    pub fn set_cookies(&self) -> Vec<&str> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect()
+    }
+
+    /// `name=value` of the cookie the answer sets, ready to send back.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.set_cookies()
+            .into_iter()
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .and_then(|c| c.split(';').next())
+            .map(str::to_owned)
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl Web {
+    pub fn new(addr: SocketAddr) -> Self {
+        Self {
+            base: format!("http://{addr}"),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(10))
+                .build()
+                .expect("client"),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        self.get_with(path, "").await
+    }
+
+    /// A GET sending `cookies` (`a=1; b=2`).
+    pub async fn get_with(&self, path: &str, cookies: &str) -> Answer {
+        let mut request = self.http.get(format!("{}{path}", self.base));
+        if !cookies.is_empty() {
+            request = request.header("cookie", cookies);
+        }
+        answer(request.send().await.expect("the site answers")).await
+    }
+
+    /// A form POST sending `cookies`.
+    pub async fn post_form(&self, path: &str, cookies: &str, form: &[(&str, &str)]) -> Answer {
+        let mut request = self.http.post(format!("{}{path}", self.base)).form(form);
+        if !cookies.is_empty() {
+            request = request.header("cookie", cookies);
+        }
+        answer(request.send().await.expect("the site answers")).await
+    }
+
+    /// A page that must be there: its HTML.
+    pub async fn page(&self, path: &str) -> String {
+        let answer = self.get(path).await;
+        assert_eq!(answer.status, 200, "{path}: {}", answer.body);
+        answer.body
+    }
+}
+
+/// A port nothing listens on: a service that is down.
+pub async fn closed_port() -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    drop(listener);
+    port
+}
+
+/// A service that accepts connections and never answers: a hung one.
+pub async fn silent_service() -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let task = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    (url, task)
+}
+
+/// A service that answers every request 503, as one whose database is down.
+pub async fn failing_service() -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let app = axum::Router::new().fallback(|| async {
+        (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            [("content-type", "application/problem+json")],
+            r#"{"status":503,"code":"dependency_unavailable","title":"Service Unavailable"}"#,
+        )
+    });
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, task)
+}
