@@ -24,6 +24,8 @@ pub struct Listening {
 #[derive(Debug)]
 pub struct Platform {
     pub listening: Vec<Listening>,
+    /// Where the web front-end listens, once [`Platform::start_web`] started it.
+    pub web: Option<SocketAddr>,
     stop: watch::Sender<bool>,
     servers: JoinSet<std::io::Result<()>>,
     workers: Vec<tokio::task::JoinHandle<()>>,
@@ -87,6 +89,7 @@ impl Platform {
         let (stop, stopped) = watch::channel(false);
         let mut platform = Self {
             listening: Vec::new(),
+            web: None,
             stop,
             servers: JoinSet::new(),
             workers: Vec::new(),
@@ -130,6 +133,34 @@ impl Platform {
             platform.listening.push(Listening { service, addr });
         }
         Ok(platform)
+    }
+
+    /// Starts web-service, the site, in front of the services started here:
+    /// each `<SERVICE>_SERVICE_URL` that is unset points at the address that
+    /// service listens on. It stops with the rest.
+    pub async fn start_web(&mut self, env: &dyn Env) -> anyhow::Result<SocketAddr> {
+        let env = WebPeers {
+            env,
+            listening: &self.listening,
+        };
+        let config = web_service::config::Config::from_env(&env)?;
+        let listener = TcpListener::bind(config.bind).await.map_err(|e| {
+            ConfigError::new("WEB_PORT", format!("cannot listen on {}: {e}", config.bind))
+        })?;
+        let addr = listener.local_addr()?;
+        let router = web_service::router(&config)?;
+        let mut stopped = self.stop.subscribe();
+        self.servers.spawn(hearth_core::http::serve_with(
+            listener,
+            router,
+            async move {
+                let _ = stopped.wait_for(|stop| *stop).await;
+            },
+            config.http.connection_limits(),
+        ));
+        tracing::info!(service = "web", %addr, "listening");
+        self.web = Some(addr);
+        Ok(addr)
     }
 
     /// Stops accepting, lets in-flight requests finish, stops the relays and
@@ -180,6 +211,36 @@ impl Env for Peers<'_> {
             _ => None,
         })
     }
+}
+
+/// The environment, plus the URL of each service started here, for the site.
+struct WebPeers<'a> {
+    env: &'a dyn Env,
+    listening: &'a [Listening],
+}
+
+impl Env for WebPeers<'_> {
+    fn get(&self, var: &str) -> Option<String> {
+        self.env.get(var).or_else(|| {
+            self.listening
+                .iter()
+                .find(|l| web_url_var(l.service) == var)
+                .map(|l| format!("http://{}", l.addr))
+        })
+    }
+}
+
+/// The variable web-service reads a service's URL from.
+fn web_url_var(service: Service) -> &'static str {
+    use web_service::config::Backend;
+    let backend = match service {
+        Service::Campaign => Backend::Campaign,
+        Service::Donation => Backend::Donation,
+        Service::Request => Backend::Request,
+        Service::Messaging => Backend::Messaging,
+        Service::Profile => Backend::Profile,
+    };
+    backend.url_var()
 }
 
 /// The development secret is printed, so anyone can mint tokens with it:

@@ -54,6 +54,24 @@ fn assert_one_line_naming(output: &std::process::Output, var: &str) {
 }
 
 #[test]
+fn the_site_refuses_a_bad_setting_with_one_line_naming_it() {
+    for (var, value) in [
+        ("WEB_PORT", "eighty"),
+        ("WEB_BIND", "everywhere"),
+        ("CAMPAIGN_SERVICE_URL", "ftp://campaigns"),
+        ("DONATION_SERVICE_URL", "donations"),
+        ("WEB_BACKEND_TIMEOUT", "0s"),
+    ] {
+        let output = hearth()
+            .arg("web")
+            .env(var, value)
+            .output()
+            .expect("run hearth");
+        assert_one_line_naming(&output, var);
+    }
+}
+
+#[test]
 fn up_refuses_a_bad_setting_before_it_touches_a_database() {
     // PostgreSQL is out of reach: the bad setting must be what is reported,
     // because up reads every setting before creating or migrating anything.
@@ -63,6 +81,8 @@ fn up_refuses_a_bad_setting_before_it_touches_a_database() {
         ("DONATION_PENDING_TIMEOUT", "forever"),
         ("DONATION_SERVICE_URL", "ftp://donations"),
         ("CORS_ALLOWED_ORIGINS", "https://app.example/"),
+        ("WEB_PORT", "eighty"),
+        ("PROFILE_SERVICE_URL", "profiles"),
     ] {
         let output = hearth()
             .arg("up")

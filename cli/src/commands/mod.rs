@@ -34,6 +34,9 @@ pub enum Command {
     Up,
     /// Run one service alone: the production shape.
     Serve { service: Service },
+    /// Run the web front-end alone, in front of the services its
+    /// `<SERVICE>_SERVICE_URL`s name: the production shape of the site.
+    Web,
     /// Apply migrations (every service's, or the ones named) and exit.
     Migrate { services: Vec<Service> },
     /// Mint a development JWT signed with JWT_SECRET (or the development secret).
@@ -86,6 +89,7 @@ pub async fn run(cli: Cli, env: &dyn Env) -> anyhow::Result<()> {
     match cli.command {
         Command::Up => up::run(env).await,
         Command::Serve { service } => serve::run(service, env).await,
+        Command::Web => serve::run_web(env).await,
         Command::Migrate { services } => migrate::run(services_or_all(services), env).await,
         Command::Token(args) => token::run(&args, env),
         Command::Db { command } => db::run(command, env).await,

@@ -12,3 +12,10 @@ pub async fn run(service: Service, env: &dyn Env) -> anyhow::Result<()> {
         .run_until_signalled()
         .await
 }
+
+/// `hearth web`: the site alone; it owns no database, so nothing migrates.
+pub async fn run_web(env: &dyn Env) -> anyhow::Result<()> {
+    let mut platform = Platform::start(&[], env, None).await?;
+    platform.start_web(env).await?;
+    platform.run_until_signalled().await
+}

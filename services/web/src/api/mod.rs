@@ -1,0 +1,118 @@
+//! The one place web-service talks to the five services: each over its public
+//! HTTP API, forwarding the viewer's token, answering typed results.
+//!
+//! A page asks several services at once and renders what came back. What a
+//! call can end in is a [`Failure`]: the page turns `NotFound` into its 404
+//! page when the thing it is about is missing, and `Unavailable` into a notice
+//! beside the part of the page that service fills, so one service down never
+//! takes the whole page with it.
+
+pub mod campaigns;
+pub mod donations;
+pub mod profiles;
+pub mod requests;
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::config::{Backend, BackendUrls};
+use crate::session::Viewer;
+
+/// A list of the API's conventions: `{"items": [...], "next_cursor": ...}`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// Why a call brought no answer the page can use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Failure {
+    /// The thing does not exist, or the viewer may not see it (the APIs
+    /// answer both with 404, and so does the site).
+    #[error("not found")]
+    NotFound,
+    /// The viewer may not do or see this; `suspended` when the reason is
+    /// that their account is suspended (403 `account_suspended`).
+    #[error("forbidden")]
+    Forbidden { suspended: bool },
+    /// No answer in time, no connection, a 503, or an answer the site cannot
+    /// read: the page says this service is unavailable and renders the rest.
+    #[error("{} unavailable", .0.what_it_serves())]
+    Unavailable(Backend),
+}
+
+/// The client for the five APIs. Cheap to clone: one connection pool.
+#[derive(Debug, Clone)]
+pub struct Api {
+    http: reqwest::Client,
+    urls: BackendUrls,
+}
+
+impl Api {
+    /// `timeout` bounds each call, connecting included.
+    pub fn new(urls: BackendUrls, timeout: Duration) -> anyhow::Result<Self> {
+        Ok(Self {
+            http: hearth_core::service_client::client(timeout)?,
+            urls,
+        })
+    }
+
+    /// `GET` of `path` (its segments, escaped here) with `query`, as `viewer`.
+    async fn get<T: DeserializeOwned>(
+        &self,
+        backend: Backend,
+        path: &[&str],
+        query: &[(&str, &str)],
+        viewer: &Viewer,
+    ) -> Result<T, Failure> {
+        let mut url = self.urls.get(backend).clone();
+        url.path_segments_mut()
+            .map_err(|()| Failure::Unavailable(backend))?
+            .pop_if_empty()
+            .extend(path);
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        let mut request = self.http.get(url.clone());
+        if let Some(token) = viewer.token() {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.map_err(|err| {
+            tracing::warn!(backend = backend.url_var(), %url, error = %err, "no answer");
+            Failure::Unavailable(backend)
+        })?;
+        match response.status() {
+            status if status.is_success() => response.json::<T>().await.map_err(|err| {
+                tracing::error!(backend = backend.url_var(), %url, error = %err, "unreadable answer");
+                Failure::Unavailable(backend)
+            }),
+            StatusCode::NOT_FOUND => Err(Failure::NotFound),
+            StatusCode::FORBIDDEN => Err(Failure::Forbidden {
+                suspended: problem_code(response).await.as_deref() == Some("account_suspended"),
+            }),
+            status => {
+                // A 503 is expected while a service or its database is down;
+                // anything else is a mistake on one side, worth an error.
+                if status == StatusCode::SERVICE_UNAVAILABLE {
+                    tracing::warn!(backend = backend.url_var(), %url, "unavailable");
+                } else {
+                    tracing::error!(backend = backend.url_var(), %url, %status, "unexpected answer");
+                }
+                Err(Failure::Unavailable(backend))
+            }
+        }
+    }
+}
+
+/// The `code` of a problem+json answer, when it has one.
+async fn problem_code(response: reqwest::Response) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Problem {
+        code: Option<String>,
+    }
+    response.json::<Problem>().await.ok()?.code
+}

@@ -1,0 +1,140 @@
+//! How numbers and times read on the site: amounts in their currency,
+//! progress as a share, times relative to now.
+
+use chrono::{DateTime, Utc};
+
+/// "25.00 USD", "1,500 JPY": minor units shown with the currency's exponent.
+pub fn money(amount_minor: i64, currency: &str) -> String {
+    hearth_core::money::format_amount(amount_minor, currency)
+}
+
+/// How far `part` is towards `whole`, 0–100, for a `<progress>` bar.
+/// Past the goal the bar is full; a goal of 0 (never valid) shows empty.
+pub fn percent(part: i64, whole: i64) -> u8 {
+    if whole <= 0 || part <= 0 {
+        return 0;
+    }
+    let share = (i128::from(part) * 100) / i128::from(whole);
+    u8::try_from(share.min(100)).unwrap_or(100)
+}
+
+/// "1 donor", "3 donors".
+pub fn count(n: i64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// "just now", "3 minutes ago", "12 days ago"; a time in the future reads
+/// "in 2 hours".
+pub fn relative(then: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let seconds = (now - then).num_seconds();
+    if seconds.abs() < 60 {
+        return "just now".to_owned();
+    }
+    let span = span(seconds.unsigned_abs());
+    if seconds > 0 {
+        format!("{span} ago")
+    } else {
+        format!("in {span}")
+    }
+}
+
+/// What is left before `ends_at`: "12 days left", "Ended", "No end date".
+pub fn time_left(ends_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
+    match ends_at {
+        None => "No end date".to_owned(),
+        Some(ends_at) if ends_at <= now => "Ended".to_owned(),
+        Some(ends_at) => {
+            let seconds = (ends_at - now).num_seconds().unsigned_abs();
+            if seconds < 60 {
+                "Less than a minute left".to_owned()
+            } else {
+                format!("{} left", span(seconds))
+            }
+        }
+    }
+}
+
+/// The largest whole unit in `seconds`: "3 minutes", "1 hour", "12 days".
+fn span(seconds: u64) -> String {
+    const UNITS: [(u64, &str); 5] = [
+        (365 * 86_400, "year"),
+        (30 * 86_400, "month"),
+        (86_400, "day"),
+        (3_600, "hour"),
+        (60, "minute"),
+    ];
+    for (size, unit) in UNITS {
+        if seconds >= size {
+            let n = seconds / size;
+            return if n == 1 {
+                format!("1 {unit}")
+            } else {
+                format!("{n} {unit}s")
+            };
+        }
+    }
+    "1 minute".to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::*;
+
+    fn now() -> DateTime<Utc> {
+        "2026-03-01T12:00:00Z".parse().expect("time")
+    }
+
+    #[test]
+    fn amounts_follow_their_currency() {
+        assert_eq!(money(2500, "USD"), "25.00 USD");
+        assert_eq!(money(1500, "JPY"), "1,500 JPY");
+        assert_eq!(money(123_456_789, "EUR"), "1,234,567.89 EUR");
+    }
+
+    #[test]
+    fn progress_is_a_bounded_share() {
+        assert_eq!(percent(0, 100), 0);
+        assert_eq!(percent(50, 200), 25);
+        assert_eq!(percent(300, 200), 100);
+        assert_eq!(percent(5, 0), 0);
+        assert_eq!(percent(i64::MAX, 1), 100);
+    }
+
+    #[test]
+    fn times_read_relative_to_now() {
+        assert_eq!(relative(now() - Duration::seconds(20), now()), "just now");
+        assert_eq!(
+            relative(now() - Duration::minutes(3), now()),
+            "3 minutes ago"
+        );
+        assert_eq!(relative(now() - Duration::hours(1), now()), "1 hour ago");
+        assert_eq!(relative(now() - Duration::days(12), now()), "12 days ago");
+        assert_eq!(relative(now() + Duration::hours(2), now()), "in 2 hours");
+    }
+
+    #[test]
+    fn time_left_counts_down_to_the_end() {
+        assert_eq!(time_left(None, now()), "No end date");
+        assert_eq!(time_left(Some(now() - Duration::days(1)), now()), "Ended");
+        assert_eq!(
+            time_left(Some(now() + Duration::days(12)), now()),
+            "12 days left"
+        );
+        assert_eq!(
+            time_left(Some(now() + Duration::seconds(30)), now()),
+            "Less than a minute left"
+        );
+    }
+
+    #[test]
+    fn counts_agree_with_their_number() {
+        assert_eq!(count(1, "donor", "donors"), "1 donor");
+        assert_eq!(count(0, "donor", "donors"), "0 donors");
+    }
+}

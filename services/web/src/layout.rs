@@ -1,0 +1,52 @@
+//! What every page's frame (templates/base.html) shows: the stylesheet and
+//! script, who is signed in, and the notices of services that did not answer.
+
+use crate::api::Failure;
+use crate::assets::ASSETS;
+use crate::session::Viewer;
+
+#[derive(Debug)]
+pub struct Layout {
+    pub css_url: &'static str,
+    pub js_url: &'static str,
+    /// The signed-in person's name for the header; none for a visitor.
+    pub signed_in_as: Option<String>,
+    /// "Donations are unavailable right now; try again shortly."
+    pub notices: Vec<String>,
+}
+
+impl Layout {
+    pub fn new(viewer: &Viewer) -> Self {
+        Self {
+            css_url: &ASSETS.css_url,
+            js_url: &ASSETS.js_url,
+            signed_in_as: viewer.person().map(|p| p.display_name.clone()),
+            notices: Vec::new(),
+        }
+    }
+
+    /// Keeps what answered; a failed part becomes a notice and `None`.
+    pub fn or_notice<T>(&mut self, result: Result<T, Failure>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(failure) => {
+                self.notice(&failure);
+                None
+            }
+        }
+    }
+
+    pub fn notice(&mut self, failure: &Failure) {
+        let text = match failure {
+            Failure::Unavailable(backend) => format!(
+                "{} are unavailable right now; try again shortly.",
+                backend.what_it_serves()
+            ),
+            Failure::NotFound => "Part of this page could not be found.".to_owned(),
+            Failure::Forbidden { .. } => "Part of this page is not shown to you.".to_owned(),
+        };
+        if !self.notices.contains(&text) {
+            self.notices.push(text);
+        }
+    }
+}

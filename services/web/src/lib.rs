@@ -1,0 +1,78 @@
+//! web-service: Hearth's web front-end, a backend-for-frontend.
+//!
+//! It renders HTML on the server (askama templates in `templates/`, checked
+//! when compiled, every value escaped) from the five services' public APIs
+//! (`api/`), and owns no database. Pages work without JavaScript; htmx,
+//! served from `static/`, only makes them smoother.
+//!
+//! - `config.rs`: `WEB_PORT`, `WEB_BIND`, the `*_SERVICE_URL`s;
+//! - `api/`: one file per backend service, typed answers and [`api::Failure`];
+//! - `session.rs`: who is looking ([`session::Viewer`]);
+//! - `pages/`: one module per page, `layout.rs` the frame they share;
+//! - `security.rs`: the Content-Security-Policy and the other headers.
+
+pub mod api;
+pub mod assets;
+pub mod config;
+pub mod format;
+pub mod layout;
+pub mod pages;
+pub mod security;
+pub mod session;
+
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tower_http::trace::TraceLayer;
+
+use crate::api::Api;
+use crate::config::Config;
+use crate::pages::errors::PageError;
+
+/// Forms are small; nothing the site accepts comes near this.
+const BODY_LIMIT: usize = 64 * 1024;
+
+/// What every handler reaches.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub api: Api,
+}
+
+/// The whole site, with its headers, limits and error pages.
+pub fn router(config: &Config) -> anyhow::Result<Router> {
+    let state = AppState {
+        api: Api::new(config.backends.clone(), config.backend_timeout)?,
+    };
+    let timeout = config.http.request_timeout;
+    Ok(Router::new()
+        .route("/", get(pages::explore::home))
+        .route("/explore", get(pages::explore::explore))
+        .route("/campaigns/{id}", get(pages::campaign::show))
+        .route("/requests/{id}", get(pages::request::show))
+        .route("/people/{id}", get(pages::profile::show))
+        .route("/static/{name}", get(assets::serve))
+        .route("/health/live", get(pages::health::live))
+        .route("/health/ready", get(pages::health::ready))
+        .fallback(pages::errors::not_found)
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(timeout, answer_within))
+        .layer(middleware::from_fn(security::headers))
+        .layer(TraceLayer::new_for_http()))
+}
+
+/// A page still waiting after `timeout` is the 503 page; each backend call
+/// has its own shorter timeout, so this is only the last guard.
+async fn answer_within(State(timeout): State<Duration>, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(?timeout, "page timed out");
+            PageError::Busy.into_response()
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! `/campaigns/{id}`: one campaign, its progress and its recent gifts.
+//!
+//! The campaign and its donations come from two services, asked at once.
+//! Without the campaign there is no page (404, or 503 when campaign-service
+//! is down); without the donations the page says so and shows the rest.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use futures::future::join_all;
+use uuid::Uuid;
+
+use super::errors::PageError;
+use super::{parse_id, render};
+use crate::api::donations::Donation;
+use crate::api::Api;
+use crate::format;
+use crate::layout::Layout;
+use crate::session::Viewer;
+use crate::AppState;
+
+/// One gift as a page lists it.
+#[derive(Debug)]
+pub struct GiftLine {
+    /// "Someone" for an anonymous donor.
+    pub donor: String,
+    pub donor_url: Option<String>,
+    /// "25.00 USD", or "3 × blankets" for an item.
+    pub what: String,
+    pub message: Option<String>,
+    pub when: String,
+}
+
+/// Lists `donations`, naming each donor by their profile when they gave
+/// openly; "Someone" when the API withheld who gave.
+pub async fn gift_lines(
+    api: &Api,
+    viewer: &Viewer,
+    donations: &[Donation],
+    now: DateTime<Utc>,
+) -> Vec<GiftLine> {
+    let names = donor_names(api, viewer, donations).await;
+    donations
+        .iter()
+        .map(|d| GiftLine {
+            donor: match d.donor_id {
+                None => "Someone".to_owned(),
+                Some(id) => names
+                    .get(&id)
+                    .cloned()
+                    .unwrap_or_else(|| "A supporter".to_owned()),
+            },
+            donor_url: d.donor_id.map(|id| format!("/people/{id}")),
+            what: match (d.amount_minor, d.currency.as_deref(), d.quantity) {
+                (Some(amount), Some(currency), _) => format::money(amount, currency),
+                (_, _, Some(quantity)) => match &d.item_description {
+                    Some(item) => format!("{quantity} × {item}"),
+                    None => quantity.to_string(),
+                },
+                _ => String::new(),
+            },
+            message: d.message.clone(),
+            when: format::relative(d.created_at, now),
+        })
+        .collect()
+}
+
+/// The display names of the named donors, asked at once; one without a
+/// profile, or profile-service down, leaves that donor unnamed.
+async fn donor_names(api: &Api, viewer: &Viewer, donations: &[Donation]) -> HashMap<Uuid, String> {
+    let mut ids: Vec<Uuid> = donations.iter().filter_map(|d| d.donor_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    join_all(ids.into_iter().map(|id| async move {
+        api.profile(id, viewer)
+            .await
+            .ok()
+            .map(|p| (id, p.display_name))
+    }))
+    .await
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The address to share: this page's own URL on the host it was asked on.
+pub fn share_url(headers: &HeaderMap, path: &str) -> String {
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        });
+    match host {
+        Some(host) => format!("http://{host}{path}"),
+        None => path.to_owned(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "campaign.html")]
+struct CampaignPage {
+    layout: Layout,
+    title: String,
+    description: Option<String>,
+    category: Option<String>,
+    image_url: Option<String>,
+    status: &'static str,
+    accepting: bool,
+    percent: u8,
+    raised: String,
+    goal: String,
+    donors: String,
+    time_left: String,
+    recipient_url: String,
+    share_url: String,
+    /// `None` when donation-service did not answer.
+    gifts: Option<Vec<GiftLine>>,
+}
+
+/// `GET /campaigns/{id}`.
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(raw_id): Path<String>,
+) -> Response {
+    let id = match parse_id(&raw_id) {
+        Ok(id) => id,
+        Err(err) => return err.into_response(),
+    };
+    let (campaign, donations) = tokio::join!(
+        state.api.campaign(id, &viewer),
+        state.api.campaign_donations(id, &viewer),
+    );
+    let campaign = match campaign {
+        Ok(campaign) => campaign,
+        Err(failure) => return PageError::from(failure).into_response(),
+    };
+    let now = Utc::now();
+    let mut layout = Layout::new(&viewer);
+    let gifts = match layout.or_notice(donations) {
+        Some(page) => Some(gift_lines(&state.api, &viewer, &page.items, now).await),
+        None => None,
+    };
+    let page = CampaignPage {
+        title: campaign.title.clone(),
+        description: campaign.description.clone(),
+        category: campaign.category.clone(),
+        image_url: campaign.image_url.clone(),
+        status: campaign.status.label(),
+        accepting: campaign.status == crate::api::campaigns::CampaignStatus::Active,
+        percent: format::percent(campaign.raised_minor, campaign.goal_minor),
+        raised: format::money(campaign.raised_minor, &campaign.currency),
+        goal: format::money(campaign.goal_minor, &campaign.currency),
+        donors: format::count(campaign.donor_count, "donor", "donors"),
+        time_left: format::time_left(campaign.ends_at, now),
+        recipient_url: format!("/people/{}", campaign.recipient_id),
+        share_url: share_url(&headers, &format!("/campaigns/{id}")),
+        gifts,
+        layout,
+    };
+    render(&page)
+}

@@ -1,0 +1,34 @@
+//! The site's pages, one module per kind of page; each handler is a short
+//! `async fn` that asks the APIs (concurrently when it needs several), turns
+//! the answers into a view, and renders a template of templates/.
+
+pub mod campaign;
+pub mod cards;
+pub mod errors;
+pub mod explore;
+pub mod health;
+pub mod profile;
+pub mod request;
+
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+use uuid::Uuid;
+
+use errors::PageError;
+
+/// A rendered page, or the 500 page if the template could not render (a
+/// bug: the templates are checked when compiled, only a formatter can fail).
+pub fn render(page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "a page did not render");
+            PageError::Internal.into_response()
+        }
+    }
+}
+
+/// An id in a page's URL; anything else is a page that does not exist.
+pub fn parse_id(raw: &str) -> Result<Uuid, PageError> {
+    Uuid::parse_str(raw).map_err(|_| PageError::NotFound)
+}

@@ -1,0 +1,70 @@
+//! `/requests/{id}`: one request, what is needed, pledged and fulfilled.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use chrono::Utc;
+
+use super::campaign::{gift_lines, share_url, GiftLine};
+use super::cards::RequestCard;
+use super::errors::PageError;
+use super::{parse_id, render};
+use crate::api::requests::RequestStatus;
+use crate::layout::Layout;
+use crate::session::Viewer;
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "request.html")]
+struct RequestPage {
+    layout: Layout,
+    card: RequestCard,
+    description: Option<String>,
+    category: Option<String>,
+    location: Option<String>,
+    accepting: bool,
+    requester_url: String,
+    share_url: String,
+    /// `None` when donation-service did not answer.
+    gifts: Option<Vec<GiftLine>>,
+}
+
+/// `GET /requests/{id}`.
+pub async fn show(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(raw_id): Path<String>,
+) -> Response {
+    let id = match parse_id(&raw_id) {
+        Ok(id) => id,
+        Err(err) => return err.into_response(),
+    };
+    let (request, donations) = tokio::join!(
+        state.api.request(id, &viewer),
+        state.api.request_donations(id, &viewer),
+    );
+    let request = match request {
+        Ok(request) => request,
+        Err(failure) => return PageError::from(failure).into_response(),
+    };
+    let now = Utc::now();
+    let mut layout = Layout::new(&viewer);
+    let gifts = match layout.or_notice(donations) {
+        Some(page) => Some(gift_lines(&state.api, &viewer, &page.items, now).await),
+        None => None,
+    };
+    let page = RequestPage {
+        card: RequestCard::new(&request, now),
+        description: request.description.clone(),
+        category: request.category.clone(),
+        location: request.location.clone(),
+        accepting: request.status == RequestStatus::Open,
+        requester_url: format!("/people/{}", request.requester_id),
+        share_url: share_url(&headers, &format!("/requests/{id}")),
+        gifts,
+        layout,
+    };
+    render(&page)
+}

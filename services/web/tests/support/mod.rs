@@ -1,0 +1,213 @@
+//! The whole platform for a test, with the site in front of it: five real
+//! services on databases and a broker namespace of the test's own.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hearth::platform::Platform;
+use hearth::services::Service;
+use hearth_testkit::{user_token, TestBroker, TestClient, TestDb, JWT_SECRET};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// No saga in these tests takes longer than this to cross the broker.
+pub const WAIT: Duration = Duration::from_secs(10);
+
+pub struct Site {
+    pub web: Web,
+    pub campaign: TestClient,
+    pub donation: TestClient,
+    pub request: TestClient,
+    pub profile: TestClient,
+    platform: Option<Platform>,
+    // Dropped after the platform: they remove the databases and queues.
+    _broker: TestBroker,
+    _main_db: TestDb,
+    _campaign_db: TestDb,
+}
+
+/// Starts the platform and the site; `settings` are extra variables, such
+/// as a `*_SERVICE_URL` pointing nowhere.
+pub async fn start(settings: &[(&str, &str)]) -> Site {
+    let main_db = TestDb::create().await;
+    let campaign_db = TestDb::create().await;
+    let broker = TestBroker::new().await;
+    let mut env = HashMap::from([
+        ("CAMPAIGN_DATABASE_URL".to_owned(), campaign_db.url()),
+        ("MAIN_DATABASE_URL".to_owned(), main_db.url()),
+        ("RABBITMQ_URL".to_owned(), broker.url.clone()),
+        ("BUS_NAMESPACE".to_owned(), broker.namespace.clone()),
+        ("EVENT_RETRY_DELAYS".to_owned(), "1s".to_owned()),
+        ("WEB_PORT".to_owned(), "0".to_owned()),
+    ]);
+    for service in ["campaign", "donation", "request", "messaging", "profile"] {
+        env.insert(format!("{}_PORT", service.to_uppercase()), "0".to_owned());
+        for queue in ["", ".dead", ".delay.1s"] {
+            broker.track(format!("{}.{service}{queue}", broker.namespace));
+        }
+    }
+    for (var, value) in settings {
+        env.insert((*var).to_owned(), (*value).to_owned());
+    }
+    let mut platform = Platform::start(Service::ALL, &env, Some(JWT_SECRET))
+        .await
+        .expect("start the services");
+    let web = platform.start_web(&env).await.expect("start the site");
+    let client = |service: Service| {
+        let addr = platform
+            .listening
+            .iter()
+            .find(|l| l.service == service)
+            .expect("listening")
+            .addr;
+        TestClient::new(addr)
+    };
+    Site {
+        web: Web::new(web),
+        campaign: client(Service::Campaign),
+        donation: client(Service::Donation),
+        request: client(Service::Request),
+        profile: client(Service::Profile),
+        platform: Some(platform),
+        _broker: broker,
+        _main_db: main_db,
+        _campaign_db: campaign_db,
+    }
+}
+
+impl Site {
+    pub async fn shutdown(mut self) {
+        let platform = self.platform.take().expect("running");
+        tokio::time::timeout(Duration::from_secs(15), platform.shutdown())
+            .await
+            .expect("stops within 15 s")
+            .expect("stops cleanly");
+    }
+
+    /// A campaign created through the API by `owner`.
+    pub async fn campaign(&self, owner: &Person, body: Value) -> Value {
+        self.campaign
+            .post("/campaigns")
+            .token(&owner.token)
+            .json(&body)
+            .send()
+            .await
+            .expect(201)
+    }
+
+    /// A money donation by `donor`, once it left `pending`.
+    pub async fn give(&self, donor: &Person, body: Value) -> Value {
+        let donation = self
+            .donation
+            .post("/donations")
+            .token(&donor.token)
+            .json(&body)
+            .send()
+            .await
+            .expect(201);
+        let path = format!("/donations/{}", donation["id"].as_str().expect("id"));
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let seen = self
+                .donation
+                .get(&path)
+                .token(&donor.token)
+                .send()
+                .await
+                .expect(200);
+            if seen["status"] != "pending" || tokio::time::Instant::now() >= deadline {
+                return seen;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// `person`'s public profile, named `name`.
+    pub async fn name(&self, person: &Person, name: &str) {
+        self.profile
+            .put("/profiles/me")
+            .token(&person.token)
+            .json(&json!({ "display_name": name }))
+            .send()
+            .await
+            .expect(201);
+    }
+}
+
+pub struct Person {
+    pub id: Uuid,
+    pub token: String,
+}
+
+pub fn person() -> Person {
+    let id = Uuid::new_v4();
+    Person {
+        id,
+        token: user_token(id),
+    }
+}
+
+/// A browser without JavaScript: plain GETs, redirects not followed.
+pub struct Web {
+    base: String,
+    http: reqwest::Client,
+}
+
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl Web {
+    pub fn new(addr: SocketAddr) -> Self {
+        Self {
+            base: format!("http://{addr}"),
+            http: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(10))
+                .build()
+                .expect("client"),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Answer {
+        let response = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("the site answers");
+        Answer {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            body: response.text().await.expect("a body"),
+        }
+    }
+
+    /// A page that must be there: its HTML.
+    pub async fn page(&self, path: &str) -> String {
+        let answer = self.get(path).await;
+        assert_eq!(answer.status, 200, "{path}: {}", answer.body);
+        answer.body
+    }
+}
+
+/// A port nothing listens on: a service that is down.
+pub async fn closed_port() -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    drop(listener);
+    port
+}
