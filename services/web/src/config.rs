@@ -120,6 +120,10 @@ fn parse_service_url(raw: &str) -> Result<Url, String> {
 pub struct Config {
     pub bind: SocketAddr,
     pub backends: BackendUrls,
+    /// Where people reach the site (`https://hearth.example`), when it is
+    /// not the address it listens on: share links name it, and an https one
+    /// tells the site its cookies must be `Secure`. Unset: the request's host.
+    pub public_url: Option<Url>,
     /// One call to a backend that takes longer becomes a notice on the page:
     /// a page waits for its slowest call, so this bounds how slow a page gets.
     pub backend_timeout: Duration,
@@ -139,6 +143,12 @@ impl Config {
         Ok(Self {
             bind: SocketAddr::new(host, port),
             backends: BackendUrls::from_env(env)?,
+            public_url: read(
+                env,
+                "WEB_PUBLIC_URL",
+                || None,
+                |raw| parse_service_url(raw).map(Some),
+            )?,
             backend_timeout: read_duration(env, "WEB_BACKEND_TIMEOUT", Duration::from_secs(3))?,
             http: HttpConfig::from_env(env)?,
         })
@@ -193,6 +203,11 @@ mod tests {
                 "WEB_BACKEND_TIMEOUT",
                 "0s",
                 "WEB_BACKEND_TIMEOUT: must be above zero, got \"0s\"",
+            ),
+            (
+                "WEB_PUBLIC_URL",
+                "hearth.example",
+                "WEB_PUBLIC_URL: expected an http(s) URL, got \"hearth.example\"",
             ),
         ];
         for (var, value, line) in cases {

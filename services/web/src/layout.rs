@@ -44,6 +44,7 @@ impl Layout {
             ),
             Failure::NotFound => "Part of this page could not be found.".to_owned(),
             Failure::Forbidden { .. } => "Part of this page is not shown to you.".to_owned(),
+            Failure::SignedOut => "Your session has ended; sign in again.".to_owned(),
         };
         if !self.notices.contains(&text) {
             self.notices.push(text);

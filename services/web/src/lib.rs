@@ -29,6 +29,8 @@ use axum::routing::get;
 use axum::Router;
 use tower_http::trace::TraceLayer;
 
+use hearth_core::metrics::Metrics;
+
 use crate::api::Api;
 use crate::config::Config;
 use crate::pages::errors::PageError;
@@ -40,14 +42,18 @@ const BODY_LIMIT: usize = 64 * 1024;
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub api: Api,
+    /// `WEB_PUBLIC_URL`: the site's address for links people share.
+    pub public_url: Option<url::Url>,
 }
 
 /// The whole site, with its headers, limits and error pages.
 pub fn router(config: &Config) -> anyhow::Result<Router> {
     let state = AppState {
         api: Api::new(config.backends.clone(), config.backend_timeout)?,
+        public_url: config.public_url.clone(),
     };
     let timeout = config.http.request_timeout;
+    let metrics = Metrics::new("web");
     Ok(Router::new()
         .route("/", get(pages::explore::home))
         .route("/explore", get(pages::explore::explore))
@@ -57,10 +63,18 @@ pub fn router(config: &Config) -> anyhow::Result<Router> {
         .route("/static/{name}", get(assets::serve))
         .route("/health/live", get(pages::health::live))
         .route("/health/ready", get(pages::health::ready))
+        .route(
+            "/metrics",
+            get(hearth_core::metrics::serve).with_state(metrics.clone()),
+        )
         .fallback(pages::errors::not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(timeout, answer_within))
+        .layer(middleware::from_fn_with_state(
+            metrics,
+            hearth_core::metrics::track,
+        ))
         .layer(middleware::from_fn(security::headers))
         .layer(TraceLayer::new_for_http()))
 }

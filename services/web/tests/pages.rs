@@ -242,6 +242,7 @@ async fn a_title_with_markup_shows_as_text_and_every_answer_carries_the_policy()
         "/campaigns/00000000-0000-0000-0000-000000000000".to_owned(),
         "/nowhere".to_owned(),
         "/health/live".to_owned(),
+        "/metrics".to_owned(),
     ]);
     for path in &every {
         let answer = site.web.get(path).await;
@@ -377,5 +378,154 @@ async fn donations_down_leave_the_campaign_page_with_a_notice() {
     );
     assert!(page.body.contains("Bus fare fund"));
     assert!(page.body.contains("raised of 50.00 ZAR"), "{}", page.body);
+    site.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_hung_or_failing_service_is_a_notice_on_a_page_that_still_renders() {
+    let (silent, silent_task) = support::silent_service().await;
+    let (failing, failing_task) = support::failing_service().await;
+    let site = start(&[
+        ("REQUEST_SERVICE_URL", &silent),
+        ("PROFILE_SERVICE_URL", &failing),
+        // Short, so that the hung call gives up soon; nothing here is timed.
+        ("WEB_BACKEND_TIMEOUT", "300ms"),
+    ])
+    .await;
+    let owner = person();
+    let campaign = site
+        .campaign(
+            &owner,
+            json!({"title": "Winter boots", "goal_minor": 9_000, "currency": "SEK"}),
+        )
+        .await;
+    let donor = person();
+    site.give(&donor, json!({"kind": "money", "campaign_id": campaign["id"], "amount_minor": 4_500, "currency": "SEK"}))
+        .await;
+
+    let home = site.web.get("/").await;
+    assert_eq!(home.status, 200, "{}", home.body);
+    assert!(
+        home.body.contains("Requests are unavailable right now"),
+        "{}",
+        home.body
+    );
+    assert!(home.body.contains("Winter boots"), "{}", home.body);
+
+    let page = site.web.get(&format!("/campaigns/{}", id(&campaign))).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("45.00 SEK"),
+        "the gift, its donor unnamed: {}",
+        page.body
+    );
+    assert!(page.body.contains("A supporter"), "{}", page.body);
+
+    let profile = site.web.get(&format!("/people/{}", owner.id)).await;
+    assert_eq!(profile.status, 503, "{}", profile.body);
+    let request = site
+        .web
+        .get(&format!("/requests/{}", uuid::Uuid::new_v4()))
+        .await;
+    assert_eq!(request.status, 503, "{}", request.body);
+    assert!(request.body.contains("Requests are unavailable right now"));
+
+    site.shutdown().await;
+    silent_task.abort();
+    failing_task.abort();
+}
+
+#[tokio::test]
+async fn a_request_page_shows_what_is_needed_pledged_and_fulfilled() {
+    let site = start(&[("WEB_PUBLIC_URL", "https://hearth.example/")]).await;
+    let (owner, donor) = (person(), person());
+    site.name(&donor, "Pat Pledger").await;
+    let request = site
+        .request
+        .post("/requests")
+        .token(&owner.token)
+        .json(&json!({"title": "Winter coats", "category": "clothing", "quantity_needed": 12, "location": "Leeds"}))
+        .send()
+        .await
+        .expect(201);
+    let pledge = site
+        .give(
+            &donor,
+            json!({"kind": "item", "request_id": request["id"], "quantity": 5, "item_description": "wool coats"}),
+        )
+        .await;
+    assert_eq!(pledge["status"], "confirmed");
+    let request_id = id(&request);
+    // The request hears of the pledge through the saga.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let page = loop {
+        let page = site.web.page(&format!("/requests/{request_id}")).await;
+        if page.contains("<dt>Pledged</dt><dd>5</dd>") || tokio::time::Instant::now() >= deadline {
+            break page;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(page.contains("<dt>Needed</dt><dd>12</dd>"), "{page}");
+    assert!(page.contains("<dt>Pledged</dt><dd>5</dd>"), "{page}");
+    assert!(page.contains("<dt>Fulfilled</dt><dd>0</dd>"), "{page}");
+    assert!(page.contains("5 × wool coats"), "{page}");
+    assert!(page.contains("Pat Pledger"), "{page}");
+    assert!(page.contains("Leeds"), "{page}");
+    assert!(
+        page.contains(&format!(
+            r#"value="https://hearth.example/requests/{request_id}""#
+        )),
+        "the share link names the public address: {page}"
+    );
+    site.shutdown().await;
+}
+
+/// The client forwards the viewer's token: a draft is the owner's alone.
+#[tokio::test]
+async fn the_api_client_asks_as_the_viewer() {
+    use web_service::api::{Api, Failure};
+    use web_service::config::Config;
+    use web_service::session::{Person as Signed, Viewer};
+
+    let site = start(&[]).await;
+    let owner = person();
+    let draft = site
+        .campaign(
+            &owner,
+            json!({"title": "Draft plan", "goal_minor": 100, "currency": "USD", "status": "draft"}),
+        )
+        .await;
+    let mut env = std::collections::HashMap::new();
+    env.insert("CAMPAIGN_SERVICE_URL".to_owned(), site.campaign_url.clone());
+    let config = Config::from_env(&env).expect("config");
+    let api = Api::new(config.backends, config.backend_timeout).expect("client");
+    let draft_id = id(&draft).parse().expect("uuid");
+
+    let as_owner = Viewer::Person(Signed::new(
+        owner.id,
+        "Owner".to_owned(),
+        false,
+        owner.token.clone(),
+    ));
+    let seen = api
+        .campaign(draft_id, &as_owner)
+        .await
+        .expect("the owner sees it");
+    assert_eq!(seen.title, "Draft plan");
+    assert!(matches!(
+        api.campaign(draft_id, &Viewer::Visitor).await,
+        Err(Failure::NotFound)
+    ));
+    let stranger = person();
+    let as_stranger = Viewer::Person(Signed::new(
+        stranger.id,
+        "S".to_owned(),
+        false,
+        stranger.token,
+    ));
+    assert!(matches!(
+        api.campaign(draft_id, &as_stranger).await,
+        Err(Failure::NotFound)
+    ));
     site.shutdown().await;
 }

@@ -39,6 +39,11 @@ pub enum Failure {
     /// that their account is suspended (403 `account_suspended`).
     #[error("forbidden")]
     Forbidden { suspended: bool },
+    /// The forwarded token was refused (expired, or signed by a key no
+    /// longer trusted): the person must sign in again. A visitor sends no
+    /// token and never meets it.
+    #[error("signed out")]
+    SignedOut,
     /// No answer in time, no connection, a 503, or an answer the site cannot
     /// read: the page says this service is unavailable and renders the rest.
     #[error("{} unavailable", .0.what_it_serves())]
@@ -91,6 +96,7 @@ impl Api {
                 Failure::Unavailable(backend)
             }),
             StatusCode::NOT_FOUND => Err(Failure::NotFound),
+            StatusCode::UNAUTHORIZED => Err(Failure::SignedOut),
             StatusCode::FORBIDDEN => Err(Failure::Forbidden {
                 suspended: problem_code(response).await.as_deref() == Some("account_suspended"),
             }),

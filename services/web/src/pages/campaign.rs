@@ -87,8 +87,12 @@ async fn donor_names(api: &Api, viewer: &Viewer, donations: &[Donation]) -> Hash
     .collect()
 }
 
-/// The address to share: this page's own URL on the host it was asked on.
-pub fn share_url(headers: &HeaderMap, path: &str) -> String {
+/// The address to share: this page's own URL at `WEB_PUBLIC_URL`, else on
+/// the host it was asked on.
+pub fn share_url(public_url: Option<&url::Url>, headers: &HeaderMap, path: &str) -> String {
+    if let Some(base) = public_url {
+        return format!("{}{path}", base.as_str().trim_end_matches('/'));
+    }
     let host = headers
         .get(axum::http::header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -161,7 +165,11 @@ pub async fn show(
         donors: format::count(campaign.donor_count, "donor", "donors"),
         time_left: format::time_left(campaign.ends_at, now),
         recipient_url: format!("/people/{}", campaign.recipient_id),
-        share_url: share_url(&headers, &format!("/campaigns/{id}")),
+        share_url: share_url(
+            state.public_url.as_ref(),
+            &headers,
+            &format!("/campaigns/{id}"),
+        ),
         gifts,
         layout,
     };

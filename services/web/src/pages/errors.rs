@@ -15,6 +15,8 @@ pub enum PageError {
     NotFound,
     Forbidden,
     Suspended,
+    /// The person's session ended while they browsed.
+    SignedOut,
     /// The service the whole page is about did not answer.
     Unavailable(Backend),
     /// The page took too long as a whole.
@@ -28,6 +30,7 @@ impl From<Failure> for PageError {
             Failure::NotFound => PageError::NotFound,
             Failure::Forbidden { suspended: true } => PageError::Suspended,
             Failure::Forbidden { suspended: false } => PageError::Forbidden,
+            Failure::SignedOut => PageError::SignedOut,
             Failure::Unavailable(backend) => PageError::Unavailable(backend),
         }
     }
@@ -65,6 +68,11 @@ impl IntoResponse for PageError {
                 "Your account is suspended, so you cannot give, post or send messages. \
                  You can still browse. If you think this is a mistake, contact the moderators."
                     .to_owned(),
+            ),
+            PageError::SignedOut => (
+                StatusCode::UNAUTHORIZED,
+                "Please sign in again",
+                "Your session has ended. Sign in again to carry on.".to_owned(),
             ),
             PageError::Unavailable(backend) => (
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -242,3 +242,92 @@ async fn asked<T>(
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn card(title: &str, image_url: Option<&str>) -> CampaignCard {
+        CampaignCard {
+            url: "/campaigns/1".to_owned(),
+            title: title.to_owned(),
+            image_url: image_url.map(str::to_owned),
+            status: "Open for donations",
+            percent: 40,
+            raised: "40.00 USD".to_owned(),
+            goal: "100.00 USD".to_owned(),
+            donors: "2 donors".to_owned(),
+            time_left: "3 days left".to_owned(),
+        }
+    }
+
+    fn page(cards: Vec<CampaignCard>) -> String {
+        ExplorePage {
+            layout: Layout::new(&Viewer::Visitor),
+            heading: "Explore",
+            q: String::new(),
+            category: String::new(),
+            status: "open",
+            kind: "campaigns",
+            show_campaigns: true,
+            show_requests: false,
+            campaigns: Some(cards),
+            requests: None,
+            more_campaigns: None,
+            more_requests: None,
+        }
+        .render()
+        .expect("renders")
+    }
+
+    #[test]
+    fn a_card_shows_its_image_with_alt_text_or_a_placeholder() {
+        let html = page(vec![
+            card("Roof", Some(r#"https://img.example/roof.jpg?w=400&h="x""#)),
+            card("Well", None),
+        ]);
+        assert!(
+            html.contains(r#"src="https://img.example/roof.jpg?w=400&#38;h=&#34;x&#34;""#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"alt="Image for the campaign Roof""#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"aria-label="No image for this campaign""#),
+            "{html}"
+        );
+        assert_eq!(html.matches("<img").count(), 1);
+    }
+
+    #[test]
+    fn the_search_keeps_what_was_typed_escaped() {
+        let params = ExploreParams {
+            q: Some(r#"  "><script>x</script>  "#.to_owned()),
+            kind: Some("requests".to_owned()),
+            cursor: Some("abc".to_owned()),
+            ..ExploreParams::default()
+        };
+        let search = Search::from_params(params);
+        assert_eq!(search.q.as_deref(), Some(r#""><script>x</script>"#));
+        assert_eq!(search.kind, Kind::Requests);
+        assert_eq!(search.cursor.as_deref(), Some("abc"));
+        let next = search.next_page("requests", "c/d+e");
+        assert_eq!(
+            next,
+            "/explore?q=%22%3E%3Cscript%3Ex%3C%2Fscript%3E&status=open&kind=requests&cursor=c%2Fd%2Be"
+        );
+    }
+
+    #[test]
+    fn a_cursor_means_nothing_when_both_lists_show() {
+        let search = Search::from_params(ExploreParams {
+            cursor: Some("abc".to_owned()),
+            status: Some("bogus".to_owned()),
+            ..ExploreParams::default()
+        });
+        assert_eq!(search.cursor, None);
+        assert_eq!(search.status, StatusFilter::Open);
+    }
+}

@@ -62,7 +62,11 @@ pub async fn show(
         location: request.location.clone(),
         accepting: request.status == RequestStatus::Open,
         requester_url: format!("/people/{}", request.requester_id),
-        share_url: share_url(&headers, &format!("/requests/{id}")),
+        share_url: share_url(
+            state.public_url.as_ref(),
+            &headers,
+            &format!("/requests/{id}"),
+        ),
         gifts,
         layout,
     };

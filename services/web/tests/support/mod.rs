@@ -22,6 +22,8 @@ pub struct Site {
     pub donation: TestClient,
     pub request: TestClient,
     pub profile: TestClient,
+    /// campaign-service's base URL, for tests that call it themselves.
+    pub campaign_url: String,
     platform: Option<Platform>,
     // Dropped after the platform: they remove the databases and queues.
     _broker: TestBroker,
@@ -56,16 +58,17 @@ pub async fn start(settings: &[(&str, &str)]) -> Site {
         .await
         .expect("start the services");
     let web = platform.start_web(&env).await.expect("start the site");
-    let client = |service: Service| {
-        let addr = platform
+    let addr = |service: Service| {
+        platform
             .listening
             .iter()
             .find(|l| l.service == service)
             .expect("listening")
-            .addr;
-        TestClient::new(addr)
+            .addr
     };
+    let client = |service: Service| TestClient::new(addr(service));
     Site {
+        campaign_url: format!("http://{}", addr(Service::Campaign)),
         web: Web::new(web),
         campaign: client(Service::Campaign),
         donation: client(Service::Donation),
@@ -210,4 +213,38 @@ pub async fn closed_port() -> u16 {
     let port = listener.local_addr().expect("addr").port();
     drop(listener);
     port
+}
+
+/// A service that accepts connections and never answers: a hung one.
+pub async fn silent_service() -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let task = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    (url, task)
+}
+
+/// A service that answers every request 503, as one whose database is down.
+pub async fn failing_service() -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let app = axum::Router::new().fallback(|| async {
+        (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            [("content-type", "application/problem+json")],
+            r#"{"status":503,"code":"dependency_unavailable","title":"Service Unavailable"}"#,
+        )
+    });
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (url, task)
 }
