@@ -170,3 +170,48 @@ test('an unknown campaign is the 404 page, with a way home', async ({ page }) =>
   await page.getByRole('link', { name: 'Back to the home page' }).click();
   await expect(page).toHaveURL(`${urls.site()}/`);
 });
+
+test('the keyboard alone skips to the content, searches and opens a campaign', async ({ page }) => {
+  const owner = await person('Kit Keyboard');
+  const title = 'Ramps for the community hall';
+  await createCampaign(owner, { title, goal_minor: 80_000, currency: 'CAD' });
+
+  await visit(page, '/explore', 'explore-keyboard');
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Skip to content' });
+  await expect(skip).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('main')).toBeFocused();
+
+  // From the content, the first stop is the search field.
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('Search')).toBeFocused();
+  await page.keyboard.type('ramps');
+  await page.keyboard.press('Enter');
+  await expect(page).toHaveURL(/[?&]q=ramps/);
+  const card = page.getByRole('region', { name: 'Campaigns' }).getByRole('link', { name: title });
+  await card.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+});
+
+test.describe('with JavaScript off', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('search and the campaign page work as plain HTML', async ({ page }) => {
+    const owner = await person('Noor Noscript');
+    const title = 'Seeds for the allotment';
+    const campaign = await createCampaign(owner, { title, goal_minor: 30_000, currency: 'GBP' });
+
+    // axe-core needs JavaScript; these pages are checked with it on above.
+    await visit(page, '/explore', 'explore-no-js', { axe: false });
+    await page.getByLabel('Search').fill('allotment');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect(page).toHaveURL(/[?&]q=allotment/);
+    await page.getByRole('region', { name: 'Campaigns' }).getByRole('link', { name: title }).click();
+    await expect(page).toHaveURL(new RegExp(`/campaigns/${campaign.id}$`));
+    await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+    await expect(page.getByRole('region', { name: 'Progress' })).toContainText('300.00 GBP');
+    await checkPage(page, 'campaign-no-js', { axe: false });
+  });
+});
