@@ -138,12 +138,17 @@ impl Platform {
     /// Starts web-service, the site, in front of the services started here:
     /// each `<SERVICE>_SERVICE_URL` that is unset points at the address that
     /// service listens on. It stops with the rest.
-    pub async fn start_web(&mut self, env: &dyn Env) -> anyhow::Result<SocketAddr> {
+    /// `dev_jwt_secret` as for the services: `hearth up` passes its own.
+    pub async fn start_web(
+        &mut self,
+        env: &dyn Env,
+        dev_jwt_secret: Option<&str>,
+    ) -> anyhow::Result<SocketAddr> {
         let env = WebPeers {
             env,
             listening: &self.listening,
         };
-        let config = web_service::config::Config::from_env(&env)?;
+        let config = web_service::config::Config::from_env(&env, dev_jwt_secret)?;
         let listener = TcpListener::bind(config.bind).await.map_err(|e| {
             ConfigError::new("WEB_PORT", format!("cannot listen on {}: {e}", config.bind))
         })?;

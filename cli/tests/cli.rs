@@ -64,11 +64,15 @@ fn the_site_refuses_a_bad_setting_with_one_line_naming_it() {
     ] {
         let output = hearth()
             .arg("web")
+            .env("JWT_SECRET", JWT_SECRET)
             .env(var, value)
             .output()
             .expect("run hearth");
         assert_one_line_naming(&output, var);
     }
+    // The site checks sessions as the APIs check tokens: it needs the keys.
+    let output = hearth().arg("web").output().expect("run hearth");
+    assert_one_line_naming(&output, "JWT_SECRET");
 }
 
 #[test]

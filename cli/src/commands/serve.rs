@@ -16,6 +16,6 @@ pub async fn run(service: Service, env: &dyn Env) -> anyhow::Result<()> {
 /// `hearth web`: the site alone; it owns no database, so nothing migrates.
 pub async fn run_web(env: &dyn Env) -> anyhow::Result<()> {
     let mut platform = Platform::start(&[], env, None).await?;
-    platform.start_web(env).await?;
+    platform.start_web(env, None).await?;
     platform.run_until_signalled().await
 }

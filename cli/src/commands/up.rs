@@ -18,7 +18,7 @@ const DEV_TOKEN_TTL: Duration = Duration::from_secs(24 * 3600);
 pub async fn run(env: &dyn Env) -> anyhow::Result<()> {
     let configured = Configured::read(Service::ALL, env, Some(DEV_JWT_SECRET))?;
     // The site's own settings are checked before anything starts, too.
-    web_service::config::Config::from_env(env)?;
+    web_service::config::Config::from_env(env, Some(DEV_JWT_SECRET))?;
     for database in [Database::Main, Database::Campaign] {
         let url = database.url(env)?;
         let shown = hearth_core::db::redacted_url(&url);
@@ -30,7 +30,7 @@ pub async fn run(env: &dyn Env) -> anyhow::Result<()> {
         }
     }
     let mut platform = Platform::start_configured(configured, env).await?;
-    let web = platform.start_web(env).await?;
+    let web = platform.start_web(env, Some(DEV_JWT_SECRET)).await?;
     let secret = jwt_secret(env, Some(DEV_JWT_SECRET))?;
     print!(
         "{}",

@@ -5,7 +5,9 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
-use hearth_core::config::{read, read_duration, read_parsed, ConfigError, Env, HttpConfig};
+use hearth_core::config::{
+    read, read_duration, read_parsed, AuthConfig, ConfigError, Env, HttpConfig,
+};
 use url::Url;
 
 pub const DEFAULT_PORT: u16 = 8080;
@@ -129,10 +131,31 @@ pub struct Config {
     pub backend_timeout: Duration,
     /// The shared HTTP edge: request timeout, header timeout, connection cap.
     pub http: HttpConfig,
+    /// How a session's token is checked: as the APIs check it.
+    pub auth: AuthConfig,
+    /// The development sign-in's signing secret: only under `hearth up` with
+    /// its public development secret, never when a real `JWT_SECRET` or a
+    /// JWKS is configured (anyone could then sign in as anyone).
+    pub dev_sign_in: Option<DevSignIn>,
+}
+
+/// The secret development tokens are minted with.
+#[derive(Clone)]
+pub struct DevSignIn {
+    pub secret: String,
+}
+
+impl std::fmt::Debug for DevSignIn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DevSignIn { .. }")
+    }
 }
 
 impl Config {
-    pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
+    /// `dev_jwt_secret` is what `hearth up` passes: with no `JWT_SECRET` and
+    /// no JWKS configured, it signs and checks sessions, and turns on the
+    /// development sign-in. `hearth web` passes `None`.
+    pub fn from_env(env: &dyn Env, dev_jwt_secret: Option<&str>) -> Result<Self, ConfigError> {
         let host = read_parsed(
             env,
             "WEB_BIND",
@@ -140,6 +163,14 @@ impl Config {
             "an IP address such as 127.0.0.1 or 0.0.0.0",
         )?;
         let port = read_parsed(env, "WEB_PORT", DEFAULT_PORT, "a port number (0-65535)")?;
+        let dev_sign_in = dev_sign_in(env, dev_jwt_secret)?;
+        // Anyone who reaches the development sign-in may sign in as staff.
+        if dev_sign_in.is_some() && !host.is_loopback() {
+            return Err(ConfigError::new(
+                "WEB_BIND",
+                format!("{host} is reachable from other machines, but no JWT_SECRET is set and the development sign-in lets anyone sign in as staff; set JWT_SECRET"),
+            ));
+        }
         Ok(Self {
             bind: SocketAddr::new(host, port),
             backends: BackendUrls::from_env(env)?,
@@ -151,8 +182,25 @@ impl Config {
             )?,
             backend_timeout: read_duration(env, "WEB_BACKEND_TIMEOUT", Duration::from_secs(3))?,
             http: HttpConfig::from_env(env)?,
+            dev_sign_in,
+            auth: AuthConfig::from_env(env, dev_jwt_secret)?,
         })
     }
+}
+
+/// The development secret, when it is the only key configured.
+fn dev_sign_in(
+    env: &dyn Env,
+    dev_jwt_secret: Option<&str>,
+) -> Result<Option<DevSignIn>, ConfigError> {
+    let real_keys = env.get("JWT_SECRET").is_some()
+        || env.get("JWT_JWKS_URL").is_some()
+        || env.get("SUPABASE_URL").is_some();
+    Ok(dev_jwt_secret
+        .filter(|_| !real_keys)
+        .map(|secret| DevSignIn {
+            secret: secret.to_owned(),
+        }))
 }
 
 #[cfg(test)]
@@ -160,6 +208,37 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
+
+    const DEV: &str = "a-development-secret-of-32-characters-at-least";
+
+    #[test]
+    fn the_development_sign_in_is_off_with_real_keys() {
+        let on = Config::from_env(&env(&[]), Some(DEV)).expect("config");
+        assert!(on.dev_sign_in.is_some());
+        for (var, value) in [
+            ("JWT_SECRET", "a-real-secret-of-at-least-32-characters-long"),
+            ("JWT_JWKS_URL", "https://auth.example/jwks.json"),
+            ("SUPABASE_URL", "https://abcd.supabase.co"),
+        ] {
+            let config = Config::from_env(&env(&[(var, value)]), Some(DEV)).expect(var);
+            assert!(config.dev_sign_in.is_none(), "{var}");
+        }
+        let serve = Config::from_env(
+            &env(&[("JWT_SECRET", "a-real-secret-of-at-least-32-characters-long")]),
+            None,
+        )
+        .expect("config");
+        assert!(serve.dev_sign_in.is_none());
+        assert!(Config::from_env(&env(&[]), None).is_err(), "no key at all");
+        let public = Config::from_env(&env(&[("WEB_BIND", "0.0.0.0")]), Some(DEV));
+        let err = public.expect_err("the development sign-in beyond loopback");
+        assert_eq!(err.var, "WEB_BIND");
+        let real = env(&[
+            ("WEB_BIND", "0.0.0.0"),
+            ("JWT_SECRET", "a-real-secret-of-at-least-32-characters-long"),
+        ]);
+        assert!(Config::from_env(&real, Some(DEV)).is_ok());
+    }
 
     fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         pairs
@@ -170,7 +249,7 @@ mod tests {
 
     #[test]
     fn defaults_reach_the_laptop_ports() {
-        let config = Config::from_env(&env(&[])).expect("defaults");
+        let config = Config::from_env(&env(&[]), Some(DEV)).expect("defaults");
         assert_eq!(config.bind, "127.0.0.1:8080".parse().expect("addr"));
         assert_eq!(config.backends.donation.as_str(), "http://127.0.0.1:8082/");
         assert_eq!(config.backend_timeout, Duration::from_secs(3));
@@ -211,7 +290,7 @@ mod tests {
             ),
         ];
         for (var, value, line) in cases {
-            let err = Config::from_env(&env(&[(var, value)])).expect_err(var);
+            let err = Config::from_env(&env(&[(var, value)]), Some(DEV)).expect_err(var);
             assert_eq!(err.to_string(), line);
             assert!(!line.contains('\n'));
         }

@@ -8,6 +8,49 @@ pub fn money(amount_minor: i64, currency: &str) -> String {
     hearth_core::money::format_amount(amount_minor, currency)
 }
 
+/// An amount as a person types it ("25", "25.50", "1,500") in minor units
+/// of `currency`: no more decimals than the currency has, above zero.
+pub fn parse_amount(typed: &str, currency: &str) -> Result<i64, &'static str> {
+    let Some(currency) = hearth_core::money::Currency::parse(currency) else {
+        return Err("this currency is not supported");
+    };
+    let exponent = currency.exponent();
+    let cleaned: String = typed.trim().chars().filter(|c| *c != ',').collect();
+    let (whole, fraction) = cleaned.split_once('.').unwrap_or((&cleaned, ""));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole)
+        || (!fraction.is_empty() && !digits(fraction))
+        || cleaned.ends_with('.') && exponent == 0
+    {
+        return Err("enter an amount such as 25 or 25.50");
+    }
+    if fraction.len() > exponent as usize {
+        return Err(if exponent == 0 {
+            "this currency has no decimals"
+        } else {
+            "too many decimals for this currency"
+        });
+    }
+    let scale = 10i64.pow(exponent);
+    let whole: i64 = whole.parse().map_err(|_| "that amount is too large")?;
+    let fraction: i64 = if fraction.is_empty() {
+        0
+    } else {
+        let padded = format!("{fraction:0<width$}", width = exponent as usize);
+        padded
+            .parse()
+            .map_err(|_| "enter an amount such as 25 or 25.50")?
+    };
+    let minor = whole
+        .checked_mul(scale)
+        .and_then(|w| w.checked_add(fraction))
+        .ok_or("that amount is too large")?;
+    if minor <= 0 {
+        return Err("the amount must be more than zero");
+    }
+    Ok(minor)
+}
+
 /// How far `part` is towards `whole`, 0–100, for a `<progress>` bar.
 /// Past the goal the bar is full; a goal of 0 (never valid) shows empty.
 pub fn percent(part: i64, whole: i64) -> u8 {
@@ -95,6 +138,22 @@ mod tests {
         assert_eq!(money(2500, "USD"), "25.00 USD");
         assert_eq!(money(1500, "JPY"), "1,500 JPY");
         assert_eq!(money(123_456_789, "EUR"), "1,234,567.89 EUR");
+    }
+
+    #[test]
+    fn typed_amounts_become_minor_units_of_their_currency() {
+        assert_eq!(parse_amount("25", "USD"), Ok(2500));
+        assert_eq!(parse_amount(" 25.5 ", "USD"), Ok(2550));
+        assert_eq!(parse_amount("1,234.56", "EUR"), Ok(123_456));
+        assert_eq!(parse_amount("1500", "JPY"), Ok(1500));
+        assert!(parse_amount("15.00", "JPY").is_err());
+        assert!(parse_amount("2.345", "USD").is_err());
+        assert!(parse_amount("0", "USD").is_err());
+        assert!(parse_amount("-5", "USD").is_err());
+        assert!(parse_amount("ten", "USD").is_err());
+        assert!(parse_amount("", "USD").is_err());
+        assert!(parse_amount("99999999999999999999", "USD").is_err());
+        assert!(parse_amount("5", "XXX").is_err());
     }
 
     #[test]

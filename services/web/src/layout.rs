@@ -3,6 +3,7 @@
 
 use crate::api::Failure;
 use crate::assets::ASSETS;
+use crate::csrf::CsrfToken;
 use crate::session::Viewer;
 
 #[derive(Debug)]
@@ -11,6 +12,8 @@ pub struct Layout {
     pub js_url: &'static str,
     /// The signed-in person's name for the header; none for a visitor.
     pub signed_in_as: Option<String>,
+    /// The token the header's sign-out form carries; none on error pages.
+    pub csrf: Option<String>,
     /// "Donations are unavailable right now; try again shortly."
     pub notices: Vec<String>,
 }
@@ -21,8 +24,15 @@ impl Layout {
             css_url: &ASSETS.css_url,
             js_url: &ASSETS.js_url,
             signed_in_as: viewer.person().map(|p| p.display_name.clone()),
+            csrf: None,
             notices: Vec::new(),
         }
+    }
+
+    /// With the browser's CSRF token, for the forms of the frame.
+    pub fn with_csrf(mut self, csrf: &CsrfToken) -> Self {
+        self.csrf = Some(csrf.0.clone());
+        self
     }
 
     /// Keeps what answered; a failed part becomes a notice and `None`.

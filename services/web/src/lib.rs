@@ -14,6 +14,8 @@
 pub mod api;
 pub mod assets;
 pub mod config;
+pub mod cookies;
+pub mod csrf;
 pub mod format;
 pub mod layout;
 pub mod pages;
@@ -25,14 +27,16 @@ use std::time::Duration;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use tower_http::trace::TraceLayer;
 
+use hearth_core::auth::Authenticator;
 use hearth_core::metrics::Metrics;
 
 use crate::api::Api;
-use crate::config::Config;
+use crate::config::{Config, DevSignIn};
+use crate::cookies::CookieRules;
 use crate::pages::errors::PageError;
 
 /// Forms are small; nothing the site accepts comes near this.
@@ -42,15 +46,30 @@ const BODY_LIMIT: usize = 64 * 1024;
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub api: Api,
+    /// Checks a session's token as the APIs do.
+    pub auth: Authenticator,
+    /// How the site's cookies are set (`Secure` under https).
+    pub cookies: CookieRules,
+    /// Present only under `hearth up` with the development secret.
+    pub dev_sign_in: Option<DevSignIn>,
     /// `WEB_PUBLIC_URL`: the site's address for links people share.
     pub public_url: Option<url::Url>,
 }
 
 /// The whole site, with its headers, limits and error pages.
 pub fn router(config: &Config) -> anyhow::Result<Router> {
+    let cookies = CookieRules {
+        secure: config
+            .public_url
+            .as_ref()
+            .is_some_and(|url| url.scheme() == "https"),
+    };
     let state = AppState {
         api: Api::new(config.backends.clone(), config.backend_timeout)?,
         public_url: config.public_url.clone(),
+        auth: Authenticator::from_config(&config.auth),
+        cookies,
+        dev_sign_in: config.dev_sign_in.clone(),
     };
     let timeout = config.http.request_timeout;
     let metrics = Metrics::new("web");
@@ -58,8 +77,19 @@ pub fn router(config: &Config) -> anyhow::Result<Router> {
         .route("/", get(pages::explore::home))
         .route("/explore", get(pages::explore::explore))
         .route("/campaigns/{id}", get(pages::campaign::show))
+        .route("/campaigns/{id}/donations", post(pages::give::donate))
+        .route("/donations/{id}", get(pages::give::show))
+        .route("/donations/{id}/status", get(pages::give::status))
+        .route("/donations/{id}/cancel", post(pages::giving::cancel))
+        .route("/giving", get(pages::giving::show))
         .route("/requests/{id}", get(pages::request::show))
+        .route("/requests/{id}/pledges", post(pages::pledge::pledge))
         .route("/people/{id}", get(pages::profile::show))
+        .route(
+            "/sign-in",
+            get(pages::sign_in::show).post(pages::sign_in::sign_in),
+        )
+        .route("/sign-out", post(pages::sign_in::sign_out))
         .route("/static/{name}", get(assets::serve))
         .route("/health/live", get(pages::health::live))
         .route("/health/ready", get(pages::health::ready))
@@ -70,6 +100,7 @@ pub fn router(config: &Config) -> anyhow::Result<Router> {
         .fallback(pages::errors::not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(cookies, csrf::ensure))
         .layer(middleware::from_fn_with_state(timeout, answer_within))
         .layer(middleware::from_fn_with_state(
             metrics,

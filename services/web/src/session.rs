@@ -1,15 +1,25 @@
 //! Who is looking at a page.
 //!
 //! Every handler takes a [`Viewer`] and hands it to every API call, which
-//! forwards its token; so when sign-in arrives (a session in HttpOnly
-//! cookies, read here), every page and call is already per person. Until
-//! then everyone is a [`Viewer::Visitor`] and sees what the public sees.
+//! forwards its token. The session is the access token in an HttpOnly cookie
+//! (no page script can read it), checked here as the APIs check it: an
+//! expired or forged one makes a visitor, never an error.
 
 use std::convert::Infallible;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use hearth_core::auth::CallerKind;
 use uuid::Uuid;
+
+use crate::cookies;
+use crate::AppState;
+
+/// The access token.
+pub const SESSION_COOKIE: &str = "hearth_session";
+/// The display name to greet the person by (display only: the APIs know
+/// the person by the token).
+pub const NAME_COOKIE: &str = "hearth_name";
 
 #[derive(Debug, Clone)]
 pub enum Viewer {
@@ -66,11 +76,34 @@ impl Viewer {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Viewer {
+impl FromRequestParts<AppState> for Viewer {
     type Rejection = Infallible;
 
-    /// No sessions yet: the sign-in slice reads its cookie here.
-    async fn from_request_parts(_parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Viewer::Visitor)
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Some(token) = cookies::get(&parts.headers, SESSION_COOKIE) else {
+            return Ok(Viewer::Visitor);
+        };
+        let caller = match state.auth.authenticate(token).await {
+            Ok(Some(caller)) if !caller.id.is_nil() => caller,
+            // Anonymous, service or refused: not a person's session.
+            Ok(_) | Err(_) => return Ok(Viewer::Visitor),
+        };
+        let display_name = cookies::get(&parts.headers, NAME_COOKIE)
+            .and_then(|raw| {
+                url::form_urlencoded::parse(format!("n={raw}").as_bytes())
+                    .next()
+                    .map(|(_, v)| v.into_owned())
+            })
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| "you".to_owned());
+        Ok(Viewer::Person(Person::new(
+            caller.id,
+            display_name,
+            matches!(caller.kind, CallerKind::Staff | CallerKind::Service),
+            token.to_owned(),
+        )))
     }
 }

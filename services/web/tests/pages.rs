@@ -497,7 +497,7 @@ async fn the_api_client_asks_as_the_viewer() {
         .await;
     let mut env = std::collections::HashMap::new();
     env.insert("CAMPAIGN_SERVICE_URL".to_owned(), site.campaign_url.clone());
-    let config = Config::from_env(&env).expect("config");
+    let config = Config::from_env(&env, Some(hearth_testkit::JWT_SECRET)).expect("config");
     let api = Api::new(config.backends, config.backend_timeout).expect("client");
     let draft_id = id(&draft).parse().expect("uuid");
 

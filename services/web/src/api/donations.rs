@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Api, Failure, Page};
+use super::{Api, Failure, Page, Refused};
 use crate::config::Backend;
 use crate::session::Viewer;
 
@@ -20,6 +20,49 @@ pub struct Donation {
     pub item_description: Option<String>,
     pub message: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+/// A donation as its donor sees it: every status, and why it was refused.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MyDonation {
+    pub id: Uuid,
+    /// Null to anyone but the donor and staff when it was anonymous.
+    pub donor_id: Option<Uuid>,
+    pub campaign_id: Option<Uuid>,
+    pub request_id: Option<Uuid>,
+    pub amount_minor: Option<i64>,
+    pub currency: Option<String>,
+    pub quantity: Option<i64>,
+    pub item_description: Option<String>,
+    pub anonymous: bool,
+    pub status: String,
+    /// A refusal's code (`not_active`, `currency_mismatch`, …).
+    pub status_reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// `POST /donations` of money.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NewMoneyDonation {
+    pub kind: &'static str,
+    pub campaign_id: Uuid,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub anonymous: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// `POST /donations` of items.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NewPledge {
+    pub kind: &'static str,
+    pub request_id: Uuid,
+    pub quantity: i64,
+    pub item_description: String,
+    pub anonymous: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 
 /// Recent gifts shown on a page; the API's newest first.
@@ -40,6 +83,56 @@ impl Api {
             viewer,
         )
         .await
+    }
+
+    /// Gives money: one donation per `key`, however often it is sent.
+    pub async fn give_money(
+        &self,
+        donation: &NewMoneyDonation,
+        key: Uuid,
+        viewer: &Viewer,
+    ) -> Result<MyDonation, Refused> {
+        self.create(Backend::Donation, &["donations"], donation, key, viewer)
+            .await
+    }
+
+    /// Pledges items: one pledge per `key`, however often it is sent.
+    pub async fn pledge(
+        &self,
+        pledge: &NewPledge,
+        key: Uuid,
+        viewer: &Viewer,
+    ) -> Result<MyDonation, Refused> {
+        self.create(Backend::Donation, &["donations"], pledge, key, viewer)
+            .await
+    }
+
+    /// The viewer's own donations and pledges, every status, newest first.
+    pub async fn my_donations(
+        &self,
+        cursor: Option<&str>,
+        viewer: &Viewer,
+    ) -> Result<Page<MyDonation>, Failure> {
+        let mut query = vec![("mine", "true"), ("limit", "20")];
+        if let Some(cursor) = cursor {
+            query.push(("cursor", cursor));
+        }
+        self.get(Backend::Donation, &["donations"], &query, viewer)
+            .await
+    }
+
+    /// Cancels a donation (its donor, while it is pending).
+    pub async fn cancel_donation(&self, id: Uuid, viewer: &Viewer) -> Result<(), Refused> {
+        let id = id.to_string();
+        self.act(Backend::Donation, &["donations", &id, "cancel"], viewer)
+            .await
+    }
+
+    /// One donation as the viewer may see it (its donor sees every status).
+    pub async fn donation(&self, id: Uuid, viewer: &Viewer) -> Result<MyDonation, Failure> {
+        let id = id.to_string();
+        self.get(Backend::Donation, &["donations", &id], &[], viewer)
+            .await
     }
 
     /// The latest confirmed or completed pledges to a request.

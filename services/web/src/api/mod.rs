@@ -114,6 +114,164 @@ impl Api {
     }
 }
 
+impl Api {
+    /// `PUT` of `body` as JSON to `path`, as `viewer`; the answer is not read.
+    async fn put<B: serde::Serialize>(
+        &self,
+        backend: Backend,
+        path: &[&str],
+        body: &B,
+        viewer: &Viewer,
+    ) -> Result<(), Failure> {
+        let mut url = self.urls.get(backend).clone();
+        url.path_segments_mut()
+            .map_err(|()| Failure::Unavailable(backend))?
+            .pop_if_empty()
+            .extend(path);
+        let mut request = self.http.put(url.clone()).json(body);
+        if let Some(token) = viewer.token() {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.map_err(|err| {
+            tracing::warn!(backend = backend.url_var(), %url, error = %err, "no answer");
+            Failure::Unavailable(backend)
+        })?;
+        match response.status() {
+            status if status.is_success() => Ok(()),
+            StatusCode::UNAUTHORIZED => Err(Failure::SignedOut),
+            StatusCode::FORBIDDEN => Err(Failure::Forbidden {
+                suspended: problem_code(response).await.as_deref() == Some("account_suspended"),
+            }),
+            status => {
+                tracing::error!(backend = backend.url_var(), %url, %status, "unexpected answer");
+                Err(Failure::Unavailable(backend))
+            }
+        }
+    }
+}
+
+/// Why a write was not done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refused {
+    /// 422: what was wrong, field by field, in the API's words.
+    Invalid(Vec<FieldError>),
+    /// 409: the state forbids it now; the API's explanation.
+    Conflict(String),
+    Failed(Failure),
+}
+
+/// One of a 422's `errors[]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl From<Failure> for Refused {
+    fn from(failure: Failure) -> Self {
+        Refused::Failed(failure)
+    }
+}
+
+impl Api {
+    /// `POST` of `body` as JSON to `path` with an `Idempotency-Key`, as
+    /// `viewer`: the same key sent again answers the first answer, so a
+    /// form submitted twice makes one thing.
+    async fn create<B: serde::Serialize, T: DeserializeOwned>(
+        &self,
+        backend: Backend,
+        path: &[&str],
+        body: &B,
+        idempotency_key: uuid::Uuid,
+        viewer: &Viewer,
+    ) -> Result<T, Refused> {
+        let mut url = self.urls.get(backend).clone();
+        url.path_segments_mut()
+            .map_err(|()| Failure::Unavailable(backend))?
+            .pop_if_empty()
+            .extend(path);
+        let mut request = self
+            .http
+            .post(url.clone())
+            .header("Idempotency-Key", idempotency_key.to_string())
+            .json(body);
+        if let Some(token) = viewer.token() {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.map_err(|err| {
+            tracing::warn!(backend = backend.url_var(), %url, error = %err, "no answer");
+            Failure::Unavailable(backend)
+        })?;
+        #[derive(Deserialize)]
+        struct Problem {
+            code: Option<String>,
+            detail: Option<String>,
+            #[serde(default)]
+            errors: Vec<FieldError>,
+        }
+        match response.status() {
+            status if status.is_success() => response.json::<T>().await.map_err(|err| {
+                tracing::error!(backend = backend.url_var(), %url, error = %err, "unreadable answer");
+                Refused::Failed(Failure::Unavailable(backend))
+            }),
+            StatusCode::UNPROCESSABLE_ENTITY => {
+                let problem = response.json::<Problem>().await.ok();
+                Err(Refused::Invalid(problem.map(|p| p.errors).unwrap_or_default()))
+            }
+            StatusCode::CONFLICT => {
+                let problem = response.json::<Problem>().await.ok();
+                Err(Refused::Conflict(
+                    problem.and_then(|p| p.detail).unwrap_or_default(),
+                ))
+            }
+            StatusCode::NOT_FOUND => Err(Failure::NotFound.into()),
+            StatusCode::UNAUTHORIZED => Err(Failure::SignedOut.into()),
+            StatusCode::FORBIDDEN => {
+                let problem = response.json::<Problem>().await.ok();
+                let suspended = problem.and_then(|p| p.code).as_deref() == Some("account_suspended");
+                Err(Failure::Forbidden { suspended }.into())
+            }
+            status => {
+                tracing::error!(backend = backend.url_var(), %url, %status, "unexpected answer");
+                Err(Failure::Unavailable(backend).into())
+            }
+        }
+    }
+}
+
+impl Api {
+    /// `POST` to an action's `path` (`/donations/{id}/cancel`), no body.
+    async fn act(&self, backend: Backend, path: &[&str], viewer: &Viewer) -> Result<(), Refused> {
+        let mut url = self.urls.get(backend).clone();
+        url.path_segments_mut()
+            .map_err(|()| Failure::Unavailable(backend))?
+            .pop_if_empty()
+            .extend(path);
+        let mut request = self.http.post(url.clone());
+        if let Some(token) = viewer.token() {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.map_err(|err| {
+            tracing::warn!(backend = backend.url_var(), %url, error = %err, "no answer");
+            Failure::Unavailable(backend)
+        })?;
+        match response.status() {
+            status if status.is_success() => Ok(()),
+            StatusCode::CONFLICT => Err(Refused::Conflict(String::new())),
+            StatusCode::NOT_FOUND => Err(Failure::NotFound.into()),
+            StatusCode::UNAUTHORIZED => Err(Failure::SignedOut.into()),
+            StatusCode::FORBIDDEN => Err(Failure::Forbidden {
+                suspended: problem_code(response).await.as_deref() == Some("account_suspended"),
+            }
+            .into()),
+            status => {
+                tracing::error!(backend = backend.url_var(), %url, %status, "unexpected answer");
+                Err(Failure::Unavailable(backend).into())
+            }
+        }
+    }
+}
+
 /// The `code` of a problem+json answer, when it has one.
 async fn problem_code(response: reqwest::Response) -> Option<String> {
     #[derive(Deserialize)]

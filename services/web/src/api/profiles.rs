@@ -39,6 +39,17 @@ impl Api {
             .await
     }
 
+    /// Sets the viewer's display name (creating their profile if need be).
+    pub async fn save_display_name(
+        &self,
+        display_name: &str,
+        viewer: &Viewer,
+    ) -> Result<(), Failure> {
+        let body = serde_json::json!({ "display_name": display_name });
+        self.put(Backend::Profile, &["profiles", "me"], &body, viewer)
+            .await
+    }
+
     pub async fn ratings(&self, id: Uuid, viewer: &Viewer) -> Result<Page<Rating>, Failure> {
         let id = id.to_string();
         self.get(

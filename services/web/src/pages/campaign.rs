@@ -15,9 +15,11 @@ use futures::future::join_all;
 use uuid::Uuid;
 
 use super::errors::PageError;
+use super::give::DonateFields;
 use super::{parse_id, render};
 use crate::api::donations::Donation;
 use crate::api::Api;
+use crate::csrf::CsrfToken;
 use crate::format;
 use crate::layout::Layout;
 use crate::session::Viewer;
@@ -125,12 +127,17 @@ struct CampaignPage {
     share_url: String,
     /// `None` when donation-service did not answer.
     gifts: Option<Vec<GiftLine>>,
+    /// The donate form, for a signed-in person.
+    donate: Option<DonateFields>,
+    /// Where signing in comes back to.
+    sign_in_next: String,
 }
 
 /// `GET /campaigns/{id}`.
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
+    csrf: CsrfToken,
     headers: HeaderMap,
     Path(raw_id): Path<String>,
 ) -> Response {
@@ -147,7 +154,7 @@ pub async fn show(
         Err(failure) => return PageError::from(failure).into_response(),
     };
     let now = Utc::now();
-    let mut layout = Layout::new(&viewer);
+    let mut layout = Layout::new(&viewer).with_csrf(&csrf);
     let gifts = match layout.or_notice(donations) {
         Some(page) => Some(gift_lines(&state.api, &viewer, &page.items, now).await),
         None => None,
@@ -171,6 +178,10 @@ pub async fn show(
             &format!("/campaigns/{id}"),
         ),
         gifts,
+        donate: viewer
+            .person()
+            .map(|_| DonateFields::new(id, &campaign.currency, &csrf)),
+        sign_in_next: format!("/campaigns/{id}"),
         layout,
     };
     render(&page)

@@ -16,6 +16,7 @@ use super::render;
 use crate::api::campaigns::CampaignQuery;
 use crate::api::requests::RequestQuery;
 use crate::api::{Failure, Page};
+use crate::csrf::CsrfToken;
 use crate::layout::Layout;
 use crate::session::Viewer;
 use crate::AppState;
@@ -151,8 +152,9 @@ struct ExplorePage {
 }
 
 /// `GET /`: what is open now.
-pub async fn home(state: State<AppState>, viewer: Viewer) -> Response {
+pub async fn home(state: State<AppState>, viewer: Viewer, csrf: CsrfToken) -> Response {
     explore_page(
+        csrf,
         state,
         viewer,
         Search::from_params(ExploreParams::default()),
@@ -165,13 +167,15 @@ pub async fn home(state: State<AppState>, viewer: Viewer) -> Response {
 pub async fn explore(
     state: State<AppState>,
     viewer: Viewer,
+    csrf: CsrfToken,
     params: Result<Query<ExploreParams>, QueryRejection>,
 ) -> Response {
     let params = params.map(|Query(p)| p).unwrap_or_default();
-    explore_page(state, viewer, Search::from_params(params), "Explore").await
+    explore_page(csrf, state, viewer, Search::from_params(params), "Explore").await
 }
 
 async fn explore_page(
+    csrf: CsrfToken,
     State(state): State<AppState>,
     viewer: Viewer,
     search: Search,
@@ -200,7 +204,7 @@ async fn explore_page(
         ),
         asked(show_requests, state.api.requests(&request_query, &viewer)),
     );
-    let mut layout = Layout::new(&viewer);
+    let mut layout = Layout::new(&viewer).with_csrf(&csrf);
     let now = Utc::now();
     let campaigns = campaigns.and_then(|r| layout.or_notice(r));
     let requests = requests.and_then(|r| layout.or_notice(r));

@@ -6,9 +6,13 @@ pub mod campaign;
 pub mod cards;
 pub mod errors;
 pub mod explore;
+pub mod give;
+pub mod giving;
 pub mod health;
+pub mod pledge;
 pub mod profile;
 pub mod request;
+pub mod sign_in;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};

@@ -10,6 +10,7 @@ use chrono::Utc;
 
 use super::errors::PageError;
 use super::{parse_id, render};
+use crate::csrf::CsrfToken;
 use crate::format;
 use crate::layout::Layout;
 use crate::session::Viewer;
@@ -44,6 +45,7 @@ struct ProfilePage {
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
+    csrf: CsrfToken,
     Path(raw_id): Path<String>,
 ) -> Response {
     let id = match parse_id(&raw_id) {
@@ -59,7 +61,7 @@ pub async fn show(
         Err(failure) => return PageError::from(failure).into_response(),
     };
     let now = Utc::now();
-    let mut layout = Layout::new(&viewer);
+    let mut layout = Layout::new(&viewer).with_csrf(&csrf);
     let ratings = layout.or_notice(ratings).map(|page| {
         page.items
             .into_iter()

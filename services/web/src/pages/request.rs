@@ -9,8 +9,10 @@ use chrono::Utc;
 use super::campaign::{gift_lines, share_url, GiftLine};
 use super::cards::RequestCard;
 use super::errors::PageError;
+use super::pledge::PledgeFields;
 use super::{parse_id, render};
 use crate::api::requests::RequestStatus;
+use crate::csrf::CsrfToken;
 use crate::layout::Layout;
 use crate::session::Viewer;
 use crate::AppState;
@@ -28,12 +30,16 @@ struct RequestPage {
     share_url: String,
     /// `None` when donation-service did not answer.
     gifts: Option<Vec<GiftLine>>,
+    /// The pledge form, for a signed-in person.
+    pledge: Option<PledgeFields>,
+    sign_in_next: String,
 }
 
 /// `GET /requests/{id}`.
 pub async fn show(
     State(state): State<AppState>,
     viewer: Viewer,
+    csrf: CsrfToken,
     headers: HeaderMap,
     Path(raw_id): Path<String>,
 ) -> Response {
@@ -50,7 +56,7 @@ pub async fn show(
         Err(failure) => return PageError::from(failure).into_response(),
     };
     let now = Utc::now();
-    let mut layout = Layout::new(&viewer);
+    let mut layout = Layout::new(&viewer).with_csrf(&csrf);
     let gifts = match layout.or_notice(donations) {
         Some(page) => Some(gift_lines(&state.api, &viewer, &page.items, now).await),
         None => None,
@@ -68,6 +74,8 @@ pub async fn show(
             &format!("/requests/{id}"),
         ),
         gifts,
+        pledge: viewer.person().map(|_| PledgeFields::new(id, &csrf)),
+        sign_in_next: format!("/requests/{id}"),
         layout,
     };
     render(&page)

@@ -34,6 +34,12 @@ pub struct Site {
 /// Starts the platform and the site; `settings` are extra variables, such
 /// as a `*_SERVICE_URL` pointing nowhere.
 pub async fn start(settings: &[(&str, &str)]) -> Site {
+    start_services(Service::ALL, settings).await
+}
+
+/// [`start`] with only `services` running; a client of one not started
+/// reaches nothing.
+pub async fn start_services(services: &[Service], settings: &[(&str, &str)]) -> Site {
     let main_db = TestDb::create().await;
     let campaign_db = TestDb::create().await;
     let broker = TestBroker::new().await;
@@ -54,17 +60,19 @@ pub async fn start(settings: &[(&str, &str)]) -> Site {
     for (var, value) in settings {
         env.insert((*var).to_owned(), (*value).to_owned());
     }
-    let mut platform = Platform::start(Service::ALL, &env, Some(JWT_SECRET))
+    let mut platform = Platform::start(services, &env, Some(JWT_SECRET))
         .await
         .expect("start the services");
-    let web = platform.start_web(&env).await.expect("start the site");
+    let web = platform
+        .start_web(&env, Some(JWT_SECRET))
+        .await
+        .expect("start the site");
     let addr = |service: Service| {
         platform
             .listening
             .iter()
             .find(|l| l.service == service)
-            .expect("listening")
-            .addr
+            .map_or_else(|| SocketAddr::from(([127, 0, 0, 1], 1)), |l| l.addr)
     };
     let client = |service: Service| TestClient::new(addr(service));
     Site {
@@ -159,13 +167,40 @@ pub struct Web {
     http: reqwest::Client,
 }
 
+#[derive(Debug)]
 pub struct Answer {
     pub status: u16,
     pub headers: reqwest::header::HeaderMap,
     pub body: String,
 }
 
+async fn answer(response: reqwest::Response) -> Answer {
+    Answer {
+        status: response.status().as_u16(),
+        headers: response.headers().clone(),
+        body: response.text().await.expect("a body"),
+    }
+}
+
 impl Answer {
+    /// Every `Set-Cookie` of the answer.
+    pub fn set_cookies(&self) -> Vec<&str> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect()
+    }
+
+    /// `name=value` of the cookie the answer sets, ready to send back.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.set_cookies()
+            .into_iter()
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .and_then(|c| c.split(';').next())
+            .map(str::to_owned)
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
@@ -184,17 +219,25 @@ impl Web {
     }
 
     pub async fn get(&self, path: &str) -> Answer {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .expect("the site answers");
-        Answer {
-            status: response.status().as_u16(),
-            headers: response.headers().clone(),
-            body: response.text().await.expect("a body"),
+        self.get_with(path, "").await
+    }
+
+    /// A GET sending `cookies` (`a=1; b=2`).
+    pub async fn get_with(&self, path: &str, cookies: &str) -> Answer {
+        let mut request = self.http.get(format!("{}{path}", self.base));
+        if !cookies.is_empty() {
+            request = request.header("cookie", cookies);
         }
+        answer(request.send().await.expect("the site answers")).await
+    }
+
+    /// A form POST sending `cookies`.
+    pub async fn post_form(&self, path: &str, cookies: &str, form: &[(&str, &str)]) -> Answer {
+        let mut request = self.http.post(format!("{}{path}", self.base)).form(form);
+        if !cookies.is_empty() {
+            request = request.header("cookie", cookies);
+        }
+        answer(request.send().await.expect("the site answers")).await
     }
 
     /// A page that must be there: its HTML.

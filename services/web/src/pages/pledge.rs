@@ -1,0 +1,195 @@
+//! Pledging items to a request: the pledge form's `POST`. The pledge is a
+//! donation of kind `item`, and its page is the donation's
+//! ([`super::give`]), with the same live status.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::errors::PageError;
+use super::{parse_id, render};
+use crate::api::donations::NewPledge;
+use crate::api::{FieldError, Refused};
+use crate::csrf::CsrfToken;
+use crate::layout::Layout;
+use crate::session::Viewer;
+use crate::AppState;
+
+/// The API's limits.
+const MAX_QUANTITY: i64 = 10_000;
+const MAX_ITEM: usize = 500;
+const MAX_MESSAGE: usize = 280;
+
+#[derive(Debug, Deserialize)]
+pub struct PledgeForm {
+    csrf: String,
+    key: String,
+    quantity: String,
+    item_description: String,
+    anonymous: Option<String>,
+    #[serde(default)]
+    message: String,
+}
+
+/// What the pledge form shows, on the request page and on [`PledgePage`].
+#[derive(Debug)]
+pub struct PledgeFields {
+    pub action: String,
+    pub csrf: String,
+    pub key: String,
+    pub quantity: String,
+    pub item_description: String,
+    pub anonymous: bool,
+    pub message: String,
+}
+
+impl PledgeFields {
+    pub fn new(request_id: Uuid, csrf: &CsrfToken) -> Self {
+        Self {
+            action: format!("/requests/{request_id}/pledges"),
+            csrf: csrf.0.clone(),
+            key: Uuid::new_v4().to_string(),
+            quantity: String::new(),
+            item_description: String::new(),
+            anonymous: false,
+            message: String::new(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "pledge.html")]
+struct PledgePage {
+    layout: Layout,
+    request_url: String,
+    title: String,
+    form: PledgeFields,
+    errors: Vec<String>,
+}
+
+/// `POST /requests/{id}/pledges`.
+pub async fn pledge(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    csrf: CsrfToken,
+    Path(raw_id): Path<String>,
+    Form(form): Form<PledgeForm>,
+) -> Result<Response, PageError> {
+    csrf.check(&form.csrf)?;
+    let request_id = parse_id(&raw_id)?;
+    if viewer.person().is_none() {
+        return Ok(Redirect::to(&format!("/sign-in?next=/requests/{request_id}")).into_response());
+    }
+    let key = Uuid::parse_str(&form.key).map_err(|_| PageError::Forbidden)?;
+    let item = form.item_description.trim();
+    let message = form.message.trim();
+    let quantity = form
+        .quantity
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|q| (1..=MAX_QUANTITY).contains(q));
+    let problems: Vec<String> = [
+        quantity
+            .is_none()
+            .then(|| format!("Quantity: a whole number from 1 to {MAX_QUANTITY}.")),
+        (item.is_empty() || item.chars().count() > MAX_ITEM)
+            .then(|| format!("What you give: 1 to {MAX_ITEM} characters.")),
+        (message.chars().count() > MAX_MESSAGE)
+            .then(|| format!("Message: at most {MAX_MESSAGE} characters.")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let Some(quantity) = quantity.filter(|_| problems.is_empty()) else {
+        return again(&state, &viewer, &csrf, request_id, &form, key, problems).await;
+    };
+    let pledge = NewPledge {
+        kind: "item",
+        request_id,
+        quantity,
+        item_description: item.to_owned(),
+        anonymous: form.anonymous.is_some(),
+        message: (!message.is_empty()).then(|| message.to_owned()),
+    };
+    match state.api.pledge(&pledge, key, &viewer).await {
+        Ok(given) => Ok(Redirect::to(&format!("/donations/{}", given.id)).into_response()),
+        Err(Refused::Invalid(errors)) => {
+            again(
+                &state,
+                &viewer,
+                &csrf,
+                request_id,
+                &form,
+                key,
+                api_messages(&errors),
+            )
+            .await
+        }
+        Err(Refused::Conflict(detail)) => {
+            let problem = if detail.is_empty() {
+                "This pledge cannot be made now.".to_owned()
+            } else {
+                detail
+            };
+            again(
+                &state,
+                &viewer,
+                &csrf,
+                request_id,
+                &form,
+                key,
+                vec![problem],
+            )
+            .await
+        }
+        Err(Refused::Failed(failure)) => Err(failure.into()),
+    }
+}
+
+fn api_messages(errors: &[FieldError]) -> Vec<String> {
+    if errors.is_empty() {
+        return vec!["The pledge was not accepted; check the quantity and the items.".to_owned()];
+    }
+    errors
+        .iter()
+        .map(|e| match e.field.as_str() {
+            "quantity" => format!("Quantity: {}.", e.message),
+            "item_description" => format!("What you give: {}.", e.message),
+            "message" => format!("Message: {}.", e.message),
+            other => format!("{other}: {}.", e.message),
+        })
+        .collect()
+}
+
+/// The form again, as typed, with its problems (422), and the same key.
+async fn again(
+    state: &AppState,
+    viewer: &Viewer,
+    csrf: &CsrfToken,
+    request_id: Uuid,
+    form: &PledgeForm,
+    key: Uuid,
+    errors: Vec<String>,
+) -> Result<Response, PageError> {
+    let request = state.api.request(request_id, viewer).await?;
+    let page = PledgePage {
+        layout: Layout::new(viewer).with_csrf(csrf),
+        request_url: format!("/requests/{request_id}"),
+        title: request.title,
+        form: PledgeFields {
+            key: key.to_string(),
+            quantity: form.quantity.clone(),
+            item_description: form.item_description.clone(),
+            anonymous: form.anonymous.is_some(),
+            message: form.message.clone(),
+            ..PledgeFields::new(request_id, csrf)
+        },
+        errors,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+}
