@@ -157,12 +157,14 @@ async function checkPage(page, name, { axe = true } = {}) {
   } finally {
     if (original) await page.setViewportSize(original);
   }
-  // axe-core measures text inputs by setting their inline style and then
-  // restoring it, which leaves an empty `style=""` behind. The site's pages
-  // have no style attributes (the CSP forbids them); left there, htmx would
-  // copy them onto the next boosted page (`attributesToSettle`) and the
-  // browser would report a style-src-attr violation the site did not cause.
+  // With JavaScript off no script can run in the page, nor htmx swap it.
   if (!axe) return;
+  // The checks above (axe-core's measurements, the screenshots) set inline
+  // styles on text inputs and restore them, leaving an empty `style=""`
+  // behind (seen on the search fields). The site's pages have no style
+  // attributes (the CSP forbids them); left there, htmx would copy them onto
+  // the next boosted page (`attributesToSettle`) and the browser would
+  // report a style-src-attr violation the site did not cause.
   await page.evaluate(() => {
     for (const element of document.querySelectorAll('[style]')) {
       if ((element.getAttribute('style') || '').trim() === '') element.removeAttribute('style');
