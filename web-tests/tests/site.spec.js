@@ -119,6 +119,7 @@ test('every page carries the strict CSP and the browser reports no violation', a
     timeout: 10_000,
   }).toBe('object');
   await visit(page, '/explore?status=all&kind=requests', 'explore-requests');
+  await visit(page, '/sign-in', 'sign-in');
   await visit(page, `/campaigns/${randomUUID()}`, 'not-found-csp', { status: 404 });
   // The fixture fails the test on a CSP report in the console or as an event.
 });
