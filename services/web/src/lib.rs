@@ -82,6 +82,19 @@ pub fn router(config: &Config) -> anyhow::Result<Router> {
         .route("/donations/{id}/status", get(pages::give::status))
         .route("/donations/{id}/cancel", post(pages::giving::cancel))
         .route("/giving", get(pages::giving::show))
+        .route("/notifications", get(pages::notifications::show))
+        .route(
+            "/notifications/unread-count",
+            get(pages::notifications::unread_count),
+        )
+        .route(
+            "/notifications/read-all",
+            post(pages::notifications::mark_all_read),
+        )
+        .route(
+            "/notifications/{id}/read",
+            post(pages::notifications::mark_read),
+        )
         .route("/requests/{id}", get(pages::request::show))
         .route("/requests/{id}/pledges", post(pages::pledge::pledge))
         .route("/people/{id}", get(pages::profile::show))

@@ -425,3 +425,70 @@ async fn my_giving_lists_a_pending_gift_which_its_donor_may_cancel() {
         .is_some_and(|l| l.starts_with("/sign-in")));
     site.shutdown().await;
 }
+
+#[tokio::test]
+async fn notifications_are_listed_counted_and_marked_read() {
+    use web_service::pages::sign_in::dev_person_id;
+    let site = start(&[]).await;
+    let cookies = sign_in(&site, "Nora Notified").await;
+    let count = site
+        .web
+        .get_with("/notifications/unread-count", &cookies)
+        .await;
+    assert_eq!(count.body, "", "nothing yet");
+    let home = site.web.get_with("/", &cookies).await;
+    assert!(
+        home.body
+            .contains(r#"hx-get="/notifications/unread-count""#),
+        "{}",
+        home.body
+    );
+
+    // Her campaign's creation notifies her, through the broker.
+    let nora = support::Person {
+        id: dev_person_id("Nora Notified", false),
+        token: hearth_testkit::user_token(dev_person_id("Nora Notified", false)),
+    };
+    site.campaign(
+        &nora,
+        json!({"title": "Nora's garden", "goal_minor": 5_000, "currency": "USD"}),
+    )
+    .await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let count = site
+            .web
+            .get_with("/notifications/unread-count", &cookies)
+            .await;
+        if count.body == "1" {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "a notification within {WAIT:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let page = site.web.get_with("/notifications", &cookies).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("New"), "{}", page.body);
+    assert!(
+        page.body.contains("/campaigns/"),
+        "links to the campaign: {}",
+        page.body
+    );
+    let csrf = field(&page.body, "csrf");
+    let answer = site
+        .web
+        .post_form("/notifications/read-all", &cookies, &[("csrf", &csrf)])
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    let count = site
+        .web
+        .get_with("/notifications/unread-count", &cookies)
+        .await;
+    assert_eq!(count.body, "");
+    let page = site.web.get_with("/notifications", &cookies).await;
+    assert!(!page.body.contains("Mark read"), "{}", page.body);
+    site.shutdown().await;
+}

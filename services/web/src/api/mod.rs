@@ -9,6 +9,7 @@
 
 pub mod campaigns;
 pub mod donations;
+pub mod messaging;
 pub mod profiles;
 pub mod requests;
 

@@ -9,6 +9,7 @@ pub mod explore;
 pub mod give;
 pub mod giving;
 pub mod health;
+pub mod notifications;
 pub mod pledge;
 pub mod profile;
 pub mod request;
