@@ -586,6 +586,28 @@ async fn an_access_token_near_its_expiry_is_refreshed_before_the_page() {
     );
     site.web.get_with(&stylesheet, &refreshed).await;
     assert_eq!(stand_in.calls("refresh_token"), 1);
+
+    // Signing out with a token about to expire: refreshed first, then
+    // ended with the new token, and the refresh's cookies do not undo the
+    // sign-out's.
+    let csrf = cookie_value(&cookies, "hearth_csrf").to_owned();
+    let out = site
+        .web
+        .post_form("/sign-out", &refreshed, &[("csrf", &csrf)])
+        .await;
+    assert_eq!(out.status, 303, "{}", out.body);
+    assert_eq!(stand_in.calls("refresh_token"), 2);
+    for name in ["hearth_session", "hearth_refresh"] {
+        let sets: Vec<&str> = out
+            .set_cookies()
+            .into_iter()
+            .filter(|c| c.starts_with(&format!("{name}=")))
+            .collect();
+        assert_eq!(sets.len(), 1, "{sets:?}");
+        assert!(sets[0].contains("Max-Age=0"), "{sets:?}");
+    }
+    assert_eq!(stand_in.calls("logout"), 1);
+    assert!(stand_in.with(|auth| auth.refresh_tokens.is_empty()));
     site.shutdown().await;
 }
 
