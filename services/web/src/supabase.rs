@@ -4,11 +4,15 @@
 //! Every call carries the project's public key in `apikey`. The tokens it
 //! answers go into HttpOnly cookies (`session.rs`), never into a page.
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use reqwest::{Method, StatusCode};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use tokio::sync::OnceCell;
 use url::Url;
 use uuid::Uuid;
 
@@ -16,6 +20,13 @@ use crate::config::SupabaseAuth;
 
 /// Supabase Auth answers in milliseconds; a person waits on this.
 const TIMEOUT: Duration = Duration::from_secs(5);
+/// How long the answer to one refresh token is shared: Supabase's own
+/// default reuse interval, within which it too answers a spent refresh
+/// token with the session that replaced it.
+const REFRESH_SHARED_FOR: Duration = Duration::from_secs(10);
+
+/// One refresh, shared by the requests that present the same refresh token.
+type SharedRefresh = Arc<OnceCell<Result<Session, AuthFailure>>>;
 
 /// The client for one project's Supabase Auth.
 #[derive(Clone)]
@@ -23,6 +34,11 @@ pub struct Supabase {
     http: reqwest::Client,
     base: Url,
     anon_key: String,
+    /// Refreshes under way or just answered, by the SHA-256 of their
+    /// refresh token: a page and its fragments arriving together with the
+    /// same spent-soon token make one call, not one each (a refresh token
+    /// is good once, and a second call could be refused and sign out).
+    refreshes: Arc<Mutex<HashMap<[u8; 32], (Instant, SharedRefresh)>>>,
 }
 
 impl std::fmt::Debug for Supabase {
@@ -122,6 +138,7 @@ impl Supabase {
             http: hearth_core::service_client::client(TIMEOUT)?,
             base: config.url.clone(),
             anon_key: config.anon_key.clone(),
+            refreshes: Arc::default(),
         })
     }
 
@@ -159,8 +176,27 @@ impl Supabase {
     }
 
     /// `POST /auth/v1/token?grant_type=refresh_token`: a new access token
-    /// and a new refresh token (each refresh token is good once).
+    /// and a new refresh token (each refresh token is good once). Requests
+    /// presenting the same refresh token within [`REFRESH_SHARED_FOR`] share
+    /// one call and its answer.
     pub async fn refresh(&self, refresh_token: &str) -> Result<Session, AuthFailure> {
+        let key: [u8; 32] = Sha256::digest(refresh_token.as_bytes()).into();
+        let shared = {
+            let mut refreshes = self.refreshes.lock().unwrap_or_else(|e| e.into_inner());
+            refreshes.retain(|_, (at, _)| at.elapsed() < REFRESH_SHARED_FOR);
+            refreshes
+                .entry(key)
+                .or_insert_with(|| (Instant::now(), SharedRefresh::default()))
+                .1
+                .clone()
+        };
+        shared
+            .get_or_init(|| self.refresh_once(refresh_token))
+            .await
+            .clone()
+    }
+
+    async fn refresh_once(&self, refresh_token: &str) -> Result<Session, AuthFailure> {
         let body = json!({ "refresh_token": refresh_token });
         let answer = self
             .call(Method::POST, "token", Some("refresh_token"), &body, None)

@@ -612,6 +612,31 @@ async fn an_access_token_near_its_expiry_is_refreshed_before_the_page() {
 }
 
 #[tokio::test]
+async fn pages_asked_at_once_share_one_refresh() {
+    let stand_in = StandIn::start(Duration::from_secs(30)).await;
+    let site = start(&stand_in.settings()).await;
+    let cookies = sign_in_as_ada(&site).await;
+    // A page and its fragments, with the same refresh token that is good
+    // once: one call to Supabase, and every one of them signed in.
+    let (a, b, c) = tokio::join!(
+        site.web.get_with("/", &cookies),
+        site.web.get_with("/explore", &cookies),
+        site.web.get_with("/notifications", &cookies),
+    );
+    for page in [&a, &b, &c] {
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("Signed in as Ada"), "{}", page.body);
+        assert_eq!(
+            page.cookie("hearth_refresh"),
+            a.cookie("hearth_refresh"),
+            "the same new session"
+        );
+    }
+    assert_eq!(stand_in.calls("refresh_token"), 1);
+    site.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_refused_refresh_signs_out() {
     let stand_in = StandIn::start(Duration::from_secs(30)).await;
     let site = start(&stand_in.settings()).await;
