@@ -27,6 +27,9 @@ const REFRESH_SHARED_FOR: Duration = Duration::from_secs(10);
 
 /// One refresh, shared by the requests that present the same refresh token.
 type SharedRefresh = Arc<OnceCell<Result<Session, AuthFailure>>>;
+/// The refreshes of the last [`REFRESH_SHARED_FOR`], by the SHA-256 of
+/// their refresh token, with when each began.
+type RecentRefreshes = Mutex<HashMap<[u8; 32], (Instant, SharedRefresh)>>;
 
 /// The client for one project's Supabase Auth.
 #[derive(Clone)]
@@ -38,7 +41,7 @@ pub struct Supabase {
     /// refresh token: a page and its fragments arriving together with the
     /// same spent-soon token make one call, not one each (a refresh token
     /// is good once, and a second call could be refused and sign out).
-    refreshes: Arc<Mutex<HashMap<[u8; 32], (Instant, SharedRefresh)>>>,
+    refreshes: Arc<RecentRefreshes>,
 }
 
 impl std::fmt::Debug for Supabase {
