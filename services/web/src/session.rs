@@ -265,4 +265,31 @@ mod tests {
         assert_eq!(seconds_left("garbage"), None);
         assert_eq!(seconds_left("a.b.c"), None);
     }
+
+    #[test]
+    fn both_tokens_are_http_only_lax_and_secure_under_https() {
+        let session: Session = serde_json::from_value(serde_json::json!({
+            "access_token": "a.b.c", "refresh_token": "r1", "expires_in": 3600,
+            "user": {"id": Uuid::new_v4(), "email": "ada@example.com"}
+        }))
+        .expect("a session");
+        let headers = session_cookies(CookieRules { secure: true }, &session, Some("Ada L"));
+        let set: Vec<&str> = headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        assert_eq!(set.len(), 3, "{set:?}");
+        for cookie in &set {
+            assert!(cookie.contains("; HttpOnly; SameSite=Lax;"), "{cookie}");
+            assert!(cookie.ends_with("; Secure"), "{cookie}");
+        }
+        assert!(set[0].starts_with("hearth_session=a.b.c;"));
+        assert!(set[1].starts_with("hearth_refresh=r1;"));
+        assert!(set[2].starts_with("hearth_name=Ada+L;"));
+        let cleared = cleared_cookies(CookieRules { secure: false });
+        assert!(cleared.get_all(header::SET_COOKIE).iter().all(|v| v
+            .to_str()
+            .is_ok_and(|c| c.contains("=; ") && c.contains("Max-Age=0"))));
+    }
 }
