@@ -137,6 +137,54 @@ pub struct Config {
     /// its public development secret, never when a real `JWT_SECRET` or a
     /// JWKS is configured (anyone could then sign in as anyone).
     pub dev_sign_in: Option<DevSignIn>,
+    /// Supabase Auth, for signing in with email and password: both
+    /// `SUPABASE_URL` and `SUPABASE_ANON_KEY`, or neither.
+    pub supabase: Option<SupabaseAuth>,
+}
+
+/// Where Supabase Auth is and the project's public (anon) key, which every
+/// call to it carries in `apikey`.
+#[derive(Clone)]
+pub struct SupabaseAuth {
+    /// The project's URL (`https://abcd.supabase.co`); the API is under `/auth/v1`.
+    pub url: Url,
+    pub anon_key: String,
+}
+
+impl std::fmt::Debug for SupabaseAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SupabaseAuth")
+            .field("url", &self.url.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SupabaseAuth {
+    /// Both variables or neither: a URL without its key could verify
+    /// sessions but never start one, and a key alone names no server.
+    fn from_env(env: &dyn Env) -> Result<Option<Self>, ConfigError> {
+        let url = read(
+            env,
+            "SUPABASE_URL",
+            || None,
+            |raw| parse_service_url(raw).map(Some),
+        )?;
+        match (url, env.get("SUPABASE_ANON_KEY")) {
+            (None, None) => Ok(None),
+            (Some(url), Some(anon_key)) => Ok(Some(Self {
+                url,
+                anon_key: anon_key.trim().to_owned(),
+            })),
+            (Some(_), None) => Err(ConfigError::new(
+                "SUPABASE_ANON_KEY",
+                "missing; SUPABASE_URL is set, and signing in with Supabase Auth needs the project's anon (public) key too",
+            )),
+            (None, Some(_)) => Err(ConfigError::new(
+                "SUPABASE_URL",
+                "missing; SUPABASE_ANON_KEY is set, and signing in with Supabase Auth needs the project's URL such as https://abcd.supabase.co too",
+            )),
+        }
+    }
 }
 
 /// The secret development tokens are minted with.
@@ -183,6 +231,7 @@ impl Config {
             backend_timeout: read_duration(env, "WEB_BACKEND_TIMEOUT", Duration::from_secs(3))?,
             http: HttpConfig::from_env(env)?,
             dev_sign_in,
+            supabase: SupabaseAuth::from_env(env)?,
             auth: AuthConfig::from_env(env, dev_jwt_secret)?,
         })
     }
@@ -218,11 +267,17 @@ mod tests {
         for (var, value) in [
             ("JWT_SECRET", "a-real-secret-of-at-least-32-characters-long"),
             ("JWT_JWKS_URL", "https://auth.example/jwks.json"),
-            ("SUPABASE_URL", "https://abcd.supabase.co"),
         ] {
             let config = Config::from_env(&env(&[(var, value)]), Some(DEV)).expect(var);
             assert!(config.dev_sign_in.is_none(), "{var}");
         }
+        let supabase = env(&[
+            ("SUPABASE_URL", "https://abcd.supabase.co"),
+            ("SUPABASE_ANON_KEY", "anon-key"),
+        ]);
+        let config = Config::from_env(&supabase, Some(DEV)).expect("supabase");
+        assert!(config.dev_sign_in.is_none());
+        assert!(config.supabase.is_some());
         let serve = Config::from_env(
             &env(&[("JWT_SECRET", "a-real-secret-of-at-least-32-characters-long")]),
             None,
@@ -245,6 +300,45 @@ mod tests {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect()
+    }
+
+    #[test]
+    fn supabase_auth_needs_its_url_and_its_anon_key() {
+        let none = Config::from_env(&env(&[]), Some(DEV)).expect("neither");
+        assert!(none.supabase.is_none());
+        let both = env(&[
+            ("SUPABASE_URL", "https://abcd.supabase.co"),
+            ("SUPABASE_ANON_KEY", "anon-key"),
+        ]);
+        let auth = Config::from_env(&both, None)
+            .expect("both")
+            .supabase
+            .expect("on");
+        assert_eq!(auth.url.as_str(), "https://abcd.supabase.co/");
+        assert!(
+            !format!("{auth:?}").contains("anon-key"),
+            "the key stays out of logs"
+        );
+        let half = [
+            (
+                ("SUPABASE_URL", "https://abcd.supabase.co"),
+                "SUPABASE_ANON_KEY: missing; SUPABASE_URL is set, and signing in with Supabase Auth needs the project's anon (public) key too",
+            ),
+            (
+                ("SUPABASE_ANON_KEY", "anon-key"),
+                "SUPABASE_URL: missing; SUPABASE_ANON_KEY is set, and signing in with Supabase Auth needs the project's URL such as https://abcd.supabase.co too",
+            ),
+        ];
+        for ((var, value), line) in half {
+            let err = Config::from_env(&env(&[(var, value)]), Some(DEV)).expect_err(var);
+            assert_eq!(err.to_string(), line);
+        }
+        let bad = env(&[
+            ("SUPABASE_URL", "abcd.supabase.co"),
+            ("SUPABASE_ANON_KEY", "k"),
+        ]);
+        let err = Config::from_env(&bad, Some(DEV)).expect_err("a bad URL");
+        assert_eq!(err.var, "SUPABASE_URL");
     }
 
     #[test]

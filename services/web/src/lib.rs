@@ -21,6 +21,7 @@ pub mod layout;
 pub mod pages;
 pub mod security;
 pub mod session;
+pub mod supabase;
 
 use std::time::Duration;
 
@@ -38,6 +39,7 @@ use crate::api::Api;
 use crate::config::{Config, DevSignIn};
 use crate::cookies::CookieRules;
 use crate::pages::errors::PageError;
+use crate::supabase::Supabase;
 
 /// Forms are small; nothing the site accepts comes near this.
 const BODY_LIMIT: usize = 64 * 1024;
@@ -54,6 +56,8 @@ pub struct AppState {
     pub dev_sign_in: Option<DevSignIn>,
     /// `WEB_PUBLIC_URL`: the site's address for links people share.
     pub public_url: Option<url::Url>,
+    /// Supabase Auth, when `SUPABASE_URL` and `SUPABASE_ANON_KEY` are set.
+    pub supabase: Option<Supabase>,
 }
 
 /// The whole site, with its headers, limits and error pages.
@@ -70,6 +74,7 @@ pub fn router(config: &Config) -> anyhow::Result<Router> {
         auth: Authenticator::from_config(&config.auth),
         cookies,
         dev_sign_in: config.dev_sign_in.clone(),
+        supabase: config.supabase.as_ref().map(Supabase::new).transpose()?,
     };
     let timeout = config.http.request_timeout;
     let metrics = Metrics::new("web");
@@ -102,6 +107,10 @@ pub fn router(config: &Config) -> anyhow::Result<Router> {
             "/sign-in",
             get(pages::sign_in::show).post(pages::sign_in::sign_in),
         )
+        .route(
+            "/sign-up",
+            get(pages::sign_in::show_sign_up).post(pages::sign_in::sign_up),
+        )
         .route("/sign-out", post(pages::sign_in::sign_out))
         .route("/static/{name}", get(assets::serve))
         .route("/health/live", get(pages::health::live))
@@ -111,6 +120,10 @@ pub fn router(config: &Config) -> anyhow::Result<Router> {
             get(hearth_core::metrics::serve).with_state(metrics.clone()),
         )
         .fallback(pages::errors::not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::keep_fresh,
+        ))
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(cookies, csrf::ensure))
