@@ -50,6 +50,10 @@ pub async fn start_services(services: &[Service], settings: &[(&str, &str)]) -> 
         ("BUS_NAMESPACE".to_owned(), broker.namespace.clone()),
         ("EVENT_RETRY_DELAYS".to_owned(), "1s".to_owned()),
         ("WEB_PORT".to_owned(), "0".to_owned()),
+        // Five services' pools in every test of this binary, beside the other
+        // suites on one PostgreSQL (100 connections): a few each is plenty
+        // for pages read one at a time.
+        ("DATABASE_MAX_CONNECTIONS".to_owned(), "4".to_owned()),
     ]);
     for service in ["campaign", "donation", "request", "messaging", "profile"] {
         env.insert(format!("{}_PORT", service.to_uppercase()), "0".to_owned());
