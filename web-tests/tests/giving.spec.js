@@ -286,8 +286,13 @@ async function sendFormWithProblem(page, name, { axe = true } = {}) {
   const donor = await signIn(page, name);
   await page.goto(`${urls.site()}/campaigns/${campaign.id}`);
   const donate = await fillDonateForm(page, { amount: '12.345', currency: 'USD', message: 'Fire it up' });
+  const answered = page.waitForResponse(
+    (r) => r.request().method() === 'POST' && r.url().endsWith(`/campaigns/${campaign.id}/donations`),
+  );
   await donate.click();
-  await expect(page.getByRole('heading', { level: 1, name: `Give to ${title}` })).toBeVisible();
+  expect((await answered).status(), 'the form comes back: 422').toBe(422);
+  // The answer is here: the page shows it at once, or never.
+  await expect(page.getByRole('heading', { level: 1, name: `Give to ${title}` })).toBeVisible({ timeout: 5_000 });
   await expect(page.getByRole('alert')).toContainText('Your donation was not sent');
   await expect(page.getByRole('alert')).toContainText('Amount:');
   await expect(page.getByLabel('Amount (USD)')).toHaveValue('12.345');
