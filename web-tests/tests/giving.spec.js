@@ -13,7 +13,6 @@ const {
   api,
   person,
   signIn,
-  session,
   watchNavigations,
   holdRow,
   myDonations,
