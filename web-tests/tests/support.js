@@ -3,7 +3,7 @@
 // tokens from `hearth token`, test data made through the services' public
 // APIs, and `visit`, which checks each page the same way (status, CSP,
 // axe-core, screenshots at 1280 px and 360 px).
-const { execFileSync } = require('node:child_process');
+const { execFileSync, spawn } = require('node:child_process');
 const { randomUUID } = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -31,6 +31,13 @@ const urls = {
   donation: () => required('HEARTH_DONATION_URL'),
   request: () => required('HEARTH_REQUEST_URL'),
   profile: () => required('HEARTH_PROFILE_URL'),
+  messaging: () => required('HEARTH_MESSAGING_URL'),
+};
+
+/** The platform's databases, for `holdRow` alone (tests read through the APIs). */
+const databases = {
+  campaign: () => required('HEARTH_CAMPAIGN_DATABASE_URL'),
+  main: () => required('HEARTH_MAIN_DATABASE_URL'),
 };
 
 /** A token signed as `hearth up` signs them (its development secret). */
@@ -198,41 +205,186 @@ async function visit(page, url, name, { status = 200, axe = true } = {}) {
 }
 
 /**
- * `test` with a page that records what must never happen on Hearth's site,
- * and fails the test if it did: a dialog (a script that ran from data), a
- * Content-Security-Policy violation (in the console or as an event), or an
- * uncaught page error.
+ * Records on `page` what must never happen on Hearth's site: a dialog (a
+ * script that ran from data), a Content-Security-Policy violation (in the
+ * console or as an event), or an uncaught page error. Answers the list,
+ * which the test expects empty at its end.
+ */
+async function guard(page) {
+  const incidents = [];
+  page.on('dialog', async (dialog) => {
+    incidents.push(`a ${dialog.type()} dialog: ${dialog.message()}`);
+    await dialog.dismiss().catch(() => {});
+  });
+  page.on('console', (message) => {
+    const text = message.text();
+    if (/Content Security Policy|Content-Security-Policy/i.test(text)) {
+      incidents.push(`a CSP report in the console: ${text}`);
+    }
+  });
+  page.on('pageerror', (error) => incidents.push(`an uncaught error: ${error.message}`));
+  // Scripts Playwright adds are not bound by the page's policy.
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      // Where it happened, to find the cause: the element, or the script line.
+      const node = /** @type {any} */ (event.target);
+      const element = node && node.outerHTML ? node.outerHTML.slice(0, 160) : String(node);
+      console.error(
+        `Content Security Policy violation: ${event.violatedDirective} blocked ` +
+          `${event.blockedURI} at ${event.sourceFile}:${event.lineNumber} on ${element}`,
+      );
+    });
+  });
+  return incidents;
+}
+
+/**
+ * `test` with pages that fail the test on a dialog, a CSP violation or an
+ * uncaught error (`guard`): `page`, and `otherPage`, a second person's
+ * browser (a context of its own, so its own cookies) with the same checks.
  */
 const test = base.extend({
   page: async ({ page }, use) => {
-    const incidents = [];
-    page.on('dialog', async (dialog) => {
-      incidents.push(`a ${dialog.type()} dialog: ${dialog.message()}`);
-      await dialog.dismiss().catch(() => {});
-    });
-    page.on('console', (message) => {
-      const text = message.text();
-      if (/Content Security Policy|Content-Security-Policy/i.test(text)) {
-        incidents.push(`a CSP report in the console: ${text}`);
-      }
-    });
-    page.on('pageerror', (error) => incidents.push(`an uncaught error: ${error.message}`));
-    // Scripts Playwright adds are not bound by the page's policy.
-    await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (event) => {
-        // Where it happened, to find the cause: the element, or the script line.
-        const node = /** @type {any} */ (event.target);
-        const element = node && node.outerHTML ? node.outerHTML.slice(0, 160) : String(node);
-        console.error(
-          `Content Security Policy violation: ${event.violatedDirective} blocked ` +
-            `${event.blockedURI} at ${event.sourceFile}:${event.lineNumber} on ${element}`,
-        );
-      });
-    });
+    const incidents = await guard(page);
     await use(page);
     expect(incidents, 'dialogs, CSP violations and page errors').toEqual([]);
   },
+  otherPage: async ({ browser, javaScriptEnabled }, use) => {
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      javaScriptEnabled,
+    });
+    try {
+      const page = await context.newPage();
+      const incidents = await guard(page);
+      await use(page);
+      expect(incidents, 'dialogs, CSP violations and page errors (second browser)').toEqual([]);
+    } finally {
+      await context.close();
+    }
+  },
 });
+
+/**
+ * Signs `displayName` in through the development sign-in page, as a tester
+ * would: by the labels "Display name" and "Sign in". Starts at the sign-in
+ * page unless `page` is on it already (e.g. sent there by "Sign in to
+ * give"); the header greets the person afterwards. Answers who they are.
+ */
+async function signIn(page, displayName) {
+  if (!new URL(page.url(), 'http://x').pathname.startsWith('/sign-in')) {
+    await page.goto(`${urls.site()}/sign-in`);
+  }
+  await page.getByLabel('Display name').fill(displayName);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByText(`Signed in as ${displayName}`)).toBeVisible();
+  return session(page);
+}
+
+/**
+ * The person signed in in `page`'s browser: the token the site keeps in its
+ * HttpOnly session cookie (no page script can read it; the test reads it
+ * from the browser) and the person's id, its `sub`. Tests use it to make
+ * and check things through the APIs as that person.
+ */
+async function session(page) {
+  const cookies = await page.context().cookies(urls.site());
+  const cookie = cookies.find((c) => c.name === 'hearth_session');
+  if (!cookie || !cookie.value) throw new Error('no hearth_session cookie: not signed in');
+  const payload = JSON.parse(Buffer.from(cookie.value.split('.')[1], 'base64url').toString('utf8'));
+  return { id: String(payload.sub), token: cookie.value };
+}
+
+/**
+ * Counts the navigations of `page`'s main frame from now on, same-document
+ * ones (history.pushState, as htmx's boosted links make) included, and
+ * leaves a marker on `window` that only a new document would lose. `check()`
+ * expects neither to have happened: what changed on the page changed in
+ * place, without a reload.
+ */
+async function watchNavigations(page) {
+  let navigations = [];
+  const listener = (/** @type {import('@playwright/test').Frame} */ frame) => {
+    if (frame === page.mainFrame()) navigations.push(frame.url());
+  };
+  page.on('framenavigated', listener);
+  const marker = randomUUID();
+  await page.evaluate((value) => {
+    /** @type {any} */ (window).hearthTestMarker = value;
+  }, marker);
+  return {
+    async check() {
+      page.off('framenavigated', listener);
+      expect(navigations, 'navigations since the page was marked').toEqual([]);
+      const still = await page.evaluate(() => /** @type {any} */ (window).hearthTestMarker);
+      expect(still, 'the marker left on window (a reload would lose it)').toBe(marker);
+    },
+  };
+}
+
+/**
+ * Holds one row of a service's table locked (`SELECT … FOR UPDATE` in an
+ * open transaction, through psql) until `release()`: the saga step that
+ * locks the same row to decide (campaign-service accepting a donation,
+ * request-service a pledge) waits for it, as it would behind a slow
+ * transaction of its own. So a test is certain to see *pending* before the
+ * outcome, however fast the saga is. The lock ends with the transaction on
+ * `release()`, and PostgreSQL ends it anyway after 30 s idle.
+ */
+async function holdRow(database, table, id) {
+  const psql = spawn(
+    'psql',
+    ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-v', `id=${id}`, databases[database]()],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  psql.stdout.on('data', (chunk) => (output += chunk));
+  psql.stderr.on('data', (chunk) => (output += chunk));
+  const exited = new Promise((resolve) => psql.on('exit', resolve));
+  // `table` is one of the tests' own literals; the id is quoted by psql.
+  psql.stdin.write(
+    "set idle_in_transaction_session_timeout = '30s';\n" +
+      'begin;\n' +
+      `select 'held' from ${table} where id = :'id' for update;\n`,
+  );
+  try {
+    await expect
+      .poll(() => output, { timeout: API_TIMEOUT_MS, message: `lock ${table} ${id}` })
+      .toContain('held');
+  } catch (error) {
+    psql.kill('SIGKILL');
+    throw new Error(`could not lock ${table} ${id}: ${output}\n${error}`);
+  }
+  let released = false;
+  return {
+    async release() {
+      if (released) return;
+      released = true;
+      psql.stdin.end('commit;\n');
+      const timer = setTimeout(() => psql.kill('SIGKILL'), API_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** The gifts `who` gave, newest first, as donation-service lists them. */
+async function myDonations(who) {
+  const page = await api('donation', 'GET', '/donations?mine=true', {
+    token: who.token,
+    expected: 200,
+  });
+  return page.items;
+}
+
+/** How many unread notifications messaging-service holds for `who`. */
+async function unreadCount(who) {
+  const page = await api('messaging', 'GET', '/notifications?unread=true', {
+    token: who.token,
+    expected: 200,
+  });
+  return page.items.length;
+}
 
 module.exports = {
   test,
@@ -240,6 +392,13 @@ module.exports = {
   urls,
   api,
   person,
+  signIn,
+  session,
+  watchNavigations,
+  holdRow,
+  myDonations,
+  unreadCount,
+  SAGA_TIMEOUT_MS,
   createCampaign,
   createRequest,
   giveAndWait,
