@@ -306,11 +306,6 @@ async function sendFormWithProblem(page, name, { axe = true } = {}) {
 }
 
 test('a donate form with a problem comes back with it, as typed', async ({ page }) => {
-  // Known gap: htmx swaps no 4xx answer by default, so with JavaScript on
-  // the form's 422 page never shows and Donate seems to do nothing. Fixed
-  // by `hx-boost="false"` on the donate and pledge forms, or by htmx's
-  // `responseHandling` swapping 422. Remove this line when the site has it.
-  test.fail(true, 'htmx does not show the 422 answer of a boosted form');
   await sendFormWithProblem(page, 'Hal Halfpenny');
 });
 
@@ -365,13 +360,6 @@ test('a double click on Donate gives once', async ({ page }) => {
 });
 
 test('going back to the donate form and sending it again gives once', async ({ page }) => {
-  // Known gap: with JavaScript on, htmx's boosted form and history restore
-  // fetch the campaign page afresh on Back (historyCacheSize 0), with a new
-  // Idempotency-Key, so sending it again gives a second time. The fix is
-  // `hx-boost="false"` on the donate and pledge forms (a plain post and
-  // redirect, so Back is the browser's own page and key, as with JavaScript
-  // off below). Remove this line when the site has it.
-  test.fail(true, 'Back with htmx reloads the form with a new Idempotency-Key');
   const { campaign, donor, donate } = await readyToGive(page, 'Bea Backagain');
   await donate.click();
   const first = await onTheDonationPage(page);
