@@ -11,6 +11,9 @@
 # 1. readers: `/`, `/explore` and one campaign page (as a visitor, and signed
 #    in) at READERS (100) connections with wrk, a WARMUP (5 s) run first, then
 #    DURATION (20 s) measured: median, p99, requests/s (target: p99 < 50 ms);
+#    back to back (each connection asks again on its answer), then at a steady
+#    RATE (200) requests/s in all; `apis`: the API calls a campaign page makes,
+#    each alone at the same concurrency, to see where the time goes;
 # 2. size: the campaign page's transfer, its HTML plus every file of the site
 #    it references, as sent and uncompressed (target: < 100 kB);
 # 3. delay: DONATIONS (50) donations through the site's donate form, as a
@@ -19,14 +22,15 @@
 #    donation's `updated_at`) to the first answer saying Confirmed (target:
 #    p99 < 1 s).
 #
-# PARTS=readers,size,delay chooses the parts; HEARTH=path runs another build.
+# PARTS=readers,apis,size,delay chooses the parts; HEARTH=path runs another build.
 # At the end it stops the platform, drops its two databases and deletes its
 # queues and exchanges. Not a test: figures depend on the machine (see
 # docs/benchmarks.md).
 set -euo pipefail
 [ -n "${TRACE:-}" ] && set -x
 cd "$(dirname "$0")/.."
-PARTS=${PARTS:-readers,size,delay}
+PARTS=${PARTS:-readers,apis,size,delay}
+RATE=${RATE:-200}
 READERS=${READERS:-100}
 WARMUP=${WARMUP:-5s}
 DURATION=${DURATION:-20s}
@@ -113,38 +117,72 @@ SIGNED_IN="hearth_session=$READER_TOKEN; hearth_csrf=$CSRF"
 # CPU time the whole machine used so far, in jiffies (1/100 s), and stolen.
 busy_jiffies() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
 steal_jiffies() { awk '/^cpu / {print $9}' /proc/stat; }
+all_jiffies() { awk '/^cpu / {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
 
 # wrk's "50%  1.23ms" as milliseconds.
 to_ms() { awk '{v = $1; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
   print (u == "us" ? v / 1000 : (u == "s" ? v * 1000 : (u == "m" ? v * 60000 : v)))}'; }
 
-readers() { # label path [cookie]
-  local args=(-t2 -c"$READERS" --latency --timeout 10s)
-  [ -n "${3:-}" ] && args+=(-H "Cookie: $3")
-  wrk "${args[@]}" -d"$WARMUP" "$SITE$2" >/dev/null
-  local busy=$(busy_jiffies) steal=$(steal_jiffies) out
-  out=$(wrk "${args[@]}" -d"$DURATION" "$SITE$2")
-  busy=$(( $(busy_jiffies) - busy )); steal=$(( $(steal_jiffies) - steal ))
-  local p50 p99 rps errors secs=${DURATION%s}
+# One wrk run: a warm-up, then the measured run; one table row.
+readers() { # label url [header] [wrk args…]
+  local label=$1 url=$2 header=${3:-}; shift 3 || shift $#
+  local args=(-t2 -c"$READERS" --latency --timeout 10s "$@")
+  [ -n "$header" ] && args+=(-H "$header")
+  wrk "${args[@]}" -d"$WARMUP" "$url" >/dev/null
+  local busy=$(busy_jiffies) steal=$(steal_jiffies) all=$(all_jiffies) out
+  out=$(wrk "${args[@]}" -d"$DURATION" "$url")
+  busy=$(( $(busy_jiffies) - busy )); steal=$(( $(steal_jiffies) - steal )); all=$(( $(all_jiffies) - all ))
+  local p50 p99 rps errors
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out" | to_ms)
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out" | to_ms)
   rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
   errors=$(awk '/Non-2xx|Socket errors/ {$1 = $1; printf "%s; ", $0}' <<<"$out")
   local met=no; awk -v p="$p99" 'BEGIN {exit !(p < 50)}' && met=yes
-  printf '| %s | `%s` | %s ms | %s ms | %s | %s%% | %s%% | %s |\n' "$1" "$2" "$p50" "$p99" "$rps" \
-    $(( busy / secs / $(nproc) )) $(( steal / secs / $(nproc) )) "$met${errors:+ ($errors)}"
+  printf '| %s | `%s` | %s ms | %s ms | %s | %s%% | %s%% | %s |\n' "$label" "/${url#http://*/}" "$p50" "$p99" "$rps" \
+    $(( 100 * busy / all )) $(( 100 * steal / all )) "$met${errors:+ ($errors)}"
 }
+header() {
+  echo
+  echo "$1"
+  echo
+  echo "| what | path | median | p99 | requests/s | machine busy | stolen | p99 < 50 ms |"
+  echo "|---|---|---|---|---|---|---|---|"
+}
+PAGE=/campaigns/$CAMPAIGN
+COOKIE="Cookie: $SIGNED_IN"
 
 if [[ $PARTS == *readers* ]]; then
-  echo
-  echo "$READERS readers each, $WARMUP warm-up then $DURATION measured:"
-  echo
-  echo "| page | path | median | p99 | requests/s | machine busy | stolen | p99 < 50 ms |"
-  echo "|---|---|---|---|---|---|---|---|"
-  readers "home, visitor" /
-  readers "explore, visitor" /explore
-  readers "campaign, visitor" "/campaigns/$CAMPAIGN"
-  readers "campaign, signed in" "/campaigns/$CAMPAIGN" "$SIGNED_IN"
+  # 1a. As fast as the site answers: each of the READERS connections asks
+  #     again the moment it has its answer (so median ≈ READERS / throughput).
+  header "$READERS readers asking back to back, $WARMUP warm-up then $DURATION measured:"
+  readers "home, visitor" "$SITE/"
+  readers "explore, visitor" "$SITE/explore"
+  readers "campaign, visitor" "$SITE$PAGE"
+  readers "campaign, signed in" "$SITE$PAGE" "$COOKIE"
+  # 1b. The same READERS connections at a steady RATE in all, as people
+  #     reading pages ask: the latency below saturation.
+  header "$READERS readers at a steady $RATE requests/s in all (bench/read.lua):"
+  export WRK_THREADS=2 RATE
+  readers "explore, visitor" "$SITE/explore" "" -s bench/read.lua
+  readers "campaign, visitor" "$SITE$PAGE" "" -s bench/read.lua
+  readers "campaign, signed in" "$SITE$PAGE" "$COOKIE" -s bench/read.lua
+fi
+
+if [[ $PARTS == *apis* ]]; then
+  # 1c. Where a campaign page's time goes: the API calls it makes (the
+  #     campaign and its recent donations at once, then one profile per
+  #     named donor), each alone at the same concurrency.
+  DONOR=$(curl -sf "$BENCH_DONATION_URL/donations?campaign_id=$CAMPAIGN&limit=10" |
+    python3 -c 'import json, sys; print(next(d["donor_id"] for d in json.load(sys.stdin)["items"] if d.get("donor_id")))')
+  BEARER="Authorization: Bearer $READER_TOKEN"
+  header "the campaign page's API calls, $READERS connections back to back:"
+  readers "campaign, anonymous" "$BENCH_CAMPAIGN_URL/campaigns/$CAMPAIGN"
+  readers "campaign, with a token" "$BENCH_CAMPAIGN_URL/campaigns/$CAMPAIGN" "$BEARER"
+  readers "donations, anonymous" "$BENCH_DONATION_URL/donations?campaign_id=$CAMPAIGN&limit=10"
+  readers "donations, with a token" "$BENCH_DONATION_URL/donations?campaign_id=$CAMPAIGN&limit=10" "$BEARER"
+  readers "profile, anonymous" "$BENCH_PROFILE_URL/profiles/$DONOR"
+  readers "profile, with a token" "$BENCH_PROFILE_URL/profiles/$DONOR" "$BEARER"
+  readers "site's static file" "$SITE/static/htmx-2.0.11.min.js"
 fi
 
 if [[ $PARTS == *size* ]]; then

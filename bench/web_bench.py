@@ -112,7 +112,7 @@ def seed(campaigns_n, requests_n):
     rng = random.Random(17)
     now = datetime.now(timezone.utc)
     owners = [person(f"Organiser {i}") for i in range(10)]
-    campaign_ids = []
+    campaign_ids, currencies = [], []
     for n in range(campaigns_n):
         _, tok = owners[n % len(owners)]
         body = {
@@ -120,7 +120,8 @@ def seed(campaigns_n, requests_n):
             "description": " ".join(sentence(rng, 12) for _ in range(6)),
             "category": CATEGORIES[n % len(CATEGORIES)],
             "goal_minor": rng.randrange(50_000, 5_000_000),
-            "currency": "USD" if n % 5 else "EUR",
+            # One in five in euros; the measured one (the first) in dollars.
+            "currency": "EUR" if n % 5 == 4 else "USD",
             "ends_at": (now + timedelta(days=rng.randrange(3, 90))).isoformat(),
         }
         # Half of them with a picture: the card shows it (from another site);
@@ -128,6 +129,7 @@ def seed(campaigns_n, requests_n):
         if n % 2:
             body["image_url"] = f"https://images.example.org/campaigns/{n}.jpg"
         campaign_ids.append(api("campaign", tok).json("POST", "/campaigns", body)["id"])
+        currencies.append(body["currency"])
     for n in range(requests_n):
         _, tok = owners[n % len(owners)]
         api("request", tok).json("POST", "/requests", {
@@ -153,8 +155,8 @@ def seed(campaigns_n, requests_n):
     # Other campaigns get some too, so the cards show progress and donors.
     for n in range(100):
         _, tok = donors[n % 3]
-        campaign = campaign_ids[1 + n % (len(campaign_ids) - 1)]
-        currency = "EUR" if campaign_ids.index(campaign) % 5 == 0 else "USD"
+        k = 1 + n % (len(campaign_ids) - 1)
+        campaign, currency = campaign_ids[k], currencies[k]
         client = api("donation", tok)
         d = client.json("POST", "/donations", {
             "kind": "money", "campaign_id": campaign, "amount_minor": 2_500, "currency": currency,
