@@ -117,6 +117,10 @@ SIGNED_IN="hearth_session=$READER_TOKEN; hearth_csrf=$CSRF"
 # CPU time the whole machine used so far, in jiffies (1/100 s), and stolen.
 busy_jiffies() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8}' /proc/stat; }
 steal_jiffies() { awk '/^cpu / {print $9}' /proc/stat; }
+# CPU time (jiffies) of the platform's one process (the site and the five
+# services), and of every PostgreSQL process.
+hearth_jiffies() { awk '{print $14 + $15}' "/proc/$HEARTH_PID/stat"; }
+postgres_jiffies() { for p in $(pgrep -x postgres); do cat "/proc/$p/stat" 2>/dev/null; done | awk '{s += $14 + $15} END {print s}'; }
 all_jiffies() { awk '/^cpu / {print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat; }
 
 # wrk's "50%  1.23ms" as milliseconds.
@@ -130,23 +134,28 @@ readers() { # label url [header] [wrk args…]
   [ -n "$header" ] && args+=(-H "$header")
   wrk "${args[@]}" -d"$WARMUP" "$url" >/dev/null
   local busy=$(busy_jiffies) steal=$(steal_jiffies) all=$(all_jiffies) out
+  local own=$(hearth_jiffies) pg=$(postgres_jiffies)
   out=$(wrk "${args[@]}" -d"$DURATION" "$url")
   busy=$(( $(busy_jiffies) - busy )); steal=$(( $(steal_jiffies) - steal )); all=$(( $(all_jiffies) - all ))
+  own=$(( $(hearth_jiffies) - own )); pg=$(( $(postgres_jiffies) - pg ))
+  local total; total=$(awk '/requests in/ {print $1}' <<<"$out")
   local p50 p99 rps errors
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out" | to_ms)
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out" | to_ms)
   rps=$(awk '/Requests\/sec/ {printf "%.0f", $2}' <<<"$out")
   errors=$(awk '/Non-2xx|Socket errors/ {$1 = $1; printf "%s; ", $0}' <<<"$out")
   local met=no; awk -v p="$p99" 'BEGIN {exit !(p < 50)}' && met=yes
-  printf '| %s | `%s` | %s ms | %s ms | %s | %s%% | %s%% | %s |\n' "$label" "/${url#http://*/}" "$p50" "$p99" "$rps" \
-    $(( 100 * busy / all )) $(( 100 * steal / all )) "$met${errors:+ ($errors)}"
+  printf '| %s | `%s` | %s ms | %s ms | %s | %s%% | %s%% | %s | %s | %s |\n' "$label" "/${url#http://*/}" "$p50" "$p99" "$rps" \
+    $(( 100 * busy / all )) $(( 100 * steal / all )) \
+    "$(awk -v j="$own" -v n="$total" 'BEGIN {printf "%.2f ms", 10 * j / n}')" \
+    "$(awk -v j="$pg" -v n="$total" 'BEGIN {printf "%.2f ms", 10 * j / n}')" "$met${errors:+ ($errors)}"
 }
 header() {
   echo
   echo "$1"
   echo
-  echo "| what | path | median | p99 | requests/s | machine busy | stolen | p99 < 50 ms |"
-  echo "|---|---|---|---|---|---|---|---|"
+  echo "| what | path | median | p99 | requests/s | machine busy | stolen | CPU/request, hearth | CPU/request, PostgreSQL | p99 < 50 ms |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
 }
 PAGE=/campaigns/$CAMPAIGN
 COOKIE="Cookie: $SIGNED_IN"
