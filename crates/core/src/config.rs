@@ -533,6 +533,7 @@ impl ServiceConfig {
             spec.default_port,
             "a port number (0-65535)",
         )?;
+        let rabbitmq_url = spec.rabbitmq_url(env)?;
         Ok(Self {
             spec,
             bind: SocketAddr::new(host, port),
@@ -556,8 +557,8 @@ impl ServiceConfig {
                     Duration::from_secs(5),
                 )?,
             },
-            rabbitmq_url: spec.rabbitmq_url(env)?,
-            publisher_check: PublisherCheck::from_env(env, spec, &spec.rabbitmq_url(env)?)?,
+            publisher_check: PublisherCheck::from_env(env, spec, &rabbitmq_url)?,
+            rabbitmq_url,
             auth: AuthConfig::from_env(env, dev_jwt_secret)?,
             http: HttpConfig::from_env(env)?,
             events: EventsConfig::from_env(env)?,
