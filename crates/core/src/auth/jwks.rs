@@ -92,8 +92,12 @@ impl Jwks {
 
     /// Tests shorten the intervals to see a rotation without waiting a minute.
     pub fn with_timing(url: reqwest::Url, timing: JwksTiming) -> Self {
-        // Each fetch carries its own timeout (see `fetch`).
-        let http = reqwest::Client::new();
+        // The platform's client (rustls, the built-in and the machine's
+        // roots), so a Supabase JWKS behind a private CA is trusted like
+        // every other service call; a fetch still carries its own timeout.
+        let http = crate::service_client::builder(FETCH_TIMEOUT)
+            .build()
+            .unwrap_or_default();
         Self {
             inner: Arc::new(Inner {
                 url,
