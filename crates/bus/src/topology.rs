@@ -61,8 +61,9 @@ impl Names {
 
     /// Named by its delay, so that changing the delays declares new queues
     /// instead of clashing with the old ones' arguments.
-    /// (`.delay.`, not session 1–5's `.retry.`: those were classic queues, and
-    /// a queue cannot be declared again with another type.)
+    /// (`.delay.`: these are quorum queues, and a broker may still hold
+    /// classic `.retry.` queues of the same names, which cannot be declared
+    /// again with another type.)
     pub fn retry_queue(&self, service: &str, delay: Duration) -> String {
         format!(
             "{}.{service}.delay.{}",
