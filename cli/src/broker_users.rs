@@ -155,8 +155,7 @@ impl Management {
         // The credentials travel in a header, and the URL is printed in errors.
         let _ = base.set_username("");
         let _ = base.set_password(None);
-        let client = reqwest::Client::builder()
-            .timeout(API_TIMEOUT)
+        let client = hearth_core::service_client::builder(API_TIMEOUT)
             .build()
             .map_err(|e| ConfigError::new("RABBITMQ_MANAGEMENT_URL", e.to_string()))?;
         Ok(Self {
