@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Api, Failure, Page};
+use super::{Api, Failure, ListQuery, Page};
 use crate::config::Backend;
 use crate::session::Viewer;
 
@@ -56,40 +56,17 @@ impl CampaignStatus {
     }
 }
 
-/// What `GET /campaigns` is asked for; every field optional.
-#[derive(Debug, Clone, Default)]
-pub struct CampaignQuery<'a> {
-    pub q: Option<&'a str>,
-    pub category: Option<&'a str>,
-    pub status: Option<&'a str>,
-    pub cursor: Option<&'a str>,
-    pub limit: Option<u32>,
-}
-
 impl Api {
     pub async fn campaigns(
         &self,
-        query: &CampaignQuery<'_>,
+        query: &ListQuery<'_>,
         viewer: &Viewer,
     ) -> Result<Page<Campaign>, Failure> {
-        let limit = query.limit.map(|l| l.to_string());
-        let pairs: Vec<(&str, &str)> = [
-            ("q", query.q),
-            ("category", query.category),
-            ("status", query.status),
-            ("cursor", query.cursor),
-            ("limit", limit.as_deref()),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| v.map(|v| (k, v)))
-        .collect();
-        self.get(Backend::Campaign, &["campaigns"], &pairs, viewer)
+        self.list(Backend::Campaign, "campaigns", query, viewer)
             .await
     }
 
     pub async fn campaign(&self, id: Uuid, viewer: &Viewer) -> Result<Campaign, Failure> {
-        let id = id.to_string();
-        self.get(Backend::Campaign, &["campaigns", &id], &[], viewer)
-            .await
+        self.read(Backend::Campaign, "campaigns", id, viewer).await
     }
 }

@@ -130,9 +130,7 @@ impl Api {
 
     /// One donation as the viewer may see it (its donor sees every status).
     pub async fn donation(&self, id: Uuid, viewer: &Viewer) -> Result<MyDonation, Failure> {
-        let id = id.to_string();
-        self.get(Backend::Donation, &["donations", &id], &[], viewer)
-            .await
+        self.read(Backend::Donation, "donations", id, viewer).await
     }
 
     /// The latest confirmed or completed pledges to a request.

@@ -29,6 +29,18 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
+/// What a list of campaigns or of requests is asked for: the two APIs take
+/// the same search, so one query type serves both. A field left `None` is
+/// not sent, and the API applies its default.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery<'a> {
+    pub q: Option<&'a str>,
+    pub category: Option<&'a str>,
+    pub status: Option<&'a str>,
+    pub cursor: Option<&'a str>,
+    pub limit: Option<u32>,
+}
+
 /// Why a call brought no answer the page can use.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Failure {
@@ -112,6 +124,43 @@ impl Api {
                 Err(Failure::Unavailable(backend))
             }
         }
+    }
+}
+
+impl Api {
+    /// `GET /{collection}` searched by `query`: campaign-service and
+    /// request-service list their things alike.
+    async fn list<T: DeserializeOwned>(
+        &self,
+        backend: Backend,
+        collection: &str,
+        query: &ListQuery<'_>,
+        viewer: &Viewer,
+    ) -> Result<Page<T>, Failure> {
+        let limit = query.limit.map(|l| l.to_string());
+        let pairs: Vec<(&str, &str)> = [
+            ("q", query.q),
+            ("category", query.category),
+            ("status", query.status),
+            ("cursor", query.cursor),
+            ("limit", limit.as_deref()),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .collect();
+        self.get(backend, &[collection], &pairs, viewer).await
+    }
+
+    /// `GET /{collection}/{id}`: one thing, the way every API reads one.
+    async fn read<T: DeserializeOwned>(
+        &self,
+        backend: Backend,
+        collection: &str,
+        id: uuid::Uuid,
+        viewer: &Viewer,
+    ) -> Result<T, Failure> {
+        let id = id.to_string();
+        self.get(backend, &[collection, &id], &[], viewer).await
     }
 }
 

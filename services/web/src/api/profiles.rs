@@ -34,9 +34,7 @@ pub struct Rating {
 
 impl Api {
     pub async fn profile(&self, id: Uuid, viewer: &Viewer) -> Result<Profile, Failure> {
-        let id = id.to_string();
-        self.get(Backend::Profile, &["profiles", &id], &[], viewer)
-            .await
+        self.read(Backend::Profile, "profiles", id, viewer).await
     }
 
     /// Sets the viewer's display name (creating their profile if need be).

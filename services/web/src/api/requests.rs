@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Api, Failure, Page};
+use super::{Api, Failure, ListQuery, Page};
 use crate::config::Backend;
 use crate::session::Viewer;
 
@@ -54,40 +54,16 @@ impl RequestStatus {
     }
 }
 
-/// What `GET /requests` is asked for; every field optional.
-#[derive(Debug, Clone, Default)]
-pub struct RequestQuery<'a> {
-    pub q: Option<&'a str>,
-    pub category: Option<&'a str>,
-    pub status: Option<&'a str>,
-    pub cursor: Option<&'a str>,
-    pub limit: Option<u32>,
-}
-
 impl Api {
     pub async fn requests(
         &self,
-        query: &RequestQuery<'_>,
+        query: &ListQuery<'_>,
         viewer: &Viewer,
     ) -> Result<Page<Request>, Failure> {
-        let limit = query.limit.map(|l| l.to_string());
-        let pairs: Vec<(&str, &str)> = [
-            ("q", query.q),
-            ("category", query.category),
-            ("status", query.status),
-            ("cursor", query.cursor),
-            ("limit", limit.as_deref()),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| v.map(|v| (k, v)))
-        .collect();
-        self.get(Backend::Request, &["requests"], &pairs, viewer)
-            .await
+        self.list(Backend::Request, "requests", query, viewer).await
     }
 
     pub async fn request(&self, id: Uuid, viewer: &Viewer) -> Result<Request, Failure> {
-        let id = id.to_string();
-        self.get(Backend::Request, &["requests", &id], &[], viewer)
-            .await
+        self.read(Backend::Request, "requests", id, viewer).await
     }
 }

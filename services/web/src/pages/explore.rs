@@ -13,9 +13,7 @@ use serde::Deserialize;
 
 use super::cards::{CampaignCard, RequestCard};
 use super::render;
-use crate::api::campaigns::CampaignQuery;
-use crate::api::requests::RequestQuery;
-use crate::api::{Failure, Page};
+use crate::api::{Failure, ListQuery, Page};
 use crate::csrf::CsrfToken;
 use crate::layout::Layout;
 use crate::session::Viewer;
@@ -183,14 +181,14 @@ async fn explore_page(
 ) -> Response {
     let show_campaigns = search.kind != Kind::Requests;
     let show_requests = search.kind != Kind::Campaigns;
-    let campaign_query = CampaignQuery {
+    let campaign_query = ListQuery {
         q: search.q.as_deref(),
         category: search.category.as_deref(),
         status: search.status.campaign_status(),
         cursor: search.cursor.as_deref(),
         limit: Some(PAGE_SIZE),
     };
-    let request_query = RequestQuery {
+    let request_query = ListQuery {
         q: search.q.as_deref(),
         category: search.category.as_deref(),
         status: search.status.request_status(),
