@@ -65,6 +65,12 @@ pub struct NewPledge {
     pub message: Option<String>,
 }
 
+/// A body of `POST /donations`: money or a pledge, told apart by `kind`.
+pub trait NewGift: serde::Serialize + Sync {}
+
+impl NewGift for NewMoneyDonation {}
+impl NewGift for NewPledge {}
+
 /// Recent gifts shown on a page; the API's newest first.
 const RECENT: &str = "10";
 
@@ -85,25 +91,15 @@ impl Api {
         .await
     }
 
-    /// Gives money: one donation per `key`, however often it is sent.
-    pub async fn give_money(
+    /// Gives money or pledges items: one donation per `key`, however often
+    /// it is sent.
+    pub async fn give(
         &self,
-        donation: &NewMoneyDonation,
+        gift: &impl NewGift,
         key: Uuid,
         viewer: &Viewer,
     ) -> Result<MyDonation, Refused> {
-        self.create(Backend::Donation, &["donations"], donation, key, viewer)
-            .await
-    }
-
-    /// Pledges items: one pledge per `key`, however often it is sent.
-    pub async fn pledge(
-        &self,
-        pledge: &NewPledge,
-        key: Uuid,
-        viewer: &Viewer,
-    ) -> Result<MyDonation, Refused> {
-        self.create(Backend::Donation, &["donations"], pledge, key, viewer)
+        self.create(Backend::Donation, &["donations"], gift, key, viewer)
             .await
     }
 

@@ -19,9 +19,9 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::errors::PageError;
+use super::gift_form::{self, GiftForm};
 use super::{parse_id, render};
 use crate::api::donations::{MyDonation, NewMoneyDonation};
-use crate::api::{FieldError, Refused};
 use crate::csrf::CsrfToken;
 use crate::format;
 use crate::layout::Layout;
@@ -90,116 +90,79 @@ pub async fn donate(
     Path(raw_id): Path<String>,
     Form(form): Form<DonateForm>,
 ) -> Result<Response, PageError> {
-    csrf.check(&form.csrf)?;
-    let campaign_id = parse_id(&raw_id)?;
-    if viewer.person().is_none() {
-        return Ok(
-            Redirect::to(&format!("/sign-in?next=/campaigns/{campaign_id}")).into_response(),
-        );
-    }
-    // A key that is not one the site made means a form that was tampered with.
-    let key = Uuid::parse_str(&form.key).map_err(|_| PageError::Forbidden)?;
-    let message = form.message.trim();
-    let amount = format::parse_amount(&form.amount, &form.currency);
-    let problems: Vec<String> = [
-        amount.err().map(|e| format!("Amount: {e}.")),
-        (message.chars().count() > MAX_MESSAGE)
-            .then(|| format!("Message: at most {MAX_MESSAGE} characters.")),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let Ok(amount_minor) = amount else {
-        return again(&state, &viewer, &csrf, campaign_id, &form, key, problems).await;
-    };
-    if !problems.is_empty() {
-        return again(&state, &viewer, &csrf, campaign_id, &form, key, problems).await;
-    }
-    let donation = NewMoneyDonation {
-        kind: "money",
-        campaign_id,
-        amount_minor,
-        currency: form.currency.clone(),
-        anonymous: form.anonymous.is_some(),
-        message: (!message.is_empty()).then(|| message.to_owned()),
-    };
-    match state.api.give_money(&donation, key, &viewer).await {
-        Ok(given) => Ok(Redirect::to(&format!("/donations/{}", given.id)).into_response()),
-        Err(Refused::Invalid(errors)) => {
-            again(
-                &state,
-                &viewer,
-                &csrf,
-                campaign_id,
-                &form,
-                key,
-                api_messages(&errors),
-            )
-            .await
-        }
-        Err(Refused::Conflict(detail)) => {
-            let problem = if detail.is_empty() {
-                "This donation cannot be made now.".to_owned()
-            } else {
-                detail
-            };
-            again(
-                &state,
-                &viewer,
-                &csrf,
-                campaign_id,
-                &form,
-                key,
-                vec![problem],
-            )
-            .await
-        }
-        Err(Refused::Failed(failure)) => Err(failure.into()),
-    }
+    gift_form::submit(&state, &viewer, &csrf, &raw_id, &form).await
 }
 
-/// The API's 422 `errors[]`, in the form's words.
-fn api_messages(errors: &[FieldError]) -> Vec<String> {
-    if errors.is_empty() {
-        return vec!["The donation was not accepted; check the amount and message.".to_owned()];
-    }
-    errors
-        .iter()
-        .map(|e| match e.field.as_str() {
-            "amount_minor" => format!("Amount: {}.", e.message),
-            "currency" => format!("Currency: {}.", e.message),
-            "message" => format!("Message: {}.", e.message),
-            other => format!("{other}: {}.", e.message),
-        })
-        .collect()
-}
+/// Money to a campaign: an amount in the campaign's currency.
+impl GiftForm for DonateForm {
+    type Gift = NewMoneyDonation;
+    const TARGET: &'static str = "campaigns";
+    const GIFT: &'static str = "donation";
+    const NOT_ACCEPTED: &'static str =
+        "The donation was not accepted; check the amount and message.";
+    const LABELS: &'static [(&'static str, &'static str)] = &[
+        ("amount_minor", "Amount"),
+        ("currency", "Currency"),
+        ("message", "Message"),
+    ];
 
-/// The form again, as typed, with its problems (422). The key is kept: the
-/// corrected form is still the same donation.
-async fn again(
-    state: &AppState,
-    viewer: &Viewer,
-    csrf: &CsrfToken,
-    campaign_id: Uuid,
-    form: &DonateForm,
-    key: Uuid,
-    errors: Vec<String>,
-) -> Result<Response, PageError> {
-    let campaign = state.api.campaign(campaign_id, viewer).await?;
-    let page = GivePage {
-        layout: Layout::new(viewer).with_csrf(csrf),
-        campaign_url: format!("/campaigns/{campaign_id}"),
-        title: campaign.title,
-        form: DonateFields {
-            amount: form.amount.clone(),
-            anonymous: form.anonymous.is_some(),
-            message: form.message.clone(),
-            key: key.to_string(),
-            ..DonateFields::new(campaign_id, &campaign.currency, csrf)
-        },
-        errors,
-    };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+
+    fn key(&self) -> &str {
+        &self.key
+    }
+
+    fn gift(&self, campaign_id: Uuid) -> Result<NewMoneyDonation, Vec<String>> {
+        let message = self.message.trim();
+        let amount = format::parse_amount(&self.amount, &self.currency);
+        let problems: Vec<String> = [
+            amount.err().map(|e| format!("Amount: {e}.")),
+            (message.chars().count() > MAX_MESSAGE)
+                .then(|| format!("Message: at most {MAX_MESSAGE} characters.")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        match amount {
+            Ok(amount_minor) if problems.is_empty() => Ok(NewMoneyDonation {
+                kind: "money",
+                campaign_id,
+                amount_minor,
+                currency: self.currency.clone(),
+                anonymous: self.anonymous.is_some(),
+                message: (!message.is_empty()).then(|| message.to_owned()),
+            }),
+            _ => Err(problems),
+        }
+    }
+
+    async fn again(
+        &self,
+        state: &AppState,
+        viewer: &Viewer,
+        csrf: &CsrfToken,
+        campaign_id: Uuid,
+        key: Uuid,
+        errors: Vec<String>,
+    ) -> Result<Response, PageError> {
+        let campaign = state.api.campaign(campaign_id, viewer).await?;
+        let page = GivePage {
+            layout: Layout::new(viewer).with_csrf(csrf),
+            campaign_url: format!("/campaigns/{campaign_id}"),
+            title: campaign.title,
+            form: DonateFields {
+                amount: self.amount.clone(),
+                anonymous: self.anonymous.is_some(),
+                message: self.message.clone(),
+                key: key.to_string(),
+                ..DonateFields::new(campaign_id, &campaign.currency, csrf)
+            },
+            errors,
+        };
+        Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+    }
 }
 
 /// A donation's status as its donor reads it; `pub` for "My giving".

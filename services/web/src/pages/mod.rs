@@ -6,6 +6,7 @@ pub mod campaign;
 pub mod cards;
 pub mod errors;
 pub mod explore;
+pub mod gift_form;
 pub mod give;
 pub mod giving;
 pub mod health;

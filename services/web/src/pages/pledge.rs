@@ -5,15 +5,15 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::errors::PageError;
-use super::{parse_id, render};
+use super::gift_form::{self, GiftForm};
+use super::render;
 use crate::api::donations::NewPledge;
-use crate::api::{FieldError, Refused};
 use crate::csrf::CsrfToken;
 use crate::layout::Layout;
 use crate::session::Viewer;
@@ -79,117 +79,88 @@ pub async fn pledge(
     Path(raw_id): Path<String>,
     Form(form): Form<PledgeForm>,
 ) -> Result<Response, PageError> {
-    csrf.check(&form.csrf)?;
-    let request_id = parse_id(&raw_id)?;
-    if viewer.person().is_none() {
-        return Ok(Redirect::to(&format!("/sign-in?next=/requests/{request_id}")).into_response());
-    }
-    let key = Uuid::parse_str(&form.key).map_err(|_| PageError::Forbidden)?;
-    let item = form.item_description.trim();
-    let message = form.message.trim();
-    let quantity = form
-        .quantity
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|q| (1..=MAX_QUANTITY).contains(q));
-    let problems: Vec<String> = [
-        quantity
-            .is_none()
-            .then(|| format!("Quantity: a whole number from 1 to {MAX_QUANTITY}.")),
-        (item.is_empty() || item.chars().count() > MAX_ITEM)
-            .then(|| format!("What you give: 1 to {MAX_ITEM} characters.")),
-        (message.chars().count() > MAX_MESSAGE)
-            .then(|| format!("Message: at most {MAX_MESSAGE} characters.")),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let Some(quantity) = quantity.filter(|_| problems.is_empty()) else {
-        return again(&state, &viewer, &csrf, request_id, &form, key, problems).await;
-    };
-    let pledge = NewPledge {
-        kind: "item",
-        request_id,
-        quantity,
-        item_description: item.to_owned(),
-        anonymous: form.anonymous.is_some(),
-        message: (!message.is_empty()).then(|| message.to_owned()),
-    };
-    match state.api.pledge(&pledge, key, &viewer).await {
-        Ok(given) => Ok(Redirect::to(&format!("/donations/{}", given.id)).into_response()),
-        Err(Refused::Invalid(errors)) => {
-            again(
-                &state,
-                &viewer,
-                &csrf,
-                request_id,
-                &form,
-                key,
-                api_messages(&errors),
-            )
-            .await
-        }
-        Err(Refused::Conflict(detail)) => {
-            let problem = if detail.is_empty() {
-                "This pledge cannot be made now.".to_owned()
-            } else {
-                detail
-            };
-            again(
-                &state,
-                &viewer,
-                &csrf,
-                request_id,
-                &form,
-                key,
-                vec![problem],
-            )
-            .await
-        }
-        Err(Refused::Failed(failure)) => Err(failure.into()),
-    }
+    gift_form::submit(&state, &viewer, &csrf, &raw_id, &form).await
 }
 
-fn api_messages(errors: &[FieldError]) -> Vec<String> {
-    if errors.is_empty() {
-        return vec!["The pledge was not accepted; check the quantity and the items.".to_owned()];
+/// Items to a request: how many, and what they are.
+impl GiftForm for PledgeForm {
+    type Gift = NewPledge;
+    const TARGET: &'static str = "requests";
+    const GIFT: &'static str = "pledge";
+    const NOT_ACCEPTED: &'static str =
+        "The pledge was not accepted; check the quantity and the items.";
+    const LABELS: &'static [(&'static str, &'static str)] = &[
+        ("quantity", "Quantity"),
+        ("item_description", "What you give"),
+        ("message", "Message"),
+    ];
+
+    fn csrf(&self) -> &str {
+        &self.csrf
     }
-    errors
-        .iter()
-        .map(|e| match e.field.as_str() {
-            "quantity" => format!("Quantity: {}.", e.message),
-            "item_description" => format!("What you give: {}.", e.message),
-            "message" => format!("Message: {}.", e.message),
-            other => format!("{other}: {}.", e.message),
+
+    fn key(&self) -> &str {
+        &self.key
+    }
+
+    fn gift(&self, request_id: Uuid) -> Result<NewPledge, Vec<String>> {
+        let item = self.item_description.trim();
+        let message = self.message.trim();
+        let quantity = self
+            .quantity
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|q| (1..=MAX_QUANTITY).contains(q));
+        let problems: Vec<String> = [
+            quantity
+                .is_none()
+                .then(|| format!("Quantity: a whole number from 1 to {MAX_QUANTITY}.")),
+            (item.is_empty() || item.chars().count() > MAX_ITEM)
+                .then(|| format!("What you give: 1 to {MAX_ITEM} characters.")),
+            (message.chars().count() > MAX_MESSAGE)
+                .then(|| format!("Message: at most {MAX_MESSAGE} characters.")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let Some(quantity) = quantity.filter(|_| problems.is_empty()) else {
+            return Err(problems);
+        };
+        Ok(NewPledge {
+            kind: "item",
+            request_id,
+            quantity,
+            item_description: item.to_owned(),
+            anonymous: self.anonymous.is_some(),
+            message: (!message.is_empty()).then(|| message.to_owned()),
         })
-        .collect()
-}
+    }
 
-/// The form again, as typed, with its problems (422), and the same key.
-async fn again(
-    state: &AppState,
-    viewer: &Viewer,
-    csrf: &CsrfToken,
-    request_id: Uuid,
-    form: &PledgeForm,
-    key: Uuid,
-    errors: Vec<String>,
-) -> Result<Response, PageError> {
-    let request = state.api.request(request_id, viewer).await?;
-    let page = PledgePage {
-        layout: Layout::new(viewer).with_csrf(csrf),
-        request_url: format!("/requests/{request_id}"),
-        title: request.title,
-        form: PledgeFields {
-            key: key.to_string(),
-            quantity: form.quantity.clone(),
-            item_description: form.item_description.clone(),
-            anonymous: form.anonymous.is_some(),
-            message: form.message.clone(),
-            ..PledgeFields::new(request_id, csrf)
-        },
-        errors,
-    };
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+    async fn again(
+        &self,
+        state: &AppState,
+        viewer: &Viewer,
+        csrf: &CsrfToken,
+        request_id: Uuid,
+        key: Uuid,
+        errors: Vec<String>,
+    ) -> Result<Response, PageError> {
+        let request = state.api.request(request_id, viewer).await?;
+        let page = PledgePage {
+            layout: Layout::new(viewer).with_csrf(csrf),
+            request_url: format!("/requests/{request_id}"),
+            title: request.title,
+            form: PledgeFields {
+                key: key.to_string(),
+                quantity: self.quantity.clone(),
+                item_description: self.item_description.clone(),
+                anonymous: self.anonymous.is_some(),
+                message: self.message.clone(),
+                ..PledgeFields::new(request_id, csrf)
+            },
+            errors,
+        };
+        Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+    }
 }
