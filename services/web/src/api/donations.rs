@@ -75,20 +75,32 @@ impl NewGift for NewPledge {}
 const RECENT: &str = "10";
 
 impl Api {
+    /// The latest public gifts to the thing `target` (`campaign_id` or
+    /// `request_id`) names: a campaign's page and a request's list them alike.
+    async fn recent_donations(
+        &self,
+        target: &str,
+        id: Uuid,
+        viewer: &Viewer,
+    ) -> Result<Page<Donation>, Failure> {
+        let id = id.to_string();
+        self.get(
+            Backend::Donation,
+            &["donations"],
+            &[(target, &id), ("limit", RECENT)],
+            viewer,
+        )
+        .await
+    }
+
     /// The latest confirmed donations to a campaign.
     pub async fn campaign_donations(
         &self,
         campaign_id: Uuid,
         viewer: &Viewer,
     ) -> Result<Page<Donation>, Failure> {
-        let id = campaign_id.to_string();
-        self.get(
-            Backend::Donation,
-            &["donations"],
-            &[("campaign_id", &id), ("limit", RECENT)],
-            viewer,
-        )
-        .await
+        self.recent_donations("campaign_id", campaign_id, viewer)
+            .await
     }
 
     /// Gives money or pledges items: one donation per `key`, however often
@@ -135,13 +147,7 @@ impl Api {
         request_id: Uuid,
         viewer: &Viewer,
     ) -> Result<Page<Donation>, Failure> {
-        let id = request_id.to_string();
-        self.get(
-            Backend::Donation,
-            &["donations"],
-            &[("request_id", &id), ("limit", RECENT)],
-            viewer,
-        )
-        .await
+        self.recent_donations("request_id", request_id, viewer)
+            .await
     }
 }

@@ -18,7 +18,7 @@ use super::errors::PageError;
 use super::give::DonateFields;
 use super::{parse_id, render};
 use crate::api::donations::Donation;
-use crate::api::Api;
+use crate::api::{Api, Failure, Page};
 use crate::csrf::CsrfToken;
 use crate::format;
 use crate::layout::Layout;
@@ -39,7 +39,7 @@ pub struct GiftLine {
 
 /// Lists `donations`, naming each donor by their profile when they gave
 /// openly; "Someone" when the API withheld who gave.
-pub async fn gift_lines(
+async fn gift_lines(
     api: &Api,
     viewer: &Viewer,
     donations: &[Donation],
@@ -69,6 +69,20 @@ pub async fn gift_lines(
             when: format::relative(d.created_at, now),
         })
         .collect()
+}
+
+/// The page's "recent gifts" section, for a campaign or a request alike:
+/// the gifts listed, or `None` and a notice in `layout` when donation-service
+/// did not answer, so the rest of the page still renders.
+pub async fn recent_gifts(
+    api: &Api,
+    viewer: &Viewer,
+    layout: &mut Layout,
+    donations: Result<Page<Donation>, Failure>,
+    now: DateTime<Utc>,
+) -> Option<Vec<GiftLine>> {
+    let page = layout.or_notice(donations)?;
+    Some(gift_lines(api, viewer, &page.items, now).await)
 }
 
 /// The display names of the named donors, asked at once; one without a
@@ -155,10 +169,7 @@ pub async fn show(
     };
     let now = Utc::now();
     let mut layout = Layout::new(&viewer).with_csrf(&csrf);
-    let gifts = match layout.or_notice(donations) {
-        Some(page) => Some(gift_lines(&state.api, &viewer, &page.items, now).await),
-        None => None,
-    };
+    let gifts = recent_gifts(&state.api, &viewer, &mut layout, donations, now).await;
     let page = CampaignPage {
         title: campaign.title.clone(),
         description: campaign.description.clone(),

@@ -6,7 +6,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 
-use super::campaign::{gift_lines, share_url, GiftLine};
+use super::campaign::{recent_gifts, share_url, GiftLine};
 use super::cards::RequestCard;
 use super::errors::PageError;
 use super::pledge::PledgeFields;
@@ -57,10 +57,7 @@ pub async fn show(
     };
     let now = Utc::now();
     let mut layout = Layout::new(&viewer).with_csrf(&csrf);
-    let gifts = match layout.or_notice(donations) {
-        Some(page) => Some(gift_lines(&state.api, &viewer, &page.items, now).await),
-        None => None,
-    };
+    let gifts = recent_gifts(&state.api, &viewer, &mut layout, donations, now).await;
     let page = RequestPage {
         card: RequestCard::new(&request, now),
         description: request.description.clone(),
