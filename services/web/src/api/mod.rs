@@ -10,6 +10,7 @@
 pub mod campaigns;
 pub mod donations;
 pub mod messaging;
+pub mod names;
 pub mod profiles;
 pub mod requests;
 
@@ -68,6 +69,8 @@ pub enum Failure {
 pub struct Api {
     http: reqwest::Client,
     urls: BackendUrls,
+    /// Public display names, shared by every page (names.rs).
+    names: names::Names,
 }
 
 impl Api {
@@ -76,6 +79,7 @@ impl Api {
         Ok(Self {
             http: hearth_core::service_client::client(timeout)?,
             urls,
+            names: names::Names::default(),
         })
     }
 

@@ -235,6 +235,20 @@ impl Web {
         answer(request.send().await.expect("the site answers")).await
     }
 
+    /// A GET that accepts a gzipped answer (the body is not decoded).
+    pub async fn get_gzip(&self, path: &str) -> Answer {
+        let request = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("accept-encoding", "gzip");
+        let response = request.send().await.expect("the site answers");
+        Answer {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            body: String::new(),
+        }
+    }
+
     /// A form POST sending `cookies`.
     pub async fn post_form(&self, path: &str, cookies: &str, form: &[(&str, &str)]) -> Answer {
         let mut request = self.http.post(format!("{}{path}", self.base)).form(form);
