@@ -126,7 +126,8 @@ def seed(campaigns_n, requests_n):
         }
         # Half of them with a picture: the card shows it (from another site);
         # the measured campaign (the first) has none, so the page shows the placeholder.
-        if n % 2:
+        # (BENCH_IMAGES=0: none at all, for runs with no network beyond this machine.)
+        if n % 2 and os.environ.get("BENCH_IMAGES", "1") != "0":
             body["image_url"] = f"https://images.example.org/campaigns/{n}.jpg"
         campaign_ids.append(api("campaign", tok).json("POST", "/campaigns", body)["id"])
         currencies.append(body["currency"])
