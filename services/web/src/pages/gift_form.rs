@@ -82,6 +82,8 @@ pub async fn submit<F: GiftForm>(
         }
         Err(Refused::Conflict(detail)) => vec![detail],
         Err(Refused::Failed(failure)) => return Err(failure.into()),
+        // A create sends no version: never stale.
+        Err(Refused::Stale) => return Err(PageError::Internal),
     };
     form.again(state, viewer, csrf, target_id, key, problems)
         .await
