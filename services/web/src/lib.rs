@@ -103,6 +103,7 @@ pub fn router(config: &Config) -> anyhow::Result<Router> {
         .route("/requests/{id}", get(pages::request::show))
         .route("/requests/{id}/pledges", post(pages::pledge::pledge))
         .route("/people/{id}", get(pages::profile::show))
+        .merge(pages::owner::routes())
         .route(
             "/sign-in",
             get(pages::sign_in::show).post(pages::sign_in::sign_in),

@@ -150,8 +150,14 @@ impl Api {
         viewer: &Viewer,
     ) -> Result<Campaign, Refused> {
         let id = id.to_string();
-        self.edit(Backend::Campaign, &["campaigns", &id], changes, version, viewer)
-            .await
+        self.edit(
+            Backend::Campaign,
+            &["campaigns", &id],
+            changes,
+            version,
+            viewer,
+        )
+        .await
     }
 
     /// Moves the campaign to `status`.

@@ -357,7 +357,8 @@ impl Api {
             StatusCode::NOT_FOUND => Err(Failure::NotFound.into()),
             StatusCode::UNAUTHORIZED => Err(Failure::SignedOut.into()),
             StatusCode::FORBIDDEN => {
-                let suspended = problem.and_then(|p| p.code).as_deref() == Some("account_suspended");
+                let suspended =
+                    problem.and_then(|p| p.code).as_deref() == Some("account_suspended");
                 Err(Failure::Forbidden { suspended }.into())
             }
             status => {

@@ -141,8 +141,14 @@ impl Api {
         viewer: &Viewer,
     ) -> Result<Request, Refused> {
         let id = id.to_string();
-        self.edit(Backend::Request, &["requests", &id], changes, version, viewer)
-            .await
+        self.edit(
+            Backend::Request,
+            &["requests", &id],
+            changes,
+            version,
+            viewer,
+        )
+        .await
     }
 
     /// Closes an open request as fulfilled or cancelled.

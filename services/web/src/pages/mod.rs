@@ -3,14 +3,19 @@
 //! the answers into a view, and renders a template of templates/.
 
 pub mod campaign;
+pub mod campaign_form;
+pub mod campaign_owner;
 pub mod cards;
+pub mod conflict;
 pub mod errors;
 pub mod explore;
+pub mod form;
 pub mod gift_form;
 pub mod give;
 pub mod giving;
 pub mod health;
 pub mod notifications;
+pub mod owner;
 pub mod pledge;
 pub mod profile;
 pub mod request;

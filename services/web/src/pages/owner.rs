@@ -1,0 +1,20 @@
+//! The routes of what people run on Hearth: their campaigns and requests,
+//! and the gifts they received. One function, so the site's router gains
+//! them with one line.
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use super::campaign_owner;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/campaigns/new", get(campaign_owner::new_form))
+        .route("/campaigns", post(campaign_owner::start))
+        .route(
+            "/campaigns/{id}/edit",
+            get(campaign_owner::manage).post(campaign_owner::save),
+        )
+        .route("/campaigns/{id}/status", post(campaign_owner::move_to))
+}
