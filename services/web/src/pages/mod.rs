@@ -19,6 +19,8 @@ pub mod owner;
 pub mod pledge;
 pub mod profile;
 pub mod request;
+pub mod request_form;
+pub mod request_owner;
 pub mod sign_in;
 
 use askama::Template;

@@ -5,7 +5,7 @@
 use axum::routing::{get, post};
 use axum::Router;
 
-use super::campaign_owner;
+use super::{campaign_owner, request_owner};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -17,4 +17,11 @@ pub fn routes() -> Router<AppState> {
             get(campaign_owner::manage).post(campaign_owner::save),
         )
         .route("/campaigns/{id}/status", post(campaign_owner::move_to))
+        .route("/requests/new", get(request_owner::new_form))
+        .route("/requests", post(request_owner::post))
+        .route(
+            "/requests/{id}/edit",
+            get(request_owner::manage).post(request_owner::save),
+        )
+        .route("/requests/{id}/close", post(request_owner::close))
 }
