@@ -85,10 +85,19 @@ pub async fn recent_gifts(
     Some(gift_lines(api, viewer, &page.items, now).await)
 }
 
-/// The display names of the named donors, asked at once; one without a
-/// profile, or profile-service down, leaves that donor unnamed.
+/// The display names of the named donors, asked at once.
 async fn donor_names(api: &Api, viewer: &Viewer, donations: &[Donation]) -> HashMap<Uuid, String> {
-    let mut ids: Vec<Uuid> = donations.iter().filter_map(|d| d.donor_id).collect();
+    display_names(api, viewer, donations.iter().filter_map(|d| d.donor_id)).await
+}
+
+/// The display names of `people`, asked at once; one without a profile, or
+/// profile-service down, leaves that person unnamed.
+pub async fn display_names(
+    api: &Api,
+    viewer: &Viewer,
+    people: impl IntoIterator<Item = Uuid>,
+) -> HashMap<Uuid, String> {
+    let mut ids: Vec<Uuid> = people.into_iter().collect();
     ids.sort_unstable();
     ids.dedup();
     join_all(ids.into_iter().map(|id| async move {
@@ -145,6 +154,8 @@ struct CampaignPage {
     donate: Option<DonateFields>,
     /// Where signing in comes back to.
     sign_in_next: String,
+    /// Its owner's page, for its recipient and staff.
+    manage_url: Option<String>,
 }
 
 /// `GET /campaigns/{id}`.
@@ -193,6 +204,10 @@ pub async fn show(
             .person()
             .map(|_| DonateFields::new(id, &campaign.currency, &csrf)),
         sign_in_next: format!("/campaigns/{id}"),
+        manage_url: viewer
+            .person()
+            .filter(|p| p.id == campaign.recipient_id || p.staff)
+            .map(|_| format!("/campaigns/{id}/edit")),
         layout,
     };
     render(&page)

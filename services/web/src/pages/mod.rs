@@ -18,6 +18,7 @@ pub mod notifications;
 pub mod owner;
 pub mod pledge;
 pub mod profile;
+pub mod received;
 pub mod request;
 pub mod request_form;
 pub mod request_owner;

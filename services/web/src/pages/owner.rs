@@ -5,7 +5,7 @@
 use axum::routing::{get, post};
 use axum::Router;
 
-use super::{campaign_owner, request_owner};
+use super::{campaign_owner, received, request_owner};
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -24,4 +24,11 @@ pub fn routes() -> Router<AppState> {
             get(request_owner::manage).post(request_owner::save),
         )
         .route("/requests/{id}/close", post(request_owner::close))
+        .route("/received", get(received::show))
+        .route("/received/{id}/receive", post(received::receive))
+        .route("/received/{id}/cancel", post(received::cancel))
+        .route(
+            "/received/{id}/refund",
+            get(received::refund_form).post(received::refund),
+        )
 }
