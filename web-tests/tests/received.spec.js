@@ -189,6 +189,7 @@ test('only the recipient and staff open a donation’s refund page', async ({ pa
   await visit(page, `/received/${donationId}/refund`, 'refund-forbidden', { status: 403 });
   await expect(page.getByRole('heading', { level: 1, name: 'Not allowed' })).toBeVisible();
   // Staff may refund (donation-service lets them): the reason step shows.
+  await page.goto(`${urls.site()}/`);
   await signOut(page);
   await signInAsStaff(page, 'Sol Staff');
   await visit(page, `/received/${donationId}/refund`, 'refund-staff');

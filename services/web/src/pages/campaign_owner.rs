@@ -155,7 +155,7 @@ pub async fn start(
         return Ok(sign_in_to("/campaigns/new"));
     }
     // A key that is not one the site made means a form that was tampered with.
-    let key = Uuid::parse_str(&form.key).map_err(|_| PageError::Forbidden)?;
+    let mut key = Uuid::parse_str(&form.key).map_err(|_| PageError::Forbidden)?;
     let status = if form.status == "draft" {
         CampaignStatus::Draft
     } else {
@@ -165,7 +165,12 @@ pub async fn start(
         Err(problems) => problems,
         Ok(campaign) => match state.api.start_campaign(&campaign, key, &viewer).await {
             Ok(made) => return Ok(Redirect::to(&format!("/campaigns/{}", made.id)).into_response()),
-            Err(Refused::Invalid(errors)) => api_problems(&errors),
+            Err(Refused::Invalid(errors)) => {
+                // The API keeps its 422 under this key: the corrected form,
+                // another body, needs a key of its own.
+                key = Uuid::new_v4();
+                api_problems(&errors)
+            }
             Err(Refused::Conflict(detail)) => {
                 let mut problems = Problems::default();
                 problems.above(detail);

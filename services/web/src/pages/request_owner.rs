@@ -142,12 +142,17 @@ pub async fn post(
     if viewer.person().is_none() {
         return Ok(sign_in_to("/requests/new"));
     }
-    let key = Uuid::parse_str(&form.key).map_err(|_| PageError::Forbidden)?;
+    let mut key = Uuid::parse_str(&form.key).map_err(|_| PageError::Forbidden)?;
     let problems = match form.fields.new_request() {
         Err(problems) => problems,
         Ok(request) => match state.api.post_request(&request, key, &viewer).await {
             Ok(made) => return Ok(Redirect::to(&format!("/requests/{}", made.id)).into_response()),
-            Err(Refused::Invalid(errors)) => api_problems(&errors),
+            Err(Refused::Invalid(errors)) => {
+                // The API keeps its 422 under this key: the corrected form,
+                // another body, needs a key of its own.
+                key = Uuid::new_v4();
+                api_problems(&errors)
+            }
             Err(Refused::Conflict(detail)) => {
                 let mut problems = Problems::default();
                 problems.above(detail);
