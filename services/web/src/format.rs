@@ -160,7 +160,7 @@ fn span(seconds: u64) -> String {
 mod tests {
     #[test]
     fn a_day_is_a_deadline_at_its_end_and_reads_back_the_same() {
-        let deadline = parse_day("2027-03-31").unwrap().unwrap();
+        let deadline = parse_day("2027-03-31").expect("a date").expect("a day");
         assert_eq!(deadline.to_rfc3339(), "2027-04-01T00:00:00+00:00");
         assert_eq!(day_of(deadline), "2027-03-31");
         assert_eq!(parse_day("  "), Ok(None));

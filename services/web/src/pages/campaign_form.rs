@@ -211,10 +211,10 @@ mod tests {
             ends_on: "2030-01-31".into(),
             ..typed()
         };
-        let new = form.new_campaign(CampaignStatus::Draft).unwrap();
+        let new = form.new_campaign(CampaignStatus::Draft).expect("accepted");
         assert_eq!(new.goal_minor, 25_000);
         assert_eq!(
-            new.ends_at.unwrap().to_rfc3339(),
+            new.ends_at.expect("an end").to_rfc3339(),
             "2030-02-01T00:00:00+00:00"
         );
         assert_eq!(new.status, CampaignStatus::Draft);
@@ -227,7 +227,9 @@ mod tests {
             ends_on: "soon".into(),
             ..typed()
         };
-        let problems = form.new_campaign(CampaignStatus::Active).unwrap_err();
+        let problems = form
+            .new_campaign(CampaignStatus::Active)
+            .expect_err("refused");
         assert_eq!(
             problems.get("goal"),
             Some("Goal: too many decimals for this currency.")
@@ -241,7 +243,7 @@ mod tests {
         let mut now = was.clone();
         now.description = "  ".into();
         now.goal = "300".into();
-        let changes = now.changes_from(&was, "USD").unwrap();
+        let changes = now.changes_from(&was, "USD").expect("accepted");
         assert_eq!(
             changes,
             CampaignChanges {
@@ -251,7 +253,7 @@ mod tests {
             }
         );
         assert_eq!(
-            was.changes_from(&was, "USD").unwrap(),
+            was.changes_from(&was, "USD").expect("accepted"),
             CampaignChanges::default()
         );
     }

@@ -203,12 +203,12 @@ mod tests {
             quantity_needed: "ten".into(),
             ..typed()
         };
-        let problems = form.new_request().unwrap_err();
+        let problems = form.new_request().expect_err("refused");
         assert_eq!(
             problems.get("quantity_needed"),
             Some("Quantity needed: must be a whole number such as 10.")
         );
-        assert_eq!(typed().new_request().unwrap().quantity_needed, 10);
+        assert_eq!(typed().new_request().expect("accepted").quantity_needed, 10);
     }
 
     #[test]
@@ -220,7 +220,7 @@ mod tests {
             ..was.clone()
         };
         assert_eq!(
-            now.changes_from(&was).unwrap(),
+            now.changes_from(&was).expect("accepted"),
             RequestChanges {
                 quantity_needed: Some(4),
                 location: Some(Some("Leeds".into())),
