@@ -67,6 +67,16 @@ impl Problems {
         &self.above
     }
 
+    /// Every problem, the fields' first, for a form that lists them all
+    /// above it (the give forms).
+    pub fn messages(&self) -> Vec<String> {
+        self.fields
+            .iter()
+            .map(|(_, message)| message.clone())
+            .chain(self.above.iter().cloned())
+            .collect()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.fields.is_empty() && self.above.is_empty()
     }

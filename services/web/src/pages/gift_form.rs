@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
 use super::errors::PageError;
+use super::form::{Field, Problems};
 use super::parse_id;
 use crate::api::donations::NewGift;
 use crate::api::{FieldError, Refused};
@@ -27,8 +28,9 @@ pub trait GiftForm: Sync {
     const GIFT: &'static str;
     /// Said when the API refused the form without saying which field.
     const NOT_ACCEPTED: &'static str;
-    /// The API's field names in the form's words; any other keeps its name.
-    const LABELS: &'static [(&'static str, &'static str)];
+    /// The form's fields, by the API's names and the form's labels; a
+    /// field the API names and the form has not keeps its API name.
+    const FIELDS: &'static [Field];
 
     /// The form's CSRF token.
     fn csrf(&self) -> &str;
@@ -91,17 +93,7 @@ pub async fn submit<F: GiftForm>(
 
 /// The API's 422 `errors[]`, in the form's words.
 fn field_messages<F: GiftForm>(errors: &[FieldError]) -> Vec<String> {
-    if errors.is_empty() {
-        return vec![F::NOT_ACCEPTED.to_owned()];
-    }
-    errors
-        .iter()
-        .map(|e| {
-            let label = F::LABELS
-                .iter()
-                .find(|(field, _)| *field == e.field)
-                .map_or(e.field.as_str(), |(_, label)| label);
-            format!("{label}: {}.", e.message)
-        })
-        .collect()
+    let mut problems = Problems::default();
+    problems.add_api(errors, F::FIELDS, F::NOT_ACCEPTED);
+    problems.messages()
 }
