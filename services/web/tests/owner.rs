@@ -331,3 +331,89 @@ async fn only_the_recipient_refunds_and_only_once_confirmed() {
     );
     site.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_request_edited_meanwhile_is_a_conflict_and_mine_applies_on_top() {
+    let site = start(&[]).await;
+    let owner = sign_in(&site, "Ravi Requester").await;
+    let form = site.web.get_with("/requests/new", &owner).await;
+    let (csrf, key) = (field(&form.body, "csrf"), field(&form.body, "key"));
+    let posted = site
+        .web
+        .post_form(
+            "/requests",
+            &owner,
+            &[
+                ("csrf", &csrf),
+                ("key", &key),
+                ("title", "Cots for the hostel"),
+                ("category", "bedding"),
+                ("quantity_needed", "8"),
+            ],
+        )
+        .await;
+    assert_eq!(posted.status, 303, "{}", posted.body);
+    let path = posted.header("location").expect("the request").to_owned();
+    let edit_path = format!("{path}/edit");
+
+    // Two tabs open the same version.
+    let tab = site.web.get_with(&edit_path, &owner).await;
+    let (version, was) = (
+        field(&tab.body, "version"),
+        unescape(&field(&tab.body, "was")),
+    );
+    let with = |title: &'static str, quantity: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("version", version.clone()),
+            ("was", was.clone()),
+            ("title", title.to_owned()),
+            ("category", "bedding".to_owned()),
+            ("quantity_needed", quantity.to_owned()),
+        ]
+    };
+    let send = |form: Vec<(&'static str, String)>| {
+        let (site, owner, edit_path) = (&site, &owner, &edit_path);
+        async move {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            site.web.post_form(edit_path, owner, &form).await
+        }
+    };
+    let first = send(with("Camp beds for the hostel", "8")).await;
+    assert_eq!(first.status, 303, "{}", first.body);
+
+    let second = send(with("Cots for the hostel", "6")).await;
+    assert_eq!(second.status, 409, "{}", second.body);
+    assert!(
+        second.body.contains("Someone else changed this request"),
+        "{}",
+        second.body
+    );
+    assert!(second.body.contains("Camp beds for the hostel"));
+    // Its form sends the typed fields again against the newer version.
+    let (newer, was_again) = (
+        field(&second.body, "version"),
+        unescape(&field(&second.body, "was")),
+    );
+    assert_ne!(newer, version);
+    let on_top = send(vec![
+        ("csrf", csrf.clone()),
+        ("version", newer),
+        ("was", was_again),
+        ("title", "Cots for the hostel".to_owned()),
+        ("category", "bedding".to_owned()),
+        ("quantity_needed", "6".to_owned()),
+    ])
+    .await;
+    assert_eq!(on_top.status, 303, "{}", on_top.body);
+    let request: serde_json::Value = site.request.get(&path).send().await.expect(200);
+    assert_eq!(
+        (
+            request["title"].as_str(),
+            request["quantity_needed"].as_i64()
+        ),
+        (Some("Camp beds for the hostel"), Some(6)),
+        "their title kept, my quantity applied"
+    );
+    site.shutdown().await;
+}

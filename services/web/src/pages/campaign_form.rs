@@ -5,9 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::errors::PageError;
 use super::form::{optional, Field, Problems};
 use crate::api::campaigns::{Campaign, CampaignChanges, CampaignStatus, NewCampaign};
-use crate::api::FieldError;
+use crate::api::Refused;
 use crate::format;
 
 pub const TITLE: Field = Field {
@@ -182,11 +183,9 @@ impl super::conflict::Edited for CampaignFields {
     }
 }
 
-/// campaign-service's 422 `errors[]`, beside the form's fields.
-pub fn api_problems(errors: &[FieldError]) -> Problems {
-    let mut problems = Problems::default();
-    problems.add_api(errors, FIELDS, NOT_ACCEPTED);
-    problems
+/// campaign-service's refusal of the form, beside its fields.
+pub fn refusal(refused: Refused) -> Result<Problems, PageError> {
+    Problems::of_refusal(refused, FIELDS, NOT_ACCEPTED)
 }
 
 #[cfg(test)]

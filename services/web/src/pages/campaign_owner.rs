@@ -16,11 +16,11 @@ use axum::Form;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::campaign_form::{api_problems, CampaignFields};
+use super::campaign_form::{refusal, CampaignFields};
 use super::conflict::{read_was, write_was, Conflict};
 use super::errors::PageError;
 use super::form::Problems;
-use super::{parse_id, render};
+use super::{parse_id, render, sign_in_to};
 use crate::api::campaigns::{Campaign, CampaignStatus};
 use crate::api::Refused;
 use crate::csrf::CsrfToken;
@@ -103,10 +103,6 @@ pub struct MoveForm {
     status: CampaignStatus,
 }
 
-fn sign_in_to(path: &str) -> Response {
-    Redirect::to(&format!("/sign-in?next={path}")).into_response()
-}
-
 /// `GET /campaigns/new`.
 pub async fn new_form(viewer: Viewer, csrf: CsrfToken) -> Response {
     if viewer.person().is_none() {
@@ -165,19 +161,14 @@ pub async fn start(
         Err(problems) => problems,
         Ok(campaign) => match state.api.start_campaign(&campaign, key, &viewer).await {
             Ok(made) => return Ok(Redirect::to(&format!("/campaigns/{}", made.id)).into_response()),
-            Err(Refused::Invalid(errors)) => {
-                // The API keeps its 422 under this key: the corrected form,
-                // another body, needs a key of its own.
-                key = Uuid::new_v4();
-                api_problems(&errors)
+            Err(refused) => {
+                if matches!(refused, Refused::Invalid(_)) {
+                    // The API keeps its 422 under this key: the corrected
+                    // form, another body, needs a key of its own.
+                    key = Uuid::new_v4();
+                }
+                refusal(refused)?
             }
-            Err(Refused::Conflict(detail)) => {
-                let mut problems = Problems::default();
-                problems.above(detail);
-                problems
-            }
-            Err(Refused::Stale) => return Err(PageError::Internal),
-            Err(Refused::Failed(failure)) => return Err(failure.into()),
         },
     };
     let page = StartPage {
@@ -316,13 +307,7 @@ pub async fn save(
                 }
                 .page(&viewer, &csrf));
             }
-            Err(Refused::Invalid(errors)) => api_problems(&errors),
-            Err(Refused::Conflict(detail)) => {
-                let mut problems = Problems::default();
-                problems.above(detail);
-                problems
-            }
-            Err(Refused::Failed(failure)) => return Err(failure.into()),
+            Err(refused) => refusal(refused)?,
         },
     };
     // The form keeps the version it was opened on: a correction is still

@@ -3,7 +3,8 @@
 //! site's own checks and the API's 422 `errors[]` land in the same place, so
 //! a form reads the same whichever side found the problem.
 
-use crate::api::FieldError;
+use super::errors::PageError;
+use crate::api::{FieldError, Refused};
 
 /// One field of a form: the API's name for it, the form's, and its label.
 #[derive(Debug, Clone, Copy)]
@@ -52,6 +53,26 @@ impl Problems {
                 None => self.above(format!("{}: {}.", error.field, error.message)),
             }
         }
+    }
+
+    /// A write's refusal as its form shows it: the API's 422 `errors[]`
+    /// beside `fields` (`otherwise` when it named none), a 409's reason
+    /// above the form. Anything else is the page's error; a 412 is the
+    /// caller's to handle first, as only an edit meets it.
+    pub fn of_refusal(
+        refused: Refused,
+        fields: &[Field],
+        otherwise: &str,
+    ) -> Result<Self, PageError> {
+        let mut problems = Self::default();
+        match refused {
+            Refused::Invalid(errors) => problems.add_api(&errors, fields, otherwise),
+            Refused::Conflict(detail) if detail.is_empty() => problems.above(otherwise),
+            Refused::Conflict(detail) => problems.above(detail),
+            Refused::Stale => return Err(PageError::Internal),
+            Refused::Failed(failure) => return Err(failure.into()),
+        }
+        Ok(problems)
     }
 
     /// The problem of the field named `name`, for the template.

@@ -25,7 +25,7 @@ pub mod request_owner;
 pub mod sign_in;
 
 use askama::Template;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
 use errors::PageError;
@@ -45,4 +45,9 @@ pub fn render(page: &impl Template) -> Response {
 /// An id in a page's URL; anything else is a page that does not exist.
 pub fn parse_id(raw: &str) -> Result<Uuid, PageError> {
     Uuid::parse_str(raw).map_err(|_| PageError::NotFound)
+}
+
+/// A page for signed-in people, asked by a visitor: sign in, then `path`.
+pub fn sign_in_to(path: &str) -> Response {
+    Redirect::to(&format!("/sign-in?next={path}")).into_response()
 }

@@ -22,7 +22,7 @@ use super::campaign::display_names;
 use super::errors::PageError;
 use super::form::{Field, Problems};
 use super::give::describe;
-use super::{parse_id, render};
+use super::{parse_id, render, sign_in_to};
 use crate::api::donations::MyDonation;
 use crate::api::{Api, Refused};
 use crate::csrf::CsrfToken;
@@ -128,7 +128,7 @@ pub async fn show(
     params: Result<Query<ReceivedParams>, QueryRejection>,
 ) -> Response {
     if viewer.person().is_none() {
-        return Redirect::to("/sign-in?next=/received").into_response();
+        return sign_in_to("/received");
     }
     let params = params.map(|Query(p)| p).unwrap_or_default();
     let cursor = params.cursor.filter(|c| !c.is_empty());
@@ -228,7 +228,7 @@ pub async fn receive(
     csrf.check(&form.csrf)?;
     let id = parse_id(&raw_id)?;
     if viewer.person().is_none() {
-        return Ok(Redirect::to("/sign-in?next=/received").into_response());
+        return Ok(sign_in_to("/received"));
     }
     back_to_list(state.api.receive_donation(id, &viewer).await)
 }
@@ -244,7 +244,7 @@ pub async fn cancel(
     csrf.check(&form.csrf)?;
     let id = parse_id(&raw_id)?;
     if viewer.person().is_none() {
-        return Ok(Redirect::to("/sign-in?next=/received").into_response());
+        return Ok(sign_in_to("/received"));
     }
     back_to_list(state.api.cancel_donation(id, &viewer).await)
 }
@@ -348,7 +348,7 @@ pub async fn refund_form(
 ) -> Result<Response, PageError> {
     let id = parse_id(&raw_id)?;
     if viewer.person().is_none() {
-        return Ok(Redirect::to(&format!("/sign-in?next=/received/{id}/refund")).into_response());
+        return Ok(sign_in_to(&format!("/received/{id}/refund")));
     }
     let donation = refundable(&state, &viewer, id).await?;
     let donor = donor_name(&state, &viewer, &donation).await;
@@ -378,7 +378,7 @@ pub async fn refund(
     csrf.check(&form.csrf)?;
     let id = parse_id(&raw_id)?;
     if viewer.person().is_none() {
-        return Ok(Redirect::to(&format!("/sign-in?next=/received/{id}/refund")).into_response());
+        return Ok(sign_in_to(&format!("/received/{id}/refund")));
     }
     let donation = refundable(&state, &viewer, id).await?;
     let reason = form.reason.trim();

@@ -4,9 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::errors::PageError;
 use super::form::{optional, Field, Problems};
 use crate::api::requests::{NewRequest, Request, RequestChanges};
-use crate::api::FieldError;
+use crate::api::Refused;
 use crate::format;
 
 pub const TITLE: Field = Field {
@@ -177,11 +178,9 @@ impl super::conflict::Edited for RequestFields {
     }
 }
 
-/// request-service's 422 `errors[]`, beside the form's fields.
-pub fn api_problems(errors: &[FieldError]) -> Problems {
-    let mut problems = Problems::default();
-    problems.add_api(errors, FIELDS, NOT_ACCEPTED);
-    problems
+/// request-service's refusal of the form, beside its fields.
+pub fn refusal(refused: Refused) -> Result<Problems, PageError> {
+    Problems::of_refusal(refused, FIELDS, NOT_ACCEPTED)
 }
 
 #[cfg(test)]

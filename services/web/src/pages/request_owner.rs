@@ -19,8 +19,8 @@ use uuid::Uuid;
 use super::conflict::{read_was, write_was, Conflict};
 use super::errors::PageError;
 use super::form::Problems;
-use super::request_form::{api_problems, RequestFields};
-use super::{parse_id, render};
+use super::request_form::{refusal, RequestFields};
+use super::{parse_id, render, sign_in_to};
 use crate::api::requests::{Closing, Request, RequestStatus};
 use crate::api::Refused;
 use crate::csrf::CsrfToken;
@@ -92,10 +92,6 @@ pub struct CloseForm {
     status: Closing,
 }
 
-fn sign_in_to(path: &str) -> Response {
-    Redirect::to(&format!("/sign-in?next={path}")).into_response()
-}
-
 fn post_form(
     csrf: &CsrfToken,
     key: Uuid,
@@ -147,19 +143,14 @@ pub async fn post(
         Err(problems) => problems,
         Ok(request) => match state.api.post_request(&request, key, &viewer).await {
             Ok(made) => return Ok(Redirect::to(&format!("/requests/{}", made.id)).into_response()),
-            Err(Refused::Invalid(errors)) => {
-                // The API keeps its 422 under this key: the corrected form,
-                // another body, needs a key of its own.
-                key = Uuid::new_v4();
-                api_problems(&errors)
+            Err(refused) => {
+                if matches!(refused, Refused::Invalid(_)) {
+                    // The API keeps its 422 under this key: the corrected
+                    // form, another body, needs a key of its own.
+                    key = Uuid::new_v4();
+                }
+                refusal(refused)?
             }
-            Err(Refused::Conflict(detail)) => {
-                let mut problems = Problems::default();
-                problems.above(detail);
-                problems
-            }
-            Err(Refused::Stale) => return Err(PageError::Internal),
-            Err(Refused::Failed(failure)) => return Err(failure.into()),
         },
     };
     let page = PostPage {
@@ -279,13 +270,7 @@ pub async fn save(
                 }
                 .page(&viewer, &csrf));
             }
-            Err(Refused::Invalid(errors)) => api_problems(&errors),
-            Err(Refused::Conflict(detail)) => {
-                let mut problems = Problems::default();
-                problems.above(detail);
-                problems
-            }
-            Err(Refused::Failed(failure)) => return Err(failure.into()),
+            Err(refused) => refusal(refused)?,
         },
     };
     let mut page = manage_page(
