@@ -162,9 +162,9 @@ pub async fn start(
         Ok(campaign) => match state.api.start_campaign(&campaign, key, &viewer).await {
             Ok(made) => return Ok(Redirect::to(&format!("/campaigns/{}", made.id)).into_response()),
             Err(refused) => {
-                if matches!(refused, Refused::Invalid(_)) {
-                    // The API keeps its 422 under this key: the corrected
-                    // form, another body, needs a key of its own.
+                if matches!(refused, Refused::Invalid(_) | Refused::Conflict(_)) {
+                    // The API keeps its refusal under this key: the
+                    // corrected form, another body, needs a key of its own.
                     key = Uuid::new_v4();
                 }
                 refusal(refused)?

@@ -76,7 +76,14 @@ pub async fn submit<F: GiftForm>(
                 .await
         }
     };
-    let problems = match state.api.give(&gift, key, viewer).await {
+    let answer = state.api.give(&gift, key, viewer).await;
+    // donation-service keeps a refusal under its key: the corrected form,
+    // another body, needs a key of its own, or it is `idempotency_key_reused`.
+    let key = match answer {
+        Err(Refused::Invalid(_) | Refused::Conflict(_)) => Uuid::new_v4(),
+        _ => key,
+    };
+    let problems = match answer {
         Ok(given) => return Ok(Redirect::to(&format!("/donations/{}", given.id)).into_response()),
         Err(Refused::Invalid(errors)) => field_messages::<F>(&errors),
         Err(Refused::Conflict(detail)) if detail.is_empty() => {
