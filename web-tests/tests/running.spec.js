@@ -65,7 +65,7 @@ test('the owner publishes a draft, pauses, resumes and completes it: only the al
   page,
 }) => {
   test.setTimeout(60_000);
-  const title = 'Seeds for the allotment';
+  const title = 'Tools for the orchard';
   await signIn(page, 'Dora Drafter');
   await startCampaign(page, { title, goal: '300', currency: 'GBP', draft: true });
   await expect(page.getByRole('main')).toContainText('Draft');
