@@ -55,6 +55,7 @@ test('a donor gives; the recipient sees it in Received and refunds it; the total
   await signIn(ownerPage, 'Hana Hiker');
   await ownerPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Received' }).click();
   await expect(ownerPage.getByRole('main')).toContainText('Nothing received yet.');
+  await expect(ownerPage.getByRole('main')).toContainText('You have not started a campaign or posted a request yet.');
   await checkPage(ownerPage, 'received-empty');
   const campaignId = await startCampaign(ownerPage, { title, goal: '400' });
 

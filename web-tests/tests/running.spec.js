@@ -71,7 +71,13 @@ test('the owner publishes a draft, pauses, resumes and completes it: only the al
   await expect(page.getByRole('main')).toContainText('Draft');
   await expect(page.getByRole('button', { name: 'Donate' })).toHaveCount(0);
 
-  await page.getByRole('link', { name: 'Manage this campaign' }).click();
+  await expect(page.getByRole('link', { name: 'Manage this campaign' })).toBeVisible();
+  // A draft is public nowhere; its owner finds it again under Received.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Received' }).click();
+  const yours = page.getByRole('region', { name: 'Your campaigns and requests' });
+  await expect(yours.getByRole('listitem').filter({ hasText: title })).toContainText('Draft');
+  await checkPage(page, 'received-own-draft');
+  await yours.getByRole('link', { name: `Manage ${title}` }).click();
   await expect(page.getByRole('heading', { level: 1, name: `Manage “${title}”` })).toBeVisible();
   await checkPage(page, 'campaign-manage-draft');
   expect(await statusButtons(page)).toEqual(['Publish', 'Cancel the campaign']);

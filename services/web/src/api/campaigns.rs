@@ -180,4 +180,22 @@ impl Api {
         )
         .await
     }
+
+    /// The campaigns `person` receives for, drafts included when the viewer
+    /// is that person: newest first, at most `limit`.
+    pub async fn campaigns_of(
+        &self,
+        person: Uuid,
+        limit: u32,
+        viewer: &Viewer,
+    ) -> Result<Page<Campaign>, Failure> {
+        let (person, limit) = (person.to_string(), limit.to_string());
+        self.get(
+            Backend::Campaign,
+            &["campaigns"],
+            &[("recipient_id", &person), ("limit", &limit)],
+            viewer,
+        )
+        .await
+    }
 }

@@ -171,4 +171,21 @@ impl Api {
         )
         .await
     }
+
+    /// The requests `person` posted: newest first, at most `limit`.
+    pub async fn requests_of(
+        &self,
+        person: Uuid,
+        limit: u32,
+        viewer: &Viewer,
+    ) -> Result<Page<Request>, Failure> {
+        let (person, limit) = (person.to_string(), limit.to_string());
+        self.get(
+            Backend::Request,
+            &["requests"],
+            &[("requester_id", &person), ("limit", &limit)],
+            viewer,
+        )
+        .await
+    }
 }

@@ -1,4 +1,5 @@
-//! `/received`: the gifts to the person's campaigns and requests, each with
+//! `/received`: the person's campaigns and requests (each with its owner's
+//! page), and the gifts to them, each with
 //! its donor ("Someone" when anonymous), amount or items, message and
 //! status, and what the recipient may do with it: mark a pledge received
 //! (it completes, and the request's bar moves), cancel a pledge, or refund
@@ -23,8 +24,10 @@ use super::errors::PageError;
 use super::form::{Field, Problems};
 use super::give::describe;
 use super::{parse_id, render, sign_in_to};
+use crate::api::campaigns::Campaign;
 use crate::api::donations::MyDonation;
-use crate::api::{Api, Refused};
+use crate::api::requests::Request;
+use crate::api::{Api, Page, Refused};
 use crate::csrf::CsrfToken;
 use crate::format;
 use crate::layout::Layout;
@@ -65,11 +68,26 @@ struct PledgeActions {
     cancel_url: String,
 }
 
+/// One of the person's campaigns or requests, with its owner's page.
+#[derive(Debug)]
+struct Owned {
+    title: String,
+    url: String,
+    status: &'static str,
+    manage_url: String,
+}
+
+/// How many of their campaigns, and of their requests, the page lists.
+const OWNED: u32 = 50;
+
 #[derive(Template)]
 #[template(path = "received.html")]
 struct ReceivedPage {
     layout: Layout,
     csrf: String,
+    /// The person's campaigns and requests, newest first; `None` when
+    /// neither service answered.
+    owned: Option<Vec<Owned>>,
     rows: Option<Vec<ReceivedRow>>,
     more: Option<String>,
 }
@@ -127,18 +145,19 @@ pub async fn show(
     csrf: CsrfToken,
     params: Result<Query<ReceivedParams>, QueryRejection>,
 ) -> Response {
-    if viewer.person().is_none() {
-        return sign_in_to("/received");
-    }
     let params = params.map(|Query(p)| p).unwrap_or_default();
     let cursor = params.cursor.filter(|c| !c.is_empty());
+    let Some(person) = viewer.person() else {
+        return sign_in_to("/received");
+    };
     let mut layout = Layout::new(&viewer).with_csrf(&csrf);
-    let page = layout.or_notice(
-        state
-            .api
-            .received_donations(cursor.as_deref(), &viewer)
-            .await,
+    let (received, campaigns, requests) = tokio::join!(
+        state.api.received_donations(cursor.as_deref(), &viewer),
+        state.api.campaigns_of(person.id, OWNED, &viewer),
+        state.api.requests_of(person.id, OWNED, &viewer),
     );
+    let page = layout.or_notice(received);
+    let owned = owned(layout.or_notice(campaigns), layout.or_notice(requests));
     let more = page
         .as_ref()
         .and_then(|p| p.next_cursor.as_deref())
@@ -155,9 +174,30 @@ pub async fn show(
     render(&ReceivedPage {
         layout,
         csrf: csrf.0.clone(),
+        owned,
         rows,
         more,
     })
+}
+
+/// The person's campaigns, then their requests, each newest first.
+fn owned(campaigns: Option<Page<Campaign>>, requests: Option<Page<Request>>) -> Option<Vec<Owned>> {
+    if campaigns.is_none() && requests.is_none() {
+        return None;
+    }
+    let campaigns = campaigns.into_iter().flat_map(|p| p.items).map(|c| Owned {
+        url: format!("/campaigns/{}", c.id),
+        manage_url: format!("/campaigns/{}/edit", c.id),
+        status: c.status.label(),
+        title: c.title,
+    });
+    let requests = requests.into_iter().flat_map(|p| p.items).map(|r| Owned {
+        url: format!("/requests/{}", r.id),
+        manage_url: format!("/requests/{}/edit", r.id),
+        status: r.status.label(),
+        title: r.title,
+    });
+    Some(campaigns.chain(requests).collect())
 }
 
 async fn rows(api: &Api, viewer: &Viewer, donations: &[MyDonation]) -> Vec<ReceivedRow> {
