@@ -119,6 +119,7 @@ pub fn router(config: &Config, stopping: Stopping) -> anyhow::Result<Router> {
             post(pages::notifications::mark_read),
         )
         .route("/requests/{id}/pledges", post(pages::pledge::pledge))
+        .merge(pages::owner::routes())
         .route(
             "/sign-in",
             get(pages::sign_in::show).post(pages::sign_in::sign_in),

@@ -128,6 +128,8 @@ struct CampaignPage {
     donate: Option<DonateFields>,
     /// Where signing in comes back to.
     sign_in_next: String,
+    /// Its owner's page, for its recipient and staff.
+    manage_url: Option<String>,
 }
 
 /// `GET /campaigns/{id}`.
@@ -176,6 +178,10 @@ pub async fn show(
             .person()
             .map(|_| DonateFields::new(id, &campaign.currency, &csrf)),
         sign_in_next: format!("/campaigns/{id}"),
+        manage_url: viewer
+            .person()
+            .filter(|p| p.id == campaign.recipient_id || p.staff)
+            .map(|_| format!("/campaigns/{id}/edit")),
         layout,
     };
     render(&page)

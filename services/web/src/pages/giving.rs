@@ -119,7 +119,7 @@ pub async fn cancel(
     }
     match state.api.cancel_donation(id, &viewer).await {
         Ok(()) | Err(Refused::Conflict(_)) => Ok(Redirect::to("/giving").into_response()),
-        Err(Refused::Invalid(_)) => Err(PageError::Internal),
+        Err(Refused::Invalid(_) | Refused::Stale) => Err(PageError::Internal),
         Err(Refused::Failed(failure)) => Err(failure.into()),
     }
 }
