@@ -290,20 +290,20 @@ impl Consumer {
     /// after any loss. On stop it closes its channel (what it had not acked
     /// goes back to the queue at once), so the connection closes cleanly
     /// after it ([`crate::workers`]); stuck elsewhere (a broker that went
-    /// away), it is dropped after [`crate::workers::STOP_GRACE`].
+    /// away), it is dropped after [`crate::lifecycle::STOP_GRACE`].
     pub async fn run(self, stop: watch::Receiver<bool>) {
         let mut stopping = stop.clone();
         tokio::select! {
             () = self.consume_until(stop) => {}
             () = self.clean_inbox_forever() => {}
-            () = crate::workers::grace_after(&mut stopping) => {}
+            () = crate::lifecycle::grace_after(&mut stopping) => {}
         }
     }
 
     /// Every instance cleans; the deletes are small batches, so they do not collide badly.
     async fn clean_inbox_forever(&self) {
         loop {
-            tokio::time::sleep(crate::workers::CLEANUP_INTERVAL).await;
+            tokio::time::sleep(crate::lifecycle::CLEANUP_INTERVAL).await;
             let Ok(mut conn) = self.pool.acquire().await else {
                 continue;
             };
@@ -336,7 +336,7 @@ impl Consumer {
             }
             tokio::select! {
                 () = tokio::time::sleep(delay) => {}
-                () = crate::workers::stopped(&mut stop) => return,
+                () = crate::lifecycle::stopped(&mut stop) => return,
             }
             delay = (delay * 2).min(Duration::from_secs(10));
         }
@@ -380,7 +380,7 @@ impl Consumer {
             });
         tokio::select! {
             result = handled => result.map(|()| Consumed::Lost),
-            () = crate::workers::stopped(stop) => {
+            () = crate::lifecycle::stopped(stop) => {
                 // A delivery being handled is dropped with its transaction,
                 // unacked: closing the channel returns it to the queue.
                 channel.close(200, "the consumer is stopping").await?;

@@ -81,7 +81,7 @@ impl RelayConfig {
             min_drain_interval: Duration::from_millis(2),
             retention: Duration::from_secs(24 * 3600),
             cleanup_batch: 5000,
-            cleanup_interval: crate::workers::CLEANUP_INTERVAL,
+            cleanup_interval: crate::lifecycle::CLEANUP_INTERVAL,
         }
     }
 }
@@ -254,12 +254,12 @@ impl Relay {
     /// broker's confirms of what it published and closes its channels, so
     /// the connection closes cleanly after it ([`crate::workers`]); one stuck
     /// elsewhere (a database or broker that went away) is dropped after
-    /// [`crate::workers::STOP_GRACE`].
+    /// [`crate::lifecycle::STOP_GRACE`].
     pub async fn run(self, stop: watch::Receiver<bool>) {
         let mut stopping = stop.clone();
         tokio::select! {
             () = self.relay_until(stop) => {}
-            () = crate::workers::grace_after(&mut stopping) => {}
+            () = crate::lifecycle::grace_after(&mut stopping) => {}
         }
     }
 
@@ -274,7 +274,7 @@ impl Relay {
             }
             tokio::select! {
                 () = tokio::time::sleep(self.config.poll_interval) => {}
-                () = crate::workers::stopped(&mut stop) => return,
+                () = crate::lifecycle::stopped(&mut stop) => return,
             }
         }
     }
@@ -371,7 +371,7 @@ impl Relay {
             self.keep_up(session, round).await?;
             tokio::select! {
                 () = self.wait_for_commits(listener) => {}
-                () = crate::workers::stopped(stop) => return Ok(Led::Stopped),
+                () = crate::lifecycle::stopped(stop) => return Ok(Led::Stopped),
             }
         }
         Ok(Led::LostBroker)

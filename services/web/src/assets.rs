@@ -11,7 +11,6 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-use crate::pages::errors::PageError;
 
 const CSS: &str = include_str!("../static/site.css");
 /// htmx 2.0.11 (Zero-Clause BSD, static/htmx-LICENSE.txt), from the npm
@@ -48,8 +47,12 @@ pub static ASSETS: LazyLock<Assets> = LazyLock::new(|| {
     }
 });
 
+/// A name that is none of the site's files: the 404 page (pages/errors.rs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoSuchFile;
+
 /// `GET /static/{name}`.
-pub async fn serve(Path(name): Path<String>) -> Response {
+pub async fn serve(Path(name): Path<String>) -> Result<Response, NoSuchFile> {
     let (content_type, body) = if name == ASSETS.css_name {
         ("text/css; charset=utf-8", CSS)
     } else if name == HTMX_NAME {
@@ -57,14 +60,14 @@ pub async fn serve(Path(name): Path<String>) -> Response {
     } else if name == SSE_NAME {
         ("text/javascript; charset=utf-8", SSE)
     } else {
-        return PageError::NotFound.into_response();
+        return Err(NoSuchFile);
     };
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, IMMUTABLE),
         ],
         body,
     )
-        .into_response()
+        .into_response())
 }

@@ -46,11 +46,6 @@ const WATCHED_AT_MOST: usize = 50;
 /// A comment now and then keeps proxies from closing a quiet stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
-/// The name of the event that brings a pending donation's outcome.
-pub fn donation_event(id: Uuid) -> String {
-    format!("donation-{id}")
-}
-
 /// Ends the streams when the site stops: a stream never ends by itself, and
 /// a graceful shutdown waits for every answer in flight.
 #[derive(Debug, Clone)]
@@ -185,7 +180,7 @@ impl Watch {
                 Ok(donation) if donation.donor_id != me => {}
                 Ok(donation) if donation.status == "pending" => still_pending.push(*id),
                 Ok(donation) => match give::status_fragment(&donation) {
-                    Ok(html) => events.push(Event::default().event(donation_event(*id)).data(html)),
+                    Ok(html) => events.push(Event::default().event(give::live_event(*id)).data(html)),
                     Err(err) => tracing::error!(error = %err, "a status fragment did not render"),
                 },
                 // Gone or not theirs to see.

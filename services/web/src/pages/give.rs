@@ -26,7 +26,6 @@ use crate::api::donations::{MyDonation, NewMoneyDonation};
 use crate::csrf::CsrfToken;
 use crate::format;
 use crate::layout::Layout;
-use crate::live;
 use crate::session::Viewer;
 use crate::AppState;
 
@@ -213,7 +212,7 @@ impl StatusView {
         Self {
             page_url: format!("/donations/{}", donation.id),
             pending,
-            live_event: pending.then(|| live::donation_event(donation.id)),
+            live_event: pending.then(|| live_event(donation.id)),
             heading,
             text,
         }
@@ -312,6 +311,12 @@ async fn donors_own(state: &AppState, viewer: &Viewer, id: Uuid) -> Result<MyDon
         Some(person) if donation.donor_id == Some(person.id) => Ok(donation),
         _ => Err(PageError::NotFound),
     }
+}
+
+/// The name of the `/live` event (live.rs) that brings a pending donation's
+/// outcome.
+pub fn live_event(id: Uuid) -> String {
+    format!("donation-{id}")
 }
 
 /// The status fragment of a donation, as `/live` sends it when the
