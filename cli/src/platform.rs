@@ -128,7 +128,7 @@ impl Platform {
                 async move {
                     let _ = stopped.wait_for(|stop| *stop).await;
                 },
-                config.http.connection_limits(),
+                hearth_core::http::ConnectionLimits::from(&config.http),
             ));
             platform.listening.push(Listening { service, addr });
         }
@@ -164,7 +164,7 @@ impl Platform {
             async move {
                 let _ = stopped.wait_for(|stop| *stop).await;
             },
-            config.http.connection_limits(),
+            hearth_core::http::ConnectionLimits::from(&config.http),
         ));
         tracing::info!(service = "web", %addr, "listening");
         self.web = Some(addr);

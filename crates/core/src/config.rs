@@ -13,8 +13,6 @@ use std::time::Duration;
 
 use sqlx::postgres::PgConnectOptions;
 
-use crate::rate_limit::{Rate, WriteLimit};
-
 pub const DEFAULT_MAIN_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/hearth_main";
 pub const DEFAULT_CAMPAIGN_DATABASE_URL: &str =
     "postgres://postgres@127.0.0.1:5432/hearth_campaign";
@@ -370,14 +368,6 @@ impl HttpConfig {
             ),
         })
     }
-
-    /// What [`crate::http::serve_with`] needs.
-    pub fn connection_limits(&self) -> crate::http::ConnectionLimits {
-        crate::http::ConnectionLimits {
-            header_timeout: self.header_timeout,
-            max_connections: self.max_connections,
-        }
-    }
 }
 
 /// A cap of 0 would serve nobody; above 65 536 it would outrun the file
@@ -389,14 +379,18 @@ fn parse_max_connections(raw: &str) -> Result<NonZeroUsize, String> {
     }
 }
 
+/// An `Idempotency-Key` claim this old without an answer belonged to a
+/// request that died (crate::idempotency): another copy may take over.
+pub const STALE_CLAIM: Duration = Duration::from_secs(60);
+
 /// A request must end well before its `Idempotency-Key` claim counts as
 /// abandoned and another copy of it may take over.
 fn parse_request_timeout(raw: &str) -> Result<Duration, String> {
     let timeout = parse_duration(raw)?;
-    if timeout >= crate::idempotency::STALE_CLAIM {
+    if timeout >= STALE_CLAIM {
         return Err(format!(
             "must be under {} (an unanswered Idempotency-Key claim is taken over then), got {raw:?}",
-            humantime::format_duration(crate::idempotency::STALE_CLAIM)
+            humantime::format_duration(STALE_CLAIM)
         ));
     }
     Ok(timeout)
@@ -491,7 +485,7 @@ pub struct DatabaseConfig {
 impl std::fmt::Debug for DatabaseConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DatabaseConfig")
-            .field("url", &crate::db::redacted_url(&self.url))
+            .field("url", &redacted_url(&self.url))
             .field("max_connections", &self.max_connections)
             .field("acquire_timeout", &self.acquire_timeout)
             .finish()
@@ -706,6 +700,86 @@ fn parse_web_url(raw: &str) -> Result<reqwest::Url, String> {
         )),
     }
 }
+
+/// How many writes a person may make: `count` per `per` on average, and up
+/// to `burst` at once after a pause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteLimit {
+    Off,
+    On {
+        count: NonZeroU32,
+        per: Duration,
+        burst: NonZeroU32,
+    },
+}
+
+/// A rate as an operator writes it: `600/min`, `10/s`, `5000/h`, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rate {
+    Off,
+    Every { count: NonZeroU32, per: Duration },
+}
+
+impl FromStr for Rate {
+    type Err = String;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        if raw == "off" {
+            return Ok(Rate::Off);
+        }
+        let expected =
+            || format!("expected a rate such as 600/min, 10/s or 5000/h, or off; got {raw:?}");
+        let (count, unit) = raw.split_once('/').ok_or_else(expected)?;
+        let count = count.trim().parse::<NonZeroU32>().map_err(|_| expected())?;
+        let per = match unit.trim() {
+            "s" | "sec" | "second" => Duration::from_secs(1),
+            "m" | "min" | "minute" => Duration::from_secs(60),
+            "h" | "hour" => Duration::from_secs(3600),
+            _ => return Err(expected()),
+        };
+        Ok(Rate::Every { count, per })
+    }
+}
+
+impl WriteLimit {
+    pub fn new(rate: Rate, burst: NonZeroU32) -> Self {
+        match rate {
+            Rate::Off => WriteLimit::Off,
+            Rate::Every { count, per } => WriteLimit::On { count, per, burst },
+        }
+    }
+}
+
+/// A database URL fit for a log line or a message: its password, in the
+/// user part or as a `password=` parameter, is replaced by `***`. Every place
+/// that shows a database URL shows it through this.
+pub fn redacted_url(url: &str) -> String {
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        // Cannot tell where a password would be, so show nothing of it.
+        return "(a database URL that does not parse)".to_owned();
+    };
+    if parsed.password().is_some() {
+        // Only fails for URLs without a host, which PostgreSQL URLs have.
+        let _ = parsed.set_password(Some(REDACTED));
+    }
+    if parsed.query_pairs().any(|(key, _)| key == "password") {
+        let pairs: Vec<(String, String)> = parsed
+            .query_pairs()
+            .map(|(key, value)| {
+                let value = if key == "password" {
+                    REDACTED.to_owned()
+                } else {
+                    value.into_owned()
+                };
+                (key.into_owned(), value)
+            })
+            .collect();
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    parsed.to_string()
+}
+
+const REDACTED: &str = "***";
 
 #[cfg(test)]
 mod tests {

@@ -35,13 +35,12 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::http::BODY_LIMIT;
+use crate::http::body_limit::BODY_LIMIT;
 
 pub const HEADER: &str = "idempotency-key";
 /// How long keys are kept.
 pub const RETENTION: Duration = Duration::from_secs(24 * 3600);
-/// A claim this old without an answer belonged to a request that died.
-pub const STALE_CLAIM: Duration = Duration::from_secs(60);
+pub use crate::config::STALE_CLAIM;
 /// How long a racing duplicate waits for the first request's answer.
 const WAIT_FOR_FIRST: Duration = Duration::from_secs(10);
 /// The response headers worth replaying.

@@ -11,7 +11,6 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 
-
 const CSS: &str = include_str!("../static/site.css");
 /// htmx 2.0.11 (Zero-Clause BSD, static/htmx-LICENSE.txt), from the npm
 /// package's `dist/htmx.min.js`, unchanged.

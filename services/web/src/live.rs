@@ -180,7 +180,9 @@ impl Watch {
                 Ok(donation) if donation.donor_id != me => {}
                 Ok(donation) if donation.status == "pending" => still_pending.push(*id),
                 Ok(donation) => match give::status_fragment(&donation) {
-                    Ok(html) => events.push(Event::default().event(give::live_event(*id)).data(html)),
+                    Ok(html) => {
+                        events.push(Event::default().event(give::live_event(*id)).data(html))
+                    }
                     Err(err) => tracing::error!(error = %err, "a status fragment did not render"),
                 },
                 // Gone or not theirs to see.
