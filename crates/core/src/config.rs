@@ -192,17 +192,33 @@ pub fn parse_database_url(raw: &str) -> Result<String, String> {
         .map_err(|e| format!("not a PostgreSQL URL ({e})"))
 }
 
+/// An `amqp://` or `amqps://` URL naming a host (and, if any, a numeric
+/// port): what the broker link connects to.
 fn parse_rabbitmq_url(raw: &str) -> Result<String, String> {
-    lapin::uri::AMQPUri::from_str(raw)
-        .map(|_| raw.to_owned())
-        .map_err(|e| format!("not an AMQP URL ({e})"))
+    let url = url::Url::parse(raw).map_err(|e| format!("not an AMQP URL ({e})"))?;
+    if !matches!(url.scheme(), "amqp" | "amqps") {
+        return Err(format!(
+            "not an AMQP URL (expected amqp:// or amqps://, got {}:)",
+            url.scheme()
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("not an AMQP URL (it names no host)".to_owned());
+    }
+    Ok(raw.to_owned())
 }
 
 /// The user a broker URL logs in as (AMQP's default, `guest`, when it names none).
 pub fn rabbitmq_user(url: &str) -> String {
-    lapin::uri::AMQPUri::from_str(url)
-        .map(|uri| uri.authority.userinfo.username)
-        .unwrap_or_else(|_| "guest".to_owned())
+    url::Url::parse(url)
+        .ok()
+        .map(|url| {
+            percent_encoding::percent_decode_str(url.username())
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .filter(|user| !user.is_empty())
+        .unwrap_or_else(|| "guest".to_owned())
 }
 
 /// Whether a consumer checks that each event was published by the broker
@@ -884,6 +900,8 @@ mod tests {
                 "CAMPAIGN_DATABASE_URL: not a PostgreSQL URL",
             ),
             ("RABBITMQ_URL", "http://x", "RABBITMQ_URL: not an AMQP URL"),
+            ("RABBITMQ_URL", "amqp://h:port/", "RABBITMQ_URL: not an AMQP URL"),
+            ("RABBITMQ_URL", "amqp:/%2f", "RABBITMQ_URL: not an AMQP URL"),
             (
                 "HTTP_REQUEST_TIMEOUT",
                 "soon",
@@ -1005,6 +1023,7 @@ mod tests {
         assert_eq!(config.publisher_check, PublisherCheck::Auto);
         assert_eq!(rabbitmq_user(DEFAULT_RABBITMQ_URL), "guest");
         assert_eq!(rabbitmq_user("amqp://127.0.0.1"), "guest");
+        assert_eq!(rabbitmq_user("amqps://a%40b+c:pw@broker:5671/%2f"), "a@b+c");
 
         let mut bad = vars.clone();
         bad.insert("CAMPAIGN_RABBITMQ_URL".into(), "http://x".into());
