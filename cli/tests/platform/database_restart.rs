@@ -4,14 +4,13 @@
 //! This restarts the one PostgreSQL every test shares, so it is `#[ignore]`d
 //! in the parallel run and `scripts/test` runs it alone afterwards.
 
-mod support;
 
 use std::process::Command;
 use std::time::Duration;
 
 use hearth_testkit::user_token;
 use serde_json::json;
-use support::{poll, start, Running};
+use crate::support::{poll, start, Running};
 use uuid::Uuid;
 
 fn cluster() -> String {

@@ -2,14 +2,14 @@
 //! (API.md, `POST /messages` with a donation context), with both running —
 //! and with donation-service gone.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
 use hearth::services::Service;
 use hearth_testkit::{user_token, TestClient};
 use serde_json::{json, Value};
-use support::{prepare, start};
+use crate::support::{prepare, start};
 use uuid::Uuid;
 
 struct Person {

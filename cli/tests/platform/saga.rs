@@ -1,14 +1,13 @@
 //! The money saga between donation-service and campaign-service (EVENTS.md,
 //! "Money to a campaign"), end to end through the real broker.
 
-mod support;
 
 use std::time::Duration;
 
 use hearth::services::Service;
 use hearth_testkit::{staff_token, user_token, TestClient};
 use serde_json::{json, Value};
-use support::{prepare, start, Running};
+use crate::support::{prepare, start, Running};
 use uuid::Uuid;
 
 struct Person {

@@ -1,5 +1,5 @@
 //! `hearth copy-campaigns` against real databases: a legacy main database
-//! (`../shared/fixtures/legacy_main.sql`, beside the repository as in CI) and a campaign database, each the test's own.
+//! (`cli/tests/fixtures/legacy_main.sql`) and a campaign database, each the test's own.
 
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
@@ -8,7 +8,7 @@ use hearth_testkit::TestDb;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-const LEGACY_SQL: &str = include_str!("../../../shared/fixtures/legacy_main.sql");
+const LEGACY_SQL: &str = include_str!("../fixtures/legacy_main.sql");
 
 /// A main database with the legacy table, and an empty campaign database.
 struct Legacy {

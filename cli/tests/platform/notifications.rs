@@ -1,13 +1,13 @@
 //! Every notification rule (EVENTS.md, "Notifications") fired by a real flow
 //! across the five services: each person reads the notifications they should.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
 use hearth_testkit::{staff_token, user_token, TestClient};
 use serde_json::{json, Value};
-use support::{start, Running};
+use crate::support::{start, Running};
 use uuid::Uuid;
 
 /// No flow in this file takes longer than this to reach messaging-service.

@@ -14,8 +14,8 @@ use serde_json::{json, Value};
 use tokio::net::TcpListener;
 use uuid::Uuid;
 
-const EC_PRIVATE: &[u8] = include_bytes!("../../crates/core/tests/keys/ec-1.pem");
-const EC_JWK: &str = include_str!("../../crates/core/tests/keys/ec-1.jwk.json");
+const EC_PRIVATE: &[u8] = include_bytes!("../../../crates/core/tests/keys/ec-1.pem");
+const EC_JWK: &str = include_str!("../../../crates/core/tests/keys/ec-1.jwk.json");
 
 /// Supabase Auth's JWKS endpoint, with one key.
 async fn identity_provider() -> String {

@@ -5,7 +5,6 @@
 //! are `#[ignore]`d in the parallel run and `scripts/test` runs them alone
 //! afterwards (`--run-ignored only --test-threads 1`).
 
-mod support;
 
 use std::collections::{HashMap, HashSet};
 use std::process::Command;
@@ -15,7 +14,7 @@ use hearth_testkit::user_token;
 use lapin::options::{QueueBindOptions, QueueDeclareOptions};
 use lapin::types::FieldTable;
 use serde_json::json;
-use support::{poll, start, Running};
+use crate::support::{poll, start, Running};
 use uuid::Uuid;
 
 fn rabbitmqctl(args: &[&str]) {

@@ -2,7 +2,6 @@
 //! and replayed against the whole platform: it is good for reading one
 //! donation's parties, and for nothing else anywhere.
 
-mod support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -11,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode, Uri};
 use hearth::services::Service;
 use hearth_testkit::{staff_token, user_token, TestClient, TestResponse};
 use serde_json::{json, Value};
-use support::prepare;
+use crate::support::prepare;
 use tokio::net::TcpListener;
 use uuid::Uuid;
 

@@ -4,13 +4,13 @@
 //! and wherever those link. Only the donor and staff see who gave. And a
 //! refunded donation earns no new rating.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
 use hearth_testkit::{staff_token, user_token, TestClient};
 use serde_json::{json, Value};
-use support::{start, Running};
+use crate::support::{start, Running};
 use uuid::Uuid;
 
 /// No flow in this file takes longer than this to cross the broker.

@@ -1,13 +1,12 @@
 //! The platform end to end: services started as `hearth up` starts them, on
 //! databases and a broker namespace of the test's own.
 
-mod support;
 
 use std::time::Duration;
 
 use hearth_testkit::user_token;
 use serde_json::json;
-use support::{poll, prepare, start};
+use crate::support::{poll, prepare, start};
 use uuid::Uuid;
 
 #[tokio::test]

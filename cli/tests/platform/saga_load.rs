@@ -3,7 +3,7 @@
 //! `raised_minor` is its opening balance plus its confirmed donations, and no
 //! donation is left pending.
 
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -12,7 +12,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use hearth_testkit::user_token;
 use serde_json::json;
-use support::start;
+use crate::support::start;
 use uuid::Uuid;
 
 const DONORS: usize = 50;

@@ -1,13 +1,12 @@
 //! Moderation across the platform: profile-service decides, and every other
 //! service learns it from events (API.md, profile-service; EVENTS.md).
 
-mod support;
 
 use std::time::{Duration, Instant};
 
 use hearth_testkit::{staff_token, user_token, TestResponse};
 use serde_json::{json, Value};
-use support::{start, Running};
+use crate::support::{start, Running};
 use uuid::Uuid;
 
 struct Person {

@@ -1,13 +1,13 @@
 //! Ratings appear on a profile only after a real exchange: profile-service
 //! learns from donation-service's events which donations went through.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
 use hearth_testkit::user_token;
 use serde_json::{json, Value};
-use support::start;
+use crate::support::start;
 use uuid::Uuid;
 
 struct Person {

@@ -1,7 +1,7 @@
 //! `hearth dlq`: dead-lettered messages listed, replayed (and then handled),
 //! and purged, on a broker namespace of the test's own.
 
-mod support;
+use crate::support;
 
 use std::process::{Command, Output};
 use std::time::Duration;

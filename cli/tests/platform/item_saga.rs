@@ -1,14 +1,13 @@
 //! The item saga between donation-service and request-service (EVENTS.md,
 //! "Items to a request"), end to end through the real broker.
 
-mod support;
 
 use std::time::Duration;
 
 use hearth::services::Service;
 use hearth_testkit::{staff_token, user_token, TestClient};
 use serde_json::{json, Value};
-use support::{prepare, start};
+use crate::support::{prepare, start};
 use uuid::Uuid;
 
 struct Person {

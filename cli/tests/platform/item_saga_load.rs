@@ -4,7 +4,6 @@
 //! request's `quantity_pledged` and `quantity_fulfilled` equal the sums over its
 //! confirmed and completed donations, and no donation is left pending.
 
-mod support;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,7 +11,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use hearth_testkit::user_token;
 use serde_json::json;
-use support::start;
+use crate::support::start;
 use uuid::Uuid;
 
 const DONORS: usize = 40;

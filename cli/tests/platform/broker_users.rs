@@ -5,7 +5,7 @@
 //! Every test makes users named with a random prefix, in a namespace of its
 //! own, and deletes them when it ends (however it ends).
 
-mod support;
+use crate::support;
 
 use std::collections::HashMap;
 use std::process::{Command, Output};
