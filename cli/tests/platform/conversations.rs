@@ -1,5 +1,5 @@
 //! The synchronous check between messaging-service and donation-service
-//! (API.md, `POST /messages` with a donation context), with both running —
+//! (docs/api.md, `POST /messages` with a donation context), with both running —
 //! and with donation-service gone.
 
 use crate::support;

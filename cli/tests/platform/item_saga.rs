@@ -1,4 +1,4 @@
-//! The item saga between donation-service and request-service (EVENTS.md,
+//! The item saga between donation-service and request-service (docs/events.md,
 //! "Items to a request"), end to end through the real broker.
 
 

@@ -1,5 +1,5 @@
 //! Moderation across the platform: profile-service decides, and every other
-//! service learns it from events (API.md, profile-service; EVENTS.md).
+//! service learns it from events (docs/api.md, "profile-service"; docs/events.md).
 
 
 use std::time::{Duration, Instant};

@@ -1,4 +1,4 @@
-//! Every notification rule (EVENTS.md, "Notifications") fired by a real flow
+//! Every notification rule (docs/events.md, "Notifications") fired by a real flow
 //! across the five services: each person reads the notifications they should.
 
 use crate::support;

@@ -1,4 +1,4 @@
-//! The money saga between donation-service and campaign-service (EVENTS.md,
+//! The money saga between donation-service and campaign-service (docs/events.md,
 //! "Money to a campaign"), end to end through the real broker.
 
 

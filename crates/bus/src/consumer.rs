@@ -6,7 +6,7 @@
 //! only then is the message acked — so a crash anywhere loses nothing and
 //! doubles nothing.
 //!
-//! A handler that fails is retried through the delay queues (EVENTS.md: e.g.
+//! A handler that fails is retried through the delay queues (docs/events.md: e.g.
 //! 1 s, 5 s, 30 s, 2 min, 10 min); after the last, or at once for a message that
 //! can never succeed (not a CloudEvent, an unknown version, data that does not
 //! parse), the message goes to the dead queue with headers that say why.
@@ -366,7 +366,7 @@ impl Consumer {
         tracing::info!(%queue, "consuming");
         // Up to `concurrency` deliveries are handled at once. Events of one
         // aggregate may then be handled out of order, which the sagas allow
-        // for (EVENTS.md: consumers never rely on order); two deliveries of one
+        // for (docs/events.md: consumers never rely on order); two deliveries of one
         // event still have one effect, because the second waits on the
         // first's inbox row and then finds it.
         let handled = deliveries

@@ -1,4 +1,4 @@
-//! Hearth's side of RabbitMQ (EVENTS.md).
+//! Hearth's side of RabbitMQ (docs/events.md).
 //!
 //! - [`outbox`]: a service writes its events here, in the transaction of the
 //!   change they describe;

@@ -1,4 +1,4 @@
-//! Configuration from the environment (ARCHITECTURE.md, "Configuration").
+//! Configuration from the environment (docs/architecture.md, "Configuration").
 //!
 //! Every setting has a laptop default. A missing or malformed one is a
 //! [`ConfigError`] whose `Display` is the one line the program prints before it

@@ -1,4 +1,4 @@
-//! Extractors that answer bad input in problem+json (API.md's error table)
+//! Extractors that answer bad input in problem+json (docs/api.md's error table)
 //! instead of axum's plain-text rejections.
 
 use axum::body::Bytes;

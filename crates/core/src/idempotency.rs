@@ -1,4 +1,4 @@
-//! `Idempotency-Key` (API.md, "Conventions"): a `POST` sent again with the
+//! `Idempotency-Key` (docs/api.md, "Conventions"): a `POST` sent again with the
 //! same key by the same user and the same body gets the first answer again,
 //! with no second effect; the same key with another body is a 422
 //! `idempotency_key_reused`. Keys are kept at least 24 hours.
