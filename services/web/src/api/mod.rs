@@ -10,6 +10,7 @@
 pub mod campaigns;
 pub mod donations;
 pub mod messaging;
+pub mod moderation;
 pub mod profiles;
 pub mod requests;
 
@@ -207,6 +208,10 @@ pub enum Refused {
     Invalid(Vec<FieldError>),
     /// 409: the state forbids it now; the API's explanation.
     Conflict(String),
+    /// 409 `not_eligible`: the caller may not do this (yet): not a party to
+    /// the donation a message or a rating is about, or a donation that has
+    /// not gone through. The API's explanation.
+    NotEligible(String),
     Failed(Failure),
 }
 
@@ -329,4 +334,76 @@ async fn problem_code(response: reqwest::Response) -> Option<String> {
         code: Option<String>,
     }
     response.json::<Problem>().await.ok()?.code
+}
+
+/// A problem+json answer, as far as the site reads it.
+#[derive(Debug, Default, Deserialize)]
+struct Problem {
+    code: Option<String>,
+    detail: Option<String>,
+    #[serde(default)]
+    errors: Vec<FieldError>,
+}
+
+impl Api {
+    /// A write with a JSON `body` (`POST`, `PUT`) to `path`, as `viewer`,
+    /// with an `Idempotency-Key` when it creates something. Every refusal
+    /// the API names comes back as a [`Refused`], 409 `not_eligible` apart
+    /// from the other 409s.
+    async fn write<B: serde::Serialize, T: DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        backend: Backend,
+        path: &[&str],
+        body: &B,
+        idempotency_key: Option<uuid::Uuid>,
+        viewer: &Viewer,
+    ) -> Result<T, Refused> {
+        let mut url = self.urls.get(backend).clone();
+        url.path_segments_mut()
+            .map_err(|()| Failure::Unavailable(backend))?
+            .pop_if_empty()
+            .extend(path);
+        let mut request = self.http.request(method, url.clone()).json(body);
+        if let Some(key) = idempotency_key {
+            request = request.header("Idempotency-Key", key.to_string());
+        }
+        if let Some(token) = viewer.token() {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.map_err(|err| {
+            tracing::warn!(backend = backend.url_var(), %url, error = %err, "no answer");
+            Failure::Unavailable(backend)
+        })?;
+        let status = response.status();
+        if status.is_success() {
+            return response.json::<T>().await.map_err(|err| {
+                tracing::error!(backend = backend.url_var(), %url, error = %err, "unreadable answer");
+                Refused::Failed(Failure::Unavailable(backend))
+            });
+        }
+        let problem = response.json::<Problem>().await.unwrap_or_default();
+        let detail = problem.detail.unwrap_or_default();
+        Err(match status {
+            StatusCode::UNPROCESSABLE_ENTITY => Refused::Invalid(problem.errors),
+            StatusCode::CONFLICT if problem.code.as_deref() == Some("not_eligible") => {
+                Refused::NotEligible(detail)
+            }
+            StatusCode::CONFLICT => Refused::Conflict(detail),
+            StatusCode::NOT_FOUND => Failure::NotFound.into(),
+            StatusCode::UNAUTHORIZED => Failure::SignedOut.into(),
+            StatusCode::FORBIDDEN => Failure::Forbidden {
+                suspended: problem.code.as_deref() == Some("account_suspended"),
+            }
+            .into(),
+            StatusCode::SERVICE_UNAVAILABLE => {
+                tracing::warn!(backend = backend.url_var(), %url, %detail, "unavailable");
+                Failure::Unavailable(backend).into()
+            }
+            status => {
+                tracing::error!(backend = backend.url_var(), %url, %status, "unexpected answer");
+                Failure::Unavailable(backend).into()
+            }
+        })
+    }
 }

@@ -80,7 +80,7 @@ pub async fn submit<F: GiftForm>(
         Err(Refused::Conflict(detail)) if detail.is_empty() => {
             vec![format!("This {} cannot be made now.", F::GIFT)]
         }
-        Err(Refused::Conflict(detail)) => vec![detail],
+        Err(Refused::Conflict(detail) | Refused::NotEligible(detail)) => vec![detail],
         Err(Refused::Failed(failure)) => return Err(failure.into()),
     };
     form.again(state, viewer, csrf, target_id, key, problems)
