@@ -12,6 +12,8 @@ pub struct Layout {
     pub js_url: &'static str,
     /// The signed-in person's name for the header; none for a visitor.
     pub signed_in_as: Option<String>,
+    /// Staff see the moderator console's link.
+    pub staff: bool,
     /// The token the header's sign-out form carries; none on error pages.
     pub csrf: Option<String>,
     /// "Donations are unavailable right now; try again shortly."
@@ -24,6 +26,7 @@ impl Layout {
             css_url: &ASSETS.css_url,
             js_url: &ASSETS.js_url,
             signed_in_as: viewer.person().map(|p| p.display_name.clone()),
+            staff: viewer.person().is_some_and(|p| p.staff),
             csrf: None,
             notices: Vec::new(),
         }

@@ -112,6 +112,7 @@ pub fn router(config: &Config) -> anyhow::Result<Router> {
             get(pages::sign_in::show_sign_up).post(pages::sign_in::sign_up),
         )
         .route("/sign-out", post(pages::sign_in::sign_out))
+        .merge(pages::talk::routes())
         .route("/static/{name}", get(assets::serve))
         .route("/health/live", get(pages::health::live))
         .route("/health/ready", get(pages::health::ready))

@@ -9,6 +9,7 @@
 
 pub mod campaigns;
 pub mod donations;
+pub mod exchanges;
 pub mod messaging;
 pub mod moderation;
 pub mod profiles;

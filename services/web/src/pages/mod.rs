@@ -10,11 +10,17 @@ pub mod gift_form;
 pub mod give;
 pub mod giving;
 pub mod health;
+pub mod messages;
+pub mod moderation;
+pub mod my_profile;
 pub mod notifications;
 pub mod pledge;
 pub mod profile;
+pub mod rating;
+pub mod report;
 pub mod request;
 pub mod sign_in;
+pub mod talk;
 
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};

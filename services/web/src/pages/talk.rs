@@ -1,0 +1,127 @@
+//! Talking, rating, reporting and moderating: the routes of messages.rs,
+//! my_profile.rs, rating.rs, report.rs and moderation.rs, and what they
+//! share (who the people on a page are, the plain-words answer page).
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use futures::future::join_all;
+use uuid::Uuid;
+
+use super::{messages, moderation, my_profile, rating, render, report};
+use crate::api::Api;
+use crate::layout::Layout;
+use crate::session::Viewer;
+use crate::AppState;
+
+/// The routes of the pages of this family.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/messages", get(messages::conversations))
+        .route("/messages/unread-count", get(messages::unread_count))
+        .route(
+            "/messages/{person}",
+            get(messages::thread).post(messages::send),
+        )
+        .route("/messages/{person}/latest", get(messages::latest))
+        .route("/donations/{id}/message", get(messages::about_donation))
+        .route("/profile", get(my_profile::show).post(my_profile::save))
+        .route(
+            "/donations/{id}/rate",
+            get(rating::show).post(rating::rate),
+        )
+        .route("/report", get(report::show).post(report::file))
+        .route("/moderation", get(moderation::queue))
+        .route("/moderation/reports/{id}", get(moderation::report))
+        .route(
+            "/moderation/reports/{id}/outcome",
+            get(moderation::outcome_part),
+        )
+        .route(
+            "/moderation/reports/{id}/resolve",
+            post(moderation::resolve),
+        )
+        .route(
+            "/moderation/people/{id}/{decision}",
+            post(moderation::decide_person),
+        )
+        .route(
+            "/moderation/{listing}/{id}/{decision}",
+            post(moderation::decide_listing),
+        )
+}
+
+/// A visitor is sent to sign in, and back to `path` after.
+pub fn sign_in_first(path: &str) -> Response {
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("next", path)
+        .finish();
+    Redirect::to(&format!("/sign-in?{query}")).into_response()
+}
+
+/// People's display names, asked at once; one without a profile, or
+/// profile-service down, is left out (the page says "A member").
+pub async fn names(
+    api: &Api,
+    viewer: &Viewer,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> HashMap<Uuid, String> {
+    let mut ids: Vec<Uuid> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    join_all(ids.into_iter().map(|id| async move {
+        api.profile(id, viewer)
+            .await
+            .ok()
+            .map(|p| (id, p.display_name))
+    }))
+    .await
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// The name to show for a person whose profile could not be read.
+pub const SOMEONE: &str = "A member";
+
+/// A page that explains, in plain words, why something was not done (or
+/// that it was), with the way back.
+#[derive(Template)]
+#[template(path = "answer.html")]
+pub struct Answer {
+    pub layout: Layout,
+    pub heading: String,
+    pub text: String,
+    pub back_url: String,
+    pub back_text: String,
+}
+
+impl Answer {
+    pub fn page(self, status: StatusCode) -> Response {
+        (status, render(&self)).into_response()
+    }
+}
+
+/// Query parameters for a page of a list.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Paging {
+    pub cursor: Option<String>,
+}
+
+impl Paging {
+    pub fn cursor(&self) -> Option<&str> {
+        self.cursor.as_deref().filter(|c| !c.is_empty())
+    }
+}
+
+/// The link to the next page of `path`, after `cursor`.
+pub fn next_page(path: &str, cursor: Option<&str>) -> Option<String> {
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("cursor", cursor?)
+        .finish();
+    Some(format!("{path}?{query}"))
+}
