@@ -145,6 +145,8 @@ struct CampaignPage {
     donate: Option<DonateFields>,
     /// Where signing in comes back to.
     sign_in_next: String,
+    /// "Report this campaign", to anyone but its owner.
+    report_url: Option<String>,
 }
 
 /// `GET /campaigns/{id}`.
@@ -193,6 +195,7 @@ pub async fn show(
             .person()
             .map(|_| DonateFields::new(id, &campaign.currency, &csrf)),
         sign_in_next: format!("/campaigns/{id}"),
+        report_url: super::talk::report_url("campaign", id, campaign.recipient_id, &viewer),
         layout,
     };
     render(&page)

@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use super::errors::PageError;
 use super::gift_form::{self, GiftForm};
+use super::talk::GiftTalk;
 use super::{parse_id, render};
 use crate::api::donations::{MyDonation, NewMoneyDonation};
 use crate::csrf::CsrfToken;
@@ -243,6 +244,7 @@ struct DonationPage {
     target_url: Option<String>,
     anonymous: bool,
     status: StatusView,
+    talk: GiftTalk,
 }
 
 #[derive(Template)]
@@ -263,7 +265,9 @@ pub async fn show(
         return Ok(Redirect::to(&format!("/sign-in?next=/donations/{id}")).into_response());
     }
     let donation = donors_own(&state, &viewer, id).await?;
+    let talk = GiftTalk::for_gift(&state.api, &viewer, id).await;
     let page = DonationPage {
+        talk,
         layout: Layout::new(&viewer).with_csrf(&csrf),
         what: describe(&donation),
         gift: if donation.request_id.is_some() {

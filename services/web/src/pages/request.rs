@@ -33,6 +33,8 @@ struct RequestPage {
     /// The pledge form, for a signed-in person.
     pledge: Option<PledgeFields>,
     sign_in_next: String,
+    /// "Report this request", to anyone but its owner.
+    report_url: Option<String>,
 }
 
 /// `GET /requests/{id}`.
@@ -73,6 +75,7 @@ pub async fn show(
         gifts,
         pledge: viewer.person().map(|_| PledgeFields::new(id, &csrf)),
         sign_in_next: format!("/requests/{id}"),
+        report_url: super::talk::report_url("request", id, request.requester_id, &viewer),
         layout,
     };
     render(&page)

@@ -125,3 +125,47 @@ pub fn next_page(path: &str, cursor: Option<&str>) -> Option<String> {
         .finish();
     Some(format!("{path}?{query}"))
 }
+
+/// What a gift's page offers its donor or its recipient beyond the gift
+/// itself: write to the other party, rate them, report it.
+#[derive(Debug, Default)]
+pub struct GiftTalk {
+    /// "Message about this donation": when the other party is known.
+    pub message_url: Option<String>,
+    /// "Rate this exchange": only where profile-service would take it.
+    pub rate_url: Option<String>,
+    pub report_url: String,
+}
+
+impl GiftTalk {
+    /// For `viewer`, a party to donation `id`; nothing but the report link
+    /// when donation-service cannot say more.
+    pub async fn for_gift(api: &Api, viewer: &Viewer, id: Uuid) -> Self {
+        let report_url = format!("/report?type=donation&id={id}");
+        let Ok(exchange) = api.exchange(id, viewer).await else {
+            return Self {
+                report_url,
+                ..Self::default()
+            };
+        };
+        let Some(side) = exchange.side_of(viewer) else {
+            return Self {
+                report_url,
+                ..Self::default()
+            };
+        };
+        Self {
+            message_url: exchange
+                .other_party(side)
+                .map(|_| format!("/donations/{id}/message")),
+            rate_url: rating::rate_link(api, viewer, &exchange).await,
+            report_url,
+        }
+    }
+}
+
+/// "Report this …" for the thing `kind` `id`, owned by `owner`: offered to
+/// anyone but its owner (a visitor is asked to sign in first).
+pub fn report_url(kind: &str, id: Uuid, owner: Uuid, viewer: &Viewer) -> Option<String> {
+    (viewer.person().map(|p| p.id) != Some(owner)).then(|| format!("/report?type={kind}&id={id}"))
+}
