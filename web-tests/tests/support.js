@@ -407,3 +407,34 @@ module.exports = {
   checkPage,
   expectStrictPolicy,
 };
+
+/**
+ * Signs `displayName` in as staff through the development sign-in page
+ * ("Sign in as staff" ticked); answers who they are, as `signIn` does.
+ */
+async function signInAsStaff(page, displayName) {
+  if (!new URL(page.url(), 'http://x').pathname.startsWith('/sign-in')) {
+    await page.goto(`${urls.site()}/sign-in`);
+  }
+  await page.getByLabel('Display name').fill(displayName);
+  await page.getByLabel('Sign in as staff').check();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByText(`Signed in as ${displayName}`)).toBeVisible();
+  return session(page);
+}
+
+/** Gives `amount` on the campaign page `page` shows, and waits for the saga. */
+async function donateThroughPage(page, { amount, currency = 'USD', anonymous = false }) {
+  const give = page.getByRole('region', { name: 'Give' });
+  await give.getByLabel(`Amount (${currency})`).fill(amount);
+  await give.getByLabel('Give anonymously').setChecked(anonymous);
+  await give.getByRole('button', { name: 'Donate' }).click();
+  await expect(page).toHaveURL(/\/donations\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole('main').getByRole('status').first()).toContainText('Confirmed', {
+    timeout: SAGA_TIMEOUT_MS,
+  });
+  return new URL(page.url()).pathname.split('/').pop();
+}
+
+module.exports.signInAsStaff = signInAsStaff;
+module.exports.donateThroughPage = donateThroughPage;

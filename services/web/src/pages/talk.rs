@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -12,7 +13,8 @@ use axum::Router;
 use futures::future::join_all;
 use uuid::Uuid;
 
-use super::{messages, moderation, my_profile, rating, render, report};
+use super::errors::PageError;
+use super::{messages, moderation, my_profile, parse_id, rating, render, report};
 use crate::api::Api;
 use crate::layout::Layout;
 use crate::session::Viewer;
@@ -29,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/messages/{person}/latest", get(messages::latest))
         .route("/donations/{id}/message", get(messages::about_donation))
+        .route("/donations/{id}/talk", get(gift_talk))
         .route("/profile", get(my_profile::show).post(my_profile::save))
         .route(
             "/donations/{id}/rate",
@@ -135,6 +138,9 @@ pub struct GiftTalk {
     /// "Rate this exchange": only where profile-service would take it.
     pub rate_url: Option<String>,
     pub report_url: String,
+    /// While the donation is pending: where to ask again (the links change
+    /// when the saga decides).
+    pub poll_url: Option<String>,
 }
 
 impl GiftTalk {
@@ -155,6 +161,7 @@ impl GiftTalk {
             };
         };
         Self {
+            poll_url: (exchange.status == "pending").then(|| format!("/donations/{id}/talk")),
             message_url: exchange
                 .other_party(side)
                 .map(|_| format!("/donations/{id}/message")),
@@ -168,4 +175,25 @@ impl GiftTalk {
 /// anyone but its owner (a visitor is asked to sign in first).
 pub fn report_url(kind: &str, id: Uuid, owner: Uuid, viewer: &Viewer) -> Option<String> {
     (viewer.person().map(|p| p.id) != Some(owner)).then(|| format!("/report?type={kind}&id={id}"))
+}
+
+#[derive(Template)]
+#[template(path = "partials/gift_talk.html")]
+struct GiftTalkFragment {
+    talk: GiftTalk,
+}
+
+/// `GET /donations/{id}/talk`: a gift page's links, asked again while the
+/// donation is pending.
+pub async fn gift_talk(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(raw_id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = parse_id(&raw_id)?;
+    if viewer.person().is_none() {
+        return Err(PageError::SignedOut);
+    }
+    let talk = GiftTalk::for_gift(&state.api, &viewer, id).await;
+    Ok(render(&GiftTalkFragment { talk }))
 }
