@@ -438,3 +438,4 @@ async function donateThroughPage(page, { amount, currency = 'USD', anonymous = f
 
 module.exports.signInAsStaff = signInAsStaff;
 module.exports.donateThroughPage = donateThroughPage;
+module.exports.token = token;
