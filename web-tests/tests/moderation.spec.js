@@ -166,6 +166,8 @@ test('the console is for staff: visitors sign in, others get the 403 page, forge
   await expect(page).toHaveURL(/\/sign-in\?next=%2Fmoderation$/);
 
   // A signed-in person who is not staff: the 403 page, and their posts are refused.
+  // (Signing in from there would land on the 403 page, which greets no one.)
+  await page.goto(`${urls.site()}/sign-in`);
   await signIn(page, unique('Nora'));
   await visit(page, '/moderation', 'moderation-not-staff', { status: 403 });
   await expect(page.getByRole('heading', { level: 1, name: 'Not allowed' })).toBeVisible();
