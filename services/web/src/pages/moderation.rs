@@ -41,13 +41,13 @@ use crate::AppState;
 const NOTE_MAX_CHARS: usize = 2000;
 const REASON_MAX_CHARS: usize = 500;
 
-/// Staff go on; a visitor is sent to sign in and back to `path`; anyone
-/// else gets the 403 page.
-fn staff_only(viewer: &Viewer, path: &str) -> Result<(), Response> {
+/// The answer for anyone but staff: a visitor is sent to sign in and back
+/// to `path`; anyone else gets the 403 page. `None`: staff, go on.
+fn not_staff(viewer: &Viewer, path: &str) -> Option<Response> {
     match viewer.person() {
-        None => Err(sign_in_first(path)),
-        Some(person) if person.staff => Ok(()),
-        Some(_) => Err(PageError::Forbidden.into_response()),
+        None => Some(sign_in_first(path)),
+        Some(person) if person.staff => None,
+        Some(_) => Some(PageError::Forbidden.into_response()),
     }
 }
 
@@ -290,7 +290,7 @@ pub async fn queue(
     csrf: CsrfToken,
     params: Result<Query<Paging>, QueryRejection>,
 ) -> Response {
-    if let Err(answer) = staff_only(&viewer, "/moderation") {
+    if let Some(answer) = not_staff(&viewer, "/moderation") {
         return answer;
     }
     let paging = params.map(|Query(p)| p).unwrap_or_default();
@@ -407,7 +407,7 @@ pub async fn report(
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&raw_id)?;
-    if let Err(answer) = staff_only(&viewer, &format!("/moderation/reports/{id}")) {
+    if let Some(answer) = not_staff(&viewer, &format!("/moderation/reports/{id}")) {
         return Ok(answer);
     }
     let report = state.api.report_by_id(id, &viewer).await?;
@@ -491,7 +491,7 @@ pub async fn resolve(
 ) -> Result<Response, PageError> {
     csrf.check(&fields.csrf)?;
     let id = parse_id(&raw_id)?;
-    if let Err(answer) = staff_only(&viewer, &format!("/moderation/reports/{id}")) {
+    if let Some(answer) = not_staff(&viewer, &format!("/moderation/reports/{id}")) {
         return Ok(answer);
     }
     let resolution = match fields.resolution.as_str() {
@@ -604,7 +604,7 @@ pub async fn decide_person(
     csrf.check(&fields.csrf)?;
     let id = parse_id(&raw_id)?;
     let suspend = suspending(&decision)?;
-    if let Err(answer) = staff_only(&viewer, &fields.back()) {
+    if let Some(answer) = not_staff(&viewer, &fields.back()) {
         return Ok(answer);
     }
     let result = state
@@ -636,7 +636,7 @@ pub async fn decide_listing(
     };
     let id = parse_id(&raw_id)?;
     let suspend = suspending(&decision)?;
-    if let Err(answer) = staff_only(&viewer, &fields.back()) {
+    if let Some(answer) = not_staff(&viewer, &fields.back()) {
         return Ok(answer);
     }
     let reason = fields.reason()?;
