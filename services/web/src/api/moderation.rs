@@ -167,7 +167,12 @@ impl Listing {
 impl Api {
     /// Files a report: one per `key`; a second open one on the same thing
     /// is a [`Refused::Conflict`].
-    pub async fn report(&self, report: &NewReport, key: Uuid, viewer: &Viewer) -> Result<Report, Refused> {
+    pub async fn report(
+        &self,
+        report: &NewReport,
+        key: Uuid,
+        viewer: &Viewer,
+    ) -> Result<Report, Refused> {
         self.write(
             reqwest::Method::POST,
             Backend::Profile,

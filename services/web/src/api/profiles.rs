@@ -135,7 +135,12 @@ impl Api {
     }
 
     /// Rates the other party of a donation: one rating per `key`.
-    pub async fn rate(&self, rating: &NewRating, key: Uuid, viewer: &Viewer) -> Result<(), Refused> {
+    pub async fn rate(
+        &self,
+        rating: &NewRating,
+        key: Uuid,
+        viewer: &Viewer,
+    ) -> Result<(), Refused> {
         let _: serde::de::IgnoredAny = self
             .write(
                 reqwest::Method::POST,

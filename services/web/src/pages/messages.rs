@@ -24,9 +24,7 @@ use super::errors::PageError;
 use super::talk::{self, next_page, sign_in_first, Answer, Paging, SOMEONE};
 use super::{parse_id, render};
 use crate::api::exchanges::Side;
-use crate::api::messaging::{
-    ContextKind, Message, MessageContext, NewMessage, MESSAGE_MAX_CHARS,
-};
+use crate::api::messaging::{ContextKind, Message, MessageContext, NewMessage, MESSAGE_MAX_CHARS};
 use crate::api::{Failure, Page, Refused};
 use crate::config::Backend;
 use crate::csrf::CsrfToken;
@@ -365,7 +363,10 @@ pub async fn send(
     };
     let body = form.body.trim();
     let checked = if body.is_empty() {
-        Err((StatusCode::UNPROCESSABLE_ENTITY, "Write a message first.".to_owned()))
+        Err((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Write a message first.".to_owned(),
+        ))
     } else if body.chars().count() > MESSAGE_MAX_CHARS {
         Err((
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -461,11 +462,15 @@ pub async fn about_donation(
         Some(other) => Ok(Redirect::to(&format!("/messages/{other}?about={id}")).into_response()),
         None => {
             let text = match side {
-                Side::Donor => "This donation has not reached its recipient yet; you can \
-                                message them once it has been accepted.",
-                Side::Recipient => "This gift was given anonymously, so you cannot write to \
+                Side::Donor => {
+                    "This donation has not reached its recipient yet; you can \
+                                message them once it has been accepted."
+                }
+                Side::Recipient => {
+                    "This gift was given anonymously, so you cannot write to \
                                     its donor. If they write to you, you can answer them in \
-                                    Messages.",
+                                    Messages."
+                }
             };
             Ok(Answer {
                 layout: Layout::new(&viewer),

@@ -26,9 +26,7 @@ use super::errors::PageError;
 use super::talk::{next_page, sign_in_first, Answer, Paging, SOMEONE};
 use super::{parse_id, render};
 use crate::api::campaigns::CampaignStatus;
-use crate::api::moderation::{
-    Action, Listing, Outcome, Report, Resolution, TargetKind, REASONS,
-};
+use crate::api::moderation::{Action, Listing, Outcome, Report, Resolution, TargetKind, REASONS};
 use crate::api::requests::RequestStatus;
 use crate::api::{Api, Failure, Refused};
 use crate::csrf::CsrfToken;
@@ -217,7 +215,14 @@ async fn target(
     if let Some(owner) = owner(api, viewer, owner_id).await {
         if report.target_type == TargetKind::Profile {
             view.summary = format!("The person {}", owner.name);
-            view.state = Some(if owner.suspended { "Suspended" } else { "Active" }.to_owned());
+            view.state = Some(
+                if owner.suspended {
+                    "Suspended"
+                } else {
+                    "Active"
+                }
+                .to_owned(),
+            );
         }
         view.person = Some(PersonModeration {
             name: owner.name,
@@ -537,7 +542,9 @@ pub async fn resolve(
                 ),
                 Err(Refused::Conflict(_) | Refused::NotEligible(_)) => (
                     StatusCode::CONFLICT,
-                    Some("This report was already resolved, by you or another moderator.".to_owned()),
+                    Some(
+                        "This report was already resolved, by you or another moderator.".to_owned(),
+                    ),
                 ),
                 Err(Refused::Failed(failure)) => return Err(failure.into()),
             }
@@ -641,9 +648,15 @@ pub async fn decide_listing(
     }
     let reason = fields.reason()?;
     let result = if suspend {
-        state.api.suspend_listing(listing, id, reason, &viewer).await
+        state
+            .api
+            .suspend_listing(listing, id, reason, &viewer)
+            .await
     } else {
-        state.api.reinstate_listing(listing, id, reason, &viewer).await
+        state
+            .api
+            .reinstate_listing(listing, id, reason, &viewer)
+            .await
     };
     decided(&viewer, &fields, result, || {
         if suspend {

@@ -105,7 +105,16 @@ pub async fn show(
             ..ProfileForm::default()
         },
     };
-    let page = page(&state, &viewer, &csrf, profile.as_ref(), &form, Vec::new(), saved).await;
+    let page = page(
+        &state,
+        &viewer,
+        &csrf,
+        profile.as_ref(),
+        &form,
+        Vec::new(),
+        saved,
+    )
+    .await;
     Ok(render(&page))
 }
 
@@ -135,13 +144,23 @@ pub async fn save(
         },
     };
     let profile = state.api.my_profile(&viewer).await.ok();
-    let page = page(&state, &viewer, &csrf, profile.as_ref(), &form, problems, false).await;
+    let page = page(
+        &state,
+        &viewer,
+        &csrf,
+        profile.as_ref(),
+        &form,
+        problems,
+        false,
+    )
+    .await;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
 }
 
 /// Back to the page, saved; the header's name cookie follows the new name.
 fn saved_answer(state: &AppState, saved: &MyProfile) -> Response {
-    let encoded: String = url::form_urlencoded::byte_serialize(saved.display_name.as_bytes()).collect();
+    let encoded: String =
+        url::form_urlencoded::byte_serialize(saved.display_name.as_bytes()).collect();
     let mut headers = HeaderMap::new();
     headers.append(
         header::SET_COOKIE,

@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 
 use super::errors::PageError;
-use super::{parse_id, render};
 use super::moderation::PersonModeration;
+use super::{parse_id, render};
 use crate::api::profiles::Rating;
 use crate::api::Page;
 use crate::csrf::CsrfToken;
@@ -110,16 +110,20 @@ pub async fn show(
     let rating_summary = rating_summary(profile.rating_avg, profile.rating_count);
     let me = viewer.person().map(|p| p.id);
     let suspended = profile.status == "suspended";
-    let moderation = viewer.person().filter(|p| p.staff).map(|_| PersonModeration {
-        name: profile.display_name.clone(),
-        ..PersonModeration::new(id, suspended, &csrf, &format!("/people/{id}"))
-    });
+    let moderation = viewer
+        .person()
+        .filter(|p| p.staff)
+        .map(|_| PersonModeration {
+            name: profile.display_name.clone(),
+            ..PersonModeration::new(id, suspended, &csrf, &format!("/people/{id}"))
+        });
     let page = ProfilePage {
         display_name: profile.display_name,
         bio: profile.bio,
         location: profile.location,
         suspended,
-        report_url: (me.is_some() && me != Some(id)).then(|| format!("/report?type=profile&id={id}")),
+        report_url: (me.is_some() && me != Some(id))
+            .then(|| format!("/report?type=profile&id={id}")),
         moderation,
         member_since: format!("Member since {}", profile.created_at.format("%B %Y")),
         rating_summary,

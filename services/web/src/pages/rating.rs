@@ -194,7 +194,9 @@ pub async fn rate(
                 Err(Refused::Conflict(_)) => {
                     (StatusCode::CONFLICT, None, Some(Rateable::AlreadyRated))
                 }
-                Err(Refused::NotEligible(_)) => (StatusCode::CONFLICT, None, Some(Rateable::NotYet)),
+                Err(Refused::NotEligible(_)) => {
+                    (StatusCode::CONFLICT, None, Some(Rateable::NotYet))
+                }
                 Err(Refused::Failed(failure)) => return Err(failure.into()),
             }
         }

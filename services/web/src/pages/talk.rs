@@ -33,10 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/donations/{id}/message", get(messages::about_donation))
         .route("/donations/{id}/talk", get(gift_talk))
         .route("/profile", get(my_profile::show).post(my_profile::save))
-        .route(
-            "/donations/{id}/rate",
-            get(rating::show).post(rating::rate),
-        )
+        .route("/donations/{id}/rate", get(rating::show).post(rating::rate))
         .route("/report", get(report::show).post(report::file))
         .route("/moderation", get(moderation::queue))
         .route("/moderation/reports/{id}", get(moderation::report))

@@ -1,0 +1,358 @@
+//! Messages, rating, reports and the moderator console over the five real
+//! services, as a browser without JavaScript uses them: who may open each
+//! page (a visitor, another person, a party, staff), and the API's refusals
+//! in words.
+
+mod support;
+
+use hearth_testkit::staff_token;
+use serde_json::{json, Value};
+use support::{person, start, Person, Site};
+use uuid::Uuid;
+
+/// A browser's CSRF token, the same in its cookie and its forms.
+const CSRF: &str = "0123456789abcdef0123456789abcdef";
+
+/// The cookies of `person`'s browser.
+fn cookies(person: &Person) -> String {
+    format!("hearth_csrf={CSRF}; hearth_session={}", person.token)
+}
+
+fn staff() -> Person {
+    let id = Uuid::new_v4();
+    Person {
+        id,
+        token: staff_token(id),
+    }
+}
+
+fn id(v: &Value) -> &str {
+    v["id"].as_str().expect("id")
+}
+
+/// A campaign of `owner`'s and a confirmed donation to it by `donor`.
+async fn exchange(site: &Site, owner: &Person, donor: &Person) -> Value {
+    site.name(owner, "Olive Owner").await;
+    site.name(donor, "Dan Donor").await;
+    let campaign = site
+        .campaign(
+            owner,
+            json!({"title": "Soup for the shelter", "goal_minor": 10_000, "currency": "USD"}),
+        )
+        .await;
+    let donation = site
+        .give(
+            donor,
+            json!({"kind": "money", "campaign_id": campaign["id"], "amount_minor": 500, "currency": "USD"}),
+        )
+        .await;
+    assert_eq!(donation["status"], "confirmed", "{donation}");
+    donation
+}
+
+#[tokio::test]
+async fn every_talk_page_sends_a_visitor_to_sign_in() {
+    let site = start(&[]).await;
+    let some = Uuid::new_v4();
+    for path in [
+        "/messages".to_owned(),
+        format!("/messages/{some}"),
+        "/profile".to_owned(),
+        format!("/donations/{some}/rate"),
+        format!("/donations/{some}/message"),
+        format!("/report?type=campaign&id={some}"),
+        "/moderation".to_owned(),
+        format!("/moderation/reports/{some}"),
+    ] {
+        let answer = site.web.get(&path).await;
+        assert_eq!(answer.status, 303, "{path}");
+        let next: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+        assert_eq!(
+            answer.header("location"),
+            Some(format!("/sign-in?next={next}").as_str()),
+            "{path}"
+        );
+    }
+    // The header's count is empty for a visitor; a report of nothing known is a 404.
+    assert_eq!(site.web.page("/messages/unread-count").await, "");
+    assert_eq!(
+        site.web.get("/report?type=spaceship&id=1").await.status,
+        404
+    );
+    // A visitor's forms are sent to sign in too, never to the APIs.
+    let answer = site
+        .web
+        .post_form(
+            "/report",
+            &format!("hearth_csrf={CSRF}"),
+            &[
+                ("csrf", CSRF),
+                ("key", &Uuid::new_v4().to_string()),
+                ("type", "campaign"),
+                ("id", &some.to_string()),
+                ("reason", "spam"),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303);
+    site.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_donation_is_talked_about_and_rated_by_its_two_parties_only() {
+    let site = start(&[]).await;
+    let (owner, donor, stranger) = (person(), person(), person());
+    let donation = exchange(&site, &owner, &donor).await;
+    let donation_id = id(&donation);
+
+    // Each party is sent to the thread with the other, about the donation.
+    for (me, other) in [(&donor, &owner), (&owner, &donor)] {
+        let answer = site
+            .web
+            .get_with(&format!("/donations/{donation_id}/message"), &cookies(me))
+            .await;
+        assert_eq!(answer.status, 303, "{}", answer.body);
+        assert_eq!(
+            answer.header("location"),
+            Some(format!("/messages/{}?about={donation_id}", other.id).as_str())
+        );
+        let rate = site
+            .web
+            .get_with(&format!("/donations/{donation_id}/rate"), &cookies(me))
+            .await;
+        assert_eq!(rate.status, 200, "{}", rate.body);
+        assert!(rate.body.contains("1 out of 5"), "{}", rate.body);
+    }
+    // Anyone else: the donation's pages do not exist.
+    for path in ["message", "rate"] {
+        let answer = site
+            .web
+            .get_with(
+                &format!("/donations/{donation_id}/{path}"),
+                &cookies(&stranger),
+            )
+            .await;
+        assert_eq!(answer.status, 404, "{path}");
+    }
+    // A message from a stranger claiming the donation is refused in words.
+    let answer = site
+        .web
+        .post_form(
+            &format!("/messages/{}", owner.id),
+            &cookies(&stranger),
+            &[
+                ("csrf", CSRF),
+                ("key", &Uuid::new_v4().to_string()),
+                ("about", donation_id),
+                ("body", "It was me who gave."),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 409, "{}", answer.body);
+    assert!(
+        answer.body.contains("Only the donor and the recipient"),
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer.body.contains("It was me who gave."),
+        "what was typed stays"
+    );
+
+    // The donor writes; the owner's count and conversations show it unread.
+    let key = Uuid::new_v4().to_string();
+    for _ in 0..2 {
+        // The same form sent twice is one message.
+        let sent = site
+            .web
+            .post_form(
+                &format!("/messages/{}", owner.id),
+                &cookies(&donor),
+                &[
+                    ("csrf", CSRF),
+                    ("key", &key),
+                    ("about", donation_id),
+                    ("body", "Enjoy the soup!"),
+                ],
+            )
+            .await;
+        assert_eq!(sent.status, 303, "{}", sent.body);
+    }
+    let count = site
+        .web
+        .get_with("/messages/unread-count", &cookies(&owner))
+        .await;
+    assert_eq!(count.body, "1");
+    let list = site.web.get_with("/messages", &cookies(&owner)).await;
+    assert!(list.body.contains("Dan Donor"), "{}", list.body);
+    assert!(list.body.contains("1 unread"), "{}", list.body);
+    let thread = site
+        .web
+        .get_with(&format!("/messages/{}", donor.id), &cookies(&owner))
+        .await;
+    assert_eq!(
+        thread.body.matches("Enjoy the soup!").count(),
+        1,
+        "{}",
+        thread.body
+    );
+    assert!(thread.body.contains("Report this message"));
+    // Read by opening it; the poll has nothing newer than what it shows.
+    let count = site
+        .web
+        .get_with("/messages/unread-count", &cookies(&owner))
+        .await;
+    assert_eq!(count.body, "");
+    let newest = thread
+        .body
+        .split("/latest?after=")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the list polls for newer messages");
+    let poll = site
+        .web
+        .get_with(
+            &format!("/messages/{}/latest?after={newest}", donor.id),
+            &cookies(&owner),
+        )
+        .await;
+    assert_eq!(poll.status, 204);
+    site.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_second_open_report_is_explained_and_the_console_is_for_staff() {
+    let site = start(&[]).await;
+    let (owner, reporter, moderator) = (person(), person(), staff());
+    site.name(&owner, "Olive Owner").await;
+    let campaign = site
+        .campaign(
+            &owner,
+            json!({"title": "Miracle cures", "goal_minor": 10_000, "currency": "USD"}),
+        )
+        .await;
+    let report = |key: String| {
+        let campaign_id = id(&campaign).to_owned();
+        let cookies = cookies(&reporter);
+        let web = &site.web;
+        async move {
+            web.post_form(
+                "/report",
+                &cookies,
+                &[
+                    ("csrf", CSRF),
+                    ("key", &key),
+                    ("type", "campaign"),
+                    ("id", &campaign_id),
+                    ("reason", "fraud"),
+                    ("details", "Cures everything."),
+                ],
+            )
+            .await
+        }
+    };
+    let first = report(Uuid::new_v4().to_string()).await;
+    assert_eq!(first.status, 200, "{}", first.body);
+    assert!(first.body.contains("Thank you for your report"));
+    let second = report(Uuid::new_v4().to_string()).await;
+    assert_eq!(second.status, 409, "{}", second.body);
+    assert!(second
+        .body
+        .contains("still open, so it was not filed again"));
+
+    // Not staff: the 403 page, for the queue, a report and every decision.
+    let reports: Value = site
+        .profile
+        .get("/reports?status=open")
+        .token(&moderator.token)
+        .send()
+        .await
+        .expect(200);
+    let items = reports["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1, "{reports}");
+    let report_id = id(&items[0]);
+    for path in [
+        "/moderation".to_owned(),
+        format!("/moderation/reports/{report_id}"),
+    ] {
+        let answer = site.web.get_with(&path, &cookies(&reporter)).await;
+        assert_eq!(answer.status, 403, "{path}");
+    }
+    for path in [
+        format!("/moderation/reports/{report_id}/resolve"),
+        format!("/moderation/people/{}/suspend", owner.id),
+        format!("/moderation/campaigns/{}/suspend", id(&campaign)),
+    ] {
+        let answer = site
+            .web
+            .post_form(
+                &path,
+                &cookies(&owner),
+                &[("csrf", CSRF), ("resolution", "dismissed"), ("back", "/")],
+            )
+            .await;
+        assert_eq!(answer.status, 403, "{path}");
+    }
+
+    // Staff: the queue shows it in context; a decision elsewhere goes back
+    // only to a page of this site.
+    let queue = site.web.get_with("/moderation", &cookies(&moderator)).await;
+    assert_eq!(queue.status, 200, "{}", queue.body);
+    assert!(
+        queue.body.contains("Campaign “Miracle cures”"),
+        "{}",
+        queue.body
+    );
+    assert!(queue.body.contains("Cures everything."));
+    assert!(queue.body.contains("Suspend Olive Owner"));
+    let suspended = site
+        .web
+        .post_form(
+            &format!("/moderation/campaigns/{}/suspend", id(&campaign)),
+            &cookies(&moderator),
+            &[("csrf", CSRF), ("back", "//evil.example/")],
+        )
+        .await;
+    assert_eq!(suspended.status, 303, "{}", suspended.body);
+    assert_eq!(suspended.header("location"), Some("/moderation"));
+    assert_eq!(
+        site.web
+            .get(&format!("/campaigns/{}", id(&campaign)))
+            .await
+            .status,
+        404
+    );
+    let reinstated = site
+        .web
+        .post_form(
+            &format!("/moderation/campaigns/{}/reinstate", id(&campaign)),
+            &cookies(&moderator),
+            &[("csrf", CSRF), ("back", "/moderation")],
+        )
+        .await;
+    assert_eq!(reinstated.status, 303, "{}", reinstated.body);
+    assert_eq!(
+        site.web
+            .get(&format!("/campaigns/{}", id(&campaign)))
+            .await
+            .status,
+        200
+    );
+    // Dismissed: it leaves the queue.
+    let resolved = site
+        .web
+        .post_form(
+            &format!("/moderation/reports/{report_id}/resolve"),
+            &cookies(&moderator),
+            &[
+                ("csrf", CSRF),
+                ("resolution", "dismissed"),
+                ("note", "Satire."),
+            ],
+        )
+        .await;
+    assert_eq!(resolved.status, 303, "{}", resolved.body);
+    let queue = site.web.get_with("/moderation", &cookies(&moderator)).await;
+    assert!(queue.body.contains("No open reports."), "{}", queue.body);
+    site.shutdown().await;
+}
