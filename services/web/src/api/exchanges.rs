@@ -73,3 +73,71 @@ impl Api {
         self.read(Backend::Donation, "donations", id, viewer).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::session::Person;
+
+    fn exchange(
+        kind: &str,
+        status: &str,
+        donor: Option<Uuid>,
+        recipient: Option<Uuid>,
+    ) -> Exchange {
+        Exchange {
+            id: Uuid::new_v4(),
+            kind: kind.to_owned(),
+            donor_id: donor,
+            recipient_id: recipient,
+            campaign_id: None,
+            request_id: None,
+            anonymous: donor.is_none(),
+            status: status.to_owned(),
+        }
+    }
+
+    fn viewer(id: Uuid) -> Viewer {
+        Viewer::Person(Person::new(id, "P".to_owned(), false, "t".to_owned()))
+    }
+
+    #[test]
+    fn only_a_confirmed_money_or_a_completed_item_donation_went_through() {
+        let through = [("money", "confirmed"), ("item", "completed")];
+        for kind in ["money", "item"] {
+            for status in [
+                "pending",
+                "confirmed",
+                "completed",
+                "refunded",
+                "cancelled",
+                "expired",
+                "rejected",
+            ] {
+                assert_eq!(
+                    exchange(kind, status, None, None).went_through(),
+                    through.contains(&(kind, status)),
+                    "{kind} {status}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn each_party_sees_the_other_and_a_stranger_is_no_party() {
+        let (donor, recipient) = (Uuid::new_v4(), Uuid::new_v4());
+        let e = exchange("money", "confirmed", Some(donor), Some(recipient));
+        assert_eq!(e.side_of(&viewer(donor)), Some(Side::Donor));
+        assert_eq!(e.side_of(&viewer(recipient)), Some(Side::Recipient));
+        assert_eq!(e.side_of(&viewer(Uuid::new_v4())), None);
+        assert_eq!(e.side_of(&Viewer::Visitor), None);
+        assert_eq!(e.other_party(Side::Donor), Some(recipient));
+        assert_eq!(e.other_party(Side::Recipient), Some(donor));
+        // The recipient of an anonymous gift does not know the donor.
+        let anonymous = exchange("money", "confirmed", None, Some(recipient));
+        assert_eq!(anonymous.side_of(&viewer(recipient)), Some(Side::Recipient));
+        assert_eq!(anonymous.other_party(Side::Recipient), None);
+        // Nor is a visitor ever the unknown donor.
+        assert_eq!(anonymous.side_of(&Viewer::Visitor), None);
+    }
+}

@@ -180,3 +180,20 @@ impl Api {
             .any(|r| r.donation_id == Some(donation_id) && r.rater_id == Some(me)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Score;
+
+    #[test]
+    fn a_score_is_one_to_five() {
+        for n in 1..=5 {
+            assert!(Score::new(n).is_some(), "{n}");
+        }
+        for n in [0, 6, 9, 255] {
+            assert_eq!(Score::new(n), None, "{n}");
+        }
+        let json = serde_json::to_string(&Score::new(4)).expect("json");
+        assert_eq!(json, "4");
+    }
+}

@@ -688,3 +688,44 @@ fn decided(
         Err(Refused::Failed(failure)) => Err(failure.into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn back(value: &str) -> String {
+        DecisionFields {
+            csrf: String::new(),
+            reason: String::new(),
+            back: value.to_owned(),
+        }
+        .back()
+    }
+
+    #[test]
+    fn a_decision_goes_back_only_to_a_page_of_this_site() {
+        assert_eq!(back("/people/1"), "/people/1");
+        assert_eq!(back("/moderation/reports/2"), "/moderation/reports/2");
+        for elsewhere in [
+            "https://evil.example/",
+            "//evil.example/",
+            "/\\evil.example",
+            "",
+            "people",
+        ] {
+            assert_eq!(back(elsewhere), "/moderation", "{elsewhere}");
+        }
+    }
+
+    #[test]
+    fn the_outcome_fingerprint_changes_with_what_it_shows() {
+        let open = fingerprint(&["Open", "Open for donations", ""]);
+        assert_eq!(open, fingerprint(&["Open", "Open for donations", ""]));
+        assert_ne!(
+            open,
+            fingerprint(&["Resolved: actioned", "Open for donations", ""])
+        );
+        assert_ne!(open, fingerprint(&["Open", "Suspended", ""]));
+        assert_eq!(open.len(), 16);
+    }
+}
