@@ -5,9 +5,10 @@
 
 mod support;
 
+use hearth::services::Service;
 use hearth_testkit::staff_token;
 use serde_json::{json, Value};
-use support::{person, start, Person, Site};
+use support::{person, start, start_services, Person, Site};
 use uuid::Uuid;
 
 /// A browser's CSRF token, the same in its cookie and its forms.
@@ -217,6 +218,78 @@ async fn a_donation_is_talked_about_and_rated_by_its_two_parties_only() {
         )
         .await;
     assert_eq!(poll.status, 204);
+
+    // The donor rates: "not yet" while profile-service has not heard of the
+    // donation, then once; a second rating is explained.
+    let rate_path = format!("/donations/{donation_id}/rate");
+    let rate = |key: String| {
+        let (web, cookies, path) = (&site.web, cookies(&donor), rate_path.clone());
+        async move {
+            web.post_form(
+                &path,
+                &cookies,
+                &[
+                    ("csrf", CSRF),
+                    ("key", &key),
+                    ("score", "5"),
+                    ("comment", "Kind."),
+                ],
+            )
+            .await
+        }
+    };
+    let deadline = tokio::time::Instant::now() + support::WAIT;
+    loop {
+        let answer = rate(Uuid::new_v4().to_string()).await;
+        if answer.status == 303 {
+            break;
+        }
+        assert_eq!(answer.status, 409, "{}", answer.body);
+        assert!(
+            answer.body.contains("cannot be rated yet"),
+            "{}",
+            answer.body
+        );
+        assert!(tokio::time::Instant::now() < deadline, "never rateable");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let again = rate(Uuid::new_v4().to_string()).await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    assert!(again.body.contains("You have already rated this exchange"));
+    let page = site.web.get_with(&rate_path, &cookies(&donor)).await;
+    assert!(
+        page.body.contains("You have already rated this exchange"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("1 out of 5"), "no form once rated");
+    let gift = site
+        .web
+        .get_with(&format!("/donations/{donation_id}"), &cookies(&donor))
+        .await;
+    assert!(
+        gift.body.contains("Message about this donation"),
+        "{}",
+        gift.body
+    );
+    assert!(!gift.body.contains("Rate this exchange"), "{}", gift.body);
+
+    // Refunded, it is not offered to the recipient either.
+    site.donation
+        .post(&format!("/donations/{donation_id}/refund"))
+        .token(&owner.token)
+        .json(&json!({"reason": "Sent by mistake"}))
+        .send()
+        .await
+        .expect(200);
+    let page = site.web.get_with(&rate_path, &cookies(&owner)).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("was refunded, so it cannot be rated"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("1 out of 5"), "no form once refunded");
     site.shutdown().await;
 }
 
@@ -354,5 +427,58 @@ async fn a_second_open_report_is_explained_and_the_console_is_for_staff() {
     assert_eq!(resolved.status, 303, "{}", resolved.body);
     let queue = site.web.get_with("/moderation", &cookies(&moderator)).await;
     assert!(queue.body.contains("No open reports."), "{}", queue.body);
+    site.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_message_about_a_donation_that_cannot_be_checked_is_explained() {
+    // No donation-service: messaging-service cannot check the donation.
+    let services = [
+        Service::Campaign,
+        Service::Request,
+        Service::Messaging,
+        Service::Profile,
+    ];
+    let site = start_services(&services, &[]).await;
+    let (sender, recipient) = (person(), person());
+    let answer = site
+        .web
+        .post_form(
+            &format!("/messages/{}", recipient.id),
+            &cookies(&sender),
+            &[
+                ("csrf", CSRF),
+                ("key", &Uuid::new_v4().to_string()),
+                ("about", &Uuid::new_v4().to_string()),
+                ("body", "About my gift."),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 503, "{}", answer.body);
+    assert!(
+        answer
+            .body
+            .contains("The donation this message is about cannot be checked right now"),
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer.body.contains("About my gift."),
+        "what was typed stays"
+    );
+    // Without a donation, the message goes.
+    let answer = site
+        .web
+        .post_form(
+            &format!("/messages/{}", recipient.id),
+            &cookies(&sender),
+            &[
+                ("csrf", CSRF),
+                ("key", &Uuid::new_v4().to_string()),
+                ("body", "Hello."),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
     site.shutdown().await;
 }
