@@ -124,16 +124,15 @@ async fn a_donation_is_talked_about_and_rated_by_its_two_parties_only() {
         assert_eq!(rate.status, 200, "{}", rate.body);
         assert!(rate.body.contains("1 out of 5"), "{}", rate.body);
     }
-    // Anyone else: the donation's pages do not exist.
-    for path in ["message", "rate"] {
-        let answer = site
-            .web
-            .get_with(
-                &format!("/donations/{donation_id}/{path}"),
-                &cookies(&stranger),
-            )
-            .await;
-        assert_eq!(answer.status, 404, "{path}");
+    // Anyone else, staff too: the donation's pages are its parties'.
+    for who in [&stranger, &staff()] {
+        for path in ["message", "rate"] {
+            let answer = site
+                .web
+                .get_with(&format!("/donations/{donation_id}/{path}"), &cookies(who))
+                .await;
+            assert_eq!(answer.status, 404, "{path}");
+        }
     }
     // A message from a stranger claiming the donation is refused in words.
     let answer = site
@@ -324,6 +323,20 @@ async fn a_second_open_report_is_explained_and_the_console_is_for_staff() {
             .await
         }
     };
+    // Offered to others, not to the owner.
+    let campaign_path = format!("/campaigns/{}", id(&campaign));
+    let as_owner = site.web.get_with(&campaign_path, &cookies(&owner)).await;
+    assert!(
+        !as_owner.body.contains("Report this campaign"),
+        "{}",
+        as_owner.body
+    );
+    let as_reporter = site.web.get_with(&campaign_path, &cookies(&reporter)).await;
+    assert!(
+        as_reporter.body.contains("Report this campaign"),
+        "{}",
+        as_reporter.body
+    );
     let first = report(Uuid::new_v4().to_string()).await;
     assert_eq!(first.status, 200, "{}", first.body);
     assert!(first.body.contains("Thank you for your report"));
