@@ -495,3 +495,80 @@ async fn a_message_about_a_donation_that_cannot_be_checked_is_explained() {
     assert_eq!(answer.status, 303, "{}", answer.body);
     site.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_long_thread_pages_back_and_only_its_newest_page_polls() {
+    let site = start(&[]).await;
+    let (me, other) = (person(), person());
+    site.name(&other, "Theo Talker").await;
+    for n in 1..=22 {
+        let sent = site
+            .web
+            .post_form(
+                &format!("/messages/{}", other.id),
+                &cookies(&me),
+                &[
+                    ("csrf", CSRF),
+                    ("key", &Uuid::new_v4().to_string()),
+                    ("body", &format!("Message number {n}.")),
+                ],
+            )
+            .await;
+        assert_eq!(sent.status, 303, "{}", sent.body);
+    }
+    let newest = site
+        .web
+        .get_with(&format!("/messages/{}", other.id), &cookies(&me))
+        .await;
+    assert_eq!(newest.status, 200, "{}", newest.body);
+    assert!(newest.body.contains("Messages with Theo Talker"));
+    for n in 3..=22 {
+        assert!(newest.body.contains(&format!("Message number {n}.")), "{n}");
+    }
+    assert!(!newest.body.contains("Message number 2."));
+    // Oldest first: 3 before 22.
+    let (three, last) = (
+        newest.body.find("Message number 3.").expect("3"),
+        newest.body.find("Message number 22.").expect("22"),
+    );
+    assert!(three < last, "oldest first");
+    assert!(
+        newest.body.contains("/latest?after="),
+        "the newest page polls"
+    );
+    let older = newest
+        .body
+        .split(r#"<a href=""#)
+        .filter_map(|rest| rest.split('"').next())
+        .find(|href| href.contains("?cursor="))
+        .expect("an Older messages link")
+        .replace("&amp;", "&");
+    let page = site.web.get_with(&older, &cookies(&me)).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Message number 1."));
+    assert!(page.body.contains("Message number 2."));
+    assert!(!page.body.contains("Message number 3."));
+    assert!(
+        !page.body.contains("/latest?after="),
+        "an older page does not poll"
+    );
+    assert!(page.body.contains("Newest messages"));
+    // A conversation starts from a person's profile too, not from one's own.
+    let theirs = site
+        .web
+        .get_with(&format!("/people/{}", other.id), &cookies(&me))
+        .await;
+    assert!(theirs
+        .body
+        .contains(&format!(r#"href="/messages/{}""#, other.id)));
+    site.name(&me, "Mia Me").await;
+    let mine = site
+        .web
+        .get_with(&format!("/people/{}", me.id), &cookies(&me))
+        .await;
+    assert!(!mine.body.contains("Send a message"), "{}", mine.body);
+    assert!(!mine.body.contains("Report this person"), "{}", mine.body);
+    // Mine: no report link on my own messages.
+    assert!(!page.body.contains("Report this message"));
+    site.shutdown().await;
+}

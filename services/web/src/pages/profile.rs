@@ -77,6 +77,8 @@ struct ProfilePage {
     rating_summary: String,
     /// `None` when the ratings could not be read.
     ratings: Option<Vec<RatingLine>>,
+    /// Signed in, and not this person: "Send a message".
+    message_url: Option<String>,
     /// Signed in, and not this person: "Report this person".
     report_url: Option<String>,
     /// Staff: suspend or reinstate this person.
@@ -109,6 +111,7 @@ pub async fn show(
         .map(|page| rating_lines(page, &viewer, now));
     let rating_summary = rating_summary(profile.rating_avg, profile.rating_count);
     let me = viewer.person().map(|p| p.id);
+    let someone_else = me.is_some() && me != Some(id);
     let suspended = profile.status == "suspended";
     let moderation = viewer
         .person()
@@ -122,8 +125,8 @@ pub async fn show(
         bio: profile.bio,
         location: profile.location,
         suspended,
-        report_url: (me.is_some() && me != Some(id))
-            .then(|| format!("/report?type=profile&id={id}")),
+        message_url: someone_else.then(|| format!("/messages/{id}")),
+        report_url: someone_else.then(|| format!("/report?type=profile&id={id}")),
         moderation,
         member_since: format!("Member since {}", profile.created_at.format("%B %Y")),
         rating_summary,
