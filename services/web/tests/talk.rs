@@ -424,6 +424,28 @@ async fn a_second_open_report_is_explained_and_the_console_is_for_staff() {
             .status,
         200
     );
+    // A stale reinstate form (it is active again) changes nothing: no pause.
+    let stale = site
+        .web
+        .post_form(
+            &format!("/moderation/campaigns/{}/reinstate", id(&campaign)),
+            &cookies(&moderator),
+            &[("csrf", CSRF), ("back", "/moderation")],
+        )
+        .await;
+    assert_eq!(stale.status, 409, "{}", stale.body);
+    assert!(
+        stale.body.contains("It is not suspended."),
+        "{}",
+        stale.body
+    );
+    let still: Value = site
+        .campaign
+        .get(&format!("/campaigns/{}", id(&campaign)))
+        .send()
+        .await
+        .expect(200);
+    assert_eq!(still["status"], "active");
     // Dismissed: it leaves the queue.
     let resolved = site
         .web

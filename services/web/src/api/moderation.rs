@@ -265,6 +265,18 @@ impl Api {
         reason: Option<&str>,
         viewer: &Viewer,
     ) -> Result<(), Refused> {
+        // Only a suspended one: any other would take the first legal move
+        // below (an active campaign would be paused).
+        #[derive(Deserialize)]
+        struct Listed {
+            status: String,
+        }
+        let now: Listed = self
+            .read(listing.backend(), listing.collection(), id, viewer)
+            .await?;
+        if now.status != "suspended" {
+            return Err(Refused::Conflict(format!("it is {}", now.status)));
+        }
         let mut last = Refused::Conflict(String::new());
         for status in listing.statuses() {
             match self.move_listing(listing, id, status, reason, viewer).await {
