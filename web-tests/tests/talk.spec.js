@@ -11,10 +11,10 @@ const {
   urls,
   api,
   signIn,
-
   watchNavigations,
   createCampaign,
   unique,
+  person,
   visit,
   checkPage,
   donateThroughPage,
@@ -256,4 +256,32 @@ test('messages, rating and the profile form answer visitors, other people and fo
   await page.locator('input[name="score"]:checked').evaluate((el) => el.setAttribute('value', '9'));
   await page.getByRole('button', { name: 'Rate' }).click();
   await expect(page.getByText('Score: choose from 1 to 5.')).toBeVisible();
+});
+
+test.describe('with JavaScript off', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('a conversation starts from a profile and a report is filed, as plain HTML', async ({ page }) => {
+    const theirName = unique('Tova');
+    const them = await person(theirName);
+    await signIn(page, unique('Ned'));
+    await page.goto(`${urls.site()}/people/${them.id}`);
+    await page.getByRole('link', { name: 'Send a message' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: `Messages with ${theirName}` })).toBeVisible();
+    await page.getByLabel('Message', { exact: true }).fill('Hello without scripts.');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await expect(page.getByRole('main').getByRole('listitem')).toHaveCount(1);
+    await expect(page.getByRole('main')).toContainText('Hello without scripts.');
+    await checkPage(page, 'thread-no-js', { axe: false });
+    const theirs = await api('messaging', 'GET', '/conversations?limit=5', { token: them.token, expected: 200 });
+    expect(theirs.items.map((c) => [c.last_message.body, c.unread_count])).toEqual([['Hello without scripts.', 1]]);
+
+    await page.goto(`${urls.site()}/people/${them.id}`);
+    await page.getByRole('link', { name: 'Report this person' }).click();
+    await page.getByLabel('Reason').selectOption({ label: 'Harassment' });
+    await page.getByLabel('Details (optional)').fill('Testing without scripts.');
+    await page.getByRole('button', { name: 'Send report' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Thank you for your report' })).toBeVisible();
+    await checkPage(page, 'report-filed-no-js', { axe: false });
+  });
 });
