@@ -153,7 +153,10 @@ impl Platform {
             ConfigError::new("WEB_PORT", format!("cannot listen on {}: {e}", config.bind))
         })?;
         let addr = listener.local_addr()?;
-        let router = web_service::router(&config)?;
+        let router = web_service::router(
+            &config,
+            web_service::live::Stopping::new(self.stop.subscribe()),
+        )?;
         let mut stopped = self.stop.subscribe();
         self.servers.spawn(hearth_core::http::serve_with(
             listener,

@@ -234,11 +234,16 @@ async fn a_title_with_markup_shows_as_text_and_every_answer_carries_the_policy()
             .expect("linked from the page")
             .to_owned()
     };
-    let (css, js) = (asset("/static/site-"), asset("/static/htmx-"));
+    let (css, js, sse) = (
+        asset("/static/site-"),
+        asset("/static/htmx-2"),
+        asset("/static/htmx-ext-sse-"),
+    );
     let mut every = paths.to_vec();
     every.extend([
         css.clone(),
         js.clone(),
+        sse.clone(),
         "/campaigns/00000000-0000-0000-0000-000000000000".to_owned(),
         "/nowhere".to_owned(),
         "/health/live".to_owned(),
@@ -258,14 +263,21 @@ async fn a_title_with_markup_shows_as_text_and_every_answer_carries_the_policy()
         );
         assert!(answer.header("referrer-policy").is_some(), "{path}");
     }
-    for asset in [&css, &js] {
+    for asset in [&css, &js, &sse] {
         let answer = site.web.get(asset).await;
         assert_eq!(answer.status, 200, "{asset}");
         assert!(answer.set_cookies().is_empty(), "a file sets no cookie");
         assert!(answer
             .header("cache-control")
             .is_some_and(|c| c.contains("immutable")));
+        let gzipped = site.web.get_gzip(asset).await;
+        assert_eq!(gzipped.header("content-encoding"), Some("gzip"), "{asset}");
     }
+    // A page is never compressed: its CSRF token sits beside text the
+    // visitor chose (BREACH).
+    let search = site.web.get_gzip("/explore?q=csrf").await;
+    assert_eq!(search.status, 200);
+    assert_eq!(search.header("content-encoding"), None);
     site.shutdown().await;
 }
 

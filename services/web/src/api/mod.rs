@@ -12,6 +12,7 @@ pub mod donations;
 pub mod exchanges;
 pub mod messaging;
 pub mod moderation;
+pub mod names;
 pub mod profiles;
 pub mod requests;
 
@@ -70,6 +71,8 @@ pub enum Failure {
 pub struct Api {
     http: reqwest::Client,
     urls: BackendUrls,
+    /// Public display names, shared by every page (names.rs).
+    names: names::Names,
 }
 
 impl Api {
@@ -78,6 +81,7 @@ impl Api {
         Ok(Self {
             http: hearth_core::service_client::client(timeout)?,
             urls,
+            names: names::Names::default(),
         })
     }
 

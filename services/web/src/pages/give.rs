@@ -26,6 +26,7 @@ use crate::api::donations::{MyDonation, NewMoneyDonation};
 use crate::csrf::CsrfToken;
 use crate::format;
 use crate::layout::Layout;
+use crate::live;
 use crate::session::Viewer;
 use crate::AppState;
 
@@ -169,9 +170,11 @@ impl GiftForm for DonateForm {
 /// A donation's status as its donor reads it; `pub` for "My giving".
 #[derive(Debug)]
 pub struct StatusView {
-    pub status_url: String,
-    /// Still pending: the fragment asks again.
+    /// The donation's page: "Check again" without JavaScript.
+    pub page_url: String,
     pub pending: bool,
+    /// While pending: the `/live` event that brings the outcome.
+    pub live_event: Option<String>,
     pub heading: &'static str,
     pub text: String,
 }
@@ -194,9 +197,11 @@ impl StatusView {
             "refunded" => ("Refunded", format!("Your {gift} of {what} was refunded.")),
             _ => ("Status unknown", format!("Status: {}", donation.status)),
         };
+        let pending = donation.status == "pending";
         Self {
-            status_url: format!("/donations/{}/status", donation.id),
-            pending: donation.status == "pending",
+            page_url: format!("/donations/{}", donation.id),
+            pending,
+            live_event: pending.then(|| live::donation_event(donation.id)),
             heading,
             text,
         }
@@ -265,10 +270,14 @@ pub async fn show(
         return Ok(Redirect::to(&format!("/sign-in?next=/donations/{id}")).into_response());
     }
     let donation = donors_own(&state, &viewer, id).await?;
+    let mut layout = Layout::new(&viewer).with_csrf(&csrf);
+    if donation.status == "pending" {
+        layout = layout.watching(id);
+    }
     let talk = GiftTalk::for_gift(&state.api, &viewer, id).await;
     let page = DonationPage {
         talk,
-        layout: Layout::new(&viewer).with_csrf(&csrf),
+        layout,
         what: describe(&donation),
         gift: if donation.request_id.is_some() {
             "pledge"
@@ -296,18 +305,11 @@ async fn donors_own(state: &AppState, viewer: &Viewer, id: Uuid) -> Result<MyDon
     }
 }
 
-/// `GET /donations/{id}/status`: the status alone, for the page to swap in.
-pub async fn status(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(raw_id): Path<String>,
-) -> Result<Response, PageError> {
-    let id = parse_id(&raw_id)?;
-    if viewer.person().is_none() {
-        return Err(PageError::SignedOut);
+/// The status fragment of a donation, as `/live` sends it when the
+/// donation is no longer pending.
+pub fn status_fragment(donation: &MyDonation) -> askama::Result<String> {
+    StatusFragment {
+        status: StatusView::new(donation),
     }
-    let donation = donors_own(&state, &viewer, id).await?;
-    Ok(render(&StatusFragment {
-        status: StatusView::new(&donation),
-    }))
+    .render()
 }

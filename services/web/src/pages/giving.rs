@@ -57,6 +57,13 @@ pub async fn show(
     let cursor = params.cursor.filter(|c| !c.is_empty());
     let mut layout = Layout::new(&viewer).with_csrf(&csrf);
     let page = layout.or_notice(state.api.my_donations(cursor.as_deref(), &viewer).await);
+    for pending in page
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter(|d| d.status == "pending")
+    {
+        layout = layout.watching(pending.id);
+    }
     let now = Utc::now();
     let more = page
         .as_ref()

@@ -72,7 +72,6 @@ pub async fn conversations(
         Some(page) => {
             let names = talk::names(
                 &state.api,
-                &viewer,
                 page.items.iter().map(|c| c.counterpart_id),
             )
             .await;

@@ -123,7 +123,7 @@ pub async fn show(
     });
     let page = RatePage {
         layout: Layout::new(&viewer).with_csrf(&csrf),
-        whom: whom(&state, &viewer, &exchange, side).await,
+        whom: whom(&state, &exchange, side).await,
         back_url: back_url(&exchange, side),
         said: said.map(|r| explain(&r, just_rated)),
         error: None,
@@ -210,7 +210,7 @@ pub async fn rate(
     });
     let page = RatePage {
         layout: Layout::new(&viewer).with_csrf(&csrf),
-        whom: whom(&state, &viewer, &exchange, side).await,
+        whom: whom(&state, &exchange, side).await,
         back_url: back_url(&exchange, side),
         said: said.map(|r| explain(&r, false)),
         error,
@@ -228,11 +228,11 @@ async fn party(state: &AppState, viewer: &Viewer, id: Uuid) -> Result<(Exchange,
     Ok((exchange, side))
 }
 
-async fn whom(state: &AppState, viewer: &Viewer, exchange: &Exchange, side: Side) -> String {
+async fn whom(state: &AppState, exchange: &Exchange, side: Side) -> String {
     let Some(other) = exchange.other_party(side) else {
         return "the donor".to_owned();
     };
-    talk::names(&state.api, viewer, [other])
+    talk::names(&state.api, [other])
         .await
         .remove(&other)
         .unwrap_or_else(|| SOMEONE.to_owned())

@@ -59,7 +59,7 @@ pub async fn show(
     };
     let now = Utc::now();
     let mut layout = Layout::new(&viewer).with_csrf(&csrf);
-    let gifts = recent_gifts(&state.api, &viewer, &mut layout, donations, now).await;
+    let gifts = recent_gifts(&state.api, &mut layout, donations, now).await;
     let page = RequestPage {
         card: RequestCard::new(&request, now),
         description: request.description.clone(),

@@ -10,7 +10,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use futures::future::join_all;
 use uuid::Uuid;
 
 use super::errors::PageError;
@@ -63,26 +62,12 @@ pub fn sign_in_first(path: &str) -> Response {
     Redirect::to(&format!("/sign-in?{query}")).into_response()
 }
 
-/// People's display names, asked at once; one without a profile, or
-/// profile-service down, is left out (the page says "A member").
-pub async fn names(
-    api: &Api,
-    viewer: &Viewer,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> HashMap<Uuid, String> {
-    let mut ids: Vec<Uuid> = ids.into_iter().collect();
-    ids.sort_unstable();
-    ids.dedup();
-    join_all(ids.into_iter().map(|id| async move {
-        api.profile(id, viewer)
-            .await
-            .ok()
-            .map(|p| (id, p.display_name))
-    }))
-    .await
-    .into_iter()
-    .flatten()
-    .collect()
+/// People's public display names (`Api::display_names`: asked at once,
+/// kept a little); one without a profile, or profile-service down, is left
+/// out (the page says "A member").
+pub async fn names(api: &Api, ids: impl IntoIterator<Item = Uuid>) -> HashMap<Uuid, String> {
+    let ids: Vec<Uuid> = ids.into_iter().collect();
+    api.display_names(&ids).await
 }
 
 /// The name to show for a person whose profile could not be read.
