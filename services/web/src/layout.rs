@@ -58,6 +58,21 @@ impl Layout {
         self
     }
 
+    /// The page shows the thread with `person` up to the message `newest`:
+    /// a newer one is told live (the `messages-{person}` event of `/live`).
+    pub fn watching_thread(mut self, person: Uuid, newest: Option<Uuid>) -> Self {
+        if let Some(url) = &mut self.live_url {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str("thread=");
+            url.push_str(&person.to_string());
+            if let Some(newest) = newest {
+                url.push_str("&newest=");
+                url.push_str(&newest.to_string());
+            }
+        }
+        self
+    }
+
     /// Keeps what answered; a failed part becomes a notice and `None`.
     pub fn or_notice<T>(&mut self, result: Result<T, Failure>) -> Option<T> {
         match result {

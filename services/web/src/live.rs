@@ -4,7 +4,12 @@
 //!
 //! - `unread`: the header's unread count, at once and whenever it changes;
 //! - `donation-{id}`: the status fragment of a donation the page shows as
-//!   pending, once it is no longer pending (then it is no longer watched).
+//!   pending, once it is no longer pending (then it is no longer watched);
+//! - `unread-messages`: the header's count of unread messages, whenever it
+//!   changes (the page starts without one, so nothing is sent for none);
+//! - `messages-{person}`: the id of the newest message with that person,
+//!   when a newer one than the page shows arrives (the thread then asks for
+//!   its list, `/messages/{person}/latest`).
 //!
 //! The site owns no broker connection, so it learns of a change by asking
 //! the APIs, only while a page is open: pending donations every
@@ -67,7 +72,12 @@ impl Stopping {
     }
 }
 
-/// `GET /live?donation={id}&donation={id}`.
+/// The name of the event that tells a thread a newer message arrived.
+pub fn thread_event(person: Uuid) -> String {
+    format!("messages-{person}")
+}
+
+/// `GET /live?donation={id}&donation={id}&thread={person}&newest={message}`.
 pub async fn stream(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -77,7 +87,8 @@ pub async fn stream(
         return PageError::SignedOut.into_response();
     }
     let stopping = state.stopping.clone().wait();
-    let watch = Watch::new(state, viewer, watched(query.as_deref()));
+    let mut watch = Watch::new(state, viewer, watched(query.as_deref()));
+    watch.thread = watched_thread(query.as_deref());
     let events = stream::unfold(watch, Watch::next)
         .flat_map(stream::iter)
         .map(Ok::<_, Infallible>)
@@ -102,6 +113,31 @@ fn watched(query: Option<&str>) -> Vec<Uuid> {
     ids
 }
 
+/// The thread a page shows (`thread={person}`), with the newest message it
+/// shows (`newest={id}`, none for an empty thread).
+fn watched_thread(query: Option<&str>) -> Option<Thread> {
+    let mut person = None;
+    let mut newest = None;
+    for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match &*key {
+            "thread" => person = Uuid::parse_str(&value).ok(),
+            "newest" => newest = Uuid::parse_str(&value).ok(),
+            _ => {}
+        }
+    }
+    Some(Thread {
+        with: person?,
+        newest,
+    })
+}
+
+/// A thread being watched for newer messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Thread {
+    with: Uuid,
+    newest: Option<Uuid>,
+}
+
 /// One page's stream: what it watches and what it last sent.
 struct Watch {
     state: AppState,
@@ -109,6 +145,9 @@ struct Watch {
     pending: Vec<Uuid>,
     /// The count last sent; none before the first.
     unread: Option<String>,
+    /// The unread messages' count the page shows now.
+    unread_messages: Option<String>,
+    thread: Option<Thread>,
     ticks: u32,
     clock: Interval,
 }
@@ -130,6 +169,9 @@ impl Watch {
             viewer,
             pending,
             unread: None,
+            // The page shows no count of its own: only a count to show is news.
+            unread_messages: Some(messages_unread_text(0)),
+            thread: None,
             ticks: 0,
             clock,
         }
@@ -153,7 +195,8 @@ impl Watch {
         self.ticks = self.ticks.wrapping_add(1);
         let api = &self.state.api;
         let viewer = &self.viewer;
-        let (count, donations) = tokio::join!(
+        let thread = self.thread.filter(|_| count_due);
+        let (count, donations, messages, newest) = tokio::join!(
             async {
                 match count_due {
                     true => Some(api.unread_count(viewer).await),
@@ -161,6 +204,18 @@ impl Watch {
                 }
             },
             future::join_all(self.pending.iter().map(|id| api.donation(*id, viewer))),
+            async {
+                match count_due {
+                    true => Some(api.unread_messages(viewer).await),
+                    false => None,
+                }
+            },
+            async {
+                match thread {
+                    Some(t) => Some(api.thread(t.with, None, viewer).await),
+                    None => None,
+                }
+            },
         );
         if matches!(count, Some(Err(Failure::SignedOut)))
             || donations
@@ -175,6 +230,27 @@ impl Watch {
             if self.unread.as_ref() != Some(&text) {
                 events.push(Event::default().event("unread").data(&text));
                 self.unread = Some(text);
+            }
+        }
+        if let Some(Ok(count)) = messages {
+            let text = messages_unread_text(count);
+            if self.unread_messages.as_ref() != Some(&text) {
+                events.push(Event::default().event("unread-messages").data(&text));
+                self.unread_messages = Some(text);
+            }
+        }
+        if let (Some(watched), Some(Ok(page))) = (thread, newest) {
+            let now = page.items.first().map(|m| m.id);
+            if let Some(id) = now.filter(|_| now != watched.newest) {
+                events.push(
+                    Event::default()
+                        .event(thread_event(watched.with))
+                        .data(id.to_string()),
+                );
+                self.thread = Some(Thread {
+                    newest: now,
+                    ..watched
+                });
             }
         }
         let me = viewer.person().map(|p| p.id);
@@ -199,6 +275,16 @@ impl Watch {
     }
 }
 
+/// The header's count of unread messages. None is an HTML comment, not
+/// nothing: an event without data is never delivered, and a comment leaves
+/// the badge `:empty` (hidden) all the same.
+fn messages_unread_text(count: i64) -> String {
+    match count {
+        n if n <= 0 => "<!-- none -->".to_owned(),
+        n => n.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,5 +304,31 @@ mod tests {
             .map(|_| format!("donation={}", Uuid::new_v4()))
             .collect();
         assert_eq!(watched(Some(&query.join("&"))).len(), WATCHED_AT_MOST);
+    }
+
+    #[test]
+    fn a_page_watches_the_thread_it_shows() {
+        let (person, newest) = (Uuid::new_v4(), Uuid::new_v4());
+        let query = format!(
+            "donation={}&thread={person}&newest={newest}",
+            Uuid::new_v4()
+        );
+        assert_eq!(
+            watched_thread(Some(&query)),
+            Some(Thread {
+                with: person,
+                newest: Some(newest)
+            })
+        );
+        let empty = watched_thread(Some(&format!("thread={person}")));
+        assert_eq!(empty.map(|t| t.newest), Some(None));
+        assert_eq!(watched_thread(Some("thread=nonsense")), None);
+        assert_eq!(watched_thread(None), None);
+    }
+
+    #[test]
+    fn no_unread_messages_is_a_comment_an_event_can_carry() {
+        assert_eq!(messages_unread_text(3), "3");
+        assert_eq!(messages_unread_text(0), "<!-- none -->");
     }
 }

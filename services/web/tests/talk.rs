@@ -74,8 +74,7 @@ async fn every_talk_page_sends_a_visitor_to_sign_in() {
             "{path}"
         );
     }
-    // The header's count is empty for a visitor; a report of nothing known is a 404.
-    assert_eq!(site.web.page("/messages/unread-count").await, "");
+    // A report of nothing known is a 404.
     assert_eq!(
         site.web.get("/report?type=spaceship&id=1").await.status,
         404
@@ -178,11 +177,6 @@ async fn a_donation_is_talked_about_and_rated_by_its_two_parties_only() {
             .await;
         assert_eq!(sent.status, 303, "{}", sent.body);
     }
-    let count = site
-        .web
-        .get_with("/messages/unread-count", &cookies(&owner))
-        .await;
-    assert_eq!(count.body, "1");
     let list = site.web.get_with("/messages", &cookies(&owner)).await;
     assert!(list.body.contains("Dan Donor"), "{}", list.body);
     assert!(list.body.contains("1 unread"), "{}", list.body);
@@ -197,12 +191,15 @@ async fn a_donation_is_talked_about_and_rated_by_its_two_parties_only() {
         thread.body
     );
     assert!(thread.body.contains("Report this message"));
-    // Read by opening it; the poll has nothing newer than what it shows.
-    let count = site
-        .web
-        .get_with("/messages/unread-count", &cookies(&owner))
-        .await;
-    assert_eq!(count.body, "");
+    // The page's live stream watches the thread.
+    assert!(
+        thread.body.contains(&format!("/live?thread={}", donor.id)),
+        "{}",
+        thread.body
+    );
+    // Read by opening it; asked again, the list has nothing newer.
+    let list = site.web.get_with("/messages", &cookies(&owner)).await;
+    assert!(!list.body.contains("1 unread"), "{}", list.body);
     let newest = thread
         .body
         .split("/latest?after=")
@@ -519,7 +516,7 @@ async fn a_message_about_a_donation_that_cannot_be_checked_is_explained() {
 }
 
 #[tokio::test]
-async fn a_long_thread_pages_back_and_only_its_newest_page_polls() {
+async fn a_long_thread_pages_back_and_only_its_newest_page_is_live() {
     let site = start(&[]).await;
     let (me, other) = (person(), person());
     site.name(&other, "Theo Talker").await;

@@ -26,7 +26,10 @@ const KEPT_AT_MOST: usize = 10_000;
 
 /// Names by person, with when each was asked. Cheap to clone: shared.
 #[derive(Debug, Clone, Default)]
-pub struct Names(Arc<Mutex<HashMap<Uuid, (Instant, Option<String>)>>>);
+pub struct Names(Arc<Mutex<HashMap<Uuid, Kept>>>);
+
+/// A name as kept: when it was asked, and the name (none: no profile).
+type Kept = (Instant, Option<String>);
 
 impl Names {
     fn fresh(&self, id: Uuid, now: Instant) -> Option<Option<String>> {

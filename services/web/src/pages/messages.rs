@@ -2,12 +2,11 @@
 //! with one of them (paged, newest at the bottom), the send box, and a
 //! message about a donation, started from the donation.
 //!
-//! New messages appear while the thread is open: its list asks
-//! `/messages/{person}/latest?after=<newest>` every two seconds and is
-//! answered 204 (nothing to swap) until something newer arrived. That one
-//! partial is all that polls, so it can turn into a server-sent stream
-//! without touching the rest. Opening a thread marks what it shows to the
-//! viewer read. Without JavaScript a reload shows new messages.
+//! New messages appear while the thread is open: the page's `/live` stream
+//! watches the thread (`Layout::watching_thread`) and sends
+//! `messages-{person}` when a newer message exists; the list then asks
+//! `/messages/{person}/latest?after=<newest>` and swaps itself. Opening a
+//! thread marks what it shows to the viewer read. Without JavaScript a reload shows new messages.
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
@@ -30,6 +29,7 @@ use crate::config::Backend;
 use crate::csrf::CsrfToken;
 use crate::format;
 use crate::layout::Layout;
+use crate::live;
 use crate::session::Viewer;
 use crate::AppState;
 
@@ -70,11 +70,7 @@ pub async fn conversations(
         .and_then(|p| next_page("/messages", p.next_cursor.as_deref()));
     let rows = match page {
         Some(page) => {
-            let names = talk::names(
-                &state.api,
-                page.items.iter().map(|c| c.counterpart_id),
-            )
-            .await;
+            let names = talk::names(&state.api, page.items.iter().map(|c| c.counterpart_id)).await;
             let now = Utc::now();
             Some(
                 page.items
@@ -107,18 +103,6 @@ fn excerpt(body: &str) -> String {
     }
 }
 
-/// `GET /messages/unread-count`: the header's count of unread messages, as
-/// text ("3", or nothing).
-pub async fn unread_count(State(state): State<AppState>, viewer: Viewer) -> Response {
-    if viewer.person().is_none() {
-        return String::new().into_response();
-    }
-    match state.api.unread_messages(&viewer).await {
-        Ok(n) if n > 0 => n.to_string().into_response(),
-        Ok(_) | Err(_) => String::new().into_response(),
-    }
-}
-
 /// One message as a thread shows it.
 #[derive(Debug)]
 pub struct MessageLine {
@@ -130,11 +114,12 @@ pub struct MessageLine {
     report_url: Option<String>,
 }
 
-/// The thread's list: what the page shows and what the poll swaps.
+/// The thread's list: what the page shows and what a newer message swaps.
 #[derive(Debug)]
 pub struct ThreadList {
-    /// Where to ask for newer ones; `None` when paging back (no polling).
-    poll_url: Option<String>,
+    /// On the newest page: the `/live` event that says a newer message
+    /// arrived, and where the list then asks for itself again.
+    live: Option<(String, String)>,
     lines: Vec<MessageLine>,
 }
 
@@ -222,6 +207,9 @@ async fn thread_page(
     );
     let mut layout = Layout::new(viewer).with_csrf(csrf);
     let messages = layout.or_notice(messages);
+    if let (Some(page), None) = (&messages, cursor) {
+        layout = layout.watching_thread(other, page.items.first().map(|m| m.id));
+    }
     let name = name.map_or_else(|_| SOMEONE.to_owned(), |p| p.display_name);
     let path = format!("/messages/{other}");
     let older = messages
@@ -244,7 +232,7 @@ async fn thread_page(
 }
 
 /// The messages of `page` oldest first, the viewer's unread ones marked
-/// read; polled for newer ones when it is the newest page.
+/// read; on the newest page, asked again when a newer message arrives.
 async fn list(
     state: &AppState,
     viewer: &Viewer,
@@ -262,7 +250,12 @@ async fn list(
             .map(|m| state.api.mark_message_read(m.id, viewer)),
     )
     .await;
-    let poll_url = newest.then(|| poll_url(other, page.items.first()));
+    let live = newest.then(|| {
+        (
+            live::thread_event(other),
+            latest_url(other, page.items.first()),
+        )
+    });
     let now = Utc::now();
     let lines = page
         .items
@@ -287,10 +280,10 @@ async fn list(
             }
         })
         .collect();
-    ThreadList { poll_url, lines }
+    ThreadList { live, lines }
 }
 
-fn poll_url(other: Uuid, newest: Option<&Message>) -> String {
+fn latest_url(other: Uuid, newest: Option<&Message>) -> String {
     match newest {
         Some(m) => format!("/messages/{other}/latest?after={}", m.id),
         None => format!("/messages/{other}/latest"),
@@ -303,7 +296,8 @@ pub struct LatestParams {
 }
 
 /// `GET /messages/{person}/latest?after=<id>`: the newest page of the
-/// thread when its newest message is not `after` (else 204: nothing new).
+/// thread when its newest message is not `after` (else 204: nothing new),
+/// asked when `/live` says a newer message arrived.
 pub async fn latest(
     State(state): State<AppState>,
     viewer: Viewer,

@@ -16,6 +16,7 @@ use super::errors::PageError;
 use super::{messages, moderation, my_profile, parse_id, rating, render, report};
 use crate::api::Api;
 use crate::layout::Layout;
+use crate::live;
 use crate::session::Viewer;
 use crate::AppState;
 
@@ -23,7 +24,6 @@ use crate::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/messages", get(messages::conversations))
-        .route("/messages/unread-count", get(messages::unread_count))
         .route(
             "/messages/{person}",
             get(messages::thread).post(messages::send),
@@ -120,9 +120,9 @@ pub struct GiftTalk {
     /// "Rate this exchange": only where profile-service would take it.
     pub rate_url: Option<String>,
     pub report_url: String,
-    /// While the donation is pending: where to ask again (the links change
-    /// when the saga decides).
-    pub poll_url: Option<String>,
+    /// While the donation is pending: the `/live` event of its outcome, and
+    /// where the links are asked for again then (they change with it).
+    pub live: Option<(String, String)>,
 }
 
 impl GiftTalk {
@@ -143,7 +143,8 @@ impl GiftTalk {
             };
         };
         Self {
-            poll_url: (exchange.status == "pending").then(|| format!("/donations/{id}/talk")),
+            live: (exchange.status == "pending")
+                .then(|| (live::donation_event(id), format!("/donations/{id}/talk"))),
             message_url: exchange
                 .other_party(side)
                 .map(|_| format!("/donations/{id}/message")),
@@ -165,8 +166,8 @@ struct GiftTalkFragment {
     talk: GiftTalk,
 }
 
-/// `GET /donations/{id}/talk`: a gift page's links, asked again while the
-/// donation is pending.
+/// `GET /donations/{id}/talk`: a gift page's links, asked again when the
+/// pending donation's outcome arrives.
 pub async fn gift_talk(
     State(state): State<AppState>,
     viewer: Viewer,
