@@ -199,8 +199,9 @@ test('messages, rating and the profile form answer visitors, other people and fo
       await visitor.goto(urls.site() + path);
       await expect(visitor).toHaveURL(new RegExp(`/sign-in\\?next=${encodeURIComponent(path).replace(/[.?]/g, '\\$&')}$`));
     }
-    const unread = await visitor.request.get(`${urls.site()}/messages/unread-count`);
-    expect(await unread.text()).toBe('');
+    // No live stream for a visitor either.
+    const live = await visitor.request.get(`${urls.site()}/live`);
+    expect(live.status()).toBe(401);
   } finally {
     await visitorContext.close();
   }
