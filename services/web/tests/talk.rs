@@ -591,3 +591,91 @@ async fn a_long_thread_pages_back_and_only_its_newest_page_is_live() {
     assert!(!page.body.contains("Report this message"));
     site.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_new_message_reaches_the_open_thread_and_the_header_live() {
+    let site = start(&[]).await;
+    let (me, other) = (person(), person());
+    let send = |from: &Person, to: &Person, body: &str| {
+        let (web, cookies, path, body) = (
+            &site.web,
+            cookies(from),
+            format!("/messages/{}", to.id),
+            body.to_owned(),
+        );
+        async move {
+            let key = Uuid::new_v4().to_string();
+            let sent = web
+                .post_form(
+                    &path,
+                    &cookies,
+                    &[("csrf", CSRF), ("key", &key), ("body", &body)],
+                )
+                .await;
+            assert_eq!(sent.status, 303, "{}", sent.body);
+        }
+    };
+    send(&me, &other, "First.").await;
+    let thread = site
+        .web
+        .get_with(&format!("/messages/{}", other.id), &cookies(&me))
+        .await;
+    let newest = thread
+        .body
+        .split("/latest?after=")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the list asks again on news")
+        .to_owned();
+    // The page's stream, as its `sse-connect` names it.
+    let mut live = site
+        .web
+        .live(
+            &format!("/live?thread={}&newest={newest}", other.id),
+            &cookies(&me),
+        )
+        .await;
+    let first = live.next(support::WAIT).await.expect("the count at once");
+    assert_eq!(first.name, "unread");
+    assert_eq!(
+        live.next(std::time::Duration::from_millis(1_500)).await,
+        None,
+        "nothing new: no messages event, no messages count"
+    );
+
+    send(&other, &me, "An answer.").await;
+    let mut seen = Vec::new();
+    let thread_event = format!("messages-{}", other.id);
+    while !seen.iter().any(|(name, _)| *name == thread_event) {
+        let event = live.next(support::WAIT).await.expect("news within WAIT");
+        seen.push((event.name, event.data));
+    }
+    assert!(
+        seen.contains(&("unread-messages".to_owned(), "1".to_owned())),
+        "{seen:?}"
+    );
+    let (_, answer_id) = seen
+        .iter()
+        .find(|(name, _)| *name == thread_event)
+        .expect("the thread's event");
+    assert_ne!(*answer_id, newest);
+    // The list asks for itself: the answer, marked read by being shown.
+    let list = site
+        .web
+        .get_with(
+            &format!("/messages/{}/latest?after={newest}", other.id),
+            &cookies(&me),
+        )
+        .await;
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert!(list.body.contains("An answer."), "{}", list.body);
+    assert!(
+        list.body.contains(&format!("after={answer_id}")),
+        "{}",
+        list.body
+    );
+    let fall = live.next(support::WAIT).await.expect("the count falls");
+    assert_eq!(fall.name, "unread-messages");
+    assert_eq!(fall.data, "<!-- none -->");
+    site.shutdown().await;
+}
