@@ -73,6 +73,16 @@ impl Layout {
         self
     }
 
+    /// The page shows where report `id` stands, as `seen` (a fingerprint):
+    /// a change is told live (the `report-{id}` event of `/live`, staff's).
+    pub fn watching_report(mut self, id: Uuid, seen: &str) -> Self {
+        if let Some(url) = &mut self.live_url {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&format!("report={id}&seen={seen}"));
+        }
+        self
+    }
+
     /// Keeps what answered; a failed part becomes a notice and `None`.
     pub fn or_notice<T>(&mut self, result: Result<T, Failure>) -> Option<T> {
         match result {

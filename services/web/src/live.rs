@@ -9,7 +9,9 @@
 //!   changes (the page starts without one, so nothing is sent for none);
 //! - `messages-{person}`: the id of the newest message with that person,
 //!   when a newer one than the page shows arrives (the thread then asks for
-//!   its list, `/messages/{person}/latest`).
+//!   its list, `/messages/{person}/latest`);
+//! - `report-{id}`: staff's report page, when where the report stands
+//!   changed (the page then asks for that part again).
 //!
 //! The site owns no broker connection, so it learns of a change by asking
 //! the APIs, only while a page is open: pending donations every
@@ -34,7 +36,7 @@ use uuid::Uuid;
 
 use crate::api::Failure;
 use crate::pages::errors::PageError;
-use crate::pages::{give, notifications};
+use crate::pages::{give, moderation, notifications};
 use crate::session::Viewer;
 use crate::AppState;
 
@@ -77,7 +79,12 @@ pub fn thread_event(person: Uuid) -> String {
     format!("messages-{person}")
 }
 
-/// `GET /live?donation={id}&donation={id}&thread={person}&newest={message}`.
+/// The name of the event that tells a report's page its outcome changed.
+pub fn report_event(id: Uuid) -> String {
+    format!("report-{id}")
+}
+
+/// `GET /live?donation={id}&donation={id}&thread={person}&newest={message}&report={id}&seen={fingerprint}`.
 pub async fn stream(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -89,6 +96,10 @@ pub async fn stream(
     let stopping = state.stopping.clone().wait();
     let mut watch = Watch::new(state, viewer, watched(query.as_deref()));
     watch.thread = watched_thread(query.as_deref());
+    // Only staff read where any report stands.
+    if watch.viewer.person().is_some_and(|p| p.staff) {
+        watch.report = watched_report(query.as_deref());
+    }
     let events = stream::unfold(watch, Watch::next)
         .flat_map(stream::iter)
         .map(Ok::<_, Infallible>)
@@ -131,6 +142,21 @@ fn watched_thread(query: Option<&str>) -> Option<Thread> {
     })
 }
 
+/// The report a staff page shows (`report={id}`), as it last saw it
+/// (`seen={fingerprint}`).
+fn watched_report(query: Option<&str>) -> Option<(Uuid, String)> {
+    let mut id = None;
+    let mut seen = String::new();
+    for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match &*key {
+            "report" => id = Uuid::parse_str(&value).ok(),
+            "seen" => seen = value.into_owned(),
+            _ => {}
+        }
+    }
+    Some((id?, seen))
+}
+
 /// A thread being watched for newer messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Thread {
@@ -148,6 +174,8 @@ struct Watch {
     /// The unread messages' count the page shows now.
     unread_messages: Option<String>,
     thread: Option<Thread>,
+    /// A report and the fingerprint of where it stands, as last sent.
+    report: Option<(Uuid, String)>,
     ticks: u32,
     clock: Interval,
 }
@@ -172,6 +200,7 @@ impl Watch {
             // The page shows no count of its own: only a count to show is news.
             unread_messages: Some(messages_unread_text(0)),
             thread: None,
+            report: None,
             ticks: 0,
             clock,
         }
@@ -196,7 +225,8 @@ impl Watch {
         let api = &self.state.api;
         let viewer = &self.viewer;
         let thread = self.thread.filter(|_| count_due);
-        let (count, donations, messages, newest) = tokio::join!(
+        let report = self.report.clone().filter(|_| count_due);
+        let (count, donations, messages, newest, standing) = tokio::join!(
             async {
                 match count_due {
                     true => Some(api.unread_count(viewer).await),
@@ -213,6 +243,12 @@ impl Watch {
             async {
                 match thread {
                     Some(t) => Some(api.thread(t.with, None, viewer).await),
+                    None => None,
+                }
+            },
+            async {
+                match &report {
+                    Some((id, _)) => moderation::outcome_fingerprint(api, viewer, *id).await,
                     None => None,
                 }
             },
@@ -251,6 +287,12 @@ impl Watch {
                     newest: now,
                     ..watched
                 });
+            }
+        }
+        if let (Some((id, seen)), Some(now)) = (report, standing) {
+            if now != seen {
+                events.push(Event::default().event(report_event(id)).data(&now));
+                self.report = Some((id, now));
             }
         }
         let me = viewer.person().map(|p| p.id);
@@ -330,5 +372,14 @@ mod tests {
     fn no_unread_messages_is_a_comment_an_event_can_carry() {
         assert_eq!(messages_unread_text(3), "3");
         assert_eq!(messages_unread_text(0), "<!-- none -->");
+    }
+
+    #[test]
+    fn a_staff_page_watches_the_report_it_shows() {
+        let id = Uuid::new_v4();
+        let query = format!("report={id}&seen=ab12");
+        assert_eq!(watched_report(Some(&query)), Some((id, "ab12".to_owned())));
+        assert_eq!(watched_report(Some("report=nonsense&seen=1")), None);
+        assert_eq!(watched_report(None), None);
     }
 }

@@ -388,6 +388,40 @@ async fn a_second_open_report_is_explained_and_the_console_is_for_staff() {
     );
     assert!(queue.body.contains("Cures everything."));
     assert!(queue.body.contains("Suspend Olive Owner"));
+    // The report's page follows the report live: its stream says when
+    // where it stands changed.
+    let page = site
+        .web
+        .get_with(
+            &format!("/moderation/reports/{report_id}"),
+            &cookies(&moderator),
+        )
+        .await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let seen = page
+        .body
+        .split("/outcome?seen=")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the outcome part")
+        .to_owned();
+    assert!(
+        page.body.contains(&format!("/live?report={report_id}"))
+            && page.body.contains(&format!("seen={seen}\"")),
+        "the page's stream watches it: {}",
+        page.body
+    );
+    let mut live = site
+        .web
+        .live(
+            &format!("/live?report={report_id}&seen={seen}"),
+            &cookies(&moderator),
+        )
+        .await;
+    assert_eq!(
+        live.next(support::WAIT).await.expect("the count").name,
+        "unread"
+    );
     let suspended = site
         .web
         .post_form(
@@ -398,6 +432,26 @@ async fn a_second_open_report_is_explained_and_the_console_is_for_staff() {
         .await;
     assert_eq!(suspended.status, 303, "{}", suspended.body);
     assert_eq!(suspended.header("location"), Some("/moderation"));
+    let news = live.next(support::WAIT).await.expect("the outcome changed");
+    assert_eq!(news.name, format!("report-{report_id}"));
+    assert_ne!(news.data, seen);
+    let part = site
+        .web
+        .get_with(
+            &format!("/moderation/reports/{report_id}/outcome?seen={}", news.data),
+            &cookies(&moderator),
+        )
+        .await;
+    assert_eq!(part.status, 204, "as the stream said: {}", part.body);
+    let part = site
+        .web
+        .get_with(
+            &format!("/moderation/reports/{report_id}/outcome?seen={seen}"),
+            &cookies(&moderator),
+        )
+        .await;
+    assert_eq!(part.status, 200);
+    assert!(part.body.contains("Suspended"), "{}", part.body);
     assert_eq!(
         site.web
             .get(&format!("/campaigns/{}", id(&campaign)))

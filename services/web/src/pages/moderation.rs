@@ -6,8 +6,9 @@
 //! *actioned* with `hide_target` or `suspend_user`) and suspends or
 //! reinstates the person behind it and the campaign or request. What the
 //! services do after (a hidden campaign becomes suspended when
-//! campaign-service hears of it) shows live: the page's outcome part asks
-//! every two seconds and is swapped only when it changed. The reporter's
+//! campaign-service hears of it) shows live: the page's `/live` stream
+//! watches the report's fingerprint and says when it changed, and the
+//! outcome part then asks for itself again. The reporter's
 //! notification is messaging-service's, on `report.resolved`.
 
 use askama::Template;
@@ -32,6 +33,7 @@ use crate::api::{Api, Failure, Refused};
 use crate::csrf::CsrfToken;
 use crate::format;
 use crate::layout::Layout;
+use crate::live;
 use crate::session::Viewer;
 use crate::AppState;
 
@@ -330,7 +332,9 @@ pub async fn queue(
 /// The part of a report's page that follows what the services did.
 #[derive(Debug)]
 struct OutcomeView {
+    /// Where the part asks for itself again when `/live` says it changed.
     poll_url: String,
+    live_event: String,
     status: String,
     note: Option<String>,
     target: TargetView,
@@ -392,11 +396,21 @@ async fn outcome(
     ]);
     let view = OutcomeView {
         poll_url: format!("/moderation/reports/{}/outcome?seen={seen}", report.id),
+        live_event: live::report_event(report.id),
         status,
         note: report.resolution_note.clone(),
         target,
     };
     (view, seen)
+}
+
+/// Where report `id` stands now, as its page's fingerprint; `None` when it
+/// cannot be read (for `/live`, which asks while the page is open).
+pub async fn outcome_fingerprint(api: &Api, viewer: &Viewer, id: Uuid) -> Option<String> {
+    let report = api.report_by_id(id, viewer).await.ok()?;
+    // The forms built beside it are not rendered: no token is needed.
+    let no_form = CsrfToken(String::new());
+    Some(outcome(api, viewer, &no_form, &report).await.1)
 }
 
 fn fingerprint(parts: &[&str]) -> String {
@@ -427,12 +441,14 @@ async fn report_page(
     report: &Report,
     form: ResolveForm,
 ) -> ReportPage {
-    let ((outcome, _), reporter) = tokio::join!(
+    let ((outcome, seen), reporter) = tokio::join!(
         outcome(&state.api, viewer, csrf, report),
         state.api.profile(report.reporter_id, viewer),
     );
     ReportPage {
-        layout: Layout::new(viewer).with_csrf(csrf),
+        layout: Layout::new(viewer)
+            .with_csrf(csrf)
+            .watching_report(report.id, &seen),
         csrf: csrf.0.clone(),
         reason: reason_label(&report.reason),
         details: report.details.clone(),
