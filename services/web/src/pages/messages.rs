@@ -443,6 +443,7 @@ fn not_sent(refused: Refused, about_donation: bool) -> Result<(StatusCode, Strin
 pub async fn about_donation(
     State(state): State<AppState>,
     viewer: Viewer,
+    csrf: CsrfToken,
     Path(raw_id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = parse_id(&raw_id)?;
@@ -466,7 +467,7 @@ pub async fn about_donation(
                 }
             };
             Ok(Answer {
-                layout: Layout::new(&viewer),
+                layout: Layout::new(&viewer).with_csrf(&csrf),
                 heading: "No one to message yet".to_owned(),
                 text: text.to_owned(),
                 back_url: exchange.target_url().unwrap_or_else(|| "/".to_owned()),

@@ -634,7 +634,7 @@ pub async fn decide_person(
         .api
         .decide_person(id, suspend, fields.reason()?, &viewer)
         .await;
-    decided(&viewer, &fields, result, || {
+    decided(&viewer, &csrf, &fields, result, || {
         if suspend {
             "This person is already suspended."
         } else {
@@ -674,7 +674,7 @@ pub async fn decide_listing(
             .reinstate_listing(listing, id, reason, &viewer)
             .await
     };
-    decided(&viewer, &fields, result, || {
+    decided(&viewer, &csrf, &fields, result, || {
         if suspend {
             "It is already suspended."
         } else {
@@ -686,6 +686,7 @@ pub async fn decide_listing(
 /// Back where the decision was made; a decision already made is said.
 fn decided(
     viewer: &Viewer,
+    csrf: &CsrfToken,
     fields: &DecisionFields,
     result: Result<(), Refused>,
     already: impl Fn() -> &'static str,
@@ -693,7 +694,7 @@ fn decided(
     match result {
         Ok(()) => Ok(Redirect::to(&fields.back()).into_response()),
         Err(Refused::Conflict(_) | Refused::NotEligible(_)) => Ok(Answer {
-            layout: Layout::new(viewer),
+            layout: Layout::new(viewer).with_csrf(csrf),
             heading: "Nothing to change".to_owned(),
             text: already().to_owned(),
             back_url: fields.back(),
