@@ -356,3 +356,92 @@ async fn the_public_development_secret_is_refused_beyond_loopback() {
         "{err:#}"
     );
 }
+
+#[tokio::test]
+async fn up_stops_on_ctrl_c_without_an_error_line() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    let db = TestDb::create().await;
+    let broker = hearth_testkit::TestBroker::new().await;
+    for service in Service::ALL {
+        for queue in ["", ".dead", ".delay.1s"] {
+            broker.track(format!(
+                "{}.{}{queue}",
+                broker.namespace,
+                service.spec().name
+            ));
+        }
+    }
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_hearth"))
+        .arg("up")
+        .env_remove("JWT_SECRET")
+        .envs([
+            ("CAMPAIGN_DATABASE_URL", db.url()),
+            ("MAIN_DATABASE_URL", db.url()),
+            ("RABBITMQ_URL", broker.url.clone()),
+            ("BUS_NAMESPACE", broker.namespace.clone()),
+            ("EVENT_RETRY_DELAYS", "1s".to_owned()),
+            ("RUST_LOG", "info".to_owned()),
+        ])
+        .envs(
+            [
+                "CAMPAIGN",
+                "DONATION",
+                "REQUEST",
+                "MESSAGING",
+                "PROFILE",
+                "WEB",
+            ]
+            .map(|service| (format!("{service}_PORT"), "0".to_owned())),
+        )
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("hearth up");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut errors = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let logged = tokio::spawn(async move {
+        let mut all = Vec::new();
+        while let Ok(Some(line)) = errors.next_line().await {
+            all.push(line);
+        }
+        all
+    });
+    let mut printed = Vec::new();
+    tokio::time::timeout(Duration::from_secs(60), async {
+        while let Ok(Some(line)) = lines.next_line().await {
+            let done = line.contains("Ctrl-C stops everything");
+            printed.push(line);
+            if done {
+                return;
+            }
+        }
+        panic!("hearth up ended before its welcome: {printed:?}");
+    })
+    .await
+    .expect("the welcome within 60 s");
+    // Let the relays lead and the consumers consume, as they do at rest.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    let pid = child.id().expect("running").to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill -INT");
+    assert!(sent.success());
+    while let Ok(Some(line)) = lines.next_line().await {
+        printed.push(line);
+    }
+    let status = tokio::time::timeout(Duration::from_secs(15), child.wait())
+        .await
+        .expect("Ctrl-C stops everything within 15 s")
+        .expect("wait");
+    assert!(status.success(), "{status}");
+    printed.extend(logged.await.expect("stderr"));
+    let output = printed.join("\n");
+    assert!(output.contains("shutting down"), "{output}");
+    assert!(
+        !output.contains("ERROR"),
+        "no error on a graceful stop: {output}"
+    );
+}

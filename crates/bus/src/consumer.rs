@@ -120,6 +120,14 @@ impl ConsumerMetrics {
 }
 
 /// One service's consumer: its queue, its handlers, its retry policy.
+/// How a consumer's session ended.
+enum Consumed {
+    /// The channel or its deliveries ended: the consumer starts another.
+    Lost,
+    /// Asked to stop: the channel is closed.
+    Stopped,
+}
+
 pub struct Consumer {
     pool: PgPool,
     link: BrokerLink,
@@ -156,6 +164,11 @@ enum Outcome {
 }
 
 impl Consumer {
+    /// The broker link it consumes on.
+    pub fn link(&self) -> &BrokerLink {
+        &self.link
+    }
+
     /// A service's consumer, as configured from the environment; add handlers with [`Consumer::on`].
     pub fn for_service(
         pool: PgPool,
@@ -273,12 +286,17 @@ impl Consumer {
         .map_err(|_| anyhow::anyhow!("RabbitMQ did not answer within {timeout:?}"))?
     }
 
-    /// Consumes until `stop` turns true (or its sender is gone), reconnecting after any loss.
-    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+    /// Consumes until `stop` turns true (or its sender is gone), reconnecting
+    /// after any loss. On stop it closes its channel (what it had not acked
+    /// goes back to the queue at once), so the connection closes cleanly
+    /// after it ([`crate::workers`]); stuck elsewhere (a broker that went
+    /// away), it is dropped after [`crate::workers::STOP_GRACE`].
+    pub async fn run(self, stop: watch::Receiver<bool>) {
+        let mut stopping = stop.clone();
         tokio::select! {
-            () = self.consume_forever() => {}
+            () = self.consume_until(stop) => {}
             () = self.clean_inbox_forever() => {}
-            _ = stop.wait_for(|stop| *stop) => {}
+            () = crate::workers::grace_after(&mut stopping) => {}
         }
     }
 
@@ -301,25 +319,33 @@ impl Consumer {
         }
     }
 
-    async fn consume_forever(&self) {
+    async fn consume_until(&self, mut stop: watch::Receiver<bool>) {
         let mut delay = Duration::from_millis(250);
         loop {
             let started = tokio::time::Instant::now();
-            if let Err(err) = self.consume().await {
-                tracing::warn!(service = self.topology.service, error = %err, "consumer interrupted; resuming");
+            match self.consume(&mut stop).await {
+                Ok(Consumed::Stopped) => return,
+                Ok(Consumed::Lost) => {}
+                Err(err) => {
+                    tracing::warn!(service = self.topology.service, error = %err, "consumer interrupted; resuming");
+                }
             }
             // A session that lasted was healthy: start the backoff over.
             if started.elapsed() > Duration::from_secs(30) {
                 delay = Duration::from_millis(250);
             }
-            tokio::time::sleep(delay).await;
+            tokio::select! {
+                () = tokio::time::sleep(delay) => {}
+                () = crate::workers::stopped(&mut stop) => return,
+            }
             delay = (delay * 2).min(Duration::from_secs(10));
         }
     }
 
-    async fn consume(&self) -> anyhow::Result<()> {
+    /// One session on one channel: until the channel is lost or `stop`.
+    async fn consume(&self, stop: &mut watch::Receiver<bool>) -> anyhow::Result<Consumed> {
         let Some(channel) = self.link.channel().await else {
-            return Ok(());
+            return Ok(Consumed::Stopped);
         };
         let channel = channel?;
         declare_shared(&self.link, &self.names).await?;
@@ -343,7 +369,7 @@ impl Consumer {
         // for (EVENTS.md: consumers never rely on order); two deliveries of one
         // event still have one effect, because the second waits on the
         // first's inbox row and then finds it.
-        deliveries
+        let handled = deliveries
             .map(|delivery| delivery.map_err(anyhow::Error::from))
             .try_for_each_concurrent(self.concurrency, |delivery| {
                 let channel = &channel;
@@ -351,8 +377,16 @@ impl Consumer {
                     let outcome = self.handle(&delivery).await;
                     self.settle(channel, delivery, outcome).await
                 }
-            })
-            .await
+            });
+        tokio::select! {
+            result = handled => result.map(|()| Consumed::Lost),
+            () = crate::workers::stopped(stop) => {
+                // A delivery being handled is dropped with its transaction,
+                // unacked: closing the channel returns it to the queue.
+                channel.close(200, "the consumer is stopping").await?;
+                Ok(Consumed::Stopped)
+            }
+        }
     }
 
     /// Runs the handler for one delivery, in one transaction with the inbox row.

@@ -30,14 +30,37 @@ impl std::fmt::Debug for Workers {
 }
 
 impl Workers {
-    /// Starts every worker; each stops when `stop` turns true.
+    /// Starts every worker; each stops when `stop` turns true. Once the
+    /// relay and the consumer have stopped (their channels closed), the last
+    /// handle closes their broker connection.
     pub fn spawn(self, stop: &watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
+        let link = self
+            .relay
+            .as_ref()
+            .map(|r| r.link().clone())
+            .or_else(|| self.consumer.as_ref().map(|c| c.link().clone()));
+        let mut brokered = Vec::new();
         let mut tasks = Vec::new();
         if let Some(relay) = self.relay {
-            tasks.push(tokio::spawn(relay.run(stop.clone())));
+            brokered.push(tokio::spawn(relay.run(stop.clone())));
         }
         if let Some(consumer) = self.consumer {
-            tasks.push(tokio::spawn(consumer.run(stop.clone())));
+            brokered.push(tokio::spawn(consumer.run(stop.clone())));
+        }
+        if let Some(link) = link {
+            tasks.push(tokio::spawn(async move {
+                let mut panicked = None;
+                for worker in brokered {
+                    if let Err(err) = worker.await {
+                        panicked = panicked.or(err.try_into_panic().ok());
+                    }
+                }
+                link.close().await;
+                // A worker's panic still reaches whoever waits for the workers.
+                if let Some(panic) = panicked {
+                    std::panic::resume_unwind(panic);
+                }
+            }));
         }
         for task in self.tasks {
             let mut stop = stop.clone();
@@ -50,6 +73,22 @@ impl Workers {
         }
         tasks
     }
+}
+
+/// How long a worker asked to stop may take to stop cleanly (settle what
+/// it published, close its channels) before it is dropped where it is.
+pub const STOP_GRACE: Duration = Duration::from_secs(5);
+
+/// Returns once `stop` turned true (or its sender is gone).
+pub(crate) async fn stopped(stop: &mut watch::Receiver<bool>) {
+    // The guard `wait_for` answers is not `Send`: let it go at once.
+    let _ = stop.wait_for(|stop| *stop).await;
+}
+
+/// Returns [`STOP_GRACE`] after `stop` turned true.
+pub(crate) async fn grace_after(stop: &mut watch::Receiver<bool>) {
+    stopped(stop).await;
+    tokio::time::sleep(STOP_GRACE).await;
 }
 
 /// How often cleanup runs: rare enough to cost nothing, often enough that

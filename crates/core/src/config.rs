@@ -101,7 +101,7 @@ pub fn read_duration(env: &dyn Env, var: &str, default: Duration) -> Result<Dura
 
 /// Every duration setting is a timeout, an interval or a retention: zero
 /// would time out at once, spin, or forget at once, so it is refused.
-fn parse_duration(raw: &str) -> Result<Duration, String> {
+pub fn parse_duration(raw: &str) -> Result<Duration, String> {
     match humantime::parse_duration(raw) {
         Ok(duration) if duration.is_zero() => Err(format!("must be above zero, got {raw:?}")),
         Ok(duration) => Ok(duration),

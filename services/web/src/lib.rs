@@ -10,7 +10,8 @@
 //! - `session.rs`: who is looking ([`session::Viewer`]);
 //! - `pages/`: one module per page, `layout.rs` the frame they share;
 //! - `live.rs`: the Server-Sent Events stream that keeps a page current;
-//! - `security.rs`: the Content-Security-Policy and the other headers.
+//! - `security.rs`: the Content-Security-Policy and the other headers;
+//! - `visitor_cache.rs`: a second's memory of the public pages for visitors.
 
 pub mod api;
 pub mod assets;
@@ -24,6 +25,7 @@ pub mod pages;
 pub mod security;
 pub mod session;
 pub mod supabase;
+pub mod visitor_cache;
 
 use std::time::Duration;
 
@@ -44,6 +46,7 @@ use crate::cookies::CookieRules;
 use crate::live::Stopping;
 use crate::pages::errors::PageError;
 use crate::supabase::Supabase;
+use crate::visitor_cache::VisitorCache;
 
 /// Forms are small; nothing the site accepts comes near this.
 const BODY_LIMIT: usize = 64 * 1024;
@@ -86,10 +89,21 @@ pub fn router(config: &Config, stopping: Stopping) -> anyhow::Result<Router> {
     };
     let timeout = config.http.request_timeout;
     let metrics = Metrics::new("web");
-    Ok(Router::new()
+    // What a visitor reads: the same for every visitor, so kept a moment.
+    let mut public_pages = Router::new()
         .route("/", get(pages::explore::home))
         .route("/explore", get(pages::explore::explore))
         .route("/campaigns/{id}", get(pages::campaign::show))
+        .route("/requests/{id}", get(pages::request::show))
+        .route("/people/{id}", get(pages::profile::show));
+    if let Some(fresh_for) = config.visitor_cache {
+        public_pages = public_pages.route_layer(middleware::from_fn_with_state(
+            VisitorCache::new(fresh_for),
+            visitor_cache::for_visitors,
+        ));
+    }
+    Ok(Router::new()
+        .merge(public_pages)
         .route("/campaigns/{id}/donations", post(pages::give::donate))
         .route("/donations/{id}", get(pages::give::show))
         .route("/donations/{id}/cancel", post(pages::giving::cancel))
@@ -104,9 +118,8 @@ pub fn router(config: &Config, stopping: Stopping) -> anyhow::Result<Router> {
             "/notifications/{id}/read",
             post(pages::notifications::mark_read),
         )
-        .route("/requests/{id}", get(pages::request::show))
         .route("/requests/{id}/pledges", post(pages::pledge::pledge))
-        .route("/people/{id}", get(pages::profile::show))
+        .merge(pages::owner::routes())
         .route(
             "/sign-in",
             get(pages::sign_in::show).post(pages::sign_in::sign_in),

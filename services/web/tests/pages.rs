@@ -542,3 +542,44 @@ async fn the_api_client_asks_as_the_viewer() {
     ));
     site.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_visitors_page_is_kept_a_moment_and_a_signed_in_persons_never() {
+    let site = start(&[("WEB_VISITOR_CACHE", "1s")]).await;
+    let owner = person();
+    let campaign = site
+        .campaign(
+            &owner,
+            json!({"title": "Old title", "goal_minor": 1_000, "currency": "USD"}),
+        )
+        .await;
+    let path = format!("/campaigns/{}", id(&campaign));
+    assert!(site.web.page(&path).await.contains("Old title"));
+    site.campaign
+        .patch(&format!("/campaigns/{}", id(&campaign)))
+        .token(&owner.token)
+        .json(&json!({"title": "New title"}))
+        .send()
+        .await
+        .expect(200);
+
+    // Within the second, visitors share the page they were given.
+    let visitor = site.web.page(&path).await;
+    assert!(visitor.contains("Old title"), "kept: {visitor}");
+    // A signed-in person's page is theirs and always asked afresh.
+    let signed_in = format!(
+        "hearth_session={}",
+        hearth_testkit::user_token(uuid::Uuid::new_v4())
+    );
+    let theirs = site.web.get_with(&path, &signed_in).await;
+    assert_eq!(theirs.status, 200);
+    assert!(theirs.body.contains("New title"), "{}", theirs.body);
+    // A page that did not exist is never kept as one.
+    let missing = format!("/campaigns/{}", uuid::Uuid::new_v4());
+    assert_eq!(site.web.get(&missing).await.status, 404);
+
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let later = site.web.page(&path).await;
+    assert!(later.contains("New title"), "a second later: {later}");
+    site.shutdown().await;
+}

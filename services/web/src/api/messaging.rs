@@ -174,15 +174,8 @@ impl Api {
         key: Uuid,
         viewer: &Viewer,
     ) -> Result<Message, Refused> {
-        self.write(
-            reqwest::Method::POST,
-            Backend::Messaging,
-            &["messages"],
-            message,
-            Some(key),
-            viewer,
-        )
-        .await
+        self.create(Backend::Messaging, &["messages"], message, key, viewer)
+            .await
     }
 
     /// Marks a message to the viewer read.

@@ -173,15 +173,8 @@ impl Api {
         key: Uuid,
         viewer: &Viewer,
     ) -> Result<Report, Refused> {
-        self.write(
-            reqwest::Method::POST,
-            Backend::Profile,
-            &["reports"],
-            report,
-            Some(key),
-            viewer,
-        )
-        .await
+        self.create(Backend::Profile, &["reports"], report, key, viewer)
+            .await
     }
 
     /// Open reports, newest first (staff).
@@ -209,17 +202,13 @@ impl Api {
         viewer: &Viewer,
     ) -> Result<(), Refused> {
         let id = id.to_string();
-        let _: serde::de::IgnoredAny = self
-            .write(
-                reqwest::Method::POST,
-                Backend::Profile,
-                &["reports", &id, "resolve"],
-                resolution,
-                None,
-                viewer,
-            )
-            .await?;
-        Ok(())
+        self.act_with(
+            Backend::Profile,
+            &["reports", &id, "resolve"],
+            Some(resolution),
+            viewer,
+        )
+        .await
     }
 
     /// Suspends (`suspend`) or reinstates a person, with the reason told them.
@@ -232,17 +221,13 @@ impl Api {
     ) -> Result<(), Refused> {
         let id = id.to_string();
         let verb = if suspend { "suspend" } else { "reinstate" };
-        let _: serde::de::IgnoredAny = self
-            .write(
-                reqwest::Method::POST,
-                Backend::Profile,
-                &["profiles", &id, verb],
-                &Decision { reason },
-                None,
-                viewer,
-            )
-            .await?;
-        Ok(())
+        self.act_with(
+            Backend::Profile,
+            &["profiles", &id, verb],
+            Some(&Decision { reason }),
+            viewer,
+        )
+        .await
     }
 
     /// Suspends a campaign or a request (staff), with a reason.
@@ -296,16 +281,12 @@ impl Api {
         viewer: &Viewer,
     ) -> Result<(), Refused> {
         let id = id.to_string();
-        let _: serde::de::IgnoredAny = self
-            .write(
-                reqwest::Method::POST,
-                listing.backend(),
-                &[listing.collection(), &id, "status"],
-                &StatusMove { status, reason },
-                None,
-                viewer,
-            )
-            .await?;
-        Ok(())
+        self.act_with(
+            listing.backend(),
+            &[listing.collection(), &id, "status"],
+            Some(&StatusMove { status, reason }),
+            viewer,
+        )
+        .await
     }
 }

@@ -24,12 +24,12 @@ pub const FRESH_FOR: Duration = Duration::from_secs(30);
 /// refills from the pages being read, and the bound keeps memory fixed).
 const KEPT_AT_MOST: usize = 10_000;
 
-/// Names by person, with when each was asked. Cheap to clone: shared.
+/// A person's name (none: no profile), and when it was asked.
+type Kept = (Instant, Option<String>);
+
+/// Names by person. Cheap to clone: shared.
 #[derive(Debug, Clone, Default)]
 pub struct Names(Arc<Mutex<HashMap<Uuid, Kept>>>);
-
-/// A name as kept: when it was asked, and the name (none: no profile).
-type Kept = (Instant, Option<String>);
 
 impl Names {
     fn fresh(&self, id: Uuid, now: Instant) -> Option<Option<String>> {

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Api, Failure, Page, Refused};
+use super::{Api, Failure, Guards, Page, Refused};
 use crate::config::Backend;
 use crate::session::Viewer;
 
@@ -127,8 +127,8 @@ impl Api {
             reqwest::Method::PUT,
             Backend::Profile,
             &["profiles", "me"],
-            changes,
-            None,
+            Some(changes),
+            Guards::default(),
             viewer,
         )
         .await
@@ -142,14 +142,7 @@ impl Api {
         viewer: &Viewer,
     ) -> Result<(), Refused> {
         let _: serde::de::IgnoredAny = self
-            .write(
-                reqwest::Method::POST,
-                Backend::Profile,
-                &["ratings"],
-                rating,
-                Some(key),
-                viewer,
-            )
+            .create(Backend::Profile, &["ratings"], rating, key, viewer)
             .await?;
         Ok(())
     }

@@ -128,6 +128,8 @@ struct CampaignPage {
     donate: Option<DonateFields>,
     /// Where signing in comes back to.
     sign_in_next: String,
+    /// Its owner's page, for its recipient and staff.
+    manage_url: Option<String>,
     /// "Report this campaign", to anyone but its owner.
     report_url: Option<String>,
 }
@@ -178,6 +180,10 @@ pub async fn show(
             .person()
             .map(|_| DonateFields::new(id, &campaign.currency, &csrf)),
         sign_in_next: format!("/campaigns/{id}"),
+        manage_url: viewer
+            .person()
+            .filter(|p| p.id == campaign.recipient_id || p.staff)
+            .map(|_| format!("/campaigns/{id}/edit")),
         report_url: super::talk::report_url("campaign", id, campaign.recipient_id, &viewer),
         layout,
     };

@@ -19,6 +19,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::errors::PageError;
+use super::form::Field;
 use super::gift_form::{self, GiftForm};
 use super::talk::GiftTalk;
 use super::{parse_id, render};
@@ -102,10 +103,22 @@ impl GiftForm for DonateForm {
     const GIFT: &'static str = "donation";
     const NOT_ACCEPTED: &'static str =
         "The donation was not accepted; check the amount and message.";
-    const LABELS: &'static [(&'static str, &'static str)] = &[
-        ("amount_minor", "Amount"),
-        ("currency", "Currency"),
-        ("message", "Message"),
+    const FIELDS: &'static [Field] = &[
+        Field {
+            api: "amount_minor",
+            name: "amount",
+            label: "Amount",
+        },
+        Field {
+            api: "currency",
+            name: "currency",
+            label: "Currency",
+        },
+        Field {
+            api: "message",
+            name: "message",
+            label: "Message",
+        },
     ];
 
     fn csrf(&self) -> &str {

@@ -121,7 +121,7 @@ pub async fn cancel(
         Ok(()) | Err(Refused::Conflict(_) | Refused::NotEligible(_)) => {
             Ok(Redirect::to("/giving").into_response())
         }
-        Err(Refused::Invalid(_)) => Err(PageError::Internal),
+        Err(Refused::Invalid(_) | Refused::Stale) => Err(PageError::Internal),
         Err(Refused::Failed(failure)) => Err(failure.into()),
     }
 }

@@ -414,7 +414,7 @@ fn not_sent(refused: Refused, about_donation: bool) -> Result<(StatusCode, Strin
                 },
             ),
         ),
-        Refused::NotEligible(_) | Refused::Conflict(_) => (
+        Refused::NotEligible(_) | Refused::Conflict(_) | Refused::Stale => (
             StatusCode::CONFLICT,
             "Only the donor and the recipient of a donation can message each other about \
              it. If it was given anonymously, its recipient can answer once the donor has \

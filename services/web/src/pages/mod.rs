@@ -3,9 +3,13 @@
 //! the answers into a view, and renders a template of templates/.
 
 pub mod campaign;
+pub mod campaign_form;
+pub mod campaign_owner;
 pub mod cards;
+pub mod conflict;
 pub mod errors;
 pub mod explore;
+pub mod form;
 pub mod gift_form;
 pub mod give;
 pub mod giving;
@@ -14,16 +18,20 @@ pub mod messages;
 pub mod moderation;
 pub mod my_profile;
 pub mod notifications;
+pub mod owner;
 pub mod pledge;
 pub mod profile;
 pub mod rating;
+pub mod received;
 pub mod report;
 pub mod request;
+pub mod request_form;
+pub mod request_owner;
 pub mod sign_in;
 pub mod talk;
 
 use askama::Template;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
 use errors::PageError;
@@ -43,4 +51,9 @@ pub fn render(page: &impl Template) -> Response {
 /// An id in a page's URL; anything else is a page that does not exist.
 pub fn parse_id(raw: &str) -> Result<Uuid, PageError> {
     Uuid::parse_str(raw).map_err(|_| PageError::NotFound)
+}
+
+/// A page for signed-in people, asked by a visitor: sign in, then `path`.
+pub fn sign_in_to(path: &str) -> Response {
+    Redirect::to(&format!("/sign-in?next={path}")).into_response()
 }

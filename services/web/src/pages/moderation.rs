@@ -556,7 +556,7 @@ pub async fn resolve(
                         |e| format!("Action: {}.", e.message),
                     )),
                 ),
-                Err(Refused::Conflict(_) | Refused::NotEligible(_)) => (
+                Err(Refused::Conflict(_) | Refused::NotEligible(_) | Refused::Stale) => (
                     StatusCode::CONFLICT,
                     Some(
                         "This report was already resolved, by you or another moderator.".to_owned(),
@@ -693,7 +693,7 @@ fn decided(
 ) -> Result<Response, PageError> {
     match result {
         Ok(()) => Ok(Redirect::to(&fields.back()).into_response()),
-        Err(Refused::Conflict(_) | Refused::NotEligible(_)) => Ok(Answer {
+        Err(Refused::Conflict(_) | Refused::NotEligible(_) | Refused::Stale) => Ok(Answer {
             layout: Layout::new(viewer).with_csrf(csrf),
             heading: "Nothing to change".to_owned(),
             text: already().to_owned(),

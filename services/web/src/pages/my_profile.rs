@@ -134,7 +134,12 @@ pub async fn save(
         Ok(changes) => match state.api.save_profile(&changes, &viewer).await {
             Ok(saved) => return Ok(saved_answer(&state, &saved)),
             Err(Refused::Invalid(errors)) if !errors.is_empty() => errors,
-            Err(Refused::Invalid(_) | Refused::Conflict(_) | Refused::NotEligible(_)) => {
+            Err(
+                Refused::Invalid(_)
+                | Refused::Conflict(_)
+                | Refused::NotEligible(_)
+                | Refused::Stale,
+            ) => {
                 vec![FieldError {
                     field: String::new(),
                     message: "Your profile was not saved; check what you typed.".to_owned(),

@@ -136,7 +136,7 @@ fn done(result: Result<(), Refused>) -> Result<Response, PageError> {
         Ok(()) | Err(Refused::Conflict(_) | Refused::NotEligible(_)) => {
             Ok(Redirect::to("/notifications").into_response())
         }
-        Err(Refused::Invalid(_)) => Err(PageError::Internal),
+        Err(Refused::Invalid(_) | Refused::Stale) => Err(PageError::Internal),
         Err(Refused::Failed(failure)) => Err(failure.into()),
     }
 }

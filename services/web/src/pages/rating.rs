@@ -191,7 +191,7 @@ pub async fn rate(
                     )),
                     None,
                 ),
-                Err(Refused::Conflict(_)) => {
+                Err(Refused::Conflict(_) | Refused::Stale) => {
                     (StatusCode::CONFLICT, None, Some(Rateable::AlreadyRated))
                 }
                 Err(Refused::NotEligible(_)) => {

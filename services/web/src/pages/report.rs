@@ -188,7 +188,7 @@ pub async fn file(
                  they have decided."
             ),
         ),
-        Err(Refused::Conflict(_)) => (
+        Err(Refused::Conflict(_) | Refused::Stale) => (
             StatusCode::CONFLICT,
             "You have already reported this".to_owned(),
             format!(

@@ -33,6 +33,8 @@ struct RequestPage {
     /// The pledge form, for a signed-in person.
     pledge: Option<PledgeFields>,
     sign_in_next: String,
+    /// Its owner's page, for its requester and staff.
+    manage_url: Option<String>,
     /// "Report this request", to anyone but its owner.
     report_url: Option<String>,
 }
@@ -75,6 +77,10 @@ pub async fn show(
         gifts,
         pledge: viewer.person().map(|_| PledgeFields::new(id, &csrf)),
         sign_in_next: format!("/requests/{id}"),
+        manage_url: viewer
+            .person()
+            .filter(|p| p.id == request.requester_id || p.staff)
+            .map(|_| format!("/requests/{id}/edit")),
         report_url: super::talk::report_url("request", id, request.requester_id, &viewer),
         layout,
     };

@@ -50,6 +50,9 @@ pub async fn start_services(services: &[Service], settings: &[(&str, &str)]) -> 
         ("BUS_NAMESPACE".to_owned(), broker.namespace.clone()),
         ("EVENT_RETRY_DELAYS".to_owned(), "1s".to_owned()),
         ("WEB_PORT".to_owned(), "0".to_owned()),
+        // The tests read a page as a visitor right after changing it; the
+        // cache has its own test, which turns it on.
+        ("WEB_VISITOR_CACHE".to_owned(), "off".to_owned()),
         // Five services' pools in every test of this binary, beside the other
         // suites on one PostgreSQL (100 connections): a few each is plenty
         // for pages read one at a time.
