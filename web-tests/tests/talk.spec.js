@@ -89,8 +89,10 @@ test('donor and recipient message each other about a donation and rate each othe
   // Opening the thread read it.
   await expect(messagesLink(recipientPage)).toHaveText(/^Messages\s*$/, { timeout: SAGA_TIMEOUT_MS });
 
-  // The recipient answers about the same donation, from the donation.
-  await recipientPage.goto(`${urls.site()}/donations/${donationId}/message`);
+  // The recipient answers about the same donation, from Received.
+  await recipientPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Received' }).click();
+  const gift = recipientPage.getByRole('main').getByRole('listitem').filter({ hasText: `${donorName} gave` });
+  await gift.getByRole('link', { name: 'Message about this donation' }).click();
   await expect(recipientPage).toHaveURL(new RegExp(`/messages/${donor.id}\\?about=${donationId}$`));
   await recipientPage.getByLabel('Message about this donation').fill('Thank you so much, it arrived.');
   await recipientPage.getByRole('button', { name: 'Send' }).click();
@@ -126,8 +128,15 @@ test('donor and recipient message each other about a donation and rate each othe
   await expect(page.getByRole('link', { name: 'Message about this donation' })).toBeVisible();
   await expect(page.getByRole('link', { name: 'Rate this exchange' })).toHaveCount(0);
 
-  // The recipient rates the donor.
+  // The recipient rates the donor, from Received.
+  await recipientPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Received' }).click();
+  await gift.getByRole('link', { name: 'Rate this exchange' }).click();
+  await expect(recipientPage.getByRole('heading', { level: 1, name: `Rate ${donorName}` })).toBeVisible();
   await rateThroughPage(recipientPage, donationId, { score: 4, comment: 'A generous neighbour.' });
+  await recipientPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Received' }).click();
+  await expect(gift.getByRole('link', { name: 'Message about this donation' })).toBeVisible();
+  await expect(gift.getByRole('link', { name: 'Rate this exchange' })).toHaveCount(0);
+  await checkPage(recipientPage, 'received-rated');
 
   // Each sees the rating received on their own profile page.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Profile' }).click();

@@ -22,6 +22,7 @@ use uuid::Uuid;
 use super::errors::PageError;
 use super::form::{Field, Problems};
 use super::give::describe;
+use super::talk::GiftTalk;
 use super::{parse_id, render, sign_in_to};
 use crate::api::campaigns::Campaign;
 use crate::api::donations::MyDonation;
@@ -59,6 +60,8 @@ struct ReceivedRow {
     pledge_actions: Option<PledgeActions>,
     /// A confirmed donation: its refund page.
     refund_url: Option<String>,
+    /// Message the donor, rate them, report the gift (talk.rs).
+    talk: GiftTalk,
 }
 
 #[derive(Debug)]
@@ -205,14 +208,20 @@ async fn rows(api: &Api, viewer: &Viewer, donations: &[MyDonation]) -> Vec<Recei
         .filter(|d| !d.anonymous)
         .filter_map(|d| d.donor_id)
         .collect::<Vec<_>>();
-    let (names, titles) = tokio::join!(
+    let (names, titles, talks) = tokio::join!(
         api.display_names(&named),
         target_titles(api, viewer, donations),
+        join_all(
+            donations
+                .iter()
+                .map(|d| GiftTalk::for_gift(api, viewer, d.id))
+        ),
     );
     let now = Utc::now();
     donations
         .iter()
-        .map(|d| {
+        .zip(talks)
+        .map(|(d, talk)| {
             // An anonymous donor stays unnamed to the recipient, whatever
             // the API sends.
             let donor_id = d.donor_id.filter(|_| !d.anonymous);
@@ -246,6 +255,7 @@ async fn rows(api: &Api, viewer: &Viewer, donations: &[MyDonation]) -> Vec<Recei
                 }),
                 refund_url: (confirmed && d.amount_minor.is_some())
                     .then(|| format!("/received/{}/refund", d.id)),
+                talk,
             }
         })
         .collect()
