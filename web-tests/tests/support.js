@@ -421,6 +421,22 @@ async function signInAsStaff(page, displayName) {
   return session(page);
 }
 
+/** Gives `amount` on the campaign page `page` shows, and waits for the saga. */
+async function donateThroughPage(page, { amount, currency = 'USD', anonymous = false }) {
+  const give = page.getByRole('region', { name: 'Give' });
+  await give.getByLabel(`Amount (${currency})`).fill(amount);
+  await give.getByLabel('Give anonymously').setChecked(anonymous);
+  await give.getByRole('button', { name: 'Donate' }).click();
+  await expect(page).toHaveURL(/\/donations\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole('main').getByRole('status').first()).toContainText('Confirmed', {
+    timeout: SAGA_TIMEOUT_MS,
+  });
+  return new URL(page.url()).pathname.split('/').pop();
+}
+
+module.exports.donateThroughPage = donateThroughPage;
+module.exports.token = token;
+
 /**
  * Starts a campaign through "Start a campaign", as its recipient would, and
  * answers its id once its page shows. `fields` are the form's labels' values.

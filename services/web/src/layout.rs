@@ -19,6 +19,8 @@ pub struct Layout {
     pub live_url: Option<String>,
     /// The signed-in person's name for the header; none for a visitor.
     pub signed_in_as: Option<String>,
+    /// Staff see the moderator console's link.
+    pub staff: bool,
     /// The token the header's sign-out form carries; none on error pages.
     pub csrf: Option<String>,
     /// "Donations are unavailable right now; try again shortly."
@@ -33,6 +35,7 @@ impl Layout {
             sse_url: &ASSETS.sse_url,
             live_url: viewer.person().map(|_| "/live".to_owned()),
             signed_in_as: viewer.person().map(|p| p.display_name.clone()),
+            staff: viewer.person().is_some_and(|p| p.staff),
             csrf: None,
             notices: Vec::new(),
         }
@@ -51,6 +54,31 @@ impl Layout {
             url.push(if url.contains('?') { '&' } else { '?' });
             url.push_str("donation=");
             url.push_str(&donation.to_string());
+        }
+        self
+    }
+
+    /// The page shows the thread with `person` up to the message `newest`:
+    /// a newer one is told live (the `messages-{person}` event of `/live`).
+    pub fn watching_thread(mut self, person: Uuid, newest: Option<Uuid>) -> Self {
+        if let Some(url) = &mut self.live_url {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str("thread=");
+            url.push_str(&person.to_string());
+            if let Some(newest) = newest {
+                url.push_str("&newest=");
+                url.push_str(&newest.to_string());
+            }
+        }
+        self
+    }
+
+    /// The page shows where report `id` stands, as `seen` (a fingerprint):
+    /// a change is told live (the `report-{id}` event of `/live`, staff's).
+    pub fn watching_report(mut self, id: Uuid, seen: &str) -> Self {
+        if let Some(url) = &mut self.live_url {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&format!("report={id}&seen={seen}"));
         }
         self
     }

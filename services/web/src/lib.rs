@@ -129,6 +129,7 @@ pub fn router(config: &Config, stopping: Stopping) -> anyhow::Result<Router> {
             get(pages::sign_in::show_sign_up).post(pages::sign_in::sign_up),
         )
         .route("/sign-out", post(pages::sign_in::sign_out))
+        .merge(pages::talk::routes())
         .route(
             "/static/{name}",
             // Only the static files are compressed: a page holds the CSRF

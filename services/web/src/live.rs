@@ -4,7 +4,14 @@
 //!
 //! - `unread`: the header's unread count, at once and whenever it changes;
 //! - `donation-{id}`: the status fragment of a donation the page shows as
-//!   pending, once it is no longer pending (then it is no longer watched).
+//!   pending, once it is no longer pending (then it is no longer watched);
+//! - `unread-messages`: the header's count of unread messages, whenever it
+//!   changes (the page starts without one, so nothing is sent for none);
+//! - `messages-{person}`: the id of the newest message with that person,
+//!   when a newer one than the page shows arrives (the thread then asks for
+//!   its list, `/messages/{person}/latest`);
+//! - `report-{id}`: staff's report page, when where the report stands
+//!   changed (the page then asks for that part again).
 //!
 //! The site owns no broker connection, so it learns of a change by asking
 //! the APIs, only while a page is open: pending donations every
@@ -29,7 +36,7 @@ use uuid::Uuid;
 
 use crate::api::Failure;
 use crate::pages::errors::PageError;
-use crate::pages::{give, notifications};
+use crate::pages::{give, moderation, notifications};
 use crate::session::Viewer;
 use crate::AppState;
 
@@ -62,7 +69,17 @@ impl Stopping {
     }
 }
 
-/// `GET /live?donation={id}&donation={id}`.
+/// The name of the event that tells a thread a newer message arrived.
+pub fn thread_event(person: Uuid) -> String {
+    format!("messages-{person}")
+}
+
+/// The name of the event that tells a report's page its outcome changed.
+pub fn report_event(id: Uuid) -> String {
+    format!("report-{id}")
+}
+
+/// `GET /live?donation={id}&donation={id}&thread={person}&newest={message}&report={id}&seen={fingerprint}`.
 pub async fn stream(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -72,7 +89,12 @@ pub async fn stream(
         return PageError::SignedOut.into_response();
     }
     let stopping = state.stopping.clone().wait();
-    let watch = Watch::new(state, viewer, watched(query.as_deref()));
+    let mut watch = Watch::new(state, viewer, watched(query.as_deref()));
+    watch.thread = watched_thread(query.as_deref());
+    // Only staff read where any report stands.
+    if watch.viewer.person().is_some_and(|p| p.staff) {
+        watch.report = watched_report(query.as_deref());
+    }
     let events = stream::unfold(watch, Watch::next)
         .flat_map(stream::iter)
         .map(Ok::<_, Infallible>)
@@ -97,6 +119,46 @@ fn watched(query: Option<&str>) -> Vec<Uuid> {
     ids
 }
 
+/// The thread a page shows (`thread={person}`), with the newest message it
+/// shows (`newest={id}`, none for an empty thread).
+fn watched_thread(query: Option<&str>) -> Option<Thread> {
+    let mut person = None;
+    let mut newest = None;
+    for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match &*key {
+            "thread" => person = Uuid::parse_str(&value).ok(),
+            "newest" => newest = Uuid::parse_str(&value).ok(),
+            _ => {}
+        }
+    }
+    Some(Thread {
+        with: person?,
+        newest,
+    })
+}
+
+/// The report a staff page shows (`report={id}`), as it last saw it
+/// (`seen={fingerprint}`).
+fn watched_report(query: Option<&str>) -> Option<(Uuid, String)> {
+    let mut id = None;
+    let mut seen = String::new();
+    for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match &*key {
+            "report" => id = Uuid::parse_str(&value).ok(),
+            "seen" => seen = value.into_owned(),
+            _ => {}
+        }
+    }
+    Some((id?, seen))
+}
+
+/// A thread being watched for newer messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Thread {
+    with: Uuid,
+    newest: Option<Uuid>,
+}
+
 /// One page's stream: what it watches and what it last sent.
 struct Watch {
     state: AppState,
@@ -104,6 +166,11 @@ struct Watch {
     pending: Vec<Uuid>,
     /// The count last sent; none before the first.
     unread: Option<String>,
+    /// The unread messages' count the page shows now.
+    unread_messages: Option<String>,
+    thread: Option<Thread>,
+    /// A report and the fingerprint of where it stands, as last sent.
+    report: Option<(Uuid, String)>,
     ticks: u32,
     clock: Interval,
 }
@@ -125,6 +192,10 @@ impl Watch {
             viewer,
             pending,
             unread: None,
+            // The page shows no count of its own: only a count to show is news.
+            unread_messages: Some(messages_unread_text(0)),
+            thread: None,
+            report: None,
             ticks: 0,
             clock,
         }
@@ -148,7 +219,9 @@ impl Watch {
         self.ticks = self.ticks.wrapping_add(1);
         let api = &self.state.api;
         let viewer = &self.viewer;
-        let (count, donations) = tokio::join!(
+        let thread = self.thread.filter(|_| count_due);
+        let report = self.report.clone().filter(|_| count_due);
+        let (count, donations, messages, newest, standing) = tokio::join!(
             async {
                 match count_due {
                     true => Some(api.unread_count(viewer).await),
@@ -156,6 +229,24 @@ impl Watch {
                 }
             },
             future::join_all(self.pending.iter().map(|id| api.donation(*id, viewer))),
+            async {
+                match count_due {
+                    true => Some(api.unread_messages(viewer).await),
+                    false => None,
+                }
+            },
+            async {
+                match thread {
+                    Some(t) => Some(api.thread(t.with, None, viewer).await),
+                    None => None,
+                }
+            },
+            async {
+                match &report {
+                    Some((id, _)) => moderation::outcome_fingerprint(api, viewer, *id).await,
+                    None => None,
+                }
+            },
         );
         if matches!(count, Some(Err(Failure::SignedOut)))
             || donations
@@ -170,6 +261,33 @@ impl Watch {
             if self.unread.as_ref() != Some(&text) {
                 events.push(Event::default().event("unread").data(&text));
                 self.unread = Some(text);
+            }
+        }
+        if let Some(Ok(count)) = messages {
+            let text = messages_unread_text(count);
+            if self.unread_messages.as_ref() != Some(&text) {
+                events.push(Event::default().event("unread-messages").data(&text));
+                self.unread_messages = Some(text);
+            }
+        }
+        if let (Some(watched), Some(Ok(page))) = (thread, newest) {
+            let now = page.items.first().map(|m| m.id);
+            if let Some(id) = now.filter(|_| now != watched.newest) {
+                events.push(
+                    Event::default()
+                        .event(thread_event(watched.with))
+                        .data(id.to_string()),
+                );
+                self.thread = Some(Thread {
+                    newest: now,
+                    ..watched
+                });
+            }
+        }
+        if let (Some((id, seen)), Some(now)) = (report, standing) {
+            if now != seen {
+                events.push(Event::default().event(report_event(id)).data(&now));
+                self.report = Some((id, now));
             }
         }
         let me = viewer.person().map(|p| p.id);
@@ -196,6 +314,16 @@ impl Watch {
     }
 }
 
+/// The header's count of unread messages. None is an HTML comment, not
+/// nothing: an event without data is never delivered, and a comment leaves
+/// the badge `:empty` (hidden) all the same.
+fn messages_unread_text(count: i64) -> String {
+    match count {
+        n if n <= 0 => "<!-- none -->".to_owned(),
+        n => n.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,5 +343,40 @@ mod tests {
             .map(|_| format!("donation={}", Uuid::new_v4()))
             .collect();
         assert_eq!(watched(Some(&query.join("&"))).len(), WATCHED_AT_MOST);
+    }
+
+    #[test]
+    fn a_page_watches_the_thread_it_shows() {
+        let (person, newest) = (Uuid::new_v4(), Uuid::new_v4());
+        let query = format!(
+            "donation={}&thread={person}&newest={newest}",
+            Uuid::new_v4()
+        );
+        assert_eq!(
+            watched_thread(Some(&query)),
+            Some(Thread {
+                with: person,
+                newest: Some(newest)
+            })
+        );
+        let empty = watched_thread(Some(&format!("thread={person}")));
+        assert_eq!(empty.map(|t| t.newest), Some(None));
+        assert_eq!(watched_thread(Some("thread=nonsense")), None);
+        assert_eq!(watched_thread(None), None);
+    }
+
+    #[test]
+    fn no_unread_messages_is_a_comment_an_event_can_carry() {
+        assert_eq!(messages_unread_text(3), "3");
+        assert_eq!(messages_unread_text(0), "<!-- none -->");
+    }
+
+    #[test]
+    fn a_staff_page_watches_the_report_it_shows() {
+        let id = Uuid::new_v4();
+        let query = format!("report={id}&seen=ab12");
+        assert_eq!(watched_report(Some(&query)), Some((id, "ab12".to_owned())));
+        assert_eq!(watched_report(Some("report=nonsense&seen=1")), None);
+        assert_eq!(watched_report(None), None);
     }
 }

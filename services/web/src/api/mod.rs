@@ -9,7 +9,9 @@
 
 pub mod campaigns;
 pub mod donations;
+pub mod exchanges;
 pub mod messaging;
+pub mod moderation;
 pub mod names;
 pub mod profiles;
 pub mod requests;
@@ -211,6 +213,10 @@ pub enum Refused {
     Invalid(Vec<FieldError>),
     /// 409: the state forbids it now; the API's explanation.
     Conflict(String),
+    /// 409 `not_eligible`: the caller may not do this (yet): not a party to
+    /// the donation a message or a rating is about, or a donation that has
+    /// not gone through. The API's explanation.
+    NotEligible(String),
     /// 412: someone else changed it since the version that was sent.
     Stale,
     Failed(Failure),
@@ -354,10 +360,20 @@ impl Api {
             StatusCode::UNPROCESSABLE_ENTITY => Err(Refused::Invalid(
                 problem.map(|p| p.errors).unwrap_or_default(),
             )),
-            StatusCode::CONFLICT => Err(Refused::Conflict(
-                problem.and_then(|p| p.detail).unwrap_or_default(),
-            )),
+            StatusCode::CONFLICT => {
+                let (code, detail) = problem.map(|p| (p.code, p.detail)).unwrap_or_default();
+                let detail = detail.unwrap_or_default();
+                Err(match code.as_deref() {
+                    Some("not_eligible") => Refused::NotEligible(detail),
+                    _ => Refused::Conflict(detail),
+                })
+            }
             StatusCode::PRECONDITION_FAILED => Err(Refused::Stale),
+            // Expected while a service, or one it asks, is down.
+            StatusCode::SERVICE_UNAVAILABLE => {
+                tracing::warn!(backend = backend.url_var(), %url, "unavailable");
+                Err(Failure::Unavailable(backend).into())
+            }
             StatusCode::NOT_FOUND => Err(Failure::NotFound.into()),
             StatusCode::UNAUTHORIZED => Err(Failure::SignedOut.into()),
             StatusCode::FORBIDDEN => {

@@ -130,6 +130,8 @@ struct CampaignPage {
     sign_in_next: String,
     /// Its owner's page, for its recipient and staff.
     manage_url: Option<String>,
+    /// "Report this campaign", to anyone but its owner.
+    report_url: Option<String>,
 }
 
 /// `GET /campaigns/{id}`.
@@ -182,6 +184,7 @@ pub async fn show(
             .person()
             .filter(|p| p.id == campaign.recipient_id || p.staff)
             .map(|_| format!("/campaigns/{id}/edit")),
+        report_url: super::talk::report_url("campaign", id, campaign.recipient_id, &viewer),
         layout,
     };
     render(&page)

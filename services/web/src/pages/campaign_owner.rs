@@ -162,7 +162,10 @@ pub async fn start(
         Ok(campaign) => match state.api.start_campaign(&campaign, key, &viewer).await {
             Ok(made) => return Ok(Redirect::to(&format!("/campaigns/{}", made.id)).into_response()),
             Err(refused) => {
-                if matches!(refused, Refused::Invalid(_) | Refused::Conflict(_)) {
+                if matches!(
+                    refused,
+                    Refused::Invalid(_) | Refused::Conflict(_) | Refused::NotEligible(_)
+                ) {
                     // The API keeps its refusal under this key: the
                     // corrected form, another body, needs a key of its own.
                     key = Uuid::new_v4();
@@ -352,7 +355,7 @@ pub async fn move_to(
     }
     let problem = match state.api.move_campaign(id, form.status, &viewer).await {
         Ok(()) => return Ok(Redirect::to(&format!("/campaigns/{id}/edit")).into_response()),
-        Err(Refused::Conflict(_) | Refused::Invalid(_) | Refused::Stale) => {
+        Err(Refused::Conflict(_) | Refused::NotEligible(_) | Refused::Invalid(_) | Refused::Stale) => {
             "That change is not possible from the campaign's status now; it may have changed meanwhile."
         }
         Err(Refused::Failed(failure)) => return Err(failure.into()),

@@ -68,7 +68,7 @@ impl Problems {
         match refused {
             Refused::Invalid(errors) => problems.add_api(&errors, fields, otherwise),
             Refused::Conflict(detail) if detail.is_empty() => problems.above(otherwise),
-            Refused::Conflict(detail) => problems.above(detail),
+            Refused::Conflict(detail) | Refused::NotEligible(detail) => problems.above(detail),
             Refused::Stale => return Err(PageError::Internal),
             Refused::Failed(failure) => return Err(failure.into()),
         }

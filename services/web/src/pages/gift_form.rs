@@ -80,7 +80,7 @@ pub async fn submit<F: GiftForm>(
     // donation-service keeps a refusal under its key: the corrected form,
     // another body, needs a key of its own, or it is `idempotency_key_reused`.
     let key = match answer {
-        Err(Refused::Invalid(_) | Refused::Conflict(_)) => Uuid::new_v4(),
+        Err(Refused::Invalid(_) | Refused::Conflict(_) | Refused::NotEligible(_)) => Uuid::new_v4(),
         _ => key,
     };
     let problems = match answer {
@@ -89,7 +89,7 @@ pub async fn submit<F: GiftForm>(
         Err(Refused::Conflict(detail)) if detail.is_empty() => {
             vec![format!("This {} cannot be made now.", F::GIFT)]
         }
-        Err(Refused::Conflict(detail)) => vec![detail],
+        Err(Refused::Conflict(detail) | Refused::NotEligible(detail)) => vec![detail],
         Err(Refused::Failed(failure)) => return Err(failure.into()),
         // A create sends no version: never stale.
         Err(Refused::Stale) => return Err(PageError::Internal),

@@ -21,6 +21,7 @@ use uuid::Uuid;
 use super::errors::PageError;
 use super::form::Field;
 use super::gift_form::{self, GiftForm};
+use super::talk::GiftTalk;
 use super::{parse_id, render};
 use crate::api::donations::{MyDonation, NewMoneyDonation};
 use crate::csrf::CsrfToken;
@@ -260,6 +261,7 @@ struct DonationPage {
     target_url: Option<String>,
     anonymous: bool,
     status: StatusView,
+    talk: GiftTalk,
 }
 
 #[derive(Template)]
@@ -284,7 +286,9 @@ pub async fn show(
     if donation.status == "pending" {
         layout = layout.watching(id);
     }
+    let talk = GiftTalk::for_gift(&state.api, &viewer, id).await;
     let page = DonationPage {
+        talk,
         layout,
         what: describe(&donation),
         gift: if donation.request_id.is_some() {

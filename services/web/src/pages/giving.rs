@@ -118,7 +118,9 @@ pub async fn cancel(
         return Ok(Redirect::to("/sign-in?next=/giving").into_response());
     }
     match state.api.cancel_donation(id, &viewer).await {
-        Ok(()) | Err(Refused::Conflict(_)) => Ok(Redirect::to("/giving").into_response()),
+        Ok(()) | Err(Refused::Conflict(_) | Refused::NotEligible(_)) => {
+            Ok(Redirect::to("/giving").into_response())
+        }
         Err(Refused::Invalid(_) | Refused::Stale) => Err(PageError::Internal),
         Err(Refused::Failed(failure)) => Err(failure.into()),
     }

@@ -133,7 +133,9 @@ pub async fn mark_all_read(
 
 fn done(result: Result<(), Refused>) -> Result<Response, PageError> {
     match result {
-        Ok(()) | Err(Refused::Conflict(_)) => Ok(Redirect::to("/notifications").into_response()),
+        Ok(()) | Err(Refused::Conflict(_) | Refused::NotEligible(_)) => {
+            Ok(Redirect::to("/notifications").into_response())
+        }
         Err(Refused::Invalid(_) | Refused::Stale) => Err(PageError::Internal),
         Err(Refused::Failed(failure)) => Err(failure.into()),
     }

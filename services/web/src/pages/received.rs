@@ -22,6 +22,7 @@ use uuid::Uuid;
 use super::errors::PageError;
 use super::form::{Field, Problems};
 use super::give::describe;
+use super::talk::GiftTalk;
 use super::{parse_id, render, sign_in_to};
 use crate::api::campaigns::Campaign;
 use crate::api::donations::MyDonation;
@@ -59,6 +60,8 @@ struct ReceivedRow {
     pledge_actions: Option<PledgeActions>,
     /// A confirmed donation: its refund page.
     refund_url: Option<String>,
+    /// Message the donor, rate them, report the gift (talk.rs).
+    talk: GiftTalk,
 }
 
 #[derive(Debug)]
@@ -205,14 +208,20 @@ async fn rows(api: &Api, viewer: &Viewer, donations: &[MyDonation]) -> Vec<Recei
         .filter(|d| !d.anonymous)
         .filter_map(|d| d.donor_id)
         .collect::<Vec<_>>();
-    let (names, titles) = tokio::join!(
+    let (names, titles, talks) = tokio::join!(
         api.display_names(&named),
         target_titles(api, viewer, donations),
+        join_all(
+            donations
+                .iter()
+                .map(|d| GiftTalk::for_gift(api, viewer, d.id))
+        ),
     );
     let now = Utc::now();
     donations
         .iter()
-        .map(|d| {
+        .zip(talks)
+        .map(|(d, talk)| {
             // An anonymous donor stays unnamed to the recipient, whatever
             // the API sends.
             let donor_id = d.donor_id.filter(|_| !d.anonymous);
@@ -246,6 +255,7 @@ async fn rows(api: &Api, viewer: &Viewer, donations: &[MyDonation]) -> Vec<Recei
                 }),
                 refund_url: (confirmed && d.amount_minor.is_some())
                     .then(|| format!("/received/{}/refund", d.id)),
+                talk,
             }
         })
         .collect()
@@ -291,7 +301,9 @@ pub async fn cancel(
 
 fn back_to_list(outcome: Result<(), Refused>) -> Result<Response, PageError> {
     match outcome {
-        Ok(()) | Err(Refused::Conflict(_)) => Ok(Redirect::to("/received").into_response()),
+        Ok(()) | Err(Refused::Conflict(_) | Refused::NotEligible(_)) => {
+            Ok(Redirect::to("/received").into_response())
+        }
         Err(Refused::Invalid(_) | Refused::Stale) => Err(PageError::Internal),
         Err(Refused::Failed(failure)) => Err(failure.into()),
     }
@@ -436,7 +448,7 @@ pub async fn refund(
             Err(Refused::Invalid(errors)) => {
                 problems.add_api(&errors, &[REASON], "The refund was not accepted.")
             }
-            Err(Refused::Conflict(_) | Refused::Stale) => {
+            Err(Refused::Conflict(_) | Refused::NotEligible(_) | Refused::Stale) => {
                 // Answered meanwhile: the page reads it again and says why.
                 let now = refundable(&state, &viewer, id).await?;
                 let donor = donor_name(&state, &viewer, &now).await;

@@ -35,6 +35,8 @@ struct RequestPage {
     sign_in_next: String,
     /// Its owner's page, for its requester and staff.
     manage_url: Option<String>,
+    /// "Report this request", to anyone but its owner.
+    report_url: Option<String>,
 }
 
 /// `GET /requests/{id}`.
@@ -79,6 +81,7 @@ pub async fn show(
             .person()
             .filter(|p| p.id == request.requester_id || p.staff)
             .map(|_| format!("/requests/{id}/edit")),
+        report_url: super::talk::report_url("request", id, request.requester_id, &viewer),
         layout,
     };
     render(&page)

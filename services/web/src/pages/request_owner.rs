@@ -144,7 +144,10 @@ pub async fn post(
         Ok(request) => match state.api.post_request(&request, key, &viewer).await {
             Ok(made) => return Ok(Redirect::to(&format!("/requests/{}", made.id)).into_response()),
             Err(refused) => {
-                if matches!(refused, Refused::Invalid(_) | Refused::Conflict(_)) {
+                if matches!(
+                    refused,
+                    Refused::Invalid(_) | Refused::Conflict(_) | Refused::NotEligible(_)
+                ) {
                     // The API keeps its refusal under this key: the
                     // corrected form, another body, needs a key of its own.
                     key = Uuid::new_v4();
@@ -302,7 +305,9 @@ pub async fn close(
     }
     match state.api.close_request(id, form.status, &viewer).await {
         Ok(()) => Ok(Redirect::to(&format!("/requests/{id}/edit")).into_response()),
-        Err(Refused::Conflict(_) | Refused::Invalid(_) | Refused::Stale) => {
+        Err(
+            Refused::Conflict(_) | Refused::NotEligible(_) | Refused::Invalid(_) | Refused::Stale,
+        ) => {
             let request = owned(&state, &viewer, id).await?;
             let problem = "The request is no longer open, so it cannot be closed.".to_owned();
             let page = manage_page(&viewer, &csrf, &request, None, Some(problem));
