@@ -8,9 +8,9 @@ use crate::support;
 
 use std::time::Duration;
 
+use crate::support::{start, Running};
 use hearth_testkit::{staff_token, user_token, TestClient};
 use serde_json::{json, Value};
-use crate::support::{start, Running};
 use uuid::Uuid;
 
 /// No flow in this file takes longer than this to cross the broker.

@@ -5,16 +5,15 @@
 //! are `#[ignore]`d in the parallel run and `scripts/test` runs them alone
 //! afterwards (`--run-ignored only --test-threads 1`).
 
-
 use std::collections::{HashMap, HashSet};
 use std::process::Command;
 use std::time::Duration;
 
+use crate::support::{poll, start, Running};
 use hearth_testkit::user_token;
 use lapin::options::{QueueBindOptions, QueueDeclareOptions};
 use lapin::types::FieldTable;
 use serde_json::json;
-use crate::support::{poll, start, Running};
 use uuid::Uuid;
 
 fn rabbitmqctl(args: &[&str]) {

@@ -6,10 +6,10 @@ use crate::support;
 
 use std::time::Duration;
 
+use crate::support::{prepare, start};
 use hearth::services::Service;
 use hearth_testkit::{user_token, TestClient};
 use serde_json::{json, Value};
-use crate::support::{prepare, start};
 use uuid::Uuid;
 
 struct Person {

@@ -4,13 +4,12 @@
 //! This restarts the one PostgreSQL every test shares, so it is `#[ignore]`d
 //! in the parallel run and `scripts/test` runs it alone afterwards.
 
-
 use std::process::Command;
 use std::time::Duration;
 
+use crate::support::{poll, start, Running};
 use hearth_testkit::user_token;
 use serde_json::json;
-use crate::support::{poll, start, Running};
 use uuid::Uuid;
 
 fn cluster() -> String {

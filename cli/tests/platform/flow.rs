@@ -1,12 +1,11 @@
 //! The platform end to end: services started as `hearth up` starts them, on
 //! databases and a broker namespace of the test's own.
 
-
 use std::time::Duration;
 
+use crate::support::{poll, prepare, start};
 use hearth_testkit::user_token;
 use serde_json::json;
-use crate::support::{poll, prepare, start};
 use uuid::Uuid;
 
 #[tokio::test]

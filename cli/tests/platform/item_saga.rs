@@ -1,13 +1,12 @@
 //! The item saga between donation-service and request-service (docs/events.md,
 //! "Items to a request"), end to end through the real broker.
 
-
 use std::time::Duration;
 
+use crate::support::{prepare, start};
 use hearth::services::Service;
 use hearth_testkit::{staff_token, user_token, TestClient};
 use serde_json::{json, Value};
-use crate::support::{prepare, start};
 use uuid::Uuid;
 
 struct Person {

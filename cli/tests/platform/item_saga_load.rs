@@ -4,14 +4,13 @@
 //! request's `quantity_pledged` and `quantity_fulfilled` equal the sums over its
 //! confirmed and completed donations, and no donation is left pending.
 
-
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::start;
 use futures::StreamExt;
 use hearth_testkit::user_token;
 use serde_json::json;
-use crate::support::start;
 use uuid::Uuid;
 
 const DONORS: usize = 40;

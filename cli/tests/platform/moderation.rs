@@ -1,12 +1,11 @@
 //! Moderation across the platform: profile-service decides, and every other
 //! service learns it from events (docs/api.md, "profile-service"; docs/events.md).
 
-
 use std::time::{Duration, Instant};
 
+use crate::support::{start, Running};
 use hearth_testkit::{staff_token, user_token, TestResponse};
 use serde_json::{json, Value};
-use crate::support::{start, Running};
 use uuid::Uuid;
 
 struct Person {

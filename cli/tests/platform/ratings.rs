@@ -5,9 +5,9 @@ use crate::support;
 
 use std::time::Duration;
 
+use crate::support::start;
 use hearth_testkit::user_token;
 use serde_json::{json, Value};
-use crate::support::start;
 use uuid::Uuid;
 
 struct Person {

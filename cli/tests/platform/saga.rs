@@ -1,13 +1,12 @@
 //! The money saga between donation-service and campaign-service (docs/events.md,
 //! "Money to a campaign"), end to end through the real broker.
 
-
 use std::time::Duration;
 
+use crate::support::{prepare, start, Running};
 use hearth::services::Service;
 use hearth_testkit::{staff_token, user_token, TestClient};
 use serde_json::{json, Value};
-use crate::support::{prepare, start, Running};
 use uuid::Uuid;
 
 struct Person {

@@ -9,10 +9,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::start;
 use futures::StreamExt;
 use hearth_testkit::user_token;
 use serde_json::json;
-use crate::support::start;
 use uuid::Uuid;
 
 const DONORS: usize = 50;

@@ -2,15 +2,14 @@
 //! and replayed against the whole platform: it is good for reading one
 //! donation's parties, and for nothing else anywhere.
 
-
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::support::prepare;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use hearth::services::Service;
 use hearth_testkit::{staff_token, user_token, TestClient, TestResponse};
 use serde_json::{json, Value};
-use crate::support::prepare;
 use tokio::net::TcpListener;
 use uuid::Uuid;
 

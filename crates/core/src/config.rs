@@ -900,7 +900,11 @@ mod tests {
                 "CAMPAIGN_DATABASE_URL: not a PostgreSQL URL",
             ),
             ("RABBITMQ_URL", "http://x", "RABBITMQ_URL: not an AMQP URL"),
-            ("RABBITMQ_URL", "amqp://h:port/", "RABBITMQ_URL: not an AMQP URL"),
+            (
+                "RABBITMQ_URL",
+                "amqp://h:port/",
+                "RABBITMQ_URL: not an AMQP URL",
+            ),
             ("RABBITMQ_URL", "amqp:/%2f", "RABBITMQ_URL: not an AMQP URL"),
             (
                 "HTTP_REQUEST_TIMEOUT",

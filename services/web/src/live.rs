@@ -34,9 +34,10 @@ use tokio::sync::watch;
 use tokio::time::{interval, Interval, MissedTickBehavior};
 use uuid::Uuid;
 
+use crate::api::messaging::UNREAD_SHOWN;
 use crate::api::Failure;
 use crate::pages::errors::PageError;
-use crate::pages::{give, moderation, notifications};
+use crate::pages::{donation_status, messages, moderation};
 use crate::session::Viewer;
 use crate::AppState;
 
@@ -67,16 +68,6 @@ impl Stopping {
     async fn wait(mut self) {
         let _ = self.0.wait_for(|stop| *stop).await;
     }
-}
-
-/// The name of the event that tells a thread a newer message arrived.
-pub fn thread_event(person: Uuid) -> String {
-    format!("messages-{person}")
-}
-
-/// The name of the event that tells a report's page its outcome changed.
-pub fn report_event(id: Uuid) -> String {
-    format!("report-{id}")
 }
 
 /// `GET /live?donation={id}&donation={id}&thread={person}&newest={message}&report={id}&seen={fingerprint}`.
@@ -193,7 +184,7 @@ impl Watch {
             pending,
             unread: None,
             // The page shows no count of its own: only a count to show is news.
-            unread_messages: Some(messages_unread_text(0)),
+            unread_messages: Some(badge(0, None)),
             thread: None,
             report: None,
             ticks: 0,
@@ -257,14 +248,14 @@ impl Watch {
         }
         let mut events = Vec::new();
         if let Some(Ok(count)) = count {
-            let text = notifications::unread_text(count);
+            let text = badge(count, Some(UNREAD_SHOWN as usize));
             if self.unread.as_ref() != Some(&text) {
                 events.push(Event::default().event("unread").data(&text));
                 self.unread = Some(text);
             }
         }
         if let Some(Ok(count)) = messages {
-            let text = messages_unread_text(count);
+            let text = badge(usize::try_from(count).unwrap_or(0), None);
             if self.unread_messages.as_ref() != Some(&text) {
                 events.push(Event::default().event("unread-messages").data(&text));
                 self.unread_messages = Some(text);
@@ -275,7 +266,7 @@ impl Watch {
             if let Some(id) = now.filter(|_| now != watched.newest) {
                 events.push(
                     Event::default()
-                        .event(thread_event(watched.with))
+                        .event(messages::thread_event(watched.with))
                         .data(id.to_string()),
                 );
                 self.thread = Some(Thread {
@@ -286,7 +277,11 @@ impl Watch {
         }
         if let (Some((id, seen)), Some(now)) = (report, standing) {
             if now != seen {
-                events.push(Event::default().event(report_event(id)).data(&now));
+                events.push(
+                    Event::default()
+                        .event(moderation::report_event(id))
+                        .data(&now),
+                );
                 self.report = Some((id, now));
             }
         }
@@ -297,10 +292,12 @@ impl Watch {
                 // Not theirs: nothing to tell, nothing to watch.
                 Ok(donation) if donation.donor_id != me => {}
                 Ok(donation) if donation.status == "pending" => still_pending.push(*id),
-                Ok(donation) => match give::status_fragment(&donation) {
-                    Ok(html) => {
-                        events.push(Event::default().event(give::live_event(*id)).data(html))
-                    }
+                Ok(donation) => match donation_status::status_fragment(&donation) {
+                    Ok(html) => events.push(
+                        Event::default()
+                            .event(donation_status::live_event(*id))
+                            .data(html),
+                    ),
                     Err(err) => tracing::error!(error = %err, "a status fragment did not render"),
                 },
                 // Gone or not theirs to see.
@@ -314,13 +311,15 @@ impl Watch {
     }
 }
 
-/// The header's count of unread messages. None is an HTML comment, not
-/// nothing: an event without data is never delivered, and a comment leaves
-/// the badge `:empty` (hidden) all the same.
-fn messages_unread_text(count: i64) -> String {
-    match count {
-        n if n <= 0 => "<!-- none -->".to_owned(),
-        n => n.to_string(),
+/// A header badge's count as its event carries it: "3", "99+" past
+/// `shown`, and none as an HTML comment, not nothing: a browser never
+/// delivers an event without data, and a comment leaves the badge `:empty`
+/// (hidden) all the same.
+fn badge(count: usize, shown: Option<usize>) -> String {
+    match (count, shown) {
+        (0, _) => "<!-- none -->".to_owned(),
+        (n, Some(shown)) if n > shown => format!("{shown}+"),
+        (n, _) => n.to_string(),
     }
 }
 
@@ -366,9 +365,12 @@ mod tests {
     }
 
     #[test]
-    fn no_unread_messages_is_a_comment_an_event_can_carry() {
-        assert_eq!(messages_unread_text(3), "3");
-        assert_eq!(messages_unread_text(0), "<!-- none -->");
+    fn no_unread_count_is_a_comment_an_event_can_carry() {
+        assert_eq!(badge(3, None), "3");
+        assert_eq!(badge(0, None), "<!-- none -->");
+        assert_eq!(badge(0, Some(99)), "<!-- none -->");
+        assert_eq!(badge(99, Some(99)), "99");
+        assert_eq!(badge(100, Some(99)), "99+");
     }
 
     #[test]

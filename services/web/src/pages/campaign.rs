@@ -184,7 +184,7 @@ pub async fn show(
             .person()
             .filter(|p| p.id == campaign.recipient_id || p.staff)
             .map(|_| format!("/campaigns/{id}/edit")),
-        report_url: super::talk::report_url("campaign", id, campaign.recipient_id, &viewer),
+        report_url: super::shared::report_url("campaign", id, campaign.recipient_id, &viewer),
         layout,
     };
     render(&page)

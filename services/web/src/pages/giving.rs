@@ -9,8 +9,8 @@ use axum::Form;
 use chrono::Utc;
 use serde::Deserialize;
 
+use super::donation_status::{describe, StatusView};
 use super::errors::PageError;
-use super::give::{describe, StatusView};
 use super::{parse_id, render};
 use crate::api::Refused;
 use crate::csrf::CsrfToken;

@@ -20,7 +20,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::errors::PageError;
-use super::talk::{self, next_page, sign_in_first, Answer, Paging, SOMEONE};
+use super::shared::{self, next_page, sign_in_first, Answer, Paging, SOMEONE};
 use super::{parse_id, render};
 use crate::api::exchanges::Side;
 use crate::api::messaging::{ContextKind, Message, MessageContext, NewMessage, MESSAGE_MAX_CHARS};
@@ -29,7 +29,6 @@ use crate::config::Backend;
 use crate::csrf::CsrfToken;
 use crate::format;
 use crate::layout::Layout;
-use crate::live;
 use crate::session::Viewer;
 use crate::AppState;
 
@@ -50,6 +49,11 @@ struct ConversationsPage {
     more: Option<String>,
 }
 
+/// The name of the `/live` event (live.rs) that tells an open thread a newer
+/// message arrived.
+pub fn thread_event(person: Uuid) -> String {
+    format!("messages-{person}")
+}
 /// How much of the last message the list of conversations shows.
 const EXCERPT_CHARS: usize = 120;
 
@@ -70,7 +74,8 @@ pub async fn conversations(
         .and_then(|p| next_page("/messages", p.next_cursor.as_deref()));
     let rows = match page {
         Some(page) => {
-            let names = talk::names(&state.api, page.items.iter().map(|c| c.counterpart_id)).await;
+            let names =
+                shared::names(&state.api, page.items.iter().map(|c| c.counterpart_id)).await;
             let now = Utc::now();
             Some(
                 page.items
@@ -250,12 +255,7 @@ async fn list(
             .map(|m| state.api.mark_message_read(m.id, viewer)),
     )
     .await;
-    let live = newest.then(|| {
-        (
-            live::thread_event(other),
-            latest_url(other, page.items.first()),
-        )
-    });
+    let live = newest.then(|| (thread_event(other), latest_url(other, page.items.first())));
     let now = Utc::now();
     let lines = page
         .items

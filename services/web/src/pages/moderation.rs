@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::errors::PageError;
-use super::talk::{next_page, sign_in_first, Answer, Paging, SOMEONE};
+use super::shared::{next_page, sign_in_first, Answer, Paging, SOMEONE};
 use super::{parse_id, render};
 use crate::api::campaigns::CampaignStatus;
 use crate::api::moderation::{Action, Listing, Outcome, Report, Resolution, TargetKind, REASONS};
@@ -33,10 +33,14 @@ use crate::api::{Api, Failure, Refused};
 use crate::csrf::CsrfToken;
 use crate::format;
 use crate::layout::Layout;
-use crate::live;
 use crate::session::Viewer;
 use crate::AppState;
 
+/// The name of the `/live` event (live.rs) that tells a report's page its
+/// outcome changed.
+pub fn report_event(id: Uuid) -> String {
+    format!("report-{id}")
+}
 /// The API's limit for a resolution's note and a decision's reason.
 const NOTE_MAX_CHARS: usize = 2000;
 const REASON_MAX_CHARS: usize = 500;
@@ -396,7 +400,7 @@ async fn outcome(
     ]);
     let view = OutcomeView {
         poll_url: format!("/moderation/reports/{}/outcome?seen={seen}", report.id),
-        live_event: live::report_event(report.id),
+        live_event: report_event(report.id),
         status,
         note: report.resolution_note.clone(),
         target,

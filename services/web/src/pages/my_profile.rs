@@ -17,7 +17,7 @@ use serde::Deserialize;
 use super::errors::PageError;
 use super::profile::{rating_lines, rating_summary, RatingLine};
 use super::render;
-use super::talk::sign_in_first;
+use super::shared::sign_in_first;
 use crate::api::profiles::{MyProfile, ProfileChanges};
 use crate::api::{Failure, FieldError, Refused};
 use crate::csrf::CsrfToken;

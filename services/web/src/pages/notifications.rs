@@ -11,7 +11,6 @@ use serde::Deserialize;
 
 use super::errors::PageError;
 use super::{parse_id, render};
-use crate::api::messaging::UNREAD_SHOWN;
 use crate::api::Refused;
 use crate::csrf::CsrfToken;
 use crate::format;
@@ -138,16 +137,5 @@ fn done(result: Result<(), Refused>) -> Result<Response, PageError> {
         }
         Err(Refused::Invalid(_) | Refused::Stale) => Err(PageError::Internal),
         Err(Refused::Failed(failure)) => Err(failure.into()),
-    }
-}
-
-/// The header's count, as `/live` sends it: "3", "99+", or nothing when
-/// there are none.
-pub fn unread_text(count: usize) -> String {
-    let limit = UNREAD_SHOWN as usize;
-    match count {
-        0 => String::new(),
-        n if n > limit => format!("{limit}+"),
-        n => n.to_string(),
     }
 }

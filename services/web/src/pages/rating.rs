@@ -17,7 +17,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::errors::PageError;
-use super::talk::{self, sign_in_first, SOMEONE};
+use super::shared::{self, sign_in_first, SOMEONE};
 use super::{parse_id, render};
 use crate::api::exchanges::{Exchange, Side};
 use crate::api::profiles::{NewRating, Score};
@@ -232,7 +232,7 @@ async fn whom(state: &AppState, exchange: &Exchange, side: Side) -> String {
     let Some(other) = exchange.other_party(side) else {
         return "the donor".to_owned();
     };
-    talk::names(&state.api, [other])
+    shared::names(&state.api, [other])
         .await
         .remove(&other)
         .unwrap_or_else(|| SOMEONE.to_owned())

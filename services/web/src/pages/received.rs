@@ -19,10 +19,10 @@ use futures::future::join_all;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::donation_status::describe;
 use super::errors::PageError;
 use super::form::{Field, Problems};
-use super::give::describe;
-use super::talk::GiftTalk;
+use super::gift_talk::GiftTalk;
 use super::{parse_id, render, sign_in_to};
 use crate::api::campaigns::Campaign;
 use crate::api::donations::MyDonation;

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::errors::PageError;
 use super::render;
-use super::talk::{sign_in_first, Answer};
+use super::shared::{sign_in_first, Answer};
 use crate::api::moderation::{NewReport, TargetKind, DETAILS_MAX_CHARS, REASONS};
 use crate::api::Refused;
 use crate::csrf::CsrfToken;

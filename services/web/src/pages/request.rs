@@ -81,7 +81,7 @@ pub async fn show(
             .person()
             .filter(|p| p.id == request.requester_id || p.staff)
             .map(|_| format!("/requests/{id}/edit")),
-        report_url: super::talk::report_url("request", id, request.requester_id, &viewer),
+        report_url: super::shared::report_url("request", id, request.requester_id, &viewer),
         layout,
     };
     render(&page)
