@@ -47,6 +47,10 @@ impl<T: serde::Serialize + Versioned> axum::response::IntoResponse for Created<T
     }
 }
 
+/// What [`IfMatch`] accepts besides `*`, for the OpenAPI documents: a version
+/// in quotes, weak or strong. Up to nine digits: every such number is an `i32`.
+pub const IF_MATCH_VERSION_PATTERN: &str = r#"^(W/)?"[+-]?[0-9]{1,9}"$"#;
+
 /// The version the client expects, when it sent `If-Match`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IfMatch(Option<i32>);

@@ -35,8 +35,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// `Location`). Emits `rating.created`.
 #[utoipa::path(
     post, path = "/ratings", tag = "ratings",
-    params(("Idempotency-Key" = Option<String>, Header,
-        description = "Sent again with the same body, returns the first answer without a second effect (after a crash that lost the answer, the created resource as it reads now); with another body, 422 idempotency_key_reused. Kept 24 h.")),
     request_body = CreateRating,
     security(("bearer" = [])),
     responses(
