@@ -119,6 +119,25 @@ mod tests {
     }
 
     #[test]
+    fn every_version_the_documented_pattern_allows_is_read() {
+        let pattern = regex::Regex::new(IF_MATCH_VERSION_PATTERN).expect("regex");
+        for header in [
+            "\"0\"",
+            "\"3\"",
+            "W/\"3\"",
+            "\"+7\"",
+            "\"-1\"",
+            "\"999999999\"",
+        ] {
+            assert!(pattern.is_match(header), "{header}");
+            assert!(IfMatch::parse(header).is_ok(), "{header}");
+        }
+        for header in ["3", "\"\"", "\"x\"", "\"9999999999\"", "W/3", "*"] {
+            assert!(!pattern.is_match(header), "{header}");
+        }
+    }
+
+    #[test]
     fn a_stale_version_is_a_412() {
         assert!(IfMatch(Some(2)).check(2).is_ok());
         assert!(IfMatch::any().check(7).is_ok());

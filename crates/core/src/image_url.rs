@@ -229,6 +229,38 @@ mod tests {
     }
 
     #[test]
+    fn every_link_the_documented_pattern_allows_is_kept() {
+        let pattern = regex::Regex::new(&crate::openapi::text::surrounded_by_spaces(LINK_PATTERN))
+            .expect("regex");
+        let long_path = format!("https://example.org/{}", "a".repeat(MAX_CHARS - 21));
+        for link in [
+            "https://example.org",
+            "https://EXAMPLE.org:8443/a/b.png?size=large",
+            " https://a.b.c/x%zz?q=1&r=a/b?c ",
+            "https://0-0.a-/~!$&()*+,;=:@.-_",
+            "https://1.2.x",
+            "https://a?b",
+            "\u{3000}https://x.y/\u{2009}",
+            long_path.as_str(),
+        ] {
+            assert!(pattern.is_match(link), "{link:?} fits the pattern");
+            assert!(
+                link.chars().count() < MAX_CHARS,
+                "{link:?} is within maxLength"
+            );
+            ImageUrl::parse(link.trim()).expect(link);
+        }
+        for not_a_link in [
+            "http://example.org",
+            "https://1.2.3.4",
+            "https://a b",
+            "https://user@x.org",
+        ] {
+            assert!(!pattern.is_match(not_a_link), "{not_a_link:?}");
+        }
+    }
+
+    #[test]
     fn json_holds_only_valid_links() {
         let url: ImageUrl =
             serde_json::from_value(serde_json::json!("https://example.org/a.jpg")).expect("valid");

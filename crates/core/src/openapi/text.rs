@@ -97,3 +97,51 @@ pub fn nullable_future_time() -> Object {
     );
     schema
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the services check: no U+0000, and `min..=max` characters once trimmed.
+    fn rule(min: usize, max: usize, text: &str) -> bool {
+        !text.contains('\0') && (min..=max).contains(&text.trim().chars().count())
+    }
+
+    #[test]
+    fn the_pattern_says_what_the_check_does() {
+        let long = "é".repeat(120);
+        let samples = [
+            "",
+            " ",
+            "a",
+            " a ",
+            "ab",
+            "abc",
+            " abc ",
+            "a b",
+            "\u{3000}abc\u{2009}",
+            "\t\n\u{b}\u{c}\r x \u{85}\u{a0}\u{1680}\u{200a}\u{2028}\u{2029}\u{202f}\u{205f}",
+            "a\0b",
+            "\0",
+            "ab\0",
+            "\u{1c}ab",
+            "\u{180e}a",
+            "\u{200b}ab",
+            "日本語",
+            "😀😀😀",
+            long.as_str(),
+            &format!("  {long}  "),
+            &format!("{long}x"),
+        ];
+        for (min, max) in [(0, 1), (0, 5), (1, 1), (1, 5), (2, 2), (3, 120), (0, 200)] {
+            let pattern = regex::Regex::new(&trimmed_pattern(min, max)).expect("a regex");
+            for text in samples {
+                assert_eq!(
+                    pattern.is_match(text),
+                    rule(min, max, text),
+                    "{min}..={max}: {text:?}"
+                );
+            }
+        }
+    }
+}
