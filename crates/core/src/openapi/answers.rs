@@ -145,26 +145,29 @@ impl Modify for SharedAnswers {
             }
             for (status, response) in &mut operation.responses.responses {
                 if let RefOr::T(response) = response {
-                    add_route_example(status, response);
+                    add_route_examples(status, response);
                 }
             }
         }
     }
 }
 
-/// The answers a route declares itself (403, 404, 409, 412), each given an
-/// example of the problem it carries, unless the route wrote its own.
+/// The codes of the answers a route declares itself, each with a `detail`
+/// of its kind (the services say what exactly). A route names the codes of a 409 in its
+/// description (`` `invalid_state`: … ``); 403, 404 and 412 have one each.
 const ROUTE_CODES: &[(u16, &str, &str)] = &[
-    (
-        403,
-        "forbidden",
-        "only the campaign's owner or staff may change it",
-    ),
+    (403, "forbidden", "only the owner or staff may do this"),
     (404, "not_found", "no such resource, or you may not see it"),
     (
         409,
         "invalid_state",
-        "a completed campaign cannot be edited",
+        "a cancelled resource cannot be changed",
+    ),
+    (409, "conflict", "this already exists"),
+    (
+        409,
+        "not_eligible",
+        "this donation has not gone through (yet)",
     ),
     (
         412,
@@ -173,55 +176,64 @@ const ROUTE_CODES: &[(u16, &str, &str)] = &[
     ),
 ];
 
-fn add_route_example(status: &str, response: &mut Response) {
+/// Examples for the codes of a route's own problem answer: those its
+/// description names, else the one its status has.
+fn add_route_examples(status: &str, response: &mut Response) {
+    let Ok(status) = status.parse::<u16>() else {
+        return;
+    };
+    let codes: Vec<_> = ROUTE_CODES.iter().filter(|(s, ..)| *s == status).collect();
+    let named: Vec<_> = codes
+        .iter()
+        .filter(|(_, code, _)| response.description.contains(&format!("`{code}`")))
+        .copied()
+        .collect();
+    let codes = if named.is_empty() && codes.len() == 1 {
+        codes
+    } else {
+        named
+    };
     let Some(content) = response.content.get_mut(PROBLEM_JSON) else {
         return;
     };
-    if content.example.is_some() {
-        return;
-    }
-    let status: u16 = status.parse().unwrap_or_default();
-    for (_, code, detail) in ROUTE_CODES.iter().filter(|(s, ..)| *s == status) {
-        let answer = Answer {
-            status,
-            name: "",
-            description: "",
-            codes: &[],
-            retry_after: false,
-        };
+    for (_, code, detail) in codes {
         content
             .examples
             .entry((*code).to_owned())
-            .or_insert_with(|| {
-                RefOr::T(
-                    ExampleBuilder::new()
-                        .summary(*code)
-                        .value(Some(answer.problem(code, detail)))
-                        .build(),
-                )
-            });
+            .or_insert_with(|| example(problem(status, code, detail)));
     }
 }
 
-impl Answer {
-    fn problem(&self, code: &str, detail: &str) -> Value {
-        let title = axum::http::StatusCode::from_u16(self.status)
-            .ok()
-            .and_then(|s| s.canonical_reason())
-            .unwrap_or("Error");
-        let mut problem = json!({
-            "type": format!("/problems/{code}"),
-            "title": title,
-            "status": self.status,
-            "detail": detail,
-            "code": code,
-        });
-        if code == "validation_failed" {
-            problem["errors"] = json!([{"field": "title", "message": "must be 3–120 characters"}]);
-        }
-        problem
-    }
+fn example(problem: Value) -> RefOr<utoipa::openapi::example::Example> {
+    let summary = problem["code"].as_str().unwrap_or_default().to_owned();
+    RefOr::T(
+        ExampleBuilder::new()
+            .summary(summary)
+            .value(Some(problem))
+            .build(),
+    )
+}
 
+/// A problem body as [`crate::error::ApiError`] writes it.
+fn problem(status: u16, code: &str, detail: &str) -> Value {
+    let title = axum::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Error");
+    let mut problem = json!({
+        "type": format!("/problems/{code}"),
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    });
+    if code == "validation_failed" {
+        problem["errors"] = json!([{"field": "title", "message": "must be 3–120 characters"}]);
+    }
+    problem
+}
+
+impl Answer {
     fn content(&self) -> utoipa::openapi::Content {
         let mut content = ContentBuilder::new()
             .schema(Some(Ref::from_schema_name("Problem")))
@@ -229,12 +241,7 @@ impl Answer {
         for (code, detail) in self.codes {
             content.examples.insert(
                 (*code).to_owned(),
-                RefOr::T(
-                    ExampleBuilder::new()
-                        .summary(*code)
-                        .value(Some(self.problem(code, detail)))
-                        .build(),
-                ),
+                example(problem(self.status, code, detail)),
             );
         }
         content

@@ -200,7 +200,7 @@ async fn load_for_write(
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the owner or staff", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such campaign", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The campaign is completed, cancelled or suspended", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`: the campaign is completed, cancelled or suspended", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
@@ -263,7 +263,7 @@ struct ChangeStatus {
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the owner or staff, or a staff-only move", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such campaign", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The state machine does not allow it", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`: the state machine does not allow it", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )

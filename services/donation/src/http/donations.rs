@@ -213,7 +213,7 @@ fn refused(d: &Donation, what: &str) -> ApiError {
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the donor or recipient", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such donation", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Cannot be cancelled now", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`: it cannot be cancelled now", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn cancel_donation(
@@ -262,7 +262,7 @@ async fn cancel_donation(
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the recipient", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such donation", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not a confirmed item donation", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`: not a confirmed item donation", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn receive_donation(
@@ -313,7 +313,7 @@ fn refund_reason() -> utoipa::openapi::Object {
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the recipient or staff", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such donation", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not a confirmed money donation", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`: not a confirmed money donation", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No reason", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -50,7 +50,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 201, description = "Sent", body = Message),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Your account is suspended", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "not_eligible: not this donation's donor and recipient, or its recipient before an anonymous donor wrote", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`not_eligible`: not this donation's donor and recipient, or its recipient before an anonymous donor wrote", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "donation-service cannot answer; with Retry-After", body = Problem, content_type = "application/problem+json"),
     )

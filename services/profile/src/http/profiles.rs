@@ -247,7 +247,7 @@ fn reason_of(body: Option<ApiJson<StaffDecision>>) -> ApiResult<Option<String>> 
         (status = 200, description = "Suspended", body = Standing),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already suspended", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`: already suspended", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn suspend_profile(
@@ -279,7 +279,7 @@ async fn suspend_profile(
         (status = 200, description = "Reinstated", body = Standing),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not suspended", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`: not suspended", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn reinstate_profile(

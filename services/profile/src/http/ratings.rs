@@ -41,7 +41,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 201, description = "Rated", body = RatingView),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Your account is suspended", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "not_eligible, or conflict: already rated", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`not_eligible`: not a party to a donation that went through; or `conflict`: already rated", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]

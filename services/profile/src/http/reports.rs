@@ -47,7 +47,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 201, description = "Filed", body = Report),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Your account is suspended, or a service token without a user", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "You already have an open report on this", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`conflict`: you already have an open report on this", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -176,7 +176,7 @@ async fn get_report(
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such report", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already resolved", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`: already resolved, or the reported rating is gone", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An action that does not fit the report", body = Problem, content_type = "application/problem+json"),
     )
