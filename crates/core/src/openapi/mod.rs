@@ -1,6 +1,7 @@
 //! Pieces every service's OpenAPI document shares: the bearer scheme, the
 //! answers every route can give ([`SharedAnswers`]), the headers with rules
-//! of their own ([`HeaderRules`]), and the schemas of text fields as the
+//! of their own ([`HeaderRules`]), answers whose every field is always
+//! there ([`CompleteAnswers`]), and the schemas of text fields as the
 //! services check them ([`text`]).
 //!
 //! A constraint is written where it is enforced (the type, or the constant
@@ -8,6 +9,7 @@
 //! drift; api-tests/run holds the running services to their documents.
 
 mod answers;
+mod complete;
 mod headers;
 pub mod text;
 
@@ -18,6 +20,7 @@ use utoipa::openapi::OpenApi;
 use utoipa::Modify;
 
 pub use answers::{SharedAnswers, PROBLEM_JSON};
+pub use complete::CompleteAnswers;
 pub use headers::HeaderRules;
 
 /// Declares the `bearer` scheme: a Supabase JWT in `Authorization: Bearer …`.
@@ -49,7 +52,8 @@ impl Modify for BearerAuth {
 }
 
 /// Every modifier a service's document needs, in order.
-pub const MODIFIERS: [&(dyn Modify + Sync); 3] = [&BearerAuth, &HeaderRules, &SharedAnswers];
+pub const MODIFIERS: [&(dyn Modify + Sync); 4] =
+    [&BearerAuth, &HeaderRules, &SharedAnswers, &CompleteAnswers];
 
 /// Applies [`MODIFIERS`]: for a document built from routes added after the
 /// `#[openapi]` derive ran its own modifiers (utoipa-axum's router).
