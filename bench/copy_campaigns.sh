@@ -5,7 +5,7 @@
 #   bench/copy_campaigns.sh            # ROWS=1000000 SMALL=100000 by default
 #
 # 1. Seeds a scratch main database (hearth_bench_legacy) with ROWS legacy
-#    campaigns (../shared/fixtures/legacy_main.sql's generator), and another
+#    campaigns (cli/tests/fixtures/legacy_main.sql's generator), and another
 #    with SMALL rows to show that memory stays flat.
 # 2. Times, under /usr/bin/time -v (wall clock, peak RSS):
 #    - `pg_dump --data-only -t public.campaigns | psql` into a same-shaped
@@ -23,7 +23,7 @@ ROWS=${ROWS:-1000000}
 SMALL=${SMALL:-100000}
 BATCH=${BATCH:-5000}
 PG=${PG:-postgres://postgres@127.0.0.1:5432}
-LEGACY_SQL=../shared/fixtures/legacy_main.sql
+LEGACY_SQL=cli/tests/fixtures/legacy_main.sql
 OUT=$(mktemp -d)
 export RUST_LOG=warn
 

@@ -17,10 +17,10 @@
 # 2. size: the campaign page's transfer, its HTML plus every file of the site
 #    it references, as sent and uncompressed (target: < 100 kB);
 # 3. delay: DONATIONS (50) donations through the site's donate form, as a
-#    browser gives, then the donation's page and its status fragment asked as
-#    htmx asks it (every 1 s while pending): from the confirmation (the
-#    donation's `updated_at`) to the first answer saying Confirmed (target:
-#    p99 < 1 s).
+#    browser gives, then the donation's page and, while it shows pending, the
+#    page's live stream (`/live`) opened as the browser opens it: from the
+#    confirmation (the donation's `updated_at`) to the event saying Confirmed
+#    (target: p99 < 1 s).
 #
 # PARTS=readers,apis,size,delay chooses the parts; HEARTH=path runs another build.
 # At the end it stops the platform, drops its two databases and deletes its
@@ -37,71 +37,18 @@ DURATION=${DURATION:-20s}
 CAMPAIGNS=${CAMPAIGNS:-200}
 REQUESTS=${REQUESTS:-50}
 DONATIONS=${DONATIONS:-50}
-PG=postgres://postgres@127.0.0.1:5432
-RUN=hearth_webbench_$$
-export MAIN_DATABASE_URL=$PG/${RUN}_main
-export CAMPAIGN_DATABASE_URL=$PG/${RUN}_campaign
-export JWT_SECRET=hearth-benchmark-secret-0123456789abcdef
-# Its own namespace, deleted at the end: nobody else's consumers see its events.
-export BUS_NAMESPACE=webbench.$$
-export WEB_PORT=28080 CAMPAIGN_PORT=28081 DONATION_PORT=28082 REQUEST_PORT=28083 \
-  MESSAGING_PORT=28084 PROFILE_PORT=28085
-export RUST_LOG=warn LOG_FORMAT=json
+BENCH_NAME=web
+BENCH_PORT_BASE=28080
 # The seeding gives hundreds of donations as three donors in a few seconds.
 export RATE_LIMIT_WRITES=off
-SITE=http://127.0.0.1:$WEB_PORT
-export BENCH_CAMPAIGN_URL=http://127.0.0.1:$CAMPAIGN_PORT BENCH_DONATION_URL=http://127.0.0.1:$DONATION_PORT \
-  BENCH_REQUEST_URL=http://127.0.0.1:$REQUEST_PORT BENCH_PROFILE_URL=http://127.0.0.1:$PROFILE_PORT
-LOG=${LOG:-/tmp/hearth-webbench.log}
 
 command -v wrk >/dev/null || { echo "bench/web.sh: wrk is missing (apt-get install wrk)" >&2; exit 1; }
-if [ -z "${HEARTH:-}" ]; then
-  cargo build --release --quiet -p hearth
-  HEARTH=target/release/hearth
-fi
-export HEARTH
-
 # The machine, and how busy it is, before anything starts.
 echo "machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
 echo "before: $(uptime)"
 date -u +"date: %Y-%m-%d %H:%M UTC"
-
-# Every queue and exchange named "<namespace>.…", through the management API.
-delete_namespace() {
-  local kind
-  for kind in queues exchanges; do
-    curl -sf --max-time 10 -u guest:guest "http://127.0.0.1:15672/api/$kind/%2F?columns=name" |
-      python3 -c 'import json, sys, urllib.parse
-for x in json.load(sys.stdin):
-    if x["name"].startswith(sys.argv[1] + "."): print(urllib.parse.quote(x["name"], safe=""))' "$BUS_NAMESPACE" |
-      while read -r name; do
-        curl -sf --max-time 10 -u guest:guest -X DELETE "http://127.0.0.1:15672/api/$kind/%2F/$name" ||
-          echo "bench/web.sh: could not delete $kind $name" >&2
-      done || echo "bench/web.sh: could not list $kind" >&2
-  done
-}
-finish() {
-  if [ -n "${HEARTH_PID:-}" ]; then
-    kill -INT "$HEARTH_PID" 2>/dev/null || true
-    for _ in $(seq 150); do kill -0 "$HEARTH_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$HEARTH_PID" 2>/dev/null || true
-    wait "$HEARTH_PID" 2>/dev/null || true
-  fi
-  for db in "${RUN}_main" "${RUN}_campaign"; do
-    psql -q "$PG/postgres" -c "drop database if exists $db with (force)" >/dev/null || true
-  done
-  delete_namespace
-}
-trap finish EXIT
-
-"$HEARTH" up > "$LOG" 2>&1 &
-HEARTH_PID=$!
-for _ in $(seq 300); do
-  curl -sf "$SITE/health/ready" >/dev/null && curl -sf "$BENCH_DONATION_URL/health/ready" >/dev/null && break
-  kill -0 "$HEARTH_PID" 2>/dev/null || { tail -20 "$LOG" >&2; exit 1; }
-  sleep 0.2
-done
-curl -sf "$SITE/health/ready" >/dev/null || { echo "the platform did not become ready" >&2; tail -20 "$LOG" >&2; exit 1; }
+# shellcheck source=bench/platform.sh
+source bench/platform.sh
 
 echo "seeding $CAMPAIGNS campaigns, $REQUESTS requests, 112 confirmed donations…"
 CAMPAIGN=$(python3 bench/web_bench.py seed "$CAMPAIGNS" "$REQUESTS")

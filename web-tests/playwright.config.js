@@ -16,7 +16,7 @@ module.exports = defineConfig({
   forbidOnly: !!process.env.CI,
   retries: 0,
   timeout: 30_000,
-  globalTimeout: 150_000,
+  globalTimeout: 600_000,
   expect: { timeout: 10_000 },
   reporter: [['list']],
   outputDir: path.join(__dirname, '..', 'target', 'browser-test-results'),

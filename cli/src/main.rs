@@ -1,4 +1,4 @@
-//! `hearth`: run, migrate and operate the Hearth platform (ARCHITECTURE.md).
+//! `hearth`: run, migrate and operate the Hearth platform (docs/architecture.md).
 
 use std::process::ExitCode;
 

@@ -128,7 +128,7 @@ impl Platform {
                 async move {
                     let _ = stopped.wait_for(|stop| *stop).await;
                 },
-                config.http.connection_limits(),
+                hearth_core::http::ConnectionLimits::from(&config.http),
             ));
             platform.listening.push(Listening { service, addr });
         }
@@ -153,7 +153,10 @@ impl Platform {
             ConfigError::new("WEB_PORT", format!("cannot listen on {}: {e}", config.bind))
         })?;
         let addr = listener.local_addr()?;
-        let router = web_service::router(&config)?;
+        let router = web_service::router(
+            &config,
+            web_service::live::Stopping::new(self.stop.subscribe()),
+        )?;
         let mut stopped = self.stop.subscribe();
         self.servers.spawn(hearth_core::http::serve_with(
             listener,
@@ -161,7 +164,7 @@ impl Platform {
             async move {
                 let _ = stopped.wait_for(|stop| *stop).await;
             },
-            config.http.connection_limits(),
+            hearth_core::http::ConnectionLimits::from(&config.http),
         ));
         tracing::info!(service = "web", %addr, "listening");
         self.web = Some(addr);

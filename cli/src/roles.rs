@@ -1,5 +1,5 @@
 //! One PostgreSQL role per service, with rights on its own schema alone
-//! (ARCHITECTURE.md: "A service touches only its own schema").
+//! (docs/architecture.md: "A service touches only its own schema").
 
 use std::str::FromStr;
 

@@ -78,7 +78,7 @@ test('a donor finds a campaign, gives, and sees it confirmed live; its owner is 
   otherPage: ownerPage,
 }) => {
   // Two people, two browsers, two sign-ins, the saga and the header's
-  // 5-second count: more than the default 30 s under load.
+  // live count: more than the default 30 s under load.
   test.setTimeout(60_000);
   const donorName = 'Dana Lampgiver';
   const title = 'Lamp oil for the lighthouse';

@@ -407,3 +407,61 @@ module.exports = {
   checkPage,
   expectStrictPolicy,
 };
+
+// Running campaigns and requests, and the gifts received (running.spec.js,
+// received.spec.js).
+
+/** Signs `displayName` in as staff, ticking "Sign in as staff (moderator)". */
+async function signInAsStaff(page, displayName) {
+  await page.goto(`${urls.site()}/sign-in`);
+  await page.getByLabel('Display name').fill(displayName);
+  await page.getByLabel('Sign in as staff (moderator)').check();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByText(`Signed in as ${displayName}`)).toBeVisible();
+  return session(page);
+}
+
+/**
+ * Starts a campaign through "Start a campaign", as its recipient would, and
+ * answers its id once its page shows. `fields` are the form's labels' values.
+ */
+async function startCampaign(page, { title, goal, currency = 'USD', description = '', draft = false }) {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Start a campaign' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Start a campaign' })).toBeVisible();
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Description (optional)').fill(description);
+  await page.getByLabel('Currency').selectOption(currency);
+  await page.getByLabel('Goal', { exact: true }).fill(goal);
+  await page.getByRole('button', { name: draft ? 'Save as draft' : 'Publish' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+  return new URL(page.url()).pathname.split('/').pop();
+}
+
+/** Posts a request through "Post a request", and answers its id. */
+async function postRequest(page, { title, category, quantity, description = '' }) {
+  await page.goto(`${urls.site()}/requests/new`);
+  await page.getByLabel('Title').fill(title);
+  await page.getByLabel('Description (optional)').fill(description);
+  await page.getByLabel('Category').fill(category);
+  await page.getByLabel('Quantity needed').fill(String(quantity));
+  await page.getByRole('button', { name: 'Post the request' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: title })).toBeVisible();
+  return new URL(page.url()).pathname.split('/').pop();
+}
+
+/**
+ * Reloads `page` until `check` passes (a saga's effect, seen as a person
+ * would: by opening the page again), within the saga time-out.
+ */
+async function untilShown(page, check) {
+  await expect(async () => {
+    await page.reload();
+    await check();
+  }).toPass({ timeout: SAGA_TIMEOUT_MS, intervals: [250, 500, 1000] });
+}
+
+module.exports.signInAsStaff = signInAsStaff;
+module.exports.startCampaign = startCampaign;
+module.exports.postRequest = postRequest;
+module.exports.untilShown = untilShown;
+

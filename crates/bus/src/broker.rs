@@ -94,6 +94,22 @@ impl BrokerLink {
         Some(current.create_channel().await)
     }
 
+    /// Stops reconnecting and closes the connection, as a stopping service
+    /// does once its relay and consumers have stopped: a connection left
+    /// open would be torn down with the runtime, and lapin would log that as
+    /// an error.
+    pub async fn close(&self) {
+        self._task.0.abort();
+        let current = self.connection.borrow().clone();
+        if let Some(connection) = current {
+            if connection.status().connected() {
+                if let Err(err) = connection.close(200, "the service is stopping").await {
+                    tracing::debug!(error = %err, "closing the broker connection");
+                }
+            }
+        }
+    }
+
     /// The readiness check: up, or down with the reason.
     pub fn check(&self) -> Check {
         let link = self.clone();

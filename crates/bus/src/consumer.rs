@@ -6,7 +6,7 @@
 //! only then is the message acked — so a crash anywhere loses nothing and
 //! doubles nothing.
 //!
-//! A handler that fails is retried through the delay queues (EVENTS.md: e.g.
+//! A handler that fails is retried through the delay queues (docs/events.md: e.g.
 //! 1 s, 5 s, 30 s, 2 min, 10 min); after the last, or at once for a message that
 //! can never succeed (not a CloudEvent, an unknown version, data that does not
 //! parse), the message goes to the dead queue with headers that say why.
@@ -120,6 +120,14 @@ impl ConsumerMetrics {
 }
 
 /// One service's consumer: its queue, its handlers, its retry policy.
+/// How a consumer's session ended.
+enum Consumed {
+    /// The channel or its deliveries ended: the consumer starts another.
+    Lost,
+    /// Asked to stop: the channel is closed.
+    Stopped,
+}
+
 pub struct Consumer {
     pool: PgPool,
     link: BrokerLink,
@@ -156,6 +164,11 @@ enum Outcome {
 }
 
 impl Consumer {
+    /// The broker link it consumes on.
+    pub fn link(&self) -> &BrokerLink {
+        &self.link
+    }
+
     /// A service's consumer, as configured from the environment; add handlers with [`Consumer::on`].
     pub fn for_service(
         pool: PgPool,
@@ -273,19 +286,24 @@ impl Consumer {
         .map_err(|_| anyhow::anyhow!("RabbitMQ did not answer within {timeout:?}"))?
     }
 
-    /// Consumes until `stop` turns true (or its sender is gone), reconnecting after any loss.
-    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+    /// Consumes until `stop` turns true (or its sender is gone), reconnecting
+    /// after any loss. On stop it closes its channel (what it had not acked
+    /// goes back to the queue at once), so the connection closes cleanly
+    /// after it ([`crate::workers`]); stuck elsewhere (a broker that went
+    /// away), it is dropped after [`crate::lifecycle::STOP_GRACE`].
+    pub async fn run(self, stop: watch::Receiver<bool>) {
+        let mut stopping = stop.clone();
         tokio::select! {
-            () = self.consume_forever() => {}
+            () = self.consume_until(stop) => {}
             () = self.clean_inbox_forever() => {}
-            _ = stop.wait_for(|stop| *stop) => {}
+            () = crate::lifecycle::grace_after(&mut stopping) => {}
         }
     }
 
     /// Every instance cleans; the deletes are small batches, so they do not collide badly.
     async fn clean_inbox_forever(&self) {
         loop {
-            tokio::time::sleep(crate::workers::CLEANUP_INTERVAL).await;
+            tokio::time::sleep(crate::lifecycle::CLEANUP_INTERVAL).await;
             let Ok(mut conn) = self.pool.acquire().await else {
                 continue;
             };
@@ -301,25 +319,33 @@ impl Consumer {
         }
     }
 
-    async fn consume_forever(&self) {
+    async fn consume_until(&self, mut stop: watch::Receiver<bool>) {
         let mut delay = Duration::from_millis(250);
         loop {
             let started = tokio::time::Instant::now();
-            if let Err(err) = self.consume().await {
-                tracing::warn!(service = self.topology.service, error = %err, "consumer interrupted; resuming");
+            match self.consume(&mut stop).await {
+                Ok(Consumed::Stopped) => return,
+                Ok(Consumed::Lost) => {}
+                Err(err) => {
+                    tracing::warn!(service = self.topology.service, error = %err, "consumer interrupted; resuming");
+                }
             }
             // A session that lasted was healthy: start the backoff over.
             if started.elapsed() > Duration::from_secs(30) {
                 delay = Duration::from_millis(250);
             }
-            tokio::time::sleep(delay).await;
+            tokio::select! {
+                () = tokio::time::sleep(delay) => {}
+                () = crate::lifecycle::stopped(&mut stop) => return,
+            }
             delay = (delay * 2).min(Duration::from_secs(10));
         }
     }
 
-    async fn consume(&self) -> anyhow::Result<()> {
+    /// One session on one channel: until the channel is lost or `stop`.
+    async fn consume(&self, stop: &mut watch::Receiver<bool>) -> anyhow::Result<Consumed> {
         let Some(channel) = self.link.channel().await else {
-            return Ok(());
+            return Ok(Consumed::Stopped);
         };
         let channel = channel?;
         declare_shared(&self.link, &self.names).await?;
@@ -340,10 +366,10 @@ impl Consumer {
         tracing::info!(%queue, "consuming");
         // Up to `concurrency` deliveries are handled at once. Events of one
         // aggregate may then be handled out of order, which the sagas allow
-        // for (EVENTS.md: consumers never rely on order); two deliveries of one
+        // for (docs/events.md: consumers never rely on order); two deliveries of one
         // event still have one effect, because the second waits on the
         // first's inbox row and then finds it.
-        deliveries
+        let handled = deliveries
             .map(|delivery| delivery.map_err(anyhow::Error::from))
             .try_for_each_concurrent(self.concurrency, |delivery| {
                 let channel = &channel;
@@ -351,8 +377,16 @@ impl Consumer {
                     let outcome = self.handle(&delivery).await;
                     self.settle(channel, delivery, outcome).await
                 }
-            })
-            .await
+            });
+        tokio::select! {
+            result = handled => result.map(|()| Consumed::Lost),
+            () = crate::lifecycle::stopped(stop) => {
+                // A delivery being handled is dropped with its transaction,
+                // unacked: closing the channel returns it to the queue.
+                channel.close(200, "the consumer is stopping").await?;
+                Ok(Consumed::Stopped)
+            }
+        }
     }
 
     /// Runs the handler for one delivery, in one transaction with the inbox row.

@@ -1,4 +1,4 @@
-//! Hearth's side of RabbitMQ (EVENTS.md).
+//! Hearth's side of RabbitMQ (docs/events.md).
 //!
 //! - [`outbox`]: a service writes its events here, in the transaction of the
 //!   change they describe;
@@ -12,10 +12,12 @@
 //! - [`publishers`]: who may publish what, checked by the consumer when
 //!   services connect as their own broker users;
 //! - [`moderation`]: every service's copy of who is suspended, from profile events;
-//! - [`workers`]: a service's relay and consumer, started together.
+//! - [`workers`]: a service's relay and consumer, started together, and
+//!   [`lifecycle`]: how they pace their chores and stop.
 
 pub mod broker;
 pub mod consumer;
+pub mod lifecycle;
 pub mod moderation;
 pub mod outbox;
 pub mod publishers;

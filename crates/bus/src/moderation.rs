@@ -1,5 +1,5 @@
 //! Every service's copy of who is suspended, kept from profile-service's
-//! `profile.suspended` / `profile.reinstated` (EVENTS.md). The HTTP side that
+//! `profile.suspended` / `profile.reinstated` (docs/events.md). The HTTP side that
 //! refuses their writes is `hearth_core::moderation`.
 //!
 //! The two events may arrive out of order (a retried one comes after later

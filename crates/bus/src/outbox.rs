@@ -2,7 +2,7 @@
 //!
 //! A request handler never publishes. It inserts the event into its schema's
 //! `outbox` table in the same transaction as the change, so the two commit or
-//! vanish together; the relay (EVENTS.md, "Guarantees") publishes committed
+//! vanish together; the relay (docs/events.md, "Guarantees") publishes committed
 //! rows in `seq` order and marks them sent after the broker confirms them.
 
 use hearth_events::{Envelope, Event, EventContext};

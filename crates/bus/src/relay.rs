@@ -81,7 +81,7 @@ impl RelayConfig {
             min_drain_interval: Duration::from_millis(2),
             retention: Duration::from_secs(24 * 3600),
             cleanup_batch: 5000,
-            cleanup_interval: crate::workers::CLEANUP_INTERVAL,
+            cleanup_interval: crate::lifecycle::CLEANUP_INTERVAL,
         }
     }
 }
@@ -145,6 +145,57 @@ enum RoundError {
     Task(String),
 }
 
+/// How a spell of leading ended.
+enum Led {
+    /// Another instance holds the outbox's lock.
+    NotLeader,
+    /// The broker connection was lost; the relay leads on with a new one.
+    LostBroker,
+    /// Asked to stop: what was published is confirmed, the channels closed.
+    Stopped,
+}
+
+/// What a leader carries from one drain to the next.
+struct Round {
+    in_flight: InFlight,
+    cursor: Cursor,
+    last_cleanup: Instant,
+    last_observed: Option<Instant>,
+}
+
+impl Default for Round {
+    fn default() -> Self {
+        Self {
+            in_flight: InFlight::default(),
+            cursor: Cursor::default(),
+            last_cleanup: Instant::now(),
+            last_observed: None,
+        }
+    }
+}
+
+/// The leader's session: marking rows published need not wait for the disk
+/// (a mark lost in a crash only means the event is sent again, which
+/// consumers absorb), and its few statements each read a few rows by index.
+async fn prepare_session(session: &mut PgConnection) -> Result<(), RoundError> {
+    for setting in [
+        "set synchronous_commit = off",
+        // The batch query must walk the unpublished index in order and stop
+        // after a batch. Before autovacuum has analyzed a freshly filled
+        // outbox, PostgreSQL underestimates it and sorts the whole backlog
+        // instead; this session runs nothing else, so it may forbid that.
+        "set enable_bitmapscan = off",
+        "set enable_sort = off",
+        // With many gaps PostgreSQL would rather hash the whole outbox than
+        // look each gap up.
+        "set enable_hashjoin = off",
+        "set enable_mergejoin = off",
+    ] {
+        sqlx::query(setting).execute(&mut *session).await?;
+    }
+    Ok(())
+}
+
 #[derive(Debug)]
 pub struct Relay {
     pool: PgPool,
@@ -155,6 +206,11 @@ pub struct Relay {
 }
 
 impl Relay {
+    /// The broker link it publishes on.
+    pub fn link(&self) -> &BrokerLink {
+        &self.link
+    }
+
     /// The relay of a service's outbox, as configured from the environment.
     pub fn for_service(
         pool: PgPool,
@@ -194,36 +250,41 @@ impl Relay {
     }
 
     /// Runs until `stop` turns true (or its sender is gone): stands by for
-    /// leadership, then publishes.
-    pub async fn run(self, mut stop: watch::Receiver<bool>) {
+    /// leadership, then publishes. A leader that stops waits for the
+    /// broker's confirms of what it published and closes its channels, so
+    /// the connection closes cleanly after it ([`crate::workers`]); one stuck
+    /// elsewhere (a database or broker that went away) is dropped after
+    /// [`crate::lifecycle::STOP_GRACE`].
+    pub async fn run(self, stop: watch::Receiver<bool>) {
+        let mut stopping = stop.clone();
         tokio::select! {
-            () = self.relay_forever() => {}
-            _ = stop.wait_for(|stop| *stop) => {}
+            () = self.relay_until(stop) => {}
+            () = crate::lifecycle::grace_after(&mut stopping) => {}
         }
     }
 
-    async fn relay_forever(&self) {
+    async fn relay_until(&self, mut stop: watch::Receiver<bool>) {
         loop {
-            if let Err(err) = self.lead().await {
-                tracing::warn!(schema = self.config.schema, error = %err, "outbox relay interrupted");
+            match self.lead(&mut stop).await {
+                Ok(Led::Stopped) => return,
+                Ok(Led::NotLeader | Led::LostBroker) => {}
+                Err(err) => {
+                    tracing::warn!(schema = self.config.schema, error = %err, "outbox relay interrupted");
+                }
             }
-            tokio::time::sleep(self.config.poll_interval).await;
+            tokio::select! {
+                () = tokio::time::sleep(self.config.poll_interval) => {}
+                () = crate::lifecycle::stopped(&mut stop) => return,
+            }
         }
     }
 
-    /// Takes the outbox's lock if free, and publishes for as long as it holds it.
-    async fn lead(&self) -> Result<(), RoundError> {
-        // Standing by costs a pooled connection for a moment, not a new one.
-        let mut pooled = self.pool.acquire().await?;
-        let leader: bool = sqlx::query_scalar("select pg_try_advisory_lock(hashtext($1))")
-            .bind(format!("hearth.outbox.{}", self.config.schema))
-            .fetch_one(&mut *pooled)
-            .await?;
-        if !leader {
-            return Ok(());
-        }
-        // The lock lives as long as this session: take it out of the pool.
-        let mut session = pooled.detach();
+    /// Takes the outbox's lock if free, and publishes for as long as it
+    /// holds it, across broker connections.
+    async fn lead(&self, stop: &mut watch::Receiver<bool>) -> Result<Led, RoundError> {
+        let Some(mut session) = self.take_lock().await? else {
+            return Ok(Led::NotLeader);
+        };
         let mut listener = PgListener::connect_with(&self.pool).await?;
         listener
             .listen(&format!("{}_outbox", self.config.schema))
@@ -235,98 +296,134 @@ impl Relay {
             schema = self.config.schema,
             "this instance relays the outbox"
         );
-        // Marking rows published need not wait for the disk: a mark lost in a
-        // crash only means the event is sent again, which consumers absorb.
-        sqlx::query("set synchronous_commit = off")
-            .execute(&mut session)
-            .await?;
-        // The batch query must walk the unpublished index in order and stop
-        // after a batch. Before autovacuum has analyzed a freshly filled
-        // outbox, PostgreSQL underestimates it and sorts the whole backlog
-        // instead; this session runs nothing else, so it may forbid that.
-        sqlx::query("set enable_bitmapscan = off")
-            .execute(&mut session)
-            .await?;
-        sqlx::query("set enable_sort = off")
-            .execute(&mut session)
-            .await?;
-        // With many gaps PostgreSQL would rather hash the whole outbox than
-        // look each gap up; every statement here reads a few rows by index.
-        sqlx::query("set enable_hashjoin = off")
-            .execute(&mut session)
-            .await?;
-        sqlx::query("set enable_mergejoin = off")
-            .execute(&mut session)
-            .await?;
-        let mut last_cleanup = Instant::now();
-        let mut last_observed: Option<Instant> = None;
-        let mut in_flight = InFlight::default();
-        let mut cursor = Cursor::default();
+        prepare_session(&mut session).await?;
+        let mut round = Round::default();
         loop {
-            let mut channels = Vec::with_capacity(self.config.channels);
-            for _ in 0..self.config.channels {
-                let Some(channel) = self.link.channel().await else {
-                    return Ok(());
-                };
-                let channel = channel?;
-                channel
-                    .confirm_select(ConfirmSelectOptions::default())
-                    .await?;
-                channels.push(channel);
-            }
-            declare_shared(&self.link, &self.config.names).await?;
-            let mut last_drain: Option<Instant> = None;
-            while channels.iter().all(|c| c.status().connected()) {
-                tokio::time::sleep(pause_before_drain(
-                    last_drain,
-                    Instant::now(),
-                    self.config.min_drain_interval,
-                ))
-                .await;
-                last_drain = Some(Instant::now());
-                self.drain(&mut session, &channels, &mut in_flight, &mut cursor)
-                    .await?;
-                // Counting the backlog costs a scan of it; once a second is plenty for a gauge.
-                if last_observed.is_none_or(|at| at.elapsed() >= BACKLOG_OBSERVE_INTERVAL) {
-                    self.observe_backlog(&mut session).await?;
-                    last_observed = Some(Instant::now());
+            let Some(channels) = self.open_channels().await? else {
+                return Ok(Led::Stopped);
+            };
+            let led = self
+                .publish_while_connected(&mut session, &mut listener, &channels, &mut round, stop)
+                .await?;
+            if let Led::Stopped = led {
+                round.in_flight.settle_all().await?;
+                for channel in &channels {
+                    channel.close(200, "the relay is stopping").await?;
                 }
-                if last_cleanup.elapsed() >= self.config.cleanup_interval {
-                    self.clean_up(&mut session).await?;
-                    last_cleanup = Instant::now();
-                }
-                // Caught up: sleep until a commit wakes us or the poll comes round.
-                let woken = async {
-                    tokio::select! {
-                        notified = listener.recv() => notified.map(drop),
-                        () = self.local.woken() => Ok(()),
-                    }
-                };
-                match tokio::time::timeout(self.config.poll_interval, woken).await {
-                    Ok(Ok(())) => {
-                        // The wake-ups already here are spent: one drain reads
-                        // them all. Under load, the commits made while a drain
-                        // reads and publishes (and in the pause before it)
-                        // wait for the next one, so batches grow with the load.
-                        while listener.next_buffered().is_some() {}
-                    }
-                    Ok(Err(err)) => {
-                        // The listener reconnects on its next call; do not spin meanwhile.
-                        tracing::warn!(error = %err, "lost LISTEN; polling until it is back");
-                        tokio::time::sleep(self.config.poll_interval).await;
-                    }
-                    Err(_) => {}
-                }
+                return Ok(Led::Stopped);
             }
             // The broker went away: what it did not confirm stays unpublished
             // and is sent again on the next connection.
-            in_flight.abandon().await;
+            round.in_flight.abandon().await;
         }
     }
 
-    /// Publishes everything waiting, a batch at a time, without waiting for
-    /// the confirms of the batches before: they settle in the background,
-    /// so an event committed meanwhile leaves at once instead of after them.
+    /// The outbox's advisory lock, when no other instance holds it: the
+    /// session that holds it, taken out of the pool (the lock lives as long
+    /// as the session). Standing by costs a pooled connection for a moment.
+    async fn take_lock(&self) -> Result<Option<PgConnection>, RoundError> {
+        let mut pooled = self.pool.acquire().await?;
+        let leader: bool = sqlx::query_scalar("select pg_try_advisory_lock(hashtext($1))")
+            .bind(format!("hearth.outbox.{}", self.config.schema))
+            .fetch_one(&mut *pooled)
+            .await?;
+        Ok(leader.then(|| pooled.detach()))
+    }
+
+    /// `config.channels` channels in confirm mode on the link's connection,
+    /// waiting for one if the broker is away; `None` once the link stopped.
+    async fn open_channels(&self) -> Result<Option<Vec<Channel>>, RoundError> {
+        let mut channels = Vec::with_capacity(self.config.channels);
+        for _ in 0..self.config.channels {
+            let Some(channel) = self.link.channel().await else {
+                return Ok(None);
+            };
+            let channel = channel?;
+            channel
+                .confirm_select(ConfirmSelectOptions::default())
+                .await?;
+            channels.push(channel);
+        }
+        declare_shared(&self.link, &self.config.names).await?;
+        Ok(Some(channels))
+    }
+
+    /// Drains whenever woken (or polled), until a channel is lost or `stop`.
+    async fn publish_while_connected(
+        &self,
+        session: &mut PgConnection,
+        listener: &mut PgListener,
+        channels: &[Channel],
+        round: &mut Round,
+        stop: &mut watch::Receiver<bool>,
+    ) -> Result<Led, RoundError> {
+        let mut last_drain: Option<Instant> = None;
+        while channels.iter().all(|c| c.status().connected()) {
+            tokio::time::sleep(pause_before_drain(
+                last_drain,
+                Instant::now(),
+                self.config.min_drain_interval,
+            ))
+            .await;
+            last_drain = Some(Instant::now());
+            self.drain(session, channels, &mut round.in_flight, &mut round.cursor)
+                .await?;
+            self.keep_up(session, round).await?;
+            tokio::select! {
+                () = self.wait_for_commits(listener) => {}
+                () = crate::lifecycle::stopped(stop) => return Ok(Led::Stopped),
+            }
+        }
+        Ok(Led::LostBroker)
+    }
+
+    /// The occasional chores between drains: the backlog gauge and the
+    /// deletion of old published rows.
+    async fn keep_up(
+        &self,
+        session: &mut PgConnection,
+        round: &mut Round,
+    ) -> Result<(), RoundError> {
+        // Counting the backlog costs a scan of it; once a second is plenty for a gauge.
+        if round
+            .last_observed
+            .is_none_or(|at| at.elapsed() >= BACKLOG_OBSERVE_INTERVAL)
+        {
+            self.observe_backlog(session).await?;
+            round.last_observed = Some(Instant::now());
+        }
+        if round.last_cleanup.elapsed() >= self.config.cleanup_interval {
+            self.clean_up(session).await?;
+            round.last_cleanup = Instant::now();
+        }
+        Ok(())
+    }
+
+    /// Caught up: sleeps until a commit wakes the relay or the poll comes round.
+    async fn wait_for_commits(&self, listener: &mut PgListener) {
+        let woken = async {
+            tokio::select! {
+                notified = listener.recv() => notified.map(drop),
+                () = self.local.woken() => Ok(()),
+            }
+        };
+        match tokio::time::timeout(self.config.poll_interval, woken).await {
+            Ok(Ok(())) => {
+                // The wake-ups already here are spent: one drain reads
+                // them all. Under load, the commits made while a drain
+                // reads and publishes (and in the pause before it)
+                // wait for the next one, so batches grow with the load.
+                while listener.next_buffered().is_some() {}
+            }
+            Ok(Err(err)) => {
+                // The listener reconnects on its next call; do not spin meanwhile.
+                tracing::warn!(error = %err, "lost LISTEN; polling until it is back");
+                tokio::time::sleep(self.config.poll_interval).await;
+            }
+            Err(_) => {}
+        }
+    }
+
     async fn drain(
         &self,
         session: &mut PgConnection,

@@ -1,4 +1,4 @@
-//! The RabbitMQ topology of EVENTS.md, declared idempotently at every (re)connect.
+//! The RabbitMQ topology of docs/events.md, declared idempotently at every (re)connect.
 //!
 //! ```text
 //! <ns>.events            topic exchange; routing key = event type
@@ -12,7 +12,7 @@
 //! they run in parallel on one broker without seeing each other's events.
 //!
 //! The alternate exchange exists because relays publish with `mandatory` and
-//! treat a returned message as a failure (EVENTS.md). Some events have no
+//! treat a returned message as a failure (docs/events.md). Some events have no
 //! consumer yet (`campaign.updated`); without the alternate exchange they would
 //! come back forever. With it, a message returns only when the topology itself
 //! is missing — a real failure.

@@ -1,9 +1,6 @@
 //! A service's background work: its relay, its consumer, and their cleanups.
 
-use std::time::Duration;
-
 use futures::future::BoxFuture;
-
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -30,14 +27,37 @@ impl std::fmt::Debug for Workers {
 }
 
 impl Workers {
-    /// Starts every worker; each stops when `stop` turns true.
+    /// Starts every worker; each stops when `stop` turns true. Once the
+    /// relay and the consumer have stopped (their channels closed), the last
+    /// handle closes their broker connection.
     pub fn spawn(self, stop: &watch::Receiver<bool>) -> Vec<JoinHandle<()>> {
+        let link = self
+            .relay
+            .as_ref()
+            .map(|r| r.link().clone())
+            .or_else(|| self.consumer.as_ref().map(|c| c.link().clone()));
+        let mut brokered = Vec::new();
         let mut tasks = Vec::new();
         if let Some(relay) = self.relay {
-            tasks.push(tokio::spawn(relay.run(stop.clone())));
+            brokered.push(tokio::spawn(relay.run(stop.clone())));
         }
         if let Some(consumer) = self.consumer {
-            tasks.push(tokio::spawn(consumer.run(stop.clone())));
+            brokered.push(tokio::spawn(consumer.run(stop.clone())));
+        }
+        if let Some(link) = link {
+            tasks.push(tokio::spawn(async move {
+                let mut panicked = None;
+                for worker in brokered {
+                    if let Err(err) = worker.await {
+                        panicked = panicked.or(err.try_into_panic().ok());
+                    }
+                }
+                link.close().await;
+                // A worker's panic still reaches whoever waits for the workers.
+                if let Some(panic) = panicked {
+                    std::panic::resume_unwind(panic);
+                }
+            }));
         }
         for task in self.tasks {
             let mut stop = stop.clone();
@@ -51,7 +71,3 @@ impl Workers {
         tasks
     }
 }
-
-/// How often cleanup runs: rare enough to cost nothing, often enough that
-/// each run deletes little.
-pub const CLEANUP_INTERVAL: Duration = Duration::from_secs(60);

@@ -1,4 +1,4 @@
-//! Optimistic concurrency on `version` (API.md, "Conventions"): `GET` answers
+//! Optimistic concurrency on `version` (docs/api.md, "Conventions"): `GET` answers
 //! `ETag: "<version>"`, and a write may send `If-Match: "<version>"` so that
 //! it only applies to the version the client saw.
 

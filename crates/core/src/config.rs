@@ -1,4 +1,4 @@
-//! Configuration from the environment (ARCHITECTURE.md, "Configuration").
+//! Configuration from the environment (docs/architecture.md, "Configuration").
 //!
 //! Every setting has a laptop default. A missing or malformed one is a
 //! [`ConfigError`] whose `Display` is the one line the program prints before it
@@ -12,8 +12,6 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::PgConnectOptions;
-
-use crate::rate_limit::{Rate, WriteLimit};
 
 pub const DEFAULT_MAIN_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/hearth_main";
 pub const DEFAULT_CAMPAIGN_DATABASE_URL: &str =
@@ -101,7 +99,7 @@ pub fn read_duration(env: &dyn Env, var: &str, default: Duration) -> Result<Dura
 
 /// Every duration setting is a timeout, an interval or a retention: zero
 /// would time out at once, spin, or forget at once, so it is refused.
-fn parse_duration(raw: &str) -> Result<Duration, String> {
+pub fn parse_duration(raw: &str) -> Result<Duration, String> {
     match humantime::parse_duration(raw) {
         Ok(duration) if duration.is_zero() => Err(format!("must be above zero, got {raw:?}")),
         Ok(duration) => Ok(duration),
@@ -194,17 +192,33 @@ pub fn parse_database_url(raw: &str) -> Result<String, String> {
         .map_err(|e| format!("not a PostgreSQL URL ({e})"))
 }
 
+/// An `amqp://` or `amqps://` URL naming a host (and, if any, a numeric
+/// port): what the broker link connects to.
 fn parse_rabbitmq_url(raw: &str) -> Result<String, String> {
-    lapin::uri::AMQPUri::from_str(raw)
-        .map(|_| raw.to_owned())
-        .map_err(|e| format!("not an AMQP URL ({e})"))
+    let url = url::Url::parse(raw).map_err(|e| format!("not an AMQP URL ({e})"))?;
+    if !matches!(url.scheme(), "amqp" | "amqps") {
+        return Err(format!(
+            "not an AMQP URL (expected amqp:// or amqps://, got {}:)",
+            url.scheme()
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("not an AMQP URL (it names no host)".to_owned());
+    }
+    Ok(raw.to_owned())
 }
 
 /// The user a broker URL logs in as (AMQP's default, `guest`, when it names none).
 pub fn rabbitmq_user(url: &str) -> String {
-    lapin::uri::AMQPUri::from_str(url)
-        .map(|uri| uri.authority.userinfo.username)
-        .unwrap_or_else(|_| "guest".to_owned())
+    url::Url::parse(url)
+        .ok()
+        .map(|url| {
+            percent_encoding::percent_decode_str(url.username())
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .filter(|user| !user.is_empty())
+        .unwrap_or_else(|| "guest".to_owned())
 }
 
 /// Whether a consumer checks that each event was published by the broker
@@ -370,14 +384,6 @@ impl HttpConfig {
             ),
         })
     }
-
-    /// What [`crate::http::serve_with`] needs.
-    pub fn connection_limits(&self) -> crate::http::ConnectionLimits {
-        crate::http::ConnectionLimits {
-            header_timeout: self.header_timeout,
-            max_connections: self.max_connections,
-        }
-    }
 }
 
 /// A cap of 0 would serve nobody; above 65 536 it would outrun the file
@@ -389,14 +395,18 @@ fn parse_max_connections(raw: &str) -> Result<NonZeroUsize, String> {
     }
 }
 
+/// An `Idempotency-Key` claim this old without an answer belonged to a
+/// request that died (crate::idempotency): another copy may take over.
+pub const STALE_CLAIM: Duration = Duration::from_secs(60);
+
 /// A request must end well before its `Idempotency-Key` claim counts as
 /// abandoned and another copy of it may take over.
 fn parse_request_timeout(raw: &str) -> Result<Duration, String> {
     let timeout = parse_duration(raw)?;
-    if timeout >= crate::idempotency::STALE_CLAIM {
+    if timeout >= STALE_CLAIM {
         return Err(format!(
             "must be under {} (an unanswered Idempotency-Key claim is taken over then), got {raw:?}",
-            humantime::format_duration(crate::idempotency::STALE_CLAIM)
+            humantime::format_duration(STALE_CLAIM)
         ));
     }
     Ok(timeout)
@@ -491,7 +501,7 @@ pub struct DatabaseConfig {
 impl std::fmt::Debug for DatabaseConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DatabaseConfig")
-            .field("url", &crate::db::redacted_url(&self.url))
+            .field("url", &redacted_url(&self.url))
             .field("max_connections", &self.max_connections)
             .field("acquire_timeout", &self.acquire_timeout)
             .finish()
@@ -707,6 +717,86 @@ fn parse_web_url(raw: &str) -> Result<reqwest::Url, String> {
     }
 }
 
+/// How many writes a person may make: `count` per `per` on average, and up
+/// to `burst` at once after a pause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteLimit {
+    Off,
+    On {
+        count: NonZeroU32,
+        per: Duration,
+        burst: NonZeroU32,
+    },
+}
+
+/// A rate as an operator writes it: `600/min`, `10/s`, `5000/h`, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rate {
+    Off,
+    Every { count: NonZeroU32, per: Duration },
+}
+
+impl FromStr for Rate {
+    type Err = String;
+
+    fn from_str(raw: &str) -> Result<Self, Self::Err> {
+        if raw == "off" {
+            return Ok(Rate::Off);
+        }
+        let expected =
+            || format!("expected a rate such as 600/min, 10/s or 5000/h, or off; got {raw:?}");
+        let (count, unit) = raw.split_once('/').ok_or_else(expected)?;
+        let count = count.trim().parse::<NonZeroU32>().map_err(|_| expected())?;
+        let per = match unit.trim() {
+            "s" | "sec" | "second" => Duration::from_secs(1),
+            "m" | "min" | "minute" => Duration::from_secs(60),
+            "h" | "hour" => Duration::from_secs(3600),
+            _ => return Err(expected()),
+        };
+        Ok(Rate::Every { count, per })
+    }
+}
+
+impl WriteLimit {
+    pub fn new(rate: Rate, burst: NonZeroU32) -> Self {
+        match rate {
+            Rate::Off => WriteLimit::Off,
+            Rate::Every { count, per } => WriteLimit::On { count, per, burst },
+        }
+    }
+}
+
+/// A database URL fit for a log line or a message: its password, in the
+/// user part or as a `password=` parameter, is replaced by `***`. Every place
+/// that shows a database URL shows it through this.
+pub fn redacted_url(url: &str) -> String {
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        // Cannot tell where a password would be, so show nothing of it.
+        return "(a database URL that does not parse)".to_owned();
+    };
+    if parsed.password().is_some() {
+        // Only fails for URLs without a host, which PostgreSQL URLs have.
+        let _ = parsed.set_password(Some(REDACTED));
+    }
+    if parsed.query_pairs().any(|(key, _)| key == "password") {
+        let pairs: Vec<(String, String)> = parsed
+            .query_pairs()
+            .map(|(key, value)| {
+                let value = if key == "password" {
+                    REDACTED.to_owned()
+                } else {
+                    value.into_owned()
+                };
+                (key.into_owned(), value)
+            })
+            .collect();
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    parsed.to_string()
+}
+
+const REDACTED: &str = "***";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -810,6 +900,12 @@ mod tests {
                 "CAMPAIGN_DATABASE_URL: not a PostgreSQL URL",
             ),
             ("RABBITMQ_URL", "http://x", "RABBITMQ_URL: not an AMQP URL"),
+            (
+                "RABBITMQ_URL",
+                "amqp://h:port/",
+                "RABBITMQ_URL: not an AMQP URL",
+            ),
+            ("RABBITMQ_URL", "amqp:/%2f", "RABBITMQ_URL: not an AMQP URL"),
             (
                 "HTTP_REQUEST_TIMEOUT",
                 "soon",
@@ -931,6 +1027,7 @@ mod tests {
         assert_eq!(config.publisher_check, PublisherCheck::Auto);
         assert_eq!(rabbitmq_user(DEFAULT_RABBITMQ_URL), "guest");
         assert_eq!(rabbitmq_user("amqp://127.0.0.1"), "guest");
+        assert_eq!(rabbitmq_user("amqps://a%40b+c:pw@broker:5671/%2f"), "a@b+c");
 
         let mut bad = vars.clone();
         bad.insert("CAMPAIGN_RABBITMQ_URL".into(), "http://x".into());

@@ -11,6 +11,7 @@ use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool};
 
+pub use crate::config::redacted_url;
 use crate::config::DatabaseConfig;
 
 /// Opens a lazy pool: the service starts, and `/health/ready` reports the
@@ -99,37 +100,6 @@ pub fn quote_ident(name: &str) -> anyhow::Result<String> {
         anyhow::bail!("{name:?} is not a plain identifier (a-z, 0-9, _)")
     }
 }
-
-/// A database URL fit for a log line or a message: its password, in the
-/// user part or as a `password=` parameter, is replaced by `***`. Every place
-/// that shows a database URL shows it through this.
-pub fn redacted_url(url: &str) -> String {
-    let Ok(mut parsed) = url::Url::parse(url) else {
-        // Cannot tell where a password would be, so show nothing of it.
-        return "(a database URL that does not parse)".to_owned();
-    };
-    if parsed.password().is_some() {
-        // Only fails for URLs without a host, which PostgreSQL URLs have.
-        let _ = parsed.set_password(Some(REDACTED));
-    }
-    if parsed.query_pairs().any(|(key, _)| key == "password") {
-        let pairs: Vec<(String, String)> = parsed
-            .query_pairs()
-            .map(|(key, value)| {
-                let value = if key == "password" {
-                    REDACTED.to_owned()
-                } else {
-                    value.into_owned()
-                };
-                (key.into_owned(), value)
-            })
-            .collect();
-        parsed.query_pairs_mut().clear().extend_pairs(pairs);
-    }
-    parsed.to_string()
-}
-
-const REDACTED: &str = "***";
 
 /// `url` naming database `name` instead, with everything else (host, user,
 /// `sslmode`, `sslrootcert`, …) kept.

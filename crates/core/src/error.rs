@@ -1,4 +1,4 @@
-//! RFC 9457 problem details: the one error shape of every Hearth API (API.md, "Errors").
+//! RFC 9457 problem details: the one error shape of every Hearth API (docs/api.md, "Errors").
 //!
 //! Handlers build errors with the small constructors below. Anything else
 //! becomes [`ApiError::internal`], which is logged with its full chain and

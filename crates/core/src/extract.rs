@@ -1,4 +1,4 @@
-//! Extractors that answer bad input in problem+json (API.md's error table)
+//! Extractors that answer bad input in problem+json (docs/api.md's error table)
 //! instead of axum's plain-text rejections.
 
 use axum::body::Bytes;
@@ -8,7 +8,7 @@ use axum::http::{header, StatusCode};
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, FieldError};
-use crate::http::BODY_LIMIT;
+use crate::http::body_limit::BODY_LIMIT;
 
 /// A JSON body: 415 unless `application/json` (or `+json`), 413 over the
 /// body limit, 400 `malformed_json` when it is not JSON, and 422 naming the

@@ -1,4 +1,4 @@
-//! `/health/live` and `/health/ready` (ARCHITECTURE.md, "Every service also serves").
+//! `/health/live` and `/health/ready` (docs/architecture.md, "Every service also serves").
 //!
 //! Live means the process answers. Ready means every dependency the service
 //! was given answers too; a load balancer stops sending traffic while it is not.

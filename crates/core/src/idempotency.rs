@@ -1,4 +1,4 @@
-//! `Idempotency-Key` (API.md, "Conventions"): a `POST` sent again with the
+//! `Idempotency-Key` (docs/api.md, "Conventions"): a `POST` sent again with the
 //! same key by the same user and the same body gets the first answer again,
 //! with no second effect; the same key with another body is a 422
 //! `idempotency_key_reused`. Keys are kept at least 24 hours.
@@ -35,7 +35,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::error::ApiError;
-use crate::http::BODY_LIMIT;
+use crate::http::body_limit::BODY_LIMIT;
 
 pub const HEADER: &str = "idempotency-key";
 /// The longest key, in bytes.
@@ -46,8 +46,7 @@ pub const KEY_MAX_BYTES: usize = 255;
 pub const KEY_PATTERN: &str = r"^[\x21-\x7E](?:[\t\x20-\x7E]*[\x21-\x7E])?$";
 /// How long keys are kept.
 pub const RETENTION: Duration = Duration::from_secs(24 * 3600);
-/// A claim this old without an answer belonged to a request that died.
-pub const STALE_CLAIM: Duration = Duration::from_secs(60);
+pub use crate::config::STALE_CLAIM;
 /// How long a racing duplicate waits for the first request's answer.
 const WAIT_FOR_FIRST: Duration = Duration::from_secs(10);
 /// The response headers worth replaying.

@@ -3,7 +3,7 @@
 //! A service brings its routes, its OpenAPI document and its readiness checks;
 //! this crate wraps them in the platform's conventions so that every service
 //! answers errors, authenticates callers, pages lists and reports health the
-//! same way (API.md, "Conventions").
+//! same way (docs/api.md, "Conventions").
 
 pub mod auth;
 pub mod concurrency;

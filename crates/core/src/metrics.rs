@@ -1,4 +1,4 @@
-//! Prometheus metrics, one registry per service (ARCHITECTURE.md: `/metrics`).
+//! Prometheus metrics, one registry per service (docs/architecture.md: `/metrics`).
 //!
 //! A registry per service, not a process-global one, because `hearth up` runs
 //! all five services in one process and each `/metrics` must speak for its own.

@@ -1,4 +1,4 @@
-//! Suspended accounts (API.md: "A suspended user's every write, in every
+//! Suspended accounts (docs/api.md: "A suspended user's every write, in every
 //! service, answers 403 `account_suspended` once the event has reached that
 //! service").
 //!

@@ -1,4 +1,4 @@
-//! Money is an integer count of minor units plus an ISO 4217 currency (API.md).
+//! Money is an integer count of minor units plus an ISO 4217 currency (docs/api.md).
 
 /// Every supported currency and its number of decimal places (its exponent).
 const CURRENCIES: &[(&str, u32)] = &[

@@ -1,4 +1,4 @@
-//! Keyset pagination with opaque cursors (API.md, "Lists").
+//! Keyset pagination with opaque cursors (docs/api.md, "Lists").
 //!
 //! Lists are ordered newest first by `(created_at, id)`. A cursor is the key of
 //! the last row of a page, so rows inserted meanwhile never shift a page: a new

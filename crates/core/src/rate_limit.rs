@@ -11,8 +11,6 @@
 //! processes and operators, whose bursts (a backfill, a replay) are deliberate.
 
 use std::collections::HashMap;
-use std::num::NonZeroU32;
-use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -23,56 +21,8 @@ use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
 use crate::auth::CallerKind;
+pub use crate::config::{Rate, WriteLimit};
 use crate::error::ApiError;
-
-/// How many writes a person may make: `count` per `per` on average, and up
-/// to `burst` at once after a pause.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WriteLimit {
-    Off,
-    On {
-        count: NonZeroU32,
-        per: Duration,
-        burst: NonZeroU32,
-    },
-}
-
-/// A rate as an operator writes it: `600/min`, `10/s`, `5000/h`, or `off`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Rate {
-    Off,
-    Every { count: NonZeroU32, per: Duration },
-}
-
-impl FromStr for Rate {
-    type Err = String;
-
-    fn from_str(raw: &str) -> Result<Self, Self::Err> {
-        if raw == "off" {
-            return Ok(Rate::Off);
-        }
-        let expected =
-            || format!("expected a rate such as 600/min, 10/s or 5000/h, or off; got {raw:?}");
-        let (count, unit) = raw.split_once('/').ok_or_else(expected)?;
-        let count = count.trim().parse::<NonZeroU32>().map_err(|_| expected())?;
-        let per = match unit.trim() {
-            "s" | "sec" | "second" => Duration::from_secs(1),
-            "m" | "min" | "minute" => Duration::from_secs(60),
-            "h" | "hour" => Duration::from_secs(3600),
-            _ => return Err(expected()),
-        };
-        Ok(Rate::Every { count, per })
-    }
-}
-
-impl WriteLimit {
-    pub fn new(rate: Rate, burst: NonZeroU32) -> Self {
-        match rate {
-            Rate::Off => WriteLimit::Off,
-            Rate::Every { count, per } => WriteLimit::On { count, per, burst },
-        }
-    }
-}
 
 /// The writes each person has made recently, as one "theoretical arrival
 /// time" each (GCRA): each write moves a person's time one interval on, and
@@ -175,6 +125,8 @@ fn whole_seconds(wait: Duration) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    use std::num::NonZeroU32;
+
     use super::*;
 
     fn limiter(rate: &str, burst: u32) -> WriteLimiter {

@@ -1,4 +1,4 @@
-//! Who produces each event type (EVENTS.md, "Catalogue").
+//! Who produces each event type (docs/events.md, "Catalogue").
 //!
 //! The one list the broker permissions (`hearth broker users`) and the
 //! consumers' publisher check are derived from: a service may publish

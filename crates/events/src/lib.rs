@@ -1,4 +1,4 @@
-//! The one contract between Hearth's services (EVENTS.md).
+//! The one contract between Hearth's services (docs/events.md).
 //!
 //! A producer builds an [`Envelope`] around a payload that implements
 //! [`Event`]; the type string, the schema version and the subject all come

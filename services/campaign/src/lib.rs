@@ -1,7 +1,7 @@
 //! campaign-service: fundraising campaigns, on Campaign DB in schema `campaign`.
 //!
 //! - `domain/`: the campaign, its validation and its state machine;
-//! - `http/`: the API of API.md's campaign section;
+//! - `http/`: the API of docs/api.md's campaign section;
 //! - `transitions.rs`: status moves with the event each emits;
 //! - `consumers/`: the money saga's campaign side, and moderation's hidden campaigns;
 //! - `db.rs`: the SQL;

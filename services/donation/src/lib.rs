@@ -5,7 +5,7 @@
 //! - `transitions.rs`: each move with the event it emits;
 //! - `consumers/`: the campaigns' and requests' answers (the saga's step 3);
 //! - `expiry.rs`: the sweeper that expires donations no answer reached;
-//! - `http/`: the API of API.md's donation section; `db.rs`: the SQL.
+//! - `http/`: the API of docs/api.md's donation section; `db.rs`: the SQL.
 
 pub mod consumers;
 pub mod db;

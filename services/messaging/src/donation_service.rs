@@ -1,4 +1,4 @@
-//! The one synchronous call between services (API.md, `POST /messages`):
+//! The one synchronous call between services (docs/api.md, `POST /messages`):
 //! a donation's two parties from donation-service (`GET
 //! /donations/{id}/parties`), to check that a message with a donation context
 //! is between its donor and its recipient, and that the recipient of an

@@ -4,7 +4,7 @@
 //! - `consumers/`: the events it reacts to, one module per producer;
 //! - `domain/`: messages, conversations and notifications;
 //! - `donation_service.rs`: the guarded synchronous call to donation-service;
-//! - `http/`: the API of API.md's messaging section;
+//! - `http/`: the API of docs/api.md's messaging section;
 //! - `db/`: the SQL.
 
 pub mod consumers;

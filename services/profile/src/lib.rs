@@ -5,7 +5,7 @@
 //! - `standing.rs`: suspending and reinstating a person, with the events that
 //!   carry it to every service;
 //! - `consumers/`: donations that went through (the ratings' read model);
-//! - `http/`: the API of API.md's profile section; `db.rs`: the SQL.
+//! - `http/`: the API of docs/api.md's profile section; `db.rs`: the SQL.
 
 pub mod consumers;
 pub mod db;

@@ -3,9 +3,9 @@
 //!
 //! - `domain/`: the request, its validation, its state machine, and whether it takes a pledge;
 //! - `transitions.rs`: each status move with the event it emits;
-//! - `consumers/`: item donations, received, cancelled and expired (EVENTS.md, "Items to a request");
+//! - `consumers/`: item donations, received, cancelled and expired (docs/events.md, "The item saga");
 //! - `expiry.rs`: the sweeper that expires open requests past `needed_by`;
-//! - `http/`: the API of API.md's request section; `db.rs`: the SQL.
+//! - `http/`: the API of docs/api.md's request section; `db.rs`: the SQL.
 
 pub mod consumers;
 pub mod db;

@@ -6,7 +6,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use hearth_core::config::{
-    read, read_duration, read_parsed, AuthConfig, ConfigError, Env, HttpConfig,
+    parse_duration, read, read_duration, read_parsed, AuthConfig, ConfigError, Env, HttpConfig,
 };
 use url::Url;
 
@@ -129,6 +129,9 @@ pub struct Config {
     /// One call to a backend that takes longer becomes a notice on the page:
     /// a page waits for its slowest call, so this bounds how slow a page gets.
     pub backend_timeout: Duration,
+    /// `WEB_VISITOR_CACHE`: how long a visitor's public page is kept
+    /// (visitor_cache.rs); `off`, never.
+    pub visitor_cache: Option<Duration>,
     /// The shared HTTP edge: request timeout, header timeout, connection cap.
     pub http: HttpConfig,
     /// How a session's token is checked: as the APIs check it.
@@ -229,6 +232,17 @@ impl Config {
                 |raw| parse_service_url(raw).map(Some),
             )?,
             backend_timeout: read_duration(env, "WEB_BACKEND_TIMEOUT", Duration::from_secs(3))?,
+            visitor_cache: read(
+                env,
+                "WEB_VISITOR_CACHE",
+                || Some(Duration::from_secs(1)),
+                |raw| match raw {
+                    "off" => Ok(None),
+                    raw => parse_duration(raw)
+                        .map(Some)
+                        .map_err(|e| format!("{e}, or off")),
+                },
+            )?,
             http: HttpConfig::from_env(env)?,
             dev_sign_in,
             supabase: SupabaseAuth::from_env(env)?,
@@ -347,6 +361,9 @@ mod tests {
         assert_eq!(config.bind, "127.0.0.1:8080".parse().expect("addr"));
         assert_eq!(config.backends.donation.as_str(), "http://127.0.0.1:8082/");
         assert_eq!(config.backend_timeout, Duration::from_secs(3));
+        assert_eq!(config.visitor_cache, Some(Duration::from_secs(1)));
+        let off = Config::from_env(&env(&[("WEB_VISITOR_CACHE", "off")]), Some(DEV)).expect("off");
+        assert_eq!(off.visitor_cache, None);
     }
 
     #[test]
@@ -376,6 +393,11 @@ mod tests {
                 "WEB_BACKEND_TIMEOUT",
                 "0s",
                 "WEB_BACKEND_TIMEOUT: must be above zero, got \"0s\"",
+            ),
+            (
+                "WEB_VISITOR_CACHE",
+                "a while",
+                "WEB_VISITOR_CACHE: expected a duration such as 5s or 10m, got \"a while\", or off",
             ),
             (
                 "WEB_PUBLIC_URL",

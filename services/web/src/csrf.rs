@@ -16,7 +16,6 @@ use axum::response::Response;
 use uuid::Uuid;
 
 use crate::cookies::{self, CookieRules};
-use crate::pages::errors::PageError;
 
 pub const COOKIE: &str = "hearth_csrf";
 /// The form field that carries it.
@@ -68,9 +67,20 @@ fn well_formed(token: &str) -> bool {
     token.len() == 32 && token.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
+/// Why a form or a handler was refused: the site shows its 403 page for a
+/// mismatch and its 500 page for a route outside [`ensure`]
+/// (pages/errors.rs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsrfRefusal {
+    /// The form did not carry this browser's token.
+    Mismatch,
+    /// No token was made for this request: a route outside [`ensure`].
+    NotSet,
+}
+
 impl CsrfToken {
     /// A form's `csrf` field against this browser's token.
-    pub fn check(&self, submitted: &str) -> Result<(), PageError> {
+    pub fn check(&self, submitted: &str) -> Result<(), CsrfRefusal> {
         // Compared in full whatever the first difference: the time taken
         // tells nothing about how much of a guess was right.
         let (a, b) = (self.0.as_bytes(), submitted.as_bytes());
@@ -80,20 +90,20 @@ impl CsrfToken {
             Ok(())
         } else {
             tracing::warn!("a form came without this browser's CSRF token");
-            Err(PageError::Forbidden)
+            Err(CsrfRefusal::Mismatch)
         }
     }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
-    type Rejection = PageError;
+    type Rejection = CsrfRefusal;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         parts
             .extensions
             .get::<CsrfToken>()
             .cloned()
-            .ok_or(PageError::Internal)
+            .ok_or(CsrfRefusal::NotSet)
     }
 }
 

@@ -51,6 +51,39 @@ pub fn parse_amount(typed: &str, currency: &str) -> Result<i64, &'static str> {
     Ok(minor)
 }
 
+/// An amount as a form shows it to be edited: "1,500.00", no currency
+/// (the form names it), read back by [`parse_amount`].
+pub fn amount_typed(amount_minor: i64, currency: &str) -> String {
+    let shown = money(amount_minor, currency);
+    match shown.strip_suffix(currency) {
+        Some(number) => number.trim_end().to_owned(),
+        None => shown,
+    }
+}
+
+/// The day a form's date field shows for a deadline: the deadline is the
+/// end of that day, UTC, so the day is the one just before it.
+pub fn day_of(deadline: DateTime<Utc>) -> String {
+    (deadline - chrono::Duration::seconds(1))
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// A date field ("2027-03-31") as a deadline: the end of that day, UTC.
+/// Nothing typed is no deadline.
+pub fn parse_day(typed: &str) -> Result<Option<DateTime<Utc>>, &'static str> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Ok(None);
+    }
+    let day = chrono::NaiveDate::parse_from_str(typed, "%Y-%m-%d")
+        .map_err(|_| "must be a date such as 2027-03-31")?;
+    day.succ_opt()
+        .map(|next| Some(next.and_time(chrono::NaiveTime::MIN).and_utc()))
+        .ok_or("must be a date such as 2027-03-31")
+}
+
 /// How far `part` is towards `whole`, 0–100, for a `<progress>` bar.
 /// Past the goal the bar is full; a goal of 0 (never valid) shows empty.
 pub fn percent(part: i64, whole: i64) -> u8 {
@@ -125,6 +158,25 @@ fn span(seconds: u64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_day_is_a_deadline_at_its_end_and_reads_back_the_same() {
+        let deadline = parse_day("2027-03-31").expect("a date").expect("a day");
+        assert_eq!(deadline.to_rfc3339(), "2027-04-01T00:00:00+00:00");
+        assert_eq!(day_of(deadline), "2027-03-31");
+        assert_eq!(parse_day("  "), Ok(None));
+        assert!(parse_day("31/03/2027").is_err());
+    }
+
+    #[test]
+    fn an_amount_to_edit_reads_back_as_it_was() {
+        assert_eq!(amount_typed(150_000, "USD"), "1,500.00");
+        assert_eq!(amount_typed(1_500, "JPY"), "1,500");
+        assert_eq!(
+            parse_amount(&amount_typed(150_000, "USD"), "USD"),
+            Ok(150_000)
+        );
+    }
+
     use chrono::Duration;
 
     use super::*;

@@ -1,5 +1,8 @@
 //! What every page's frame (templates/base.html) shows: the stylesheet and
-//! script, who is signed in, and the notices of services that did not answer.
+//! scripts, who is signed in, the live stream it opens, and the notices of
+//! services that did not answer.
+
+use uuid::Uuid;
 
 use crate::api::Failure;
 use crate::assets::ASSETS;
@@ -10,6 +13,10 @@ use crate::session::Viewer;
 pub struct Layout {
     pub css_url: &'static str,
     pub js_url: &'static str,
+    pub sse_url: &'static str,
+    /// The page's `/live` stream (the header's unread count, and the pending
+    /// donations the page shows); none for a visitor.
+    pub live_url: Option<String>,
     /// The signed-in person's name for the header; none for a visitor.
     pub signed_in_as: Option<String>,
     /// The token the header's sign-out form carries; none on error pages.
@@ -23,6 +30,8 @@ impl Layout {
         Self {
             css_url: &ASSETS.css_url,
             js_url: &ASSETS.js_url,
+            sse_url: &ASSETS.sse_url,
+            live_url: viewer.person().map(|_| "/live".to_owned()),
             signed_in_as: viewer.person().map(|p| p.display_name.clone()),
             csrf: None,
             notices: Vec::new(),
@@ -32,6 +41,17 @@ impl Layout {
     /// With the browser's CSRF token, for the forms of the frame.
     pub fn with_csrf(mut self, csrf: &CsrfToken) -> Self {
         self.csrf = Some(csrf.0.clone());
+        self
+    }
+
+    /// The page shows this donation while it is pending: its status arrives
+    /// live (the `donation-{id}` event of `/live`).
+    pub fn watching(mut self, donation: Uuid) -> Self {
+        if let Some(url) = &mut self.live_url {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str("donation=");
+            url.push_str(&donation.to_string());
+        }
         self
     }
 

@@ -9,7 +9,9 @@
 //! - `api/`: one file per backend service, typed answers and [`api::Failure`];
 //! - `session.rs`: who is looking ([`session::Viewer`]);
 //! - `pages/`: one module per page, `layout.rs` the frame they share;
-//! - `security.rs`: the Content-Security-Policy and the other headers.
+//! - `live.rs`: the Server-Sent Events stream that keeps a page current;
+//! - `security.rs`: the Content-Security-Policy and the other headers;
+//! - `visitor_cache.rs`: a second's memory of the public pages for visitors.
 
 pub mod api;
 pub mod assets;
@@ -18,10 +20,12 @@ pub mod cookies;
 pub mod csrf;
 pub mod format;
 pub mod layout;
+pub mod live;
 pub mod pages;
 pub mod security;
 pub mod session;
 pub mod supabase;
+pub mod visitor_cache;
 
 use std::time::Duration;
 
@@ -30,6 +34,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 use hearth_core::auth::Authenticator;
@@ -38,8 +43,10 @@ use hearth_core::metrics::Metrics;
 use crate::api::Api;
 use crate::config::{Config, DevSignIn};
 use crate::cookies::CookieRules;
+use crate::live::Stopping;
 use crate::pages::errors::PageError;
 use crate::supabase::Supabase;
+use crate::visitor_cache::VisitorCache;
 
 /// Forms are small; nothing the site accepts comes near this.
 const BODY_LIMIT: usize = 64 * 1024;
@@ -58,10 +65,13 @@ pub struct AppState {
     pub public_url: Option<url::Url>,
     /// Supabase Auth, when `SUPABASE_URL` and `SUPABASE_ANON_KEY` are set.
     pub supabase: Option<Supabase>,
+    /// Ends the `/live` streams when the site stops.
+    pub stopping: Stopping,
 }
 
-/// The whole site, with its headers, limits and error pages.
-pub fn router(config: &Config) -> anyhow::Result<Router> {
+/// The whole site, with its headers, limits and error pages; its live
+/// streams end when `stopping` does.
+pub fn router(config: &Config, stopping: Stopping) -> anyhow::Result<Router> {
     let cookies = CookieRules {
         secure: config
             .public_url
@@ -75,23 +85,31 @@ pub fn router(config: &Config) -> anyhow::Result<Router> {
         cookies,
         dev_sign_in: config.dev_sign_in.clone(),
         supabase: config.supabase.as_ref().map(Supabase::new).transpose()?,
+        stopping,
     };
     let timeout = config.http.request_timeout;
     let metrics = Metrics::new("web");
-    Ok(Router::new()
+    // What a visitor reads: the same for every visitor, so kept a moment.
+    let mut public_pages = Router::new()
         .route("/", get(pages::explore::home))
         .route("/explore", get(pages::explore::explore))
         .route("/campaigns/{id}", get(pages::campaign::show))
+        .route("/requests/{id}", get(pages::request::show))
+        .route("/people/{id}", get(pages::profile::show));
+    if let Some(fresh_for) = config.visitor_cache {
+        public_pages = public_pages.route_layer(middleware::from_fn_with_state(
+            VisitorCache::new(fresh_for),
+            visitor_cache::for_visitors,
+        ));
+    }
+    Ok(Router::new()
+        .merge(public_pages)
         .route("/campaigns/{id}/donations", post(pages::give::donate))
         .route("/donations/{id}", get(pages::give::show))
-        .route("/donations/{id}/status", get(pages::give::status))
         .route("/donations/{id}/cancel", post(pages::giving::cancel))
         .route("/giving", get(pages::giving::show))
         .route("/notifications", get(pages::notifications::show))
-        .route(
-            "/notifications/unread-count",
-            get(pages::notifications::unread_count),
-        )
+        .route("/live", get(live::stream))
         .route(
             "/notifications/read-all",
             post(pages::notifications::mark_all_read),
@@ -100,9 +118,8 @@ pub fn router(config: &Config) -> anyhow::Result<Router> {
             "/notifications/{id}/read",
             post(pages::notifications::mark_read),
         )
-        .route("/requests/{id}", get(pages::request::show))
         .route("/requests/{id}/pledges", post(pages::pledge::pledge))
-        .route("/people/{id}", get(pages::profile::show))
+        .merge(pages::owner::routes())
         .route(
             "/sign-in",
             get(pages::sign_in::show).post(pages::sign_in::sign_in),
@@ -112,7 +129,14 @@ pub fn router(config: &Config) -> anyhow::Result<Router> {
             get(pages::sign_in::show_sign_up).post(pages::sign_in::sign_up),
         )
         .route("/sign-out", post(pages::sign_in::sign_out))
-        .route("/static/{name}", get(assets::serve))
+        .route(
+            "/static/{name}",
+            // Only the static files are compressed: a page holds the CSRF
+            // token beside text a visitor chose (a search), which compressed
+            // over TLS would leak it byte by byte (BREACH). The files are
+            // 85 % of a first visit's bytes.
+            get(assets::serve).layer(CompressionLayer::new()),
+        )
         .route("/health/live", get(pages::health::live))
         .route("/health/ready", get(pages::health::ready))
         .route(

@@ -75,23 +75,36 @@ async fn submit(
     site.web.post_form(&path, cookies, &form).await
 }
 
-/// The donation's status fragment once it left pending.
+/// The donation's status fragment once it left pending, as the page's live
+/// stream brings it (a donation settled before the stream opened comes
+/// with its first look).
 async fn settled_status(site: &Site, cookies: &str, donation_path: &str) -> String {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let fragment = site
-            .web
-            .get_with(&format!("{donation_path}/status"), cookies)
-            .await;
-        assert_eq!(fragment.status, 200, "{}", fragment.body);
-        if !fragment.body.contains("Pending") || tokio::time::Instant::now() >= deadline {
-            return fragment.body;
-        }
+    let page = site.web.get_with(donation_path, cookies).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let id = donation_path.rsplit('/').next().expect("an id");
+    let event = format!("donation-{id}");
+    if page.body.contains("Pending") {
         assert!(
-            fragment.body.contains("hx-trigger=\"every 1s\""),
-            "a pending status asks again"
+            page.body.contains(&format!(r#"sse-swap="{event}""#)),
+            "a pending status is swapped live: {}",
+            page.body
         );
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(
+            page.body
+                .contains(&format!(r#"sse-connect="/live?donation={id}""#)),
+            "the page's stream watches it: {}",
+            page.body
+        );
+    }
+    let mut live = site
+        .web
+        .live(&format!("/live?donation={id}"), cookies)
+        .await;
+    loop {
+        let next = live.next(WAIT).await.expect("the outcome within WAIT");
+        if next.name == event {
+            return next.data;
+        }
     }
 }
 
@@ -143,8 +156,8 @@ async fn a_signed_in_person_gives_once_and_sees_it_confirmed() {
     let status = settled_status(&site, &cookies, &donation_path).await;
     assert!(status.contains("Confirmed"), "{status}");
     assert!(
-        !status.contains("hx-trigger"),
-        "a settled status stops asking"
+        !status.contains("sse-swap"),
+        "a settled status is no longer swapped"
     );
 
     let seen = site
@@ -392,9 +405,16 @@ async fn my_giving_lists_a_pending_gift_which_its_donor_may_cancel() {
     let giving = site.web.get_with("/giving", &cookies).await;
     assert!(giving.body.contains("3.00 USD"), "{}", giving.body);
     assert!(giving.body.contains("Pending"), "{}", giving.body);
+    let id = donation_path.rsplit('/').next().expect("an id");
     assert!(
-        giving.body.contains("hx-trigger=\"every 1s\""),
-        "live while pending"
+        giving
+            .body
+            .contains(&format!(r#"sse-swap="donation-{id}""#))
+            && giving
+                .body
+                .contains(&format!(r#"sse-connect="/live?donation={id}""#)),
+        "live while pending: {}",
+        giving.body
     );
     let cancel = format!("{donation_path}/cancel");
     assert!(
@@ -431,17 +451,19 @@ async fn notifications_are_listed_counted_and_marked_read() {
     use web_service::pages::sign_in::dev_person_id;
     let site = start(&[]).await;
     let cookies = sign_in(&site, "Nora Notified").await;
-    let count = site
-        .web
-        .get_with("/notifications/unread-count", &cookies)
-        .await;
-    assert_eq!(count.body, "", "nothing yet");
     let home = site.web.get_with("/", &cookies).await;
     assert!(
+        home.body.contains(r#"sse-connect="/live""#) && home.body.contains(r#"sse-swap="unread""#),
+        "the header's count is live: {}",
         home.body
-            .contains(r#"hx-get="/notifications/unread-count""#),
-        "{}",
-        home.body
+    );
+    // The stream tells the count at once, then only when it changes.
+    let mut live = site.web.live("/live", &cookies).await;
+    let first = live.next(WAIT).await.expect("the count at once");
+    assert_eq!(
+        (first.name.as_str(), first.data.as_str()),
+        ("unread", ""),
+        "nothing yet"
     );
 
     // Her campaign's creation notifies her, through the broker.
@@ -454,21 +476,8 @@ async fn notifications_are_listed_counted_and_marked_read() {
         json!({"title": "Nora's garden", "goal_minor": 5_000, "currency": "USD"}),
     )
     .await;
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        let count = site
-            .web
-            .get_with("/notifications/unread-count", &cookies)
-            .await;
-        if count.body == "1" {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "a notification within {WAIT:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let rise = live.next(WAIT).await.expect("a notification within WAIT");
+    assert_eq!((rise.name.as_str(), rise.data.as_str()), ("unread", "1"));
     let page = site.web.get_with("/notifications", &cookies).await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("New"), "{}", page.body);
@@ -483,12 +492,68 @@ async fn notifications_are_listed_counted_and_marked_read() {
         .post_form("/notifications/read-all", &cookies, &[("csrf", &csrf)])
         .await;
     assert_eq!(answer.status, 303, "{}", answer.body);
-    let count = site
-        .web
-        .get_with("/notifications/unread-count", &cookies)
-        .await;
-    assert_eq!(count.body, "");
+    let fall = live.next(WAIT).await.expect("the count falls within WAIT");
+    assert_eq!((fall.name.as_str(), fall.data.as_str()), ("unread", ""));
     let page = site.web.get_with("/notifications", &cookies).await;
     assert!(!page.body.contains("Mark read"), "{}", page.body);
     site.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_live_stream_is_for_a_signed_in_person_and_tells_only_their_own_donations() {
+    use web_service::pages::sign_in::dev_person_id;
+    let site = start(&[]).await;
+    let owner = person();
+    let campaign = site
+        .campaign(
+            &owner,
+            json!({"title": "Bus fares", "goal_minor": 10_000, "currency": "USD"}),
+        )
+        .await;
+    let cookies = sign_in(&site, "Gina Giver").await;
+    let gina = support::Person {
+        id: dev_person_id("Gina Giver", false),
+        token: hearth_testkit::user_token(dev_person_id("Gina Giver", false)),
+    };
+    let given = site
+        .give(
+            &gina,
+            json!({"kind": "money", "campaign_id": campaign["id"], "amount_minor": 500, "currency": "USD"}),
+        )
+        .await;
+    assert_eq!(given["status"], "confirmed", "{given}");
+    let id = given["id"].as_str().expect("id");
+
+    // A visitor has no stream: the 401 page, not an endless one.
+    let visitor = site.web.get(&format!("/live?donation={id}")).await;
+    assert_eq!(visitor.status, 401, "{}", visitor.body);
+
+    // Someone else watching Gina's donation hears only their own count.
+    let other = sign_in(&site, "Olly Other").await;
+    let mut theirs = site.web.live(&format!("/live?donation={id}"), &other).await;
+    let first = theirs.next(WAIT).await.expect("the count at once");
+    assert_eq!(first.name, "unread");
+    assert_eq!(
+        theirs.next(Duration::from_millis(1_500)).await,
+        None,
+        "another person's donation is never told"
+    );
+
+    // Gina hears hers, and the stream ends with the site.
+    let mut hers = site
+        .web
+        .live(&format!("/live?donation={id}"), &cookies)
+        .await;
+    let mut names = Vec::new();
+    while let Some(event) = hers.next(Duration::from_secs(2)).await {
+        names.push(event.name);
+    }
+    assert!(
+        names.contains(&format!("donation-{id}")),
+        "her settled donation is told at once: {names:?}"
+    );
+    tokio::time::timeout(WAIT, site.shutdown())
+        .await
+        .expect("the site stops with live streams open");
+    assert!(hers.ends_within(WAIT).await, "the stream ended");
 }

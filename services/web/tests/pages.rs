@@ -234,11 +234,16 @@ async fn a_title_with_markup_shows_as_text_and_every_answer_carries_the_policy()
             .expect("linked from the page")
             .to_owned()
     };
-    let (css, js) = (asset("/static/site-"), asset("/static/htmx-"));
+    let (css, js, sse) = (
+        asset("/static/site-"),
+        asset("/static/htmx-2"),
+        asset("/static/htmx-ext-sse-"),
+    );
     let mut every = paths.to_vec();
     every.extend([
         css.clone(),
         js.clone(),
+        sse.clone(),
         "/campaigns/00000000-0000-0000-0000-000000000000".to_owned(),
         "/nowhere".to_owned(),
         "/health/live".to_owned(),
@@ -258,14 +263,21 @@ async fn a_title_with_markup_shows_as_text_and_every_answer_carries_the_policy()
         );
         assert!(answer.header("referrer-policy").is_some(), "{path}");
     }
-    for asset in [&css, &js] {
+    for asset in [&css, &js, &sse] {
         let answer = site.web.get(asset).await;
         assert_eq!(answer.status, 200, "{asset}");
         assert!(answer.set_cookies().is_empty(), "a file sets no cookie");
         assert!(answer
             .header("cache-control")
             .is_some_and(|c| c.contains("immutable")));
+        let gzipped = site.web.get_gzip(asset).await;
+        assert_eq!(gzipped.header("content-encoding"), Some("gzip"), "{asset}");
     }
+    // A page is never compressed: its CSRF token sits beside text the
+    // visitor chose (BREACH).
+    let search = site.web.get_gzip("/explore?q=csrf").await;
+    assert_eq!(search.status, 200);
+    assert_eq!(search.header("content-encoding"), None);
     site.shutdown().await;
 }
 
@@ -528,5 +540,46 @@ async fn the_api_client_asks_as_the_viewer() {
         api.campaign(draft_id, &as_stranger).await,
         Err(Failure::NotFound)
     ));
+    site.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_visitors_page_is_kept_a_moment_and_a_signed_in_persons_never() {
+    let site = start(&[("WEB_VISITOR_CACHE", "1s")]).await;
+    let owner = person();
+    let campaign = site
+        .campaign(
+            &owner,
+            json!({"title": "Old title", "goal_minor": 1_000, "currency": "USD"}),
+        )
+        .await;
+    let path = format!("/campaigns/{}", id(&campaign));
+    assert!(site.web.page(&path).await.contains("Old title"));
+    site.campaign
+        .patch(&format!("/campaigns/{}", id(&campaign)))
+        .token(&owner.token)
+        .json(&json!({"title": "New title"}))
+        .send()
+        .await
+        .expect(200);
+
+    // Within the second, visitors share the page they were given.
+    let visitor = site.web.page(&path).await;
+    assert!(visitor.contains("Old title"), "kept: {visitor}");
+    // A signed-in person's page is theirs and always asked afresh.
+    let signed_in = format!(
+        "hearth_session={}",
+        hearth_testkit::user_token(uuid::Uuid::new_v4())
+    );
+    let theirs = site.web.get_with(&path, &signed_in).await;
+    assert_eq!(theirs.status, 200);
+    assert!(theirs.body.contains("New title"), "{}", theirs.body);
+    // A page that did not exist is never kept as one.
+    let missing = format!("/campaigns/{}", uuid::Uuid::new_v4());
+    assert_eq!(site.web.get(&missing).await.status, 404);
+
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let later = site.web.page(&path).await;
+    assert!(later.contains("New title"), "a second later: {later}");
     site.shutdown().await;
 }

@@ -1,5 +1,5 @@
 //! `hearth copy-campaigns`: the legacy `public.campaigns` of Main DB into
-//! campaign-service's `campaign.campaigns` (OPERATIONS.md).
+//! campaign-service's `campaign.campaigns` (docs/operations.md).
 //!
 //! - `mapping.rs`: one legacy row → one campaign, or the reason it cannot be;
 //! - `source.rs`: keyset-batched reads, so memory holds a batch at a time;

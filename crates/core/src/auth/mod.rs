@@ -1,4 +1,4 @@
-//! Supabase-compatible authentication (ARCHITECTURE.md, "Authentication").
+//! Supabase-compatible authentication (docs/architecture.md, "Authentication").
 //!
 //! User tokens are JWTs with `aud = "authenticated"`, a UUID `sub` and an
 //! `exp`, signed either HS256 with the project's secret (`JWT_SECRET`) or

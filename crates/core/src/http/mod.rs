@@ -3,6 +3,7 @@
 //! unknown routes, health, `/metrics`, `/openapi.json` and `/docs`; and the
 //! server that holds its connections ([`serve`]).
 
+pub(crate) mod body_limit;
 mod serve;
 
 use std::time::Duration;
@@ -27,10 +28,8 @@ use crate::metrics::{self, Metrics};
 use crate::rate_limit::WriteLimiter;
 use crate::request_context::{self, REQUEST_ID_HEADER};
 
+pub use body_limit::BODY_LIMIT;
 pub use serve::{serve, serve_with, ConnectionLimits};
-
-/// API.md: a body over 64 KiB is a 413.
-pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// What a service hands to [`service_router`].
 pub struct ServiceHttp {

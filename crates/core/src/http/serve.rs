@@ -38,6 +38,15 @@ pub struct ConnectionLimits {
     pub max_connections: NonZeroUsize,
 }
 
+impl From<&crate::config::HttpConfig> for ConnectionLimits {
+    fn from(http: &crate::config::HttpConfig) -> Self {
+        Self {
+            header_timeout: http.header_timeout,
+            max_connections: http.max_connections,
+        }
+    }
+}
+
 impl Default for ConnectionLimits {
     fn default() -> Self {
         Self {

@@ -1,5 +1,5 @@
 //! The events campaign-service reacts to: donations to its campaigns
-//! (EVENTS.md, "Money to a campaign", steps 2 and 4).
+//! (docs/events.md, "The money saga", steps 2 and 4).
 
 mod donations;
 mod reports;

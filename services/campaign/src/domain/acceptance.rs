@@ -1,4 +1,4 @@
-//! Whether a campaign takes a money donation (API.md: "A campaign accepts only
+//! Whether a campaign takes a money donation (docs/api.md: "A campaign accepts only
 //! while `active`, before `ends_at`, in its own currency, and not from its own
 //! recipient").
 

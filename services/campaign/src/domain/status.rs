@@ -1,4 +1,4 @@
-//! The campaign state machine (API.md, campaign-service), in one place.
+//! The campaign state machine (docs/api.md, "campaign-service"), in one place.
 //!
 //! ```text
 //! draft → active            active ↔ paused

@@ -1,4 +1,4 @@
-//! campaign-service's HTTP API (API.md, campaign-service).
+//! campaign-service's HTTP API (docs/api.md, "campaign-service").
 
 mod campaigns;
 

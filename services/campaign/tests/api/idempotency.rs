@@ -1,4 +1,4 @@
-//! `Idempotency-Key` on `POST /campaigns` (API.md, "Conventions").
+//! `Idempotency-Key` on `POST /campaigns` (docs/api.md, "Conventions").
 
 use serde_json::json;
 

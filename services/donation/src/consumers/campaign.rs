@@ -1,4 +1,4 @@
-//! campaign-service's answers to money donations (EVENTS.md, "Money to a campaign", step 3).
+//! campaign-service's answers to money donations (docs/events.md, "The money saga", step 3).
 
 use hearth_bus::consumer::{HandleError, Tx};
 use hearth_events::campaign::{CampaignDonationAccepted, CampaignDonationRejected};

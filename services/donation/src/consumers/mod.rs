@@ -1,5 +1,5 @@
 //! The events donation-service reacts to: the campaigns' and the requests'
-//! answers to its donations (EVENTS.md, both sagas' step 3). The two answer
+//! answers to its donations (docs/events.md, both sagas' step 3). The two answer
 //! the same way, so the moves are here and each file only reads its events.
 
 mod campaign;

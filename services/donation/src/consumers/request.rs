@@ -1,4 +1,4 @@
-//! request-service's answers to item donations (EVENTS.md, "Items to a request", step 3).
+//! request-service's answers to item donations (docs/events.md, "The item saga", step 3).
 
 use hearth_bus::consumer::{HandleError, Tx};
 use hearth_events::request::{RequestDonationAccepted, RequestDonationRejected};

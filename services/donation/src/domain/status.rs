@@ -1,4 +1,4 @@
-//! The donation state machines (API.md, donation-service), in one place.
+//! The donation state machines (docs/api.md, "donation-service"), in one place.
 //!
 //! ```text
 //! money: pending → confirmed | rejected | expired | cancelled;  confirmed → refunded

@@ -1,4 +1,4 @@
-//! donation-service's HTTP API (API.md, donation-service).
+//! donation-service's HTTP API (docs/api.md, "donation-service").
 
 mod donations;
 mod parties;

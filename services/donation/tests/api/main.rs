@@ -1,6 +1,6 @@
 //! donation-service over HTTP against the real PostgreSQL; each test has its
 //! own database. The saga with campaign-service is tested end to end in
-//! `cli/tests/saga.rs`.
+//! `cli/tests/platform/saga.rs`.
 
 mod donations;
 mod expiry;

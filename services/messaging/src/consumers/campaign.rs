@@ -1,4 +1,4 @@
-//! Notifications about campaigns (EVENTS.md, "Notifications").
+//! Notifications about campaigns (docs/events.md, "Notifications").
 
 use hearth_events::campaign::{
     CampaignCreated, CampaignDonationAccepted, CampaignGoalReached, CampaignStatusChanged,

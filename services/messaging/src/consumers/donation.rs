@@ -1,4 +1,4 @@
-//! Notifications about donations (EVENTS.md, "Notifications").
+//! Notifications about donations (docs/events.md, "Notifications").
 
 use hearth_events::donation::{
     CancelledBy, DonationCancelled, DonationCompleted, DonationConfirmed, DonationExpired,

@@ -1,5 +1,5 @@
 //! The events messaging-service reacts to. Each producer's events have a
-//! module; each handler turns an event into notifications (EVENTS.md,
+//! module; each handler turns an event into notifications (docs/events.md,
 //! "Notifications").
 
 mod campaign;

@@ -1,4 +1,4 @@
-//! Notifications about profiles, ratings and reports (EVENTS.md, "Notifications").
+//! Notifications about profiles, ratings and reports (docs/events.md, "Notifications").
 
 use hearth_events::profile::{ProfileSuspended, RatingCreated, ReportResolved};
 use hearth_events::Envelope;

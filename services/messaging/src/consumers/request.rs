@@ -1,4 +1,4 @@
-//! Notifications about requests for items (EVENTS.md, "Notifications").
+//! Notifications about requests for items (docs/events.md, "Notifications").
 
 use hearth_events::request::{RequestDonationAccepted, RequestFulfilled, RequestStatusChanged};
 use hearth_events::Envelope;

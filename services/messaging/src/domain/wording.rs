@@ -1,4 +1,4 @@
-//! The plain words notifications are written in (EVENTS.md, "Notifications").
+//! The plain words notifications are written in (docs/events.md, "Notifications").
 
 pub use hearth_core::money::format_amount;
 

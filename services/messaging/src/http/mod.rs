@@ -1,4 +1,4 @@
-//! messaging-service's HTTP API (API.md, messaging-service).
+//! messaging-service's HTTP API (docs/api.md, "messaging-service").
 
 mod messages;
 mod notifications;

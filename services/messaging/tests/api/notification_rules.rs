@@ -1,4 +1,4 @@
-//! One test per notification rule (EVENTS.md, "Notifications"): the real event
+//! One test per notification rule (docs/events.md, "Notifications"): the real event
 //! goes through the test broker and the person's notification is read back
 //! over HTTP.
 

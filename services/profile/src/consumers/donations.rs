@@ -1,4 +1,4 @@
-//! profile-service's own read model of exchanges (API.md, `POST /ratings`):
+//! profile-service's own read model of exchanges (docs/api.md, `POST /ratings`):
 //! a `confirmed` money donation or a `completed` item donation, until a
 //! refund undoes it. A confirmed item donation is only a promise; its parties
 //! may rate once the items arrived.

@@ -1,4 +1,4 @@
-//! profile-service's HTTP API (API.md, profile-service).
+//! profile-service's HTTP API (docs/api.md, "profile-service").
 
 mod profiles;
 mod ratings;

@@ -1,5 +1,5 @@
 //! The events request-service reacts to: item donations to its requests
-//! (EVENTS.md, "Items to a request").
+//! (docs/events.md, "The item saga").
 
 mod donations;
 mod reports;

@@ -1,5 +1,5 @@
 //! Moderation: a report resolved with `hide_target` on a request suspends it
-//! here, as staff would by hand (API.md, profile-service).
+//! here, as staff would by hand (docs/api.md, "profile-service").
 
 use hearth_bus::consumer::{HandleError, Tx};
 use hearth_events::profile::ReportResolved;

@@ -1,4 +1,4 @@
-//! Whether a request takes an item donation (API.md: "an `open` request accepts
+//! Whether a request takes an item donation (docs/api.md: "an `open` request accepts
 //! an item donation whose `quantity ≤ quantity_needed − quantity_pledged −
 //! quantity_fulfilled` and whose donor is not the requester").
 

@@ -1,4 +1,4 @@
-//! The request state machine (API.md, request-service), in one place.
+//! The request state machine (docs/api.md, "request-service"), in one place.
 //!
 //! ```text
 //! open → fulfilled | cancelled       (owner or staff, `close`)

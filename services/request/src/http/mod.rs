@@ -1,4 +1,4 @@
-//! request-service's HTTP API (API.md, request-service).
+//! request-service's HTTP API (docs/api.md, "request-service").
 
 mod requests;
 

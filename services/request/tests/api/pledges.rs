@@ -1,4 +1,4 @@
-//! The request side of the item saga (EVENTS.md, "Items to a request"),
+//! The request side of the item saga (docs/events.md, "The item saga"),
 //! driven by donation-service's events published on the real broker.
 
 use std::time::Duration;

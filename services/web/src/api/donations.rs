@@ -30,6 +30,9 @@ pub struct MyDonation {
     pub donor_id: Option<Uuid>,
     pub campaign_id: Option<Uuid>,
     pub request_id: Option<Uuid>,
+    /// Null until the campaign or request accepted it.
+    #[serde(default)]
+    pub recipient_id: Option<Uuid>,
     pub amount_minor: Option<i64>,
     pub currency: Option<String>,
     pub quantity: Option<i64>,
@@ -38,6 +41,9 @@ pub struct MyDonation {
     pub status: String,
     /// A refusal's code (`not_active`, `currency_mismatch`, …).
     pub status_reason: Option<String>,
+    /// Present to its donor and recipient.
+    #[serde(default)]
+    pub message: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -149,5 +155,48 @@ impl Api {
     ) -> Result<Page<Donation>, Failure> {
         self.recent_donations("request_id", request_id, viewer)
             .await
+    }
+
+    /// The gifts the viewer received, to their campaigns and requests,
+    /// every status, newest first.
+    pub async fn received_donations(
+        &self,
+        cursor: Option<&str>,
+        viewer: &Viewer,
+    ) -> Result<Page<MyDonation>, Failure> {
+        let mut query = vec![("received", "true"), ("limit", "20")];
+        if let Some(cursor) = cursor {
+            query.push(("cursor", cursor));
+        }
+        self.get(Backend::Donation, &["donations"], &query, viewer)
+            .await
+    }
+
+    /// Marks a confirmed pledge received (its recipient): it completes.
+    pub async fn receive_donation(&self, id: Uuid, viewer: &Viewer) -> Result<(), Refused> {
+        let id = id.to_string();
+        self.act(Backend::Donation, &["donations", &id, "receive"], viewer)
+            .await
+    }
+
+    /// Refunds a confirmed money donation (its recipient, or staff).
+    pub async fn refund_donation(
+        &self,
+        id: Uuid,
+        reason: &str,
+        viewer: &Viewer,
+    ) -> Result<(), Refused> {
+        #[derive(serde::Serialize)]
+        struct Refund<'a> {
+            reason: &'a str,
+        }
+        let id = id.to_string();
+        self.act_with(
+            Backend::Donation,
+            &["donations", &id, "refund"],
+            Some(&Refund { reason }),
+            viewer,
+        )
+        .await
     }
 }

@@ -10,12 +10,13 @@
 pub mod campaigns;
 pub mod donations;
 pub mod messaging;
+pub mod names;
 pub mod profiles;
 pub mod requests;
 
 use std::time::Duration;
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
@@ -68,6 +69,8 @@ pub enum Failure {
 pub struct Api {
     http: reqwest::Client,
     urls: BackendUrls,
+    /// Public display names, shared by every page (names.rs).
+    names: names::Names,
 }
 
 impl Api {
@@ -76,6 +79,7 @@ impl Api {
         Ok(Self {
             http: hearth_core::service_client::client(timeout)?,
             urls,
+            names: names::Names::default(),
         })
     }
 
@@ -207,6 +211,8 @@ pub enum Refused {
     Invalid(Vec<FieldError>),
     /// 409: the state forbids it now; the API's explanation.
     Conflict(String),
+    /// 412: someone else changed it since the version that was sent.
+    Stale,
     Failed(Failure),
 }
 
@@ -223,6 +229,15 @@ impl From<Failure> for Refused {
     }
 }
 
+/// How a write is sent, beyond its method and body.
+#[derive(Debug, Clone, Copy, Default)]
+struct Guards {
+    /// `Idempotency-Key`: the same key sent again answers the first answer.
+    idempotency_key: Option<uuid::Uuid>,
+    /// `If-Match: "<version>"`: applies only to the version the person saw.
+    if_match: Option<i32>,
+}
+
 impl Api {
     /// `POST` of `body` as JSON to `path` with an `Idempotency-Key`, as
     /// `viewer`: the same key sent again answers the first answer, so a
@@ -235,16 +250,84 @@ impl Api {
         idempotency_key: uuid::Uuid,
         viewer: &Viewer,
     ) -> Result<T, Refused> {
+        let guards = Guards {
+            idempotency_key: Some(idempotency_key),
+            ..Guards::default()
+        };
+        self.write(Method::POST, backend, path, Some(body), guards, viewer)
+            .await
+    }
+
+    /// `PATCH` of `body` to `path`, only if the thing is still at `version`
+    /// (else [`Refused::Stale`]).
+    async fn edit<B: serde::Serialize, T: DeserializeOwned>(
+        &self,
+        backend: Backend,
+        path: &[&str],
+        body: &B,
+        version: i32,
+        viewer: &Viewer,
+    ) -> Result<T, Refused> {
+        let guards = Guards {
+            if_match: Some(version),
+            ..Guards::default()
+        };
+        self.write(Method::PATCH, backend, path, Some(body), guards, viewer)
+            .await
+    }
+
+    /// `POST` to an action's `path` (`/donations/{id}/cancel`), no body;
+    /// the answer is not read.
+    async fn act(&self, backend: Backend, path: &[&str], viewer: &Viewer) -> Result<(), Refused> {
+        self.act_with::<()>(backend, path, None, viewer).await
+    }
+
+    /// An action that takes a body (`/donations/{id}/refund`'s reason).
+    async fn act_with<B: serde::Serialize>(
+        &self,
+        backend: Backend,
+        path: &[&str],
+        body: Option<&B>,
+        viewer: &Viewer,
+    ) -> Result<(), Refused> {
+        self.write::<B, serde::de::IgnoredAny>(
+            Method::POST,
+            backend,
+            path,
+            body,
+            Guards::default(),
+            viewer,
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Every write: `method` to `path` with `body` as JSON, as `viewer`,
+    /// its refusals read from the problem+json answer.
+    async fn write<B: serde::Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        backend: Backend,
+        path: &[&str],
+        body: Option<&B>,
+        guards: Guards,
+        viewer: &Viewer,
+    ) -> Result<T, Refused> {
         let mut url = self.urls.get(backend).clone();
         url.path_segments_mut()
             .map_err(|()| Failure::Unavailable(backend))?
             .pop_if_empty()
             .extend(path);
-        let mut request = self
-            .http
-            .post(url.clone())
-            .header("Idempotency-Key", idempotency_key.to_string())
-            .json(body);
+        let mut request = self.http.request(method, url.clone());
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        if let Some(key) = guards.idempotency_key {
+            request = request.header("Idempotency-Key", key.to_string());
+        }
+        if let Some(version) = guards.if_match {
+            request = request.header(reqwest::header::IF_MATCH, format!("\"{version}\""));
+        }
         if let Some(token) = viewer.token() {
             request = request.bearer_auth(token);
         }
@@ -259,61 +342,29 @@ impl Api {
             #[serde(default)]
             errors: Vec<FieldError>,
         }
-        match response.status() {
-            status if status.is_success() => response.json::<T>().await.map_err(|err| {
+        let status = response.status();
+        if status.is_success() {
+            return response.json::<T>().await.map_err(|err| {
                 tracing::error!(backend = backend.url_var(), %url, error = %err, "unreadable answer");
                 Refused::Failed(Failure::Unavailable(backend))
-            }),
-            StatusCode::UNPROCESSABLE_ENTITY => {
-                let problem = response.json::<Problem>().await.ok();
-                Err(Refused::Invalid(problem.map(|p| p.errors).unwrap_or_default()))
-            }
-            StatusCode::CONFLICT => {
-                let problem = response.json::<Problem>().await.ok();
-                Err(Refused::Conflict(
-                    problem.and_then(|p| p.detail).unwrap_or_default(),
-                ))
-            }
+            });
+        }
+        let problem = response.json::<Problem>().await.ok();
+        match status {
+            StatusCode::UNPROCESSABLE_ENTITY => Err(Refused::Invalid(
+                problem.map(|p| p.errors).unwrap_or_default(),
+            )),
+            StatusCode::CONFLICT => Err(Refused::Conflict(
+                problem.and_then(|p| p.detail).unwrap_or_default(),
+            )),
+            StatusCode::PRECONDITION_FAILED => Err(Refused::Stale),
             StatusCode::NOT_FOUND => Err(Failure::NotFound.into()),
             StatusCode::UNAUTHORIZED => Err(Failure::SignedOut.into()),
             StatusCode::FORBIDDEN => {
-                let problem = response.json::<Problem>().await.ok();
-                let suspended = problem.and_then(|p| p.code).as_deref() == Some("account_suspended");
+                let suspended =
+                    problem.and_then(|p| p.code).as_deref() == Some("account_suspended");
                 Err(Failure::Forbidden { suspended }.into())
             }
-            status => {
-                tracing::error!(backend = backend.url_var(), %url, %status, "unexpected answer");
-                Err(Failure::Unavailable(backend).into())
-            }
-        }
-    }
-}
-
-impl Api {
-    /// `POST` to an action's `path` (`/donations/{id}/cancel`), no body.
-    async fn act(&self, backend: Backend, path: &[&str], viewer: &Viewer) -> Result<(), Refused> {
-        let mut url = self.urls.get(backend).clone();
-        url.path_segments_mut()
-            .map_err(|()| Failure::Unavailable(backend))?
-            .pop_if_empty()
-            .extend(path);
-        let mut request = self.http.post(url.clone());
-        if let Some(token) = viewer.token() {
-            request = request.bearer_auth(token);
-        }
-        let response = request.send().await.map_err(|err| {
-            tracing::warn!(backend = backend.url_var(), %url, error = %err, "no answer");
-            Failure::Unavailable(backend)
-        })?;
-        match response.status() {
-            status if status.is_success() => Ok(()),
-            StatusCode::CONFLICT => Err(Refused::Conflict(String::new())),
-            StatusCode::NOT_FOUND => Err(Failure::NotFound.into()),
-            StatusCode::UNAUTHORIZED => Err(Failure::SignedOut.into()),
-            StatusCode::FORBIDDEN => Err(Failure::Forbidden {
-                suspended: problem_code(response).await.as_deref() == Some("account_suspended"),
-            }
-            .into()),
             status => {
                 tracing::error!(backend = backend.url_var(), %url, %status, "unexpected answer");
                 Err(Failure::Unavailable(backend).into())

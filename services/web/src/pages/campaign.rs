@@ -11,7 +11,6 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use futures::future::join_all;
 use uuid::Uuid;
 
 use super::errors::PageError;
@@ -39,13 +38,8 @@ pub struct GiftLine {
 
 /// Lists `donations`, naming each donor by their profile when they gave
 /// openly; "Someone" when the API withheld who gave.
-async fn gift_lines(
-    api: &Api,
-    viewer: &Viewer,
-    donations: &[Donation],
-    now: DateTime<Utc>,
-) -> Vec<GiftLine> {
-    let names = donor_names(api, viewer, donations).await;
+async fn gift_lines(api: &Api, donations: &[Donation], now: DateTime<Utc>) -> Vec<GiftLine> {
+    let names = donor_names(api, donations).await;
     donations
         .iter()
         .map(|d| GiftLine {
@@ -76,31 +70,20 @@ async fn gift_lines(
 /// did not answer, so the rest of the page still renders.
 pub async fn recent_gifts(
     api: &Api,
-    viewer: &Viewer,
     layout: &mut Layout,
     donations: Result<Page<Donation>, Failure>,
     now: DateTime<Utc>,
 ) -> Option<Vec<GiftLine>> {
     let page = layout.or_notice(donations)?;
-    Some(gift_lines(api, viewer, &page.items, now).await)
+    Some(gift_lines(api, &page.items, now).await)
 }
 
-/// The display names of the named donors, asked at once; one without a
-/// profile, or profile-service down, leaves that donor unnamed.
-async fn donor_names(api: &Api, viewer: &Viewer, donations: &[Donation]) -> HashMap<Uuid, String> {
-    let mut ids: Vec<Uuid> = donations.iter().filter_map(|d| d.donor_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    join_all(ids.into_iter().map(|id| async move {
-        api.profile(id, viewer)
-            .await
-            .ok()
-            .map(|p| (id, p.display_name))
-    }))
-    .await
-    .into_iter()
-    .flatten()
-    .collect()
+/// The display names of the named donors (api/names.rs keeps them a
+/// while); one without a profile, or profile-service down, leaves that donor
+/// unnamed.
+async fn donor_names(api: &Api, donations: &[Donation]) -> HashMap<Uuid, String> {
+    let ids: Vec<Uuid> = donations.iter().filter_map(|d| d.donor_id).collect();
+    api.display_names(&ids).await
 }
 
 /// The address to share: this page's own URL at `WEB_PUBLIC_URL`, else on
@@ -145,6 +128,8 @@ struct CampaignPage {
     donate: Option<DonateFields>,
     /// Where signing in comes back to.
     sign_in_next: String,
+    /// Its owner's page, for its recipient and staff.
+    manage_url: Option<String>,
 }
 
 /// `GET /campaigns/{id}`.
@@ -169,7 +154,7 @@ pub async fn show(
     };
     let now = Utc::now();
     let mut layout = Layout::new(&viewer).with_csrf(&csrf);
-    let gifts = recent_gifts(&state.api, &viewer, &mut layout, donations, now).await;
+    let gifts = recent_gifts(&state.api, &mut layout, donations, now).await;
     let page = CampaignPage {
         title: campaign.title.clone(),
         description: campaign.description.clone(),
@@ -193,6 +178,10 @@ pub async fn show(
             .person()
             .map(|_| DonateFields::new(id, &campaign.currency, &csrf)),
         sign_in_next: format!("/campaigns/{id}"),
+        manage_url: viewer
+            .person()
+            .filter(|p| p.id == campaign.recipient_id || p.staff)
+            .map(|_| format!("/campaigns/{id}/edit")),
         layout,
     };
     render(&page)

@@ -6,7 +6,9 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::api::Failure;
+use crate::assets::NoSuchFile;
 use crate::config::Backend;
+use crate::csrf::CsrfRefusal;
 use crate::layout::Layout;
 use crate::session::Viewer;
 
@@ -33,6 +35,27 @@ impl From<Failure> for PageError {
             Failure::SignedOut => PageError::SignedOut,
             Failure::Unavailable(backend) => PageError::Unavailable(backend),
         }
+    }
+}
+
+impl From<CsrfRefusal> for PageError {
+    fn from(refusal: CsrfRefusal) -> Self {
+        match refusal {
+            CsrfRefusal::Mismatch => PageError::Forbidden,
+            CsrfRefusal::NotSet => PageError::Internal,
+        }
+    }
+}
+
+impl IntoResponse for CsrfRefusal {
+    fn into_response(self) -> Response {
+        PageError::from(self).into_response()
+    }
+}
+
+impl IntoResponse for NoSuchFile {
+    fn into_response(self) -> Response {
+        PageError::NotFound.into_response()
     }
 }
 

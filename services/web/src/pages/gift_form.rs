@@ -10,6 +10,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
 use super::errors::PageError;
+use super::form::{Field, Problems};
 use super::parse_id;
 use crate::api::donations::NewGift;
 use crate::api::{FieldError, Refused};
@@ -27,8 +28,9 @@ pub trait GiftForm: Sync {
     const GIFT: &'static str;
     /// Said when the API refused the form without saying which field.
     const NOT_ACCEPTED: &'static str;
-    /// The API's field names in the form's words; any other keeps its name.
-    const LABELS: &'static [(&'static str, &'static str)];
+    /// The form's fields, by the API's names and the form's labels; a
+    /// field the API names and the form has not keeps its API name.
+    const FIELDS: &'static [Field];
 
     /// The form's CSRF token.
     fn csrf(&self) -> &str;
@@ -74,7 +76,14 @@ pub async fn submit<F: GiftForm>(
                 .await
         }
     };
-    let problems = match state.api.give(&gift, key, viewer).await {
+    let answer = state.api.give(&gift, key, viewer).await;
+    // donation-service keeps a refusal under its key: the corrected form,
+    // another body, needs a key of its own, or it is `idempotency_key_reused`.
+    let key = match answer {
+        Err(Refused::Invalid(_) | Refused::Conflict(_)) => Uuid::new_v4(),
+        _ => key,
+    };
+    let problems = match answer {
         Ok(given) => return Ok(Redirect::to(&format!("/donations/{}", given.id)).into_response()),
         Err(Refused::Invalid(errors)) => field_messages::<F>(&errors),
         Err(Refused::Conflict(detail)) if detail.is_empty() => {
@@ -82,6 +91,8 @@ pub async fn submit<F: GiftForm>(
         }
         Err(Refused::Conflict(detail)) => vec![detail],
         Err(Refused::Failed(failure)) => return Err(failure.into()),
+        // A create sends no version: never stale.
+        Err(Refused::Stale) => return Err(PageError::Internal),
     };
     form.again(state, viewer, csrf, target_id, key, problems)
         .await
@@ -89,17 +100,7 @@ pub async fn submit<F: GiftForm>(
 
 /// The API's 422 `errors[]`, in the form's words.
 fn field_messages<F: GiftForm>(errors: &[FieldError]) -> Vec<String> {
-    if errors.is_empty() {
-        return vec![F::NOT_ACCEPTED.to_owned()];
-    }
-    errors
-        .iter()
-        .map(|e| {
-            let label = F::LABELS
-                .iter()
-                .find(|(field, _)| *field == e.field)
-                .map_or(e.field.as_str(), |(_, label)| label);
-            format!("{label}: {}.", e.message)
-        })
-        .collect()
+    let mut problems = Problems::default();
+    problems.add_api(errors, F::FIELDS, F::NOT_ACCEPTED);
+    problems.messages()
 }

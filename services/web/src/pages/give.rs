@@ -19,6 +19,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::errors::PageError;
+use super::form::Field;
 use super::gift_form::{self, GiftForm};
 use super::{parse_id, render};
 use crate::api::donations::{MyDonation, NewMoneyDonation};
@@ -100,10 +101,22 @@ impl GiftForm for DonateForm {
     const GIFT: &'static str = "donation";
     const NOT_ACCEPTED: &'static str =
         "The donation was not accepted; check the amount and message.";
-    const LABELS: &'static [(&'static str, &'static str)] = &[
-        ("amount_minor", "Amount"),
-        ("currency", "Currency"),
-        ("message", "Message"),
+    const FIELDS: &'static [Field] = &[
+        Field {
+            api: "amount_minor",
+            name: "amount",
+            label: "Amount",
+        },
+        Field {
+            api: "currency",
+            name: "currency",
+            label: "Currency",
+        },
+        Field {
+            api: "message",
+            name: "message",
+            label: "Message",
+        },
     ];
 
     fn csrf(&self) -> &str {
@@ -168,9 +181,11 @@ impl GiftForm for DonateForm {
 /// A donation's status as its donor reads it; `pub` for "My giving".
 #[derive(Debug)]
 pub struct StatusView {
-    pub status_url: String,
-    /// Still pending: the fragment asks again.
+    /// The donation's page: "Check again" without JavaScript.
+    pub page_url: String,
     pub pending: bool,
+    /// While pending: the `/live` event that brings the outcome.
+    pub live_event: Option<String>,
     pub heading: &'static str,
     pub text: String,
 }
@@ -193,9 +208,11 @@ impl StatusView {
             "refunded" => ("Refunded", format!("Your {gift} of {what} was refunded.")),
             _ => ("Status unknown", format!("Status: {}", donation.status)),
         };
+        let pending = donation.status == "pending";
         Self {
-            status_url: format!("/donations/{}/status", donation.id),
-            pending: donation.status == "pending",
+            page_url: format!("/donations/{}", donation.id),
+            pending,
+            live_event: pending.then(|| live_event(donation.id)),
             heading,
             text,
         }
@@ -263,8 +280,12 @@ pub async fn show(
         return Ok(Redirect::to(&format!("/sign-in?next=/donations/{id}")).into_response());
     }
     let donation = donors_own(&state, &viewer, id).await?;
+    let mut layout = Layout::new(&viewer).with_csrf(&csrf);
+    if donation.status == "pending" {
+        layout = layout.watching(id);
+    }
     let page = DonationPage {
-        layout: Layout::new(&viewer).with_csrf(&csrf),
+        layout,
         what: describe(&donation),
         gift: if donation.request_id.is_some() {
             "pledge"
@@ -292,18 +313,17 @@ async fn donors_own(state: &AppState, viewer: &Viewer, id: Uuid) -> Result<MyDon
     }
 }
 
-/// `GET /donations/{id}/status`: the status alone, for the page to swap in.
-pub async fn status(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(raw_id): Path<String>,
-) -> Result<Response, PageError> {
-    let id = parse_id(&raw_id)?;
-    if viewer.person().is_none() {
-        return Err(PageError::SignedOut);
+/// The name of the `/live` event (live.rs) that brings a pending donation's
+/// outcome.
+pub fn live_event(id: Uuid) -> String {
+    format!("donation-{id}")
+}
+
+/// The status fragment of a donation, as `/live` sends it when the
+/// donation is no longer pending.
+pub fn status_fragment(donation: &MyDonation) -> askama::Result<String> {
+    StatusFragment {
+        status: StatusView::new(donation),
     }
-    let donation = donors_own(&state, &viewer, id).await?;
-    Ok(render(&StatusFragment {
-        status: StatusView::new(&donation),
-    }))
+    .render()
 }

@@ -57,6 +57,13 @@ pub async fn show(
     let cursor = params.cursor.filter(|c| !c.is_empty());
     let mut layout = Layout::new(&viewer).with_csrf(&csrf);
     let page = layout.or_notice(state.api.my_donations(cursor.as_deref(), &viewer).await);
+    for pending in page
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter(|d| d.status == "pending")
+    {
+        layout = layout.watching(pending.id);
+    }
     let now = Utc::now();
     let more = page
         .as_ref()
@@ -112,7 +119,7 @@ pub async fn cancel(
     }
     match state.api.cancel_donation(id, &viewer).await {
         Ok(()) | Err(Refused::Conflict(_)) => Ok(Redirect::to("/giving").into_response()),
-        Err(Refused::Invalid(_)) => Err(PageError::Internal),
+        Err(Refused::Invalid(_) | Refused::Stale) => Err(PageError::Internal),
         Err(Refused::Failed(failure)) => Err(failure.into()),
     }
 }

@@ -3,21 +3,29 @@
 //! the answers into a view, and renders a template of templates/.
 
 pub mod campaign;
+pub mod campaign_form;
+pub mod campaign_owner;
 pub mod cards;
+pub mod conflict;
 pub mod errors;
 pub mod explore;
+pub mod form;
 pub mod gift_form;
 pub mod give;
 pub mod giving;
 pub mod health;
 pub mod notifications;
+pub mod owner;
 pub mod pledge;
 pub mod profile;
+pub mod received;
 pub mod request;
+pub mod request_form;
+pub mod request_owner;
 pub mod sign_in;
 
 use askama::Template;
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use uuid::Uuid;
 
 use errors::PageError;
@@ -37,4 +45,9 @@ pub fn render(page: &impl Template) -> Response {
 /// An id in a page's URL; anything else is a page that does not exist.
 pub fn parse_id(raw: &str) -> Result<Uuid, PageError> {
     Uuid::parse_str(raw).map_err(|_| PageError::NotFound)
+}
+
+/// A page for signed-in people, asked by a visitor: sign in, then `path`.
+pub fn sign_in_to(path: &str) -> Response {
+    Redirect::to(&format!("/sign-in?next={path}")).into_response()
 }

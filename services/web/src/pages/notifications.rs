@@ -1,7 +1,5 @@
 //! `/notifications`: the list, mark one read, mark all read, and the unread
-//! count the header shows (a fragment the header asks for when the page
-//! loads and every few seconds after, so every page shows it live without
-//! waiting for messaging-service itself).
+//! count the header shows (sent live by `/live`).
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
@@ -136,21 +134,18 @@ pub async fn mark_all_read(
 fn done(result: Result<(), Refused>) -> Result<Response, PageError> {
     match result {
         Ok(()) | Err(Refused::Conflict(_)) => Ok(Redirect::to("/notifications").into_response()),
-        Err(Refused::Invalid(_)) => Err(PageError::Internal),
+        Err(Refused::Invalid(_) | Refused::Stale) => Err(PageError::Internal),
         Err(Refused::Failed(failure)) => Err(failure.into()),
     }
 }
 
-/// `GET /notifications/unread-count`: the header's count, as text ("3",
-/// "99+", or nothing when there are none or it cannot be known).
-pub async fn unread_count(State(state): State<AppState>, viewer: Viewer) -> Response {
-    if viewer.person().is_none() {
-        return String::new().into_response();
-    }
+/// The header's count, as `/live` sends it: "3", "99+", or nothing when
+/// there are none.
+pub fn unread_text(count: usize) -> String {
     let limit = UNREAD_SHOWN as usize;
-    match state.api.unread_count(&viewer).await {
-        Ok(0) | Err(_) => String::new().into_response(),
-        Ok(n) if n > limit => format!("{limit}+").into_response(),
-        Ok(n) => n.to_string().into_response(),
+    match count {
+        0 => String::new(),
+        n if n > limit => format!("{limit}+"),
+        n => n.to_string(),
     }
 }

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::errors::PageError;
+use super::form::Field;
 use super::gift_form::{self, GiftForm};
 use super::render;
 use crate::api::donations::NewPledge;
@@ -89,10 +90,22 @@ impl GiftForm for PledgeForm {
     const GIFT: &'static str = "pledge";
     const NOT_ACCEPTED: &'static str =
         "The pledge was not accepted; check the quantity and the items.";
-    const LABELS: &'static [(&'static str, &'static str)] = &[
-        ("quantity", "Quantity"),
-        ("item_description", "What you give"),
-        ("message", "Message"),
+    const FIELDS: &'static [Field] = &[
+        Field {
+            api: "quantity",
+            name: "quantity",
+            label: "Quantity",
+        },
+        Field {
+            api: "item_description",
+            name: "item_description",
+            label: "What you give",
+        },
+        Field {
+            api: "message",
+            name: "message",
+            label: "Message",
+        },
     ];
 
     fn csrf(&self) -> &str {

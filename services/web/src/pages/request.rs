@@ -33,6 +33,8 @@ struct RequestPage {
     /// The pledge form, for a signed-in person.
     pledge: Option<PledgeFields>,
     sign_in_next: String,
+    /// Its owner's page, for its requester and staff.
+    manage_url: Option<String>,
 }
 
 /// `GET /requests/{id}`.
@@ -57,7 +59,7 @@ pub async fn show(
     };
     let now = Utc::now();
     let mut layout = Layout::new(&viewer).with_csrf(&csrf);
-    let gifts = recent_gifts(&state.api, &viewer, &mut layout, donations, now).await;
+    let gifts = recent_gifts(&state.api, &mut layout, donations, now).await;
     let page = RequestPage {
         card: RequestCard::new(&request, now),
         description: request.description.clone(),
@@ -73,6 +75,10 @@ pub async fn show(
         gifts,
         pledge: viewer.person().map(|_| PledgeFields::new(id, &csrf)),
         sign_in_next: format!("/requests/{id}"),
+        manage_url: viewer
+            .person()
+            .filter(|p| p.id == request.requester_id || p.staff)
+            .map(|_| format!("/requests/{id}/edit")),
         layout,
     };
     render(&page)

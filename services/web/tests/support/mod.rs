@@ -50,6 +50,9 @@ pub async fn start_services(services: &[Service], settings: &[(&str, &str)]) -> 
         ("BUS_NAMESPACE".to_owned(), broker.namespace.clone()),
         ("EVENT_RETRY_DELAYS".to_owned(), "1s".to_owned()),
         ("WEB_PORT".to_owned(), "0".to_owned()),
+        // The tests read a page as a visitor right after changing it; the
+        // cache has its own test, which turns it on.
+        ("WEB_VISITOR_CACHE".to_owned(), "off".to_owned()),
         // Five services' pools in every test of this binary, beside the other
         // suites on one PostgreSQL (100 connections): a few each is plenty
         // for pages read one at a time.
@@ -235,6 +238,20 @@ impl Web {
         answer(request.send().await.expect("the site answers")).await
     }
 
+    /// A GET that accepts a gzipped answer (the body is not decoded).
+    pub async fn get_gzip(&self, path: &str) -> Answer {
+        let request = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("accept-encoding", "gzip");
+        let response = request.send().await.expect("the site answers");
+        Answer {
+            status: response.status().as_u16(),
+            headers: response.headers().clone(),
+            body: String::new(),
+        }
+    }
+
     /// A form POST sending `cookies`.
     pub async fn post_form(&self, path: &str, cookies: &str, form: &[(&str, &str)]) -> Answer {
         let mut request = self.http.post(format!("{}{path}", self.base)).form(form);
@@ -244,12 +261,98 @@ impl Web {
         answer(request.send().await.expect("the site answers")).await
     }
 
+    /// Opens the page's live stream (`/live?…`) as the browser's sse
+    /// extension does.
+    pub async fn live(&self, path: &str, cookies: &str) -> Live {
+        let response = reqwest::Client::new()
+            .get(format!("{}{path}", self.base))
+            .header("cookie", cookies)
+            .header("accept", "text/event-stream")
+            .send()
+            .await
+            .expect("the site answers");
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "text/event-stream",
+            "{path}"
+        );
+        Live {
+            response,
+            buffer: String::new(),
+        }
+    }
+
     /// A page that must be there: its HTML.
     pub async fn page(&self, path: &str) -> String {
         let answer = self.get(path).await;
         assert_eq!(answer.status, 200, "{path}: {}", answer.body);
         answer.body
     }
+}
+
+/// A live stream being read.
+pub struct Live {
+    response: reqwest::Response,
+    buffer: String,
+}
+
+/// One Server-Sent Event: its name and its data (lines joined by `\n`).
+#[derive(Debug, PartialEq)]
+pub struct SseEvent {
+    pub name: String,
+    pub data: String,
+}
+
+impl Live {
+    /// The next event (keep-alive comments skipped), or `None` when the
+    /// stream ended or nothing came within `wait`.
+    pub async fn next(&mut self, wait: Duration) -> Option<SseEvent> {
+        tokio::time::timeout(wait, self.read()).await.ok().flatten()
+    }
+
+    /// Whether the site ends the stream within `wait` (events meanwhile are
+    /// passed over).
+    pub async fn ends_within(&mut self, wait: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.read()).await {
+                Ok(None) => return true,
+                Ok(Some(_)) => continue,
+                Err(_) => return false,
+            }
+        }
+    }
+
+    async fn read(&mut self) -> Option<SseEvent> {
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                if let Some(event) = parse_event(&block) {
+                    return Some(event);
+                }
+                continue;
+            }
+            let chunk = self.response.chunk().await.ok()??;
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    }
+}
+
+fn parse_event(block: &str) -> Option<SseEvent> {
+    let mut name = None;
+    let mut data: Vec<&str> = Vec::new();
+    for line in block.lines() {
+        if let Some(value) = line.strip_prefix("event:") {
+            name = Some(value.trim_start().to_owned());
+        } else if let Some(value) = line.strip_prefix("data:") {
+            data.push(value.strip_prefix(' ').unwrap_or(value));
+        }
+    }
+    Some(SseEvent {
+        name: name?,
+        data: data.join("\n"),
+    })
 }
 
 /// A port nothing listens on: a service that is down.
