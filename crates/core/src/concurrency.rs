@@ -47,6 +47,10 @@ impl<T: serde::Serialize + Versioned> axum::response::IntoResponse for Created<T
     }
 }
 
+/// What [`IfMatch`] accepts besides `*`, for the OpenAPI documents: a version
+/// in quotes, weak or strong. Up to nine digits: every such number is an `i32`.
+pub const IF_MATCH_VERSION_PATTERN: &str = r#"^(W/)?"[+-]?[0-9]{1,9}"$"#;
+
 /// The version the client expects, when it sent `If-Match`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IfMatch(Option<i32>);
@@ -112,6 +116,25 @@ mod tests {
             IfMatch::parse("\"x\"").expect_err("nan").code(),
             "bad_query"
         );
+    }
+
+    #[test]
+    fn every_version_the_documented_pattern_allows_is_read() {
+        let pattern = regex::Regex::new(IF_MATCH_VERSION_PATTERN).expect("regex");
+        for header in [
+            "\"0\"",
+            "\"3\"",
+            "W/\"3\"",
+            "\"+7\"",
+            "\"-1\"",
+            "\"999999999\"",
+        ] {
+            assert!(pattern.is_match(header), "{header}");
+            assert!(IfMatch::parse(header).is_ok(), "{header}");
+        }
+        for header in ["3", "\"\"", "\"x\"", "\"9999999999\"", "W/3", "*"] {
+            assert!(!pattern.is_match(header), "{header}");
+        }
     }
 
     #[test]

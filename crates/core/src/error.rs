@@ -41,7 +41,9 @@ pub struct Problem {
     pub detail: String,
     /// Stable and machine-readable; see API.md's table.
     pub code: String,
+    /// With `validation_failed` only: each invalid field.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
     pub errors: Vec<FieldError>,
 }
 

@@ -71,8 +71,9 @@ fn is_json(content_type: Option<&header::HeaderValue>) -> bool {
 /// Parses a body, telling "not JSON" (400) apart from "JSON of the wrong shape" (422).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // Syntax first, so that broken JSON is never reported as a missing field.
-    let value: serde_json::Value = serde_json::from_slice(bytes)
+    let mut value: serde_json::Value = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::malformed_json(format!("the body is not valid JSON: {e}")))?;
+    integers_as_integers(&mut value);
     if let Some(field) = text_with_nul(&value, "") {
         return Err(ApiError::validation(vec![FieldError::new(
             field,
@@ -83,6 +84,35 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let path = err.path().to_string();
         ApiError::validation(vec![shape_error(&path, err.inner())])
     })
+}
+
+/// JSON has one kind of number: `3`, `3.0` and `3e0` are the same integer
+/// (JSON Schema's `integer` takes all three), but serde reads only the first
+/// as an `i64`. Every number without a fraction that fits an `i64` (or a
+/// `u64`) is rewritten as that integer before the body is read.
+fn integers_as_integers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) if n.is_f64() => {
+            let Some(float) = n.as_f64().filter(|f| f.fract() == 0.0) else {
+                return;
+            };
+            // `as` saturates, so a float out of range fails the round trip.
+            let integer = if float < 0.0 {
+                let i = float as i64;
+                (i as f64 == float).then(|| serde_json::Number::from(i))
+            } else {
+                let u = float as u64;
+                (u as f64 == float && float < 18_446_744_073_709_551_616.0)
+                    .then(|| serde_json::Number::from(u))
+            };
+            if let Some(integer) = integer {
+                *n = integer;
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integers_as_integers),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(integers_as_integers),
+        _ => {}
+    }
 }
 
 /// PostgreSQL refuses U+0000 in `text` and `jsonb`: text holding it must be
@@ -230,6 +260,23 @@ mod tests {
             let err = parse_json::<Body>(body.as_bytes()).expect_err(body);
             assert_eq!(err.code(), "validation_failed", "{body}");
             assert_eq!(err.problem().errors[0].field, field, "{body}");
+        }
+    }
+
+    #[test]
+    fn a_number_without_a_fraction_is_an_integer() {
+        #[derive(Debug, Deserialize)]
+        struct Amount {
+            minor: i64,
+        }
+        for body in [r#"{"minor": 3}"#, r#"{"minor": 3.0}"#, r#"{"minor": 3e0}"#] {
+            assert_eq!(parse_json::<Amount>(body.as_bytes()).expect(body).minor, 3);
+        }
+        let negative = parse_json::<Amount>(br#"{"minor": -2.0}"#).expect("negative");
+        assert_eq!(negative.minor, -2);
+        for body in [r#"{"minor": 3.5}"#, r#"{"minor": 1e30}"#] {
+            let err = parse_json::<Amount>(body.as_bytes()).expect_err(body);
+            assert_eq!(err.code(), "validation_failed", "{body}");
         }
     }
 

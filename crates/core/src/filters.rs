@@ -8,6 +8,12 @@ use crate::error::ApiError;
 /// The longest text filter accepted, in characters: a title's worth and more.
 pub const MAX_FILTER_CHARS: usize = 200;
 
+/// A text filter in the OpenAPI documents: at most [`MAX_FILTER_CHARS`]
+/// once trimmed, no U+0000 (400 `bad_query` otherwise).
+pub fn schema() -> utoipa::openapi::Object {
+    crate::openapi::text::text(0, MAX_FILTER_CHARS)
+}
+
 /// `raw` trimmed, `None` when empty; 400 `bad_query` naming `param` when too long.
 pub fn text_filter(param: &str, raw: Option<String>) -> Result<Option<String>, ApiError> {
     let Some(text) = raw.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()) else {

@@ -38,6 +38,12 @@ use crate::error::ApiError;
 use crate::http::body_limit::BODY_LIMIT;
 
 pub const HEADER: &str = "idempotency-key";
+/// The longest key, in bytes.
+pub const KEY_MAX_BYTES: usize = 255;
+/// The keys accepted, for the OpenAPI documents: 1–[`KEY_MAX_BYTES`] visible
+/// ASCII characters (what `HeaderValue::to_str` reads), spaces and tabs only
+/// inside (HTTP drops them at either end).
+pub const KEY_PATTERN: &str = r"^[\x21-\x7E](?:[\t\x20-\x7E]*[\x21-\x7E])?$";
 /// How long keys are kept.
 pub const RETENTION: Duration = Duration::from_secs(24 * 3600);
 pub use crate::config::STALE_CLAIM;
@@ -117,7 +123,7 @@ async fn claim_and_run(
     let key = key
         .to_str()
         .ok()
-        .filter(|k| (1..=255).contains(&k.len()))
+        .filter(|k| (1..=KEY_MAX_BYTES).contains(&k.len()))
         .ok_or_else(|| {
             ApiError::bad_query("Idempotency-Key must be 1-255 visible characters").into_response()
         })?

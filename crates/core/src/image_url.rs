@@ -110,6 +110,40 @@ impl From<ImageUrl> for String {
     }
 }
 
+/// The links [`ImageUrl::parse`] keeps, as a pattern (unanchored): an https URL with a
+/// domain name (its last label starts with a letter: one of digits is an
+/// IPv4 address), an optional port, path and query of characters the URL
+/// parser leaves as they are. Surrounding spaces are trimmed before parsing.
+/// A few odd links the parser also takes (an IP address as host, a fragment)
+/// fall outside it; every link inside it is kept.
+pub const LINK_PATTERN: &str = concat!(
+    r"https://(?:[A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*(?::[0-9]{1,4})?",
+    r"(?:/[A-Za-z0-9._~%!$&()*+,;=:@/-]*)?(?:\?[A-Za-z0-9._~%!$&()*+,;=:@/?-]*)?",
+);
+
+/// In the OpenAPI documents: the pattern above, at most [`MAX_CHARS`] once
+/// normalised (which adds a `/` to a link without a path, hence one less).
+/// Not `format: uri`: the surrounding spaces a write may carry are not part
+/// of a URI.
+impl utoipa::PartialSchema for ImageUrl {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(crate::openapi::text::surrounded_by_spaces(
+                LINK_PATTERN,
+            )))
+            .max_length(Some(MAX_CHARS - 1))
+            .description(Some(
+                "An https link to a picture: absolute, with a host, no user name or password, \
+                 no spaces, at most 2048 characters once normalised (answers give it normalised).",
+            ))
+            .examples([serde_json::json!("https://images.example.org/blankets.jpg")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ImageUrl {}
+
 /// Stored as `text`.
 impl Type<Postgres> for ImageUrl {
     fn type_info() -> PgTypeInfo {
@@ -191,6 +225,38 @@ mod tests {
             (long_once_encoded.as_str(), ImageUrlError::TooLong),
         ] {
             assert_eq!(ImageUrl::parse(raw), Err(why), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn every_link_the_documented_pattern_allows_is_kept() {
+        let pattern = regex::Regex::new(&crate::openapi::text::surrounded_by_spaces(LINK_PATTERN))
+            .expect("regex");
+        let long_path = format!("https://example.org/{}", "a".repeat(MAX_CHARS - 21));
+        for link in [
+            "https://example.org",
+            "https://EXAMPLE.org:8443/a/b.png?size=large",
+            " https://a.b.c/x%zz?q=1&r=a/b?c ",
+            "https://0-0.a-/~!$&()*+,;=:@.-_",
+            "https://1.2.x",
+            "https://a?b",
+            "\u{3000}https://x.y/\u{2009}",
+            long_path.as_str(),
+        ] {
+            assert!(pattern.is_match(link), "{link:?} fits the pattern");
+            assert!(
+                link.chars().count() < MAX_CHARS,
+                "{link:?} is within maxLength"
+            );
+            ImageUrl::parse(link.trim()).expect(link);
+        }
+        for not_a_link in [
+            "http://example.org",
+            "https://1.2.3.4",
+            "https://a b",
+            "https://user@x.org",
+        ] {
+            assert!(!pattern.is_match(not_a_link), "{not_a_link:?}");
         }
     }
 

@@ -51,6 +51,20 @@ impl Currency {
     }
 }
 
+/// In the OpenAPI documents: one of the supported codes, upper case.
+impl utoipa::PartialSchema for Currency {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(Self::supported()))
+            .description(Some("A supported ISO 4217 currency code, upper case."))
+            .examples([serde_json::json!("USD")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Currency {}
+
 /// An amount as people read it: "25.00 USD", "1,500 JPY", "1,234,567.89 EUR".
 /// The decimals follow the currency's exponent and thousands are separated
 /// with commas. A code we do not know shows the raw minor units with it

@@ -42,6 +42,58 @@ impl Cursor {
     }
 }
 
+/// The `limit` of a list, in the OpenAPI documents: what [`PageRequest::new`] accepts.
+#[derive(Debug)]
+pub struct Limit;
+
+impl utoipa::PartialSchema for Limit {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Integer)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Int32,
+            )))
+            .minimum(Some(1))
+            .maximum(Some(MAX_LIMIT))
+            .default(Some(DEFAULT_LIMIT.into()))
+            .description(Some(format!("Items per page, 1–{MAX_LIMIT}.")))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Limit {}
+
+/// A cursor as the API gives it out (`next_cursor`) and takes it back
+/// (`?cursor=`), in the OpenAPI documents: an opaque string of format
+/// `hearth-cursor`. Only a cursor a page gave out is accepted (400
+/// `bad_query` otherwise); an empty one means the first page.
+#[derive(Debug)]
+pub struct CursorText;
+
+/// The format name of [`CursorText`]; api-tests teaches it to Schemathesis.
+pub const CURSOR_FORMAT: &str = "hearth-cursor";
+
+impl utoipa::PartialSchema for CursorText {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::Custom(
+                CURSOR_FORMAT.to_owned(),
+            )))
+            .pattern(Some("^[A-Za-z0-9_-]*$"))
+            .description(Some(
+                "Opaque: the `next_cursor` of the previous page, as it was given (base64url). \
+                 Any other text is a 400 `bad_query`; empty means the first page.",
+            ))
+            .examples([serde_json::json!(
+                "eyJ0IjoiMjAyNi0xMi0wMVQxMDowMDowMFoiLCJpIjoiMDE5M2E1ZTAtN2IyYy03YzNkLThlNGYtNWE2YjdjOGQ5ZTBmIn0"
+            )])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for CursorText {}
+
 /// What a list request asked for, checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest {

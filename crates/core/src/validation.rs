@@ -2,6 +2,15 @@
 
 use crate::error::{ApiError, FieldError};
 
+/// The longest `reason` a status change, a suspension or a refund carries.
+pub const REASON_MAX_CHARS: usize = 500;
+
+/// An optional `reason` in the OpenAPI documents: at most
+/// [`REASON_MAX_CHARS`] once trimmed; empty means none.
+pub fn reason_schema() -> utoipa::openapi::Object {
+    crate::openapi::text::nullable_text(0, REASON_MAX_CHARS)
+}
+
 #[derive(Debug, Default)]
 pub struct Validator {
     errors: Vec<FieldError>,

@@ -18,6 +18,12 @@ use crate::SERVICE;
 
 /// A person's standing after staff acted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(example = json!({
+    "user_id": "7d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a",
+    "status": "suspended",
+    "reason": "Repeated harassment in messages",
+    "decided_at": "2026-12-04T12:00:00Z"
+}))]
 pub struct Standing {
     pub user_id: Uuid,
     pub status: ProfileStatus,

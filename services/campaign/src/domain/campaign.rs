@@ -1,6 +1,7 @@
 use chrono::{DateTime, Utc};
 use hearth_core::auth::Caller;
 use hearth_core::image_url::ImageUrl;
+use hearth_core::money::Currency;
 use hearth_events::campaign::CampaignGoalReached;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -10,6 +11,25 @@ use super::Status;
 
 /// A fundraising campaign, as stored and as answered (API.md's `Campaign`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+#[schema(example = json!({
+    "id": "0193a5e0-7b2c-7c3d-8e4f-5a6b7c8d9e0f",
+    "recipient_id": "5f0c6a1e-2b7d-4c8e-9f3a-1d2e3f4a5b6c",
+    "creator_id": "5f0c6a1e-2b7d-4c8e-9f3a-1d2e3f4a5b6c",
+    "title": "Winter blankets for the shelter",
+    "description": "Forty warm blankets before the first frost.",
+    "category": "bedding",
+    "goal_minor": 250000,
+    "raised_minor": 12500,
+    "donor_count": 3,
+    "currency": "USD",
+    "status": "active",
+    "image_url": "https://images.example.org/blankets.jpg",
+    "ends_at": "2031-01-31T23:59:59Z",
+    "goal_reached_at": null,
+    "created_at": "2026-12-01T10:00:00Z",
+    "updated_at": "2026-12-02T08:30:00Z",
+    "version": 4
+}))]
 pub struct Campaign {
     pub id: Uuid,
     /// Who receives the money, and owns the campaign.
@@ -23,11 +43,11 @@ pub struct Campaign {
     /// Raised so far, in minor units; changes only through the donation saga.
     pub raised_minor: i64,
     pub donor_count: i32,
-    /// ISO 4217, upper case.
+    #[schema(value_type = Currency)]
     pub currency: String,
     pub status: Status,
     /// An https link to the campaign's picture, or `null`.
-    #[schema(value_type = Option<String>, format = "uri", example = "https://images.example.org/blankets.jpg")]
+    #[schema(value_type = Option<ImageUrl>)]
     pub image_url: Option<ImageUrl>,
     pub ends_at: Option<DateTime<Utc>>,
     pub goal_reached_at: Option<DateTime<Utc>>,

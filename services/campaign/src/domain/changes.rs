@@ -1,33 +1,41 @@
 use chrono::{DateTime, Utc};
 use hearth_core::image_url::ImageUrl;
+use hearth_core::openapi::text;
 use hearth_core::validation::Validator;
 use hearth_core::ApiError;
 use hearth_events::campaign::CampaignChanges;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::new_campaign::{CATEGORY_CHARS, DESCRIPTION_MAX_CHARS, GOAL_MINOR_MAX, TITLE_CHARS};
+use super::new_campaign::{
+    schema, CATEGORY_CHARS, DESCRIPTION_MAX_CHARS, GOAL_MINOR_MAX, TITLE_CHARS,
+};
 use super::Campaign;
 
 /// The body of `PATCH /campaigns/{id}`. An absent field stays as it is;
 /// `null` clears `description`, `category`, `ends_at` or `image_url`.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"title": "Winter blankets, and hats", "goal_minor": 300000, "ends_at": null}))]
 pub struct UpdateCampaign {
+    /// `null` leaves it as it is.
+    #[schema(schema_with = schema::nullable_title)]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "hearth_core::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = schema::description)]
     pub description: Option<Option<String>>,
     #[serde(default, deserialize_with = "hearth_core::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = schema::category)]
     pub category: Option<Option<String>>,
+    /// `null` leaves it as it is.
+    #[schema(schema_with = schema::nullable_goal_minor)]
     pub goal_minor: Option<i64>,
     #[serde(default, deserialize_with = "hearth_core::patch::nullable")]
-    #[schema(value_type = Option<DateTime<Utc>>)]
+    #[schema(schema_with = text::nullable_future_time)]
     pub ends_at: Option<Option<DateTime<Utc>>>,
-    /// An https link, as in `POST /campaigns`; `null` removes the picture.
+    /// As in `POST /campaigns`; `null` removes the picture.
     #[serde(default, deserialize_with = "hearth_core::patch::nullable")]
-    #[schema(value_type = Option<String>, format = "uri")]
+    #[schema(value_type = Option<ImageUrl>)]
     pub image_url: Option<Option<String>>,
 }
 

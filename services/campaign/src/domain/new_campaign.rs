@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use hearth_core::auth::Caller;
 use hearth_core::image_url::ImageUrl;
 use hearth_core::money::Currency;
+use hearth_core::openapi::text;
 use hearth_core::validation::Validator;
 use hearth_core::ApiError;
 use serde::Deserialize;
@@ -18,26 +19,78 @@ pub const GOAL_MINOR_MAX: i64 = 1_000_000_000_000;
 /// The body of `POST /campaigns`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "title": "Winter blankets for the shelter",
+    "description": "Forty warm blankets before the first frost.",
+    "category": "bedding",
+    "goal_minor": 250000,
+    "currency": "USD",
+    "ends_at": "2031-01-31T23:59:59Z",
+    "status": "active",
+    "image_url": "https://images.example.org/blankets.jpg"
+}))]
 pub struct CreateCampaign {
-    /// 3–120 characters.
+    #[schema(schema_with = schema::title)]
     pub title: String,
-    /// At most 10 000 characters.
+    #[schema(schema_with = schema::description)]
     pub description: Option<String>,
+    #[schema(schema_with = schema::category)]
     pub category: Option<String>,
-    /// 1 to 10^12 minor units.
+    /// In minor units of `currency`.
+    #[schema(schema_with = schema::goal_minor)]
     pub goal_minor: i64,
-    /// A supported ISO 4217 code, upper case.
+    #[schema(value_type = Currency)]
     pub currency: String,
-    /// Must be in the future.
+    #[schema(schema_with = text::nullable_future_time)]
     pub ends_at: Option<DateTime<Utc>>,
     /// `draft` or `active` (the default).
+    #[schema(schema_with = schema::new_status)]
     pub status: Option<Status>,
     /// Staff only; defaults to the caller.
     pub recipient_id: Option<Uuid>,
-    /// An https link to the campaign's picture: absolute, with a host, no
-    /// user name or password, no spaces, at most 2048 characters.
-    #[schema(format = "uri", example = "https://images.example.org/blankets.jpg")]
+    #[schema(value_type = Option<ImageUrl>)]
     pub image_url: Option<String>,
+}
+
+/// The rules above as the OpenAPI document states them, from the same constants.
+pub(crate) mod schema {
+    use hearth_core::openapi::text;
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    use utoipa::openapi::Object;
+
+    use super::{CATEGORY_CHARS, DESCRIPTION_MAX_CHARS, GOAL_MINOR_MAX, TITLE_CHARS};
+
+    pub fn title() -> Object {
+        text::text(TITLE_CHARS.0, TITLE_CHARS.1)
+    }
+
+    pub fn nullable_title() -> Object {
+        text::nullable_text(TITLE_CHARS.0, TITLE_CHARS.1)
+    }
+
+    pub fn description() -> Object {
+        text::nullable_text(0, DESCRIPTION_MAX_CHARS)
+    }
+
+    pub fn category() -> Object {
+        text::nullable_text(CATEGORY_CHARS.0, CATEGORY_CHARS.1)
+    }
+
+    pub fn goal_minor() -> Object {
+        text::integer(1, GOAL_MINOR_MAX)
+    }
+
+    pub fn nullable_goal_minor() -> Object {
+        text::nullable_integer(1, GOAL_MINOR_MAX)
+    }
+
+    /// A new campaign starts as a draft or active.
+    pub fn new_status() -> Object {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::Array(vec![Type::String, Type::Null]))
+            .enum_values(Some([Some("draft"), Some("active"), None]))
+            .build()
+    }
 }
 
 /// A campaign that passed every check and may be stored.

@@ -10,9 +10,9 @@ use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
 use hearth_core::filters::text_filter;
 use hearth_core::idempotency;
-use hearth_core::pagination::{Cursor, Page, PageRequest};
+use hearth_core::pagination::{Cursor, CursorText, Limit, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
-use hearth_core::validation::Validator;
+use hearth_core::validation::{Validator, REASON_MAX_CHARS};
 use hearth_core::{ApiError, ApiResult};
 use hearth_events::campaign::{CampaignCreated, CampaignUpdated};
 use serde::Deserialize;
@@ -38,8 +38,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The caller becomes its recipient unless staff name another. Emits `campaign.created`.
 #[utoipa::path(
     post, path = "/campaigns", tag = "campaigns",
-    params(("Idempotency-Key" = Option<String>, Header,
-        description = "Sent again with the same body, returns the first answer without a second effect (after a crash that lost the answer, the created resource as it reads now); with another body, 422 idempotency_key_reused. Kept 24 h.")),
     request_body = CreateCampaign,
     security(("bearer" = [])),
     responses(
@@ -93,13 +91,15 @@ fn answer(campaign: Campaign) -> Created<Campaign> {
 struct ListQuery {
     status: Option<Status>,
     recipient_id: Option<Uuid>,
-    /// At most 200 characters.
+    /// Only this category.
+    #[param(schema_with = hearth_core::filters::schema)]
     category: Option<String>,
-    /// Words to find in the title or description; at most 200 characters.
+    /// Words to find in the title or description.
+    #[param(schema_with = hearth_core::filters::schema)]
     q: Option<String>,
-    /// 1–100, default 20.
+    #[param(inline, value_type = Option<Limit>)]
     limit: Option<u32>,
-    /// `next_cursor` of the previous page.
+    #[param(inline, value_type = Option<CursorText>)]
     cursor: Option<String>,
 }
 
@@ -107,6 +107,7 @@ struct ListQuery {
 #[allow(dead_code)]
 struct CampaignPage {
     items: Vec<Campaign>,
+    #[schema(inline, value_type = Option<CursorText>)]
     next_cursor: Option<String>,
 }
 
@@ -191,7 +192,7 @@ async fn load_for_write(
 /// Emits `campaign.updated` when something changed.
 #[utoipa::path(
     patch, path = "/campaigns/{id}", tag = "campaigns",
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "\"<version>\"")),
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
     request_body = UpdateCampaign,
     security(("bearer" = [])),
     responses(
@@ -199,7 +200,7 @@ async fn load_for_write(
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the owner or staff", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such campaign", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The campaign is completed, cancelled or suspended", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`: the campaign is completed, cancelled or suspended", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
@@ -240,9 +241,11 @@ async fn update_campaign(
 /// The body of `POST /campaigns/{id}/status`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "paused", "reason": "Collecting resumes after the holidays"}))]
 struct ChangeStatus {
     status: Status,
-    /// Why, in at most 500 characters; carried in the event.
+    /// Why; carried in the event.
+    #[schema(schema_with = hearth_core::validation::reason_schema)]
     reason: Option<String>,
 }
 
@@ -252,7 +255,7 @@ struct ChangeStatus {
 /// Emits `campaign.status_changed`.
 #[utoipa::path(
     post, path = "/campaigns/{id}/status", tag = "campaigns",
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "\"<version>\"")),
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
     request_body = ChangeStatus,
     security(("bearer" = [])),
     responses(
@@ -260,7 +263,7 @@ struct ChangeStatus {
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the owner or staff, or a staff-only move", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such campaign", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The state machine does not allow it", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`: the state machine does not allow it", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
@@ -278,7 +281,9 @@ async fn change_status(
         .map(|r| r.trim().to_owned())
         .filter(|r| !r.is_empty());
     if let Some(reason) = &reason {
-        Validator::new().length(reason, "reason", 0, 500).finish()?;
+        Validator::new()
+            .length(reason, "reason", 0, REASON_MAX_CHARS)
+            .finish()?;
     }
     let mut tx = state.db.begin().await?;
     let campaign = load_for_write(&mut tx, id, &caller, if_match).await?;

@@ -3,7 +3,6 @@
 mod campaigns;
 
 use axum::Router;
-use hearth_core::openapi::BearerAuth;
 use sqlx::PgPool;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -20,15 +19,15 @@ pub struct AppState {
         title = "Hearth campaign-service",
         description = "Fundraising campaigns. Errors are RFC 9457 problem+json; see API.md."
     ),
-    modifiers(&BearerAuth),
     tags((name = "campaigns", description = "Fundraising campaigns"))
 )]
 struct ApiDoc;
 
 /// The service's routes and the OpenAPI document generated from them.
 pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(campaigns::router())
         .with_state(state)
-        .split_for_parts()
+        .split_for_parts();
+    (router, hearth_core::openapi::finish(openapi))
 }

@@ -1,5 +1,6 @@
 use chrono::{DateTime, Utc};
 use hearth_core::auth::Caller;
+use hearth_core::money::Currency;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -8,6 +9,25 @@ use super::{Kind, Status};
 
 /// API.md's `Donation`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+#[schema(example = json!({
+    "id": "0193a5e2-3c4d-7e5f-8a6b-7c8d9e0f1a2b",
+    "donor_id": "7d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a",
+    "kind": "money",
+    "campaign_id": "0193a5e0-7b2c-7c3d-8e4f-5a6b7c8d9e0f",
+    "request_id": null,
+    "recipient_id": "5f0c6a1e-2b7d-4c8e-9f3a-1d2e3f4a5b6c",
+    "amount_minor": 2500,
+    "currency": "USD",
+    "quantity": null,
+    "item_description": null,
+    "message": "Stay warm!",
+    "anonymous": false,
+    "status": "confirmed",
+    "status_reason": null,
+    "created_at": "2026-12-02T09:00:00Z",
+    "updated_at": "2026-12-02T09:00:01Z",
+    "version": 2
+}))]
 pub struct Donation {
     pub id: Uuid,
     /// Null when `anonymous`, to anyone but the donor and staff.
@@ -18,6 +38,7 @@ pub struct Donation {
     /// Null until the campaign or request accepted it.
     pub recipient_id: Option<Uuid>,
     pub amount_minor: Option<i64>,
+    #[schema(value_type = Option<Currency>)]
     pub currency: Option<String>,
     pub quantity: Option<i32>,
     pub item_description: Option<String>,

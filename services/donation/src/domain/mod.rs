@@ -3,7 +3,7 @@
 
 mod donation;
 mod moves;
-mod new_donation;
+pub mod new_donation;
 mod status;
 
 pub use donation::Donation;

@@ -2,17 +2,21 @@ use hearth_core::money::Currency;
 use hearth_core::validation::Validator;
 use hearth_core::ApiError;
 use serde::Deserialize;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::Kind;
 
-const AMOUNT_MINOR_MAX: i64 = 1_000_000_000_000;
+pub const AMOUNT_MINOR_MAX: i64 = 1_000_000_000_000;
+pub const QUANTITY: (i32, i32) = (1, 10_000);
+pub const ITEM_DESCRIPTION_CHARS: (usize, usize) = (1, 500);
+pub const MESSAGE_MAX_CHARS: usize = 280;
 
 /// The body of `POST /donations`: money `{kind, campaign_id, amount_minor,
 /// currency, message?, anonymous?}` or item `{kind, request_id, quantity,
-/// item_description, message?, anonymous?}`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+/// item_description, message?, anonymous?}`. Read as one struct (so that one
+/// 422 names every field in the wrong place); documented as the two kinds,
+/// [`schema::DonationBody`].
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDonation {
     pub kind: Kind,
@@ -28,6 +32,156 @@ pub struct CreateDonation {
     /// At most 280 characters.
     pub message: Option<String>,
     pub anonymous: Option<bool>,
+}
+
+/// The body of `POST /donations` in the OpenAPI document: `oneOf` the two
+/// kinds, told apart by `kind`, from the constants [`CreateDonation::parse`]
+/// checks with. A field of the other kind may be sent only as `null`.
+pub mod schema {
+    use std::borrow::Cow;
+
+    use hearth_core::money::Currency;
+    use hearth_core::openapi::text;
+    use serde_json::json;
+    use utoipa::openapi::schema::{
+        AdditionalProperties, Discriminator, ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type,
+    };
+    use utoipa::openapi::{KnownFormat, Ref, RefOr, SchemaFormat};
+    use utoipa::{PartialSchema, ToSchema};
+
+    use super::{AMOUNT_MINOR_MAX, ITEM_DESCRIPTION_CHARS, MESSAGE_MAX_CHARS, QUANTITY};
+
+    /// `POST /donations`'s body: a [`money`] or an [`item`] donation.
+    #[derive(Debug)]
+    pub struct DonationBody;
+
+    impl PartialSchema for DonationBody {
+        fn schema() -> RefOr<Schema> {
+            let mut discriminator = Discriminator::new("kind");
+            discriminator.mapping = [
+                ("money", "#/components/schemas/MoneyDonation"),
+                ("item", "#/components/schemas/ItemDonation"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+            OneOfBuilder::new()
+                .item(Ref::from_schema_name("MoneyDonation"))
+                .item(Ref::from_schema_name("ItemDonation"))
+                .discriminator(Some(discriminator))
+                .into()
+        }
+    }
+
+    impl ToSchema for DonationBody {
+        fn name() -> Cow<'static, str> {
+            Cow::Borrowed("CreateDonation")
+        }
+
+        fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+            schemas.push(("MoneyDonation".to_owned(), money().into()));
+            schemas.push(("ItemDonation".to_owned(), item().into()));
+            schemas.push((Currency::name().into_owned(), Currency::schema()));
+        }
+    }
+
+    fn kind(name: &str) -> ObjectBuilder {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some([name]))
+    }
+
+    fn uuid() -> ObjectBuilder {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+    }
+
+    /// A field of the other kind: absent, or `null`.
+    fn only_null() -> ObjectBuilder {
+        ObjectBuilder::new()
+            .schema_type(Type::Null)
+            .description(Some("Belongs to the other kind: leave it out (or null)."))
+    }
+
+    fn common(object: ObjectBuilder) -> ObjectBuilder {
+        object
+            .property("message", text::nullable_text(0, MESSAGE_MAX_CHARS))
+            .property(
+                "anonymous",
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::Array(vec![Type::Boolean, Type::Null]))
+                    .description(Some(
+                        "Hide the donor from everyone but them and staff; default false.",
+                    )),
+            )
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+    }
+
+    /// Money to a campaign.
+    pub fn money() -> utoipa::openapi::Object {
+        common(
+            ObjectBuilder::new()
+                .property("kind", kind("money"))
+                .required("kind")
+                .property("campaign_id", uuid())
+                .required("campaign_id")
+                .property("amount_minor", text::integer(1, AMOUNT_MINOR_MAX))
+                .required("amount_minor")
+                .property("currency", Ref::from_schema_name("Currency"))
+                .required("currency")
+                .property("request_id", only_null())
+                .property("quantity", only_null())
+                .property("item_description", only_null()),
+        )
+        .description(Some("Money to a campaign, in minor units of `currency`."))
+        .examples([json!({
+            "kind": "money",
+            "campaign_id": "0193a5e0-7b2c-7c3d-8e4f-5a6b7c8d9e0f",
+            "amount_minor": 2500,
+            "currency": "USD",
+            "message": "Stay warm!",
+            "anonymous": false
+        })])
+        .build()
+    }
+
+    /// Items to a request.
+    pub fn item() -> utoipa::openapi::Object {
+        common(
+            ObjectBuilder::new()
+                .property("kind", kind("item"))
+                .required("kind")
+                .property("request_id", uuid())
+                .required("request_id")
+                .property(
+                    "quantity",
+                    ObjectBuilder::new()
+                        .schema_type(Type::Integer)
+                        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+                        .minimum(Some(QUANTITY.0))
+                        .maximum(Some(QUANTITY.1)),
+                )
+                .required("quantity")
+                .property(
+                    "item_description",
+                    text::text(ITEM_DESCRIPTION_CHARS.0, ITEM_DESCRIPTION_CHARS.1),
+                )
+                .required("item_description")
+                .property("campaign_id", only_null())
+                .property("amount_minor", only_null())
+                .property("currency", only_null()),
+        )
+        .description(Some("Items to a request."))
+        .examples([json!({
+            "kind": "item",
+            "request_id": "0193a5e1-1a2b-7c3d-8e4f-5a6b7c8d9e10",
+            "quantity": 4,
+            "item_description": "Wool blankets, queen size",
+            "anonymous": true
+        })])
+        .build()
+    }
 }
 
 /// A donation that passed every check.
@@ -56,7 +210,7 @@ impl CreateDonation {
         let currency = self.currency.as_deref().and_then(Currency::parse);
         let mut v = Validator::new();
         if let Some(message) = &message {
-            v.length(message, "message", 0, 280);
+            v.length(message, "message", 0, MESSAGE_MAX_CHARS);
         }
         match self.kind {
             Kind::Money => {
@@ -91,13 +245,19 @@ impl CreateDonation {
                     "is required for items",
                 );
                 v.check(
-                    self.quantity.is_some_and(|q| (1..=10_000).contains(&q)),
+                    self.quantity
+                        .is_some_and(|q| (QUANTITY.0..=QUANTITY.1).contains(&q)),
                     "quantity",
                     "must be between 1 and 10000",
                 );
                 match &item_description {
                     Some(d) => {
-                        v.length(d, "item_description", 1, 500);
+                        v.length(
+                            d,
+                            "item_description",
+                            ITEM_DESCRIPTION_CHARS.0,
+                            ITEM_DESCRIPTION_CHARS.1,
+                        );
                     }
                     None => {
                         v.check(false, "item_description", "is required for items");

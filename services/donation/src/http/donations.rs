@@ -7,9 +7,9 @@ use hearth_core::concurrency::{Created, Tagged};
 use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
 use hearth_core::idempotency;
-use hearth_core::pagination::{Cursor, Page, PageRequest};
+use hearth_core::pagination::{Cursor, CursorText, Limit, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
-use hearth_core::validation::Validator;
+use hearth_core::validation::{Validator, REASON_MAX_CHARS};
 use hearth_core::{ApiError, ApiResult};
 use hearth_events::donation::CancelledBy;
 use serde::Deserialize;
@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use crate::db::{self, Selection};
+use crate::domain::new_donation::schema::DonationBody;
 use crate::domain::{Action, CreateDonation, Donation, Kind, Status};
 use crate::transitions;
 
@@ -38,9 +39,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// or refuses it through the saga. Emits `donation.created`.
 #[utoipa::path(
     post, path = "/donations", tag = "donations",
-    params(("Idempotency-Key" = Option<String>, Header,
-        description = "Sent again with the same body, returns the first answer without a second effect (after a crash that lost the answer, the created resource as it reads now); with another body, 422 idempotency_key_reused. Kept 24 h.")),
-    request_body = CreateDonation,
+    request_body = DonationBody,
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Created, pending", body = Donation),
@@ -108,7 +107,9 @@ struct ListQuery {
     mine: Option<bool>,
     /// `true`: the donations the caller received.
     received: Option<bool>,
+    #[param(inline, value_type = Option<Limit>)]
     limit: Option<u32>,
+    #[param(inline, value_type = Option<CursorText>)]
     cursor: Option<String>,
 }
 
@@ -116,6 +117,7 @@ struct ListQuery {
 #[allow(dead_code)]
 struct DonationPage {
     items: Vec<Donation>,
+    #[schema(inline, value_type = Option<CursorText>)]
     next_cursor: Option<String>,
 }
 
@@ -211,7 +213,7 @@ fn refused(d: &Donation, what: &str) -> ApiError {
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the donor or recipient", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such donation", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Cannot be cancelled now", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`: it cannot be cancelled now", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn cancel_donation(
@@ -260,7 +262,7 @@ async fn cancel_donation(
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the recipient", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such donation", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not a confirmed item donation", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`: not a confirmed item donation", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn receive_donation(
@@ -287,9 +289,15 @@ async fn receive_donation(
 /// The body of `POST /donations/{id}/refund`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "The blankets were never sent"}))]
 struct Refund {
-    /// 1–500 characters.
+    /// Why; told to the donor.
+    #[schema(schema_with = refund_reason)]
     reason: String,
+}
+
+fn refund_reason() -> utoipa::openapi::Object {
+    hearth_core::openapi::text::text(1, REASON_MAX_CHARS)
 }
 
 /// Refund a money donation
@@ -305,7 +313,7 @@ struct Refund {
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the recipient or staff", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such donation", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not a confirmed money donation", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`: not a confirmed money donation", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No reason", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -318,7 +326,7 @@ async fn refund_donation(
 ) -> ApiResult<Tagged<Donation>> {
     let reason = body.reason.trim().to_owned();
     Validator::new()
-        .length(&reason, "reason", 1, 500)
+        .length(&reason, "reason", 1, REASON_MAX_CHARS)
         .finish()?;
     let mut tx = state.db.begin().await?;
     let d = load_for_move(&mut tx, id, &caller).await?;

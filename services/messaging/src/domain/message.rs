@@ -45,6 +45,7 @@ hearth_core::text_column!(ContextType);
 
 /// `{"type": "donation", "id": "…"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(example = json!({"type": "donation", "id": "0193a5e2-3c4d-7e5f-8a6b-7c8d9e0f1a2b"}))]
 #[serde(deny_unknown_fields)]
 pub struct Context {
     #[serde(rename = "type")]
@@ -54,6 +55,15 @@ pub struct Context {
 
 /// API.md's `Message`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0193a5e3-5e6f-7a8b-9c0d-1e2f3a4b5c6d",
+    "sender_id": "7d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a",
+    "recipient_id": "5f0c6a1e-2b7d-4c8e-9f3a-1d2e3f4a5b6c",
+    "body": "The blankets are on their way.",
+    "context": {"type": "donation", "id": "0193a5e2-3c4d-7e5f-8a6b-7c8d9e0f1a2b"},
+    "created_at": "2026-12-02T09:05:00Z",
+    "read_at": null
+}))]
 pub struct Message {
     pub id: Uuid,
     pub sender_id: Uuid,
@@ -104,6 +114,19 @@ impl From<MessageRow> for Message {
 
 /// One entry of `GET /conversations`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(example = json!({
+    "counterpart_id": "5f0c6a1e-2b7d-4c8e-9f3a-1d2e3f4a5b6c",
+    "last_message": {
+        "id": "0193a5e3-5e6f-7a8b-9c0d-1e2f3a4b5c6d",
+        "sender_id": "7d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a",
+        "recipient_id": "5f0c6a1e-2b7d-4c8e-9f3a-1d2e3f4a5b6c",
+        "body": "The blankets are on their way.",
+        "context": null,
+        "created_at": "2026-12-02T09:05:00Z",
+        "read_at": null
+    },
+    "unread_count": 0
+}))]
 pub struct Conversation {
     /// The other person.
     pub counterpart_id: Uuid,
@@ -115,12 +138,35 @@ pub struct Conversation {
 /// The body of `POST /messages`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "recipient_id": "5f0c6a1e-2b7d-4c8e-9f3a-1d2e3f4a5b6c",
+    "body": "The blankets are on their way.",
+    "context": {"type": "donation", "id": "0193a5e2-3c4d-7e5f-8a6b-7c8d9e0f1a2b"}
+}))]
 pub struct SendMessage {
+    /// Someone else: not the sender, not the nil UUID.
+    #[schema(schema_with = recipient_schema)]
     pub recipient_id: Uuid,
-    /// 1–4 000 characters.
+    #[schema(schema_with = body_schema)]
     pub body: String,
     /// With a donation, sender and recipient must be its donor and recipient.
     pub context: Option<Context>,
+}
+
+fn body_schema() -> utoipa::openapi::Object {
+    hearth_core::openapi::text::text(BODY_CHARS.0, BODY_CHARS.1)
+}
+
+/// A person's id: never the nil UUID (which names no one).
+fn recipient_schema() -> utoipa::openapi::Object {
+    let mut schema = utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+            utoipa::openapi::KnownFormat::Uuid,
+        )))
+        .build();
+    schema.pattern = Some("^(?!0{8}-0{4}-0{4}-0{4}-0{12}$)".to_owned());
+    schema
 }
 
 /// A message that passed every check but the donation one.

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 /// What a notification points at: `{"type": "campaign", "id": "…"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+#[schema(example = json!({"type": "campaign", "id": "0193a5e0-7b2c-7c3d-8e4f-5a6b7c8d9e0f"}))]
 pub struct Link {
     #[serde(rename = "type")]
     #[sqlx(rename = "link_type")]
@@ -26,6 +27,16 @@ impl Link {
 
 /// API.md's `Notification`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+#[schema(example = json!({
+    "id": "0193a5e4-7a8b-7c9d-8e0f-1a2b3c4d5e6f",
+    "user_id": "5f0c6a1e-2b7d-4c8e-9f3a-1d2e3f4a5b6c",
+    "type": "donation.confirmed",
+    "title": "A gift for your campaign",
+    "body": "Someone gave 25.00 USD to Winter blankets for the shelter.",
+    "link": {"type": "donation", "id": "0193a5e2-3c4d-7e5f-8a6b-7c8d9e0f1a2b"},
+    "created_at": "2026-12-02T09:00:02Z",
+    "read_at": null
+}))]
 pub struct Notification {
     pub id: Uuid,
     pub user_id: Uuid,

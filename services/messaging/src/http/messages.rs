@@ -10,7 +10,7 @@ use hearth_core::auth::Caller;
 use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
 use hearth_core::idempotency;
-use hearth_core::pagination::{Cursor, Page, PageRequest};
+use hearth_core::pagination::{Cursor, CursorText, Limit, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
 use hearth_core::{ApiError, ApiResult};
 use hearth_events::messaging::{MessageContext, MessageSent};
@@ -44,15 +44,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// they write to. Emits `message.sent`.
 #[utoipa::path(
     post, path = "/messages", tag = "messages",
-    params(("Idempotency-Key" = Option<String>, Header,
-        description = "Sent again with the same body, returns the first answer without a second effect (after a crash that lost the answer, the created resource as it reads now); with another body, 422 idempotency_key_reused. Kept 24 h.")),
     request_body = SendMessage,
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Sent", body = Message),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Your account is suspended", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "not_eligible: not this donation's donor and recipient, or its recipient before an anonymous donor wrote", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`not_eligible`: not this donation's donor and recipient, or its recipient before an anonymous donor wrote", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "donation-service cannot answer; with Retry-After", body = Problem, content_type = "application/problem+json"),
     )
@@ -178,9 +176,9 @@ async fn read_message(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 struct PageQuery {
-    /// 1–100, default 20.
+    #[param(inline, value_type = Option<Limit>)]
     limit: Option<u32>,
-    /// `next_cursor` of the previous page.
+    #[param(inline, value_type = Option<CursorText>)]
     cursor: Option<String>,
 }
 
@@ -188,6 +186,7 @@ struct PageQuery {
 #[allow(dead_code)]
 struct ConversationPage {
     items: Vec<Conversation>,
+    #[schema(inline, value_type = Option<CursorText>)]
     next_cursor: Option<String>,
 }
 
@@ -195,6 +194,7 @@ struct ConversationPage {
 #[allow(dead_code)]
 struct MessagePage {
     items: Vec<Message>,
+    #[schema(inline, value_type = Option<CursorText>)]
     next_cursor: Option<String>,
 }
 

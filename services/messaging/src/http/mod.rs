@@ -4,7 +4,6 @@ mod messages;
 mod notifications;
 
 use axum::Router;
-use hearth_core::openapi::BearerAuth;
 use sqlx::PgPool;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -21,7 +20,6 @@ pub struct AppState {
         title = "Hearth messaging-service",
         description = "Messages between people, and notifications made from events. Errors are RFC 9457 problem+json; see API.md."
     ),
-    modifiers(&BearerAuth),
     tags(
         (name = "messages", description = "Messages between two people; only they ever see them"),
         (name = "notifications", description = "What happened that the caller should know about")
@@ -30,9 +28,10 @@ pub struct AppState {
 struct ApiDoc;
 
 pub fn api(state: AppState) -> (Router, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(messages::router())
         .merge(notifications::router())
         .with_state(state)
-        .split_for_parts()
+        .split_for_parts();
+    (router, hearth_core::openapi::finish(openapi))
 }

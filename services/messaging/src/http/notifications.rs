@@ -6,7 +6,7 @@ use axum::Json;
 use hearth_core::auth::Caller;
 use hearth_core::error::Problem;
 use hearth_core::extract::{ApiPath, ApiQuery};
-use hearth_core::pagination::{Cursor, Page, PageRequest};
+use hearth_core::pagination::{Cursor, CursorText, Limit, Page, PageRequest};
 use hearth_core::{ApiError, ApiResult};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -31,8 +31,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 struct ListQuery {
     /// Only the ones not read yet.
     unread: Option<bool>,
-    /// 1–100, default 20.
+    #[param(inline, value_type = Option<Limit>)]
     limit: Option<u32>,
+    #[param(inline, value_type = Option<CursorText>)]
     cursor: Option<String>,
 }
 
@@ -40,6 +41,7 @@ struct ListQuery {
 #[allow(dead_code)]
 struct NotificationPage {
     items: Vec<Notification>,
+    #[schema(inline, value_type = Option<CursorText>)]
     next_cursor: Option<String>,
 }
 
@@ -92,6 +94,7 @@ async fn read_notification(
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"marked_read": 3}))]
 struct ReadAll {
     /// How many notifications this marked read.
     marked_read: u64,

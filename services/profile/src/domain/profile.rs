@@ -43,6 +43,19 @@ hearth_core::text_column!(ProfileStatus);
 /// API.md's `Profile`: what a person shows of themselves, their standing and
 /// the ratings others gave them.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
+#[schema(example = json!({
+    "id": "5f0c6a1e-2b7d-4c8e-9f3a-1d2e3f4a5b6c",
+    "display_name": "Ada",
+    "bio": "Knits for the shelter every winter.",
+    "avatar_url": "https://images.example.org/ada.png",
+    "location": "Leeds",
+    "status": "active",
+    "rating_avg": 4.5,
+    "rating_count": 2,
+    "created_at": "2026-11-20T12:00:00Z",
+    "updated_at": "2026-12-01T08:00:00Z",
+    "version": 3
+}))]
 pub struct Profile {
     /// The person's user id (their JWT `sub`).
     pub id: Uuid,
@@ -69,15 +82,56 @@ impl hearth_core::concurrency::Versioned for Profile {
 /// field is cleared, as `PUT` replaces.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "display_name": "Ada",
+    "bio": "Knits for the shelter every winter.",
+    "avatar_url": "https://images.example.org/ada.png",
+    "location": "Leeds"
+}))]
 pub struct PutProfile {
-    /// 1–80 characters.
+    #[schema(schema_with = schema::display_name)]
     pub display_name: String,
-    /// At most 500 characters.
+    #[schema(schema_with = schema::bio)]
     pub bio: Option<String>,
-    /// An `https` URL.
+    #[schema(schema_with = schema::avatar_url)]
     pub avatar_url: Option<String>,
-    /// At most 200 characters.
+    #[schema(schema_with = schema::location)]
     pub location: Option<String>,
+}
+
+/// The rules of [`PutProfile::parse`] as the OpenAPI document states them.
+mod schema {
+    use hearth_core::image_url::LINK_PATTERN;
+    use hearth_core::openapi::text;
+    use utoipa::openapi::Object;
+
+    use super::{AVATAR_URL_MAX_CHARS, BIO_MAX_CHARS, DISPLAY_NAME_CHARS, LOCATION_MAX_CHARS};
+
+    pub fn display_name() -> Object {
+        text::text(DISPLAY_NAME_CHARS.0, DISPLAY_NAME_CHARS.1)
+    }
+
+    pub fn bio() -> Object {
+        text::nullable_text(0, BIO_MAX_CHARS)
+    }
+
+    pub fn location() -> Object {
+        text::nullable_text(0, LOCATION_MAX_CHARS)
+    }
+
+    /// An https URL with a host, or nothing (empty clears it). The pattern
+    /// is the image links' ([`LINK_PATTERN`]): every link it allows is one
+    /// the check takes.
+    pub fn avatar_url() -> Object {
+        let mut schema = text::nullable_text(0, AVATAR_URL_MAX_CHARS);
+        schema.pattern = Some(text::surrounded_by_spaces(&format!("(?:{LINK_PATTERN})?")));
+        schema.max_length = Some(AVATAR_URL_MAX_CHARS);
+        schema.description = Some(format!(
+            "An https URL with a host, at most {AVATAR_URL_MAX_CHARS} characters; empty or \
+             null clears it."
+        ));
+        schema
+    }
 }
 
 /// A profile body that passed every check.

@@ -7,6 +7,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 pub const COMMENT_MAX_CHARS: usize = 1_000;
+/// The lowest and the highest score.
+pub const SCORE: (i16, i16) = (1, 5);
 
 /// A rating as stored, with what decides who may see its parties: its
 /// donation's donor, and whether they asked to stay anonymous.
@@ -26,6 +28,16 @@ pub struct Rating {
 /// API.md's `Rating`, as the caller may see it (`Rating::seen_by`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[schema(as = Rating)]
+#[schema(example = json!({
+    "id": "0193a5e5-9c0d-7e1f-8a2b-3c4d5e6f7a8b",
+    "donation_id": "0193a5e2-3c4d-7e5f-8a6b-7c8d9e0f1a2b",
+    "rater_id": "5f0c6a1e-2b7d-4c8e-9f3a-1d2e3f4a5b6c",
+    "ratee_id": "7d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a",
+    "score": 5,
+    "comment": "Quick and kind.",
+    "created_at": "2026-12-04T10:00:00Z",
+    "anonymous": false
+}))]
 pub struct RatingView {
     pub id: Uuid,
     /// Null on an anonymous donation, to anyone but its donor and staff.
@@ -113,12 +125,32 @@ pub fn ratee_for(exchange: &Exchange, rater: Uuid) -> Result<Uuid, ApiError> {
 /// The body of `POST /ratings`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "donation_id": "0193a5e2-3c4d-7e5f-8a6b-7c8d9e0f1a2b",
+    "score": 5,
+    "comment": "Quick and kind."
+}))]
 pub struct CreateRating {
     pub donation_id: Uuid,
-    /// 1–5.
+    #[schema(schema_with = score_schema)]
     pub score: i16,
-    /// At most 1 000 characters.
+    #[schema(schema_with = comment_schema)]
     pub comment: Option<String>,
+}
+
+fn score_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Integer)
+        .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+            utoipa::openapi::KnownFormat::Int32,
+        )))
+        .minimum(Some(SCORE.0))
+        .maximum(Some(SCORE.1))
+        .build()
+}
+
+fn comment_schema() -> utoipa::openapi::Object {
+    hearth_core::openapi::text::nullable_text(0, COMMENT_MAX_CHARS)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -136,7 +168,7 @@ impl CreateRating {
             .filter(|c| !c.is_empty());
         let mut v = Validator::new();
         v.check(
-            (1..=5).contains(&self.score),
+            (SCORE.0..=SCORE.1).contains(&self.score),
             "score",
             "must be between 1 and 5",
         );

@@ -88,6 +88,21 @@ words!(
 
 /// API.md's `Report`, with the `action` staff took.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+#[schema(example = json!({
+    "id": "0193a5e6-1a2b-7c3d-8e4f-5a6b7c8d9e0a",
+    "reporter_id": "7d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a",
+    "target_type": "campaign",
+    "target_id": "0193a5e0-7b2c-7c3d-8e4f-5a6b7c8d9e0f",
+    "reason": "fraud",
+    "details": "The same photos appear on another site.",
+    "status": "actioned",
+    "action": "hide_target",
+    "resolution_note": "Hidden while we check.",
+    "resolved_by": "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d",
+    "created_at": "2026-12-03T11:00:00Z",
+    "updated_at": "2026-12-03T15:00:00Z",
+    "version": 2
+}))]
 pub struct Report {
     pub id: Uuid,
     pub reporter_id: Uuid,
@@ -113,12 +128,26 @@ impl hearth_core::concurrency::Versioned for Report {
 /// The body of `POST /reports`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "target_type": "campaign",
+    "target_id": "0193a5e0-7b2c-7c3d-8e4f-5a6b7c8d9e0f",
+    "reason": "fraud",
+    "details": "The same photos appear on another site."
+}))]
 pub struct CreateReport {
     pub target_type: TargetType,
     pub target_id: Uuid,
     pub reason: ReportReason,
-    /// At most 2 000 characters.
+    #[schema(schema_with = details_schema)]
     pub details: Option<String>,
+}
+
+fn details_schema() -> utoipa::openapi::Object {
+    hearth_core::openapi::text::nullable_text(0, DETAILS_MAX_CHARS)
+}
+
+fn note_schema() -> utoipa::openapi::Object {
+    hearth_core::openapi::text::nullable_text(0, NOTE_MAX_CHARS)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -152,12 +181,17 @@ impl CreateReport {
 /// The body of `POST /reports/{id}/resolve`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "resolution": "actioned",
+    "action": "hide_target",
+    "note": "Hidden while we check."
+}))]
 pub struct ResolveReport {
     pub resolution: Resolution,
     /// Only with `actioned`. `hide_target` works on campaigns, requests and
     /// ratings; `suspend_user` on profiles (the person) and ratings (their author).
     pub action: Option<ReportAction>,
-    /// At most 2 000 characters.
+    #[schema(schema_with = note_schema)]
     pub note: Option<String>,
 }
 

@@ -9,9 +9,9 @@ use hearth_core::auth::Caller;
 use hearth_core::concurrency::{Created, IfMatch, Tagged};
 use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
-use hearth_core::pagination::{Cursor, Page, PageRequest};
+use hearth_core::pagination::{Cursor, CursorText, Limit, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
-use hearth_core::validation::Validator;
+use hearth_core::validation::{Validator, REASON_MAX_CHARS};
 use hearth_core::{ApiError, ApiResult};
 use hearth_events::profile::{ProfileCreated, ProfileUpdated};
 use serde::Deserialize;
@@ -61,7 +61,7 @@ async fn get_my_profile(
 /// changed). `If-Match: "<version>"` applies it only to the version you saw.
 #[utoipa::path(
     put, path = "/profiles/me", tag = "profiles",
-    params(("If-Match" = Option<String>, Header, description = "\"<version>\"")),
+    params(("If-Match" = Option<String>, Header)),
     request_body = PutProfile,
     security(("bearer" = [])),
     responses(
@@ -159,9 +159,9 @@ async fn get_profile(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 struct PageQuery {
-    /// 1–100, default 20.
+    #[param(inline, value_type = Option<Limit>)]
     limit: Option<u32>,
-    /// `next_cursor` of the previous page.
+    #[param(inline, value_type = Option<CursorText>)]
     cursor: Option<String>,
 }
 
@@ -169,6 +169,7 @@ struct PageQuery {
 #[allow(dead_code)]
 struct RatingPage {
     items: Vec<RatingView>,
+    #[schema(inline, value_type = Option<CursorText>)]
     next_cursor: Option<String>,
 }
 
@@ -212,8 +213,10 @@ async fn list_ratings(
 /// The body of the suspend and reinstate endpoints.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Repeated harassment in messages"}))]
 struct StaffDecision {
-    /// Why, in at most 500 characters; carried in the event and told to the person.
+    /// Why; carried in the event and told to the person.
+    #[schema(schema_with = hearth_core::validation::reason_schema)]
     reason: Option<String>,
 }
 
@@ -223,7 +226,9 @@ fn reason_of(body: Option<ApiJson<StaffDecision>>) -> ApiResult<Option<String>> 
         .map(|r| r.trim().to_owned())
         .filter(|r| !r.is_empty());
     if let Some(reason) = &reason {
-        Validator::new().length(reason, "reason", 0, 500).finish()?;
+        Validator::new()
+            .length(reason, "reason", 0, REASON_MAX_CHARS)
+            .finish()?;
     }
     Ok(reason)
 }
@@ -236,13 +241,13 @@ fn reason_of(body: Option<ApiJson<StaffDecision>>) -> ApiResult<Option<String>> 
 #[utoipa::path(
     post, path = "/profiles/{id}/suspend", tag = "profiles",
     params(("id" = Uuid, Path)),
-    request_body(content = Option<StaffDecision>),
+    request_body(content = StaffDecision, description = "Optional: no body (and no `Content-Type`) gives no reason"),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Suspended", body = Standing),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already suspended", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`: already suspended", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn suspend_profile(
@@ -268,13 +273,13 @@ async fn suspend_profile(
 #[utoipa::path(
     post, path = "/profiles/{id}/reinstate", tag = "profiles",
     params(("id" = Uuid, Path)),
-    request_body(content = Option<StaffDecision>),
+    request_body(content = StaffDecision, description = "Optional: no body (and no `Content-Type`) gives no reason"),
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Reinstated", body = Standing),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not suspended", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`: not suspended", body = Problem, content_type = "application/problem+json"),
     )
 )]
 async fn reinstate_profile(

@@ -35,15 +35,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// `Location`). Emits `rating.created`.
 #[utoipa::path(
     post, path = "/ratings", tag = "ratings",
-    params(("Idempotency-Key" = Option<String>, Header,
-        description = "Sent again with the same body, returns the first answer without a second effect (after a crash that lost the answer, the created resource as it reads now); with another body, 422 idempotency_key_reused. Kept 24 h.")),
     request_body = CreateRating,
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Rated", body = RatingView),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Your account is suspended", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "not_eligible, or conflict: already rated", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`not_eligible`: not a party to a donation that went through; or `conflict`: already rated", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -9,7 +9,7 @@ use hearth_core::concurrency::{Created, IfMatch, Tagged};
 use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
 use hearth_core::idempotency;
-use hearth_core::pagination::{Cursor, Page, PageRequest};
+use hearth_core::pagination::{Cursor, CursorText, Limit, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
 use hearth_core::{ApiError, ApiResult};
 use hearth_events::profile::{ReportCreated, ReportResolved};
@@ -41,15 +41,13 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// `conflict`. Emits `report.created`.
 #[utoipa::path(
     post, path = "/reports", tag = "reports",
-    params(("Idempotency-Key" = Option<String>, Header,
-        description = "Sent again with the same body, returns the first answer without a second effect (after a crash that lost the answer, the created resource as it reads now); with another body, 422 idempotency_key_reused. Kept 24 h.")),
     request_body = CreateReport,
     security(("bearer" = [])),
     responses(
         (status = 201, description = "Filed", body = Report),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Your account is suspended, or a service token without a user", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "You already have an open report on this", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`conflict`: you already have an open report on this", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -95,9 +93,9 @@ fn answer(report: Report) -> Created<Report> {
 #[into_params(parameter_in = Query)]
 struct ListQuery {
     status: Option<ReportStatus>,
-    /// 1–100, default 20.
+    #[param(inline, value_type = Option<Limit>)]
     limit: Option<u32>,
-    /// `next_cursor` of the previous page.
+    #[param(inline, value_type = Option<CursorText>)]
     cursor: Option<String>,
 }
 
@@ -105,6 +103,7 @@ struct ListQuery {
 #[allow(dead_code)]
 struct ReportPage {
     items: Vec<Report>,
+    #[schema(inline, value_type = Option<CursorText>)]
     next_cursor: Option<String>,
 }
 
@@ -169,7 +168,7 @@ async fn get_report(
 /// reported person, or a rating's author. Emits `report.resolved`.
 #[utoipa::path(
     post, path = "/reports/{id}/resolve", tag = "reports",
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "\"<version>\"")),
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
     request_body = ResolveReport,
     security(("bearer" = [])),
     responses(
@@ -177,7 +176,7 @@ async fn get_report(
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not staff", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such report", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already resolved", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`: already resolved, or the reported rating is gone", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "An action that does not fit the report", body = Problem, content_type = "application/problem+json"),
     )

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::new_request::{
-    quantity_needed_in_range, CATEGORY_CHARS, DESCRIPTION_MAX_CHARS, LOCATION_MAX_CHARS,
+    quantity_needed_in_range, schema, CATEGORY_CHARS, DESCRIPTION_MAX_CHARS, LOCATION_MAX_CHARS,
     TITLE_CHARS,
 };
 use super::Request;
@@ -16,23 +16,28 @@ use super::Request;
 /// `null` clears `description`, `needed_by`, `location` or `image_url`.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"quantity_needed": 30, "location": null}))]
 pub struct UpdateRequest {
+    /// `null` leaves it as it is.
+    #[schema(schema_with = schema::nullable_title)]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "hearth_core::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = schema::description)]
     pub description: Option<Option<String>>,
+    /// `null` leaves it as it is.
+    #[schema(schema_with = schema::nullable_category)]
     pub category: Option<String>,
-    /// Never below what is already pledged plus fulfilled.
+    #[schema(schema_with = schema::nullable_quantity_needed)]
     pub quantity_needed: Option<i32>,
     #[serde(default, deserialize_with = "hearth_core::patch::nullable")]
-    #[schema(value_type = Option<DateTime<Utc>>)]
+    #[schema(schema_with = hearth_core::openapi::text::nullable_future_time)]
     pub needed_by: Option<Option<DateTime<Utc>>>,
     #[serde(default, deserialize_with = "hearth_core::patch::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(schema_with = schema::location)]
     pub location: Option<Option<String>>,
-    /// An https link, as in `POST /requests`; `null` removes the picture.
+    /// As in `POST /requests`; `null` removes the picture.
     #[serde(default, deserialize_with = "hearth_core::patch::nullable")]
-    #[schema(value_type = Option<String>, format = "uri")]
+    #[schema(value_type = Option<ImageUrl>)]
     pub image_url: Option<Option<String>>,
 }
 

@@ -17,23 +17,86 @@ pub const QUANTITY_NEEDED: (i32, i32) = (1, 10_000);
 /// The body of `POST /requests`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "title": "Blankets for the night shelter",
+    "description": "Single or double, clean and warm.",
+    "category": "bedding",
+    "quantity_needed": 20,
+    "needed_by": "2031-01-15T18:00:00Z",
+    "location": "12 Harbour Street",
+    "image_url": "https://images.example.org/shelter.jpg"
+}))]
 pub struct CreateRequest {
-    /// 3–120 characters.
+    #[schema(schema_with = schema::title)]
     pub title: String,
-    /// At most 10 000 characters.
+    #[schema(schema_with = schema::description)]
     pub description: Option<String>,
-    /// 1–50 characters, such as `bedding` or `food`.
+    /// Such as `bedding` or `food`.
+    #[schema(schema_with = schema::category)]
     pub category: String,
-    /// 1–10 000.
+    #[schema(schema_with = schema::quantity_needed)]
     pub quantity_needed: i32,
-    /// Must be in the future; an open request expires then.
+    /// An open request expires then.
+    #[schema(schema_with = hearth_core::openapi::text::nullable_future_time)]
     pub needed_by: Option<DateTime<Utc>>,
-    /// Where the goods go; at most 200 characters.
+    /// Where the goods go.
+    #[schema(schema_with = schema::location)]
     pub location: Option<String>,
-    /// An https link to the request's picture: absolute, with a host, no
-    /// user name or password, no spaces, at most 2048 characters.
-    #[schema(format = "uri", example = "https://images.example.org/blankets.jpg")]
+    #[schema(value_type = Option<ImageUrl>)]
     pub image_url: Option<String>,
+}
+
+/// The rules above as the OpenAPI document states them, from the same constants.
+pub(crate) mod schema {
+    use hearth_core::openapi::text;
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    use utoipa::openapi::{KnownFormat, Object, SchemaFormat};
+
+    use super::{
+        CATEGORY_CHARS, DESCRIPTION_MAX_CHARS, LOCATION_MAX_CHARS, QUANTITY_NEEDED, TITLE_CHARS,
+    };
+
+    pub fn title() -> Object {
+        text::text(TITLE_CHARS.0, TITLE_CHARS.1)
+    }
+
+    pub fn nullable_title() -> Object {
+        text::nullable_text(TITLE_CHARS.0, TITLE_CHARS.1)
+    }
+
+    pub fn description() -> Object {
+        text::nullable_text(0, DESCRIPTION_MAX_CHARS)
+    }
+
+    pub fn category() -> Object {
+        text::text(CATEGORY_CHARS.0, CATEGORY_CHARS.1)
+    }
+
+    pub fn nullable_category() -> Object {
+        text::nullable_text(CATEGORY_CHARS.0, CATEGORY_CHARS.1)
+    }
+
+    pub fn location() -> Object {
+        text::nullable_text(0, LOCATION_MAX_CHARS)
+    }
+
+    pub fn quantity_needed() -> Object {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int32)))
+            .minimum(Some(QUANTITY_NEEDED.0))
+            .maximum(Some(QUANTITY_NEEDED.1))
+            .build()
+    }
+
+    /// Also never below what is already pledged plus received (422 otherwise).
+    pub fn nullable_quantity_needed() -> Object {
+        let mut schema = quantity_needed();
+        schema.schema_type = SchemaType::Array(vec![Type::Integer, Type::Null]);
+        schema.description =
+            Some("Never below what is already pledged plus received (422 otherwise).".into());
+        schema
+    }
 }
 
 /// A request that passed every check and may be stored.

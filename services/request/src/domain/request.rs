@@ -9,6 +9,23 @@ use super::Status;
 
 /// A request for goods, as stored and as answered (API.md's `Request`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+#[schema(example = json!({
+    "id": "0193a5e1-1a2b-7c3d-8e4f-5a6b7c8d9e10",
+    "requester_id": "5f0c6a1e-2b7d-4c8e-9f3a-1d2e3f4a5b6c",
+    "title": "Blankets for the night shelter",
+    "description": "Single or double, clean and warm.",
+    "category": "bedding",
+    "quantity_needed": 20,
+    "quantity_pledged": 4,
+    "quantity_fulfilled": 6,
+    "status": "open",
+    "needed_by": "2031-01-15T18:00:00Z",
+    "location": "12 Harbour Street",
+    "image_url": "https://images.example.org/shelter.jpg",
+    "created_at": "2026-12-01T10:00:00Z",
+    "updated_at": "2026-12-03T16:20:00Z",
+    "version": 5
+}))]
 pub struct Request {
     pub id: Uuid,
     /// Who needs the goods, and owns the request.
@@ -25,7 +42,7 @@ pub struct Request {
     pub needed_by: Option<DateTime<Utc>>,
     pub location: Option<String>,
     /// An https link to the request's picture, or `null`.
-    #[schema(value_type = Option<String>, format = "uri", example = "https://images.example.org/blankets.jpg")]
+    #[schema(value_type = Option<ImageUrl>)]
     pub image_url: Option<ImageUrl>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,

@@ -10,9 +10,9 @@ use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
 use hearth_core::filters::text_filter;
 use hearth_core::idempotency;
-use hearth_core::pagination::{Cursor, Page, PageRequest};
+use hearth_core::pagination::{Cursor, CursorText, Limit, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
-use hearth_core::validation::Validator;
+use hearth_core::validation::{Validator, REASON_MAX_CHARS};
 use hearth_core::{ApiError, ApiResult};
 use hearth_events::request::{RequestCreated, RequestUpdated};
 use serde::Deserialize;
@@ -41,8 +41,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The caller becomes its requester. Emits `request.created`.
 #[utoipa::path(
     post, path = "/requests", tag = "requests",
-    params(("Idempotency-Key" = Option<String>, Header,
-        description = "Sent again with the same body, returns the first answer without a second effect (after a crash that lost the answer, the created resource as it reads now); with another body, 422 idempotency_key_reused. Kept 24 h.")),
     request_body = CreateRequest,
     security(("bearer" = [])),
     responses(
@@ -91,14 +89,16 @@ fn answer(request: Request) -> Created<Request> {
 #[into_params(parameter_in = Query)]
 struct ListQuery {
     status: Option<Status>,
-    /// At most 200 characters.
+    /// Only this category.
+    #[param(schema_with = hearth_core::filters::schema)]
     category: Option<String>,
     requester_id: Option<Uuid>,
-    /// Words to find in the title or description; at most 200 characters.
+    /// Words to find in the title or description.
+    #[param(schema_with = hearth_core::filters::schema)]
     q: Option<String>,
-    /// 1–100, default 20.
+    #[param(inline, value_type = Option<Limit>)]
     limit: Option<u32>,
-    /// `next_cursor` of the previous page.
+    #[param(inline, value_type = Option<CursorText>)]
     cursor: Option<String>,
 }
 
@@ -106,6 +106,7 @@ struct ListQuery {
 #[allow(dead_code)]
 struct RequestPage {
     items: Vec<Request>,
+    #[schema(inline, value_type = Option<CursorText>)]
     next_cursor: Option<String>,
 }
 
@@ -191,7 +192,7 @@ async fn load_for_write(
 /// changed; lowering `quantity_needed` to what was received fulfils it.
 #[utoipa::path(
     patch, path = "/requests/{id}", tag = "requests",
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "\"<version>\"")),
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
     request_body = UpdateRequest,
     security(("bearer" = [])),
     responses(
@@ -199,7 +200,7 @@ async fn load_for_write(
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the owner or staff", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The request is no longer open", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`: the request is no longer open", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields, or quantity_needed below what is pledged plus fulfilled", body = Problem, content_type = "application/problem+json"),
     )
@@ -249,9 +250,11 @@ enum Closing {
 /// The body of `POST /requests/{id}/close`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "fulfilled", "reason": "Twenty blankets arrived"}))]
 struct Close {
     status: Closing,
-    /// Why, in at most 500 characters; carried in the event.
+    /// Why; carried in the event.
+    #[schema(schema_with = hearth_core::validation::reason_schema)]
     reason: Option<String>,
 }
 
@@ -262,7 +265,7 @@ struct Close {
 /// `request.status_changed`.
 #[utoipa::path(
     post, path = "/requests/{id}/close", tag = "requests",
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "\"<version>\"")),
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
     request_body = Close,
     security(("bearer" = [])),
     responses(
@@ -270,7 +273,7 @@ struct Close {
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the owner or staff", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The request is not open", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`: the request is not open", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
@@ -293,9 +296,11 @@ async fn close_request(
 /// The body of `POST /requests/{id}/status`.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "suspended", "reason": "Reported as a duplicate"}))]
 struct ChangeStatus {
     status: Status,
-    /// Why, in at most 500 characters; carried in the event.
+    /// Why; carried in the event.
+    #[schema(schema_with = hearth_core::validation::reason_schema)]
     reason: Option<String>,
 }
 
@@ -306,7 +311,7 @@ struct ChangeStatus {
 /// `/close`. Emits `request.status_changed`.
 #[utoipa::path(
     post, path = "/requests/{id}/status", tag = "requests",
-    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header, description = "\"<version>\"")),
+    params(("id" = Uuid, Path), ("If-Match" = Option<String>, Header)),
     request_body = ChangeStatus,
     security(("bearer" = [])),
     responses(
@@ -314,7 +319,7 @@ struct ChangeStatus {
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the owner or staff, or a staff-only move", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such request", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The state machine does not allow it", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_state`: the state machine does not allow it", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "If-Match is stale", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
     )
@@ -353,7 +358,9 @@ async fn move_request(
         .map(|r| r.trim().to_owned())
         .filter(|r| !r.is_empty());
     if let Some(reason) = &reason {
-        Validator::new().length(reason, "reason", 0, 500).finish()?;
+        Validator::new()
+            .length(reason, "reason", 0, REASON_MAX_CHARS)
+            .finish()?;
     }
     let mut tx = state.db.begin().await?;
     let request = load_for_write(&mut tx, id, caller, if_match).await?;
