@@ -41,13 +41,15 @@ use crate::pages::{donation_status, messages, moderation};
 use crate::session::Viewer;
 use crate::AppState;
 
-/// How often a pending donation is looked at: well inside the second a
-/// person waits for "confirmed", and one primary-key read per look.
-pub const DONATIONS_EVERY: Duration = Duration::from_millis(250);
-/// How often the unread count is looked at, in ticks of [`DONATIONS_EVERY`].
-const UNREAD_EVERY_TICKS: u32 = 4;
-/// How often the unread count is looked at.
-pub const UNREAD_EVERY: Duration = Duration::from_millis(250 * UNREAD_EVERY_TICKS as u64);
+/// How often a pending donation is looked at: the saga takes tens of
+/// milliseconds, so the outcome shows about this long after it, and a look
+/// is one primary-key read while a page shows a pending gift (seconds).
+pub const DONATIONS_EVERY: Duration = Duration::from_millis(100);
+/// How often the counts, an open thread and a report are looked at, in
+/// ticks of [`DONATIONS_EVERY`].
+const UNREAD_EVERY_TICKS: u32 = 10;
+/// How often the counts, an open thread and a report are looked at.
+pub const UNREAD_EVERY: Duration = Duration::from_millis(100 * UNREAD_EVERY_TICKS as u64);
 /// A page shows at most a page of gifts (20); anything beyond this is not a
 /// page of the site's.
 const WATCHED_AT_MOST: usize = 50;
