@@ -47,7 +47,7 @@ pub enum Command {
         command: db::DbCommand,
     },
     /// Copy the legacy public.campaigns of Main DB into campaign-service:
-    /// idempotent, resumable, never overwriting (OPERATIONS.md).
+    /// idempotent, resumable, never overwriting (docs/operations.md).
     CopyCampaigns(copy_campaigns::CopyArgs),
     /// The services' outboxes: what waits to be published.
     Outbox {

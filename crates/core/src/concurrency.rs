@@ -15,7 +15,7 @@ pub fn etag(version: i32) -> [(HeaderName, HeaderValue); 1] {
     [(header::ETAG, value)]
 }
 
-/// A stored resource with a `version` (API.md: every stored resource has one).
+/// A stored resource with a `version` (docs/api.md: every stored resource has one).
 pub trait Versioned {
     fn version(&self) -> i32;
 }

@@ -142,7 +142,7 @@ impl Database {
     }
 }
 
-/// What the platform knows about one service before it starts (ARCHITECTURE.md's table).
+/// What the platform knows about one service before it starts (docs/architecture.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ServiceSpec {
     /// `campaign`, `donation`, …: names its schema, its queue and its variables.
@@ -412,7 +412,7 @@ fn parse_request_timeout(raw: &str) -> Result<Duration, String> {
     Ok(timeout)
 }
 
-/// Settings of the event flow (EVENTS.md).
+/// Settings of the event flow (docs/events.md).
 #[derive(Debug, Clone)]
 pub struct EventsConfig {
     /// Prefix of every exchange and queue name: `hearth.events`, `hearth.campaign`.

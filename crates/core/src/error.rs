@@ -39,7 +39,7 @@ pub struct Problem {
     pub title: String,
     pub status: u16,
     pub detail: String,
-    /// Stable and machine-readable; see API.md's table.
+    /// Stable and machine-readable; see docs/api.md's table.
     pub code: String,
     /// With `validation_failed` only: each invalid field.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -71,7 +71,7 @@ pub async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Camp
 
 /// Applies an owner's edit. A goal lowered to what was already raised is
 /// reached now; one raised after it was reached stays reached (the goal is
-/// announced once, API.md).
+/// announced once, docs/api.md).
 pub async fn apply_changes(
     conn: &mut PgConnection,
     id: Uuid,

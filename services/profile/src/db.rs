@@ -174,7 +174,7 @@ pub async fn insert_rating(
 }
 
 /// A profile's `status` and rating totals live in other tables, but are its
-/// fields: a change to them is a new version, with a new `ETag` (API.md).
+/// fields: a change to them is a new version, with a new `ETag` (docs/api.md).
 pub async fn touch_profile(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<()> {
     sqlx::query("update profiles set version = version + 1, updated_at = now() where id = $1")
         .bind(id)

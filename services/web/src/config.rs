@@ -42,7 +42,7 @@ impl Backend {
         }
     }
 
-    /// The service's own default port on a laptop (ARCHITECTURE.md's table).
+    /// The service's own default port on a laptop (docs/architecture.md).
     fn default_url(self) -> &'static str {
         match self {
             Backend::Campaign => "http://127.0.0.1:8081",

@@ -62,7 +62,7 @@ pub enum CallerKind {
 }
 
 impl Caller {
-    /// API.md: "Staff" = admin or moderator, or a service token.
+    /// docs/api.md: "staff" is admin or moderator, or a service token.
     pub fn is_staff(&self) -> bool {
         matches!(self.kind, CallerKind::Staff | CallerKind::Service)
     }

@@ -1,4 +1,4 @@
-//! The answers every route can give, declared once (API.md's error table)
+//! The answers every route can give, declared once (docs/api.md's error table)
 //! and applied to every operation of a document by [`SharedAnswers`].
 //!
 //! They come from the stack every service runs behind ([`crate::http`]), not

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::Status;
 
-/// A fundraising campaign, as stored and as answered (API.md's `Campaign`).
+/// A fundraising campaign, as stored and as answered (docs/api.md).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
 #[schema(example = json!({
     "id": "0193a5e0-7b2c-7c3d-8e4f-5a6b7c8d9e0f",

@@ -251,7 +251,7 @@ struct ChangeStatus {
 
 /// Change a campaign's status
 ///
-/// Along the state machine of API.md; staff alone suspend and reinstate.
+/// Along the campaign state machine (docs/api.md); staff alone suspend and reinstate.
 /// Emits `campaign.status_changed`.
 #[utoipa::path(
     post, path = "/campaigns/{id}/status", tag = "campaigns",

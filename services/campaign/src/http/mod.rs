@@ -17,7 +17,7 @@ pub struct AppState {
 #[openapi(
     info(
         title = "Hearth campaign-service",
-        description = "Fundraising campaigns. Errors are RFC 9457 problem+json; see API.md."
+        description = "Fundraising campaigns. Errors are RFC 9457 problem+json; see docs/api.md."
     ),
     tags((name = "campaigns", description = "Fundraising campaigns"))
 )]

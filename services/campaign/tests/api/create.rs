@@ -39,7 +39,7 @@ async fn a_user_creates_a_campaign_they_receive() {
     assert_eq!(
         fields.len(),
         17,
-        "exactly API.md's fields and image_url: {fields:?}"
+        "exactly the API's fields and image_url: {fields:?}"
     );
 }
 

@@ -11,7 +11,7 @@ const STATUSES: [&str; 6] = [
     "suspended",
 ];
 
-/// The moves API.md allows an owner.
+/// The moves docs/api.md allows an owner.
 const ALLOWED: [(&str, &str); 8] = [
     ("draft", "active"),
     ("draft", "cancelled"),

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::{Kind, Status};
 
-/// API.md's `Donation`.
+/// A donation, as stored and as answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
 #[schema(example = json!({
     "id": "0193a5e2-3c4d-7e5f-8a6b-7c8d9e0f1a2b",

@@ -17,7 +17,7 @@ pub struct AppState {
 #[openapi(
     info(
         title = "Hearth donation-service",
-        description = "Money to campaigns, items to requests. Errors are RFC 9457 problem+json; see API.md."
+        description = "Money to campaigns, items to requests. Errors are RFC 9457 problem+json; see docs/api.md."
     ),
     tags((name = "donations", description = "Donations and their life cycle"))
 )]

@@ -24,7 +24,7 @@ async fn a_gift_of_money_starts_pending_and_emits_donation_created() {
     assert_eq!(
         d.as_object().expect("object").len(),
         17,
-        "API.md's fields: {d}"
+        "the API's fields: {d}"
     );
     let events = app.events().await;
     assert_eq!(events.len(), 1);

@@ -46,7 +46,7 @@ pub fn confirmed(event: &Envelope<DonationConfirmed>) -> Vec<NewNotification> {
     )]
 }
 
-/// `donation.refunded` → the donor: the money comes back (EVENTS.md routes
+/// `donation.refunded` → the donor: the money comes back (docs/events.md routes
 /// the event here; its table has no rule, and a donor would expect one).
 pub fn refunded(event: &Envelope<DonationRefunded>) -> Vec<NewNotification> {
     let d = &event.data;

@@ -41,7 +41,7 @@ pub fn report_resolved(event: &Envelope<ReportResolved>) -> Vec<NewNotification>
     )]
 }
 
-/// A report's target as a reader names it (API.md's `target_type`s).
+/// A report's target as a reader names it (docs/api.md's `target_type`s).
 fn target_words(target_type: &str) -> &'static str {
     match target_type {
         "profile" => "a profile",

@@ -53,7 +53,7 @@ pub struct Context {
     pub id: Uuid,
 }
 
-/// API.md's `Message`.
+/// A message, as answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "0193a5e3-5e6f-7a8b-9c0d-1e2f3a4b5c6d",

@@ -25,7 +25,7 @@ impl Link {
     }
 }
 
-/// API.md's `Notification`.
+/// A notification, as answered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
 #[schema(example = json!({
     "id": "0193a5e4-7a8b-7c9d-8e0f-1a2b3c4d5e6f",

@@ -32,7 +32,7 @@ pub fn items(quantity: i32) -> String {
 }
 
 /// Why a donation was refused, in words that finish "…was not accepted: ".
-/// The codes are campaign-service's and request-service's (EVENTS.md);
+/// The codes are campaign-service's and request-service's (docs/events.md);
 /// a code we do not know yet still gets a sentence.
 pub fn rejection(reason: &str) -> &'static str {
     match reason {

@@ -96,7 +96,7 @@ fn sent(message: Message) -> impl IntoResponse {
     )
 }
 
-/// The one synchronous check (API.md): only a donation's donor and recipient
+/// The one synchronous check (docs/events.md): only a donation's donor and recipient
 /// talk about it, and the recipient of an anonymous donation only answers
 /// ([`crate::donation_service::Parties::may_write`]). Every refusal is the same 409, so that it cannot
 /// tell a recipient whether a guess at their anonymous donor was right. Done

@@ -18,7 +18,7 @@ pub struct AppState {
 #[openapi(
     info(
         title = "Hearth messaging-service",
-        description = "Messages between people, and notifications made from events. Errors are RFC 9457 problem+json; see API.md."
+        description = "Messages between people, and notifications made from events. Errors are RFC 9457 problem+json; see docs/api.md."
     ),
     tags(
         (name = "messages", description = "Messages between two people; only they ever see them"),

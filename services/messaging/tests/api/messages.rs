@@ -38,7 +38,7 @@ async fn a_message_reaches_its_recipient_and_message_sent_goes_out() {
     assert_eq!(message["body"], "Hello Bob, the blankets are ready.");
     assert!(message["context"].is_null() && message["read_at"].is_null());
     let fields: Vec<&String> = message.as_object().expect("object").keys().collect();
-    assert_eq!(fields.len(), 7, "exactly API.md's fields: {fields:?}");
+    assert_eq!(fields.len(), 7, "exactly the API's fields: {fields:?}");
 
     let thread = get(&app, &bob, &format!("/conversations/{}/messages", alice.id)).await;
     assert_eq!(thread["items"], json!([message]));

@@ -40,7 +40,7 @@ impl std::str::FromStr for ProfileStatus {
 
 hearth_core::text_column!(ProfileStatus);
 
-/// API.md's `Profile`: what a person shows of themselves, their standing and
+/// A profile: what a person shows of themselves, their standing and
 /// the ratings others gave them.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
 #[schema(example = json!({

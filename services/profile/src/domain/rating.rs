@@ -25,7 +25,7 @@ pub struct Rating {
     pub anonymous: bool,
 }
 
-/// API.md's `Rating`, as the caller may see it (`Rating::seen_by`).
+/// A rating, as the caller may see it (`Rating::seen_by`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[schema(as = Rating)]
 #[schema(example = json!({

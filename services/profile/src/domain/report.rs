@@ -86,7 +86,7 @@ words!(
     }
 );
 
-/// API.md's `Report`, with the `action` staff took.
+/// A report, with the `action` staff took.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
 #[schema(example = json!({
     "id": "0193a5e6-1a2b-7c3d-8e4f-5a6b7c8d9e0a",

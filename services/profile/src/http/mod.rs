@@ -19,7 +19,7 @@ pub struct AppState {
 #[openapi(
     info(
         title = "Hearth profile-service",
-        description = "Profiles, ratings, reports and moderation. Errors are RFC 9457 problem+json; see API.md."
+        description = "Profiles, ratings, reports and moderation. Errors are RFC 9457 problem+json; see docs/api.md."
     ),
     tags(
         (name = "profiles", description = "Profiles and their standing"),

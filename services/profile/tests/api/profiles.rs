@@ -31,7 +31,7 @@ async fn put_creates_then_replaces_a_profile() {
     assert_eq!(profile["rating_count"], 0);
     assert_eq!(profile["version"], 1);
     let fields: Vec<&String> = profile.as_object().expect("object").keys().collect();
-    assert_eq!(fields.len(), 11, "exactly API.md's fields: {fields:?}");
+    assert_eq!(fields.len(), 11, "exactly the API's fields: {fields:?}");
 
     let replaced = app
         .put_profile(&alice, json!({"display_name": "Alice B."}))

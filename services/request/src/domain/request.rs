@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::Status;
 
-/// A request for goods, as stored and as answered (API.md's `Request`).
+/// A request for goods, as stored and as answered (docs/api.md).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
 #[schema(example = json!({
     "id": "0193a5e1-1a2b-7c3d-8e4f-5a6b7c8d9e10",

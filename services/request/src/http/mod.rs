@@ -17,7 +17,7 @@ pub struct AppState {
 #[openapi(
     info(
         title = "Hearth request-service",
-        description = "Requests for goods. Errors are RFC 9457 problem+json; see API.md."
+        description = "Requests for goods. Errors are RFC 9457 problem+json; see docs/api.md."
     ),
     tags((name = "requests", description = "Requests for goods"))
 )]

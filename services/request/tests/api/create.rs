@@ -36,7 +36,7 @@ async fn a_user_posts_a_request_and_request_created_goes_out() {
     assert_eq!(
         fields.len(),
         15,
-        "exactly API.md's fields and image_url: {fields:?}"
+        "exactly the API's fields and image_url: {fields:?}"
     );
 
     let events = app.outbox().await;

@@ -9,7 +9,7 @@ use super::{Api, Failure, ListQuery, Page, Refused};
 use crate::config::Backend;
 use crate::session::Viewer;
 
-/// API.md's `Campaign`, the fields the site shows.
+/// campaign-service's `Campaign`, the fields the site shows.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Campaign {
     pub id: Uuid,
@@ -58,7 +58,7 @@ impl CampaignStatus {
         }
     }
 
-    /// The moves its owner may make from this status (API.md's state
+    /// The moves its owner may make from this status (docs/api.md's state
     /// machine; staff's suspension is the moderator console's): the page
     /// offers these alone, and campaign-service still decides.
     pub fn owner_moves(self) -> &'static [CampaignStatus] {

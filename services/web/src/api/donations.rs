@@ -8,7 +8,7 @@ use super::{Api, Failure, Page, Refused};
 use crate::config::Backend;
 use crate::session::Viewer;
 
-/// API.md's `Donation` as the public sees it: confirmed or completed, with
+/// donation-service's `Donation` as the public sees it: confirmed or completed, with
 /// `donor_id` null when the donor gave anonymously.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Donation {

@@ -8,7 +8,7 @@ use super::{Api, Failure, Page, Refused};
 use crate::config::Backend;
 use crate::session::Viewer;
 
-/// API.md's `Notification`.
+/// messaging-service's `Notification`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Notification {
     pub id: Uuid,
@@ -70,7 +70,7 @@ impl Api {
     }
 }
 
-/// API.md's `Message`.
+/// messaging-service's `Message`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Message {
     pub id: Uuid,

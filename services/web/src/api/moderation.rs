@@ -68,7 +68,7 @@ pub const REASONS: [(&str, &str); 6] = [
 /// The API's limit for a report's details.
 pub const DETAILS_MAX_CHARS: usize = 2000;
 
-/// API.md's `Report`.
+/// profile-service's `Report`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Report {
     pub id: Uuid,

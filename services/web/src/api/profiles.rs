@@ -8,7 +8,7 @@ use super::{Api, Failure, Guards, Page, Refused};
 use crate::config::Backend;
 use crate::session::Viewer;
 
-/// API.md's `Profile`, the public fields.
+/// profile-service's `Profile`, the public fields.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Profile {
     pub id: Uuid,

@@ -9,7 +9,7 @@ use super::{Api, Failure, ListQuery, Page, Refused};
 use crate::config::Backend;
 use crate::session::Viewer;
 
-/// API.md's `Request`, the fields the site shows.
+/// request-service's `Request`, the fields the site shows.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Request {
     pub id: Uuid,
