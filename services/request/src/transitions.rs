@@ -33,15 +33,6 @@ pub async fn change_status(
     Ok(updated)
 }
 
-/// A move the platform makes by itself, from `open` only.
-fn from_open(request: &Request, to: Status) -> Option<StatusChange> {
-    request.status.is_open().then_some(StatusChange {
-        from: Status::Open,
-        to,
-        suspended_from: None,
-    })
-}
-
 /// Fulfils an open request whose received items reached `quantity_needed`:
 /// `request.fulfilled`, once, and its `request.status_changed`. `None` if it
 /// is not open or not yet complete.
@@ -53,7 +44,7 @@ pub async fn fulfil_if_complete(
     if request.quantity_fulfilled < request.quantity_needed {
         return Ok(None);
     }
-    let Some(change) = from_open(request, Status::Fulfilled) else {
+    let Some(change) = request.status.move_from_open(Status::Fulfilled) else {
         return Ok(None);
     };
     let fulfilled = change_status(conn, request, change, None, context).await?;
@@ -72,7 +63,7 @@ pub async fn expire(
     request: &Request,
     context: &EventContext,
 ) -> sqlx::Result<Option<Request>> {
-    let Some(change) = from_open(request, Status::Expired) else {
+    let Some(change) = request.status.move_from_open(Status::Expired) else {
         return Ok(None);
     };
     let reason = Some("needed_by has passed".to_owned());

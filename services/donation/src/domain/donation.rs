@@ -1,6 +1,7 @@
 use chrono::{DateTime, Utc};
 use hearth_core::auth::Caller;
 use hearth_core::money::Currency;
+use hearth_events::donation::CancelledBy;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -58,6 +59,33 @@ impl Donation {
 
     pub fn is_recipient(&self, caller: &Caller) -> bool {
         self.recipient_id == Some(caller.id)
+    }
+
+    /// Whom `caller` would cancel it as: its donor or its recipient (staff
+    /// refund instead); `None` for anyone else.
+    pub fn canceller(&self, caller: &Caller) -> Option<CancelledBy> {
+        if self.is_donor(caller) {
+            Some(CancelledBy::Donor)
+        } else if self.is_recipient(caller) {
+            Some(CancelledBy::Recipient)
+        } else {
+            None
+        }
+    }
+
+    /// Whether `by` may cancel it as it stands: the donor while it is
+    /// pending, and either party an item donation once confirmed (the goods
+    /// have not changed hands yet).
+    pub fn may_be_cancelled_by(&self, by: CancelledBy) -> bool {
+        matches!(
+            (by, self.kind, self.status),
+            (CancelledBy::Donor, _, Status::Pending)
+                | (
+                    CancelledBy::Donor | CancelledBy::Recipient,
+                    Kind::Item,
+                    Status::Confirmed
+                )
+        )
     }
 
     /// Donor, recipient and staff may see it whatever its status, and move it.

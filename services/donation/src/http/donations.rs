@@ -11,7 +11,6 @@ use hearth_core::pagination::{Cursor, CursorText, Limit, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
 use hearth_core::validation::{Validator, REASON_MAX_CHARS};
 use hearth_core::{ApiError, ApiResult};
-use hearth_events::donation::CancelledBy;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -21,7 +20,7 @@ use uuid::Uuid;
 use super::AppState;
 use crate::db::{self, Selection};
 use crate::domain::new_donation::schema::DonationBody;
-use crate::domain::{Action, CreateDonation, Donation, Kind, Status};
+use crate::domain::{Action, CreateDonation, Donation};
 use crate::transitions;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -224,25 +223,12 @@ async fn cancel_donation(
 ) -> ApiResult<Tagged<Donation>> {
     let mut tx = state.db.begin().await?;
     let d = load_for_move(&mut tx, id, &caller).await?;
-    let by = if d.is_donor(&caller) {
-        CancelledBy::Donor
-    } else if d.is_recipient(&caller) {
-        CancelledBy::Recipient
-    } else {
+    let Some(by) = d.canceller(&caller) else {
         return Err(ApiError::forbidden(
             "only the donor or the recipient may cancel a donation",
         ));
     };
-    let permitted = matches!(
-        (by, d.kind, d.status),
-        (CancelledBy::Donor, _, Status::Pending)
-            | (
-                CancelledBy::Donor | CancelledBy::Recipient,
-                Kind::Item,
-                Status::Confirmed
-            )
-    );
-    if !permitted || transitions::allowed(&d, Action::Cancel).is_none() {
+    if !d.may_be_cancelled_by(by) || transitions::allowed(&d, Action::Cancel).is_none() {
         return Err(refused(&d, "cancelled by you"));
     }
     let d = transitions::cancel(&mut tx, &d, by, &context.event_context()).await?;

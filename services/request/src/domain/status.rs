@@ -45,6 +45,16 @@ impl Status {
     pub fn is_open(self) -> bool {
         self == Status::Open
     }
+
+    /// A move the platform makes by itself (fulfilled once complete,
+    /// expired once due): from `open` only.
+    pub fn move_from_open(self, to: Status) -> Option<StatusChange> {
+        self.is_open().then_some(StatusChange {
+            from: Status::Open,
+            to,
+            suspended_from: None,
+        })
+    }
 }
 
 /// Staff's suspension, on top of the owner's moves (`hearth_core::status`).
