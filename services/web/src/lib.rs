@@ -19,6 +19,7 @@ pub mod config;
 pub mod cookies;
 pub mod csrf;
 pub mod format;
+pub mod kept;
 pub mod layout;
 pub mod live;
 pub mod pages;

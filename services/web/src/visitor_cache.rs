@@ -9,8 +9,6 @@
 //! (they are theirs: their name, their forms), nor is any page that carries
 //! the visitor's own CSRF token, nor anything but a complete 200 page.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::body::{to_bytes, Body, Bytes};
@@ -21,41 +19,21 @@ use axum::response::{IntoResponse, Response};
 
 use crate::cookies;
 use crate::csrf::CsrfToken;
+use crate::kept::Kept;
 use crate::session::{REFRESH_COOKIE, SESSION_COOKIE};
 
-/// Pages kept at most; a full cache starts again empty.
+/// Pages kept at most.
 const KEPT_AT_MOST: usize = 1_000;
 /// A page is a few kilobytes; anything larger is not kept.
 const PAGE_AT_MOST: usize = 256 * 1024;
 
 /// Pages by host and address, each kept `fresh_for`. Cheap to clone: shared.
 #[derive(Debug, Clone)]
-pub struct VisitorCache {
-    fresh_for: Duration,
-    pages: Arc<Mutex<HashMap<String, (Instant, Bytes)>>>,
-}
+pub struct VisitorCache(Kept<String, Bytes>);
 
 impl VisitorCache {
     pub fn new(fresh_for: Duration) -> Self {
-        Self {
-            fresh_for,
-            pages: Arc::default(),
-        }
-    }
-
-    fn fresh(&self, key: &str) -> Option<Bytes> {
-        let kept = self.pages.lock().expect("visitor cache lock");
-        kept.get(key)
-            .filter(|(at, _)| at.elapsed() < self.fresh_for)
-            .map(|(_, page)| page.clone())
-    }
-
-    fn keep(&self, key: String, page: Bytes) {
-        let mut kept = self.pages.lock().expect("visitor cache lock");
-        if kept.len() >= KEPT_AT_MOST && !kept.contains_key(&key) {
-            kept.clear();
-        }
-        kept.insert(key, (Instant::now(), page));
+        Self(Kept::new(fresh_for, KEPT_AT_MOST))
     }
 }
 
@@ -68,7 +46,7 @@ pub async fn for_visitors(
     let Some(key) = key(&request) else {
         return next.run(request).await;
     };
-    if let Some(page) = cache.fresh(&key) {
+    if let Some(page) = cache.0.fresh(&key, Instant::now()) {
         return html(page);
     }
     let csrf = request.extensions().get::<CsrfToken>().map(|t| t.0.clone());
@@ -83,7 +61,7 @@ pub async fn for_visitors(
     };
     let holds_token = csrf.is_some_and(|token| contains(&page, token.as_bytes()));
     if !holds_token {
-        cache.keep(key, page.clone());
+        cache.0.keep(key, Instant::now(), page.clone());
     }
     Response::from_parts(parts, Body::from(page))
 }

@@ -9,42 +9,27 @@
 //! service that did not answer is not remembered at all.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures::future::join_all;
 use uuid::Uuid;
 
 use super::{Api, Failure};
+use crate::kept::Kept;
 use crate::session::Viewer;
 
 /// How long a name is kept.
 pub const FRESH_FOR: Duration = Duration::from_secs(30);
-/// At most this many names are kept; a full cache starts again empty (it
-/// refills from the pages being read, and the bound keeps memory fixed).
+/// At most this many names are kept.
 const KEPT_AT_MOST: usize = 10_000;
 
-/// A person's name (none: no profile), and when it was asked.
-type Kept = (Instant, Option<String>);
+/// Names by person (none: no profile).
+#[derive(Debug, Clone)]
+pub struct Names(Kept<Uuid, Option<String>>);
 
-/// Names by person. Cheap to clone: shared.
-#[derive(Debug, Clone, Default)]
-pub struct Names(Arc<Mutex<HashMap<Uuid, Kept>>>);
-
-impl Names {
-    fn fresh(&self, id: Uuid, now: Instant) -> Option<Option<String>> {
-        let kept = self.0.lock().expect("names lock");
-        kept.get(&id)
-            .filter(|(asked, _)| now.duration_since(*asked) < FRESH_FOR)
-            .map(|(_, name)| name.clone())
-    }
-
-    fn keep(&self, id: Uuid, asked: Instant, name: Option<String>) {
-        let mut kept = self.0.lock().expect("names lock");
-        if kept.len() >= KEPT_AT_MOST && !kept.contains_key(&id) {
-            kept.clear();
-        }
-        kept.insert(id, (asked, name));
+impl Default for Names {
+    fn default() -> Self {
+        Self(Kept::new(FRESH_FOR, KEPT_AT_MOST))
     }
 }
 
@@ -56,7 +41,7 @@ impl Api {
         let mut names = HashMap::new();
         let mut missing = Vec::new();
         for &id in ids {
-            match self.names.fresh(id, now) {
+            match self.names.0.fresh(&id, now) {
                 Some(Some(name)) => {
                     names.insert(id, name);
                 }
@@ -74,10 +59,12 @@ impl Api {
         for (id, answer) in asked {
             match answer {
                 Ok(profile) => {
-                    self.names.keep(id, now, Some(profile.display_name.clone()));
+                    self.names
+                        .0
+                        .keep(id, now, Some(profile.display_name.clone()));
                     names.insert(id, profile.display_name);
                 }
-                Err(Failure::NotFound) => self.names.keep(id, now, None),
+                Err(Failure::NotFound) => self.names.0.keep(id, now, None),
                 Err(_) => {}
             }
         }
