@@ -7,9 +7,14 @@
 use std::str::FromStr;
 use std::time::Duration;
 
+use futures::future::BoxFuture;
+use futures::stream::BoxStream;
+use sqlx::error::BoxDynError;
 use sqlx::migrate::Migrator;
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Connection, PgConnection, PgPool};
+use sqlx::postgres::{
+    PgArguments, PgConnectOptions, PgPoolOptions, PgQueryResult, PgRow, PgStatement, PgTypeInfo,
+};
+use sqlx::{Connection, Describe, Either, Execute, Executor, PgConnection, PgPool, Postgres};
 
 pub use crate::config::redacted_url;
 use crate::config::DatabaseConfig;
@@ -120,6 +125,81 @@ pub async fn lock_for_transaction(conn: &mut sqlx::PgConnection, key: &str) -> s
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Runs each statement given to it unnamed: parsed and planned with the
+/// values bound, never prepared once and cached. A list query whose filters
+/// are nullable parameters (`$1::text is null or status = $1`) needs this:
+/// PostgreSQL may switch a cached statement to one generic plan, which
+/// cannot drop the filters left null and so cannot pick their indexes.
+/// The checked macros' queries have no `.persistent(false)`; this does
+/// the same: `query_as!(…).fetch_all(Unprepared(pool))`.
+#[derive(Debug)]
+pub struct Unprepared<X>(pub X);
+
+impl<'c, X> Executor<'c> for Unprepared<X>
+where
+    X: Executor<'c, Database = Postgres>,
+{
+    type Database = Postgres;
+
+    fn fetch_many<'e, 'q: 'e, E>(
+        self,
+        query: E,
+    ) -> BoxStream<'e, sqlx::Result<Either<PgQueryResult, PgRow>>>
+    where
+        'c: 'e,
+        E: 'q + Execute<'q, Postgres>,
+    {
+        self.0.fetch_many(Unnamed(query))
+    }
+
+    fn fetch_optional<'e, 'q: 'e, E>(self, query: E) -> BoxFuture<'e, sqlx::Result<Option<PgRow>>>
+    where
+        'c: 'e,
+        E: 'q + Execute<'q, Postgres>,
+    {
+        self.0.fetch_optional(Unnamed(query))
+    }
+
+    fn prepare_with<'e, 'q: 'e>(
+        self,
+        sql: &'q str,
+        parameters: &'e [PgTypeInfo],
+    ) -> BoxFuture<'e, sqlx::Result<PgStatement<'q>>>
+    where
+        'c: 'e,
+    {
+        self.0.prepare_with(sql, parameters)
+    }
+
+    fn describe<'e, 'q: 'e>(self, sql: &'q str) -> BoxFuture<'e, sqlx::Result<Describe<Postgres>>>
+    where
+        'c: 'e,
+    {
+        self.0.describe(sql)
+    }
+}
+
+/// A statement to be sent unnamed; everything else as it was.
+struct Unnamed<Q>(Q);
+
+impl<'q, Q: Execute<'q, Postgres>> Execute<'q, Postgres> for Unnamed<Q> {
+    fn sql(&self) -> &'q str {
+        self.0.sql()
+    }
+
+    fn statement(&self) -> Option<&PgStatement<'q>> {
+        self.0.statement()
+    }
+
+    fn take_arguments(&mut self) -> Result<Option<PgArguments>, BoxDynError> {
+        self.0.take_arguments()
+    }
+
+    fn persistent(&self) -> bool {
+        false
+    }
 }
 
 /// Stores a domain enum as `text` (readable to operators and `psql`), through

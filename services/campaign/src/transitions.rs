@@ -12,6 +12,7 @@ use crate::domain::{Campaign, StatusChange};
 use crate::SERVICE;
 
 /// Applies `change` and emits `campaign.status_changed`.
+#[tracing::instrument(err, skip(conn, campaign, context), fields(campaign_id = %campaign.id))]
 pub async fn change_status(
     conn: &mut PgConnection,
     campaign: &Campaign,
