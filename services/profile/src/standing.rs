@@ -32,6 +32,7 @@ pub struct Standing {
 }
 
 /// Suspends `user_id`; `None` if they already are.
+#[tracing::instrument(err, skip(conn, context))]
 pub async fn suspend(
     conn: &mut PgConnection,
     user_id: Uuid,
@@ -53,6 +54,7 @@ pub async fn suspend(
 }
 
 /// Lifts a suspension; `None` if there is none.
+#[tracing::instrument(err, skip(conn, context))]
 pub async fn reinstate(
     conn: &mut PgConnection,
     user_id: Uuid,
@@ -74,7 +76,7 @@ pub async fn reinstate(
 }
 
 /// A person's last decision, as this service recorded it.
-#[derive(Debug, Default, sqlx::FromRow)]
+#[derive(Debug, Default)]
 struct LastDecision {
     suspended: bool,
     decided_at: Option<DateTime<Utc>>,
@@ -85,13 +87,14 @@ struct LastDecision {
 /// any row to lock. Returns the decision in force.
 async fn lock_standing(conn: &mut PgConnection, user_id: Uuid) -> sqlx::Result<LastDecision> {
     hearth_core::db::lock_for_transaction(conn, &format!("profile-standing:{user_id}")).await?;
-    Ok(
-        sqlx::query_as("select suspended, decided_at from account_suspensions where user_id = $1")
-            .bind(user_id)
-            .fetch_optional(conn)
-            .await?
-            .unwrap_or_default(),
+    Ok(sqlx::query_as!(
+        LastDecision,
+        "select suspended, decided_at from account_suspensions where user_id = $1",
+        user_id,
     )
+    .fetch_optional(conn)
+    .await?
+    .unwrap_or_default())
 }
 
 /// When this decision is made: `now`, or just after the one it follows if

@@ -13,6 +13,7 @@ use crate::domain::{Request, Status, StatusChange};
 use crate::SERVICE;
 
 /// Applies `change` and emits `request.status_changed`.
+#[tracing::instrument(err, skip(conn, request, context), fields(request_id = %request.id))]
 pub async fn change_status(
     conn: &mut PgConnection,
     request: &Request,
@@ -36,6 +37,7 @@ pub async fn change_status(
 /// Fulfils an open request whose received items reached `quantity_needed`:
 /// `request.fulfilled`, once, and its `request.status_changed`. `None` if it
 /// is not open or not yet complete.
+#[tracing::instrument(err, skip(conn, request, context), fields(request_id = %request.id))]
 pub async fn fulfil_if_complete(
     conn: &mut PgConnection,
     request: &Request,
@@ -58,6 +60,7 @@ pub async fn fulfil_if_complete(
 }
 
 /// `needed_by` passed while the request was open.
+#[tracing::instrument(err, skip(conn, request, context), fields(request_id = %request.id))]
 pub async fn expire(
     conn: &mut PgConnection,
     request: &Request,

@@ -4,32 +4,29 @@ use hearth_core::pagination::PageRequest;
 use sqlx::{PgConnection, PgExecutor};
 use uuid::Uuid;
 
-use crate::domain::{Context, Conversation, Message, MessageRow, NewMessage};
-
-macro_rules! message_columns {
-    () => {
-        "id, sender_id, recipient_id, body, context_type, context_id, created_at, read_at"
-    };
-}
+use crate::domain::{Context, ContextType, Conversation, Message, MessageRow, NewMessage};
 
 /// Stores a message under `id` (from `hearth_core::idempotency::new_resource_id`)
 /// and brings both parties' conversations up to date.
+#[tracing::instrument(err, skip(conn, new))]
 pub async fn insert_message(
     conn: &mut PgConnection,
     id: Uuid,
     new: &NewMessage,
 ) -> sqlx::Result<Message> {
-    let row: MessageRow = sqlx::query_as(concat!(
-        "insert into messages (id, sender_id, recipient_id, body, context_type, context_id) \
-         values ($1, $2, $3, $4, $5, $6) returning ",
-        message_columns!()
-    ))
-    .bind(id)
-    .bind(new.sender_id)
-    .bind(new.recipient_id)
-    .bind(&new.body)
-    .bind(new.context.map(|c| c.kind))
-    .bind(new.context.map(|c| c.id))
+    let row = sqlx::query_as!(
+        MessageRow,
+        r#"insert into messages (id, sender_id, recipient_id, body, context_type, context_id)
+           values ($1, $2, $3, $4, $5, $6)
+           returning id, sender_id, recipient_id, body, context_type as "context_type: ContextType",
+             context_id, created_at, read_at"#,
+        id,
+        new.sender_id,
+        new.recipient_id,
+        new.body,
+        new.context.map(|c| c.kind.as_str()),
+        new.context.map(|c| c.id),
+    )
     .fetch_one(&mut *conn)
     .await?;
     let message = Message::from(row);
@@ -55,33 +52,35 @@ async fn touch_conversation(
     message: &Message,
     unread: i32,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "insert into conversations (owner_id, counterpart_id, last_message_id, last_at, unread_count) \
-         values ($1, $2, $3, $4, $5) \
-         on conflict (owner_id, counterpart_id) do update set \
-           unread_count = conversations.unread_count + excluded.unread_count, \
-           last_message_id = case when (excluded.last_at, excluded.last_message_id) \
-                                     > (conversations.last_at, conversations.last_message_id) \
-                                  then excluded.last_message_id else conversations.last_message_id end, \
+    sqlx::query!(
+        "insert into conversations (owner_id, counterpart_id, last_message_id, last_at, unread_count)
+         values ($1, $2, $3, $4, $5)
+         on conflict (owner_id, counterpart_id) do update set
+           unread_count = conversations.unread_count + excluded.unread_count,
+           last_message_id = case when (excluded.last_at, excluded.last_message_id)
+                                     > (conversations.last_at, conversations.last_message_id)
+                                  then excluded.last_message_id else conversations.last_message_id end,
            last_at = greatest(conversations.last_at, excluded.last_at)",
+        owner_id,
+        counterpart_id,
+        message.id,
+        message.created_at,
+        unread,
     )
-    .bind(owner_id)
-    .bind(counterpart_id)
-    .bind(message.id)
-    .bind(message.created_at)
-    .bind(unread)
     .execute(conn)
     .await?;
     Ok(())
 }
 
+#[tracing::instrument(err, skip(db))]
 pub async fn find_message<'c>(db: impl PgExecutor<'c>, id: Uuid) -> sqlx::Result<Option<Message>> {
-    let row: Option<MessageRow> = sqlx::query_as(concat!(
-        "select ",
-        message_columns!(),
-        " from messages where id = $1"
-    ))
-    .bind(id)
+    let row = sqlx::query_as!(
+        MessageRow,
+        r#"select id, sender_id, recipient_id, body, context_type as "context_type: ContextType",
+             context_id, created_at, read_at
+           from messages where id = $1"#,
+        id,
+    )
     .fetch_optional(db)
     .await?;
     Ok(row.map(Message::from))
@@ -89,15 +88,18 @@ pub async fn find_message<'c>(db: impl PgExecutor<'c>, id: Uuid) -> sqlx::Result
 
 /// Marks a message read by its recipient, once: reading it again keeps the
 /// first time and counts nothing twice.
+#[tracing::instrument(err, skip(conn, message), fields(message_id = %message.id))]
 pub async fn mark_message_read(
     conn: &mut PgConnection,
     message: &Message,
 ) -> sqlx::Result<Message> {
-    let newly_read: Option<MessageRow> = sqlx::query_as(concat!(
-        "update messages set read_at = now() where id = $1 and read_at is null returning ",
-        message_columns!()
-    ))
-    .bind(message.id)
+    let newly_read = sqlx::query_as!(
+        MessageRow,
+        r#"update messages set read_at = now() where id = $1 and read_at is null
+           returning id, sender_id, recipient_id, body, context_type as "context_type: ContextType",
+             context_id, created_at, read_at"#,
+        message.id,
+    )
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = newly_read else {
@@ -105,12 +107,12 @@ pub async fn mark_message_read(
             .await?
             .unwrap_or_else(|| message.clone()));
     };
-    sqlx::query(
-        "update conversations set unread_count = unread_count - 1 \
+    sqlx::query!(
+        "update conversations set unread_count = unread_count - 1
          where owner_id = $1 and counterpart_id = $2 and unread_count > 0",
+        message.recipient_id,
+        message.sender_id,
     )
-    .bind(message.recipient_id)
-    .bind(message.sender_id)
     .execute(conn)
     .await?;
     Ok(Message::from(row))
@@ -118,93 +120,92 @@ pub async fn mark_message_read(
 
 /// Whether `sender` has written to `recipient` about `context`. Walks the
 /// pair's thread index, as the thread query does.
+#[tracing::instrument(err, skip(db))]
 pub async fn has_written_about<'c>(
     db: impl PgExecutor<'c>,
     sender: Uuid,
     recipient: Uuid,
     context: Context,
 ) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "select exists (select 1 from messages \
-         where least(sender_id, recipient_id) = least($1::uuid, $2::uuid) \
-           and greatest(sender_id, recipient_id) = greatest($1::uuid, $2::uuid) \
-           and sender_id = $1 and recipient_id = $2 \
-           and context_type = $3 and context_id = $4)",
+    sqlx::query_scalar!(
+        r#"select exists (select 1 from messages
+             where least(sender_id, recipient_id) = least($1::uuid, $2::uuid)
+               and greatest(sender_id, recipient_id) = greatest($1::uuid, $2::uuid)
+               and sender_id = $1 and recipient_id = $2
+               and context_type = $3 and context_id = $4) as "written!""#,
+        sender,
+        recipient,
+        context.kind.as_str(),
+        context.id,
     )
-    .bind(sender)
-    .bind(recipient)
-    .bind(context.kind)
-    .bind(context.id)
     .fetch_one(db)
     .await
 }
 
 /// The text of the thread query, public so that a test can `EXPLAIN` it and
 /// prove it walks the conversation's index however many messages there are.
-pub const THREAD_SQL: &str = concat!(
-    "select ",
-    message_columns!(),
-    " from messages \
-     where least(sender_id, recipient_id) = least($1::uuid, $2::uuid) \
-       and greatest(sender_id, recipient_id) = greatest($1::uuid, $2::uuid) \
-       and ($3::timestamptz is null or (created_at, id) < ($3, $4)) \
-     order by created_at desc, id desc limit $5"
-);
+pub const THREAD_SQL: &str = include_str!("thread.sql");
 
 /// One page of the messages between two people, newest first.
+#[tracing::instrument(err, skip(db, page))]
 pub async fn list_thread<'c>(
     db: impl PgExecutor<'c>,
     one: Uuid,
     other: Uuid,
     page: &PageRequest,
 ) -> sqlx::Result<Vec<Message>> {
-    let rows: Vec<MessageRow> = sqlx::query_as(THREAD_SQL)
-        .bind(one)
-        .bind(other)
-        .bind(page.after_created_at())
-        .bind(page.after_id())
-        .bind(page.fetch_limit())
-        .fetch_all(db)
-        .await?;
+    let rows = sqlx::query_file_as!(
+        MessageRow,
+        "src/db/thread.sql",
+        one,
+        other,
+        page.after_created_at(),
+        page.after_id(),
+        page.fetch_limit(),
+    )
+    .fetch_all(db)
+    .await?;
     Ok(rows.into_iter().map(Message::from).collect())
-}
-
-#[derive(Debug, sqlx::FromRow)]
-struct ConversationRow {
-    counterpart_id: Uuid,
-    unread_count: i32,
-    #[sqlx(flatten)]
-    last: MessageRow,
 }
 
 /// One page of a person's conversations, most recent first, each with its
 /// last message: one query, no per-row lookups. A conversation's `last_at`
 /// is its last message's `created_at`, so that message keys the cursor.
+#[tracing::instrument(err, skip(db, page))]
 pub async fn list_conversations<'c>(
     db: impl PgExecutor<'c>,
     owner_id: Uuid,
     page: &PageRequest,
 ) -> sqlx::Result<Vec<Conversation>> {
-    let rows: Vec<ConversationRow> = sqlx::query_as(
-        "select c.counterpart_id, c.unread_count, \
-                m.id, m.sender_id, m.recipient_id, m.body, m.context_type, m.context_id, \
-                m.created_at, m.read_at \
-         from conversations c join messages m on m.id = c.last_message_id \
-         where c.owner_id = $1 \
-           and ($2::timestamptz is null or (c.last_at, c.last_message_id) < ($2, $3)) \
-         order by c.last_at desc, c.last_message_id desc limit $4",
+    let rows = sqlx::query!(
+        r#"select c.counterpart_id, c.unread_count,
+             m.id, m.sender_id, m.recipient_id, m.body,
+             m.context_type as "context_type: ContextType", m.context_id, m.created_at, m.read_at
+           from conversations c join messages m on m.id = c.last_message_id
+           where c.owner_id = $1
+             and ($2::timestamptz is null or (c.last_at, c.last_message_id) < ($2, $3))
+           order by c.last_at desc, c.last_message_id desc limit $4"#,
+        owner_id,
+        page.after_created_at(),
+        page.after_id(),
+        page.fetch_limit(),
     )
-    .bind(owner_id)
-    .bind(page.after_created_at())
-    .bind(page.after_id())
-    .bind(page.fetch_limit())
     .fetch_all(db)
     .await?;
     Ok(rows
         .into_iter()
         .map(|r| Conversation {
             counterpart_id: r.counterpart_id,
-            last_message: Message::from(r.last),
+            last_message: Message::from(MessageRow {
+                id: r.id,
+                sender_id: r.sender_id,
+                recipient_id: r.recipient_id,
+                body: r.body,
+                context_type: r.context_type,
+                context_id: r.context_id,
+                created_at: r.created_at,
+                read_at: r.read_at,
+            }),
             unread_count: r.unread_count,
         })
         .collect())

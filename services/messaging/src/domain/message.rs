@@ -82,7 +82,7 @@ impl Message {
 }
 
 /// A message as stored: the context in two columns.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct MessageRow {
     pub id: Uuid,
     pub sender_id: Uuid,

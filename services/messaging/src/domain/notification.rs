@@ -5,13 +5,11 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 /// What a notification points at: `{"type": "campaign", "id": "…"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[schema(example = json!({"type": "campaign", "id": "0193a5e0-7b2c-7c3d-8e4f-5a6b7c8d9e0f"}))]
 pub struct Link {
     #[serde(rename = "type")]
-    #[sqlx(rename = "link_type")]
     pub kind: String,
-    #[sqlx(rename = "link_id")]
     pub id: Uuid,
 }
 
@@ -26,7 +24,7 @@ impl Link {
 }
 
 /// A notification, as answered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "0193a5e4-7a8b-7c9d-8e0f-1a2b3c4d5e6f",
     "user_id": "5f0c6a1e-2b7d-4c8e-9f3a-1d2e3f4a5b6c",
@@ -42,11 +40,9 @@ pub struct Notification {
     pub user_id: Uuid,
     /// The event type that caused it.
     #[serde(rename = "type")]
-    #[sqlx(rename = "type")]
     pub kind: String,
     pub title: String,
     pub body: String,
-    #[sqlx(flatten)]
     pub link: Link,
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,

@@ -42,7 +42,7 @@ hearth_core::text_column!(ProfileStatus);
 
 /// A profile: what a person shows of themselves, their standing and
 /// the ratings others gave them.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "5f0c6a1e-2b7d-4c8e-9f3a-1d2e3f4a5b6c",
     "display_name": "Ada",

@@ -12,7 +12,7 @@ pub const SCORE: (i16, i16) = (1, 5);
 
 /// A rating as stored, with what decides who may see its parties: its
 /// donation's donor, and whether they asked to stay anonymous.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rating {
     pub id: Uuid,
     pub donation_id: Uuid,
@@ -96,7 +96,7 @@ impl Rating {
 /// A donation that went through, as profile-service learnt it from
 /// `donation.confirmed` (money) or `donation.completed` (items), and that no
 /// refund undid.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Exchange {
     pub donor_id: Uuid,
     pub recipient_id: Uuid,

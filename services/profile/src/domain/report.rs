@@ -87,7 +87,7 @@ words!(
 );
 
 /// A report, with the `action` staff took.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "0193a5e6-1a2b-7c3d-8e4f-5a6b7c8d9e0a",
     "reporter_id": "7d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a",
