@@ -21,11 +21,12 @@ pub async fn grant_own_schema(
     let role_ident = quote_ident(&role)?;
     let schema = quote_ident(spec.schema())?;
     let mut conn = PgConnection::connect_with(&PgConnectOptions::from_str(url)?).await?;
-    let exists: bool =
-        sqlx::query_scalar("select exists (select 1 from pg_roles where rolname = $1)")
-            .bind(&role)
-            .fetch_one(&mut conn)
-            .await?;
+    let exists = sqlx::query_scalar!(
+        r#"select exists (select 1 from pg_roles where rolname = $1) as "exists!""#,
+        role,
+    )
+    .fetch_one(&mut conn)
+    .await?;
     if !exists {
         sqlx::raw_sql(&format!("create role {role_ident} login"))
             .execute(&mut conn)

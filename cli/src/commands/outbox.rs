@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use hearth_core::config::{Database, DatabaseConfig, Env, ServiceSpec};
+use sqlx::PgPool;
 
 /// Every service with an outbox, and the database it lives in. Listed by
 /// name, not by the services this binary runs, so that a service still to
@@ -16,15 +17,6 @@ const OUTBOXES: &[(&str, Database)] = &[
     ("messaging", Database::Main),
     ("profile", Database::Main),
 ];
-
-/// Each figure reads one index: the partial index of unpublished rows, or
-/// the index of published rows by time; never the whole table.
-const STATUS: &str = "select \
-       (select count(*) from outbox where published_at is null), \
-       (select extract(epoch from now() - min(created_at))::float8 from outbox where published_at is null), \
-       (select count(*) from outbox where published_at > now() - interval '1 minute'), \
-       (select count(*) from outbox where published_at is null and attempts > 0), \
-       (select last_error from outbox where published_at is null and last_error is not null order by seq limit 1)";
 
 #[derive(Debug, clap::Subcommand)]
 pub enum OutboxCommand {
@@ -95,17 +87,40 @@ async fn status(url: &str, schema: &'static str) -> anyhow::Result<Option<Row>> 
         acquire_timeout: Duration::from_secs(5),
     };
     let pool = hearth_core::db::pool(&config, schema)?;
-    let exists: bool = sqlx::query_scalar("select to_regclass($1) is not null")
-        .bind(format!("{schema}.outbox"))
-        .fetch_one(&pool)
-        .await?;
+    let exists = sqlx::query_scalar!(
+        r#"select to_regclass($1) is not null as "exists!""#,
+        format!("{schema}.outbox"),
+    )
+    .fetch_one(&pool)
+    .await?;
     let row = if exists {
-        Some(sqlx::query_as(STATUS).fetch_one(&pool).await?)
+        Some(figures(&pool).await?)
     } else {
         None
     };
     pool.close().await;
     Ok(row)
+}
+
+/// Each figure reads one index: the partial index of unpublished rows, or
+/// the index of published rows by time; never the whole table.
+async fn figures(pool: &PgPool) -> sqlx::Result<Row> {
+    let r = sqlx::query!(
+        r#"select
+             (select count(*) from outbox where published_at is null) as "waiting!",
+             (select extract(epoch from now() - min(created_at))::float8
+                from outbox where published_at is null) as oldest,
+             (select count(*) from outbox
+                where published_at > now() - interval '1 minute') as "sent!",
+             (select count(*) from outbox
+                where published_at is null and attempts > 0) as "failing!",
+             (select last_error from outbox
+                where published_at is null and last_error is not null
+                order by seq limit 1) as last_error"#
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok((r.waiting, r.oldest, r.sent, r.failing, r.last_error))
 }
 
 /// `3s`, `2m 5s`: whole seconds are enough for an operator.

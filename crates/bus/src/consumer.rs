@@ -438,11 +438,11 @@ impl Consumer {
         envelope: Envelope,
     ) -> Result<bool, HandleError> {
         let mut tx = self.pool.begin().await?;
-        let first_time = sqlx::query(
+        let first_time = sqlx::query!(
             "insert into inbox (event_id, event_type) values ($1, $2) on conflict do nothing",
+            envelope.id,
+            envelope.event_type,
         )
-        .bind(envelope.id)
-        .bind(&envelope.event_type)
         .execute(&mut *tx)
         .await?
         .rows_affected()
@@ -680,13 +680,13 @@ pub async fn delete_inbox_before(
 ) -> sqlx::Result<u64> {
     let mut total = 0;
     loop {
-        let deleted = sqlx::query(
-            "delete from inbox where event_id in ( \
-               select event_id from inbox where received_at < now() - $1::interval \
+        let deleted = sqlx::query!(
+            "delete from inbox where event_id in (
+               select event_id from inbox where received_at < now() - make_interval(secs => $1)
                order by received_at limit $2)",
+            retention.as_secs_f64(),
+            batch,
         )
-        .bind(format!("{} milliseconds", retention.as_millis()))
-        .bind(batch)
         .execute(&mut *conn)
         .await?
         .rows_affected();

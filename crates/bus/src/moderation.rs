@@ -83,28 +83,28 @@ pub async fn record(
     reason: Option<&str>,
     decision: Decision,
 ) -> sqlx::Result<()> {
-    sqlx::query(
-        "insert into account_suspensions (user_id, suspended, reason, decided_at, event_id) \
-         values ($1, $2, $3, $4, $5) \
-         on conflict (user_id) do update \
-           set suspended = excluded.suspended, reason = excluded.reason, \
-               decided_at = excluded.decided_at, event_id = excluded.event_id \
-         where (account_suspensions.decided_at, account_suspensions.event_id) \
+    sqlx::query!(
+        "insert into account_suspensions (user_id, suspended, reason, decided_at, event_id)
+         values ($1, $2, $3, $4, $5)
+         on conflict (user_id) do update
+           set suspended = excluded.suspended, reason = excluded.reason,
+               decided_at = excluded.decided_at, event_id = excluded.event_id
+         where (account_suspensions.decided_at, account_suspensions.event_id)
              < (excluded.decided_at, excluded.event_id)",
+        user_id,
+        suspended,
+        reason,
+        decision.at,
+        decision.event_id,
     )
-    .bind(user_id)
-    .bind(suspended)
-    .bind(reason)
-    .bind(decision.at)
-    .bind(decision.event_id)
     .execute(&mut *conn)
     .await?;
     // Every instance's in-memory set (hearth_core::moderation::Suspensions)
     // loads again once this commits. Inside the transaction, so it is sent
     // only if the decision commits; decisions are rare, so PostgreSQL's
     // notify lock held through this commit costs nothing.
-    sqlx::query("select pg_notify(current_schema() || '_suspensions', '')")
-        .execute(conn)
+    sqlx::query!("select pg_notify(current_schema() || '_suspensions', '') as notified")
+        .fetch_one(conn)
         .await?;
     // This instance's own request answers once its set shows the decision.
     hearth_core::moderation::note_decision();

@@ -23,18 +23,18 @@ pub async fn emit<T: Event>(
 /// Call it inside the transaction that makes the change the event describes.
 pub async fn enqueue<T: Event>(conn: &mut PgConnection, event: &Envelope<T>) -> sqlx::Result<()> {
     let row = Row::of(event)?;
-    sqlx::query(
-        // The condition runs once, before the row is built: the transaction
-        // has its id before the row takes its `seq`, which the relay's cursor
-        // relies on (relay/cursor.rs). (A `from (select pg_current_xact_id())`
-        // is optimised away, the function being stable and its value unused.)
-        "insert into outbox (event_id, aggregate_id, event_type, envelope) \
+    // The condition runs once, before the row is built: the transaction
+    // has its id before the row takes its `seq`, which the relay's cursor
+    // relies on (relay/cursor.rs). (A `from (select pg_current_xact_id())`
+    // is optimised away, the function being stable and its value unused.)
+    sqlx::query!(
+        "insert into outbox (event_id, aggregate_id, event_type, envelope)
          select $1, $2, $3, $4 where pg_current_xact_id() is not null",
+        row.event_id,
+        row.aggregate_id,
+        row.event_type,
+        row.envelope,
     )
-    .bind(row.event_id)
-    .bind(row.aggregate_id)
-    .bind(row.event_type)
-    .bind(row.envelope)
     .execute(conn)
     .await?;
     Ok(())

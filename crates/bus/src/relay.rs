@@ -122,7 +122,7 @@ impl RelayMetrics {
     }
 }
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 struct OutboxRow {
     seq: i64,
     event_id: uuid::Uuid,
@@ -178,21 +178,22 @@ impl Default for Round {
 /// (a mark lost in a crash only means the event is sent again, which
 /// consumers absorb), and its few statements each read a few rows by index.
 async fn prepare_session(session: &mut PgConnection) -> Result<(), RoundError> {
-    for setting in [
-        "set synchronous_commit = off",
-        // The batch query must walk the unpublished index in order and stop
-        // after a batch. Before autovacuum has analyzed a freshly filled
-        // outbox, PostgreSQL underestimates it and sorts the whole backlog
-        // instead; this session runs nothing else, so it may forbid that.
-        "set enable_bitmapscan = off",
-        "set enable_sort = off",
-        // With many gaps PostgreSQL would rather hash the whole outbox than
-        // look each gap up.
-        "set enable_hashjoin = off",
-        "set enable_mergejoin = off",
-    ] {
-        sqlx::query(setting).execute(&mut *session).await?;
-    }
+    // `set_config(…, false)` is `set`: for the whole session.
+    sqlx::query!(
+        "select set_config('synchronous_commit', 'off', false) as synchronous_commit,
+           -- The batch query must walk the unpublished index in order and stop
+           -- after a batch. Before autovacuum has analyzed a freshly filled
+           -- outbox, PostgreSQL underestimates it and sorts the whole backlog
+           -- instead; this session runs nothing else, so it may forbid that.
+           set_config('enable_bitmapscan', 'off', false) as enable_bitmapscan,
+           set_config('enable_sort', 'off', false) as enable_sort,
+           -- With many gaps PostgreSQL would rather hash the whole outbox than
+           -- look each gap up.
+           set_config('enable_hashjoin', 'off', false) as enable_hashjoin,
+           set_config('enable_mergejoin', 'off', false) as enable_mergejoin"
+    )
+    .fetch_one(&mut *session)
+    .await?;
     Ok(())
 }
 
@@ -323,10 +324,12 @@ impl Relay {
     /// as the session). Standing by costs a pooled connection for a moment.
     async fn take_lock(&self) -> Result<Option<PgConnection>, RoundError> {
         let mut pooled = self.pool.acquire().await?;
-        let leader: bool = sqlx::query_scalar("select pg_try_advisory_lock(hashtext($1))")
-            .bind(format!("hearth.outbox.{}", self.config.schema))
-            .fetch_one(&mut *pooled)
-            .await?;
+        let leader = sqlx::query_scalar!(
+            r#"select pg_try_advisory_lock(hashtext($1)) as "leader!""#,
+            format!("hearth.outbox.{}", self.config.schema),
+        )
+        .fetch_one(&mut *pooled)
+        .await?;
         Ok(leader.then(|| pooled.detach()))
     }
 
@@ -476,34 +479,35 @@ impl Relay {
         cursor: &Cursor,
     ) -> Result<Vec<OutboxRow>, RoundError> {
         let (gap_firsts, gap_lasts) = cursor.gaps();
-        let mut rows: Vec<OutboxRow> = sqlx::query_as(
-            // The ids first, then the rows: only one batch of envelopes is
-            // turned into text. Each part walks the unpublished index (`offset
-            // 0` keeps a gap a range scan of its own, not a join over the whole
-            // backlog; a gap's rows all come, or 8 could leave before 6), and
-            // the rows are sorted here: an outer `order by` over the two parts
-            // made PostgreSQL walk every row instead. `bound` is this read's
-            // own transaction id, taken after its snapshot: above every id
-            // given out before it (the snapshot's `xmax` is not, since
-            // PostgreSQL 14 it is only past the last one to finish).
-            "with next as ( \
-               (select seq from outbox where published_at is null and seq > $1 order by seq limit $2) \
-               union all \
-               select found.seq from unnest($3::int8[], $4::int8[]) as gap(first, last), \
-                 lateral (select seq from outbox \
-                          where published_at is null and seq between gap.first and gap.last \
-                          offset 0) as found) \
-             select o.seq, o.event_id, o.aggregate_id, o.event_type, o.envelope::text as envelope, \
-                    o.envelope->>'traceparent' as traceparent, \
-                    snapshot.xmin as snapshot_xmin, snapshot.bound as snapshot_bound \
-             from outbox o join next using (seq), \
-                  (select pg_snapshot_xmin(pg_current_snapshot())::text::int8 as xmin, \
-                          pg_current_xact_id()::text::int8 as bound) as snapshot",
+        // The ids first, then the rows: only one batch of envelopes is
+        // turned into text. Each part walks the unpublished index (`offset
+        // 0` keeps a gap a range scan of its own, not a join over the whole
+        // backlog; a gap's rows all come, or 8 could leave before 6), and
+        // the rows are sorted here: an outer `order by` over the two parts
+        // made PostgreSQL walk every row instead. `bound` is this read's
+        // own transaction id, taken after its snapshot: above every id
+        // given out before it (the snapshot's `xmax` is not, since
+        // PostgreSQL 14 it is only past the last one to finish).
+        let mut rows = sqlx::query_as!(
+            OutboxRow,
+            r#"with next as (
+                 (select seq from outbox where published_at is null and seq > $1 order by seq limit $2)
+                 union all
+                 select found.seq from unnest($3::int8[], $4::int8[]) as gap(first, last),
+                   lateral (select seq from outbox
+                            where published_at is null and seq between gap.first and gap.last
+                            offset 0) as found)
+               select o.seq, o.event_id, o.aggregate_id, o.event_type,
+                      o.envelope::text as "envelope!", o.envelope->>'traceparent' as traceparent,
+                      snapshot.xmin as "snapshot_xmin!", snapshot.bound as "snapshot_bound!"
+               from outbox o join next using (seq),
+                    (select pg_snapshot_xmin(pg_current_snapshot())::text::int8 as xmin,
+                            pg_current_xact_id()::text::int8 as bound) as snapshot"#,
+            after,
+            self.config.batch_size,
+            &gap_firsts,
+            &gap_lasts,
         )
-        .bind(after)
-        .bind(self.config.batch_size)
-        .bind(gap_firsts)
-        .bind(gap_lasts)
         .fetch_all(&mut *session)
         .await?;
         rows.sort_unstable_by_key(|row| row.seq);
@@ -541,12 +545,13 @@ impl Relay {
     }
 
     async fn observe_backlog(&self, session: &mut PgConnection) -> Result<(), RoundError> {
-        let (pending, oldest): (i64, Option<f64>) = sqlx::query_as(
-            "select count(*), extract(epoch from now() - min(created_at))::float8 \
-             from outbox where published_at is null",
+        let backlog = sqlx::query!(
+            r#"select count(*) as "pending!", extract(epoch from now() - min(created_at))::float8 as oldest
+               from outbox where published_at is null"#
         )
         .fetch_one(&mut *session)
         .await?;
+        let (pending, oldest) = (backlog.pending, backlog.oldest);
         self.metrics.pending.set(pending);
         self.metrics
             .oldest_age_seconds
@@ -673,12 +678,12 @@ async fn settle(
     // One statement, not a transaction of four: the mark need not wait for
     // the disk (a mark lost in a crash only means a second send), and
     // `set_config(.., true)` turns that off for this statement's own commit.
-    sqlx::query(
-        "update outbox set published_at = now() \
-         from (select set_config('synchronous_commit', 'off', true)) as async_commit \
+    sqlx::query!(
+        "update outbox set published_at = now()
+         from (select set_config('synchronous_commit', 'off', true)) as async_commit
          where seq = any($1)",
+        &published,
     )
-    .bind(&published)
     .execute(&pool)
     .await?;
     if !failed.is_empty() {
@@ -686,11 +691,11 @@ async fn settle(
             count = failed.len(),
             "the broker refused events; they will be sent again"
         );
-        sqlx::query(
-            "update outbox set attempts = attempts + 1, last_error = 'nacked or returned by the broker' \
+        sqlx::query!(
+            "update outbox set attempts = attempts + 1, last_error = 'nacked or returned by the broker'
              where seq = any($1)",
+            &failed,
         )
-        .bind(&failed)
         .execute(&pool)
         .await?;
     }
@@ -708,7 +713,7 @@ pub fn stall_check(pool: PgPool) -> hearth_core::health::Check {
     std::sync::Arc::new(move || {
         let pool = pool.clone();
         Box::pin(async move {
-            let oldest: Option<f64> = sqlx::query_scalar(
+            let oldest = sqlx::query_scalar!(
                 "select extract(epoch from now() - min(created_at))::float8 from outbox where published_at is null",
             )
             .fetch_one(&pool)
@@ -733,14 +738,15 @@ pub async fn delete_published_before(
 ) -> sqlx::Result<u64> {
     let mut total = 0;
     loop {
-        let deleted = sqlx::query(
-            "delete from outbox where seq in ( \
-               select seq from outbox \
-               where published_at is not null and published_at < now() - $1::interval \
+        let deleted = sqlx::query!(
+            "delete from outbox where seq in (
+               select seq from outbox
+               where published_at is not null
+                 and published_at < now() - make_interval(secs => $1)
                order by published_at limit $2)",
+            retention.as_secs_f64(),
+            batch,
         )
-        .bind(pg_interval(retention))
-        .bind(batch)
         .execute(&mut *conn)
         .await?
         .rows_affected();
@@ -749,11 +755,6 @@ pub async fn delete_published_before(
             return Ok(total);
         }
     }
-}
-
-/// A duration as PostgreSQL interval text: `90 seconds`.
-fn pg_interval(d: Duration) -> String {
-    format!("{} milliseconds", d.as_millis())
 }
 
 /// The AMQP properties of an event. `user_id` is the relay's broker user,

@@ -153,8 +153,8 @@ impl Waker {
 
 /// Wakes the relay of the outbox on `pool`'s `search_path` now.
 pub async fn notify(pool: &PgPool) -> sqlx::Result<()> {
-    sqlx::query("select pg_notify(current_schema() || '_outbox', '')")
-        .execute(pool)
+    sqlx::query!("select pg_notify(current_schema() || '_outbox', '') as notified")
+        .fetch_one(pool)
         .await?;
     Ok(())
 }

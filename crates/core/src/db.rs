@@ -65,11 +65,12 @@ pub async fn ensure_database(url: &str) -> anyhow::Result<bool> {
         .ok_or_else(|| anyhow::anyhow!("the URL names no database"))?
         .to_owned();
     let mut admin = PgConnection::connect_with(&options.clone().database("postgres")).await?;
-    let exists: bool =
-        sqlx::query_scalar("select exists (select 1 from pg_database where datname = $1)")
-            .bind(&name)
-            .fetch_one(&mut admin)
-            .await?;
+    let exists = sqlx::query_scalar!(
+        r#"select exists (select 1 from pg_database where datname = $1) as "exists!""#,
+        name,
+    )
+    .fetch_one(&mut admin)
+    .await?;
     if !exists {
         // Identifiers cannot be bound parameters; `quote_ident` makes this one safe.
         let statement = format!("create database {}", quote_ident(&name)?);
@@ -120,10 +121,12 @@ pub fn url_with_database(url: &str, name: &str) -> anyhow::Result<String> {
 /// and services share Main DB, so a key names its service and its subject,
 /// as in `request-pledge:<donation id>`.
 pub async fn lock_for_transaction(conn: &mut sqlx::PgConnection, key: &str) -> sqlx::Result<()> {
-    sqlx::query("select pg_advisory_xact_lock(hashtextextended($1, 0))")
-        .bind(key)
-        .execute(conn)
-        .await?;
+    sqlx::query!(
+        "select pg_advisory_xact_lock(hashtextextended($1, 0)) as locked",
+        key
+    )
+    .fetch_one(conn)
+    .await?;
     Ok(())
 }
 

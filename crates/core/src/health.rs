@@ -68,8 +68,8 @@ impl Readiness {
             Arc::new(move || {
                 let pool = pool.clone();
                 Box::pin(async move {
-                    sqlx::query("select 1")
-                        .execute(&pool)
+                    sqlx::query_scalar!("select 1 as alive")
+                        .fetch_one(&pool)
                         .await
                         .map(|_| ())
                         .map_err(|e| e.to_string())

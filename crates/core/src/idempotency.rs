@@ -92,7 +92,7 @@ where
     }
 }
 
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug)]
 struct Stored {
     request_hash: Vec<u8>,
     status: Option<i16>,
@@ -213,62 +213,71 @@ fn request_hash(method: &Method, uri: &axum::http::Uri, body: &Bytes) -> Vec<u8>
 }
 
 /// The claim's resource id if this request now owns the key.
+#[tracing::instrument(err, skip(pool, hash))]
 async fn claim(pool: &PgPool, user: Uuid, key: &str, hash: &[u8]) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar(
-        "insert into idempotency_keys (user_id, key, request_hash, resource_id) \
-         values ($1, $2, $3, $4) on conflict do nothing returning resource_id",
+    sqlx::query_scalar!(
+        r#"insert into idempotency_keys (user_id, key, request_hash, resource_id)
+           values ($1, $2, $3, $4) on conflict do nothing
+           returning resource_id as "resource_id!""#,
+        user,
+        key,
+        hash,
+        Uuid::now_v7(),
     )
-    .bind(user)
-    .bind(key)
-    .bind(hash)
-    .bind(Uuid::now_v7())
     .fetch_optional(pool)
     .await
 }
 
 /// Takes over a stale claim, keeping its resource id (claims made before
 /// ids were kept get one now); `None` if another request took it first.
+#[tracing::instrument(err, skip(pool))]
 async fn take_over(pool: &PgPool, user: Uuid, key: &str) -> sqlx::Result<Option<Uuid>> {
-    sqlx::query_scalar(
-        "update idempotency_keys set created_at = now(), resource_id = coalesce(resource_id, $3) \
-         where user_id = $1 and key = $2 and status is null and created_at < now() - $4::interval \
-         returning resource_id",
+    sqlx::query_scalar!(
+        r#"update idempotency_keys set created_at = now(), resource_id = coalesce(resource_id, $3)
+           where user_id = $1 and key = $2 and status is null
+             and created_at < now() - make_interval(secs => $4)
+           returning resource_id as "resource_id!""#,
+        user,
+        key,
+        Uuid::now_v7(),
+        stale_after(),
     )
-    .bind(user)
-    .bind(key)
-    .bind(Uuid::now_v7())
-    .bind(stale_after())
     .fetch_optional(pool)
     .await
 }
 
-fn stale_after() -> String {
-    format!("{} seconds", STALE_CLAIM.as_secs())
+/// [`STALE_CLAIM`] in seconds, as the statements bind it (`make_interval(secs => …)`).
+fn stale_after() -> f64 {
+    STALE_CLAIM.as_secs_f64()
 }
 
+#[tracing::instrument(err, skip(pool))]
 async fn load(pool: &PgPool, user: Uuid, key: &str) -> sqlx::Result<Option<Stored>> {
-    sqlx::query_as(
-        "select request_hash, status, headers, body, \
-                (status is null and created_at < now() - $3::interval) as stale \
-         from idempotency_keys where user_id = $1 and key = $2",
+    sqlx::query_as!(
+        Stored,
+        r#"select request_hash, status, headers, body,
+             (status is null and created_at < now() - make_interval(secs => $3)) as "stale!"
+           from idempotency_keys where user_id = $1 and key = $2"#,
+        user,
+        key,
+        stale_after(),
     )
-    .bind(user)
-    .bind(key)
-    .bind(stale_after())
     .fetch_optional(pool)
     .await
 }
 
 /// Lets the next copy of the request take the claim over at once. The claim
 /// stays, with its resource id: a failure may have come after the commit.
+#[tracing::instrument(err, skip(pool))]
 async fn release(pool: &PgPool, user: Uuid, key: &str) -> sqlx::Result<()> {
-    sqlx::query(
-        "update idempotency_keys set created_at = now() - $3::interval - interval '1 second' \
+    sqlx::query!(
+        "update idempotency_keys
+         set created_at = now() - make_interval(secs => $3) - interval '1 second'
          where user_id = $1 and key = $2 and status is null",
+        user,
+        key,
+        stale_after(),
     )
-    .bind(user)
-    .bind(key)
-    .bind(stale_after())
     .execute(pool)
     .await?;
     Ok(())
@@ -295,16 +304,16 @@ async fn remember(pool: &PgPool, user: Uuid, key: &str, response: Response) -> R
             Some((name.as_str().to_owned(), value.into()))
         })
         .collect();
-    let stored = sqlx::query(
-        // Only the first answer is kept, should two runs ever overlap.
-        "update idempotency_keys set status = $3, headers = $4, body = $5 \
+    // Only the first answer is kept, should two runs ever overlap.
+    let stored = sqlx::query!(
+        "update idempotency_keys set status = $3, headers = $4, body = $5
          where user_id = $1 and key = $2 and status is null",
+        user,
+        key,
+        i16::try_from(status.as_u16()).unwrap_or(0),
+        serde_json::Value::Object(headers),
+        &bytes[..],
     )
-    .bind(user)
-    .bind(key)
-    .bind(i16::try_from(status.as_u16()).unwrap_or(0))
-    .bind(serde_json::Value::Object(headers))
-    .bind(bytes.to_vec())
     .execute(pool)
     .await;
     if let Err(err) = stored {

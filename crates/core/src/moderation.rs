@@ -33,10 +33,11 @@ use crate::error::ApiError;
 
 /// Whether `user_id` is suspended, as far as this service has heard.
 pub async fn is_suspended<'c>(db: impl PgExecutor<'c>, user_id: Uuid) -> sqlx::Result<bool> {
-    sqlx::query_scalar(
-        "select exists (select 1 from account_suspensions where user_id = $1 and suspended)",
+    sqlx::query_scalar!(
+        r#"select exists (select 1 from account_suspensions where user_id = $1 and suspended)
+             as "suspended!""#,
+        user_id,
     )
-    .bind(user_id)
     .fetch_one(db)
     .await
 }
@@ -119,7 +120,7 @@ async fn load(pool: &PgPool, loaded: &Weak<Loaded>) -> sqlx::Result<()> {
         return Ok(());
     };
     let users: Vec<Uuid> =
-        sqlx::query_scalar("select user_id from account_suspensions where suspended")
+        sqlx::query_scalar!("select user_id from account_suspensions where suspended")
             .fetch_all(pool)
             .await?;
     if let Some(loaded) = loaded.upgrade() {

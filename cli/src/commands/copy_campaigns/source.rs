@@ -22,15 +22,18 @@ const NEXT_BATCH: &str = "select id, recipient_id, title, description, \
 
 /// Fails with one clear line when the legacy table is not there.
 pub async fn check(pool: &PgPool) -> anyhow::Result<i64> {
-    let exists: bool = sqlx::query_scalar("select to_regclass('public.campaigns') is not null")
-        .fetch_one(pool)
-        .await?;
+    let exists =
+        sqlx::query_scalar!(r#"select to_regclass('public.campaigns') is not null as "exists!""#)
+            .fetch_one(pool)
+            .await?;
     if !exists {
         anyhow::bail!("the source database has no table public.campaigns: nothing to copy from");
     }
-    Ok(sqlx::query_scalar("select count(*) from public.campaigns")
-        .fetch_one(pool)
-        .await?)
+    Ok(
+        sqlx::query_scalar!(r#"select count(*) as "count!" from public.campaigns"#)
+            .fetch_one(pool)
+            .await?,
+    )
 }
 
 /// The legacy rows, `batch_size` at a time, in id order.
