@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::Status;
 
 /// A fundraising campaign, as stored and as answered (docs/api.md).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "0193a5e0-7b2c-7c3d-8e4f-5a6b7c8d9e0f",
     "recipient_id": "5f0c6a1e-2b7d-4c8e-9f3a-1d2e3f4a5b6c",
