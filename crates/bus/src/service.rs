@@ -42,6 +42,11 @@ impl ServiceRuntime {
         })
     }
 
+    /// The configuration it was connected with.
+    pub fn config(&self) -> &ServiceConfig {
+        &self.config
+    }
+
     /// What wakes the relay after a commit that wrote the outbox: the
     /// router's, the consumer's and the sweepers'.
     pub fn waker(&self) -> Waker {

@@ -8,6 +8,7 @@ use hearth_events::campaign::{
 };
 use hearth_events::donation::{
     DonationCancelled, DonationCreated, DonationExpired, DonationKind, DonationRefunded,
+    MoneyOffered,
 };
 use hearth_events::{Envelope, EventContext};
 use uuid::Uuid;
@@ -20,8 +21,11 @@ use crate::SERVICE;
 pub async fn created(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
     let event = envelope.decode::<DonationCreated>()?;
     let d = &event.data;
-    let (DonationKind::Money, Some(campaign_id), Some(amount), Some(currency)) =
-        (d.kind, d.campaign_id, d.amount_minor, d.currency.as_deref())
+    let Some(MoneyOffered {
+        campaign_id,
+        amount_minor: amount,
+        currency,
+    }) = d.money()?
     else {
         return Ok(tx); // An item donation: request-service's business.
     };

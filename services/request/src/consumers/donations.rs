@@ -5,6 +5,7 @@ use hearth_bus::consumer::{HandleError, Tx};
 use hearth_bus::outbox;
 use hearth_events::donation::{
     DonationCancelled, DonationCompleted, DonationCreated, DonationExpired, DonationKind,
+    ItemsOffered,
 };
 use hearth_events::request::{RequestDonationAccepted, RequestDonationRejected};
 use hearth_events::Envelope;
@@ -19,7 +20,10 @@ use crate::SERVICE;
 pub async fn created(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
     let event = envelope.decode::<DonationCreated>()?;
     let d = &event.data;
-    let (DonationKind::Item, Some(request_id), Some(quantity)) = (d.kind, d.request_id, d.quantity)
+    let Some(ItemsOffered {
+        request_id,
+        quantity,
+    }) = d.items()?
     else {
         return Ok(tx); // Money: campaign-service's business.
     };
