@@ -353,12 +353,13 @@ fn error_response(err: sqlx::Error) -> Response {
 pub async fn delete_expired(pool: &PgPool, batch: i64) -> sqlx::Result<u64> {
     let mut total = 0;
     loop {
-        let deleted = sqlx::query(
-            "delete from idempotency_keys where (user_id, key) in ( \
-               select user_id, key from idempotency_keys where created_at < now() - $1::interval limit $2)",
+        let deleted = sqlx::query!(
+            "delete from idempotency_keys where (user_id, key) in (
+               select user_id, key from idempotency_keys
+               where created_at < now() - make_interval(secs => $1) limit $2)",
+            RETENTION.as_secs_f64(),
+            batch,
         )
-        .bind(format!("{} seconds", RETENTION.as_secs()))
-        .bind(batch)
         .execute(pool)
         .await?
         .rows_affected();

@@ -1,21 +1,19 @@
-//! donation-service's SQL: static text, bound parameters, schema `donation`.
+//! donation-service's SQL. Every statement is static text with bound
+//! parameters, checked against the schema when compiled (`.sqlx/`,
+//! docs/extending.md#changing-a-query); the pool's `search_path` points them
+//! at schema `donation`. Every [`Row`] is read with the same column list, its
+//! enums typed by `as "column: Type"` and its never-null columns marked `!`
+//! (two statements read them through a CTE, where PostgreSQL cannot tell).
 
 use hearth_bus::outbox;
+use hearth_core::db::Unprepared;
 use hearth_core::pagination::PageRequest;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::domain::{Donation, Flat, Gift, Kind, Move, NewDonation, Status};
 
-macro_rules! donation_columns {
-    () => {
-        "id, donor_id, kind, campaign_id, request_id, recipient_id, amount_minor, currency, quantity, \
-         item_description, message, anonymous, status, status_reason, created_at, updated_at, version"
-    };
-}
-
 /// A `donations` row as stored: the gift's columns flat, one kind's null.
-#[derive(sqlx::FromRow)]
 struct Row {
     id: Uuid,
     donor_id: Uuid,
@@ -69,6 +67,7 @@ impl TryFrom<Row> for Donation {
 /// Inserts a pending donation and its `donation.created` in one statement:
 /// atomic on its own, so one round trip instead of four (begin, two inserts,
 /// commit) — the hottest write of the platform.
+#[tracing::instrument(err, skip(pool, new, event))]
 pub async fn insert_with_event(
     pool: &PgPool,
     id: Uuid,
@@ -76,45 +75,52 @@ pub async fn insert_with_event(
     event: outbox::Row,
 ) -> sqlx::Result<Donation> {
     let gift = new.gift.flat();
-    sqlx::query_as::<_, Row>(concat!(
-        "with donation as (\
-           insert into donations (id, donor_id, kind, campaign_id, request_id, amount_minor, \
-             currency, quantity, item_description, message, anonymous, status) \
-           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending') returning *), \
-         event as (\
-           insert into outbox (event_id, aggregate_id, event_type, envelope) \
-           select $12, $13, $14, $15 from donation) \
-         select ",
-        donation_columns!(),
-        " from donation"
-    ))
-    .bind(id)
-    .bind(new.donor_id)
-    .bind(new.gift.kind())
-    .bind(gift.campaign_id)
-    .bind(gift.request_id)
-    .bind(gift.amount_minor)
-    .bind(gift.currency)
-    .bind(gift.quantity)
-    .bind(gift.item_description)
-    .bind(&new.message)
-    .bind(new.anonymous)
-    .bind(event.event_id)
-    .bind(event.aggregate_id)
-    .bind(event.event_type)
-    .bind(event.envelope)
+    sqlx::query_as!(
+        Row,
+        r#"with donation as (
+             insert into donations (id, donor_id, kind, campaign_id, request_id, amount_minor,
+               currency, quantity, item_description, message, anonymous, status)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending') returning *),
+           event as (
+             insert into outbox (event_id, aggregate_id, event_type, envelope)
+             select $12, $13, $14, $15 from donation)
+           select id as "id!", donor_id as "donor_id!", kind as "kind!: Kind", campaign_id,
+             request_id, recipient_id, amount_minor, currency, quantity, item_description,
+             message, anonymous as "anonymous!", status as "status!: Status", status_reason,
+             created_at as "created_at!", updated_at as "updated_at!", version as "version!"
+           from donation"#,
+        id,
+        new.donor_id,
+        new.gift.kind().as_str(),
+        gift.campaign_id,
+        gift.request_id,
+        gift.amount_minor,
+        gift.currency,
+        gift.quantity,
+        gift.item_description,
+        new.message,
+        new.anonymous,
+        event.event_id,
+        event.aggregate_id,
+        event.event_type,
+        event.envelope,
+    )
     .fetch_one(pool)
     .await?
     .try_into()
 }
 
+#[tracing::instrument(err, skip(pool))]
 pub async fn find(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<Donation>> {
-    sqlx::query_as::<_, Row>(concat!(
-        "select ",
-        donation_columns!(),
-        " from donations where id = $1"
-    ))
-    .bind(id)
+    sqlx::query_as!(
+        Row,
+        r#"select id as "id!", donor_id as "donor_id!", kind as "kind!: Kind", campaign_id,
+             request_id, recipient_id, amount_minor, currency, quantity, item_description,
+             message, anonymous as "anonymous!", status as "status!: Status", status_reason,
+             created_at as "created_at!", updated_at as "updated_at!", version as "version!"
+           from donations where id = $1"#,
+        id,
+    )
     .fetch_optional(pool)
     .await?
     .map(Donation::try_from)
@@ -122,13 +128,17 @@ pub async fn find(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<Donation>> {
 }
 
 /// Reads a donation and locks it for the rest of the transaction.
+#[tracing::instrument(err, skip(conn))]
 pub async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Donation>> {
-    sqlx::query_as::<_, Row>(concat!(
-        "select ",
-        donation_columns!(),
-        " from donations where id = $1 for update"
-    ))
-    .bind(id)
+    sqlx::query_as!(
+        Row,
+        r#"select id as "id!", donor_id as "donor_id!", kind as "kind!: Kind", campaign_id,
+             request_id, recipient_id, amount_minor, currency, quantity, item_description,
+             message, anonymous as "anonymous!", status as "status!: Status", status_reason,
+             created_at as "created_at!", updated_at as "updated_at!", version as "version!"
+           from donations where id = $1 for update"#,
+        id,
+    )
     .fetch_optional(conn)
     .await?
     .map(Donation::try_from)
@@ -137,32 +147,37 @@ pub async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Dona
 
 /// Moves a donation as `to` says and writes the move's event, in one
 /// statement (as [`insert_with_event`] does).
+#[tracing::instrument(err, skip(conn, event), fields(to = to.status.as_str()))]
 pub async fn move_with_event(
     conn: &mut PgConnection,
     id: Uuid,
     to: Move<'_>,
     event: outbox::Row,
 ) -> sqlx::Result<Donation> {
-    sqlx::query_as::<_, Row>(concat!(
-        "with moved as (\
-           update donations set status = $2, recipient_id = coalesce($3, recipient_id), \
-             status_reason = coalesce($4, status_reason), version = version + 1, updated_at = now() \
-           where id = $1 returning *), \
-         event as (\
-           insert into outbox (event_id, aggregate_id, event_type, envelope) \
-           select $5, $6, $7, $8 where exists (select from moved)) \
-         select ",
-        donation_columns!(),
-        " from moved"
-    ))
-    .bind(id)
-    .bind(to.status)
-    .bind(to.recipient_id)
-    .bind(to.reason)
-    .bind(event.event_id)
-    .bind(event.aggregate_id)
-    .bind(event.event_type)
-    .bind(event.envelope)
+    sqlx::query_as!(
+        Row,
+        r#"with moved as (
+             update donations set status = $2, recipient_id = coalesce($3, recipient_id),
+               status_reason = coalesce($4, status_reason), version = version + 1,
+               updated_at = now()
+             where id = $1 returning *),
+           event as (
+             insert into outbox (event_id, aggregate_id, event_type, envelope)
+             select $5, $6, $7, $8 where exists (select from moved))
+           select id as "id!", donor_id as "donor_id!", kind as "kind!: Kind", campaign_id,
+             request_id, recipient_id, amount_minor, currency, quantity, item_description,
+             message, anonymous as "anonymous!", status as "status!: Status", status_reason,
+             created_at as "created_at!", updated_at as "updated_at!", version as "version!"
+           from moved"#,
+        id,
+        to.status.as_str(),
+        to.recipient_id,
+        to.reason,
+        event.event_id,
+        event.aggregate_id,
+        event.event_type,
+        event.envelope,
+    )
     .fetch_one(conn)
     .await?
     .try_into()
@@ -181,6 +196,7 @@ pub enum Selection {
     Recipient(Uuid),
 }
 
+#[tracing::instrument(err, skip(pool, page))]
 pub async fn list(
     pool: &PgPool,
     selection: Selection,
@@ -192,27 +208,29 @@ pub async fn list(
         Selection::Donor(id) => (None, None, Some(id), None),
         Selection::Recipient(id) => (None, None, None, Some(id)),
     };
-    sqlx::query_as::<_, Row>(concat!(
-        "select ",
-        donation_columns!(),
-        " from donations \
-         where ($1::uuid is null or (campaign_id = $1 and status in ('confirmed', 'completed'))) \
-           and ($2::uuid is null or (request_id = $2 and status in ('confirmed', 'completed'))) \
-           and ($3::uuid is null or donor_id = $3) \
-           and ($4::uuid is null or recipient_id = $4) \
-           and ($5::timestamptz is null or (created_at, id) < ($5, $6)) \
-         order by created_at desc, id desc limit $7"
-    ))
-    // Unnamed, so it is planned with the actual parameters (see campaign-service's list).
-    .persistent(false)
-    .bind(campaign)
-    .bind(request)
-    .bind(donor)
-    .bind(recipient)
-    .bind(page.after_created_at())
-    .bind(page.after_id())
-    .bind(page.fetch_limit())
-    .fetch_all(pool)
+    // Unprepared, so it is planned with the actual parameters (see campaign-service's list).
+    sqlx::query_as!(
+        Row,
+        r#"select id as "id!", donor_id as "donor_id!", kind as "kind!: Kind", campaign_id,
+             request_id, recipient_id, amount_minor, currency, quantity, item_description,
+             message, anonymous as "anonymous!", status as "status!: Status", status_reason,
+             created_at as "created_at!", updated_at as "updated_at!", version as "version!"
+           from donations
+           where ($1::uuid is null or (campaign_id = $1 and status in ('confirmed', 'completed')))
+             and ($2::uuid is null or (request_id = $2 and status in ('confirmed', 'completed')))
+             and ($3::uuid is null or donor_id = $3)
+             and ($4::uuid is null or recipient_id = $4)
+             and ($5::timestamptz is null or (created_at, id) < ($5, $6))
+           order by created_at desc, id desc limit $7"#,
+        campaign,
+        request,
+        donor,
+        recipient,
+        page.after_created_at(),
+        page.after_id(),
+        page.fetch_limit(),
+    )
+    .fetch_all(Unprepared(pool))
     .await?
     .into_iter()
     .map(Donation::try_from)
@@ -221,19 +239,24 @@ pub async fn list(
 
 /// Takes up to `batch` donations pending longer than `timeout` and locks them,
 /// skipping any another instance's sweeper holds.
+#[tracing::instrument(err, skip(conn))]
 pub async fn lock_overdue(
     conn: &mut PgConnection,
     timeout: std::time::Duration,
     batch: i64,
 ) -> sqlx::Result<Vec<Donation>> {
-    sqlx::query_as::<_, Row>(concat!(
-        "select ",
-        donation_columns!(),
-        " from donations where status = 'pending' and created_at < now() - $1::interval \
-         order by created_at limit $2 for update skip locked"
-    ))
-    .bind(format!("{} milliseconds", timeout.as_millis()))
-    .bind(batch)
+    sqlx::query_as!(
+        Row,
+        r#"select id as "id!", donor_id as "donor_id!", kind as "kind!: Kind", campaign_id,
+             request_id, recipient_id, amount_minor, currency, quantity, item_description,
+             message, anonymous as "anonymous!", status as "status!: Status", status_reason,
+             created_at as "created_at!", updated_at as "updated_at!", version as "version!"
+           from donations
+           where status = 'pending' and created_at < now() - make_interval(secs => $1)
+           order by created_at limit $2 for update skip locked"#,
+        timeout.as_secs_f64(),
+        batch,
+    )
     .fetch_all(conn)
     .await?
     .into_iter()

@@ -27,6 +27,7 @@ fn kind(kind: Kind) -> DonationKind {
 
 /// A new pending donation and its `donation.created`, committed together by
 /// one statement, under the id `hearth_core::idempotency` gives.
+#[tracing::instrument(err, skip(pool, new, context))]
 pub async fn create(
     pool: &PgPool,
     new: &NewDonation,
@@ -50,6 +51,7 @@ pub async fn create(
 }
 
 /// The campaign or request accepted: `confirmed`, with its recipient.
+#[tracing::instrument(err, skip(conn, d, to, context), fields(donation_id = %d.id))]
 pub async fn confirm(
     conn: &mut PgConnection,
     d: &Donation,
@@ -74,6 +76,7 @@ pub async fn confirm(
 }
 
 /// The campaign or request refused: `rejected`, with its reason.
+#[tracing::instrument(err, skip(conn, d, to, context), fields(donation_id = %d.id))]
 pub async fn reject(
     conn: &mut PgConnection,
     d: &Donation,
@@ -90,6 +93,7 @@ pub async fn reject(
 }
 
 /// No answer in time: `expired`.
+#[tracing::instrument(err, skip(conn, d, to, context), fields(donation_id = %d.id))]
 pub async fn expire(
     conn: &mut PgConnection,
     d: &Donation,
@@ -107,6 +111,7 @@ pub async fn expire(
     apply(conn, d, to.reason("no answer in time"), event, context).await
 }
 
+#[tracing::instrument(err, skip(conn, d, to, context), fields(donation_id = %d.id))]
 pub async fn cancel(
     conn: &mut PgConnection,
     d: &Donation,
@@ -128,6 +133,7 @@ pub async fn cancel(
 }
 
 /// A confirmed gift of money given back: `refunded`, with its reason.
+#[tracing::instrument(err, skip(conn, d, refund, context), fields(donation_id = %d.id))]
 pub async fn refund(
     conn: &mut PgConnection,
     d: &Donation,
@@ -149,6 +155,7 @@ pub async fn refund(
 }
 
 /// Confirmed items handed over: `completed`.
+#[tracing::instrument(err, skip(conn, d, receipt, context), fields(donation_id = %d.id))]
 pub async fn receive(
     conn: &mut PgConnection,
     d: &Donation,
