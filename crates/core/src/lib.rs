@@ -29,5 +29,6 @@ pub mod status;
 pub mod task_flag;
 pub mod telemetry;
 pub mod validation;
+pub mod words;
 
 pub use error::{ApiError, ApiResult};
