@@ -20,6 +20,7 @@ pub mod metrics;
 pub mod moderation;
 pub mod money;
 pub mod openapi;
+pub mod owned;
 pub mod pagination;
 pub mod patch;
 pub mod rate_limit;
