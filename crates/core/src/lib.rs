@@ -20,6 +20,7 @@ pub mod metrics;
 pub mod moderation;
 pub mod money;
 pub mod openapi;
+pub mod owned;
 pub mod pagination;
 pub mod patch;
 pub mod rate_limit;
@@ -29,5 +30,6 @@ pub mod status;
 pub mod task_flag;
 pub mod telemetry;
 pub mod validation;
+pub mod words;
 
 pub use error::{ApiError, ApiResult};
