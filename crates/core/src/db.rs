@@ -281,6 +281,27 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn an_unprepared_statement_is_not_kept_on_the_connection() {
+        let db = hearth_testkit::TestDb::create().await;
+        let mut conn = db.connect().await;
+        let kept = "select count(*) from pg_prepared_statements where statement = $1";
+        for (sql, unprepared) in [("select 1", false), ("select 2", true)] {
+            let query = sqlx::query_scalar::<_, i32>(sql);
+            if unprepared {
+                query.fetch_one(Unprepared(&mut conn)).await.expect("runs");
+            } else {
+                query.fetch_one(&mut conn).await.expect("runs");
+            }
+            let count: i64 = sqlx::query_scalar(kept)
+                .bind(sql)
+                .fetch_one(&mut conn)
+                .await
+                .expect("counts");
+            assert_eq!(count, i64::from(!unprepared), "{sql}");
+        }
+    }
+
     #[test]
     fn only_plain_identifiers_are_quoted() {
         assert_eq!(quote_ident("campaign").expect("plain"), "\"campaign\"");
