@@ -5,22 +5,9 @@ use std::time::Duration;
 
 use crate::support::{prepare, start};
 use hearth::services::Service;
-use hearth_testkit::{staff_token, user_token, TestClient};
+use hearth_testkit::{staff_token, Person, TestClient};
 use serde_json::{json, Value};
 use uuid::Uuid;
-
-struct Person {
-    id: Uuid,
-    token: String,
-}
-
-fn person() -> Person {
-    let id = Uuid::new_v4();
-    Person {
-        id,
-        token: user_token(id),
-    }
-}
 
 fn id(v: &Value) -> &str {
     v["id"].as_str().expect("id")
@@ -89,8 +76,8 @@ fn counts(r: &Value) -> (i64, i64) {
 #[tokio::test]
 async fn pledges_are_received_and_fulfil_the_request() {
     let mut running = start().await;
-    let alice = person();
-    let (bob, carol) = (person(), person());
+    let alice = Person::user();
+    let (bob, carol) = (Person::user(), Person::user());
     let r = post_request(&running.request, &alice, 5).await;
 
     let first = pledge(&running.donation, &bob, &r, 2).await;
@@ -108,7 +95,7 @@ async fn pledges_are_received_and_fulfil_the_request() {
 
     // Only the recipient marks items received.
     let receive = |d: &Value| format!("/donations/{}/receive", id(d));
-    for stranger in [&bob, &person()] {
+    for stranger in [&bob, &Person::user()] {
         running
             .donation
             .post(&receive(&first))
@@ -167,7 +154,7 @@ async fn pledges_are_received_and_fulfil_the_request() {
 #[tokio::test]
 async fn a_request_that_got_every_item_while_suspended_is_fulfilled_when_reinstated() {
     let mut running = start().await;
-    let (alice, bob) = (person(), person());
+    let (alice, bob) = (Person::user(), Person::user());
     let r = post_request(&running.request, &alice, 2).await;
     let gift = pledge(&running.donation, &bob, &r, 2).await;
     assert_eq!(
@@ -233,8 +220,8 @@ async fn a_request_that_got_every_item_while_suspended_is_fulfilled_when_reinsta
 #[tokio::test]
 async fn an_over_pledge_and_a_self_pledge_are_rejected() {
     let mut running = start().await;
-    let alice = person();
-    let bob = person();
+    let alice = Person::user();
+    let bob = Person::user();
     let r = post_request(&running.request, &alice, 3).await;
 
     let too_many = pledge(&running.donation, &bob, &r, 4).await;
@@ -255,8 +242,8 @@ async fn an_over_pledge_and_a_self_pledge_are_rejected() {
 #[tokio::test]
 async fn a_cancelled_pledge_frees_its_quantity_for_the_next_donor() {
     let mut running = start().await;
-    let alice = person();
-    let (bob, carol, dave) = (person(), person(), person());
+    let alice = Person::user();
+    let (bob, carol, dave) = (Person::user(), Person::user(), Person::user());
     let r = post_request(&running.request, &alice, 4).await;
     let by_donor = pledge(&running.donation, &bob, &r, 2).await;
     let by_recipient = pledge(&running.donation, &carol, &r, 2).await;
@@ -308,8 +295,8 @@ async fn an_expired_pledge_frees_its_quantity() {
     // One delivery at a time, so that request-service meets donation.created
     // before donation.expired: it reserves late, then frees.
     prepared.set("EVENT_CONCURRENCY", "1");
-    let alice = person();
-    let bob = person();
+    let alice = Person::user();
+    let bob = Person::user();
     // request-service takes a request, then goes away.
     let (platform, clients) = prepared.launch(&[Service::Request]).await;
     let r = post_request(&clients["request"], &alice, 5).await;
@@ -350,8 +337,8 @@ async fn an_expired_pledge_frees_its_quantity() {
 #[tokio::test]
 async fn a_redelivered_pledge_reserves_once() {
     let mut running = start().await;
-    let alice = person();
-    let bob = person();
+    let alice = Person::user();
+    let bob = Person::user();
     let r = post_request(&running.request, &alice, 10).await;
     let d = pledge(&running.donation, &bob, &r, 4).await;
     assert_eq!(

@@ -7,12 +7,14 @@
 mod broker;
 mod client;
 mod database;
+mod person;
 mod service;
 
 pub use broker::{Tap, TestBroker};
 pub use client::{TestClient, TestResponse};
 pub use database::TestDb;
-pub use service::ServiceEnv;
+pub use person::Person;
+pub use service::{spawn, Built, Settings, TestService, TEST_RETRY_DELAY};
 
 use hearth_core::auth::{mint, Scope, ServiceTokenKey, TokenRequest};
 use uuid::Uuid;

@@ -6,8 +6,9 @@ mod support;
 
 use std::time::Duration;
 
+use hearth_testkit::Person;
 use serde_json::{json, Value};
-use support::{person, start, Site, WAIT};
+use support::{start, Site, WAIT};
 
 /// The value of the form field `name` on a page.
 fn field(html: &str, name: &str) -> String {
@@ -111,7 +112,7 @@ async fn settled_status(site: &Site, cookies: &str, donation_path: &str) -> Stri
 #[tokio::test]
 async fn a_signed_in_person_gives_once_and_sees_it_confirmed() {
     let site = start(&[]).await;
-    let owner = person();
+    let owner = Person::user();
     let campaign = site
         .campaign(
             &owner,
@@ -192,7 +193,7 @@ async fn a_signed_in_person_gives_once_and_sees_it_confirmed() {
 #[tokio::test]
 async fn a_refused_donation_says_why_in_plain_words() {
     let site = start(&[]).await;
-    let owner = person();
+    let owner = Person::user();
     let paused = site
         .campaign(
             &owner,
@@ -245,7 +246,7 @@ async fn a_refused_donation_says_why_in_plain_words() {
 #[tokio::test]
 async fn a_form_that_cannot_be_sent_comes_back_with_its_problem_and_what_was_typed() {
     let site = start(&[]).await;
-    let owner = person();
+    let owner = Person::user();
     let campaign = site
         .campaign(
             &owner,
@@ -303,7 +304,7 @@ async fn a_form_that_cannot_be_sent_comes_back_with_its_problem_and_what_was_typ
 #[tokio::test]
 async fn a_pledge_to_a_request_is_confirmed_and_too_many_is_refused() {
     let site = start(&[]).await;
-    let owner = person();
+    let owner = Person::user();
     let request = site
         .request
         .post("/requests")
@@ -467,7 +468,7 @@ async fn notifications_are_listed_counted_and_marked_read() {
     );
 
     // Her campaign's creation notifies her, through the broker.
-    let nora = support::Person {
+    let nora = Person {
         id: dev_person_id("Nora Notified", false),
         token: hearth_testkit::user_token(dev_person_id("Nora Notified", false)),
     };
@@ -507,7 +508,7 @@ async fn notifications_are_listed_counted_and_marked_read() {
 async fn the_live_stream_is_for_a_signed_in_person_and_tells_only_their_own_donations() {
     use web_service::pages::sign_in::dev_person_id;
     let site = start(&[]).await;
-    let owner = person();
+    let owner = Person::user();
     let campaign = site
         .campaign(
             &owner,
@@ -515,7 +516,7 @@ async fn the_live_stream_is_for_a_signed_in_person_and_tells_only_their_own_dona
         )
         .await;
     let cookies = sign_in(&site, "Gina Giver").await;
-    let gina = support::Person {
+    let gina = Person {
         id: dev_person_id("Gina Giver", false),
         token: hearth_testkit::user_token(dev_person_id("Gina Giver", false)),
     };

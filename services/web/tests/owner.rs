@@ -5,8 +5,9 @@
 
 mod support;
 
+use hearth_testkit::Person;
 use serde_json::json;
-use support::{person, start, Site};
+use support::{start, Site};
 
 /// The value of the form field `name` on a page.
 fn field(html: &str, name: &str) -> String {
@@ -245,7 +246,7 @@ async fn only_the_recipient_refunds_and_only_once_confirmed() {
     let site = start(&[]).await;
     let owner = sign_in(&site, "Rosa Refunder").await;
     let id = start_campaign(&site, &owner, "Shoes for the relay team").await;
-    let donor = person();
+    let donor = Person::user();
     let donation = site
         .give(
             &donor,

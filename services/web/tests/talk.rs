@@ -6,9 +6,9 @@
 mod support;
 
 use hearth::services::Service;
-use hearth_testkit::staff_token;
+use hearth_testkit::Person;
 use serde_json::{json, Value};
-use support::{person, start, start_services, Person, Site};
+use support::{start, start_services, Site};
 use uuid::Uuid;
 
 /// A browser's CSRF token, the same in its cookie and its forms.
@@ -17,14 +17,6 @@ const CSRF: &str = "0123456789abcdef0123456789abcdef";
 /// The cookies of `person`'s browser.
 fn cookies(person: &Person) -> String {
     format!("hearth_csrf={CSRF}; hearth_session={}", person.token)
-}
-
-fn staff() -> Person {
-    let id = Uuid::new_v4();
-    Person {
-        id,
-        token: staff_token(id),
-    }
 }
 
 fn id(v: &Value) -> &str {
@@ -101,7 +93,7 @@ async fn every_talk_page_sends_a_visitor_to_sign_in() {
 #[tokio::test]
 async fn a_donation_is_talked_about_and_rated_by_its_two_parties_only() {
     let site = start(&[]).await;
-    let (owner, donor, stranger) = (person(), person(), person());
+    let (owner, donor, stranger) = (Person::user(), Person::user(), Person::user());
     let donation = exchange(&site, &owner, &donor).await;
     let donation_id = id(&donation);
 
@@ -124,7 +116,7 @@ async fn a_donation_is_talked_about_and_rated_by_its_two_parties_only() {
         assert!(rate.body.contains("1 out of 5"), "{}", rate.body);
     }
     // Anyone else, staff too: the donation's pages are its parties'.
-    for who in [&stranger, &staff()] {
+    for who in [&stranger, &Person::staff()] {
         for path in ["message", "rate"] {
             let answer = site
                 .web
@@ -292,7 +284,7 @@ async fn a_donation_is_talked_about_and_rated_by_its_two_parties_only() {
 #[tokio::test]
 async fn a_second_open_report_is_explained_and_the_console_is_for_staff() {
     let site = start(&[]).await;
-    let (owner, reporter, moderator) = (person(), person(), staff());
+    let (owner, reporter, moderator) = (Person::user(), Person::user(), Person::staff());
     site.name(&owner, "Olive Owner").await;
     let campaign = site
         .campaign(
@@ -526,7 +518,7 @@ async fn a_message_about_a_donation_that_cannot_be_checked_is_explained() {
         Service::Profile,
     ];
     let site = start_services(&services, &[]).await;
-    let (sender, recipient) = (person(), person());
+    let (sender, recipient) = (Person::user(), Person::user());
     let answer = site
         .web
         .post_form(
@@ -572,7 +564,7 @@ async fn a_message_about_a_donation_that_cannot_be_checked_is_explained() {
 #[tokio::test]
 async fn a_long_thread_pages_back_and_only_its_newest_page_is_live() {
     let site = start(&[]).await;
-    let (me, other) = (person(), person());
+    let (me, other) = (Person::user(), Person::user());
     site.name(&other, "Theo Talker").await;
     for n in 1..=22 {
         let sent = site
@@ -649,7 +641,7 @@ async fn a_long_thread_pages_back_and_only_its_newest_page_is_live() {
 #[tokio::test]
 async fn a_new_message_reaches_the_open_thread_and_the_header_live() {
     let site = start(&[]).await;
-    let (me, other) = (person(), person());
+    let (me, other) = (Person::user(), Person::user());
     let send = |from: &Person, to: &Person, body: &str| {
         let (web, cookies, path, body) = (
             &site.web,

@@ -1,78 +1,47 @@
-use std::collections::HashMap;
+use std::ops::Deref;
 
 use campaign_service::{App, SERVICE};
 use hearth_core::config::ServiceConfig;
-use hearth_testkit::{staff_token, user_token, TestClient, TestDb, TestResponse, JWT_SECRET};
+use hearth_testkit::{Built, Person, TestResponse, TestService};
 use serde_json::{json, Value};
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use uuid::Uuid;
 
-/// A running campaign-service on a random port, with a database of its own.
-pub struct TestApp {
-    pub client: TestClient,
-    pub db: TestDb,
-    _stop: oneshot::Sender<()>,
-}
+/// A running campaign-service on a random port, with a database of its
+/// own; its relay does not run, so its events stay in the outbox.
+pub struct TestApp(TestService);
 
-/// Someone calling the API.
-#[derive(Debug, Clone)]
-pub struct Person {
-    pub id: Uuid,
-    pub token: String,
-}
+impl Deref for TestApp {
+    type Target = TestService;
 
-impl Person {
-    pub fn user() -> Self {
-        let id = Uuid::new_v4();
-        Self {
-            id,
-            token: user_token(id),
-        }
-    }
-
-    pub fn staff() -> Self {
-        let id = Uuid::new_v4();
-        Self {
-            id,
-            token: staff_token(id),
-        }
+    fn deref(&self) -> &TestService {
+        &self.0
     }
 }
 
-pub async fn spawn_app() -> TestApp {
-    spawn_app_with(&[]).await
-}
-
-/// Starts the service with extra settings (`CORS_ALLOWED_ORIGINS`, …).
-pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
-    let db = TestDb::create().await;
-    let mut env: HashMap<String, String> = HashMap::from([
-        ("CAMPAIGN_DATABASE_URL".to_owned(), db.url()),
-        ("RABBITMQ_URL".to_owned(), hearth_testkit::rabbitmq_url()),
-        ("JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
-        ("DATABASE_ACQUIRE_TIMEOUT".to_owned(), "2s".to_owned()),
-    ]);
-    env.extend(
-        settings
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-    );
-    let config = ServiceConfig::from_env(&env, SERVICE, None).expect("valid test settings");
-    let app = App::build(&config).expect("build the service");
-    if !settings.iter().any(|(k, _)| *k == "CAMPAIGN_DATABASE_URL") {
-        app.migrate().await.expect("migrate the test database");
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
     }
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a port");
-    let addr = listener.local_addr().expect("local address");
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(hearth_core::http::serve(listener, app.router, async move {
-        let _ = stopped.await;
-    }));
-    TestApp {
-        client: TestClient::new(addr),
-        db,
-        _stop: stop,
+
+    /// Starts the service with extra settings (`CORS_ALLOWED_ORIGINS`, …).
+    pub async fn spawn_with(settings: &[(&str, &str)]) -> Self {
+        // A test that points the service at a missing database wants its 503s soon.
+        let settings = [&[("DATABASE_ACQUIRE_TIMEOUT", "2s")], settings].concat();
+        // Nothing to migrate where a test pointed the service at its own database.
+        let migrate = !settings.iter().any(|(k, _)| *k == "CAMPAIGN_DATABASE_URL");
+        Self(
+            hearth_testkit::spawn("campaign", &settings, |vars| async move {
+                let app = App::build(&ServiceConfig::from_env(&vars, SERVICE, None)?)?;
+                if migrate {
+                    app.migrate().await?;
+                }
+                Ok(Built {
+                    router: app.router,
+                    db: app.db,
+                    workers: None,
+                })
+            })
+            .await,
+        )
     }
 }
 

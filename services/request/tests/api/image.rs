@@ -3,7 +3,8 @@
 
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, Person, TestApp};
+use crate::helpers::TestApp;
+use hearth_testkit::Person;
 
 const IMAGE: &str = "https://images.example.org/blankets.jpg";
 
@@ -44,7 +45,7 @@ async fn stored_count(app: &TestApp) -> i64 {
 
 #[tokio::test]
 async fn a_request_is_created_with_a_picture_and_shows_it_everywhere() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let request = app.request(&owner, json!({"image_url": IMAGE})).await;
     assert_eq!(request["image_url"], IMAGE);
@@ -60,7 +61,7 @@ async fn a_request_is_created_with_a_picture_and_shows_it_everywhere() {
 
 #[tokio::test]
 async fn a_picture_is_changed_kept_and_removed_by_patch() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let request = app.request(&owner, json!({})).await;
 
@@ -94,7 +95,7 @@ async fn a_picture_is_changed_kept_and_removed_by_patch() {
 
 #[tokio::test]
 async fn an_unsafe_link_is_a_422_naming_image_url_and_stores_nothing() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     for (link, what) in unsafe_links() {
         let problem = app
@@ -120,7 +121,7 @@ async fn an_unsafe_link_is_a_422_naming_image_url_and_stores_nothing() {
 
 #[tokio::test]
 async fn the_events_carry_the_picture() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let with = app.request(&owner, json!({"image_url": IMAGE})).await;
     let without = app.request(&owner, json!({})).await;
@@ -155,7 +156,7 @@ async fn the_events_carry_the_picture() {
 
 #[tokio::test]
 async fn the_table_refuses_an_unsafe_link_written_around_the_api() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let request = app.request(&Person::user(), json!({})).await;
     let id = uuid::Uuid::parse_str(request["id"].as_str().expect("id")).expect("uuid");
     for (link, what) in [

@@ -9,9 +9,8 @@ use std::time::Duration;
 
 use hearth::platform::Platform;
 use hearth::services::Service;
-use hearth_testkit::{user_token, TestBroker, TestClient, TestDb, JWT_SECRET};
+use hearth_testkit::{Person, TestBroker, TestClient, TestDb, JWT_SECRET};
 use serde_json::{json, Value};
-use uuid::Uuid;
 
 /// No saga in these tests takes longer than this to cross the broker.
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -152,19 +151,6 @@ impl Site {
             .send()
             .await
             .expect(201);
-    }
-}
-
-pub struct Person {
-    pub id: Uuid,
-    pub token: String,
-}
-
-pub fn person() -> Person {
-    let id = Uuid::new_v4();
-    Person {
-        id,
-        token: user_token(id),
     }
 }
 
