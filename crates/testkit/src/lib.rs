@@ -7,12 +7,15 @@
 mod broker;
 mod client;
 mod database;
+pub mod image_url;
+mod owned;
 mod person;
 mod service;
 
 pub use broker::{Tap, TestBroker};
 pub use client::{TestClient, TestResponse};
 pub use database::TestDb;
+pub use owned::{ids, with_overrides, Collection};
 pub use person::Person;
 pub use service::{spawn, Built, Settings, TestService, TEST_RETRY_DELAY};
 

@@ -2,7 +2,7 @@ use std::ops::Deref;
 
 use campaign_service::{App, SERVICE};
 use hearth_core::config::ServiceConfig;
-use hearth_testkit::{Built, Person, TestResponse, TestService};
+use hearth_testkit::{with_overrides, Built, Collection, Person, TestResponse, TestService};
 use serde_json::{json, Value};
 
 /// A running campaign-service on a random port, with a database of its
@@ -46,75 +46,59 @@ impl TestApp {
 }
 
 /// A valid creation body; tests override what they care about.
-pub fn campaign_body(overrides: Value) -> Value {
-    let mut body = json!({
+fn defaults() -> Value {
+    json!({
         "title": "Blankets for the shelter",
         "description": "Winter is coming to the night shelter on Elm Street.",
         "category": "community",
         "goal_minor": 50_000,
         "currency": "USD",
-    });
-    if let (Some(body), Some(overrides)) = (body.as_object_mut(), overrides.as_object()) {
-        for (k, v) in overrides {
-            body.insert(k.clone(), v.clone());
-        }
-    }
-    body
+    })
+}
+
+/// A valid creation body with `overrides` over it.
+pub fn campaign_body(overrides: Value) -> Value {
+    with_overrides(defaults(), &overrides)
 }
 
 impl TestApp {
+    /// The service's campaigns, as a client calls them.
+    pub fn campaigns(&self) -> Collection<'_> {
+        Collection {
+            client: &self.client,
+            path: "/campaigns",
+            defaults,
+        }
+    }
+
     pub async fn create(&self, who: &Person, overrides: Value) -> TestResponse {
-        self.client
-            .post("/campaigns")
-            .token(&who.token)
-            .json(&campaign_body(overrides))
-            .send()
-            .await
+        self.campaigns().create(who, overrides).await
     }
 
     /// Creates a campaign and returns it.
     pub async fn campaign(&self, who: &Person, overrides: Value) -> Value {
-        self.create(who, overrides).await.expect(201)
+        self.campaigns().created(who, overrides).await
     }
 
     pub async fn get(&self, id: &Value, who: Option<&Person>) -> TestResponse {
-        self.client
-            .get(&format!("/campaigns/{}", id.as_str().expect("id")))
-            .maybe_token(who.map(|p| p.token.as_str()))
-            .send()
-            .await
+        self.campaigns().get(id, who).await
     }
 
     pub async fn patch(&self, id: &Value, who: &Person, body: Value) -> TestResponse {
-        self.client
-            .patch(&format!("/campaigns/{}", id.as_str().expect("id")))
-            .token(&who.token)
-            .json(&body)
-            .send()
-            .await
+        self.campaigns().patch(id, who, body).await
     }
 
     pub async fn set_status(&self, id: &Value, who: &Person, status: &str) -> TestResponse {
-        self.client
-            .post(&format!("/campaigns/{}/status", id.as_str().expect("id")))
-            .token(&who.token)
-            .json(&json!({"status": status}))
-            .send()
-            .await
+        self.campaigns().move_to(id, who, "status", status).await
     }
 
     pub async fn list(&self, query: &str, who: Option<&Person>) -> Value {
-        self.client
-            .get(&format!("/campaigns?{query}"))
-            .maybe_token(who.map(|p| p.token.as_str()))
-            .send()
-            .await
-            .expect(200)
+        self.campaigns().list(query, who).await
     }
 
     /// The ids of a list's items.
     pub async fn list_ids(&self, query: &str, who: Option<&Person>) -> Vec<String> {
-        ids(&self.list(query, who).await)
+        self.campaigns().list_ids(query, who).await
     }
 
     /// Every event in the outbox, oldest first, as the CloudEvents that will be published.
@@ -125,13 +109,4 @@ impl TestApp {
             .await
             .expect("read the outbox")
     }
-}
-
-pub fn ids(page: &Value) -> Vec<String> {
-    page["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|c| c["id"].as_str().expect("id").to_owned())
-        .collect()
 }

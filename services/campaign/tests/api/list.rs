@@ -3,8 +3,8 @@ use std::collections::HashSet;
 use campaign_service::db::LIST_SQL;
 use serde_json::json;
 
-use crate::helpers::{ids, TestApp};
-use hearth_testkit::Person;
+use crate::helpers::TestApp;
+use hearth_testkit::{ids, Person};
 
 #[tokio::test]
 async fn lists_are_newest_first_and_filter_by_status_recipient_and_category() {

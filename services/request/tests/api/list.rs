@@ -1,7 +1,7 @@
 use serde_json::json;
 
-use crate::helpers::{ids, TestApp};
-use hearth_testkit::Person;
+use crate::helpers::TestApp;
+use hearth_testkit::{ids, Person};
 
 #[tokio::test]
 async fn filters_and_text_search() {
