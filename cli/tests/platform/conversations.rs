@@ -4,9 +4,7 @@
 
 use crate::support;
 
-use std::time::Duration;
-
-use crate::support::{prepare, start};
+use crate::support::{prepare, settled, start};
 use hearth::services::Service;
 use hearth_testkit::{Person, TestClient};
 use serde_json::{json, Value};
@@ -25,24 +23,6 @@ async fn message(
                       "context": {"type": "donation", "id": donation["id"]}}))
         .send()
         .await
-}
-
-/// The donation as its donor sees it once it has left `pending` (or after 10 s).
-async fn settled(client: &TestClient, donor: &Person, donation: &Value) -> Value {
-    let path = format!("/donations/{}", donation["id"].as_str().expect("id"));
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let d = client
-            .get(&path)
-            .token(&donor.token)
-            .send()
-            .await
-            .expect(200);
-        if d["status"] != "pending" || tokio::time::Instant::now() >= deadline {
-            return d;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::support::{prepare, start};
+use crate::support::{pledge, prepare, settled, start};
 use hearth::services::Service;
 use hearth_testkit::{staff_token, Person, TestClient};
 use serde_json::{json, Value};
@@ -21,32 +21,6 @@ async fn post_request(client: &TestClient, requester: &Person, needed: i32) -> V
         .send()
         .await
         .expect(201)
-}
-
-async fn pledge(client: &TestClient, donor: &Person, request: &Value, quantity: i32) -> Value {
-    client
-        .post("/donations")
-        .token(&donor.token)
-        .json(
-            &json!({"kind": "item", "request_id": request["id"], "quantity": quantity,
-                      "item_description": "wool blankets"}),
-        )
-        .send()
-        .await
-        .expect(201)
-}
-
-/// The donation as `who` sees it once it has left `pending` (or after 10 s).
-async fn settled(client: &TestClient, who: &Person, donation: &Value) -> Value {
-    let path = format!("/donations/{}", id(donation));
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let d = client.get(&path).token(&who.token).send().await.expect(200);
-        if d["status"] != "pending" || tokio::time::Instant::now() >= deadline {
-            return d;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// The request once `done` holds for it (or after 10 s).
@@ -347,28 +321,8 @@ async fn a_redelivered_pledge_reserves_once() {
     );
 
     // The same donation.created, delivered twice more.
-    let mut conn = running.main_db.connect().await;
-    let envelope: Value = sqlx::query_scalar(
-        "select envelope from donation.outbox where event_type = 'donation.created'",
-    )
-    .fetch_one(&mut conn)
-    .await
-    .expect("the event");
-    let channel = running.broker.channel().await;
-    for _ in 0..2 {
-        channel
-            .basic_publish(
-                &running.exchange(),
-                "donation.created",
-                Default::default(),
-                &serde_json::to_vec(&envelope).expect("json"),
-                lapin::BasicProperties::default(),
-            )
-            .await
-            .expect("publish")
-            .await
-            .expect("confirm");
-    }
+    let envelope = running.donation_created().await;
+    running.publish_again(&envelope, 2).await;
     let inbox = || async {
         let mut conn = running.main_db.connect().await;
         sqlx::query_scalar::<_, i64>(

@@ -5,7 +5,7 @@ use crate::support;
 
 use std::time::Duration;
 
-use crate::support::{start, Running};
+use crate::support::{pledge, start, Running};
 use hearth_testkit::{staff_token, Person, TestClient};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -68,19 +68,6 @@ async fn give(client: &TestClient, donor: &Person, campaign: &Value, amount: i64
         .post("/donations")
         .token(&donor.token)
         .json(&json!({"kind": "money", "campaign_id": campaign["id"], "amount_minor": amount, "currency": "USD"}))
-        .send()
-        .await
-        .expect(201)
-}
-
-async fn pledge(client: &TestClient, donor: &Person, request: &Value, quantity: i32) -> Value {
-    client
-        .post("/donations")
-        .token(&donor.token)
-        .json(
-            &json!({"kind": "item", "request_id": request["id"], "quantity": quantity,
-                      "item_description": "wool blankets"}),
-        )
         .send()
         .await
         .expect(201)

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::support::{prepare, start, Running};
+use crate::support::{prepare, settled, start, Running};
 use hearth::services::Service;
 use hearth_testkit::{staff_token, Person, TestClient};
 use serde_json::{json, Value};
@@ -38,24 +38,6 @@ async fn give(
         .send()
         .await
         .expect(201)
-}
-
-/// The donation as its donor sees it once it has left `pending` (or after 10 s).
-async fn settled(client: &TestClient, donor: &Person, donation: &Value) -> Value {
-    let path = format!("/donations/{}", donation["id"].as_str().expect("id"));
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let d = client
-            .get(&path)
-            .token(&donor.token)
-            .send()
-            .await
-            .expect(200);
-        if d["status"] != "pending" || tokio::time::Instant::now() >= deadline {
-            return d;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 async fn get_campaign(client: &TestClient, id: &Value) -> Value {
@@ -384,28 +366,8 @@ async fn a_redelivered_donation_created_counts_once() {
     );
 
     // The same donation.created, delivered again.
-    let mut conn = running.main_db.connect().await;
-    let envelope: Value = sqlx::query_scalar(
-        "select envelope from donation.outbox where event_type = 'donation.created'",
-    )
-    .fetch_one(&mut conn)
-    .await
-    .expect("the event");
-    let channel = running.broker.channel().await;
-    for _ in 0..2 {
-        channel
-            .basic_publish(
-                &running.exchange(),
-                "donation.created",
-                Default::default(),
-                envelope.to_string().as_bytes(),
-                Default::default(),
-            )
-            .await
-            .expect("publish")
-            .await
-            .expect("confirm");
-    }
+    let envelope = running.donation_created().await;
+    running.publish_again(&envelope, 2).await;
     running
         .campaign
         .wait_for_metric(r#"hearth_events_duplicate_total{service="campaign"}"#, 2.0)
