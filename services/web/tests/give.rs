@@ -8,31 +8,11 @@ use std::time::Duration;
 
 use hearth_testkit::Person;
 use serde_json::{json, Value};
-use support::{start, Site, WAIT};
-
-/// The value of the form field `name` on a page.
-fn field(html: &str, name: &str) -> String {
-    html.split(&format!(r#"name="{name}" value=""#))
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_else(|| panic!("a field {name} in {html}"))
-        .to_owned()
-}
+use support::{field, start, Site, WAIT};
 
 /// Signs `name` in through the sign-in page; the browser's cookies.
 async fn sign_in(site: &Site, name: &str) -> String {
-    let page = site.web.get("/sign-in").await;
-    let csrf_cookie = page.cookie("hearth_csrf").expect("csrf cookie");
-    let csrf = field(&page.body, "csrf");
-    let answer = site
-        .web
-        .post_form(
-            "/sign-in",
-            &csrf_cookie,
-            &[("csrf", &csrf), ("display_name", name)],
-        )
-        .await;
-    assert_eq!(answer.status, 303, "{}", answer.body);
+    let (csrf_cookie, answer) = site.sign_in(name).await;
     format!(
         "{csrf_cookie}; {}; {}",
         answer.cookie("hearth_session").expect("session"),

@@ -7,16 +7,7 @@ mod support;
 
 use hearth_testkit::Person;
 use serde_json::json;
-use support::{start, Site};
-
-/// The value of the form field `name` on a page.
-fn field(html: &str, name: &str) -> String {
-    html.split(&format!(r#"name="{name}" value=""#))
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_else(|| panic!("a field {name} in {html}"))
-        .to_owned()
-}
+use support::{field, start, Site};
 
 /// Unescapes what askama escaped in an attribute (the `was` JSON).
 fn unescape(value: &str) -> String {
@@ -31,18 +22,7 @@ fn unescape(value: &str) -> String {
 
 /// Signs `name` in through the development sign-in; the browser's cookies.
 async fn sign_in(site: &Site, name: &str) -> String {
-    let page = site.web.get("/sign-in").await;
-    let csrf_cookie = page.cookie("hearth_csrf").expect("csrf cookie");
-    let csrf = field(&page.body, "csrf");
-    let answer = site
-        .web
-        .post_form(
-            "/sign-in",
-            &csrf_cookie,
-            &[("csrf", &csrf), ("display_name", name)],
-        )
-        .await;
-    assert_eq!(answer.status, 303, "{}", answer.body);
+    let (csrf_cookie, answer) = site.sign_in(name).await;
     format!(
         "{csrf_cookie}; {}",
         answer.cookie("hearth_session").expect("session"),

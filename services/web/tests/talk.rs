@@ -8,7 +8,7 @@ mod support;
 use hearth::services::Service;
 use hearth_testkit::Person;
 use serde_json::{json, Value};
-use support::{start, start_services, Site};
+use support::{start, start_services, Answer, Site};
 use uuid::Uuid;
 
 /// A browser's CSRF token, the same in its cookie and its forms.
@@ -17,6 +17,24 @@ const CSRF: &str = "0123456789abcdef0123456789abcdef";
 /// The cookies of `person`'s browser.
 fn cookies(person: &Person) -> String {
     format!("hearth_csrf={CSRF}; hearth_session={}", person.token)
+}
+
+/// `from`'s message to `to` through the thread's form, sent under `key`
+/// (a form's `Idempotency-Key`), about the donation `about` if any.
+async fn message(
+    site: &Site,
+    from: &Person,
+    to: &Person,
+    key: &str,
+    about: Option<&str>,
+    body: &str,
+) -> Answer {
+    let mut form = vec![("csrf", CSRF), ("key", key)];
+    form.extend(about.map(|about| ("about", about)));
+    form.push(("body", body));
+    site.web
+        .post_form(&format!("/messages/{}", to.id), &cookies(from), &form)
+        .await
 }
 
 fn id(v: &Value) -> &str {
@@ -126,19 +144,15 @@ async fn a_donation_is_talked_about_and_rated_by_its_two_parties_only() {
         }
     }
     // A message from a stranger claiming the donation is refused in words.
-    let answer = site
-        .web
-        .post_form(
-            &format!("/messages/{}", owner.id),
-            &cookies(&stranger),
-            &[
-                ("csrf", CSRF),
-                ("key", &Uuid::new_v4().to_string()),
-                ("about", donation_id),
-                ("body", "It was me who gave."),
-            ],
-        )
-        .await;
+    let answer = message(
+        &site,
+        &stranger,
+        &owner,
+        &Uuid::new_v4().to_string(),
+        Some(donation_id),
+        "It was me who gave.",
+    )
+    .await;
     assert_eq!(answer.status, 409, "{}", answer.body);
     assert!(
         answer.body.contains("Only the donor and the recipient"),
@@ -154,19 +168,15 @@ async fn a_donation_is_talked_about_and_rated_by_its_two_parties_only() {
     let key = Uuid::new_v4().to_string();
     for _ in 0..2 {
         // The same form sent twice is one message.
-        let sent = site
-            .web
-            .post_form(
-                &format!("/messages/{}", owner.id),
-                &cookies(&donor),
-                &[
-                    ("csrf", CSRF),
-                    ("key", &key),
-                    ("about", donation_id),
-                    ("body", "Enjoy the soup!"),
-                ],
-            )
-            .await;
+        let sent = message(
+            &site,
+            &donor,
+            &owner,
+            &key,
+            Some(donation_id),
+            "Enjoy the soup!",
+        )
+        .await;
         assert_eq!(sent.status, 303, "{}", sent.body);
     }
     let list = site.web.get_with("/messages", &cookies(&owner)).await;
@@ -519,19 +529,15 @@ async fn a_message_about_a_donation_that_cannot_be_checked_is_explained() {
     ];
     let site = start_services(&services, &[]).await;
     let (sender, recipient) = (Person::user(), Person::user());
-    let answer = site
-        .web
-        .post_form(
-            &format!("/messages/{}", recipient.id),
-            &cookies(&sender),
-            &[
-                ("csrf", CSRF),
-                ("key", &Uuid::new_v4().to_string()),
-                ("about", &Uuid::new_v4().to_string()),
-                ("body", "About my gift."),
-            ],
-        )
-        .await;
+    let answer = message(
+        &site,
+        &sender,
+        &recipient,
+        &Uuid::new_v4().to_string(),
+        Some(&Uuid::new_v4().to_string()),
+        "About my gift.",
+    )
+    .await;
     assert_eq!(answer.status, 503, "{}", answer.body);
     assert!(
         answer
@@ -545,18 +551,15 @@ async fn a_message_about_a_donation_that_cannot_be_checked_is_explained() {
         "what was typed stays"
     );
     // Without a donation, the message goes.
-    let answer = site
-        .web
-        .post_form(
-            &format!("/messages/{}", recipient.id),
-            &cookies(&sender),
-            &[
-                ("csrf", CSRF),
-                ("key", &Uuid::new_v4().to_string()),
-                ("body", "Hello."),
-            ],
-        )
-        .await;
+    let answer = message(
+        &site,
+        &sender,
+        &recipient,
+        &Uuid::new_v4().to_string(),
+        None,
+        "Hello.",
+    )
+    .await;
     assert_eq!(answer.status, 303, "{}", answer.body);
     site.shutdown().await;
 }
@@ -567,18 +570,15 @@ async fn a_long_thread_pages_back_and_only_its_newest_page_is_live() {
     let (me, other) = (Person::user(), Person::user());
     site.name(&other, "Theo Talker").await;
     for n in 1..=22 {
-        let sent = site
-            .web
-            .post_form(
-                &format!("/messages/{}", other.id),
-                &cookies(&me),
-                &[
-                    ("csrf", CSRF),
-                    ("key", &Uuid::new_v4().to_string()),
-                    ("body", &format!("Message number {n}.")),
-                ],
-            )
-            .await;
+        let sent = message(
+            &site,
+            &me,
+            &other,
+            &Uuid::new_v4().to_string(),
+            None,
+            &format!("Message number {n}."),
+        )
+        .await;
         assert_eq!(sent.status, 303, "{}", sent.body);
     }
     let newest = site
@@ -642,22 +642,11 @@ async fn a_long_thread_pages_back_and_only_its_newest_page_is_live() {
 async fn a_new_message_reaches_the_open_thread_and_the_header_live() {
     let site = start(&[]).await;
     let (me, other) = (Person::user(), Person::user());
-    let send = |from: &Person, to: &Person, body: &str| {
-        let (web, cookies, path, body) = (
-            &site.web,
-            cookies(from),
-            format!("/messages/{}", to.id),
-            body.to_owned(),
-        );
+    let send = |from, to, body| {
+        let site = &site;
         async move {
             let key = Uuid::new_v4().to_string();
-            let sent = web
-                .post_form(
-                    &path,
-                    &cookies,
-                    &[("csrf", CSRF), ("key", &key), ("body", &body)],
-                )
-                .await;
+            let sent = message(site, from, to, &key, None, body).await;
             assert_eq!(sent.status, 303, "{}", sent.body);
         }
     };

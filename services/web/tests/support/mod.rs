@@ -142,6 +142,24 @@ impl Site {
         }
     }
 
+    /// Signs `name` in through the development sign-in page, as a browser
+    /// does: its CSRF cookie, and the answer that sets the session's cookies.
+    pub async fn sign_in(&self, name: &str) -> (String, Answer) {
+        let page = self.web.get("/sign-in").await;
+        let csrf_cookie = page.cookie("hearth_csrf").expect("csrf cookie");
+        let csrf = field(&page.body, "csrf");
+        let answer = self
+            .web
+            .post_form(
+                "/sign-in",
+                &csrf_cookie,
+                &[("csrf", &csrf), ("display_name", name)],
+            )
+            .await;
+        assert_eq!(answer.status, 303, "{}", answer.body);
+        (csrf_cookie, answer)
+    }
+
     /// `person`'s public profile, named `name`.
     pub async fn name(&self, person: &Person, name: &str) {
         self.profile
@@ -152,6 +170,15 @@ impl Site {
             .await
             .expect(201);
     }
+}
+
+/// The value of the form field `name` on a page.
+pub fn field(html: &str, name: &str) -> String {
+    html.split(&format!(r#"name="{name}" value=""#))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("a field {name} in {html}"))
+        .to_owned()
 }
 
 /// A browser without JavaScript: plain GETs, redirects not followed.
