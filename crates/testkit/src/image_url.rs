@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::{Collection, Person, TestDb};
+use crate::{error_fields, Collection, Person, TestDb};
 
 pub const IMAGE: &str = "https://images.example.org/blankets.jpg";
 
@@ -159,14 +159,7 @@ impl Pictured<'_> {
             )
             .await
             .assert_problem(422, "validation_failed");
-        let mut fields: Vec<&str> = problem["errors"]
-            .as_array()
-            .expect("errors")
-            .iter()
-            .filter_map(|e| e["field"].as_str())
-            .collect();
-        fields.sort_unstable();
-        assert_eq!(fields, ["image_url", "title"]);
+        assert_eq!(error_fields(&problem), ["image_url", "title"]);
     }
 
     pub async fn puts_the_picture_in_the_events(&self) {

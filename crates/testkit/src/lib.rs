@@ -13,7 +13,7 @@ mod person;
 mod service;
 
 pub use broker::{Tap, TestBroker};
-pub use client::{TestClient, TestResponse};
+pub use client::{error_fields, TestClient, TestResponse};
 pub use database::TestDb;
 pub use owned::{ids, with_overrides, Collection};
 pub use person::Person;

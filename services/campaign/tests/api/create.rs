@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use crate::helpers::TestApp;
-use hearth_testkit::Person;
+use hearth_testkit::{error_fields, Person};
 
 #[tokio::test]
 async fn a_user_creates_a_campaign_they_receive() {
@@ -105,13 +105,7 @@ async fn every_invalid_field_is_listed_at_once() {
         )
         .await;
     let problem = response.assert_problem(422, "validation_failed");
-    let mut fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| e["field"].as_str().expect("field"))
-        .collect();
-    fields.sort_unstable();
+    let fields = error_fields(&problem);
     assert_eq!(
         fields,
         [

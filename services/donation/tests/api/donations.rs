@@ -2,7 +2,7 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::helpers::{items, money, TestApp};
-use hearth_testkit::Person;
+use hearth_testkit::{error_fields, Person};
 
 #[tokio::test]
 async fn a_gift_of_money_starts_pending_and_emits_donation_created() {
@@ -77,13 +77,7 @@ async fn invalid_gifts_name_every_field() {
             .give(&bob, &body)
             .await
             .assert_problem(422, "validation_failed");
-        let mut fields: Vec<&str> = problem["errors"]
-            .as_array()
-            .expect("errors")
-            .iter()
-            .map(|e| e["field"].as_str().expect("field"))
-            .collect();
-        fields.sort_unstable();
+        let fields = error_fields(&problem);
         assert_eq!(fields, expected, "{body}");
     }
     app.give(&bob, &json!({"kind": "cash"}))

@@ -2,7 +2,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::helpers::TestApp;
-use hearth_testkit::Person;
+use hearth_testkit::{error_fields, Person};
 
 #[tokio::test]
 async fn put_creates_then_replaces_a_profile() {
@@ -81,13 +81,7 @@ async fn bad_profiles_and_callers_are_refused() {
         )
         .await
         .assert_problem(422, "validation_failed");
-    let mut fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| e["field"].as_str().expect("field"))
-        .collect();
-    fields.sort_unstable();
+    let fields = error_fields(&problem);
     assert_eq!(fields, ["avatar_url", "bio", "display_name", "location"]);
     app.client
         .put("/profiles/me")

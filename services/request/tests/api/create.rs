@@ -1,7 +1,7 @@
 use serde_json::json;
 
 use crate::helpers::{request_body, TestApp};
-use hearth_testkit::Person;
+use hearth_testkit::{error_fields, Person};
 
 #[tokio::test]
 async fn a_user_posts_a_request_and_request_created_goes_out() {
@@ -66,13 +66,7 @@ async fn every_invalid_field_is_named_at_once() {
         .send()
         .await
         .assert_problem(422, "validation_failed");
-    let mut fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| e["field"].as_str().expect("field"))
-        .collect();
-    fields.sort_unstable();
+    let fields = error_fields(&problem);
     assert_eq!(
         fields,
         [
