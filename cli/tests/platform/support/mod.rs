@@ -1,7 +1,5 @@
 //! Starting the platform for a test, on databases and a broker namespace of its own.
 
-#![allow(dead_code)]
-
 use std::collections::HashMap;
 use std::time::Duration;
 

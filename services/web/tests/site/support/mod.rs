@@ -1,8 +1,6 @@
 //! The whole platform for a test, with the site in front of it: five real
 //! services on databases and a broker namespace of the test's own.
 
-#![allow(dead_code)]
-
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -3,12 +3,12 @@
 //! page (a visitor, another person, a party, staff), and the API's refusals
 //! in words.
 
-mod support;
+use crate::support;
 
+use crate::support::{start, start_services, Answer, Site};
 use hearth::services::Service;
 use hearth_testkit::Person;
 use serde_json::{json, Value};
-use support::{start, start_services, Answer, Site};
 use uuid::Uuid;
 
 /// A browser's CSRF token, the same in its cookie and its forms.

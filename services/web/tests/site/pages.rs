@@ -1,13 +1,13 @@
 //! The site's pages over the five real services (PostgreSQL, RabbitMQ, the
 //! sagas): what a visitor without JavaScript gets.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
+use crate::support::{closed_port, start, Site, WAIT};
 use hearth_testkit::Person;
 use serde_json::{json, Value};
-use support::{closed_port, start, Site, WAIT};
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
 img-src 'self' https: data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";

@@ -3,11 +3,9 @@
 //! sent, who may open and change an owner's page, a move no longer allowed,
 //! a forged form, and a refund asked by someone who may not make it.
 
-mod support;
-
+use crate::support::{field, start, Site};
 use hearth_testkit::Person;
 use serde_json::json;
-use support::{field, start, Site};
 
 /// Unescapes what askama escaped in an attribute (the `was` JSON).
 fn unescape(value: &str) -> String {

@@ -2,13 +2,13 @@
 //! form however often it is sent, and the saga's outcome on the donation's
 //! page in plain words.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
+use crate::support::{field, start, Site, WAIT};
 use hearth_testkit::Person;
 use serde_json::{json, Value};
-use support::{field, start, Site, WAIT};
 
 /// Signs `name` in through the sign-in page; the browser's cookies.
 async fn sign_in(site: &Site, name: &str) -> String {
