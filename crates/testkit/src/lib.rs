@@ -17,7 +17,7 @@ pub use client::{error_fields, TestClient, TestResponse};
 pub use database::TestDb;
 pub use owned::{ids, with_overrides, Collection};
 pub use person::Person;
-pub use service::{spawn, Built, Settings, TestService, TEST_RETRY_DELAY};
+pub use service::{spawn, Built, TestService, Vars, TEST_RETRY_DELAY};
 
 use hearth_core::auth::{mint, Scope, ServiceTokenKey, TokenRequest};
 use uuid::Uuid;

@@ -18,7 +18,7 @@ use crate::{TestBroker, TestClient, TestDb, JWT_SECRET};
 pub const TEST_RETRY_DELAY: &str = "200ms";
 
 /// The settings a service is built from, as its `from_env` reads them.
-pub type Settings = HashMap<String, String>;
+pub type Vars = HashMap<String, String>;
 
 /// A service as its crate assembled it, for [`spawn`] to serve.
 #[derive(Debug)]
@@ -56,12 +56,12 @@ pub async fn spawn<F, Fut>(
     build: F,
 ) -> TestService
 where
-    F: FnOnce(Settings) -> Fut,
+    F: FnOnce(Vars) -> Fut,
     Fut: Future<Output = anyhow::Result<Built>>,
 {
     let db = TestDb::create().await;
     let broker = TestBroker::new().await;
-    let mut vars = Settings::from([
+    let mut vars = Vars::from([
         (format!("{}_DATABASE_URL", service.to_uppercase()), db.url()),
         ("RABBITMQ_URL".to_owned(), broker.url.clone()),
         ("BUS_NAMESPACE".to_owned(), broker.namespace.clone()),
