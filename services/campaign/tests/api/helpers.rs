@@ -24,7 +24,7 @@ impl TestApp {
 
     /// Starts the service with extra settings (`CORS_ALLOWED_ORIGINS`, …).
     pub async fn spawn_with(settings: &[(&str, &str)]) -> Self {
-        // A test that points the service at a missing database wants its 503s soon.
+        // A pool that cannot connect gives up after 2 s, not 5: no test waits long on it.
         let settings = [&[("DATABASE_ACQUIRE_TIMEOUT", "2s")], settings].concat();
         // Nothing to migrate where a test pointed the service at its own database.
         let migrate = !settings.iter().any(|(k, _)| *k == "CAMPAIGN_DATABASE_URL");
