@@ -1,7 +1,8 @@
 //! What the owner's pages of a campaign and of a request share: who may
 //! open them, the edit form's round trip (sent with `If-Match`; the
 //! conflict page when someone else saved first, [`super::conflict`]; the
-//! form again beside its problems), and a refused new one's fresh key.
+//! form again beside its problems), a refused new one's fresh key, and
+//! the share, manage and report links of the thing's own page ([`Links`]).
 //! Each kind says how it is read, edited and shown ([`Owned`]); the
 //! handlers here are the same for both.
 
