@@ -4,7 +4,7 @@ use axum::Router;
 use clap::ValueEnum;
 use hearth_bus::workers::Workers;
 use hearth_core::config::{ConfigError, Env, ServiceConfig, ServiceSpec};
-use sqlx::migrate::Migrator;
+use hearth_core::migrations::Migrations;
 use sqlx::PgPool;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -24,12 +24,12 @@ pub struct Built {
     pub db: PgPool,
     /// The relay and consumers to start beside the HTTP server.
     pub workers: Workers,
-    migrator: &'static Migrator,
+    migrations: &'static Migrations,
 }
 
 impl Built {
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        hearth_core::db::migrate(&self.db, self.spec.schema(), self.migrator).await
+        hearth_core::db::migrate(&self.db, self.spec.schema(), self.migrations).await
     }
 }
 
@@ -52,13 +52,13 @@ impl Service {
         }
     }
 
-    pub fn migrator(self) -> &'static Migrator {
+    pub fn migrations(self) -> &'static Migrations {
         match self {
-            Service::Campaign => &campaign_service::MIGRATOR,
-            Service::Donation => &donation_service::MIGRATOR,
-            Service::Request => &request_service::MIGRATOR,
-            Service::Messaging => &messaging_service::MIGRATOR,
-            Service::Profile => &profile_service::MIGRATOR,
+            Service::Campaign => &campaign_service::MIGRATIONS,
+            Service::Donation => &donation_service::MIGRATIONS,
+            Service::Request => &request_service::MIGRATIONS,
+            Service::Messaging => &messaging_service::MIGRATIONS,
+            Service::Profile => &profile_service::MIGRATIONS,
         }
     }
 
@@ -115,7 +115,7 @@ impl Service {
             router,
             db,
             workers,
-            migrator: self.migrator(),
+            migrations: self.migrations(),
         })
     }
 }

@@ -19,10 +19,13 @@ use hearth_bus::service::ServiceRuntime;
 use hearth_bus::workers::Workers;
 use std::time::Duration;
 
+use hearth_bus::tables::{INBOX, OUTBOX};
 use hearth_core::auth::ServiceTokenKey;
 use hearth_core::config::{
     read, read_duration, ConfigError, Database, Env, ServiceConfig, ServiceSpec,
 };
+use hearth_core::migrations::Migrations;
+use hearth_core::tables::{ACCOUNT_SUSPENSIONS, IDEMPOTENCY_KEYS};
 use sqlx::migrate::Migrator;
 use sqlx::PgPool;
 
@@ -32,8 +35,16 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     database: Database::Main,
 };
 
-/// The service's migrations, with their own history in schema `messaging`.
+/// The service's own migrations, with their history in schema `messaging`.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// Its schema: the platform's tables it uses (its relay reads `outbox`, its
+/// consumer `inbox`, its idempotent router `idempotency_keys`, and the
+/// moderation layer `account_suspensions`), then its own.
+pub static MIGRATIONS: Migrations = Migrations {
+    platform: &[&OUTBOX, &INBOX, &IDEMPOTENCY_KEYS, &ACCOUNT_SUSPENSIONS],
+    own: &MIGRATOR,
+};
 
 /// Where donation-service answers when nothing else is said: `hearth up`'s port.
 pub const DEFAULT_DONATION_SERVICE_URL: &str = "http://127.0.0.1:8082";
@@ -115,6 +126,6 @@ impl App {
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        hearth_core::db::migrate(&self.db, SERVICE.schema(), &MIGRATOR).await
+        hearth_core::db::migrate(&self.db, SERVICE.schema(), &MIGRATIONS).await
     }
 }

@@ -16,8 +16,11 @@ pub mod standing;
 use axum::Router;
 use hearth_bus::broker::BrokerLink;
 use hearth_bus::service::ServiceRuntime;
+use hearth_bus::tables::{INBOX, OUTBOX};
 use hearth_bus::workers::Workers;
 use hearth_core::config::{Database, ServiceConfig, ServiceSpec};
+use hearth_core::migrations::Migrations;
+use hearth_core::tables::{ACCOUNT_SUSPENSIONS, IDEMPOTENCY_KEYS};
 use sqlx::migrate::Migrator;
 use sqlx::PgPool;
 
@@ -27,8 +30,16 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     database: Database::Main,
 };
 
-/// The service's migrations, with their own history in schema `profile`.
+/// The service's own migrations, with their history in schema `profile`.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// Its schema: the platform's tables it uses (its relay reads `outbox`, its
+/// consumer `inbox`, its idempotent router `idempotency_keys`, and the
+/// moderation layer `account_suspensions`), then its own.
+pub static MIGRATIONS: Migrations = Migrations {
+    platform: &[&OUTBOX, &INBOX, &IDEMPOTENCY_KEYS, &ACCOUNT_SUSPENSIONS],
+    own: &MIGRATOR,
+};
 
 /// A profile-service ready to serve.
 #[derive(Debug)]
@@ -63,6 +74,6 @@ impl App {
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        hearth_core::db::migrate(&self.db, SERVICE.schema(), &MIGRATOR).await
+        hearth_core::db::migrate(&self.db, SERVICE.schema(), &MIGRATIONS).await
     }
 }

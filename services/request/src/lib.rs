@@ -17,8 +17,11 @@ pub mod transitions;
 use axum::Router;
 use hearth_bus::broker::BrokerLink;
 use hearth_bus::service::ServiceRuntime;
+use hearth_bus::tables::{INBOX, OUTBOX};
 use hearth_bus::workers::Workers;
 use hearth_core::config::{Database, ServiceConfig, ServiceSpec};
+use hearth_core::migrations::Migrations;
+use hearth_core::tables::{ACCOUNT_SUSPENSIONS, IDEMPOTENCY_KEYS};
 use sqlx::migrate::Migrator;
 use sqlx::PgPool;
 
@@ -28,8 +31,16 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     database: Database::Main,
 };
 
-/// The service's migrations, with their own history in schema `request`.
+/// The service's own migrations, with their history in schema `request`.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// Its schema: the platform's tables it uses (its relay reads `outbox`, its
+/// consumer `inbox`, its idempotent router `idempotency_keys`, and the
+/// moderation layer `account_suspensions`), then its own.
+pub static MIGRATIONS: Migrations = Migrations {
+    platform: &[&OUTBOX, &INBOX, &IDEMPOTENCY_KEYS, &ACCOUNT_SUSPENSIONS],
+    own: &MIGRATOR,
+};
 
 /// A request-service ready to serve.
 #[derive(Debug)]
@@ -65,6 +76,6 @@ impl App {
     }
 
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        hearth_core::db::migrate(&self.db, SERVICE.schema(), &MIGRATOR).await
+        hearth_core::db::migrate(&self.db, SERVICE.schema(), &MIGRATIONS).await
     }
 }

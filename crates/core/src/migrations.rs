@@ -1,0 +1,227 @@
+//! A service's schema as migrations make it: first the platform's tables it
+//! stands on, then its own, each with a history of its own.
+//!
+//! The platform's tables are defined once, by the crate that reads them:
+//! `outbox` and `inbox` by hearth-bus (`hearth_bus::tables`),
+//! `idempotency_keys` and `account_suspensions` by this crate
+//! ([`crate::tables`]). A service lists the ones it uses in its
+//! [`Migrations`]. Each table's migrations, and the service's own, keep their
+//! history in a table of their own in the service's schema,
+//! `_<name>_migrations` (`_outbox_migrations`, `_campaign_migrations`), so a
+//! platform table can change without touching any service's migrations.
+//!
+//! sqlx's `Migrator` keeps one history per database connection in
+//! `_sqlx_migrations`, a name it does not let one change; so this module
+//! applies the migrations sqlx embedded (`Migrator::iter`) and keeps the
+//! histories itself, under an advisory lock.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use anyhow::Context;
+use sqlx::migrate::{Migration, Migrator};
+use sqlx::{Connection, PgConnection, PgPool};
+
+use crate::db::quote_ident;
+
+mod old_layout;
+
+/// A platform table, with the migrations of the crate that reads it.
+#[derive(Debug)]
+pub struct PlatformTable {
+    /// The table's name, which also names its history (`_<name>_migrations`).
+    pub name: &'static str,
+    /// Its migrations, from the owning crate's `migrations/<name>/`. The
+    /// first creates the table as services' own migrations used to leave it
+    /// (see `old_layout`).
+    pub migrator: Migrator,
+}
+
+/// Everything a service's schema is migrated with.
+#[derive(Debug)]
+pub struct Migrations {
+    /// The platform's tables the service uses, migrated first, in this order.
+    pub platform: &'static [&'static PlatformTable],
+    /// The service's own tables (`sqlx::migrate!()` of its `migrations/`),
+    /// with their history in `_<schema>_migrations`.
+    pub own: &'static Migrator,
+}
+
+/// One history: a set of migrations and the table that records which ran.
+struct History<'a> {
+    /// The history table, quoted.
+    table: String,
+    /// Its name unquoted, as `to_regclass` and messages want it.
+    name: String,
+    migrator: &'a Migrator,
+}
+
+impl<'a> History<'a> {
+    fn named(name: String, migrator: &'a Migrator) -> anyhow::Result<Self> {
+        Ok(Self {
+            table: quote_ident(&name)?,
+            name,
+            migrator,
+        })
+    }
+
+    fn of_table(table: &'a PlatformTable) -> anyhow::Result<Self> {
+        Self::named(format!("_{}_migrations", table.name), &table.migrator)
+    }
+
+    fn own(schema: &str, migrator: &'a Migrator) -> anyhow::Result<Self> {
+        Self::named(format!("_{schema}_migrations"), migrator)
+    }
+
+    /// The migrations to run: sqlx also embeds down migrations, which
+    /// Hearth has none of and never runs.
+    fn ups(&self) -> impl Iterator<Item = &'a Migration> {
+        self.migrator
+            .iter()
+            .filter(|m| !m.migration_type.is_down_migration())
+    }
+
+    async fn create(&self, conn: &mut PgConnection) -> sqlx::Result<()> {
+        // The name is quoted by `quote_ident`, which admits plain names only.
+        let statement = format!(
+            "create table if not exists {} (
+                 version      bigint primary key,
+                 description  text not null,
+                 checksum     bytea not null,
+                 installed_on timestamptz not null default now(),
+                 -- Null when the migration ran here; otherwise the history it
+                 -- was taken over from (old_layout.rs), its tables already there.
+                 adopted_from text
+             )",
+            self.table
+        );
+        sqlx::raw_sql(&statement).execute(conn).await?;
+        Ok(())
+    }
+
+    async fn applied(&self, conn: &mut PgConnection) -> sqlx::Result<HashMap<i64, Vec<u8>>> {
+        let statement = format!("select version, checksum from {}", self.table);
+        let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(&statement).fetch_all(conn).await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    async fn record(
+        &self,
+        conn: &mut PgConnection,
+        migration: &Migration,
+        adopted_from: Option<&str>,
+    ) -> sqlx::Result<()> {
+        let statement = format!(
+            "insert into {} (version, description, checksum, adopted_from) values ($1, $2, $3, $4)",
+            self.table
+        );
+        sqlx::query(&statement)
+            .bind(migration.version)
+            .bind(migration.description.as_ref())
+            .bind(migration.checksum.as_ref())
+            .bind(adopted_from)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Runs what has not run yet, each migration in one transaction with
+    /// its history row. Refuses a history that does not match the code: a
+    /// migration recorded that the code no longer has, or one changed since
+    /// it ran.
+    async fn apply(&self, conn: &mut PgConnection) -> anyhow::Result<()> {
+        self.create(conn).await?;
+        let applied = self.applied(conn).await?;
+        for version in applied.keys() {
+            anyhow::ensure!(
+                self.ups().any(|m| m.version == *version),
+                "{} records migration {version}, which this build does not have",
+                self.name
+            );
+        }
+        for migration in self.ups() {
+            match applied.get(&migration.version) {
+                Some(checksum) => anyhow::ensure!(
+                    checksum.as_slice() == migration.checksum.as_ref(),
+                    "migration {} ({}) was changed after it ran here ({})",
+                    migration.version,
+                    migration.description,
+                    self.name
+                ),
+                None => self.run(conn, migration).await?,
+            }
+        }
+        Ok(())
+    }
+
+    async fn run(&self, conn: &mut PgConnection, migration: &Migration) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            !migration.no_tx,
+            "migration {} asks to run outside a transaction, which Hearth does not do",
+            migration.version
+        );
+        let started = Instant::now();
+        let mut tx = conn.begin().await?;
+        sqlx::raw_sql(migration.sql.as_ref())
+            .execute(&mut *tx)
+            .await
+            .with_context(|| {
+                format!(
+                    "migration {} ({}) of {}",
+                    migration.version, migration.description, self.name
+                )
+            })?;
+        self.record(&mut tx, migration, None).await?;
+        tx.commit().await?;
+        tracing::info!(
+            history = self.name,
+            version = migration.version,
+            description = %migration.description,
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "applied a migration"
+        );
+        Ok(())
+    }
+}
+
+/// Applies `migrations` to `schema` (which must exist): each platform table's,
+/// then the service's own. A schema migrated before the platform owned its
+/// tables is adopted first (`old_layout`). One advisory lock per schema is
+/// held throughout, so instances starting together are safe.
+pub async fn run(pool: &PgPool, schema: &str, migrations: &Migrations) -> anyhow::Result<()> {
+    let mut histories = Vec::new();
+    for table in migrations.platform {
+        histories.push(History::of_table(table)?);
+    }
+    let own = History::own(schema, migrations.own)?;
+    let mut conn = pool.acquire().await?;
+    let lock = format!("hearth-migrate:{schema}");
+    sqlx::query("select pg_advisory_lock(hashtextextended($1, 0))")
+        .bind(&lock)
+        .execute(&mut *conn)
+        .await?;
+    let result = async {
+        old_layout::adopt(&mut conn, schema, migrations, &histories, &own).await?;
+        for history in histories.iter().chain([&own]) {
+            history.apply(&mut conn).await?;
+        }
+        anyhow::Ok(())
+    }
+    .await;
+    // Released on every path: the connection goes back to the pool, and a
+    // lock left on it would stop the next migration until it closes.
+    sqlx::query("select pg_advisory_unlock(hashtextextended($1, 0))")
+        .bind(&lock)
+        .execute(&mut *conn)
+        .await?;
+    result
+}
+
+/// Whether `schema` has a table (or any relation) called `name`.
+async fn exists(conn: &mut PgConnection, schema: &str, name: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar("select to_regclass(format('%I.%I', $1::text, $2::text)) is not null")
+        .bind(schema)
+        .bind(name)
+        .fetch_one(conn)
+        .await
+}
