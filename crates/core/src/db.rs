@@ -46,8 +46,6 @@ const PING_IDLE_AFTER: Duration = Duration::from_secs(1);
 /// the platform's tables it uses, then its own ([`crate::migrations`]). An
 /// advisory lock is held meanwhile, so instances starting together are safe.
 pub async fn migrate(pool: &PgPool, schema: &str, migrations: &Migrations) -> anyhow::Result<()> {
-    let statement = format!("create schema if not exists {}", quote_ident(schema)?);
-    sqlx::raw_sql(&statement).execute(pool).await?;
     crate::migrations::run(pool, schema, migrations).await
 }
 

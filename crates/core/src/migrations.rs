@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use sqlx::migrate::{Migration, Migrator};
-use sqlx::{Connection, PgConnection, PgPool};
+use sqlx::{Connection, Executor, PgConnection, PgPool};
 
 use crate::db::quote_ident;
 
@@ -74,11 +74,13 @@ impl<'a> History<'a> {
     }
 
     /// The migrations to run: sqlx also embeds down migrations, which
-    /// Hearth has none of and never runs.
-    fn ups(&self) -> impl Iterator<Item = &'a Migration> {
+    /// Hearth has none of and never runs. A `Vec`, not an iterator: one with
+    /// a closure held across an `await` would make the future not `Send`.
+    fn ups(&self) -> Vec<&'a Migration> {
         self.migrator
             .iter()
             .filter(|m| !m.migration_type.is_down_migration())
+            .collect()
     }
 
     async fn create(&self, conn: &mut PgConnection) -> sqlx::Result<()> {
@@ -95,7 +97,7 @@ impl<'a> History<'a> {
              )",
             self.table
         );
-        sqlx::raw_sql(&statement).execute(conn).await?;
+        sqlx::query(&statement).execute(conn).await?;
         Ok(())
     }
 
@@ -134,7 +136,7 @@ impl<'a> History<'a> {
         let applied = self.applied(conn).await?;
         for version in applied.keys() {
             anyhow::ensure!(
-                self.ups().any(|m| m.version == *version),
+                self.ups().iter().any(|m| m.version == *version),
                 "{} records migration {version}, which this build does not have",
                 self.name
             );
@@ -162,15 +164,15 @@ impl<'a> History<'a> {
         );
         let started = Instant::now();
         let mut tx = conn.begin().await?;
-        sqlx::raw_sql(migration.sql.as_ref())
-            .execute(&mut *tx)
-            .await
-            .with_context(|| {
-                format!(
-                    "migration {} ({}) of {}",
-                    migration.version, migration.description, self.name
-                )
-            })?;
+        // A statement without arguments goes as a simple query, so a
+        // migration may hold several statements. (Not `sqlx::raw_sql`, whose
+        // future is not `Send` for every lifetime, so not spawnable.)
+        tx.execute(migration.sql.as_ref()).await.with_context(|| {
+            format!(
+                "migration {} ({}) of {}",
+                migration.version, migration.description, self.name
+            )
+        })?;
         self.record(&mut tx, migration, None).await?;
         tx.commit().await?;
         tracing::info!(
@@ -184,8 +186,8 @@ impl<'a> History<'a> {
     }
 }
 
-/// Applies `migrations` to `schema` (which must exist): each platform table's,
-/// then the service's own. A schema migrated before the platform owned its
+/// Creates `schema` if it is missing and applies `migrations` to it: each
+/// platform table's, then the service's own. A schema migrated before the platform owned its
 /// tables is adopted first (`old_layout`). One advisory lock per schema is
 /// held throughout, so instances starting together are safe.
 pub async fn run(pool: &PgPool, schema: &str, migrations: &Migrations) -> anyhow::Result<()> {
@@ -200,14 +202,7 @@ pub async fn run(pool: &PgPool, schema: &str, migrations: &Migrations) -> anyhow
         .bind(&lock)
         .execute(&mut *conn)
         .await?;
-    let result = async {
-        old_layout::adopt(&mut conn, schema, migrations, &histories, &own).await?;
-        for history in histories.iter().chain([&own]) {
-            history.apply(&mut conn).await?;
-        }
-        anyhow::Ok(())
-    }
-    .await;
+    let result = apply_all(&mut conn, schema, migrations, &histories, &own).await;
     // Released on every path: the connection goes back to the pool, and a
     // lock left on it would stop the next migration until it closes.
     sqlx::query("select pg_advisory_unlock(hashtextextended($1, 0))")
@@ -215,6 +210,24 @@ pub async fn run(pool: &PgPool, schema: &str, migrations: &Migrations) -> anyhow
         .execute(&mut *conn)
         .await?;
     result
+}
+
+async fn apply_all(
+    conn: &mut PgConnection,
+    schema: &str,
+    migrations: &Migrations,
+    platform: &[History<'_>],
+    own: &History<'_>,
+) -> anyhow::Result<()> {
+    // Under the lock: instances creating a new schema at once would
+    // otherwise collide, `if not exists` notwithstanding.
+    let create = format!("create schema if not exists {}", quote_ident(schema)?);
+    sqlx::query(&create).execute(&mut *conn).await?;
+    old_layout::adopt(conn, schema, migrations, platform, own).await?;
+    for history in platform {
+        history.apply(conn).await?;
+    }
+    own.apply(conn).await
 }
 
 /// Whether `schema` has a table (or any relation) called `name`.
@@ -225,3 +238,6 @@ async fn exists(conn: &mut PgConnection, schema: &str, name: &str) -> sqlx::Resu
         .fetch_one(conn)
         .await
 }
+
+#[cfg(test)]
+mod tests;

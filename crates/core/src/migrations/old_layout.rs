@@ -50,11 +50,13 @@ pub(super) async fn adopt(
     );
     let mut tx = conn.begin().await?;
     own.create(&mut tx).await?;
-    for migration in own.ups().filter(|m| ran.contains(&m.version)) {
-        own.record(&mut tx, migration, Some(SQLX_HISTORY)).await?;
+    for migration in own.ups() {
+        if ran.contains(&migration.version) {
+            own.record(&mut tx, migration, Some(SQLX_HISTORY)).await?;
+        }
     }
     for (table, history) in migrations.platform.iter().zip(platform) {
-        let first = history.ups().next();
+        let first = history.ups().first().copied();
         if let (true, Some(first)) = (exists(&mut tx, schema, table.name).await?, first) {
             history.create(&mut tx).await?;
             history.record(&mut tx, first, Some(SQLX_HISTORY)).await?;
