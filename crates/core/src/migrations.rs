@@ -187,29 +187,32 @@ impl<'a> History<'a> {
 }
 
 /// Creates `schema` if it is missing and applies `migrations` to it: each
-/// platform table's, then the service's own. A schema migrated before the platform owned its
-/// tables is adopted first (`old_layout`). One advisory lock per schema is
-/// held throughout, so instances starting together are safe.
+/// platform table's, then the service's own. A schema migrated before the
+/// platform owned its tables is adopted first (`old_layout`). One advisory
+/// lock per schema is held throughout, so instances starting together are safe.
 pub async fn run(pool: &PgPool, schema: &str, migrations: &Migrations) -> anyhow::Result<()> {
     let mut histories = Vec::new();
     for table in migrations.platform {
         histories.push(History::of_table(table)?);
     }
     let own = History::own(schema, migrations.own)?;
-    let mut conn = pool.acquire().await?;
-    let lock = format!("hearth-migrate:{schema}");
+    // A connection of its own, not the pool's: closing it releases the
+    // session's advisory lock, also when this future is dropped half way,
+    // whereas a pooled one would go back to the pool still holding it.
+    let timeout = pool.options().get_acquire_timeout();
+    let mut conn =
+        tokio::time::timeout(timeout, PgConnection::connect_with(&pool.connect_options()))
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)??;
     sqlx::query("select pg_advisory_lock(hashtextextended($1, 0))")
-        .bind(&lock)
-        .execute(&mut *conn)
+        .bind(format!("hearth-migrate:{schema}"))
+        .execute(&mut conn)
         .await?;
     let result = apply_all(&mut conn, schema, migrations, &histories, &own).await;
-    // Released on every path: the connection goes back to the pool, and a
-    // lock left on it would stop the next migration until it closes.
-    sqlx::query("select pg_advisory_unlock(hashtextextended($1, 0))")
-        .bind(&lock)
-        .execute(&mut *conn)
-        .await?;
-    result
+    let closed = conn.close().await;
+    result?;
+    closed?;
+    Ok(())
 }
 
 async fn apply_all(
