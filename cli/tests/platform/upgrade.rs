@@ -164,6 +164,17 @@ impl OldRows {
     }
 }
 
+/// A row in each Main DB service's own tables, written before the upgrade.
+const OTHER_OWN_ROWS: &str = "
+insert into donation.donations (id, donor_id, kind, campaign_id, amount_minor, currency, status)
+    values (gen_random_uuid(), gen_random_uuid(), 'money', gen_random_uuid(), 500, 'USD', 'confirmed');
+insert into request.requests (id, requester_id, title, category, quantity_needed, status)
+    values (gen_random_uuid(), gen_random_uuid(), 'Blankets', 'bedding', 5, 'open');
+insert into messaging.display_names (user_id, display_name, named_at)
+    values (gen_random_uuid(), 'Ada', now());
+insert into profile.profiles (id, display_name) values (gen_random_uuid(), 'Ada');
+";
+
 fn campaign_created(campaign_id: Uuid, recipient_id: Uuid) -> Envelope<CampaignCreated> {
     Envelope::new(
         "campaign",
@@ -223,6 +234,10 @@ async fn a_database_of_the_old_layout_upgrades_in_place_and_its_relay_sends_what
     .execute(&mut campaign_db.connect().await)
     .await
     .expect("a campaign");
+    sqlx::raw_sql(OTHER_OWN_ROWS)
+        .execute(&mut main.connect().await)
+        .await
+        .expect("a row in each service's own tables");
     let old_history = scalar(
         campaign_db,
         "select count(*) from campaign._sqlx_migrations",
@@ -271,6 +286,15 @@ async fn a_database_of_the_old_layout_upgrades_in_place_and_its_relay_sends_what
         1,
         "the waiting row is marked sent"
     );
+    for table in [
+        "donation.donations",
+        "request.requests",
+        "messaging.display_names",
+        "profile.profiles",
+    ] {
+        let rows = scalar(main, &format!("select count(*) from {table}")).await;
+        assert_eq!(rows, 1, "{table} keeps its row");
+    }
     // The old history is left as it was; the new ones say what they adopted.
     assert_eq!(
         scalar(

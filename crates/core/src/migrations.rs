@@ -10,10 +10,10 @@
 //! `_<name>_migrations` (`_outbox_migrations`, `_campaign_migrations`), so a
 //! platform table can change without touching any service's migrations.
 //!
-//! sqlx's `Migrator` keeps one history per database connection in
-//! `_sqlx_migrations`, a name it does not let one change; so this module
-//! applies the migrations sqlx embedded (`Migrator::iter`) and keeps the
-//! histories itself, under an advisory lock.
+//! sqlx's own runner keeps its history in `_sqlx_migrations`, a name it does
+//! not let one change, so every set of migrations in a schema would share one
+//! history; this module applies the migrations sqlx embedded
+//! (`Migrator::iter`) and keeps the histories itself, under an advisory lock.
 
 use std::collections::HashMap;
 use std::time::Instant;
