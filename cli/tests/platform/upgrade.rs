@@ -307,20 +307,23 @@ async fn a_database_of_the_old_layout_upgrades_in_place_and_its_relay_sends_what
     assert_eq!(
         scalar(
             campaign_db,
-            "select count(*) from campaign._campaign_migrations where adopted_from = '_sqlx_migrations'"
+            "select count(*) from campaign._hearth_migrations \
+             where history = 'campaign' and adopted_from = '_sqlx_migrations'"
         )
         .await,
         3,
         "campaign's own three migrations, adopted"
     );
+    let mut conn = campaign_db.connect().await;
     for table in ["outbox", "inbox", "idempotency_keys", "account_suspensions"] {
-        let adopted = scalar(
-            campaign_db,
-            &format!(
-                "select count(*) from campaign._{table}_migrations where adopted_from is not null"
-            ),
+        let adopted: i64 = sqlx::query_scalar(
+            "select count(*) from campaign._hearth_migrations \
+             where history = $1 and adopted_from is not null",
         )
-        .await;
+        .bind(table)
+        .fetch_one(&mut conn)
+        .await
+        .expect("the history");
         assert_eq!(adopted, 1, "{table}'s first migration, adopted");
     }
 

@@ -5,15 +5,16 @@
 //! `outbox` and `inbox` by hearth-bus (`hearth_bus::tables`),
 //! `idempotency_keys` and `account_suspensions` by this crate
 //! ([`crate::tables`]). A service lists the ones it uses in its
-//! [`Migrations`]. Each table's migrations, and the service's own, keep their
-//! history in a table of their own in the service's schema,
-//! `_<name>_migrations` (`_outbox_migrations`, `_campaign_migrations`), so a
-//! platform table can change without touching any service's migrations.
+//! [`Migrations`]. Each table's migrations, and the service's own, are a
+//! history of their own, recorded in the schema's `_hearth_migrations` under
+//! the table's name (`outbox`) or the service's (`campaign`), so a platform
+//! table can change without touching any service's migrations.
 //!
-//! sqlx's own runner keeps its history in `_sqlx_migrations`, a name it does
-//! not let one change, so every set of migrations in a schema would share one
-//! history; this module applies the migrations sqlx embedded
-//! (`Migrator::iter`) and keeps the histories itself, under an advisory lock.
+//! sqlx's own runner keeps its history in `_sqlx_migrations`, one per schema
+//! (a name it does not let one change), so every set of migrations in a
+//! schema would share one history; this module applies the migrations sqlx
+//! embedded (`Migrator::iter`) and keeps the histories itself, under an
+//! advisory lock.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -29,7 +30,7 @@ mod old_layout;
 /// A platform table, with the migrations of the crate that reads it.
 #[derive(Debug)]
 pub struct PlatformTable {
-    /// The table's name, which also names its history (`_<name>_migrations`).
+    /// The table's name, and its history's.
     pub name: &'static str,
     /// Its migrations, from the owning crate's `migrations/<name>/`. The
     /// first creates the table as services' own migrations used to leave it
@@ -43,34 +44,48 @@ pub struct Migrations {
     /// The platform's tables the service uses, migrated first, in this order.
     pub platform: &'static [&'static PlatformTable],
     /// The service's own tables (`sqlx::migrate!()` of its `migrations/`),
-    /// with their history in `_<schema>_migrations`.
+    /// their history named after the schema.
     pub own: &'static Migrator,
 }
 
-/// One history: a set of migrations and the table that records which ran.
+/// The table that records, in each schema, which migrations of each history
+/// ran. Hearth's own, since sqlx's `_sqlx_migrations` holds a single history.
+const HISTORY_TABLE: &str = "_hearth_migrations";
+
+/// Creates [`HISTORY_TABLE`] unless it exists.
+async fn create_history_table(conn: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query(
+        "create table if not exists _hearth_migrations (
+             -- Whose: a platform table's (`outbox`), or the service's own
+             -- (named after its schema, `campaign`).
+             history      text not null,
+             version      bigint not null,
+             description  text not null,
+             checksum     bytea not null,
+             installed_on timestamptz not null default now(),
+             -- Null when the migration ran here; otherwise the history it was
+             -- taken over from (old_layout.rs), its tables already there.
+             adopted_from text,
+             primary key (history, version)
+         )",
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// One history: a set of migrations, and its name in [`HISTORY_TABLE`].
 struct History<'a> {
-    /// The history table, quoted.
-    table: String,
-    /// Its name unquoted, as `to_regclass` and messages want it.
-    name: String,
+    name: &'a str,
     migrator: &'a Migrator,
 }
 
 impl<'a> History<'a> {
-    fn named(name: String, migrator: &'a Migrator) -> anyhow::Result<Self> {
-        Ok(Self {
-            table: quote_ident(&name)?,
-            name,
-            migrator,
-        })
-    }
-
-    fn of_table(table: &'a PlatformTable) -> anyhow::Result<Self> {
-        Self::named(format!("_{}_migrations", table.name), &table.migrator)
-    }
-
-    fn own(schema: &str, migrator: &'a Migrator) -> anyhow::Result<Self> {
-        Self::named(format!("_{schema}_migrations"), migrator)
+    fn of_table(table: &'a PlatformTable) -> Self {
+        Self {
+            name: table.name,
+            migrator: &table.migrator,
+        }
     }
 
     /// The migrations to run: sqlx also embeds down migrations, which
@@ -83,27 +98,12 @@ impl<'a> History<'a> {
             .collect()
     }
 
-    async fn create(&self, conn: &mut PgConnection) -> sqlx::Result<()> {
-        // The name is quoted by `quote_ident`, which admits plain names only.
-        let statement = format!(
-            "create table if not exists {} (
-                 version      bigint primary key,
-                 description  text not null,
-                 checksum     bytea not null,
-                 installed_on timestamptz not null default now(),
-                 -- Null when the migration ran here; otherwise the history it
-                 -- was taken over from (old_layout.rs), its tables already there.
-                 adopted_from text
-             )",
-            self.table
-        );
-        sqlx::query(&statement).execute(conn).await?;
-        Ok(())
-    }
-
     async fn applied(&self, conn: &mut PgConnection) -> sqlx::Result<HashMap<i64, Vec<u8>>> {
-        let statement = format!("select version, checksum from {}", self.table);
-        let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(&statement).fetch_all(conn).await?;
+        let rows: Vec<(i64, Vec<u8>)> =
+            sqlx::query_as("select version, checksum from _hearth_migrations where history = $1")
+                .bind(self.name)
+                .fetch_all(conn)
+                .await?;
         Ok(rows.into_iter().collect())
     }
 
@@ -113,17 +113,18 @@ impl<'a> History<'a> {
         migration: &Migration,
         adopted_from: Option<&str>,
     ) -> sqlx::Result<()> {
-        let statement = format!(
-            "insert into {} (version, description, checksum, adopted_from) values ($1, $2, $3, $4)",
-            self.table
-        );
-        sqlx::query(&statement)
-            .bind(migration.version)
-            .bind(migration.description.as_ref())
-            .bind(migration.checksum.as_ref())
-            .bind(adopted_from)
-            .execute(conn)
-            .await?;
+        sqlx::query(
+            "insert into _hearth_migrations \
+               (history, version, description, checksum, adopted_from) \
+             values ($1, $2, $3, $4, $5)",
+        )
+        .bind(self.name)
+        .bind(migration.version)
+        .bind(migration.description.as_ref())
+        .bind(migration.checksum.as_ref())
+        .bind(adopted_from)
+        .execute(conn)
+        .await?;
         Ok(())
     }
 
@@ -132,12 +133,11 @@ impl<'a> History<'a> {
     /// migration recorded that the code no longer has, or one changed since
     /// it ran.
     async fn apply(&self, conn: &mut PgConnection) -> anyhow::Result<()> {
-        self.create(conn).await?;
         let applied = self.applied(conn).await?;
         for version in applied.keys() {
             anyhow::ensure!(
                 self.ups().iter().any(|m| m.version == *version),
-                "{} records migration {version}, which this build does not have",
+                "the {} history records migration {version}, which this build does not have",
                 self.name
             );
         }
@@ -145,7 +145,7 @@ impl<'a> History<'a> {
             match applied.get(&migration.version) {
                 Some(checksum) => anyhow::ensure!(
                     checksum.as_slice() == migration.checksum.as_ref(),
-                    "migration {} ({}) was changed after it ran here ({})",
+                    "migration {} ({}) was changed after it ran here (the {} history)",
                     migration.version,
                     migration.description,
                     self.name
@@ -191,11 +191,15 @@ impl<'a> History<'a> {
 /// platform owned its tables is adopted first (`old_layout`). One advisory
 /// lock per schema is held throughout, so instances starting together are safe.
 pub async fn run(pool: &PgPool, schema: &str, migrations: &Migrations) -> anyhow::Result<()> {
-    let mut histories = Vec::new();
-    for table in migrations.platform {
-        histories.push(History::of_table(table)?);
-    }
-    let own = History::own(schema, migrations.own)?;
+    let histories: Vec<History> = migrations
+        .platform
+        .iter()
+        .map(|table| History::of_table(table))
+        .collect();
+    let own = History {
+        name: schema,
+        migrator: migrations.own,
+    };
     // A connection of its own, not the pool's: closing it releases the
     // session's advisory lock, also when this future is dropped half way,
     // whereas a pooled one would go back to the pool still holding it.
@@ -227,6 +231,7 @@ async fn apply_all(
     let create = format!("create schema if not exists {}", quote_ident(schema)?);
     sqlx::query(&create).execute(&mut *conn).await?;
     old_layout::adopt(conn, schema, migrations, platform, own).await?;
+    create_history_table(conn).await?;
     for history in platform {
         history.apply(conn).await?;
     }

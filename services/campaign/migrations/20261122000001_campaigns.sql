@@ -1,5 +1,5 @@
 -- campaign-service's own tables. The pool's search_path is `campaign`, so
--- they land there, and so does their history (`_campaign_migrations`).
+-- they land there, and so does their history (`_hearth_migrations`).
 
 create table campaigns (
     id              uuid primary key,

@@ -1,6 +1,6 @@
 -- request-service's own tables (schema `request`, on Main DB). The pool's
 -- search_path is `request`, so they land there, and so does their history
--- (`_request_migrations`).
+-- (`_hearth_migrations`).
 
 create table requests (
     id                 uuid primary key,

@@ -8,11 +8,11 @@
 //! exist and others whose text has changed.
 //!
 //! Rather than edit that history, the schema is adopted once, in one
-//! transaction: the service's own history records, as adopted, each of its
-//! migrations that `_sqlx_migrations` says ran, and each platform table the
-//! schema already has records its first migration, which creates the table
-//! exactly as the old migrations left it (`cli/tests/platform/upgrade.rs`
-//! holds them to that). `_sqlx_migrations` stays as it was, the record of how
+//! transaction: in `_hearth_migrations`, the service's own history records,
+//! as adopted, each of its migrations that `_sqlx_migrations` says ran, and
+//! the history of each platform table the schema already has records its
+//! first migration, which creates the table exactly as the old migrations
+//! left it (`cli/tests/platform/upgrade.rs` holds them to that). `_sqlx_migrations` stays as it was, the record of how
 //! the schema was made; Hearth never reads it again, and a release from
 //! before this one still finds it whole.
 
@@ -20,7 +20,7 @@ use std::collections::HashSet;
 
 use sqlx::{Connection, PgConnection};
 
-use super::{exists, History, Migrations};
+use super::{create_history_table, exists, History, Migrations, HISTORY_TABLE};
 
 /// The history the old layout kept, and what an adopted row says it came from.
 const SQLX_HISTORY: &str = "_sqlx_migrations";
@@ -38,7 +38,9 @@ pub(super) async fn adopt(
     platform: &[History<'_>],
     own: &History<'_>,
 ) -> anyhow::Result<()> {
-    if !exists(conn, schema, SQLX_HISTORY).await? || exists(conn, schema, &own.name).await? {
+    // Hearth's history table appears with the first migration of this
+    // layout: without it, only the old layout has been here.
+    if !exists(conn, schema, SQLX_HISTORY).await? || exists(conn, schema, HISTORY_TABLE).await? {
         return Ok(());
     }
     let ran = ran_before(conn).await?;
@@ -49,7 +51,7 @@ pub(super) async fn adopt(
          (and keeps the platform's tables in the services' migrations), then with this one"
     );
     let mut tx = conn.begin().await?;
-    own.create(&mut tx).await?;
+    create_history_table(&mut tx).await?;
     for migration in own.ups() {
         if ran.contains(&migration.version) {
             own.record(&mut tx, migration, Some(SQLX_HISTORY)).await?;
@@ -58,7 +60,6 @@ pub(super) async fn adopt(
     for (table, history) in migrations.platform.iter().zip(platform) {
         let first = history.ups().first().copied();
         if let (true, Some(first)) = (exists(&mut tx, schema, table.name).await?, first) {
-            history.create(&mut tx).await?;
             history.record(&mut tx, first, Some(SQLX_HISTORY)).await?;
         }
     }

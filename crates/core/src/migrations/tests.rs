@@ -69,7 +69,7 @@ async fn each_table_keeps_a_history_of_its_own_and_a_second_run_changes_nothing(
     assert_eq!(
         count(
             &pool,
-            "select count(*) from svc._widgets_migrations where adopted_from is null"
+            "select count(*) from svc._hearth_migrations where history = 'widgets' and adopted_from is null"
         )
         .await,
         1
@@ -77,7 +77,7 @@ async fn each_table_keeps_a_history_of_its_own_and_a_second_run_changes_nothing(
     assert_eq!(
         count(
             &pool,
-            "select count(*) from svc._svc_migrations where version = 20260101000002"
+            "select count(*) from svc._hearth_migrations where history = 'svc' and version = 20260101000002"
         )
         .await,
         1
@@ -109,7 +109,7 @@ async fn a_migration_changed_after_it_ran_or_gone_from_the_build_is_refused() {
         .expect_err("a migration gone");
     assert!(
         err.to_string()
-            .contains("_svc_migrations records migration 20260101000002"),
+            .contains("the svc history records migration 20260101000002"),
         "{err:#}"
     );
     // The lock was let go each time: the right migrations still run.
@@ -131,7 +131,11 @@ async fn instances_migrating_at_once_apply_each_migration_once() {
         run.expect("the run ends").expect("migrate");
     }
     assert_eq!(
-        count(&pool, "select count(*) from svc._svc_migrations").await,
+        count(
+            &pool,
+            "select count(*) from svc._hearth_migrations where history = 'svc'"
+        )
+        .await,
         1
     );
 }
