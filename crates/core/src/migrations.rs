@@ -212,7 +212,7 @@ pub async fn run(pool: &PgPool, schema: &str, migrations: &Migrations) -> anyhow
         .bind(format!("hearth-migrate:{schema}"))
         .execute(&mut conn)
         .await?;
-    let result = apply_all(&mut conn, schema, migrations, &histories, &own).await;
+    let result = apply_all(&mut conn, schema, &histories, &own).await;
     let closed = conn.close().await;
     result?;
     closed?;
@@ -222,7 +222,6 @@ pub async fn run(pool: &PgPool, schema: &str, migrations: &Migrations) -> anyhow
 async fn apply_all(
     conn: &mut PgConnection,
     schema: &str,
-    migrations: &Migrations,
     platform: &[History<'_>],
     own: &History<'_>,
 ) -> anyhow::Result<()> {
@@ -230,7 +229,7 @@ async fn apply_all(
     // otherwise collide, `if not exists` notwithstanding.
     let create = format!("create schema if not exists {}", quote_ident(schema)?);
     sqlx::query(&create).execute(&mut *conn).await?;
-    old_layout::adopt(conn, schema, migrations, platform, own).await?;
+    old_layout::adopt(conn, schema, platform, own).await?;
     create_history_table(conn).await?;
     for history in platform {
         history.apply(conn).await?;

@@ -20,7 +20,7 @@ use std::collections::HashSet;
 
 use sqlx::{Connection, PgConnection};
 
-use super::{create_history_table, exists, History, Migrations, HISTORY_TABLE};
+use super::{create_history_table, exists, History, HISTORY_TABLE};
 
 /// The history the old layout kept, and what an adopted row says it came from.
 const SQLX_HISTORY: &str = "_sqlx_migrations";
@@ -34,7 +34,6 @@ const LAST_OLD_PLATFORM_CHANGE: i64 = 20261202000001;
 pub(super) async fn adopt(
     conn: &mut PgConnection,
     schema: &str,
-    migrations: &Migrations,
     platform: &[History<'_>],
     own: &History<'_>,
 ) -> anyhow::Result<()> {
@@ -57,9 +56,10 @@ pub(super) async fn adopt(
             own.record(&mut tx, migration, Some(SQLX_HISTORY)).await?;
         }
     }
-    for (table, history) in migrations.platform.iter().zip(platform) {
+    // A platform table's history is named after the table.
+    for history in platform {
         let first = history.ups().first().copied();
-        if let (true, Some(first)) = (exists(&mut tx, schema, table.name).await?, first) {
+        if let (true, Some(first)) = (exists(&mut tx, schema, history.name).await?, first) {
             history.record(&mut tx, first, Some(SQLX_HISTORY)).await?;
         }
     }
@@ -73,7 +73,7 @@ pub(super) async fn adopt(
 
 /// The versions `_sqlx_migrations` says ran to the end.
 async fn ran_before(conn: &mut PgConnection) -> sqlx::Result<HashSet<i64>> {
-    // The pool's `search_path` is the schema, whose history this is.
+    // The connection's `search_path` is the schema, whose history this is.
     let versions: Vec<i64> =
         sqlx::query_scalar("select version from _sqlx_migrations where success")
             .fetch_all(conn)
