@@ -6,7 +6,7 @@
 use axum::Router;
 use futures::future::BoxFuture;
 use hearth_core::config::{ConfigError, Env, ServiceConfig, ServiceSpec};
-use sqlx::migrate::Migrator;
+use hearth_core::migrations::Migrations;
 use sqlx::PgPool;
 
 use crate::broker::BrokerLink;
@@ -22,8 +22,8 @@ pub trait Service {
     /// The settings only this service reads (`()` for none).
     type Settings: Settings;
 
-    /// Its own migrations, with their own history in its schema.
-    const MIGRATOR: &'static Migrator;
+    /// Its schema: the platform's tables it uses, then its own migrations.
+    const MIGRATIONS: &'static Migrations;
 
     /// Its API, consumer and own background work, on the runtime every
     /// service shares. Nothing is contacted yet.
@@ -66,7 +66,7 @@ pub struct App {
     /// The relay, the consumer and the service's own loops; started by
     /// whoever runs the service.
     pub workers: Workers,
-    migrator: &'static Migrator,
+    migrations: &'static Migrations,
 }
 
 impl App {
@@ -102,12 +102,12 @@ impl App {
             db: runtime.db,
             broker: runtime.broker,
             workers,
-            migrator: S::MIGRATOR,
+            migrations: S::MIGRATIONS,
         })
     }
 
-    /// Applies the service's migrations in its own schema.
+    /// Migrates the service's schema: the platform's tables, then its own.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        hearth_core::db::migrate(&self.db, self.spec.schema(), self.migrator).await
+        hearth_core::db::migrate(&self.db, self.spec.schema(), self.migrations).await
     }
 }

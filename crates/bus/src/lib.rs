@@ -14,6 +14,7 @@
 //! - [`publishers`]: who may publish what, checked by the consumer when
 //!   services connect as their own broker users;
 //! - [`moderation`]: every service's copy of who is suspended, from profile events;
+//! - [`tables`]: the tables this crate reads (`outbox`, `inbox`), with their migrations;
 //! - [`workers`]: a service's relay and consumer, started together, and
 //!   [`lifecycle`]: how they pace their chores and stop.
 
@@ -26,6 +27,7 @@ pub mod outbox;
 pub mod publishers;
 pub mod relay;
 pub mod service;
+pub mod tables;
 pub mod topology;
 pub mod wake;
 pub mod workers;

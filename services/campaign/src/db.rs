@@ -2,12 +2,13 @@
 //! parameters; the pool's `search_path` points them at schema `campaign`.
 
 use hearth_core::auth::Caller;
+use hearth_core::image_url::ImageUrl;
 use hearth_core::pagination::PageRequest;
 use hearth_events::campaign::CampaignChanges;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use crate::domain::{Campaign, NewCampaign, Status, StatusChange};
+use crate::domain::{Campaign, CopiedCampaign, NewCampaign, Status, StatusChange};
 
 /// The columns of [`Campaign`], in one place.
 macro_rules! campaign_columns {
@@ -42,6 +43,62 @@ pub async fn insert(
     .bind(new.ends_at)
     .bind(&new.image_url)
     .fetch_one(conn)
+    .await
+}
+
+/// Inserts campaigns copied in from another system, one statement for them
+/// all, skipping those whose id is already there: a copy killed half way is
+/// resumed by running it again. Each is created by its recipient, with its
+/// opening balance as what it has raised, and one already at its goal
+/// reached it when last updated there, so that its next donation does not
+/// announce a goal reached long ago. Returns those inserted, as stored.
+pub async fn insert_copied(
+    conn: &mut PgConnection,
+    rows: &[&CopiedCampaign],
+) -> sqlx::Result<Vec<Campaign>> {
+    sqlx::query_as(concat!(
+        "insert into campaigns (id, recipient_id, creator_id, title, description, \
+           category, goal_minor, opening_minor, raised_minor, currency, status, ends_at, \
+           goal_reached_at, created_at, updated_at, image_url) \
+         select id, recipient_id, recipient_id, title, description, category, goal_minor, \
+           opening_minor, opening_minor, currency, status, ends_at, \
+           case when opening_minor >= goal_minor then updated_at end, created_at, updated_at, \
+           image_url \
+         from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::int8[], \
+           $7::int8[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[], \
+           $12::timestamptz[], $13::text[]) \
+           as t(id, recipient_id, title, description, category, goal_minor, opening_minor, \
+           currency, status, ends_at, created_at, updated_at, image_url) \
+         on conflict (id) do nothing \
+         returning ",
+        campaign_columns!()
+    ))
+    .bind(rows.iter().map(|r| r.id).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.recipient_id).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.title.as_str()).collect::<Vec<_>>())
+    .bind(
+        rows.iter()
+            .map(|r| r.description.as_deref())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        rows.iter()
+            .map(|r| r.category.as_deref())
+            .collect::<Vec<_>>(),
+    )
+    .bind(rows.iter().map(|r| r.goal_minor).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.opening_minor).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.currency.as_str()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.status.as_str()).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.ends_at).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.created_at).collect::<Vec<_>>())
+    .bind(rows.iter().map(|r| r.updated_at).collect::<Vec<_>>())
+    .bind(
+        rows.iter()
+            .map(|r| r.image_url.as_ref().map(ImageUrl::as_str))
+            .collect::<Vec<_>>(),
+    )
+    .fetch_all(conn)
     .await
 }
 

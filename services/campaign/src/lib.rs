@@ -5,7 +5,7 @@
 //! - `transitions.rs`: status moves with the event each emits;
 //! - `consumers/`: the money saga's campaign side, and moderation's hidden campaigns;
 //! - `db.rs`: the SQL;
-//! - `migrations/`: the schema, with the outbox its events leave through.
+//! - `migrations/`: its own tables (the platform's are in [`MIGRATIONS`]).
 
 pub mod consumers;
 pub mod db;
@@ -15,7 +15,10 @@ pub mod transitions;
 
 use hearth_bus::app::{Parts, Service};
 use hearth_bus::service::ServiceRuntime;
+use hearth_bus::tables::{INBOX, OUTBOX};
 use hearth_core::config::{Database, ServiceSpec};
+use hearth_core::migrations::Migrations;
+use hearth_core::tables::{ACCOUNT_SUSPENSIONS, IDEMPOTENCY_KEYS};
 use sqlx::migrate::Migrator;
 
 pub use hearth_bus::app::App;
@@ -26,8 +29,16 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     database: Database::Campaign,
 };
 
-/// The service's migrations, with their own history in schema `campaign`.
+/// The service's own migrations, with their history in schema `campaign`.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// Its schema: the platform's tables it uses (its relay reads `outbox`, its
+/// consumer `inbox`, its idempotent router `idempotency_keys`, and the
+/// moderation layer `account_suspensions`), then its own.
+pub static MIGRATIONS: Migrations = Migrations {
+    platform: &[&OUTBOX, &INBOX, &IDEMPOTENCY_KEYS, &ACCOUNT_SUSPENSIONS],
+    own: &MIGRATOR,
+};
 
 /// campaign-service, as [`App`] builds it.
 #[derive(Debug)]
@@ -36,7 +47,7 @@ pub struct Campaign;
 impl Service for Campaign {
     const SPEC: ServiceSpec = SERVICE;
     type Settings = ();
-    const MIGRATOR: &'static Migrator = &MIGRATOR;
+    const MIGRATIONS: &'static Migrations = &MIGRATIONS;
 
     fn assemble(runtime: &ServiceRuntime, (): ()) -> anyhow::Result<Parts> {
         Ok(Parts {

@@ -18,7 +18,10 @@ use std::time::Duration;
 
 use hearth_bus::app::{Parts, Service};
 use hearth_bus::service::ServiceRuntime;
+use hearth_bus::tables::{INBOX, OUTBOX};
 use hearth_core::config::{read_duration, ConfigError, Database, Env, ServiceConfig, ServiceSpec};
+use hearth_core::migrations::Migrations;
+use hearth_core::tables::{ACCOUNT_SUSPENSIONS, IDEMPOTENCY_KEYS};
 use sqlx::migrate::Migrator;
 
 pub use hearth_bus::app::App;
@@ -29,7 +32,16 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     database: Database::Main,
 };
 
+/// The service's own migrations, with their history in schema `donation`.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// Its schema: the platform's tables it uses (its relay reads `outbox`, its
+/// consumer `inbox`, its idempotent router `idempotency_keys`, and the
+/// moderation layer `account_suspensions`), then its own.
+pub static MIGRATIONS: Migrations = Migrations {
+    platform: &[&OUTBOX, &INBOX, &IDEMPOTENCY_KEYS, &ACCOUNT_SUSPENSIONS],
+    own: &MIGRATOR,
+};
 
 /// donation-service's own settings.
 #[derive(Debug, Clone)]
@@ -64,7 +76,7 @@ pub struct Donation;
 impl Service for Donation {
     const SPEC: ServiceSpec = SERVICE;
     type Settings = Settings;
-    const MIGRATOR: &'static Migrator = &MIGRATOR;
+    const MIGRATIONS: &'static Migrations = &MIGRATIONS;
 
     fn assemble(runtime: &ServiceRuntime, settings: Settings) -> anyhow::Result<Parts> {
         Ok(Parts {

@@ -15,12 +15,15 @@ pub mod http;
 
 use hearth_bus::app::{Parts, Service};
 use hearth_bus::service::ServiceRuntime;
+use hearth_bus::tables::{INBOX, OUTBOX};
 use std::time::Duration;
 
 use hearth_core::auth::ServiceTokenKey;
 use hearth_core::config::{
     read, read_duration, ConfigError, Database, Env, ServiceConfig, ServiceSpec,
 };
+use hearth_core::migrations::Migrations;
+use hearth_core::tables::{ACCOUNT_SUSPENSIONS, IDEMPOTENCY_KEYS};
 use sqlx::migrate::Migrator;
 
 pub use hearth_bus::app::App;
@@ -31,8 +34,16 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     database: Database::Main,
 };
 
-/// The service's migrations, with their own history in schema `messaging`.
+/// The service's own migrations, with their history in schema `messaging`.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// Its schema: the platform's tables it uses (its relay reads `outbox`, its
+/// consumer `inbox`, its idempotent router `idempotency_keys`, and the
+/// moderation layer `account_suspensions`), then its own.
+pub static MIGRATIONS: Migrations = Migrations {
+    platform: &[&OUTBOX, &INBOX, &IDEMPOTENCY_KEYS, &ACCOUNT_SUSPENSIONS],
+    own: &MIGRATOR,
+};
 
 /// Where donation-service answers when nothing else is said: `hearth up`'s port.
 pub const DEFAULT_DONATION_SERVICE_URL: &str = "http://127.0.0.1:8082";
@@ -89,7 +100,7 @@ pub struct Messaging;
 impl Service for Messaging {
     const SPEC: ServiceSpec = SERVICE;
     type Settings = Settings;
-    const MIGRATOR: &'static Migrator = &MIGRATOR;
+    const MIGRATIONS: &'static Migrations = &MIGRATIONS;
 
     fn assemble(runtime: &ServiceRuntime, settings: Settings) -> anyhow::Result<Parts> {
         let donations = donation_service::DonationService::new(

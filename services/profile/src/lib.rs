@@ -15,7 +15,10 @@ pub mod standing;
 
 use hearth_bus::app::{Parts, Service};
 use hearth_bus::service::ServiceRuntime;
+use hearth_bus::tables::{INBOX, OUTBOX};
 use hearth_core::config::{Database, ServiceSpec};
+use hearth_core::migrations::Migrations;
+use hearth_core::tables::{ACCOUNT_SUSPENSIONS, IDEMPOTENCY_KEYS};
 use sqlx::migrate::Migrator;
 
 pub use hearth_bus::app::App;
@@ -26,8 +29,16 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     database: Database::Main,
 };
 
-/// The service's migrations, with their own history in schema `profile`.
+/// The service's own migrations, with their history in schema `profile`.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// Its schema: the platform's tables it uses (its relay reads `outbox`, its
+/// consumer `inbox`, its idempotent router `idempotency_keys`, and the
+/// moderation layer `account_suspensions`), then its own.
+pub static MIGRATIONS: Migrations = Migrations {
+    platform: &[&OUTBOX, &INBOX, &IDEMPOTENCY_KEYS, &ACCOUNT_SUSPENSIONS],
+    own: &MIGRATOR,
+};
 
 /// profile-service, as [`App`] builds it.
 #[derive(Debug)]
@@ -36,7 +47,7 @@ pub struct Profile;
 impl Service for Profile {
     const SPEC: ServiceSpec = SERVICE;
     type Settings = ();
-    const MIGRATOR: &'static Migrator = &MIGRATOR;
+    const MIGRATIONS: &'static Migrations = &MIGRATIONS;
 
     fn assemble(runtime: &ServiceRuntime, (): ()) -> anyhow::Result<Parts> {
         Ok(Parts {

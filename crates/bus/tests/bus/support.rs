@@ -2,26 +2,26 @@ use std::time::Duration;
 
 use hearth_bus::broker::BrokerLink;
 use hearth_bus::relay::{Relay, RelayConfig, RelayMetrics};
+use hearth_bus::tables::{INBOX, OUTBOX};
 use hearth_bus::topology::{declare_exchange, Names};
 use hearth_core::config::DatabaseConfig;
+use hearth_core::migrations::Migrations;
+use hearth_core::tables::ACCOUNT_SUSPENSIONS;
 use hearth_events::campaign::CampaignCreated;
 use hearth_events::{Envelope, EventContext};
 use hearth_testkit::{TestBroker, TestDb};
+use sqlx::migrate::Migrator;
 use sqlx::PgPool;
 use tokio::sync::watch;
 use uuid::Uuid;
 
-/// The outbox as every service's migrations leave it (shared with the benchmarks).
-const OUTBOX: &str = include_str!("../outbox.sql");
-
-/// The rest of what every service has for events: inbox and suspensions.
-/// (Services carry the same tables in their own migrations.)
-const EVENT_TABLES: &str = r"
-create table account_suspensions (user_id uuid primary key, suspended boolean not null, reason text, decided_at timestamptz not null, event_id uuid not null);
-create table inbox (event_id uuid primary key, event_type text not null, received_at timestamptz not null default now());
--- What the test handlers do: one row per effect.
-create table effects (id bigint generated always as identity, event_id uuid not null, at timestamptz not null default clock_timestamp());
-";
+/// Schema `svc`: the tables the bus reads, from the same migrations as every
+/// service's (shared with the benchmarks), and the test handlers' `effects`.
+static SVC: Migrations = Migrations {
+    platform: &[&OUTBOX, &INBOX, &ACCOUNT_SUSPENSIONS],
+    own: &EFFECTS,
+};
+static EFFECTS: Migrator = sqlx::migrate!("tests/svc_migrations");
 
 pub struct Fixture {
     /// Dropped with the fixture, and the database with it.
@@ -36,15 +36,6 @@ pub struct Fixture {
 impl Fixture {
     pub async fn new() -> Self {
         let db = TestDb::create().await;
-        // One connection: the outbox's script sets the `search_path` the
-        // other tables are created on.
-        let mut conn = db.connect().await;
-        for tables in [OUTBOX, EVENT_TABLES] {
-            sqlx::raw_sql(tables)
-                .execute(&mut conn)
-                .await
-                .expect("event tables");
-        }
         let pool = hearth_core::db::pool(
             &DatabaseConfig {
                 url: db.url(),
@@ -54,6 +45,9 @@ impl Fixture {
             "svc",
         )
         .expect("pool");
+        hearth_core::db::migrate(&pool, "svc", &SVC)
+            .await
+            .expect("the event tables");
         let broker = TestBroker::new().await;
         let names = Names::new(broker.namespace.clone());
         let link = BrokerLink::spawn(broker.url.clone());

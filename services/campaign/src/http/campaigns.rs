@@ -15,7 +15,7 @@ use hearth_core::pagination::{Cursor, CursorText, Limit, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
 use hearth_core::validation::{Validator, REASON_MAX_CHARS};
 use hearth_core::{ApiError, ApiResult};
-use hearth_events::campaign::{CampaignCreated, CampaignUpdated};
+use hearth_events::campaign::CampaignUpdated;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -62,17 +62,7 @@ async fn create_campaign(
     let id = idempotency::new_resource_id();
     let mut tx = state.db.begin().await?;
     let campaign = db::insert(&mut tx, id, &new).await?;
-    let created = CampaignCreated {
-        campaign_id: campaign.id,
-        recipient_id: campaign.recipient_id,
-        creator_id: campaign.creator_id,
-        title: campaign.title.clone(),
-        goal_minor: campaign.goal_minor,
-        currency: campaign.currency.clone(),
-        status: campaign.status.to_string(),
-        ends_at: campaign.ends_at,
-        image_url: campaign.image_url.as_ref().map(|u| u.to_string()),
-    };
+    let created = transitions::created(&campaign);
     outbox::emit(&mut tx, SERVICE.name, created, &context.event_context()).await?;
     tx.commit().await?;
     Ok(answer(campaign))
