@@ -26,7 +26,6 @@ pub mod rate_limit;
 pub mod request_context;
 pub mod service_client;
 pub mod status;
-pub mod task_flag;
 pub mod telemetry;
 pub mod validation;
 

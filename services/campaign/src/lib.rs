@@ -46,7 +46,10 @@ impl App {
     pub fn build(config: &ServiceConfig) -> anyhow::Result<Self> {
         let runtime = ServiceRuntime::connect(config)?;
         let db = runtime.db.clone();
-        let (api, openapi) = http::api(http::AppState { db: db.clone() });
+        let (api, openapi) = http::api(http::AppState {
+            db: db.clone(),
+            waker: runtime.waker(),
+        });
         let workers = Workers {
             relay: Some(runtime.relay()),
             consumer: Some(consumers::consumer(&runtime)),

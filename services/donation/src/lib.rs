@@ -65,7 +65,10 @@ impl App {
         config.auth.require_service_token_secret()?;
         let runtime = ServiceRuntime::connect(config)?;
         let db = runtime.db.clone();
-        let (api, openapi) = http::api(http::AppState { db: db.clone() });
+        let (api, openapi) = http::api(http::AppState {
+            db: db.clone(),
+            waker: runtime.waker(),
+        });
         let workers = Workers {
             relay: Some(runtime.relay()),
             consumer: Some(consumers::consumer(&runtime)),

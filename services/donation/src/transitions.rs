@@ -1,16 +1,18 @@
-//! Every move of a donation, one function each, with the event it emits.
-//! The state machine (`domain::Status::after`) decides what is allowed; these
-//! apply a move inside the caller's transaction and write its event to the
-//! outbox in the same statement, so the two commit together.
+//! Every move of a donation, one function each, with the event it emits:
+//! with `consumers/mod.rs`, the whole of what donation-service says to the
+//! others. The state machine (`domain::Status::after`) decides what is
+//! allowed; these apply a move inside the caller's unit of work and write its
+//! event to the outbox in the same statement, so the two commit together.
 
 use hearth_bus::outbox;
-use hearth_core::idempotency;
+use hearth_bus::unit_of_work::UnitOfWork;
+use hearth_bus::wake::Waker;
 use hearth_events::donation::{
     CancelledBy, DonationCancelled, DonationCompleted, DonationConfirmed, DonationCreated,
     DonationExpired, DonationKind, DonationRefunded, DonationRejected,
 };
 use hearth_events::{Envelope, Event, EventContext};
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::db;
@@ -29,13 +31,15 @@ fn donor(d: &Donation) -> Uuid {
 }
 
 /// A new pending donation and its `donation.created`, committed together by
-/// one statement, under the id `hearth_core::idempotency` gives.
+/// one statement (no transaction to wrap it), under `id` (the request's
+/// `hearth_core::idempotency::Claim`); then wakes the relay through `waker`.
 pub async fn create(
     pool: &PgPool,
+    waker: &Waker,
+    id: Uuid,
     new: &NewDonation,
     context: &EventContext,
 ) -> sqlx::Result<Donation> {
-    let id = idempotency::new_resource_id();
     let event = DonationCreated {
         donation_id: id,
         kind: kind(new.kind),
@@ -48,7 +52,9 @@ pub async fn create(
         anonymous: new.anonymous,
     };
     let envelope = Envelope::new(SERVICE.name, event, context);
-    db::insert_with_event(pool, id, new, outbox::Row::of(&envelope)?).await
+    let donation = db::insert_with_event(pool, id, new, outbox::Row::of(&envelope)?).await?;
+    waker.wake();
+    Ok(donation)
 }
 
 /// `Some(new status)` if `action` may move `d`; the caller refuses otherwise.
@@ -58,7 +64,7 @@ pub fn allowed(d: &Donation, action: Action) -> Option<Status> {
 
 /// The campaign or request accepted: `confirmed`, with its recipient.
 pub async fn confirm(
-    conn: &mut PgConnection,
+    work: &mut UnitOfWork,
     d: &Donation,
     recipient_id: Uuid,
     context: &EventContext,
@@ -76,12 +82,12 @@ pub async fn confirm(
         anonymous: d.anonymous,
     };
     let to = Move::to(Status::Confirmed).recipient(recipient_id);
-    apply(conn, d, to, event, context).await
+    apply(work, d, to, event, context).await
 }
 
 /// The campaign or request refused: `rejected`, with its reason.
 pub async fn reject(
-    conn: &mut PgConnection,
+    work: &mut UnitOfWork,
     d: &Donation,
     reason: &str,
     context: &EventContext,
@@ -92,7 +98,7 @@ pub async fn reject(
         reason: reason.to_owned(),
     };
     apply(
-        conn,
+        work,
         d,
         Move::to(Status::Rejected).reason(reason),
         event,
@@ -103,7 +109,7 @@ pub async fn reject(
 
 /// No answer in time: `expired`.
 pub async fn expire(
-    conn: &mut PgConnection,
+    work: &mut UnitOfWork,
     d: &Donation,
     context: &EventContext,
 ) -> sqlx::Result<Donation> {
@@ -115,11 +121,11 @@ pub async fn expire(
         request_id: d.request_id,
     };
     let to = Move::to(Status::Expired).reason("no answer in time");
-    apply(conn, d, to, event, context).await
+    apply(work, d, to, event, context).await
 }
 
 pub async fn cancel(
-    conn: &mut PgConnection,
+    work: &mut UnitOfWork,
     d: &Donation,
     by: CancelledBy,
     context: &EventContext,
@@ -133,11 +139,11 @@ pub async fn cancel(
         request_id: d.request_id,
         by,
     };
-    apply(conn, d, Move::to(Status::Cancelled), event, context).await
+    apply(work, d, Move::to(Status::Cancelled), event, context).await
 }
 
 pub async fn refund(
-    conn: &mut PgConnection,
+    work: &mut UnitOfWork,
     d: &Donation,
     reason: &str,
     context: &EventContext,
@@ -152,7 +158,7 @@ pub async fn refund(
         reason: reason.to_owned(),
     };
     apply(
-        conn,
+        work,
         d,
         Move::to(Status::Refunded).reason(reason),
         event,
@@ -162,7 +168,7 @@ pub async fn refund(
 }
 
 pub async fn receive(
-    conn: &mut PgConnection,
+    work: &mut UnitOfWork,
     d: &Donation,
     context: &EventContext,
 ) -> sqlx::Result<Donation> {
@@ -174,19 +180,20 @@ pub async fn receive(
         quantity: d.quantity.unwrap_or_default(),
         anonymous: Some(d.anonymous),
     };
-    apply(conn, d, Move::to(Status::Completed), event, context).await
+    apply(work, d, Move::to(Status::Completed), event, context).await
 }
 
 /// Makes the move and writes its event in one statement (one round trip).
 /// Every event field comes from the donation as it was: a move changes only
 /// its status, recipient and reason, which the event takes from the move.
 async fn apply<E: Event>(
-    conn: &mut PgConnection,
+    work: &mut UnitOfWork,
     d: &Donation,
     to: Move<'_>,
     event: E,
     context: &EventContext,
 ) -> sqlx::Result<Donation> {
     let envelope = Envelope::new(SERVICE.name, event, context);
-    db::move_with_event(conn, d.id, to, outbox::Row::of(&envelope)?).await
+    let row = work.outbox_row(&envelope)?;
+    db::move_with_event(work, d.id, to, row).await
 }

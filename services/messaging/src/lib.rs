@@ -4,6 +4,7 @@
 //! - `consumers/`: the events it reacts to, one module per producer;
 //! - `domain/`: messages, conversations and notifications;
 //! - `donation_service.rs`: the guarded synchronous call to donation-service;
+//! - `transitions.rs`: sending a message, with the event it emits;
 //! - `http/`: the API of docs/api.md's messaging section;
 //! - `db/`: the SQL.
 
@@ -12,6 +13,7 @@ pub mod db;
 pub mod domain;
 pub mod donation_service;
 pub mod http;
+pub mod transitions;
 
 use axum::Router;
 use hearth_bus::broker::BrokerLink;
@@ -98,6 +100,7 @@ impl App {
         let (api, openapi) = http::api(http::AppState {
             db: db.clone(),
             donations,
+            waker: runtime.waker(),
         });
         let workers = Workers {
             relay: Some(runtime.relay()),
