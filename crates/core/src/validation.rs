@@ -40,6 +40,14 @@ impl Validator {
         self.check((min..=max).contains(&n), field, &message)
     }
 
+    /// Keeps `value` if its length in characters is within bounds, as
+    /// [`Validator::length`] checks it; records why not otherwise.
+    pub fn text(&mut self, value: String, field: &str, min: usize, max: usize) -> Option<String> {
+        let before = self.errors.len();
+        self.length(&value, field, min, max);
+        (self.errors.len() == before).then_some(value)
+    }
+
     /// Keeps what a domain type's `parse` made of a field, or records why it
     /// refused it against `field`.
     pub fn parsed<T, E: std::fmt::Display>(
@@ -54,6 +62,19 @@ impl Validator {
                 None
             }
         }
+    }
+
+    /// Like [`Validator::finish`], handing back what was built from the
+    /// fields [`Validator::parsed`] kept. `value` is `None` only when one of
+    /// them was refused, so that refusal is the answer; a `None` with nothing
+    /// refused is a bug here, answered as a 500 rather than a made-up value.
+    pub fn finish_with<T>(&mut self, value: Option<T>) -> Result<T, ApiError> {
+        self.finish()?;
+        value.ok_or_else(|| {
+            ApiError::internal(anyhow::anyhow!(
+                "a value was missing, yet every field passed"
+            ))
+        })
     }
 
     pub fn finish(&mut self) -> Result<(), ApiError> {

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::Event;
+use crate::{Event, Undecodable};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -46,6 +46,63 @@ pub struct DonationCreated {
     pub anonymous: bool,
 }
 donation_event!(DonationCreated, "donation.created");
+
+/// Money offered by a `donation.created`, every field present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MoneyOffered<'a> {
+    pub campaign_id: Uuid,
+    pub amount_minor: i64,
+    pub currency: &'a str,
+}
+
+/// Items offered by a `donation.created`, every field present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ItemsOffered {
+    pub request_id: Uuid,
+    pub quantity: i32,
+}
+
+impl DonationCreated {
+    /// The money offered; `None` for items. A gift of money missing one of
+    /// its fields can never be handled: it is refused (and dead-lettered).
+    pub fn money(&self) -> Result<Option<MoneyOffered<'_>>, Undecodable> {
+        if self.kind != DonationKind::Money {
+            return Ok(None);
+        }
+        let money = self
+            .campaign_id
+            .zip(self.amount_minor)
+            .zip(self.currency.as_deref());
+        let ((campaign_id, amount_minor), currency) = money.ok_or_else(|| self.malformed())?;
+        Ok(Some(MoneyOffered {
+            campaign_id,
+            amount_minor,
+            currency,
+        }))
+    }
+
+    /// The items offered; `None` for money. Refused as [`Self::money`] is.
+    pub fn items(&self) -> Result<Option<ItemsOffered>, Undecodable> {
+        if self.kind != DonationKind::Item {
+            return Ok(None);
+        }
+        let (request_id, quantity) = self
+            .request_id
+            .zip(self.quantity)
+            .ok_or_else(|| self.malformed())?;
+        Ok(Some(ItemsOffered {
+            request_id,
+            quantity,
+        }))
+    }
+
+    fn malformed(&self) -> Undecodable {
+        Undecodable::BadPayload {
+            event_type: Self::TYPE.to_owned(),
+            error: format!("a {:?} donation without its kind's fields", self.kind),
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DonationConfirmed {
@@ -135,5 +192,52 @@ mod tests {
             serde_json::from_value(old.clone()).expect("an older payload parses");
         assert_eq!(completed.anonymous, None);
         assert_eq!(serde_json::to_value(&completed).expect("json"), old);
+    }
+
+    #[test]
+    fn an_offer_has_its_kinds_fields_or_is_undecodable() {
+        let money = DonationCreated {
+            donation_id: Uuid::now_v7(),
+            kind: DonationKind::Money,
+            donor_id: Uuid::now_v7(),
+            campaign_id: Some(Uuid::now_v7()),
+            request_id: None,
+            amount_minor: Some(2_500),
+            currency: Some("USD".into()),
+            quantity: None,
+            anonymous: false,
+        };
+        assert_eq!(
+            money.money(),
+            Ok(Some(MoneyOffered {
+                campaign_id: money.campaign_id.expect("set"),
+                amount_minor: 2_500,
+                currency: "USD"
+            }))
+        );
+        assert_eq!(money.items(), Ok(None));
+        let items = DonationCreated {
+            kind: DonationKind::Item,
+            campaign_id: None,
+            amount_minor: None,
+            currency: None,
+            request_id: Some(Uuid::now_v7()),
+            quantity: Some(3),
+            ..money.clone()
+        };
+        assert!(matches!(
+            items.items(),
+            Ok(Some(ItemsOffered { quantity: 3, .. }))
+        ));
+        assert_eq!(items.money(), Ok(None));
+        let malformed = DonationCreated {
+            currency: None,
+            ..money
+        };
+        assert!(matches!(
+            malformed.money(),
+            Err(Undecodable::BadPayload { .. })
+        ));
+        assert_eq!(malformed.items(), Ok(None), "not the other kind's business");
     }
 }

@@ -5,13 +5,65 @@ use hearth_core::pagination::PageRequest;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use crate::domain::{Donation, Move, NewDonation};
+use crate::domain::{Donation, Flat, Gift, Kind, Move, NewDonation, Status};
 
 macro_rules! donation_columns {
     () => {
         "id, donor_id, kind, campaign_id, request_id, recipient_id, amount_minor, currency, quantity, \
          item_description, message, anonymous, status, status_reason, created_at, updated_at, version"
     };
+}
+
+/// A `donations` row as stored: the gift's columns flat, one kind's null.
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    donor_id: Uuid,
+    kind: Kind,
+    campaign_id: Option<Uuid>,
+    request_id: Option<Uuid>,
+    recipient_id: Option<Uuid>,
+    amount_minor: Option<i64>,
+    currency: Option<String>,
+    quantity: Option<i32>,
+    item_description: Option<String>,
+    message: Option<String>,
+    anonymous: bool,
+    status: Status,
+    status_reason: Option<String>,
+    created_at: chrono::DateTime<chrono::Utc>,
+    updated_at: chrono::DateTime<chrono::Utc>,
+    version: i32,
+}
+
+impl TryFrom<Row> for Donation {
+    type Error = sqlx::Error;
+
+    fn try_from(row: Row) -> sqlx::Result<Donation> {
+        let flat = Flat {
+            campaign_id: row.campaign_id,
+            request_id: row.request_id,
+            amount_minor: row.amount_minor,
+            currency: row.currency,
+            quantity: row.quantity,
+            item_description: row.item_description,
+        };
+        let gift = Gift::from_flat(row.kind, flat)
+            .map_err(|why| sqlx::Error::Decode(format!("donation {}: {why}", row.id).into()))?;
+        Ok(Donation {
+            id: row.id,
+            donor_id: row.donor_id,
+            gift,
+            recipient_id: row.recipient_id,
+            message: row.message,
+            anonymous: row.anonymous,
+            status: row.status,
+            status_reason: row.status_reason,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+        })
+    }
 }
 
 /// Inserts a pending donation and its `donation.created` in one statement:
@@ -23,7 +75,8 @@ pub async fn insert_with_event(
     new: &NewDonation,
     event: outbox::Row,
 ) -> sqlx::Result<Donation> {
-    sqlx::query_as(concat!(
+    let gift = new.gift.flat();
+    sqlx::query_as::<_, Row>(concat!(
         "with donation as (\
            insert into donations (id, donor_id, kind, campaign_id, request_id, amount_minor, \
              currency, quantity, item_description, message, anonymous, status) \
@@ -37,13 +90,13 @@ pub async fn insert_with_event(
     ))
     .bind(id)
     .bind(new.donor_id)
-    .bind(new.kind)
-    .bind(new.campaign_id)
-    .bind(new.request_id)
-    .bind(new.amount_minor)
-    .bind(new.currency)
-    .bind(new.quantity)
-    .bind(&new.item_description)
+    .bind(new.gift.kind())
+    .bind(gift.campaign_id)
+    .bind(gift.request_id)
+    .bind(gift.amount_minor)
+    .bind(gift.currency)
+    .bind(gift.quantity)
+    .bind(gift.item_description)
     .bind(&new.message)
     .bind(new.anonymous)
     .bind(event.event_id)
@@ -51,30 +104,35 @@ pub async fn insert_with_event(
     .bind(event.event_type)
     .bind(event.envelope)
     .fetch_one(pool)
-    .await
+    .await?
+    .try_into()
 }
 
 pub async fn find(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<Donation>> {
-    sqlx::query_as(concat!(
+    sqlx::query_as::<_, Row>(concat!(
         "select ",
         donation_columns!(),
         " from donations where id = $1"
     ))
     .bind(id)
     .fetch_optional(pool)
-    .await
+    .await?
+    .map(Donation::try_from)
+    .transpose()
 }
 
 /// Reads a donation and locks it for the rest of the transaction.
 pub async fn lock(conn: &mut PgConnection, id: Uuid) -> sqlx::Result<Option<Donation>> {
-    sqlx::query_as(concat!(
+    sqlx::query_as::<_, Row>(concat!(
         "select ",
         donation_columns!(),
         " from donations where id = $1 for update"
     ))
     .bind(id)
     .fetch_optional(conn)
-    .await
+    .await?
+    .map(Donation::try_from)
+    .transpose()
 }
 
 /// Moves a donation as `to` says and writes the move's event, in one
@@ -85,7 +143,7 @@ pub async fn move_with_event(
     to: Move<'_>,
     event: outbox::Row,
 ) -> sqlx::Result<Donation> {
-    sqlx::query_as(concat!(
+    sqlx::query_as::<_, Row>(concat!(
         "with moved as (\
            update donations set status = $2, recipient_id = coalesce($3, recipient_id), \
              status_reason = coalesce($4, status_reason), version = version + 1, updated_at = now() \
@@ -106,7 +164,8 @@ pub async fn move_with_event(
     .bind(event.event_type)
     .bind(event.envelope)
     .fetch_one(conn)
-    .await
+    .await?
+    .try_into()
 }
 
 /// Which donations a list shows.
@@ -133,7 +192,7 @@ pub async fn list(
         Selection::Donor(id) => (None, None, Some(id), None),
         Selection::Recipient(id) => (None, None, None, Some(id)),
     };
-    sqlx::query_as(concat!(
+    sqlx::query_as::<_, Row>(concat!(
         "select ",
         donation_columns!(),
         " from donations \
@@ -154,7 +213,10 @@ pub async fn list(
     .bind(page.after_id())
     .bind(page.fetch_limit())
     .fetch_all(pool)
-    .await
+    .await?
+    .into_iter()
+    .map(Donation::try_from)
+    .collect()
 }
 
 /// Takes up to `batch` donations pending longer than `timeout` and locks them,
@@ -164,7 +226,7 @@ pub async fn lock_overdue(
     timeout: std::time::Duration,
     batch: i64,
 ) -> sqlx::Result<Vec<Donation>> {
-    sqlx::query_as(concat!(
+    sqlx::query_as::<_, Row>(concat!(
         "select ",
         donation_columns!(),
         " from donations where status = 'pending' and created_at < now() - $1::interval \
@@ -173,5 +235,8 @@ pub async fn lock_overdue(
     .bind(format!("{} milliseconds", timeout.as_millis()))
     .bind(batch)
     .fetch_all(conn)
-    .await
+    .await?
+    .into_iter()
+    .map(Donation::try_from)
+    .collect()
 }

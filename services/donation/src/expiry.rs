@@ -9,6 +9,7 @@ use hearth_bus::wake::Waker;
 use hearth_events::EventContext;
 use sqlx::PgPool;
 
+use crate::domain::Action;
 use crate::{db, transitions};
 
 /// Donations expired per transaction.
@@ -33,8 +34,12 @@ pub async fn sweep(pool: &PgPool, waker: &Waker, timeout: Duration) -> sqlx::Res
     loop {
         let mut tx = UnitOfWork::begin(pool, waker).await?;
         let overdue = db::lock_overdue(&mut tx, timeout, BATCH).await?;
-        for donation in &overdue {
-            transitions::expire(&mut tx, donation, &EventContext::default()).await?;
+        // Every row taken is pending, which always expires.
+        for (donation, to) in overdue
+            .iter()
+            .filter_map(|d| Some((d, d.after(Action::Expire)?)))
+        {
+            transitions::expire(&mut tx, donation, to, &EventContext::default()).await?;
         }
         tx.commit().await?;
         total += overdue.len();

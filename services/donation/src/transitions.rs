@@ -1,8 +1,9 @@
 //! Every move of a donation, one function each, with the event it emits:
 //! with `consumers/mod.rs`, the whole of what donation-service says to the
-//! others. The state machine (`domain::Status::after`) decides what is
-//! allowed; these apply a move inside the caller's unit of work and write its
-//! event to the outbox in the same statement, so the two commit together.
+//! others. The state machine (`Donation::after`, `refund`, `receipt`) decides
+//! what is allowed and gives the move; these apply it inside the caller's
+//! unit of work and write its event to the outbox in the same statement, so
+//! the two commit together.
 
 use hearth_bus::outbox;
 use hearth_bus::unit_of_work::UnitOfWork;
@@ -16,7 +17,7 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::db;
-use crate::domain::{Action, Donation, Kind, Move, NewDonation, Status};
+use crate::domain::{Donation, Items, Kind, Money, Move, NewDonation, Settlement};
 use crate::SERVICE;
 
 fn kind(kind: Kind) -> DonationKind {
@@ -24,10 +25,6 @@ fn kind(kind: Kind) -> DonationKind {
         Kind::Money => DonationKind::Money,
         Kind::Item => DonationKind::Item,
     }
-}
-
-fn donor(d: &Donation) -> Uuid {
-    d.donor_id.unwrap_or_default()
 }
 
 /// A new pending donation and its `donation.created`, committed together by
@@ -40,15 +37,16 @@ pub async fn create(
     new: &NewDonation,
     context: &EventContext,
 ) -> sqlx::Result<Donation> {
+    let gift = new.gift.flat();
     let event = DonationCreated {
         donation_id: id,
-        kind: kind(new.kind),
+        kind: kind(new.gift.kind()),
         donor_id: new.donor_id,
-        campaign_id: new.campaign_id,
-        request_id: new.request_id,
-        amount_minor: new.amount_minor,
-        currency: new.currency.map(str::to_owned),
-        quantity: new.quantity,
+        campaign_id: gift.campaign_id,
+        request_id: gift.request_id,
+        amount_minor: gift.amount_minor,
+        currency: gift.currency,
+        quantity: gift.quantity,
         anonymous: new.anonymous,
     };
     let envelope = Envelope::new(SERVICE.name, event, context);
@@ -57,130 +55,121 @@ pub async fn create(
     Ok(donation)
 }
 
-/// `Some(new status)` if `action` may move `d`; the caller refuses otherwise.
-pub fn allowed(d: &Donation, action: Action) -> Option<Status> {
-    d.status.after(d.kind, action)
-}
-
 /// The campaign or request accepted: `confirmed`, with its recipient.
 pub async fn confirm(
     work: &mut UnitOfWork,
     d: &Donation,
+    to: Move<'_>,
     recipient_id: Uuid,
     context: &EventContext,
 ) -> sqlx::Result<Donation> {
+    let gift = d.gift.flat();
     let event = DonationConfirmed {
         donation_id: d.id,
-        kind: kind(d.kind),
-        donor_id: donor(d),
+        kind: kind(d.kind()),
+        donor_id: d.donor_id,
         recipient_id,
-        campaign_id: d.campaign_id,
-        request_id: d.request_id,
-        amount_minor: d.amount_minor,
-        currency: d.currency.clone(),
-        quantity: d.quantity,
+        campaign_id: gift.campaign_id,
+        request_id: gift.request_id,
+        amount_minor: gift.amount_minor,
+        currency: gift.currency,
+        quantity: gift.quantity,
         anonymous: d.anonymous,
     };
-    let to = Move::to(Status::Confirmed).recipient(recipient_id);
-    apply(work, d, to, event, context).await
+    apply(work, d, to.recipient(recipient_id), event, context).await
 }
 
 /// The campaign or request refused: `rejected`, with its reason.
 pub async fn reject(
     work: &mut UnitOfWork,
     d: &Donation,
+    to: Move<'_>,
     reason: &str,
     context: &EventContext,
 ) -> sqlx::Result<Donation> {
     let event = DonationRejected {
         donation_id: d.id,
-        donor_id: donor(d),
+        donor_id: d.donor_id,
         reason: reason.to_owned(),
     };
-    apply(
-        work,
-        d,
-        Move::to(Status::Rejected).reason(reason),
-        event,
-        context,
-    )
-    .await
+    apply(work, d, to.reason(reason), event, context).await
 }
 
 /// No answer in time: `expired`.
 pub async fn expire(
     work: &mut UnitOfWork,
     d: &Donation,
+    to: Move<'_>,
     context: &EventContext,
 ) -> sqlx::Result<Donation> {
+    let gift = d.gift.flat();
     let event = DonationExpired {
         donation_id: d.id,
-        kind: kind(d.kind),
-        donor_id: donor(d),
-        campaign_id: d.campaign_id,
-        request_id: d.request_id,
+        kind: kind(d.kind()),
+        donor_id: d.donor_id,
+        campaign_id: gift.campaign_id,
+        request_id: gift.request_id,
     };
-    let to = Move::to(Status::Expired).reason("no answer in time");
-    apply(work, d, to, event, context).await
+    apply(work, d, to.reason("no answer in time"), event, context).await
 }
 
 pub async fn cancel(
     work: &mut UnitOfWork,
     d: &Donation,
+    to: Move<'_>,
     by: CancelledBy,
     context: &EventContext,
 ) -> sqlx::Result<Donation> {
+    let gift = d.gift.flat();
     let event = DonationCancelled {
         donation_id: d.id,
-        kind: kind(d.kind),
-        donor_id: donor(d),
+        kind: kind(d.kind()),
+        donor_id: d.donor_id,
         recipient_id: d.recipient_id,
-        campaign_id: d.campaign_id,
-        request_id: d.request_id,
+        campaign_id: gift.campaign_id,
+        request_id: gift.request_id,
         by,
     };
-    apply(work, d, Move::to(Status::Cancelled), event, context).await
+    apply(work, d, to, event, context).await
 }
 
+/// A confirmed gift of money given back: `refunded`, with its reason.
 pub async fn refund(
     work: &mut UnitOfWork,
     d: &Donation,
+    refund: Settlement<'_, Money>,
     reason: &str,
     context: &EventContext,
 ) -> sqlx::Result<Donation> {
+    let money = refund.gift;
     let event = DonationRefunded {
         donation_id: d.id,
-        donor_id: donor(d),
-        recipient_id: d.recipient_id.unwrap_or_default(),
-        campaign_id: d.campaign_id.unwrap_or_default(),
-        amount_minor: d.amount_minor.unwrap_or_default(),
-        currency: d.currency.clone().unwrap_or_default(),
+        donor_id: d.donor_id,
+        recipient_id: refund.recipient_id,
+        campaign_id: money.campaign_id,
+        amount_minor: money.amount_minor,
+        currency: money.currency.code().to_owned(),
         reason: reason.to_owned(),
     };
-    apply(
-        work,
-        d,
-        Move::to(Status::Refunded).reason(reason),
-        event,
-        context,
-    )
-    .await
+    apply(work, d, refund.to.reason(reason), event, context).await
 }
 
+/// Confirmed items handed over: `completed`.
 pub async fn receive(
     work: &mut UnitOfWork,
     d: &Donation,
+    receipt: Settlement<'_, Items>,
     context: &EventContext,
 ) -> sqlx::Result<Donation> {
     let event = DonationCompleted {
         donation_id: d.id,
-        donor_id: donor(d),
-        recipient_id: d.recipient_id.unwrap_or_default(),
-        request_id: d.request_id.unwrap_or_default(),
-        quantity: d.quantity.unwrap_or_default(),
+        donor_id: d.donor_id,
+        recipient_id: receipt.recipient_id,
+        request_id: receipt.gift.request_id,
+        quantity: receipt.gift.quantity,
         anonymous: Some(d.anonymous),
     };
-    apply(work, d, Move::to(Status::Completed), event, context).await
+    apply(work, d, receipt.to, event, context).await
 }
 
 /// Makes the move and writes its event in one statement (one round trip).

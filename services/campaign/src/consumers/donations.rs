@@ -4,6 +4,7 @@ use chrono::Utc;
 use hearth_bus::consumer::{HandleError, Tx};
 use hearth_events::donation::{
     DonationCancelled, DonationCreated, DonationExpired, DonationKind, DonationRefunded,
+    MoneyOffered,
 };
 use hearth_events::{Envelope, EventContext};
 use uuid::Uuid;
@@ -15,8 +16,11 @@ use crate::transitions::{self, Offered};
 /// Step 2: accept (adding to the totals) or refuse, in one transaction.
 pub async fn created(mut tx: Tx, event: Envelope<DonationCreated>) -> Result<Tx, HandleError> {
     let d = &event.data;
-    let (DonationKind::Money, Some(campaign_id), Some(amount), Some(currency)) =
-        (d.kind, d.campaign_id, d.amount_minor, d.currency.as_deref())
+    let Some(MoneyOffered {
+        campaign_id,
+        amount_minor: amount,
+        currency,
+    }) = d.money()?
     else {
         return Ok(tx); // An item donation: request-service's business.
     };

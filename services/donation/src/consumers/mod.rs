@@ -36,8 +36,8 @@ async fn confirm(
     let Some(donation) = db::lock(&mut tx, donation_id).await? else {
         return Err(HandleError::Poison(format!("no donation {donation_id}")));
     };
-    if transitions::allowed(&donation, Action::Confirm).is_some() {
-        transitions::confirm(&mut tx, &donation, recipient_id, context).await?;
+    if let Some(to) = donation.after(Action::Confirm) {
+        transitions::confirm(&mut tx, &donation, to, recipient_id, context).await?;
     } else {
         tracing::info!(status = %donation.status, "an acceptance came for a donation no longer pending; ignored");
     }
@@ -54,8 +54,8 @@ async fn reject(
     let Some(donation) = db::lock(&mut tx, donation_id).await? else {
         return Err(HandleError::Poison(format!("no donation {donation_id}")));
     };
-    if transitions::allowed(&donation, Action::Reject).is_some() {
-        transitions::reject(&mut tx, &donation, reason, context).await?;
+    if let Some(to) = donation.after(Action::Reject) {
+        transitions::reject(&mut tx, &donation, to, reason, context).await?;
     }
     Ok(tx)
 }

@@ -1,48 +1,20 @@
 use chrono::{DateTime, Utc};
 use hearth_core::auth::Caller;
-use hearth_core::money::Currency;
 use hearth_events::donation::CancelledBy;
-use serde::Serialize;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{Kind, Status};
+use super::gift::{Gift, Items, Money};
+use super::{Action, DonationView, Kind, Move, Status};
 
-/// A donation, as stored and as answered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]
-#[schema(example = json!({
-    "id": "0193a5e2-3c4d-7e5f-8a6b-7c8d9e0f1a2b",
-    "donor_id": "7d1e2f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a",
-    "kind": "money",
-    "campaign_id": "0193a5e0-7b2c-7c3d-8e4f-5a6b7c8d9e0f",
-    "request_id": null,
-    "recipient_id": "5f0c6a1e-2b7d-4c8e-9f3a-1d2e3f4a5b6c",
-    "amount_minor": 2500,
-    "currency": "USD",
-    "quantity": null,
-    "item_description": null,
-    "message": "Stay warm!",
-    "anonymous": false,
-    "status": "confirmed",
-    "status_reason": null,
-    "created_at": "2026-12-02T09:00:00Z",
-    "updated_at": "2026-12-02T09:00:01Z",
-    "version": 2
-}))]
+/// A donation as donation-service holds it. Callers see a [`DonationView`],
+/// through [`Donation::seen_by`].
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Donation {
     pub id: Uuid,
-    /// Null when `anonymous`, to anyone but the donor and staff.
-    pub donor_id: Option<Uuid>,
-    pub kind: Kind,
-    pub campaign_id: Option<Uuid>,
-    pub request_id: Option<Uuid>,
-    /// Null until the campaign or request accepted it.
+    pub donor_id: Uuid,
+    pub gift: Gift,
+    /// Set once the campaign or request accepted it.
     pub recipient_id: Option<Uuid>,
-    pub amount_minor: Option<i64>,
-    #[schema(value_type = Option<Currency>)]
-    pub currency: Option<String>,
-    pub quantity: Option<i32>,
-    pub item_description: Option<String>,
     pub message: Option<String>,
     pub anonymous: bool,
     pub status: Status,
@@ -52,9 +24,53 @@ pub struct Donation {
     pub version: i32,
 }
 
+/// A move of a confirmed gift to its end (a refund, a receipt): the move,
+/// the gift and the person it went to, which the move's event names.
+#[derive(Debug, Clone, Copy)]
+pub struct Settlement<'a, G> {
+    pub to: Move<'static>,
+    pub gift: &'a G,
+    pub recipient_id: Uuid,
+}
+
 impl Donation {
+    pub fn kind(&self) -> Kind {
+        self.gift.kind()
+    }
+
+    /// The move `action` makes from here, if the state machine allows it.
+    pub fn after(&self, action: Action) -> Option<Move<'static>> {
+        self.status.after(self.kind(), action)
+    }
+
+    /// The refund of a confirmed gift of money, if it may be refunded.
+    pub fn refund(&self) -> Option<Settlement<'_, Money>> {
+        let to = self.after(Action::Refund)?;
+        let Gift::Money(money) = &self.gift else {
+            return None;
+        };
+        Some(Settlement {
+            to,
+            gift: money,
+            recipient_id: self.recipient_id?,
+        })
+    }
+
+    /// The receipt of a confirmed gift of items, if it may be marked received.
+    pub fn receipt(&self) -> Option<Settlement<'_, Items>> {
+        let to = self.after(Action::Receive)?;
+        let Gift::Items(items) = &self.gift else {
+            return None;
+        };
+        Some(Settlement {
+            to,
+            gift: items,
+            recipient_id: self.recipient_id?,
+        })
+    }
+
     pub fn is_donor(&self, caller: &Caller) -> bool {
-        self.donor_id == Some(caller.id)
+        self.donor_id == caller.id
     }
 
     pub fn is_recipient(&self, caller: &Caller) -> bool {
@@ -78,7 +94,7 @@ impl Donation {
     /// have not changed hands yet).
     pub fn may_be_cancelled_by(&self, by: CancelledBy) -> bool {
         matches!(
-            (by, self.kind, self.status),
+            (by, self.kind(), self.status),
             (CancelledBy::Donor, _, Status::Pending)
                 | (
                     CancelledBy::Donor | CancelledBy::Recipient,
@@ -97,36 +113,48 @@ impl Donation {
     /// donor, or nothing. The one place a donation is redacted: every answer
     /// that shows one goes through here (docs/decisions.md, "Anonymous means
     /// anonymous to the recipient too").
-    pub fn seen_by(self, caller: Option<&Caller>) -> Option<Self> {
+    pub fn seen_by(self, caller: Option<&Caller>) -> Option<DonationView> {
+        let named = !self.anonymous;
         match caller {
-            Some(c) if c.is_staff() || self.is_donor(c) => Some(self),
+            Some(c) if c.is_staff() || self.is_donor(c) => Some(self.view(true)),
             // The recipient sees their donation in any status, but an
             // anonymous donor stays anonymous to them as to anyone.
-            Some(c) if self.is_recipient(c) => Some(self.without_anonymous_donor()),
-            _ if self.status.is_public() => Some(self.without_anonymous_donor()),
+            Some(c) if self.is_recipient(c) => Some(self.view(named)),
+            _ if self.status.is_public() => Some(self.view(named)),
             _ => None,
         }
     }
 
-    fn without_anonymous_donor(mut self) -> Self {
-        if self.anonymous {
-            self.donor_id = None;
+    fn view(self, donor_shown: bool) -> DonationView {
+        let flat = self.gift.flat();
+        DonationView {
+            id: self.id,
+            donor_id: donor_shown.then_some(self.donor_id),
+            kind: self.gift.kind(),
+            campaign_id: flat.campaign_id,
+            request_id: flat.request_id,
+            recipient_id: self.recipient_id,
+            amount_minor: flat.amount_minor,
+            currency: flat.currency,
+            quantity: flat.quantity,
+            item_description: flat.item_description,
+            message: self.message,
+            anonymous: self.anonymous,
+            status: self.status,
+            status_reason: self.status_reason,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            version: self.version,
         }
-        self
-    }
-}
-
-impl hearth_core::concurrency::Versioned for Donation {
-    fn version(&self) -> i32 {
-        self.version
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{Kind, Status};
+    use crate::domain::Status;
     use hearth_core::auth::CallerKind;
+    use hearth_core::money::Currency;
 
     fn caller(id: Uuid, kind: CallerKind) -> Caller {
         Caller { id, kind }
@@ -136,15 +164,13 @@ mod tests {
         let now = Utc::now();
         Donation {
             id: Uuid::now_v7(),
-            donor_id: Some(Uuid::new_v4()),
-            kind: Kind::Money,
-            campaign_id: Some(Uuid::now_v7()),
-            request_id: None,
+            donor_id: Uuid::new_v4(),
+            gift: Gift::Money(Money {
+                campaign_id: Uuid::now_v7(),
+                amount_minor: 2_500,
+                currency: Currency::parse("USD").expect("supported"),
+            }),
             recipient_id: Some(Uuid::new_v4()),
-            amount_minor: Some(2_500),
-            currency: Some("USD".into()),
-            quantity: None,
-            item_description: None,
             message: None,
             anonymous,
             status,
@@ -163,8 +189,8 @@ mod tests {
     #[test]
     fn an_anonymous_donor_is_seen_only_by_themself_and_staff() {
         let d = donation(true, Status::Confirmed);
-        let (donor, recipient) = (d.donor_id.expect("donor"), d.recipient_id.expect("to"));
-        let named = Some(d.donor_id);
+        let (donor, recipient) = (d.donor_id, d.recipient_id.expect("to"));
+        let named = Some(Some(d.donor_id));
         assert_eq!(donor_seen(&d, Some(caller(donor, CallerKind::User))), named);
         let staff = caller(Uuid::new_v4(), CallerKind::Staff);
         assert_eq!(donor_seen(&d, Some(staff)), named);
@@ -200,7 +226,37 @@ mod tests {
     fn a_named_donor_is_seen_by_all() {
         let d = donation(false, Status::Confirmed);
         let recipient = caller(d.recipient_id.expect("to"), CallerKind::User);
-        assert_eq!(donor_seen(&d, Some(recipient)), Some(d.donor_id));
-        assert_eq!(donor_seen(&d, None), Some(d.donor_id));
+        assert_eq!(donor_seen(&d, Some(recipient)), Some(Some(d.donor_id)));
+        assert_eq!(donor_seen(&d, None), Some(Some(d.donor_id)));
+    }
+
+    #[test]
+    fn only_a_confirmed_gift_with_its_recipient_settles() {
+        let confirmed = donation(false, Status::Confirmed);
+        let refund = confirmed
+            .refund()
+            .expect("a confirmed gift of money is refunded");
+        assert_eq!(refund.to.status, Status::Refunded);
+        assert_eq!(Some(refund.recipient_id), confirmed.recipient_id);
+        assert!(confirmed.receipt().is_none(), "money is not received");
+        assert!(donation(false, Status::Pending).refund().is_none());
+        let unaccepted = Donation {
+            recipient_id: None,
+            ..confirmed.clone()
+        };
+        assert!(unaccepted.refund().is_none());
+        let items = Donation {
+            gift: Gift::Items(Items {
+                request_id: Uuid::now_v7(),
+                quantity: 2,
+                description: "Boots".into(),
+            }),
+            ..confirmed
+        };
+        assert_eq!(
+            items.receipt().map(|r| r.to.status),
+            Some(Status::Completed)
+        );
+        assert!(items.refund().is_none(), "items are not refunded");
     }
 }

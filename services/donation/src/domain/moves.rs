@@ -1,4 +1,5 @@
-//! A move of a donation, as the database applies it.
+//! A move of a donation, as the state machine (`Status::after`) gives it and
+//! the database applies it.
 
 use uuid::Uuid;
 
@@ -29,10 +30,15 @@ impl<'a> Move<'a> {
         }
     }
 
-    pub fn reason(self, reason: &'a str) -> Self {
-        Self {
+    /// The move with `reason` recorded; it lives as long as the reason.
+    pub fn reason<'b>(self, reason: &'b str) -> Move<'b>
+    where
+        'a: 'b,
+    {
+        Move {
+            status: self.status,
+            recipient_id: self.recipient_id,
             reason: Some(reason),
-            ..self
         }
     }
 }

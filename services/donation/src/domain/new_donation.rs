@@ -4,6 +4,7 @@ use hearth_core::ApiError;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::gift::{Gift, Items, Money};
 use super::Kind;
 
 pub const AMOUNT_MINOR_MAX: i64 = 1_000_000_000_000;
@@ -188,13 +189,7 @@ pub mod schema {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewDonation {
     pub donor_id: Uuid,
-    pub kind: Kind,
-    pub campaign_id: Option<Uuid>,
-    pub request_id: Option<Uuid>,
-    pub amount_minor: Option<i64>,
-    pub currency: Option<&'static str>,
-    pub quantity: Option<i32>,
-    pub item_description: Option<String>,
+    pub gift: Gift,
     pub message: Option<String>,
     pub anonymous: bool,
 }
@@ -204,86 +199,90 @@ impl CreateDonation {
     pub fn parse(self, donor_id: Uuid) -> Result<NewDonation, ApiError> {
         let message = self
             .message
+            .as_ref()
             .map(|m| m.trim().to_owned())
             .filter(|m| !m.is_empty());
-        let item_description = self.item_description.map(|d| d.trim().to_owned());
-        let currency = self.currency.as_deref().and_then(Currency::parse);
         let mut v = Validator::new();
         if let Some(message) = &message {
             v.length(message, "message", 0, MESSAGE_MAX_CHARS);
         }
-        match self.kind {
-            Kind::Money => {
-                v.check(
-                    self.campaign_id.is_some(),
-                    "campaign_id",
-                    "is required for money",
-                );
-                v.check(
-                    self.amount_minor
-                        .is_some_and(|a| (1..=AMOUNT_MINOR_MAX).contains(&a)),
-                    "amount_minor",
-                    "must be between 1 and 1000000000000",
-                );
-                v.check(
-                    currency.is_some(),
-                    "currency",
-                    "must be a supported ISO 4217 code in upper case",
-                );
-                for (present, field) in [
-                    (self.request_id.is_some(), "request_id"),
-                    (self.quantity.is_some(), "quantity"),
-                    (item_description.is_some(), "item_description"),
-                ] {
-                    v.check(!present, field, "is for item donations");
-                }
-            }
-            Kind::Item => {
-                v.check(
-                    self.request_id.is_some(),
-                    "request_id",
-                    "is required for items",
-                );
-                v.check(
-                    self.quantity
-                        .is_some_and(|q| (QUANTITY.0..=QUANTITY.1).contains(&q)),
-                    "quantity",
-                    "must be between 1 and 10000",
-                );
-                match &item_description {
-                    Some(d) => {
-                        v.length(
-                            d,
-                            "item_description",
-                            ITEM_DESCRIPTION_CHARS.0,
-                            ITEM_DESCRIPTION_CHARS.1,
-                        );
-                    }
-                    None => {
-                        v.check(false, "item_description", "is required for items");
-                    }
-                }
-                for (present, field) in [
-                    (self.campaign_id.is_some(), "campaign_id"),
-                    (self.amount_minor.is_some(), "amount_minor"),
-                    (self.currency.is_some(), "currency"),
-                ] {
-                    v.check(!present, field, "is for money donations");
-                }
-            }
-        }
-        v.finish()?;
+        let gift = match self.kind {
+            Kind::Money => self.money(&mut v).map(Gift::Money),
+            Kind::Item => self.items(&mut v).map(Gift::Items),
+        };
+        let gift = v.finish_with(gift)?;
         Ok(NewDonation {
             donor_id,
-            kind: self.kind,
-            campaign_id: self.campaign_id,
-            request_id: self.request_id,
-            amount_minor: self.amount_minor,
-            currency: currency.map(|c| c.code()),
-            quantity: self.quantity,
-            item_description,
+            gift,
             message,
             anonymous: self.anonymous.unwrap_or(false),
+        })
+    }
+
+    /// The money given, if its fields are right; records what is wrong
+    /// otherwise, including any field of an item donation.
+    fn money(&self, v: &mut Validator) -> Option<Money> {
+        let campaign_id = v.parsed(
+            self.campaign_id.ok_or("is required for money"),
+            "campaign_id",
+        );
+        let amount_minor = v.parsed(
+            self.amount_minor
+                .filter(|a| (1..=AMOUNT_MINOR_MAX).contains(a))
+                .ok_or("must be between 1 and 1000000000000"),
+            "amount_minor",
+        );
+        let currency = v.parsed(
+            self.currency
+                .as_deref()
+                .and_then(Currency::parse)
+                .ok_or("must be a supported ISO 4217 code in upper case"),
+            "currency",
+        );
+        for (present, field) in [
+            (self.request_id.is_some(), "request_id"),
+            (self.quantity.is_some(), "quantity"),
+            (self.item_description.is_some(), "item_description"),
+        ] {
+            v.check(!present, field, "is for item donations");
+        }
+        Some(Money {
+            campaign_id: campaign_id?,
+            amount_minor: amount_minor?,
+            currency: currency?,
+        })
+    }
+
+    /// The items given, if their fields are right; records what is wrong
+    /// otherwise, including any field of a gift of money.
+    fn items(&self, v: &mut Validator) -> Option<Items> {
+        let request_id = v.parsed(self.request_id.ok_or("is required for items"), "request_id");
+        let quantity = v.parsed(
+            self.quantity
+                .filter(|q| (QUANTITY.0..=QUANTITY.1).contains(q))
+                .ok_or("must be between 1 and 10000"),
+            "quantity",
+        );
+        let description = match &self.item_description {
+            Some(d) => v.text(
+                d.trim().to_owned(),
+                "item_description",
+                ITEM_DESCRIPTION_CHARS.0,
+                ITEM_DESCRIPTION_CHARS.1,
+            ),
+            None => v.parsed(Err("is required for items"), "item_description"),
+        };
+        for (present, field) in [
+            (self.campaign_id.is_some(), "campaign_id"),
+            (self.amount_minor.is_some(), "amount_minor"),
+            (self.currency.is_some(), "currency"),
+        ] {
+            v.check(!present, field, "is for money donations");
+        }
+        Some(Items {
+            request_id: request_id?,
+            quantity: quantity?,
+            description: description?,
         })
     }
 }

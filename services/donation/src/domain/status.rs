@@ -11,6 +11,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::Move;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
@@ -71,12 +73,13 @@ const TRANSITIONS: &[(Option<Kind>, Status, Action, Status)] = &[
 ];
 
 impl Status {
-    /// The status `action` leads to from here, if the machine allows it.
-    pub fn after(self, kind: Kind, action: Action) -> Option<Status> {
+    /// The move `action` makes from here, if the machine allows it: the
+    /// one statement of where it leads, which the move then applies.
+    pub fn after(self, kind: Kind, action: Action) -> Option<Move<'static>> {
         TRANSITIONS
             .iter()
             .find(|(k, from, a, _)| k.is_none_or(|k| k == kind) && *from == self && *a == action)
-            .map(|(_, _, _, to)| *to)
+            .map(|(_, _, _, to)| Move::to(*to))
     }
 
     /// Visible to anyone: the donation went through.
@@ -154,27 +157,32 @@ mod tests {
     use Action::*;
     use Status::*;
 
+    /// Where the move `action` leads, if there is one.
+    fn to(from: Status, kind: Kind, action: Action) -> Option<Status> {
+        from.after(kind, action).map(|to| to.status)
+    }
+
     #[test]
     fn money_moves() {
-        assert_eq!(Pending.after(Kind::Money, Confirm), Some(Confirmed));
-        assert_eq!(Pending.after(Kind::Money, Reject), Some(Rejected));
-        assert_eq!(Pending.after(Kind::Money, Expire), Some(Expired));
-        assert_eq!(Pending.after(Kind::Money, Cancel), Some(Cancelled));
-        assert_eq!(Confirmed.after(Kind::Money, Refund), Some(Refunded));
+        assert_eq!(to(Pending, Kind::Money, Confirm), Some(Confirmed));
+        assert_eq!(to(Pending, Kind::Money, Reject), Some(Rejected));
+        assert_eq!(to(Pending, Kind::Money, Expire), Some(Expired));
+        assert_eq!(to(Pending, Kind::Money, Cancel), Some(Cancelled));
+        assert_eq!(to(Confirmed, Kind::Money, Refund), Some(Refunded));
         assert_eq!(
-            Confirmed.after(Kind::Money, Cancel),
+            to(Confirmed, Kind::Money, Cancel),
             None,
             "a confirmed gift of money is refunded, not cancelled"
         );
-        assert_eq!(Confirmed.after(Kind::Money, Receive), None);
-        assert_eq!(Pending.after(Kind::Money, Refund), None);
+        assert_eq!(to(Confirmed, Kind::Money, Receive), None);
+        assert_eq!(to(Pending, Kind::Money, Refund), None);
     }
 
     #[test]
     fn item_moves() {
-        assert_eq!(Confirmed.after(Kind::Item, Receive), Some(Completed));
-        assert_eq!(Confirmed.after(Kind::Item, Cancel), Some(Cancelled));
-        assert_eq!(Confirmed.after(Kind::Item, Refund), None);
+        assert_eq!(to(Confirmed, Kind::Item, Receive), Some(Completed));
+        assert_eq!(to(Confirmed, Kind::Item, Cancel), Some(Cancelled));
+        assert_eq!(to(Confirmed, Kind::Item, Refund), None);
     }
 
     #[test]
@@ -182,7 +190,7 @@ mod tests {
         for from in [Rejected, Expired, Cancelled, Refunded, Completed] {
             for action in [Confirm, Reject, Expire, Cancel, Refund, Receive] {
                 for kind in [Kind::Money, Kind::Item] {
-                    assert_eq!(from.after(kind, action), None, "{from} {action:?}");
+                    assert_eq!(to(from, kind, action), None, "{from} {action:?}");
                 }
             }
         }
@@ -191,8 +199,8 @@ mod tests {
     #[test]
     fn a_late_answer_changes_nothing() {
         // The saga's rule: an acceptance after expiry or cancellation is ignored here.
-        assert_eq!(Expired.after(Kind::Money, Confirm), None);
-        assert_eq!(Cancelled.after(Kind::Money, Confirm), None);
-        assert_eq!(Expired.after(Kind::Money, Reject), None);
+        assert_eq!(to(Expired, Kind::Money, Confirm), None);
+        assert_eq!(to(Cancelled, Kind::Money, Confirm), None);
+        assert_eq!(to(Expired, Kind::Money, Reject), None);
     }
 }

@@ -21,7 +21,7 @@ use uuid::Uuid;
 use super::AppState;
 use crate::db::{self, Selection};
 use crate::domain::new_donation::schema::DonationBody;
-use crate::domain::{Action, CreateDonation, Donation};
+use crate::domain::{Action, CreateDonation, Donation, DonationView};
 use crate::transitions;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -42,7 +42,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     request_body = DonationBody,
     security(("bearer" = [])),
     responses(
-        (status = 201, description = "Created, pending", body = Donation),
+        (status = 201, description = "Created, pending", body = DonationView),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Your account is suspended, or a service token without a user", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
@@ -54,23 +54,24 @@ async fn create_donation(
     context: RequestContext,
     claim: Claim,
     ApiJson(body): ApiJson<CreateDonation>,
-) -> ApiResult<Created<Donation>> {
+) -> ApiResult<Created<DonationView>> {
     // An earlier run of this very request made it; its answer was lost.
     if let Some(donation) = claim.created_before(|id| db::find(&state.db, id)).await? {
-        return Ok(answer(donation));
+        return answer(donation, &caller);
     }
     let new = body.parse(caller.person()?)?;
     let id = claim.resource_id();
     let donation =
         transitions::create(&state.db, &state.waker, id, &new, &context.event_context()).await?;
-    Ok(answer(donation))
+    answer(donation, &caller)
 }
 
-fn answer(donation: Donation) -> Created<Donation> {
-    Created {
+/// The donor's own view: they see all of it.
+fn answer(donation: Donation, caller: &Caller) -> ApiResult<Created<DonationView>> {
+    Ok(Created {
         location: format!("/donations/{}", donation.id),
-        resource: donation,
-    }
+        resource: answer_to(donation, caller)?,
+    })
 }
 
 /// Get a donation
@@ -82,7 +83,7 @@ fn answer(donation: Donation) -> Created<Donation> {
     get, path = "/donations/{id}", tag = "donations",
     params(("id" = Uuid, Path)),
     responses(
-        (status = 200, description = "The donation", body = Donation),
+        (status = 200, description = "The donation", body = DonationView),
         (status = 404, description = "No such donation, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -90,7 +91,7 @@ async fn get_donation(
     State(state): State<AppState>,
     caller: Option<Caller>,
     ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Tagged<Donation>> {
+) -> ApiResult<Tagged<DonationView>> {
     db::find(&state.db, id)
         .await?
         .and_then(|d| d.seen_by(caller.as_ref()))
@@ -119,7 +120,7 @@ struct ListQuery {
 #[derive(ToSchema)]
 #[allow(dead_code)]
 struct DonationPage {
-    items: Vec<Donation>,
+    items: Vec<DonationView>,
     #[schema(inline, value_type = Option<CursorText>)]
     next_cursor: Option<String>,
 }
@@ -142,7 +143,7 @@ async fn list_donations(
     State(state): State<AppState>,
     caller: Option<Caller>,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> ApiResult<Json<Page<Donation>>> {
+) -> ApiResult<Json<Page<DonationView>>> {
     let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
     let signed_in =
         || caller.ok_or_else(|| ApiError::unauthenticated("sign in to list your donations"));
@@ -191,7 +192,7 @@ async fn load_for_move(
 }
 
 /// A move's answer, as its caller (a party) may see the donation.
-fn answer_to(d: Donation, caller: &Caller) -> ApiResult<Donation> {
+fn answer_to(d: Donation, caller: &Caller) -> ApiResult<DonationView> {
     d.seen_by(Some(caller)).ok_or_else(ApiError::not_found)
 }
 
@@ -199,7 +200,7 @@ fn refused(d: &Donation, what: &str) -> ApiError {
     ApiError::invalid_state(format!(
         "a {} {} donation cannot be {what}",
         d.status,
-        d.kind.as_str()
+        d.kind().as_str()
     ))
 }
 
@@ -212,7 +213,7 @@ fn refused(d: &Donation, what: &str) -> ApiError {
     params(("id" = Uuid, Path)),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Cancelled", body = Donation),
+        (status = 200, description = "Cancelled", body = DonationView),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the donor or recipient", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such donation", body = Problem, content_type = "application/problem+json"),
@@ -224,7 +225,7 @@ async fn cancel_donation(
     caller: Caller,
     context: RequestContext,
     ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Tagged<Donation>> {
+) -> ApiResult<Tagged<DonationView>> {
     let mut tx = UnitOfWork::begin(&state.db, &state.waker).await?;
     let d = load_for_move(&mut tx, id, &caller).await?;
     let Some(by) = d.canceller(&caller) else {
@@ -232,10 +233,13 @@ async fn cancel_donation(
             "only the donor or the recipient may cancel a donation",
         ));
     };
-    if !d.may_be_cancelled_by(by) || transitions::allowed(&d, Action::Cancel).is_none() {
+    let Some(to) = d
+        .after(Action::Cancel)
+        .filter(|_| d.may_be_cancelled_by(by))
+    else {
         return Err(refused(&d, "cancelled by you"));
-    }
-    let d = transitions::cancel(&mut tx, &d, by, &context.event_context()).await?;
+    };
+    let d = transitions::cancel(&mut tx, &d, to, by, &context.event_context()).await?;
     tx.commit().await?;
     Ok(Tagged(answer_to(d, &caller)?))
 }
@@ -248,7 +252,7 @@ async fn cancel_donation(
     params(("id" = Uuid, Path)),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Completed", body = Donation),
+        (status = 200, description = "Completed", body = DonationView),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the recipient", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such donation", body = Problem, content_type = "application/problem+json"),
@@ -260,7 +264,7 @@ async fn receive_donation(
     caller: Caller,
     context: RequestContext,
     ApiPath(id): ApiPath<Uuid>,
-) -> ApiResult<Tagged<Donation>> {
+) -> ApiResult<Tagged<DonationView>> {
     let mut tx = UnitOfWork::begin(&state.db, &state.waker).await?;
     let d = load_for_move(&mut tx, id, &caller).await?;
     if !d.is_recipient(&caller) {
@@ -268,10 +272,10 @@ async fn receive_donation(
             "only the recipient may mark a donation received",
         ));
     }
-    if transitions::allowed(&d, Action::Receive).is_none() {
+    let Some(receipt) = d.receipt() else {
         return Err(refused(&d, "received"));
-    }
-    let d = transitions::receive(&mut tx, &d, &context.event_context()).await?;
+    };
+    let d = transitions::receive(&mut tx, &d, receipt, &context.event_context()).await?;
     tx.commit().await?;
     Ok(Tagged(answer_to(d, &caller)?))
 }
@@ -299,7 +303,7 @@ fn refund_reason() -> utoipa::openapi::Object {
     request_body = Refund,
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Refunded", body = Donation),
+        (status = 200, description = "Refunded", body = DonationView),
         (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the recipient or staff", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such donation", body = Problem, content_type = "application/problem+json"),
@@ -313,7 +317,7 @@ async fn refund_donation(
     context: RequestContext,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<Refund>,
-) -> ApiResult<Tagged<Donation>> {
+) -> ApiResult<Tagged<DonationView>> {
     let reason = body.reason.trim().to_owned();
     Validator::new()
         .length(&reason, "reason", 1, REASON_MAX_CHARS)
@@ -325,10 +329,10 @@ async fn refund_donation(
             "only the recipient or staff may refund a donation",
         ));
     }
-    if transitions::allowed(&d, Action::Refund).is_none() {
+    let Some(refund) = d.refund() else {
         return Err(refused(&d, "refunded"));
-    }
-    let d = transitions::refund(&mut tx, &d, &reason, &context.event_context()).await?;
+    };
+    let d = transitions::refund(&mut tx, &d, refund, &reason, &context.event_context()).await?;
     tx.commit().await?;
     Ok(Tagged(answer_to(d, &caller)?))
 }

@@ -24,7 +24,7 @@ pub fn router() -> Router<AppState> {
 /// (messaging-service then lets the recipient write only once the donor has).
 #[derive(Debug, Serialize)]
 struct Parties {
-    donor_id: Option<Uuid>,
+    donor_id: Uuid,
     /// Null until the campaign or request accepted the donation.
     recipient_id: Option<Uuid>,
     anonymous: bool,

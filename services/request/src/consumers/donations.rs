@@ -4,6 +4,7 @@
 use hearth_bus::consumer::{HandleError, Tx};
 use hearth_events::donation::{
     DonationCancelled, DonationCompleted, DonationCreated, DonationExpired, DonationKind,
+    ItemsOffered,
 };
 use hearth_events::Envelope;
 use uuid::Uuid;
@@ -15,7 +16,10 @@ use crate::transitions::{self, fulfil_if_complete, Pledge};
 /// Accept or refuse a pledge, in one transaction.
 pub async fn created(mut tx: Tx, event: Envelope<DonationCreated>) -> Result<Tx, HandleError> {
     let d = &event.data;
-    let (DonationKind::Item, Some(request_id), Some(quantity)) = (d.kind, d.request_id, d.quantity)
+    let Some(ItemsOffered {
+        request_id,
+        quantity,
+    }) = d.items()?
     else {
         return Ok(tx); // Money: campaign-service's business.
     };
