@@ -148,7 +148,6 @@ impl ConsumerMetrics {
     }
 }
 
-/// One service's consumer: its queue, its handlers, its retry policy.
 /// How a consumer's session ended.
 enum Consumed {
     /// The channel or its deliveries ended: the consumer starts another.
@@ -157,6 +156,7 @@ enum Consumed {
     Stopped,
 }
 
+/// One service's consumer: its queue, its handlers, its retry policy.
 pub struct Consumer {
     pool: PgPool,
     link: BrokerLink,

@@ -9,6 +9,7 @@ use hearth_events::campaign::{
     CampaignChanges, CampaignCreated, CampaignDonationAccepted, CampaignDonationRejected,
     CampaignDonationReversed, CampaignRejection, CampaignStatusChanged, CampaignUpdated,
 };
+use hearth_events::donation::{DonationCreated, MoneyOffered};
 use hearth_events::EventContext;
 use uuid::Uuid;
 
@@ -60,43 +61,34 @@ pub async fn update(
     Ok(updated)
 }
 
-/// A money donation offered to a campaign, as `donation.created` tells it.
-#[derive(Debug, Clone, Copy)]
-pub struct Offered {
-    pub donation_id: Uuid,
-    pub campaign_id: Uuid,
-    pub donor_id: Uuid,
-    pub amount_minor: i64,
-    pub anonymous: bool,
-}
-
-/// The money saga's step 2, yes: adds `gift` to the totals of the campaign
+/// The money saga's step 2, yes: adds `money` to the totals of the campaign
 /// (locked, as it was `before`) and emits `campaign.donation_accepted`, and
 /// `campaign.goal_reached` when this is the donation that reached the goal.
 pub async fn accept_donation(
     work: &mut UnitOfWork,
     before: Option<&Campaign>,
-    gift: &Offered,
+    donation: &DonationCreated,
+    money: &MoneyOffered<'_>,
     context: &EventContext,
 ) -> sqlx::Result<Campaign> {
     let campaign = db::accept_donation(
         work,
-        gift.campaign_id,
-        gift.donation_id,
-        gift.donor_id,
-        gift.amount_minor,
+        money.campaign_id,
+        donation.donation_id,
+        donation.donor_id,
+        money.amount_minor,
     )
     .await?;
     let accepted = CampaignDonationAccepted {
-        donation_id: gift.donation_id,
-        campaign_id: gift.campaign_id,
+        donation_id: donation.donation_id,
+        campaign_id: money.campaign_id,
         recipient_id: campaign.recipient_id,
         title: campaign.title.clone(),
-        amount_minor: gift.amount_minor,
+        amount_minor: money.amount_minor,
         currency: campaign.currency.clone(),
         raised_minor: campaign.raised_minor,
-        donor_id: Some(gift.donor_id),
-        anonymous: Some(gift.anonymous),
+        donor_id: Some(donation.donor_id),
+        anonymous: Some(donation.anonymous),
     };
     work.emit(SERVICE.name, accepted, context).await?;
     // The campaign stayed locked since `before` was read: this donation is
@@ -110,13 +102,14 @@ pub async fn accept_donation(
 /// The money saga's step 2, no: emits `campaign.donation_rejected` with why.
 pub async fn refuse_donation(
     work: &mut UnitOfWork,
-    gift: &Offered,
+    donation: &DonationCreated,
+    money: &MoneyOffered<'_>,
     reason: CampaignRejection,
     context: &EventContext,
 ) -> sqlx::Result<()> {
     let rejected = CampaignDonationRejected {
-        donation_id: gift.donation_id,
-        campaign_id: gift.campaign_id,
+        donation_id: donation.donation_id,
+        campaign_id: money.campaign_id,
         reason,
     };
     work.emit(SERVICE.name, rejected, context).await

@@ -6,6 +6,7 @@
 //! `open`.
 
 use hearth_bus::unit_of_work::UnitOfWork;
+use hearth_events::donation::{DonationCreated, ItemsOffered};
 use hearth_events::request::{
     RequestChanges, RequestCreated, RequestDonationAccepted, RequestDonationRejected,
     RequestFulfilled, RequestRejection, RequestStatusChanged, RequestUpdated,
@@ -53,29 +54,30 @@ pub async fn update(
     Ok(updated)
 }
 
-/// The item saga's step 2, yes: reserves `pledge`'s quantity and emits
-/// `request.donation_accepted`.
+/// The item saga's step 2, yes: reserves the `items` `donation` offers and
+/// emits `request.donation_accepted`.
 pub async fn accept_pledge(
     work: &mut UnitOfWork,
-    pledge: &Pledge,
+    donation: &DonationCreated,
+    items: ItemsOffered,
     context: &EventContext,
 ) -> sqlx::Result<Request> {
     let request = db::accept_pledge(
         work,
-        pledge.request_id,
-        pledge.donation_id,
-        pledge.donor_id,
-        pledge.quantity,
+        items.request_id,
+        donation.donation_id,
+        donation.donor_id,
+        items.quantity,
     )
     .await?;
     let event = RequestDonationAccepted {
-        donation_id: pledge.donation_id,
-        request_id: pledge.request_id,
+        donation_id: donation.donation_id,
+        request_id: items.request_id,
         recipient_id: request.requester_id,
         title: request.title.clone(),
-        quantity: pledge.quantity,
-        donor_id: Some(pledge.donor_id),
-        anonymous: Some(pledge.anonymous),
+        quantity: items.quantity,
+        donor_id: Some(donation.donor_id),
+        anonymous: Some(donation.anonymous),
     };
     work.emit(SERVICE.name, event, context).await?;
     Ok(request)
@@ -84,26 +86,17 @@ pub async fn accept_pledge(
 /// The item saga's step 2, no: emits `request.donation_rejected` with why.
 pub async fn refuse_pledge(
     work: &mut UnitOfWork,
-    pledge: &Pledge,
+    donation: &DonationCreated,
+    items: ItemsOffered,
     reason: RequestRejection,
     context: &EventContext,
 ) -> sqlx::Result<()> {
     let event = RequestDonationRejected {
-        donation_id: pledge.donation_id,
-        request_id: pledge.request_id,
+        donation_id: donation.donation_id,
+        request_id: items.request_id,
         reason,
     };
     work.emit(SERVICE.name, event, context).await
-}
-
-/// An item donation offered to a request, as `donation.created` tells it.
-#[derive(Debug, Clone, Copy)]
-pub struct Pledge {
-    pub donation_id: Uuid,
-    pub request_id: Uuid,
-    pub donor_id: Uuid,
-    pub quantity: i32,
-    pub anonymous: bool,
 }
 
 /// Applies `change` and emits `request.status_changed`.

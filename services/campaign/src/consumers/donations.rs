@@ -4,26 +4,21 @@ use chrono::Utc;
 use hearth_bus::consumer::{HandleError, Tx};
 use hearth_events::donation::{
     DonationCancelled, DonationCreated, DonationExpired, DonationKind, DonationRefunded,
-    MoneyOffered,
 };
 use hearth_events::{Envelope, EventContext};
 use uuid::Uuid;
 
 use crate::db;
 use crate::domain::{decide, Offer};
-use crate::transitions::{self, Offered};
+use crate::transitions;
 
 /// Step 2: accept (adding to the totals) or refuse, in one transaction.
 pub async fn created(mut tx: Tx, event: Envelope<DonationCreated>) -> Result<Tx, HandleError> {
     let d = &event.data;
-    let Some(MoneyOffered {
-        campaign_id,
-        amount_minor: amount,
-        currency,
-    }) = d.money()?
-    else {
+    let Some(money) = d.money()? else {
         return Ok(tx); // An item donation: request-service's business.
     };
+    let campaign_id = money.campaign_id;
     let context = event.caused_context();
     db::lock_donation(&mut tx, d.donation_id).await?;
     let target = db::lock_for_donation(&mut tx, campaign_id, d.donation_id, d.donor_id).await?;
@@ -38,21 +33,14 @@ pub async fn created(mut tx: Tx, event: Envelope<DonationCreated>) -> Result<Tx,
     let before = target.as_ref().map(|t| &t.campaign);
     let offer = Offer {
         donor_id: d.donor_id,
-        currency,
+        currency: money.currency,
         donor_suspended: target.as_ref().is_some_and(|t| t.donor_suspended),
     };
-    let gift = Offered {
-        donation_id: d.donation_id,
-        campaign_id,
-        donor_id: d.donor_id,
-        amount_minor: amount,
-        anonymous: d.anonymous,
-    };
     match decide(before, &offer, Utc::now()) {
-        Ok(()) => transitions::accept_donation(&mut tx, before, &gift, &context)
+        Ok(()) => transitions::accept_donation(&mut tx, before, d, &money, &context)
             .await
             .map(drop)?,
-        Err(reason) => transitions::refuse_donation(&mut tx, &gift, reason, &context).await?,
+        Err(reason) => transitions::refuse_donation(&mut tx, d, &money, reason, &context).await?,
     }
     Ok(tx)
 }

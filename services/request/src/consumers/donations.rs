@@ -4,31 +4,19 @@
 use hearth_bus::consumer::{HandleError, Tx};
 use hearth_events::donation::{
     DonationCancelled, DonationCompleted, DonationCreated, DonationExpired, DonationKind,
-    ItemsOffered,
 };
 use hearth_events::Envelope;
 use uuid::Uuid;
 
 use crate::db::{self, PledgeState};
 use crate::domain::{decide, Offer};
-use crate::transitions::{self, fulfil_if_complete, Pledge};
+use crate::transitions::{self, fulfil_if_complete};
 
 /// Accept or refuse a pledge, in one transaction.
 pub async fn created(mut tx: Tx, event: Envelope<DonationCreated>) -> Result<Tx, HandleError> {
     let d = &event.data;
-    let Some(ItemsOffered {
-        request_id,
-        quantity,
-    }) = d.items()?
-    else {
+    let Some(items) = d.items()? else {
         return Ok(tx); // Money: campaign-service's business.
-    };
-    let pledge = Pledge {
-        donation_id: d.donation_id,
-        request_id,
-        donor_id: d.donor_id,
-        quantity,
-        anonymous: d.anonymous,
     };
     let context = event.caused_context();
     db::lock_donation(&mut tx, d.donation_id).await?;
@@ -36,17 +24,17 @@ pub async fn created(mut tx: Tx, event: Envelope<DonationCreated>) -> Result<Tx,
         // Cancelled or expired before it reached us: nothing to reserve or answer.
         return Ok(tx);
     }
-    let request = db::lock(&mut tx, request_id).await?;
+    let request = db::lock(&mut tx, items.request_id).await?;
     let offer = Offer {
         donor_id: d.donor_id,
-        quantity,
+        quantity: items.quantity,
         donor_suspended: hearth_core::moderation::is_suspended(&mut *tx, d.donor_id).await?,
     };
     match decide(request.as_ref(), offer) {
-        Ok(()) => transitions::accept_pledge(&mut tx, &pledge, &context)
+        Ok(()) => transitions::accept_pledge(&mut tx, d, items, &context)
             .await
             .map(drop)?,
-        Err(reason) => transitions::refuse_pledge(&mut tx, &pledge, reason, &context).await?,
+        Err(reason) => transitions::refuse_pledge(&mut tx, d, items, reason, &context).await?,
     }
     Ok(tx)
 }
