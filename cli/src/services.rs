@@ -1,11 +1,10 @@
-//! The services this binary can run. A new service adds a variant here.
+//! The services this binary can run. A new service adds a variant here and
+//! one line to [`Service::entry`]; everything else comes from its
+//! [`hearth_bus::app::Service`] implementation.
 
-use axum::Router;
 use clap::ValueEnum;
-use hearth_bus::workers::Workers;
+use hearth_bus::app::{self, App};
 use hearth_core::config::{ConfigError, Env, ServiceConfig, ServiceSpec};
-use sqlx::migrate::Migrator;
-use sqlx::PgPool;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Service {
@@ -16,20 +15,19 @@ pub enum Service {
     Profile,
 }
 
-/// A service built from its configuration, ready to migrate and serve.
-#[derive(Debug)]
-pub struct Built {
-    pub spec: ServiceSpec,
-    pub router: Router,
-    pub db: PgPool,
-    /// The relay and consumers to start beside the HTTP server.
-    pub workers: Workers,
-    migrator: &'static Migrator,
+/// One service's spec and its two steps, taken from its
+/// [`app::Service`] implementation by [`entry`].
+struct Entry {
+    spec: ServiceSpec,
+    check_settings: fn(&dyn Env, &ServiceConfig) -> Result<(), ConfigError>,
+    build: fn(&ServiceConfig, &dyn Env) -> anyhow::Result<App>,
 }
 
-impl Built {
-    pub async fn migrate(&self) -> anyhow::Result<()> {
-        hearth_core::db::migrate(&self.db, self.spec.schema(), self.migrator).await
+fn entry<S: app::Service>() -> Entry {
+    Entry {
+        spec: S::SPEC,
+        check_settings: |env, config| S::settings(env, config).map(drop),
+        build: App::build::<S>,
     }
 }
 
@@ -42,80 +40,33 @@ impl Service {
         Service::Profile,
     ];
 
-    pub fn spec(self) -> ServiceSpec {
+    fn entry(self) -> Entry {
         match self {
-            Service::Campaign => campaign_service::SERVICE,
-            Service::Donation => donation_service::SERVICE,
-            Service::Request => request_service::SERVICE,
-            Service::Messaging => messaging_service::SERVICE,
-            Service::Profile => profile_service::SERVICE,
+            Service::Campaign => entry::<campaign_service::Campaign>(),
+            Service::Donation => entry::<donation_service::Donation>(),
+            Service::Request => entry::<request_service::Request>(),
+            Service::Messaging => entry::<messaging_service::Messaging>(),
+            Service::Profile => entry::<profile_service::Profile>(),
         }
     }
 
-    pub fn migrator(self) -> &'static Migrator {
-        match self {
-            Service::Campaign => &campaign_service::MIGRATOR,
-            Service::Donation => &donation_service::MIGRATOR,
-            Service::Request => &request_service::MIGRATOR,
-            Service::Messaging => &messaging_service::MIGRATOR,
-            Service::Profile => &profile_service::MIGRATOR,
-        }
+    pub fn spec(self) -> ServiceSpec {
+        self.entry().spec
     }
 
     /// Reads the settings only this service has, to refuse a bad one before
-    /// anything starts ([`Service::build`] reads them again). The two ends of
-    /// the one call between services need the secret of its scoped tokens.
+    /// anything starts ([`Service::build`] reads them again).
     pub fn check_own_settings(
         self,
         env: &dyn Env,
         config: &ServiceConfig,
     ) -> Result<(), ConfigError> {
-        match self {
-            Service::Donation => {
-                config.auth.require_service_token_secret()?;
-                donation_service::Settings::from_env(env).map(drop)
-            }
-            Service::Messaging => {
-                config.auth.require_service_token_secret()?;
-                messaging_service::Settings::from_env(env).map(drop)
-            }
-            Service::Campaign | Service::Request | Service::Profile => Ok(()),
-        }
+        (self.entry().check_settings)(env, config)
     }
 
     /// Builds the service; `env` supplies its own settings (such as
     /// `DONATION_PENDING_TIMEOUT`).
-    pub fn build(self, config: &ServiceConfig, env: &dyn Env) -> anyhow::Result<Built> {
-        let (router, db, workers) = match self {
-            Service::Campaign => {
-                let app = campaign_service::App::build(config)?;
-                (app.router, app.db, app.workers)
-            }
-            Service::Donation => {
-                let settings = donation_service::Settings::from_env(env)?;
-                let app = donation_service::App::build(config, &settings)?;
-                (app.router, app.db, app.workers)
-            }
-            Service::Request => {
-                let app = request_service::App::build(config)?;
-                (app.router, app.db, app.workers)
-            }
-            Service::Messaging => {
-                let settings = messaging_service::Settings::from_env(env)?;
-                let app = messaging_service::App::build(config, &settings)?;
-                (app.router, app.db, app.workers)
-            }
-            Service::Profile => {
-                let app = profile_service::App::build(config)?;
-                (app.router, app.db, app.workers)
-            }
-        };
-        Ok(Built {
-            spec: self.spec(),
-            router,
-            db,
-            workers,
-            migrator: self.migrator(),
-        })
+    pub fn build(self, config: &ServiceConfig, env: &dyn Env) -> anyhow::Result<App> {
+        (self.entry().build)(config, env)
     }
 }

@@ -10,12 +10,15 @@
 //! - [`broker`]: the connection, kept alive with backoff, and its readiness check;
 //! - [`service`]: the pool, link and metrics every service stands on, and the
 //!   relay, consumer and router built from them;
+//! - [`app`]: the one skeleton every service is built by: a service says what
+//!   is its own ([`app::Service`]), [`app::App`] assembles the rest;
 //! - [`publishers`]: who may publish what, checked by the consumer when
 //!   services connect as their own broker users;
 //! - [`moderation`]: every service's copy of who is suspended, from profile events;
 //! - [`workers`]: a service's relay and consumer, started together, and
 //!   [`lifecycle`]: how they pace their chores and stop.
 
+pub mod app;
 pub mod broker;
 pub mod consumer;
 pub mod lifecycle;

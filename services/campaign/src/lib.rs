@@ -13,13 +13,12 @@ pub mod domain;
 pub mod http;
 pub mod transitions;
 
-use axum::Router;
-use hearth_bus::broker::BrokerLink;
+use hearth_bus::app::{Parts, Service};
 use hearth_bus::service::ServiceRuntime;
-use hearth_bus::workers::Workers;
-use hearth_core::config::{Database, ServiceConfig, ServiceSpec};
+use hearth_core::config::{ConfigError, Database, Env, ServiceConfig, ServiceSpec};
 use sqlx::migrate::Migrator;
-use sqlx::PgPool;
+
+pub use hearth_bus::app::App;
 
 pub const SERVICE: ServiceSpec = ServiceSpec {
     name: "campaign",
@@ -30,42 +29,30 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
 /// The service's migrations, with their own history in schema `campaign`.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
 
-/// A campaign-service ready to serve.
+/// campaign-service, as [`App`] builds it.
 #[derive(Debug)]
-pub struct App {
-    pub router: Router,
-    pub db: PgPool,
-    pub broker: BrokerLink,
-    /// The outbox relay; started by whoever runs the service.
-    pub workers: Workers,
-}
+pub struct Campaign;
 
-impl App {
-    /// Builds the service from its configuration. Nothing is contacted yet:
-    /// the pool and the broker connect in the background.
-    pub fn build(config: &ServiceConfig) -> anyhow::Result<Self> {
-        let runtime = ServiceRuntime::connect(config)?;
-        let db = runtime.db.clone();
-        let (api, openapi) = http::api(http::AppState {
-            db: db.clone(),
-            waker: runtime.waker(),
-        });
-        let workers = Workers {
-            relay: Some(runtime.relay()),
-            consumer: Some(consumers::consumer(&runtime)),
-            tasks: vec![Box::pin(hearth_core::idempotency::clean_forever(
-                db.clone(),
-            ))],
-        };
-        Ok(Self {
-            router: runtime.router(api, openapi, true),
-            db,
-            broker: runtime.broker,
-            workers,
-        })
+impl Service for Campaign {
+    const SPEC: ServiceSpec = SERVICE;
+    type Settings = ();
+
+    fn settings(_: &dyn Env, _: &ServiceConfig) -> Result<(), ConfigError> {
+        Ok(())
     }
 
-    pub async fn migrate(&self) -> anyhow::Result<()> {
-        hearth_core::db::migrate(&self.db, SERVICE.schema(), &MIGRATOR).await
+    fn migrator() -> &'static Migrator {
+        &MIGRATOR
+    }
+
+    fn assemble(runtime: &ServiceRuntime, (): ()) -> anyhow::Result<Parts> {
+        Ok(Parts {
+            api: http::api(http::AppState {
+                db: runtime.db.clone(),
+                waker: runtime.waker(),
+            }),
+            consumer: consumers::consumer(runtime),
+            tasks: Vec::new(),
+        })
     }
 }

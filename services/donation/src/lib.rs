@@ -16,13 +16,12 @@ pub mod transitions;
 
 use std::time::Duration;
 
-use axum::Router;
-use hearth_bus::broker::BrokerLink;
+use hearth_bus::app::{Parts, Service};
 use hearth_bus::service::ServiceRuntime;
-use hearth_bus::workers::Workers;
 use hearth_core::config::{read_duration, ConfigError, Database, Env, ServiceConfig, ServiceSpec};
 use sqlx::migrate::Migrator;
-use sqlx::PgPool;
+
+pub use hearth_bus::app::App;
 
 pub const SERVICE: ServiceSpec = ServiceSpec {
     name: "donation",
@@ -50,46 +49,36 @@ impl Settings {
         })
     }
 }
-
+/// donation-service, as [`App`] builds it.
 #[derive(Debug)]
-pub struct App {
-    pub router: Router,
-    pub db: PgPool,
-    pub broker: BrokerLink,
-    pub workers: Workers,
-}
+pub struct Donation;
 
-impl App {
-    pub fn build(config: &ServiceConfig, settings: &Settings) -> anyhow::Result<Self> {
+impl Service for Donation {
+    const SPEC: ServiceSpec = SERVICE;
+    type Settings = Settings;
+
+    fn settings(env: &dyn Env, config: &ServiceConfig) -> Result<Settings, ConfigError> {
         // `GET /donations/{id}/parties` checks messaging-service's tokens with it.
         config.auth.require_service_token_secret()?;
-        let runtime = ServiceRuntime::connect(config)?;
-        let db = runtime.db.clone();
-        let (api, openapi) = http::api(http::AppState {
-            db: db.clone(),
-            waker: runtime.waker(),
-        });
-        let workers = Workers {
-            relay: Some(runtime.relay()),
-            consumer: Some(consumers::consumer(&runtime)),
-            tasks: vec![
-                Box::pin(expiry::sweep_forever(
-                    db.clone(),
-                    runtime.waker(),
-                    settings.pending_timeout,
-                )),
-                Box::pin(hearth_core::idempotency::clean_forever(db.clone())),
-            ],
-        };
-        Ok(Self {
-            router: runtime.router(api, openapi, true),
-            db,
-            broker: runtime.broker,
-            workers,
-        })
+        Settings::from_env(env)
     }
 
-    pub async fn migrate(&self) -> anyhow::Result<()> {
-        hearth_core::db::migrate(&self.db, SERVICE.schema(), &MIGRATOR).await
+    fn migrator() -> &'static Migrator {
+        &MIGRATOR
+    }
+
+    fn assemble(runtime: &ServiceRuntime, settings: Settings) -> anyhow::Result<Parts> {
+        Ok(Parts {
+            api: http::api(http::AppState {
+                db: runtime.db.clone(),
+                waker: runtime.waker(),
+            }),
+            consumer: consumers::consumer(runtime),
+            tasks: vec![Box::pin(expiry::sweep_forever(
+                runtime.db.clone(),
+                runtime.waker(),
+                settings.pending_timeout,
+            ))],
+        })
     }
 }

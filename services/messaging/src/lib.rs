@@ -15,10 +15,8 @@ pub mod donation_service;
 pub mod http;
 pub mod transitions;
 
-use axum::Router;
-use hearth_bus::broker::BrokerLink;
+use hearth_bus::app::{Parts, Service};
 use hearth_bus::service::ServiceRuntime;
-use hearth_bus::workers::Workers;
 use std::time::Duration;
 
 use hearth_core::auth::ServiceTokenKey;
@@ -26,7 +24,8 @@ use hearth_core::config::{
     read, read_duration, ConfigError, Database, Env, ServiceConfig, ServiceSpec,
 };
 use sqlx::migrate::Migrator;
-use sqlx::PgPool;
+
+pub use hearth_bus::app::App;
 
 pub const SERVICE: ServiceSpec = ServiceSpec {
     name: "messaging",
@@ -77,47 +76,38 @@ fn parse_http_url(raw: &str) -> Result<String, String> {
         )),
     }
 }
-
-/// A messaging-service ready to serve.
+/// messaging-service, as [`App`] builds it.
 #[derive(Debug)]
-pub struct App {
-    pub router: Router,
-    pub db: PgPool,
-    pub broker: BrokerLink,
-    /// The relay and the consumer; started by whoever runs the service.
-    pub workers: Workers,
-}
+pub struct Messaging;
 
-impl App {
-    pub fn build(config: &ServiceConfig, settings: &Settings) -> anyhow::Result<Self> {
-        let runtime = ServiceRuntime::connect(config)?;
-        let db = runtime.db.clone();
+impl Service for Messaging {
+    const SPEC: ServiceSpec = SERVICE;
+    type Settings = Settings;
+
+    fn settings(env: &dyn Env, config: &ServiceConfig) -> Result<Settings, ConfigError> {
+        // Its calls to donation-service carry scoped tokens signed with it.
+        config.auth.require_service_token_secret()?;
+        Settings::from_env(env)
+    }
+
+    fn migrator() -> &'static Migrator {
+        &MIGRATOR
+    }
+
+    fn assemble(runtime: &ServiceRuntime, settings: Settings) -> anyhow::Result<Parts> {
         let donations = donation_service::DonationService::new(
             &settings.donation_service_url,
             settings.donation_service_timeout,
-            ServiceTokenKey::new(config.auth.require_service_token_secret()?),
+            ServiceTokenKey::new(runtime.config().auth.require_service_token_secret()?),
         )?;
-        let (api, openapi) = http::api(http::AppState {
-            db: db.clone(),
-            donations,
-            waker: runtime.waker(),
-        });
-        let workers = Workers {
-            relay: Some(runtime.relay()),
-            consumer: Some(consumers::consumer(&runtime)),
-            tasks: vec![Box::pin(hearth_core::idempotency::clean_forever(
-                db.clone(),
-            ))],
-        };
-        Ok(Self {
-            router: runtime.router(api, openapi, true),
-            db,
-            broker: runtime.broker,
-            workers,
+        Ok(Parts {
+            api: http::api(http::AppState {
+                db: runtime.db.clone(),
+                donations,
+                waker: runtime.waker(),
+            }),
+            consumer: consumers::consumer(runtime),
+            tasks: Vec::new(),
         })
-    }
-
-    pub async fn migrate(&self) -> anyhow::Result<()> {
-        hearth_core::db::migrate(&self.db, SERVICE.schema(), &MIGRATOR).await
     }
 }

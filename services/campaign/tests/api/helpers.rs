@@ -1,6 +1,6 @@
 use std::collections::HashMap;
 
-use campaign_service::{App, SERVICE};
+use campaign_service::{App, Campaign, SERVICE};
 use hearth_core::config::ServiceConfig;
 use hearth_testkit::{staff_token, user_token, TestClient, TestDb, TestResponse, JWT_SECRET};
 use serde_json::{json, Value};
@@ -59,7 +59,7 @@ pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
     );
     let config = ServiceConfig::from_env(&env, SERVICE, None).expect("valid test settings");
-    let app = App::build(&config).expect("build the service");
+    let app = App::build_with::<Campaign>(&config, ()).expect("build the service");
     if !settings.iter().any(|(k, _)| *k == "CAMPAIGN_DATABASE_URL") {
         app.migrate().await.expect("migrate the test database");
     }

@@ -1,6 +1,6 @@
 use std::collections::HashMap;
 
-use donation_service::{App, Settings, SERVICE};
+use donation_service::{App, Donation, Settings, SERVICE};
 use hearth_core::config::ServiceConfig;
 use hearth_testkit::{user_token, TestClient, TestDb, TestResponse, JWT_SECRET};
 use serde_json::{json, Value};
@@ -46,7 +46,8 @@ pub async fn spawn_app() -> TestApp {
         ("JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
     ]);
     let config = ServiceConfig::from_env(&env, SERVICE, None).expect("settings");
-    let app = App::build(&config, &Settings::from_env(&env).expect("settings")).expect("build");
+    let app = App::build_with::<Donation>(&config, Settings::from_env(&env).expect("settings"))
+        .expect("build");
     app.migrate().await.expect("migrate");
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");

@@ -4,7 +4,7 @@ use hearth_core::config::ServiceConfig;
 use hearth_events::campaign::CampaignCreated;
 use hearth_events::{Envelope, EventContext};
 use hearth_testkit::{user_token, ServiceEnv, TestBroker, TestClient, TestDb};
-use messaging_service::{App, Settings, SERVICE};
+use messaging_service::{App, Messaging, Settings, SERVICE};
 use tokio::sync::watch;
 use uuid::Uuid;
 
@@ -49,7 +49,7 @@ pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
     let env = ServiceEnv::new("messaging").await.with(settings);
     let config = ServiceConfig::from_env(&env.vars, SERVICE, None).expect("valid settings");
     let settings = Settings::from_env(&env.vars).expect("valid settings");
-    let app = App::build(&config, &settings).expect("build");
+    let app = App::build_with::<Messaging>(&config, settings).expect("build");
     app.migrate().await.expect("migrate");
     let (stop, stopped) = watch::channel(false);
     app.workers.spawn(&stopped);

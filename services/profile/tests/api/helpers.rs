@@ -6,7 +6,7 @@ use hearth_events::{Envelope, EventContext};
 use hearth_testkit::{
     staff_token, user_token, ServiceEnv, TestBroker, TestClient, TestDb, TestResponse,
 };
-use profile_service::{App, SERVICE};
+use profile_service::{App, Profile, SERVICE};
 use serde_json::{json, Value};
 use tokio::sync::watch;
 use uuid::Uuid;
@@ -49,7 +49,7 @@ impl Person {
 pub async fn spawn_app() -> TestApp {
     let env = ServiceEnv::new("profile").await;
     let config = ServiceConfig::from_env(&env.vars, SERVICE, None).expect("valid settings");
-    let app = App::build(&config).expect("build");
+    let app = App::build_with::<Profile>(&config, ()).expect("build");
     app.migrate().await.expect("migrate");
     let (stop, stopped) = watch::channel(false);
     app.workers.spawn(&stopped);

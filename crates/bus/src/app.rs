@@ -1,0 +1,102 @@
+//! One skeleton for every service: a service says what is its own (its
+//! spec, settings, migrations, API, consumer and sweepers) by implementing
+//! [`Service`]; [`App::build`] assembles the rest the same way for all of
+//! them (the relay, the HTTP stack, the idempotency-key cleaner).
+
+use axum::Router;
+use futures::future::BoxFuture;
+use hearth_core::config::{ConfigError, Env, ServiceConfig, ServiceSpec};
+use sqlx::migrate::Migrator;
+use sqlx::PgPool;
+
+use crate::broker::BrokerLink;
+use crate::consumer::Consumer;
+use crate::service::ServiceRuntime;
+use crate::workers::Workers;
+
+/// What makes a service itself. The rest is [`App`]'s.
+pub trait Service {
+    /// Its name, default port and database.
+    const SPEC: ServiceSpec;
+
+    /// The settings only this service reads (`()` for none).
+    type Settings;
+
+    /// Reads them, refusing a bad one before anything starts. The shared
+    /// `config` is read already; a service that needs one of its optional
+    /// parts (the service-token secret) requires it here.
+    fn settings(env: &dyn Env, config: &ServiceConfig) -> Result<Self::Settings, ConfigError>;
+
+    /// Its own migrations, with their own history in its schema.
+    fn migrator() -> &'static Migrator;
+
+    /// Its API, consumer and own background work, on the runtime every
+    /// service shares. Nothing is contacted yet.
+    fn assemble(runtime: &ServiceRuntime, settings: Self::Settings) -> anyhow::Result<Parts>;
+}
+
+/// A service's own parts, as [`Service::assemble`] makes them.
+pub struct Parts {
+    /// Its routes and the OpenAPI document generated from them.
+    pub api: (Router, utoipa::openapi::OpenApi),
+    /// Its consumer with its handlers (from [`ServiceRuntime::consumer`]).
+    pub consumer: Consumer,
+    /// Its own loops, such as expiry sweepers.
+    pub tasks: Vec<BoxFuture<'static, ()>>,
+}
+
+/// A service built from its configuration, ready to migrate and serve.
+#[derive(Debug)]
+pub struct App {
+    pub spec: ServiceSpec,
+    pub router: Router,
+    pub db: PgPool,
+    pub broker: BrokerLink,
+    /// The relay, the consumer and the service's own loops; started by
+    /// whoever runs the service.
+    pub workers: Workers,
+    migrator: &'static Migrator,
+}
+
+impl App {
+    /// Reads `S`'s own settings from `env`, then builds it.
+    pub fn build<S: Service>(config: &ServiceConfig, env: &dyn Env) -> anyhow::Result<Self> {
+        let settings = S::settings(env, config)?;
+        Self::build_with::<S>(config, settings)
+    }
+
+    /// Builds `S` with `settings` already read. Nothing is contacted yet:
+    /// the pool and the broker connect in the background.
+    pub fn build_with<S: Service>(
+        config: &ServiceConfig,
+        settings: S::Settings,
+    ) -> anyhow::Result<Self> {
+        let runtime = ServiceRuntime::connect(config)?;
+        let Parts {
+            api: (api, openapi),
+            consumer,
+            mut tasks,
+        } = S::assemble(&runtime, settings)?;
+        tasks.push(Box::pin(hearth_core::idempotency::clean_forever(
+            runtime.db.clone(),
+        )));
+        let workers = Workers {
+            relay: Some(runtime.relay()),
+            consumer: Some(consumer),
+            tasks,
+        };
+        Ok(Self {
+            spec: S::SPEC,
+            router: runtime.router(api, openapi, true),
+            db: runtime.db,
+            broker: runtime.broker,
+            workers,
+            migrator: S::migrator(),
+        })
+    }
+
+    /// Applies the service's migrations in its own schema.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        hearth_core::db::migrate(&self.db, self.spec.schema(), self.migrator).await
+    }
+}
