@@ -384,3 +384,43 @@ pub async fn clean_forever(pool: PgPool) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn extract(request: axum::http::Request<()>) -> Claim {
+        let (mut parts, ()) = request.into_parts();
+        let Ok(claim) = Claim::from_request_parts(&mut parts, &()).await;
+        claim
+    }
+
+    #[tokio::test]
+    async fn a_handler_gets_the_claim_the_middleware_put_in_the_request() {
+        let claimed = Claim {
+            resource_id: Uuid::now_v7(),
+            taken_over: true,
+        };
+        let mut request = axum::http::Request::new(());
+        request.extensions_mut().insert(claimed);
+        let claim = extract(request).await;
+        assert_eq!(claim.resource_id(), claimed.resource_id);
+        let found = claim
+            .created_before(|id| async move { Ok(Some(id)) })
+            .await
+            .expect("found");
+        assert_eq!(found, Some(claimed.resource_id), "looked up by its id");
+    }
+
+    #[tokio::test]
+    async fn without_a_claim_a_handler_gets_a_new_id_and_nothing_created_before() {
+        let first = extract(axum::http::Request::new(())).await;
+        let second = extract(axum::http::Request::new(())).await;
+        assert_ne!(first.resource_id(), second.resource_id());
+        let found: Option<Uuid> = first
+            .created_before(|_| async { panic!("nothing to look up without a takeover") })
+            .await
+            .expect("answered");
+        assert_eq!(found, None);
+    }
+}
