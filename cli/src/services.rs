@@ -26,7 +26,7 @@ struct Entry {
 fn entry<S: app::Service>() -> Entry {
     Entry {
         spec: S::SPEC,
-        check_settings: |env, config| S::settings(env, config).map(drop),
+        check_settings: |env, config| <S::Settings as app::Settings>::read(env, config).map(drop),
         build: App::build::<S>,
     }
 }

@@ -9,25 +9,12 @@ use crate::support;
 use std::time::Duration;
 
 use crate::support::{start, Running};
-use hearth_testkit::{staff_token, user_token, TestClient};
+use hearth_testkit::{Person, TestClient};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 /// No flow in this file takes longer than this to cross the broker.
 const WAIT: Duration = Duration::from_secs(10);
-
-struct Person {
-    id: Uuid,
-    token: String,
-}
-
-fn person() -> Person {
-    let id = Uuid::new_v4();
-    Person {
-        id,
-        token: user_token(id),
-    }
-}
 
 fn id(v: &Value) -> &str {
     v["id"].as_str().expect("id")
@@ -116,12 +103,8 @@ async fn profile_knows(running: &Running, sql: &str, donation: &Value) {
 #[tokio::test]
 async fn an_anonymous_donor_is_named_to_no_one_but_themself_and_staff() {
     let mut running = start().await;
-    let (alice, bob, stranger) = (person(), person(), person());
-    let staff_id = Uuid::new_v4();
-    let staff = Person {
-        id: staff_id,
-        token: staff_token(staff_id),
-    };
+    let (alice, bob, stranger) = (Person::user(), Person::user(), Person::user());
+    let staff = Person::staff();
     for (who, name) in [(&alice, "Elm Street shelter"), (&bob, "Bob Hidden")] {
         running
             .profile
@@ -286,7 +269,7 @@ async fn an_anonymous_donor_is_named_to_no_one_but_themself_and_staff() {
 #[tokio::test]
 async fn a_refunded_donation_earns_no_new_rating() {
     let mut running = start().await;
-    let (alice, bob) = (person(), person());
+    let (alice, bob) = (Person::user(), Person::user());
     let campaign = running
         .campaign
         .post("/campaigns")

@@ -4,26 +4,11 @@
 
 use crate::support;
 
-use std::time::Duration;
-
-use crate::support::{prepare, start};
+use crate::support::{prepare, settled, start};
 use hearth::services::Service;
-use hearth_testkit::{user_token, TestClient};
+use hearth_testkit::{Person, TestClient};
 use serde_json::{json, Value};
 use uuid::Uuid;
-
-struct Person {
-    id: Uuid,
-    token: String,
-}
-
-fn person() -> Person {
-    let id = Uuid::new_v4();
-    Person {
-        id,
-        token: user_token(id),
-    }
-}
 
 async fn message(
     client: &TestClient,
@@ -40,28 +25,10 @@ async fn message(
         .await
 }
 
-/// The donation as its donor sees it once it has left `pending` (or after 10 s).
-async fn settled(client: &TestClient, donor: &Person, donation: &Value) -> Value {
-    let path = format!("/donations/{}", donation["id"].as_str().expect("id"));
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let d = client
-            .get(&path)
-            .token(&donor.token)
-            .send()
-            .await
-            .expect(200);
-        if d["status"] != "pending" || tokio::time::Instant::now() >= deadline {
-            return d;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 #[tokio::test]
 async fn only_a_donations_donor_and_recipient_message_about_it() {
     let mut running = start().await;
-    let (alice, bob, mallory) = (person(), person(), person());
+    let (alice, bob, mallory) = (Person::user(), Person::user(), Person::user());
     let campaign = running
         .campaign
         .post("/campaigns")
@@ -142,7 +109,7 @@ async fn confirmed_gift(
 #[tokio::test]
 async fn an_anonymous_donor_and_their_recipient_message_about_their_donation() {
     let mut running = start().await;
-    let (alice, bob, mallory) = (person(), person(), person());
+    let (alice, bob, mallory) = (Person::user(), Person::user(), Person::user());
     let donation = confirmed_gift(&running, &bob, &alice, true).await;
     // The check reads the real donor, whom the public views hide; once the
     // donor has written, the recipient answers.
@@ -164,7 +131,7 @@ async fn an_anonymous_donor_and_their_recipient_message_about_their_donation() {
 #[tokio::test]
 async fn the_recipient_of_an_anonymous_donation_cannot_test_a_guess_at_its_donor() {
     let mut running = start().await;
-    let (alice, bob, carol) = (person(), person(), person());
+    let (alice, bob, carol) = (Person::user(), Person::user(), Person::user());
     let donation = confirmed_gift(&running, &bob, &alice, true).await;
 
     // Alice guesses right (Bob) and wrong (Carol): the same answer.
@@ -200,7 +167,7 @@ async fn the_recipient_of_an_anonymous_donation_cannot_test_a_guess_at_its_donor
 #[tokio::test]
 async fn the_recipient_of_a_named_donation_may_write_first() {
     let mut running = start().await;
-    let (alice, bob, carol) = (person(), person(), person());
+    let (alice, bob, carol) = (Person::user(), Person::user(), Person::user());
     let donation = confirmed_gift(&running, &bob, &alice, false).await;
     message(&running.messaging, &alice, &bob, &donation)
         .await
@@ -233,7 +200,7 @@ async fn with_donation_service_stopped_the_check_is_a_clear_503() {
     prepared.set("DONATION_SERVICE_URL", &format!("http://{dead}"));
     prepared.set("DONATION_SERVICE_TIMEOUT", "500ms");
     let (platform, clients) = prepared.launch(&[Service::Messaging]).await;
-    let (alice, bob) = (person(), person());
+    let (alice, bob) = (Person::user(), Person::user());
 
     let answer = message(
         &clients["messaging"],

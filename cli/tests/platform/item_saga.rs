@@ -3,24 +3,11 @@
 
 use std::time::Duration;
 
-use crate::support::{prepare, start};
+use crate::support::{pledge, prepare, settled, start};
 use hearth::services::Service;
-use hearth_testkit::{staff_token, user_token, TestClient};
+use hearth_testkit::{staff_token, Person, TestClient};
 use serde_json::{json, Value};
 use uuid::Uuid;
-
-struct Person {
-    id: Uuid,
-    token: String,
-}
-
-fn person() -> Person {
-    let id = Uuid::new_v4();
-    Person {
-        id,
-        token: user_token(id),
-    }
-}
 
 fn id(v: &Value) -> &str {
     v["id"].as_str().expect("id")
@@ -34,32 +21,6 @@ async fn post_request(client: &TestClient, requester: &Person, needed: i32) -> V
         .send()
         .await
         .expect(201)
-}
-
-async fn pledge(client: &TestClient, donor: &Person, request: &Value, quantity: i32) -> Value {
-    client
-        .post("/donations")
-        .token(&donor.token)
-        .json(
-            &json!({"kind": "item", "request_id": request["id"], "quantity": quantity,
-                      "item_description": "wool blankets"}),
-        )
-        .send()
-        .await
-        .expect(201)
-}
-
-/// The donation as `who` sees it once it has left `pending` (or after 10 s).
-async fn settled(client: &TestClient, who: &Person, donation: &Value) -> Value {
-    let path = format!("/donations/{}", id(donation));
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let d = client.get(&path).token(&who.token).send().await.expect(200);
-        if d["status"] != "pending" || tokio::time::Instant::now() >= deadline {
-            return d;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 /// The request once `done` holds for it (or after 10 s).
@@ -89,8 +50,8 @@ fn counts(r: &Value) -> (i64, i64) {
 #[tokio::test]
 async fn pledges_are_received_and_fulfil_the_request() {
     let mut running = start().await;
-    let alice = person();
-    let (bob, carol) = (person(), person());
+    let alice = Person::user();
+    let (bob, carol) = (Person::user(), Person::user());
     let r = post_request(&running.request, &alice, 5).await;
 
     let first = pledge(&running.donation, &bob, &r, 2).await;
@@ -108,7 +69,7 @@ async fn pledges_are_received_and_fulfil_the_request() {
 
     // Only the recipient marks items received.
     let receive = |d: &Value| format!("/donations/{}/receive", id(d));
-    for stranger in [&bob, &person()] {
+    for stranger in [&bob, &Person::user()] {
         running
             .donation
             .post(&receive(&first))
@@ -167,7 +128,7 @@ async fn pledges_are_received_and_fulfil_the_request() {
 #[tokio::test]
 async fn a_request_that_got_every_item_while_suspended_is_fulfilled_when_reinstated() {
     let mut running = start().await;
-    let (alice, bob) = (person(), person());
+    let (alice, bob) = (Person::user(), Person::user());
     let r = post_request(&running.request, &alice, 2).await;
     let gift = pledge(&running.donation, &bob, &r, 2).await;
     assert_eq!(
@@ -233,8 +194,8 @@ async fn a_request_that_got_every_item_while_suspended_is_fulfilled_when_reinsta
 #[tokio::test]
 async fn an_over_pledge_and_a_self_pledge_are_rejected() {
     let mut running = start().await;
-    let alice = person();
-    let bob = person();
+    let alice = Person::user();
+    let bob = Person::user();
     let r = post_request(&running.request, &alice, 3).await;
 
     let too_many = pledge(&running.donation, &bob, &r, 4).await;
@@ -255,8 +216,8 @@ async fn an_over_pledge_and_a_self_pledge_are_rejected() {
 #[tokio::test]
 async fn a_cancelled_pledge_frees_its_quantity_for_the_next_donor() {
     let mut running = start().await;
-    let alice = person();
-    let (bob, carol, dave) = (person(), person(), person());
+    let alice = Person::user();
+    let (bob, carol, dave) = (Person::user(), Person::user(), Person::user());
     let r = post_request(&running.request, &alice, 4).await;
     let by_donor = pledge(&running.donation, &bob, &r, 2).await;
     let by_recipient = pledge(&running.donation, &carol, &r, 2).await;
@@ -308,8 +269,8 @@ async fn an_expired_pledge_frees_its_quantity() {
     // One delivery at a time, so that request-service meets donation.created
     // before donation.expired: it reserves late, then frees.
     prepared.set("EVENT_CONCURRENCY", "1");
-    let alice = person();
-    let bob = person();
+    let alice = Person::user();
+    let bob = Person::user();
     // request-service takes a request, then goes away.
     let (platform, clients) = prepared.launch(&[Service::Request]).await;
     let r = post_request(&clients["request"], &alice, 5).await;
@@ -350,8 +311,8 @@ async fn an_expired_pledge_frees_its_quantity() {
 #[tokio::test]
 async fn a_redelivered_pledge_reserves_once() {
     let mut running = start().await;
-    let alice = person();
-    let bob = person();
+    let alice = Person::user();
+    let bob = Person::user();
     let r = post_request(&running.request, &alice, 10).await;
     let d = pledge(&running.donation, &bob, &r, 4).await;
     assert_eq!(
@@ -360,28 +321,8 @@ async fn a_redelivered_pledge_reserves_once() {
     );
 
     // The same donation.created, delivered twice more.
-    let mut conn = running.main_db.connect().await;
-    let envelope: Value = sqlx::query_scalar(
-        "select envelope from donation.outbox where event_type = 'donation.created'",
-    )
-    .fetch_one(&mut conn)
-    .await
-    .expect("the event");
-    let channel = running.broker.channel().await;
-    for _ in 0..2 {
-        channel
-            .basic_publish(
-                &running.exchange(),
-                "donation.created",
-                Default::default(),
-                &serde_json::to_vec(&envelope).expect("json"),
-                lapin::BasicProperties::default(),
-            )
-            .await
-            .expect("publish")
-            .await
-            .expect("confirm");
-    }
+    let envelope = running.donation_created().await;
+    running.publish_again(&envelope, 2).await;
     let inbox = || async {
         let mut conn = running.main_db.connect().await;
         sqlx::query_scalar::<_, i64>(

@@ -4,22 +4,9 @@
 use std::time::{Duration, Instant};
 
 use crate::support::{start, Running};
-use hearth_testkit::{staff_token, user_token, TestResponse};
+use hearth_testkit::{staff_token, Person, TestResponse};
 use serde_json::{json, Value};
 use uuid::Uuid;
-
-struct Person {
-    id: Uuid,
-    token: String,
-}
-
-fn person() -> Person {
-    let id = Uuid::new_v4();
-    Person {
-        id,
-        token: user_token(id),
-    }
-}
 
 /// One write per service by `who`, and the statuses they got.
 async fn writes(running: &Running, who: &Person) -> Vec<(&'static str, u16, Value)> {
@@ -146,7 +133,7 @@ async fn publish_again(running: &Running, envelope: &Value) {
 #[tokio::test]
 async fn a_suspension_reaches_every_service_and_a_reinstatement_lifts_it() {
     let mut running = start().await;
-    let mallory = person();
+    let mallory = Person::user();
     let staff = staff_token(Uuid::new_v4());
     assert!(writes(&running, &mallory)
         .await
@@ -192,8 +179,8 @@ async fn a_suspension_reaches_every_service_and_a_reinstatement_lifts_it() {
 #[tokio::test]
 async fn the_sagas_refuse_a_suspended_donor() {
     let mut running = start().await;
-    let alice = person();
-    let mallory = person();
+    let alice = Person::user();
+    let mallory = Person::user();
     let campaign = running
         .campaign
         .post("/campaigns")
@@ -271,8 +258,8 @@ async fn the_sagas_refuse_a_suspended_donor() {
 #[tokio::test]
 async fn hide_target_suspends_a_campaign_and_a_request_once() {
     let mut running = start().await;
-    let alice = person();
-    let bob = person();
+    let alice = Person::user();
+    let bob = Person::user();
     let staff = staff_token(Uuid::new_v4());
     let campaign = running
         .campaign

@@ -5,26 +5,13 @@ use crate::support;
 
 use std::time::Duration;
 
-use crate::support::{start, Running};
-use hearth_testkit::{staff_token, user_token, TestClient};
+use crate::support::{pledge, start, Running};
+use hearth_testkit::{staff_token, Person, TestClient};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
 /// No flow in this file takes longer than this to reach messaging-service.
 const WAIT: Duration = Duration::from_secs(10);
-
-struct Person {
-    id: Uuid,
-    token: String,
-}
-
-fn person() -> Person {
-    let id = Uuid::new_v4();
-    Person {
-        id,
-        token: user_token(id),
-    }
-}
 
 fn id(v: &Value) -> &str {
     v["id"].as_str().expect("id")
@@ -86,19 +73,6 @@ async fn give(client: &TestClient, donor: &Person, campaign: &Value, amount: i64
         .expect(201)
 }
 
-async fn pledge(client: &TestClient, donor: &Person, request: &Value, quantity: i32) -> Value {
-    client
-        .post("/donations")
-        .token(&donor.token)
-        .json(
-            &json!({"kind": "item", "request_id": request["id"], "quantity": quantity,
-                      "item_description": "wool blankets"}),
-        )
-        .send()
-        .await
-        .expect(201)
-}
-
 /// The donation once it has left `pending` (or after [`WAIT`]).
 async fn settled(running: &Running, who: &Person, donation: &Value) -> Value {
     let path = format!("/donations/{}", id(donation));
@@ -135,7 +109,7 @@ async fn rate(running: &Running, rater: &Person, donation: &Value, score: i16) {
 #[tokio::test]
 async fn money_flows_notify_the_recipient_the_donor_and_the_rejected() {
     let mut running = start().await;
-    let (alice, bob, carol) = (person(), person(), person());
+    let (alice, bob, carol) = (Person::user(), Person::user(), Person::user());
     let goal = campaign(&running, &alice, 5_000).await;
     let paused = campaign(&running, &alice, 5_000).await;
     running
@@ -233,7 +207,7 @@ async fn money_flows_notify_the_recipient_the_donor_and_the_rejected() {
 #[tokio::test]
 async fn item_flows_notify_pledges_receipts_cancellations_and_fulfilment() {
     let mut running = start().await;
-    let (alice, bob, carol) = (person(), person(), person());
+    let (alice, bob, carol) = (Person::user(), Person::user(), Person::user());
     let request = running
         .request
         .post("/requests")
@@ -322,7 +296,7 @@ async fn item_flows_notify_pledges_receipts_cancellations_and_fulfilment() {
 #[tokio::test]
 async fn moderation_notifies_the_reporter_and_the_suspended() {
     let mut running = start().await;
-    let (bob, mallory) = (person(), person());
+    let (bob, mallory) = (Person::user(), Person::user());
     let staff = staff_token(Uuid::new_v4());
     let report = running
         .profile
@@ -367,7 +341,7 @@ async fn an_expired_donation_notifies_its_donor() {
             hearth::services::Service::Messaging,
         ])
         .await;
-    let bob = person();
+    let bob = Person::user();
     let donation = clients["donation"]
         .post("/donations")
         .token(&bob.token)

@@ -6,27 +6,13 @@ use crate::support;
 use std::time::Duration;
 
 use crate::support::start;
-use hearth_testkit::user_token;
+use hearth_testkit::Person;
 use serde_json::{json, Value};
-use uuid::Uuid;
-
-struct Person {
-    id: Uuid,
-    token: String,
-}
-
-fn person() -> Person {
-    let id = Uuid::new_v4();
-    Person {
-        id,
-        token: user_token(id),
-    }
-}
 
 #[tokio::test]
 async fn a_rating_needs_the_items_received_and_then_shows_on_the_profile() {
     let mut running = start().await;
-    let (alice, bob, stranger) = (person(), person(), person());
+    let (alice, bob, stranger) = (Person::user(), Person::user(), Person::user());
     running
         .profile
         .put("/profiles/me")

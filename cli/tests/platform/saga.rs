@@ -3,24 +3,11 @@
 
 use std::time::Duration;
 
-use crate::support::{prepare, start, Running};
+use crate::support::{prepare, settled, start, Running};
 use hearth::services::Service;
-use hearth_testkit::{staff_token, user_token, TestClient};
+use hearth_testkit::{staff_token, Person, TestClient};
 use serde_json::{json, Value};
 use uuid::Uuid;
-
-struct Person {
-    id: Uuid,
-    token: String,
-}
-
-fn person() -> Person {
-    let id = Uuid::new_v4();
-    Person {
-        id,
-        token: user_token(id),
-    }
-}
 
 async fn campaign(client: &TestClient, owner: &Person, body: Value) -> Value {
     let mut full =
@@ -51,24 +38,6 @@ async fn give(
         .send()
         .await
         .expect(201)
-}
-
-/// The donation as its donor sees it once it has left `pending` (or after 10 s).
-async fn settled(client: &TestClient, donor: &Person, donation: &Value) -> Value {
-    let path = format!("/donations/{}", donation["id"].as_str().expect("id"));
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let d = client
-            .get(&path)
-            .token(&donor.token)
-            .send()
-            .await
-            .expect(200);
-        if d["status"] != "pending" || tokio::time::Instant::now() >= deadline {
-            return d;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 async fn get_campaign(client: &TestClient, id: &Value) -> Value {
@@ -102,7 +71,7 @@ async fn count(running: &Running, sql: &str) -> i64 {
 #[tokio::test]
 async fn a_goal_lowered_to_what_was_raised_is_reached_then_and_once() {
     let running = start().await;
-    let (alice, bob) = (person(), person());
+    let (alice, bob) = (Person::user(), Person::user());
     let c = campaign(&running.campaign, &alice, json!({})).await;
     let gift = give(&running.donation, &bob, &c["id"], 4_000, "USD").await;
     assert_eq!(
@@ -141,8 +110,8 @@ async fn a_goal_lowered_to_what_was_raised_is_reached_then_and_once() {
 #[tokio::test]
 async fn a_donation_is_confirmed_and_the_goal_reached_once() {
     let mut running = start().await;
-    let alice = person();
-    let bob = person();
+    let alice = Person::user();
+    let bob = Person::user();
     let c = campaign(&running.campaign, &alice, json!({})).await;
 
     let first = give(&running.donation, &bob, &c["id"], 2_500, "USD").await;
@@ -164,7 +133,7 @@ async fn a_donation_is_confirmed_and_the_goal_reached_once() {
     assert_eq!(after_two["donor_count"], 1, "one donor, twice");
     assert!(after_two["goal_reached_at"].is_string());
     // Donations are still accepted after the goal, and the goal is reached once.
-    let carol = person();
+    let carol = Person::user();
     let third = give(&running.donation, &carol, &c["id"], 100, "USD").await;
     assert_eq!(
         settled(&running.donation, &carol, &third).await["status"],
@@ -211,8 +180,8 @@ async fn a_donation_is_confirmed_and_the_goal_reached_once() {
 #[tokio::test]
 async fn every_rejection_reason_reaches_the_donation() {
     let mut running = start().await;
-    let alice = person();
-    let bob = person();
+    let alice = Person::user();
+    let bob = Person::user();
     let active = campaign(&running.campaign, &alice, json!({})).await;
     let paused = campaign(&running.campaign, &alice, json!({})).await;
     running
@@ -259,8 +228,8 @@ async fn every_rejection_reason_reaches_the_donation() {
 #[tokio::test]
 async fn a_refund_and_a_cancellation_take_the_money_back_out() {
     let mut running = start().await;
-    let alice = person();
-    let bob = person();
+    let alice = Person::user();
+    let bob = Person::user();
     let c = campaign(&running.campaign, &alice, json!({})).await;
     let d = give(&running.donation, &bob, &c["id"], 3_000, "USD").await;
     assert_eq!(
@@ -337,8 +306,8 @@ async fn an_acceptance_after_expiry_is_taken_back() {
     // before donation.expired: the late acceptance this test is about. (Handled
     // the other way round, the donation is refused as voided; both end at 0.)
     prepared.set("EVENT_CONCURRENCY", "1");
-    let alice = person();
-    let bob = person();
+    let alice = Person::user();
+    let bob = Person::user();
     // campaign-service makes a campaign, then goes away.
     let (platform, clients) = prepared.launch(&[Service::Campaign]).await;
     let c = campaign(&clients["campaign"], &alice, json!({})).await;
@@ -387,8 +356,8 @@ async fn an_acceptance_after_expiry_is_taken_back() {
 #[tokio::test]
 async fn a_redelivered_donation_created_counts_once() {
     let mut running = start().await;
-    let alice = person();
-    let bob = person();
+    let alice = Person::user();
+    let bob = Person::user();
     let c = campaign(&running.campaign, &alice, json!({})).await;
     let d = give(&running.donation, &bob, &c["id"], 1_000, "USD").await;
     assert_eq!(
@@ -397,28 +366,8 @@ async fn a_redelivered_donation_created_counts_once() {
     );
 
     // The same donation.created, delivered again.
-    let mut conn = running.main_db.connect().await;
-    let envelope: Value = sqlx::query_scalar(
-        "select envelope from donation.outbox where event_type = 'donation.created'",
-    )
-    .fetch_one(&mut conn)
-    .await
-    .expect("the event");
-    let channel = running.broker.channel().await;
-    for _ in 0..2 {
-        channel
-            .basic_publish(
-                &running.exchange(),
-                "donation.created",
-                Default::default(),
-                envelope.to_string().as_bytes(),
-                Default::default(),
-            )
-            .await
-            .expect("publish")
-            .await
-            .expect("confirm");
-    }
+    let envelope = running.donation_created().await;
+    running.publish_again(&envelope, 2).await;
     running
         .campaign
         .wait_for_metric(r#"hearth_events_duplicate_total{service="campaign"}"#, 2.0)
@@ -457,8 +406,8 @@ async fn a_donation_cancelled_before_it_arrives_is_never_accepted() {
     // One delivery at a time, in the order published.
     prepared.set("EVENT_CONCURRENCY", "1");
     let mut running = prepared.start().await;
-    let alice = person();
-    let bob = person();
+    let alice = Person::user();
+    let bob = Person::user();
     let c = campaign(&running.campaign, &alice, json!({})).await;
     let campaign_id: Uuid = c["id"].as_str().expect("id").parse().expect("uuid");
     let donation_id = Uuid::now_v7();

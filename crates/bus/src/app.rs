@@ -20,19 +20,30 @@ pub trait Service {
     const SPEC: ServiceSpec;
 
     /// The settings only this service reads (`()` for none).
-    type Settings;
-
-    /// Reads them, refusing a bad one before anything starts. The shared
-    /// `config` is read already; a service that needs one of its optional
-    /// parts (the service-token secret) requires it here.
-    fn settings(env: &dyn Env, config: &ServiceConfig) -> Result<Self::Settings, ConfigError>;
+    type Settings: Settings;
 
     /// Its own migrations, with their own history in its schema.
-    fn migrator() -> &'static Migrator;
+    const MIGRATOR: &'static Migrator;
 
     /// Its API, consumer and own background work, on the runtime every
     /// service shares. Nothing is contacted yet.
     fn assemble(runtime: &ServiceRuntime, settings: Self::Settings) -> anyhow::Result<Parts>;
+}
+
+/// A service's own settings, read besides the [`ServiceConfig`] every
+/// service has.
+pub trait Settings: Sized {
+    /// Reads them, refusing a bad one before anything starts. The shared
+    /// `config` is read already; a service that needs one of its optional
+    /// parts (the service-token secret) requires it here.
+    fn read(env: &dyn Env, config: &ServiceConfig) -> Result<Self, ConfigError>;
+}
+
+/// A service with no settings of its own.
+impl Settings for () {
+    fn read(_: &dyn Env, _: &ServiceConfig) -> Result<(), ConfigError> {
+        Ok(())
+    }
 }
 
 /// A service's own parts, as [`Service::assemble`] makes them.
@@ -61,7 +72,7 @@ pub struct App {
 impl App {
     /// Reads `S`'s own settings from `env`, then builds it.
     pub fn build<S: Service>(config: &ServiceConfig, env: &dyn Env) -> anyhow::Result<Self> {
-        let settings = S::settings(env, config)?;
+        let settings = S::Settings::read(env, config)?;
         Self::build_with::<S>(config, settings)
     }
 
@@ -91,7 +102,7 @@ impl App {
             db: runtime.db,
             broker: runtime.broker,
             workers,
-            migrator: S::migrator(),
+            migrator: S::MIGRATOR,
         })
     }
 

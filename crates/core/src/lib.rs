@@ -20,6 +20,7 @@ pub mod metrics;
 pub mod moderation;
 pub mod money;
 pub mod openapi;
+pub mod owned;
 pub mod pagination;
 pub mod patch;
 pub mod rate_limit;
@@ -28,5 +29,6 @@ pub mod service_client;
 pub mod status;
 pub mod telemetry;
 pub mod validation;
+pub mod words;
 
 pub use error::{ApiError, ApiResult};

@@ -60,6 +60,18 @@ impl TestResponse {
     }
 }
 
+/// The fields a 422's `errors` name, sorted.
+pub fn error_fields(problem: &Value) -> Vec<&str> {
+    let mut fields: Vec<&str> = problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].as_str().expect("field"))
+        .collect();
+    fields.sort_unstable();
+    fields
+}
+
 /// One request being built.
 #[derive(Debug)]
 pub struct TestRequest {

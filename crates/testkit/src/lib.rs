@@ -7,12 +7,17 @@
 mod broker;
 mod client;
 mod database;
+pub mod image_url;
+mod owned;
+mod person;
 mod service;
 
 pub use broker::{Tap, TestBroker};
-pub use client::{TestClient, TestResponse};
+pub use client::{error_fields, TestClient, TestResponse};
 pub use database::TestDb;
-pub use service::ServiceEnv;
+pub use owned::{ids, with_overrides, Collection};
+pub use person::Person;
+pub use service::{spawn, Built, TestService, Vars, TEST_RETRY_DELAY};
 
 use hearth_core::auth::{mint, Scope, ServiceTokenKey, TokenRequest};
 use uuid::Uuid;

@@ -15,7 +15,7 @@ pub mod transitions;
 
 use hearth_bus::app::{Parts, Service};
 use hearth_bus::service::ServiceRuntime;
-use hearth_core::config::{ConfigError, Database, Env, ServiceConfig, ServiceSpec};
+use hearth_core::config::{Database, ServiceSpec};
 use sqlx::migrate::Migrator;
 
 pub use hearth_bus::app::App;
@@ -36,14 +36,7 @@ pub struct Campaign;
 impl Service for Campaign {
     const SPEC: ServiceSpec = SERVICE;
     type Settings = ();
-
-    fn settings(_: &dyn Env, _: &ServiceConfig) -> Result<(), ConfigError> {
-        Ok(())
-    }
-
-    fn migrator() -> &'static Migrator {
-        &MIGRATOR
-    }
+    const MIGRATOR: &'static Migrator = &MIGRATOR;
 
     fn assemble(runtime: &ServiceRuntime, (): ()) -> anyhow::Result<Parts> {
         Ok(Parts {

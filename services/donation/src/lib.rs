@@ -49,6 +49,14 @@ impl Settings {
         })
     }
 }
+impl hearth_bus::app::Settings for Settings {
+    fn read(env: &dyn Env, config: &ServiceConfig) -> Result<Self, ConfigError> {
+        // `GET /donations/{id}/parties` checks messaging-service's tokens with it.
+        config.auth.require_service_token_secret()?;
+        Settings::from_env(env)
+    }
+}
+
 /// donation-service, as [`App`] builds it.
 #[derive(Debug)]
 pub struct Donation;
@@ -56,16 +64,7 @@ pub struct Donation;
 impl Service for Donation {
     const SPEC: ServiceSpec = SERVICE;
     type Settings = Settings;
-
-    fn settings(env: &dyn Env, config: &ServiceConfig) -> Result<Settings, ConfigError> {
-        // `GET /donations/{id}/parties` checks messaging-service's tokens with it.
-        config.auth.require_service_token_secret()?;
-        Settings::from_env(env)
-    }
-
-    fn migrator() -> &'static Migrator {
-        &MIGRATOR
-    }
+    const MIGRATOR: &'static Migrator = &MIGRATOR;
 
     fn assemble(runtime: &ServiceRuntime, settings: Settings) -> anyhow::Result<Parts> {
         Ok(Parts {

@@ -76,6 +76,14 @@ fn parse_http_url(raw: &str) -> Result<String, String> {
         )),
     }
 }
+impl hearth_bus::app::Settings for Settings {
+    fn read(env: &dyn Env, config: &ServiceConfig) -> Result<Self, ConfigError> {
+        // Its calls to donation-service carry scoped tokens signed with it.
+        config.auth.require_service_token_secret()?;
+        Settings::from_env(env)
+    }
+}
+
 /// messaging-service, as [`App`] builds it.
 #[derive(Debug)]
 pub struct Messaging;
@@ -83,16 +91,7 @@ pub struct Messaging;
 impl Service for Messaging {
     const SPEC: ServiceSpec = SERVICE;
     type Settings = Settings;
-
-    fn settings(env: &dyn Env, config: &ServiceConfig) -> Result<Settings, ConfigError> {
-        // Its calls to donation-service carry scoped tokens signed with it.
-        config.auth.require_service_token_secret()?;
-        Settings::from_env(env)
-    }
-
-    fn migrator() -> &'static Migrator {
-        &MIGRATOR
-    }
+    const MIGRATOR: &'static Migrator = &MIGRATOR;
 
     fn assemble(runtime: &ServiceRuntime, settings: Settings) -> anyhow::Result<Parts> {
         let donations = donation_service::DonationService::new(

@@ -1,13 +1,12 @@
 //! Starting the platform for a test, on databases and a broker namespace of its own.
 
-#![allow(dead_code)]
-
 use std::collections::HashMap;
 use std::time::Duration;
 
 use hearth::platform::Platform;
 use hearth::services::Service;
-use hearth_testkit::{TestBroker, TestClient, TestDb, JWT_SECRET};
+use hearth_testkit::{Person, TestBroker, TestClient, TestDb, JWT_SECRET};
+use serde_json::{json, Value};
 
 pub struct Running {
     pub campaign: TestClient,
@@ -116,6 +115,37 @@ impl Running {
         format!("{}.events", self.broker.namespace)
     }
 
+    /// donation-service's one `donation.created` so far, as its outbox holds it.
+    pub async fn donation_created(&self) -> Value {
+        let mut conn = self.main_db.connect().await;
+        sqlx::query_scalar(
+            "select envelope from donation.outbox where event_type = 'donation.created'",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .expect("the event")
+    }
+
+    /// Publishes `envelope` `times` times more, as a broker redelivering it.
+    pub async fn publish_again(&self, envelope: &Value, times: usize) {
+        let channel = self.broker.channel().await;
+        let routing_key = envelope["type"].as_str().expect("an event type");
+        for _ in 0..times {
+            channel
+                .basic_publish(
+                    &self.exchange(),
+                    routing_key,
+                    Default::default(),
+                    &serde_json::to_vec(envelope).expect("json"),
+                    lapin::BasicProperties::default(),
+                )
+                .await
+                .expect("publish")
+                .await
+                .expect("confirm");
+        }
+    }
+
     pub async fn shutdown(&mut self) {
         let platform = self.platform.take().expect("running");
         tokio::time::timeout(Duration::from_secs(15), platform.shutdown())
@@ -141,4 +171,27 @@ pub async fn poll<F: Fn(&serde_json::Value) -> bool>(
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// `donor`'s pledge of `quantity` wool blankets to `request`.
+pub async fn pledge(client: &TestClient, donor: &Person, request: &Value, quantity: i32) -> Value {
+    client
+        .post("/donations")
+        .token(&donor.token)
+        .json(
+            &json!({"kind": "item", "request_id": request["id"], "quantity": quantity,
+                      "item_description": "wool blankets"}),
+        )
+        .send()
+        .await
+        .expect(201)
+}
+
+/// The donation as `who` sees it once it has left `pending` (or after 10 s).
+pub async fn settled(client: &TestClient, who: &Person, donation: &Value) -> Value {
+    let path = format!("/donations/{}", donation["id"].as_str().expect("id"));
+    poll(client, &path, &who.token, Duration::from_secs(10), |d| {
+        d["status"] != "pending"
+    })
+    .await
 }

@@ -2,6 +2,7 @@ use chrono::{DateTime, Utc};
 use hearth_core::auth::Caller;
 use hearth_core::image_url::ImageUrl;
 use hearth_core::money::Currency;
+use hearth_core::owned::Owned;
 use hearth_events::campaign::CampaignGoalReached;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -60,19 +61,17 @@ pub struct Campaign {
     pub suspended_from: Option<Status>,
 }
 
-impl Campaign {
-    /// The recipient owns the campaign; staff act on anyone's.
-    pub fn is_owned_by(&self, caller: &Caller) -> bool {
-        caller.id == self.recipient_id
-    }
+/// The recipient owns the campaign; staff act on anyone's.
+impl Owned for Campaign {
+    const NOUN: &'static str = "campaign";
 
-    pub fn may_be_managed_by(&self, caller: &Caller) -> bool {
-        caller.is_staff() || self.is_owned_by(caller)
+    fn owner_id(&self) -> Uuid {
+        self.recipient_id
     }
 
     /// Drafts show only to their owner, suspended campaigns only to staff.
     /// Staff see drafts too: they can suspend one, so they must be able to find it.
-    pub fn is_visible_to(&self, caller: Option<&Caller>) -> bool {
+    fn is_visible_to(&self, caller: Option<&Caller>) -> bool {
         match self.status {
             Status::Draft => caller.is_some_and(|c| self.may_be_managed_by(c)),
             Status::Suspended => caller.is_some_and(Caller::is_staff),

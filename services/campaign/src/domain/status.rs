@@ -7,22 +7,17 @@
 //! staff: any → suspended, suspended → the status it was suspended from
 //! ```
 
-use std::fmt;
-use std::str::FromStr;
-
 pub use hearth_core::status::{Moderated, Refusal};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Draft,
-    Active,
-    Paused,
-    Completed,
-    Cancelled,
-    Suspended,
+hearth_core::words! {
+    pub enum Status: "campaign status" {
+        Draft => "draft",
+        Active => "active",
+        Paused => "paused",
+        Completed => "completed",
+        Cancelled => "cancelled",
+        Suspended => "suspended",
+    }
 }
 
 /// The transitions an owner may make; staff may make them too.
@@ -38,17 +33,6 @@ const OWNER_TRANSITIONS: &[(Status, Status)] = &[
 ];
 
 impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Active => "active",
-            Status::Paused => "paused",
-            Status::Completed => "completed",
-            Status::Cancelled => "cancelled",
-            Status::Suspended => "suspended",
-        }
-    }
-
     /// `completed` and `cancelled` are final.
     pub fn is_final(self) -> bool {
         matches!(self, Status::Completed | Status::Cancelled)
@@ -70,35 +54,6 @@ impl Moderated for Status {
 /// A move of a campaign's status.
 pub type StatusChange = hearth_core::status::StatusChange<Status>;
 
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Status {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ALL.iter()
-            .copied()
-            .find(|status| status.as_str() == s)
-            .ok_or_else(|| format!("unknown campaign status {s:?}"))
-    }
-}
-
-const ALL: [Status; 6] = [
-    Status::Draft,
-    Status::Active,
-    Status::Paused,
-    Status::Completed,
-    Status::Cancelled,
-    Status::Suspended,
-];
-
-// Stored as text, so the column stays readable to operators and to `psql`.
-hearth_core::text_column!(Status);
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,8 +61,8 @@ mod tests {
 
     #[test]
     fn every_move_by_an_owner() {
-        for from in ALL {
-            for to in ALL {
+        for &from in Status::ALL {
+            for &to in Status::ALL {
                 let allowed = OWNER_TRANSITIONS.contains(&(from, to));
                 let result = from.change_to(to, (from == Suspended).then_some(Active), false);
                 match result {
@@ -165,7 +120,7 @@ mod tests {
 
     #[test]
     fn statuses_round_trip_as_text() {
-        for status in ALL {
+        for &status in Status::ALL {
             assert_eq!(status.as_str().parse::<Status>(), Ok(status));
         }
         assert!("Active".parse::<Status>().is_err());

@@ -3,8 +3,9 @@ use base64::Engine;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::helpers::{campaign_body, spawn_app, Person};
+use crate::helpers::{campaign_body, TestApp};
 use hearth_core::auth::{mint, TokenRequest};
+use hearth_testkit::Person;
 use hearth_testkit::JWT_SECRET;
 
 fn signed(claims: serde_json::Value, secret: &str) -> String {
@@ -14,7 +15,7 @@ fn signed(claims: serde_json::Value, secret: &str) -> String {
 
 #[tokio::test]
 async fn bad_tokens_are_401_even_where_no_token_is_needed() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let sub = Uuid::new_v4();
     let exp = chrono::Utc::now().timestamp() + 3600;
     let alg_none = format!(
@@ -76,7 +77,7 @@ async fn bad_tokens_are_401_even_where_no_token_is_needed() {
 
 #[tokio::test]
 async fn the_anon_key_reads_like_nobody() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let draft = app.campaign(&owner, json!({"status": "draft"})).await;
     let anon = signed(
@@ -101,7 +102,7 @@ async fn the_anon_key_reads_like_nobody() {
 
 #[tokio::test]
 async fn a_service_token_acts_as_staff() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let recipient = Person::user();
     let service = mint(
         JWT_SECRET,

@@ -1,10 +1,11 @@
 use serde_json::json;
 
-use crate::helpers::{spawn_app, Person};
+use crate::helpers::TestApp;
+use hearth_testkit::{error_fields, Person};
 
 #[tokio::test]
 async fn a_user_creates_a_campaign_they_receive() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
 
     let response = app
@@ -45,7 +46,7 @@ async fn a_user_creates_a_campaign_they_receive() {
 
 #[tokio::test]
 async fn a_campaign_may_start_as_a_draft() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let campaign = app
         .campaign(&Person::user(), json!({"status": "draft"}))
         .await;
@@ -54,7 +55,7 @@ async fn a_campaign_may_start_as_a_draft() {
 
 #[tokio::test]
 async fn only_staff_create_for_someone_else() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let recipient = Person::user();
 
     app.create(&Person::user(), json!({"recipient_id": recipient.id}))
@@ -77,7 +78,7 @@ async fn only_staff_create_for_someone_else() {
 
 #[tokio::test]
 async fn anonymous_callers_cannot_create() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.client
         .post("/campaigns")
         .json(&crate::helpers::campaign_body(json!({})))
@@ -88,7 +89,7 @@ async fn anonymous_callers_cannot_create() {
 
 #[tokio::test]
 async fn every_invalid_field_is_listed_at_once() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let response = app
         .create(
             &Person::user(),
@@ -104,13 +105,7 @@ async fn every_invalid_field_is_listed_at_once() {
         )
         .await;
     let problem = response.assert_problem(422, "validation_failed");
-    let mut fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| e["field"].as_str().expect("field"))
-        .collect();
-    fields.sort_unstable();
+    let fields = error_fields(&problem);
     assert_eq!(
         fields,
         [
@@ -128,7 +123,7 @@ async fn every_invalid_field_is_listed_at_once() {
 
 #[tokio::test]
 async fn field_limits_are_inclusive() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let at_the_limits = json!({
         "title": "t".repeat(120),
@@ -158,7 +153,7 @@ async fn field_limits_are_inclusive() {
 
 #[tokio::test]
 async fn a_body_of_the_wrong_shape_names_the_field() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     for (body, field) in [
         (
@@ -201,7 +196,7 @@ async fn a_body_of_the_wrong_shape_names_the_field() {
 
 #[tokio::test]
 async fn a_refused_create_stores_nothing() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     app.create(&alice, json!({"goal_minor": 0}))
         .await

@@ -1,8 +1,9 @@
-use crate::helpers::{campaign_body, spawn_app, Person};
+use crate::helpers::{campaign_body, TestApp};
+use hearth_testkit::Person;
 
 #[tokio::test]
 async fn a_body_that_is_not_json_is_400() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     for body in [
         "{\"title\": ",
@@ -22,7 +23,7 @@ async fn a_body_that_is_not_json_is_400() {
 
 #[tokio::test]
 async fn a_body_that_is_not_declared_json_is_415() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let json = campaign_body(serde_json::json!({})).to_string();
     for content_type in [
@@ -49,7 +50,7 @@ async fn a_body_that_is_not_declared_json_is_415() {
 
 #[tokio::test]
 async fn a_body_over_64_kib_is_413() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let huge = campaign_body(serde_json::json!({"description": "d".repeat(64 * 1024)})).to_string();
     app.client
@@ -77,7 +78,7 @@ async fn a_body_over_64_kib_is_413() {
 
 #[tokio::test]
 async fn unknown_routes_and_methods_answer_problems() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.client
         .get("/nowhere")
         .send()

@@ -2,11 +2,12 @@
 
 use serde_json::json;
 
-use crate::helpers::{spawn_app, Person};
+use crate::helpers::TestApp;
+use hearth_testkit::Person;
 
 #[tokio::test]
 async fn creating_writes_one_campaign_created_with_the_full_envelope() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
     let response = app
@@ -48,7 +49,7 @@ async fn creating_writes_one_campaign_created_with_the_full_envelope() {
 
 #[tokio::test]
 async fn an_edit_writes_only_the_changed_fields() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let campaign = app.campaign(&owner, json!({})).await;
     app.patch(
@@ -74,7 +75,7 @@ async fn an_edit_writes_only_the_changed_fields() {
 
 #[tokio::test]
 async fn a_status_change_writes_from_to_and_reason() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let campaign = app.campaign(&owner, json!({})).await;
     app.client

@@ -1,151 +1,105 @@
-use std::collections::HashMap;
+use std::ops::Deref;
 
 use campaign_service::{App, Campaign, SERVICE};
 use hearth_core::config::ServiceConfig;
-use hearth_testkit::{staff_token, user_token, TestClient, TestDb, TestResponse, JWT_SECRET};
+use hearth_testkit::{with_overrides, Built, Collection, Person, TestResponse, TestService};
 use serde_json::{json, Value};
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use uuid::Uuid;
 
-/// A running campaign-service on a random port, with a database of its own.
-pub struct TestApp {
-    pub client: TestClient,
-    pub db: TestDb,
-    _stop: oneshot::Sender<()>,
-}
+/// A running campaign-service on a random port, with a database of its
+/// own; its relay does not run, so its events stay in the outbox.
+pub struct TestApp(TestService);
 
-/// Someone calling the API.
-#[derive(Debug, Clone)]
-pub struct Person {
-    pub id: Uuid,
-    pub token: String,
-}
+impl Deref for TestApp {
+    type Target = TestService;
 
-impl Person {
-    pub fn user() -> Self {
-        let id = Uuid::new_v4();
-        Self {
-            id,
-            token: user_token(id),
-        }
-    }
-
-    pub fn staff() -> Self {
-        let id = Uuid::new_v4();
-        Self {
-            id,
-            token: staff_token(id),
-        }
+    fn deref(&self) -> &TestService {
+        &self.0
     }
 }
 
-pub async fn spawn_app() -> TestApp {
-    spawn_app_with(&[]).await
-}
-
-/// Starts the service with extra settings (`CORS_ALLOWED_ORIGINS`, …).
-pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
-    let db = TestDb::create().await;
-    let mut env: HashMap<String, String> = HashMap::from([
-        ("CAMPAIGN_DATABASE_URL".to_owned(), db.url()),
-        ("RABBITMQ_URL".to_owned(), hearth_testkit::rabbitmq_url()),
-        ("JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
-        ("DATABASE_ACQUIRE_TIMEOUT".to_owned(), "2s".to_owned()),
-    ]);
-    env.extend(
-        settings
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-    );
-    let config = ServiceConfig::from_env(&env, SERVICE, None).expect("valid test settings");
-    let app = App::build_with::<Campaign>(&config, ()).expect("build the service");
-    if !settings.iter().any(|(k, _)| *k == "CAMPAIGN_DATABASE_URL") {
-        app.migrate().await.expect("migrate the test database");
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
     }
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a port");
-    let addr = listener.local_addr().expect("local address");
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(hearth_core::http::serve(listener, app.router, async move {
-        let _ = stopped.await;
-    }));
-    TestApp {
-        client: TestClient::new(addr),
-        db,
-        _stop: stop,
+
+    /// Starts the service with extra settings (`CORS_ALLOWED_ORIGINS`, …).
+    pub async fn spawn_with(settings: &[(&str, &str)]) -> Self {
+        // A pool that cannot connect gives up after 2 s, not 5: no test waits long on it.
+        let settings = [&[("DATABASE_ACQUIRE_TIMEOUT", "2s")], settings].concat();
+        // Nothing to migrate where a test pointed the service at its own database.
+        let migrate = !settings.iter().any(|(k, _)| *k == "CAMPAIGN_DATABASE_URL");
+        Self(
+            hearth_testkit::spawn("campaign", &settings, |vars| async move {
+                let app =
+                    App::build::<Campaign>(&ServiceConfig::from_env(&vars, SERVICE, None)?, &vars)?;
+                if migrate {
+                    app.migrate().await?;
+                }
+                Ok(Built {
+                    router: app.router,
+                    db: app.db,
+                    workers: None,
+                })
+            })
+            .await,
+        )
     }
 }
 
 /// A valid creation body; tests override what they care about.
-pub fn campaign_body(overrides: Value) -> Value {
-    let mut body = json!({
+fn defaults() -> Value {
+    json!({
         "title": "Blankets for the shelter",
         "description": "Winter is coming to the night shelter on Elm Street.",
         "category": "community",
         "goal_minor": 50_000,
         "currency": "USD",
-    });
-    if let (Some(body), Some(overrides)) = (body.as_object_mut(), overrides.as_object()) {
-        for (k, v) in overrides {
-            body.insert(k.clone(), v.clone());
-        }
-    }
-    body
+    })
+}
+
+/// A valid creation body with `overrides` over it.
+pub fn campaign_body(overrides: Value) -> Value {
+    with_overrides(defaults(), &overrides)
 }
 
 impl TestApp {
+    /// The service's campaigns, as a client calls them.
+    pub fn campaigns(&self) -> Collection<'_> {
+        Collection {
+            client: &self.client,
+            path: "/campaigns",
+            defaults,
+        }
+    }
+
     pub async fn create(&self, who: &Person, overrides: Value) -> TestResponse {
-        self.client
-            .post("/campaigns")
-            .token(&who.token)
-            .json(&campaign_body(overrides))
-            .send()
-            .await
+        self.campaigns().create(who, overrides).await
     }
 
     /// Creates a campaign and returns it.
     pub async fn campaign(&self, who: &Person, overrides: Value) -> Value {
-        self.create(who, overrides).await.expect(201)
+        self.campaigns().created(who, overrides).await
     }
 
     pub async fn get(&self, id: &Value, who: Option<&Person>) -> TestResponse {
-        self.client
-            .get(&format!("/campaigns/{}", id.as_str().expect("id")))
-            .maybe_token(who.map(|p| p.token.as_str()))
-            .send()
-            .await
+        self.campaigns().get(id, who).await
     }
 
     pub async fn patch(&self, id: &Value, who: &Person, body: Value) -> TestResponse {
-        self.client
-            .patch(&format!("/campaigns/{}", id.as_str().expect("id")))
-            .token(&who.token)
-            .json(&body)
-            .send()
-            .await
+        self.campaigns().patch(id, who, body).await
     }
 
     pub async fn set_status(&self, id: &Value, who: &Person, status: &str) -> TestResponse {
-        self.client
-            .post(&format!("/campaigns/{}/status", id.as_str().expect("id")))
-            .token(&who.token)
-            .json(&json!({"status": status}))
-            .send()
-            .await
+        self.campaigns().move_to(id, who, "status", status).await
     }
 
     pub async fn list(&self, query: &str, who: Option<&Person>) -> Value {
-        self.client
-            .get(&format!("/campaigns?{query}"))
-            .maybe_token(who.map(|p| p.token.as_str()))
-            .send()
-            .await
-            .expect(200)
+        self.campaigns().list(query, who).await
     }
 
     /// The ids of a list's items.
     pub async fn list_ids(&self, query: &str, who: Option<&Person>) -> Vec<String> {
-        ids(&self.list(query, who).await)
+        self.campaigns().list_ids(query, who).await
     }
 
     /// Every event in the outbox, oldest first, as the CloudEvents that will be published.
@@ -156,13 +110,4 @@ impl TestApp {
             .await
             .expect("read the outbox")
     }
-}
-
-pub fn ids(page: &Value) -> Vec<String> {
-    page["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|c| c["id"].as_str().expect("id").to_owned())
-        .collect()
 }

@@ -2,7 +2,8 @@
 
 use serde_json::json;
 
-use crate::helpers::{campaign_body, spawn_app, Person, TestApp};
+use crate::helpers::{campaign_body, TestApp};
+use hearth_testkit::Person;
 
 async fn post(
     app: &TestApp,
@@ -29,7 +30,7 @@ async fn campaigns(app: &TestApp) -> i64 {
 
 #[tokio::test]
 async fn the_same_request_again_gets_the_first_answer_and_no_second_campaign() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
 
     let first = post(&app, &alice, "create-1", json!({})).await;
@@ -47,7 +48,7 @@ async fn the_same_request_again_gets_the_first_answer_and_no_second_campaign() {
 
 #[tokio::test]
 async fn the_same_key_with_another_body_is_refused() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     post(&app, &alice, "create-1", json!({})).await.expect(201);
     post(&app, &alice, "create-1", json!({"title": "Something else"}))
@@ -58,7 +59,7 @@ async fn the_same_key_with_another_body_is_refused() {
 
 #[tokio::test]
 async fn keys_belong_to_their_user() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let bob = Person::user();
     let a = post(&app, &alice, "shared-key", json!({}))
@@ -71,7 +72,7 @@ async fn keys_belong_to_their_user() {
 
 #[tokio::test]
 async fn without_a_key_each_request_creates() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     app.create(&alice, json!({})).await.expect(201);
     app.create(&alice, json!({})).await.expect(201);
@@ -80,7 +81,7 @@ async fn without_a_key_each_request_creates() {
 
 #[tokio::test]
 async fn a_refusal_is_replayed_too() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let first = post(&app, &alice, "bad", json!({"goal_minor": 0})).await;
     first.assert_problem(422, "validation_failed");
@@ -94,7 +95,7 @@ async fn a_refusal_is_replayed_too() {
 
 #[tokio::test]
 async fn identical_requests_racing_create_one_campaign() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let answers =
         futures::future::join_all((0..8).map(|_| post(&app, &alice, "race", json!({})))).await;
@@ -108,7 +109,7 @@ async fn identical_requests_racing_create_one_campaign() {
 
 #[tokio::test]
 async fn a_malformed_key_is_400() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     post(&app, &alice, &"k".repeat(256), json!({}))
         .await
@@ -121,7 +122,7 @@ async fn lose_the_answer(app: &TestApp, key: &str) {
 
 #[tokio::test]
 async fn a_request_whose_answer_was_lost_after_its_commit_is_not_made_twice() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let first = post(&app, &alice, "crash-1", json!({})).await.expect(201);
     lose_the_answer(&app, "crash-1").await;
@@ -139,7 +140,7 @@ async fn a_request_whose_answer_was_lost_after_its_commit_is_not_made_twice() {
 
 #[tokio::test]
 async fn copies_racing_for_a_stale_claim_make_nothing_twice() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let first = post(&app, &alice, "crash-2", json!({})).await.expect(201);
     lose_the_answer(&app, "crash-2").await;
@@ -156,7 +157,7 @@ async fn copies_racing_for_a_stale_claim_make_nothing_twice() {
 
 #[tokio::test]
 async fn a_run_that_died_before_its_commit_runs_again_under_the_claimed_id() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let first = post(&app, &alice, "crash-3", json!({})).await.expect(201);
     lose_the_answer(&app, "crash-3").await;
@@ -183,7 +184,7 @@ async fn a_run_that_died_before_its_commit_runs_again_under_the_claimed_id() {
 
 #[tokio::test]
 async fn a_copy_after_the_campaign_ended_still_gets_the_campaign_the_first_run_made() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let ends_at = chrono::Utc::now() + chrono::Duration::milliseconds(1500);
     let body = json!({"ends_at": ends_at});
@@ -202,7 +203,7 @@ async fn a_copy_after_the_campaign_ended_still_gets_the_campaign_the_first_run_m
 
 #[tokio::test]
 async fn a_server_error_releases_the_key_at_once_and_the_next_copy_creates_once() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let mut conn = app.db.connect().await;
     for statement in [

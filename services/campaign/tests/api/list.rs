@@ -3,11 +3,12 @@ use std::collections::HashSet;
 use campaign_service::db::LIST_SQL;
 use serde_json::json;
 
-use crate::helpers::{ids, spawn_app, Person};
+use crate::helpers::TestApp;
+use hearth_testkit::{ids, Person};
 
 #[tokio::test]
 async fn lists_are_newest_first_and_filter_by_status_recipient_and_category() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let bob = Person::user();
     let first = app.campaign(&alice, json!({"category": "medical"})).await;
@@ -41,7 +42,7 @@ async fn lists_are_newest_first_and_filter_by_status_recipient_and_category() {
 
 #[tokio::test]
 async fn text_search_finds_words_in_title_and_description() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let blankets = app
         .campaign(
@@ -72,7 +73,7 @@ async fn text_search_finds_words_in_title_and_description() {
 
 #[tokio::test]
 async fn text_search_uses_its_index() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let mut conn = app.db.connect().await;
     // A tiny table is cheapest to scan; forbid that to see which index the query can use.
     sqlx::raw_sql("set search_path = campaign; set enable_seqscan = off; set plan_cache_mode = force_custom_plan")
@@ -98,7 +99,7 @@ async fn text_search_uses_its_index() {
 
 #[tokio::test]
 async fn drafts_list_only_for_their_owner_and_suspended_only_for_staff() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let staff = Person::staff();
     let draft = app.campaign(&owner, json!({"status": "draft"})).await;
@@ -135,7 +136,7 @@ async fn drafts_list_only_for_their_owner_and_suspended_only_for_staff() {
 
 #[tokio::test]
 async fn pages_stay_complete_while_rows_are_inserted() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let mut original = HashSet::new();
     for n in 0..25 {
@@ -174,7 +175,7 @@ async fn pages_stay_complete_while_rows_are_inserted() {
 
 #[tokio::test]
 async fn bad_query_parameters_are_400() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     for query in [
         "cursor=garbage",
         "limit=0",
@@ -203,7 +204,7 @@ async fn bad_query_parameters_are_400() {
 
 #[tokio::test]
 async fn the_default_page_is_twenty() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     for _ in 0..21 {
         app.campaign(&alice, json!({})).await;

@@ -1,5 +1,5 @@
 //! campaign-service over HTTP, against the real PostgreSQL and RabbitMQ.
-//! Each test gets its own database (see `helpers::spawn_app`).
+//! Each test gets its own database (see `helpers::TestApp::spawn`).
 
 mod auth;
 mod create;

@@ -3,11 +3,12 @@
 
 use serde_json::json;
 
-use crate::helpers::{spawn_app, spawn_app_with, Person};
+use crate::helpers::TestApp;
+use hearth_testkit::Person;
 
 #[tokio::test]
 async fn live_and_ready_with_everything_up() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.client.get("/health/live").send().await.expect(200);
     // The broker link connects in the background; give it a moment.
     let mut ready = app.client.get("/health/ready").send().await;
@@ -27,7 +28,7 @@ async fn live_and_ready_with_everything_up() {
 #[tokio::test]
 async fn without_a_broker_writes_go_on_and_ready_says_why() {
     // Nothing listens on port 1.
-    let app = spawn_app_with(&[("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:1/%2f")]).await;
+    let app = TestApp::spawn_with(&[("RABBITMQ_URL", "amqp://guest:guest@127.0.0.1:1/%2f")]).await;
     let ready = app.client.get("/health/ready").send().await;
     let body = ready.expect(503);
     assert_eq!(body["checks"]["database"]["status"], "up");
@@ -54,7 +55,7 @@ async fn without_a_broker_writes_go_on_and_ready_says_why() {
 
 #[tokio::test]
 async fn without_a_database_requests_are_503_with_retry_after() {
-    let app = spawn_app_with(&[
+    let app = TestApp::spawn_with(&[
         (
             "CAMPAIGN_DATABASE_URL",
             "postgres://postgres@127.0.0.1:1/nowhere",
@@ -73,7 +74,7 @@ async fn without_a_database_requests_are_503_with_retry_after() {
 #[tokio::test]
 async fn a_request_over_the_timeout_is_503() {
     // The pool would wait 10 s for a database that is not there; the request gives up first.
-    let app = spawn_app_with(&[
+    let app = TestApp::spawn_with(&[
         (
             "CAMPAIGN_DATABASE_URL",
             "postgres://postgres@127.0.0.1:1/nowhere",
@@ -101,7 +102,7 @@ async fn a_request_over_the_timeout_is_503() {
 
 #[tokio::test]
 async fn request_ids_are_echoed_or_made() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let echoed = app
         .client
         .get("/campaigns")
@@ -118,7 +119,7 @@ async fn request_ids_are_echoed_or_made() {
 
 #[tokio::test]
 async fn an_unfit_request_id_never_reaches_an_event() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let person = Person::user();
     let huge = "x".repeat(300 * 1024);
     for unfit in [huge.as_str(), "two words"] {
@@ -144,7 +145,7 @@ async fn an_unfit_request_id_never_reaches_an_event() {
 
 #[tokio::test]
 async fn metrics_count_requests_by_route_and_status() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let campaign = app.campaign(&Person::user(), json!({})).await;
     app.get(&campaign["id"], None).await.expect(200);
     app.get(&json!(uuid::Uuid::new_v4().to_string()), None)
@@ -171,7 +172,7 @@ async fn metrics_count_requests_by_route_and_status() {
 
 #[tokio::test]
 async fn cors_is_off_unless_configured() {
-    let closed = spawn_app().await;
+    let closed = TestApp::spawn().await;
     let preflight = |app: &crate::helpers::TestApp| {
         app.client
             .request(reqwest::Method::OPTIONS, "/campaigns")
@@ -186,7 +187,7 @@ async fn cors_is_off_unless_configured() {
         None
     );
 
-    let open = spawn_app_with(&[("CORS_ALLOWED_ORIGINS", "https://app.example")]).await;
+    let open = TestApp::spawn_with(&[("CORS_ALLOWED_ORIGINS", "https://app.example")]).await;
     let answer = preflight(&open).await;
     assert_eq!(
         answer.header("access-control-allow-origin"),
@@ -200,7 +201,7 @@ async fn cors_is_off_unless_configured() {
 
 #[tokio::test]
 async fn the_docs_are_served_without_the_network() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let page = app.client.get("/docs/").send().await;
     assert_eq!(page.status, 200);
     assert!(page.text.contains("swagger"), "the vendored Swagger UI");
@@ -210,7 +211,7 @@ async fn the_docs_are_served_without_the_network() {
 /// as a change to `snapshots/api__platform__openapi_document.snap`.
 #[tokio::test]
 async fn openapi_document() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let document = app.client.get("/openapi.json").send().await.expect(200);
     assert_eq!(document["openapi"], "3.1.0");
     insta::assert_json_snapshot!("openapi_document", document);

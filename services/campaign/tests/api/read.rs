@@ -1,10 +1,11 @@
 use serde_json::json;
 
-use crate::helpers::{spawn_app, Person};
+use crate::helpers::TestApp;
+use hearth_testkit::Person;
 
 #[tokio::test]
 async fn anyone_reads_an_active_campaign_with_its_etag() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let campaign = app.campaign(&Person::user(), json!({})).await;
 
     let response = app.get(&campaign["id"], None).await;
@@ -15,7 +16,7 @@ async fn anyone_reads_an_active_campaign_with_its_etag() {
 
 #[tokio::test]
 async fn a_draft_shows_only_to_its_owner_and_staff() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let draft = app.campaign(&owner, json!({"status": "draft"})).await;
 
@@ -33,7 +34,7 @@ async fn a_draft_shows_only_to_its_owner_and_staff() {
 
 #[tokio::test]
 async fn a_suspended_campaign_shows_only_to_staff() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let staff = Person::staff();
     let campaign = app.campaign(&owner, json!({})).await;
@@ -53,7 +54,7 @@ async fn a_suspended_campaign_shows_only_to_staff() {
 
 #[tokio::test]
 async fn an_unknown_or_malformed_id_is_not_found() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.get(&json!(uuid::Uuid::new_v4().to_string()), None)
         .await
         .assert_problem(404, "not_found");

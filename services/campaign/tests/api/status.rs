@@ -1,6 +1,7 @@
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, Person, TestApp};
+use crate::helpers::TestApp;
+use hearth_testkit::Person;
 
 const STATUSES: [&str; 6] = [
     "draft",
@@ -39,7 +40,7 @@ async fn campaign_in(app: &TestApp, owner: &Person, status: &str) -> Value {
 
 #[tokio::test]
 async fn every_move_an_owner_asks_for() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     for from in STATUSES {
         for to in STATUSES {
@@ -66,7 +67,7 @@ async fn every_move_an_owner_asks_for() {
 
 #[tokio::test]
 async fn staff_suspend_from_any_status_and_reinstate_to_it() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let staff = Person::staff();
     for from in ["draft", "active", "paused", "completed", "cancelled"] {
@@ -91,7 +92,7 @@ async fn staff_suspend_from_any_status_and_reinstate_to_it() {
 
 #[tokio::test]
 async fn staff_make_the_owners_moves_too() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let campaign = app.campaign(&Person::user(), json!({})).await;
     let staff = Person::staff();
     app.set_status(&campaign["id"], &staff, "paused")
@@ -104,7 +105,7 @@ async fn staff_make_the_owners_moves_too() {
 
 #[tokio::test]
 async fn who_may_change_a_status() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let campaign = app.campaign(&owner, json!({})).await;
     let path = format!("/campaigns/{}/status", campaign["id"].as_str().expect("id"));
@@ -125,7 +126,7 @@ async fn who_may_change_a_status() {
 
 #[tokio::test]
 async fn a_status_body_is_checked() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let campaign = app.campaign(&owner, json!({})).await;
     let path = format!("/campaigns/{}/status", campaign["id"].as_str().expect("id"));

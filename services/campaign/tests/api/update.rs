@@ -1,10 +1,11 @@
 use serde_json::json;
 
-use crate::helpers::{spawn_app, Person};
+use crate::helpers::TestApp;
+use hearth_testkit::Person;
 
 #[tokio::test]
 async fn the_owner_edits_a_campaign() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let campaign = app.campaign(&owner, json!({})).await;
 
@@ -30,7 +31,7 @@ async fn the_owner_edits_a_campaign() {
 
 #[tokio::test]
 async fn who_may_edit() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let campaign = app.campaign(&owner, json!({})).await;
     let path = format!("/campaigns/{}", campaign["id"].as_str().expect("id"));
@@ -64,7 +65,7 @@ async fn who_may_edit() {
 
 #[tokio::test]
 async fn a_stranger_cannot_learn_that_a_draft_exists() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let draft = app
         .campaign(&Person::user(), json!({"status": "draft"}))
         .await;
@@ -75,7 +76,7 @@ async fn a_stranger_cannot_learn_that_a_draft_exists() {
 
 #[tokio::test]
 async fn final_and_suspended_campaigns_cannot_be_edited() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let staff = Person::staff();
     for (status, by) in [
@@ -95,7 +96,7 @@ async fn final_and_suspended_campaigns_cannot_be_edited() {
 
 #[tokio::test]
 async fn if_match_guards_against_lost_updates() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let campaign = app.campaign(&owner, json!({})).await;
     let path = format!("/campaigns/{}", campaign["id"].as_str().expect("id"));
@@ -133,7 +134,7 @@ async fn if_match_guards_against_lost_updates() {
 
 #[tokio::test]
 async fn if_match_also_guards_status_changes() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let campaign = app.campaign(&owner, json!({})).await;
     app.patch(&campaign["id"], &owner, json!({"title": "Changed"}))
@@ -154,7 +155,7 @@ async fn if_match_also_guards_status_changes() {
 
 #[tokio::test]
 async fn an_edit_that_changes_nothing_keeps_the_version() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let campaign = app.campaign(&owner, json!({})).await;
     let same = app
@@ -175,7 +176,7 @@ async fn an_edit_that_changes_nothing_keeps_the_version() {
 
 #[tokio::test]
 async fn invalid_edits_are_listed_and_change_nothing() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let campaign = app.campaign(&owner, json!({})).await;
     let problem = app

@@ -5,31 +5,25 @@
 //! item:  pending → confirmed | rejected | expired | cancelled;  confirmed → completed | cancelled
 //! ```
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
 use super::Move;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    Money,
-    Item,
+hearth_core::words! {
+    pub enum Kind: "donation kind" {
+        Money => "money",
+        Item => "item",
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Pending,
-    Confirmed,
-    Rejected,
-    Expired,
-    Cancelled,
-    Refunded,
-    Completed,
+hearth_core::words! {
+    pub enum Status: "donation status" {
+        Pending => "pending",
+        Confirmed => "confirmed",
+        Rejected => "rejected",
+        Expired => "expired",
+        Cancelled => "cancelled",
+        Refunded => "refunded",
+        Completed => "completed",
+    }
 }
 
 /// What moves a donation.
@@ -86,70 +80,7 @@ impl Status {
     pub fn is_public(self) -> bool {
         matches!(self, Status::Confirmed | Status::Completed)
     }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Pending => "pending",
-            Status::Confirmed => "confirmed",
-            Status::Rejected => "rejected",
-            Status::Expired => "expired",
-            Status::Cancelled => "cancelled",
-            Status::Refunded => "refunded",
-            Status::Completed => "completed",
-        }
-    }
 }
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Money => "money",
-            Kind::Item => "item",
-        }
-    }
-}
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Status {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ALL.iter()
-            .copied()
-            .find(|status| status.as_str() == s)
-            .ok_or_else(|| format!("unknown donation status {s:?}"))
-    }
-}
-
-impl FromStr for Kind {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "money" => Ok(Kind::Money),
-            "item" => Ok(Kind::Item),
-            other => Err(format!("unknown donation kind {other:?}")),
-        }
-    }
-}
-
-const ALL: [Status; 7] = [
-    Status::Pending,
-    Status::Confirmed,
-    Status::Rejected,
-    Status::Expired,
-    Status::Cancelled,
-    Status::Refunded,
-    Status::Completed,
-];
-
-hearth_core::text_column!(Status);
-hearth_core::text_column!(Kind);
 
 #[cfg(test)]
 mod tests {

@@ -1,11 +1,12 @@
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::helpers::{items, money, spawn_app, Person};
+use crate::helpers::{items, money, TestApp};
+use hearth_testkit::{error_fields, Person};
 
 #[tokio::test]
 async fn a_gift_of_money_starts_pending_and_emits_donation_created() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let bob = Person::user();
     let campaign = Uuid::new_v4();
     let response = app.give(&bob, &money(campaign)).await;
@@ -35,7 +36,7 @@ async fn a_gift_of_money_starts_pending_and_emits_donation_created() {
 
 #[tokio::test]
 async fn a_gift_of_items() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let d = app
         .give(&Person::user(), &items(Uuid::new_v4()))
         .await
@@ -47,7 +48,7 @@ async fn a_gift_of_items() {
 
 #[tokio::test]
 async fn invalid_gifts_name_every_field() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let bob = Person::user();
     let cases = [
         (
@@ -76,13 +77,7 @@ async fn invalid_gifts_name_every_field() {
             .give(&bob, &body)
             .await
             .assert_problem(422, "validation_failed");
-        let mut fields: Vec<&str> = problem["errors"]
-            .as_array()
-            .expect("errors")
-            .iter()
-            .map(|e| e["field"].as_str().expect("field"))
-            .collect();
-        fields.sort_unstable();
+        let fields = error_fields(&problem);
         assert_eq!(fields, expected, "{body}");
     }
     app.give(&bob, &json!({"kind": "cash"}))
@@ -99,7 +94,7 @@ async fn invalid_gifts_name_every_field() {
 
 #[tokio::test]
 async fn who_sees_a_donation() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let bob = Person::user();
     let alice = Person::user();
     let stranger = Person::user();
@@ -186,7 +181,7 @@ async fn who_sees_a_donation() {
 
 #[tokio::test]
 async fn lists_by_campaign_mine_and_received() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let bob = Person::user();
     let alice = Person::user();
     let campaign = Uuid::new_v4();
@@ -256,7 +251,7 @@ async fn lists_by_campaign_mine_and_received() {
 
 #[tokio::test]
 async fn cancelling_follows_the_rules() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let bob = Person::user();
     let alice = Person::user();
     let stranger = Person::user();
@@ -295,7 +290,7 @@ async fn cancelling_follows_the_rules() {
 
 #[tokio::test]
 async fn refunds_are_for_the_recipient_or_staff_and_only_of_confirmed_money() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let (bob, alice, stranger, staff) = (
         Person::user(),
         Person::user(),
@@ -364,7 +359,7 @@ async fn refunds_are_for_the_recipient_or_staff_and_only_of_confirmed_money() {
 
 #[tokio::test]
 async fn only_the_recipient_receives_a_confirmed_item_gift() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let bob = Person::user();
     let alice = Person::user();
     let i = app.give(&bob, &items(Uuid::new_v4())).await.expect(201);
@@ -397,7 +392,7 @@ async fn only_the_recipient_receives_a_confirmed_item_gift() {
 
 #[tokio::test]
 async fn idempotency_key_on_post_donations() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let bob = Person::user();
     let body = money(Uuid::new_v4());
     let send = |body: serde_json::Value| {
@@ -426,7 +421,7 @@ async fn idempotency_key_on_post_donations() {
 
 #[tokio::test]
 async fn a_donation_whose_answer_was_lost_after_its_commit_is_not_made_twice() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let bob = Person::user();
     let body = money(Uuid::new_v4());
     let send = || {
@@ -454,14 +449,14 @@ async fn a_donation_whose_answer_was_lost_after_its_commit_is_not_made_twice() {
 
 #[tokio::test]
 async fn openapi_document() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let document = app.client.get("/openapi.json").send().await.expect(200);
     insta::assert_json_snapshot!("openapi_document", document);
 }
 
 #[tokio::test]
 async fn a_service_token_without_a_user_cannot_give() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.client
         .post("/donations")
         .token(&hearth_testkit::service_token())
@@ -489,7 +484,7 @@ fn hides(answer: &Value, donor: &Person) {
 
 #[tokio::test]
 async fn an_anonymous_donor_is_hidden_from_the_recipient_in_every_list_and_answer() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let (bob, alice, stranger, staff) = (
         Person::user(),
         Person::user(),

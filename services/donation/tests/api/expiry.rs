@@ -5,11 +5,12 @@ use std::time::Duration;
 use donation_service::expiry::sweep;
 use hearth_core::config::DatabaseConfig;
 
-use crate::helpers::{money, spawn_app, Person};
+use crate::helpers::{money, TestApp};
+use hearth_testkit::Person;
 
 #[tokio::test]
 async fn two_sweepers_expire_each_overdue_donation_exactly_once() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let bob = Person::user();
     for _ in 0..250 {
         app.give(&bob, &money(uuid::Uuid::new_v4()))

@@ -1,64 +1,38 @@
-use std::collections::HashMap;
+use std::ops::Deref;
 
-use donation_service::{App, Donation, Settings, SERVICE};
+use donation_service::{App, Donation, SERVICE};
 use hearth_core::config::ServiceConfig;
-use hearth_testkit::{user_token, TestClient, TestDb, TestResponse, JWT_SECRET};
+use hearth_testkit::{Built, Person, TestResponse, TestService};
 use serde_json::{json, Value};
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 use uuid::Uuid;
 
-pub struct TestApp {
-    pub client: TestClient,
-    pub db: TestDb,
-    _stop: oneshot::Sender<()>,
-}
+/// donation-service alone (no relay or consumer): what its HTTP API does by
+/// itself, its events left in the outbox.
+pub struct TestApp(TestService);
 
-pub struct Person {
-    pub id: Uuid,
-    pub token: String,
-}
+impl Deref for TestApp {
+    type Target = TestService;
 
-impl Person {
-    pub fn user() -> Self {
-        let id = Uuid::new_v4();
-        Self {
-            id,
-            token: user_token(id),
-        }
-    }
-
-    pub fn staff() -> Self {
-        let id = Uuid::new_v4();
-        Self {
-            id,
-            token: hearth_testkit::staff_token(id),
-        }
+    fn deref(&self) -> &TestService {
+        &self.0
     }
 }
 
-/// donation-service alone (no relay or consumer): what its HTTP API does by itself.
-pub async fn spawn_app() -> TestApp {
-    let db = TestDb::create().await;
-    let env: HashMap<String, String> = HashMap::from([
-        ("DONATION_DATABASE_URL".to_owned(), db.url()),
-        ("RABBITMQ_URL".to_owned(), hearth_testkit::rabbitmq_url()),
-        ("JWT_SECRET".to_owned(), JWT_SECRET.to_owned()),
-    ]);
-    let config = ServiceConfig::from_env(&env, SERVICE, None).expect("settings");
-    let app = App::build_with::<Donation>(&config, Settings::from_env(&env).expect("settings"))
-        .expect("build");
-    app.migrate().await.expect("migrate");
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(hearth_core::http::serve(listener, app.router, async move {
-        let _ = stopped.await;
-    }));
-    TestApp {
-        client: TestClient::new(addr),
-        db,
-        _stop: stop,
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self(
+            hearth_testkit::spawn("donation", &[], |vars| async move {
+                let config = ServiceConfig::from_env(&vars, SERVICE, None)?;
+                let app = App::build::<Donation>(&config, &vars)?;
+                app.migrate().await?;
+                Ok(Built {
+                    router: app.router,
+                    db: app.db,
+                    workers: None,
+                })
+            })
+            .await,
+        )
     }
 }
 

@@ -6,7 +6,8 @@ use hearth_testkit::service_call_token;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::helpers::{money, spawn_app, Person, TestApp};
+use crate::helpers::{money, TestApp};
+use hearth_testkit::Person;
 
 fn parties_path(id: &Value) -> String {
     format!("/donations/{}/parties", id.as_str().expect("id"))
@@ -27,7 +28,7 @@ async fn anonymous_gift(app: &TestApp, donor: &Person, recipient: &Person) -> Va
 
 #[tokio::test]
 async fn the_parties_of_a_donation_are_read_with_its_token_or_by_staff_alone() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let (donor, recipient) = (Person::user(), Person::user());
     let donation = anonymous_gift(&app, &donor, &recipient).await;
     let other = anonymous_gift(&app, &Person::user(), &recipient).await;
@@ -120,7 +121,7 @@ async fn the_parties_of_a_donation_are_read_with_its_token_or_by_staff_alone() {
 
 #[tokio::test]
 async fn the_parties_token_reads_nothing_else_and_changes_nothing() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let (donor, recipient) = (Person::user(), Person::user());
     let donation = app.give(&donor, &money(Uuid::new_v4())).await.expect(201);
     app.confirm(&donation["id"], &recipient).await;

@@ -9,39 +9,14 @@ use uuid::Uuid;
 
 pub const BODY_CHARS: (usize, usize) = (1, 4_000);
 
-/// What a message is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ContextType {
-    Donation,
-    Request,
-    Campaign,
-}
-
-impl ContextType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ContextType::Donation => "donation",
-            ContextType::Request => "request",
-            ContextType::Campaign => "campaign",
-        }
+hearth_core::words! {
+    /// What a message is about.
+    pub enum ContextType: "message context" {
+        Donation => "donation",
+        Request => "request",
+        Campaign => "campaign",
     }
 }
-
-impl std::str::FromStr for ContextType {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "donation" => Ok(ContextType::Donation),
-            "request" => Ok(ContextType::Request),
-            "campaign" => Ok(ContextType::Campaign),
-            other => Err(format!("unknown message context {other:?}")),
-        }
-    }
-}
-
-hearth_core::text_column!(ContextType);
 
 /// `{"type": "donation", "id": "…"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -1,10 +1,11 @@
 use std::time::Duration;
 
-use crate::helpers::{campaign_created, spawn_app, Person};
+use crate::helpers::{campaign_created, TestApp};
+use hearth_testkit::Person;
 
 #[tokio::test]
 async fn campaign_created_notifies_the_recipient_once_however_often_it_arrives() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let event = campaign_created(&alice, "Blankets for the shelter");
 
@@ -35,7 +36,7 @@ async fn campaign_created_notifies_the_recipient_once_however_often_it_arrives()
 
 #[tokio::test]
 async fn a_poison_event_is_dead_lettered_and_the_next_one_still_notifies() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     app.broker
         .publish_raw(

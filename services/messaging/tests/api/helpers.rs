@@ -1,64 +1,45 @@
+use std::ops::Deref;
 use std::time::Duration;
 
 use hearth_core::config::ServiceConfig;
 use hearth_events::campaign::CampaignCreated;
 use hearth_events::{Envelope, EventContext};
-use hearth_testkit::{user_token, ServiceEnv, TestBroker, TestClient, TestDb};
-use messaging_service::{App, Messaging, Settings, SERVICE};
-use tokio::sync::watch;
+use hearth_testkit::{Built, Person, TestService};
+use messaging_service::{App, Messaging, SERVICE};
 use uuid::Uuid;
 
-pub struct TestApp {
-    pub client: TestClient,
-    pub db: TestDb,
-    pub broker: TestBroker,
-    /// Held so the workers run; dropping it stops them.
-    _stop: watch::Sender<bool>,
-}
+/// messaging-service with its relay and consumer running on a database and a
+/// broker namespace of its own.
+pub struct TestApp(TestService);
 
-pub struct Person {
-    pub id: Uuid,
-    pub token: String,
-}
+impl Deref for TestApp {
+    type Target = TestService;
 
-impl Person {
-    pub fn user() -> Self {
-        let id = Uuid::new_v4();
-        Self {
-            id,
-            token: user_token(id),
-        }
-    }
-
-    pub fn staff() -> Self {
-        let id = Uuid::new_v4();
-        Self {
-            id,
-            token: hearth_testkit::staff_token(id),
-        }
+    fn deref(&self) -> &TestService {
+        &self.0
     }
 }
 
-/// messaging-service with its consumer running on a namespace of the test's own.
-pub async fn spawn_app() -> TestApp {
-    spawn_app_with(&[]).await
-}
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
 
-/// The same, with extra settings (`DONATION_SERVICE_URL`, …).
-pub async fn spawn_app_with(settings: &[(&str, &str)]) -> TestApp {
-    let env = ServiceEnv::new("messaging").await.with(settings);
-    let config = ServiceConfig::from_env(&env.vars, SERVICE, None).expect("valid settings");
-    let settings = Settings::from_env(&env.vars).expect("valid settings");
-    let app = App::build_with::<Messaging>(&config, settings).expect("build");
-    app.migrate().await.expect("migrate");
-    let (stop, stopped) = watch::channel(false);
-    app.workers.spawn(&stopped);
-    let client = env.serve(app.router, &stopped).await;
-    TestApp {
-        client,
-        db: env.db,
-        broker: env.broker,
-        _stop: stop,
+    /// The same, with extra settings (`DONATION_SERVICE_URL`, …).
+    pub async fn spawn_with(settings: &[(&str, &str)]) -> Self {
+        Self(
+            hearth_testkit::spawn("messaging", settings, |vars| async move {
+                let config = ServiceConfig::from_env(&vars, SERVICE, None)?;
+                let app = App::build::<Messaging>(&config, &vars)?;
+                app.migrate().await?;
+                Ok(Built {
+                    router: app.router,
+                    db: app.db,
+                    workers: Some(app.workers),
+                })
+            })
+            .await,
+        )
     }
 }
 

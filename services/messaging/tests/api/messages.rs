@@ -6,7 +6,8 @@ use hearth_testkit::TestResponse;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::helpers::{spawn_app, spawn_app_with, Person, TestApp};
+use crate::helpers::TestApp;
+use hearth_testkit::Person;
 
 async fn send(app: &TestApp, from: &Person, to: &Person, body: &str) -> TestResponse {
     app.client
@@ -28,7 +29,7 @@ async fn get(app: &TestApp, who: &Person, path: &str) -> Value {
 
 #[tokio::test]
 async fn a_message_reaches_its_recipient_and_message_sent_goes_out() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let (alice, bob) = (Person::user(), Person::user());
 
     let response = send(&app, &alice, &bob, "  Hello Bob, the blankets are ready.  ").await;
@@ -58,7 +59,7 @@ async fn a_message_reaches_its_recipient_and_message_sent_goes_out() {
 
 #[tokio::test]
 async fn conversations_show_the_last_message_and_what_is_unread_most_recent_first() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let (alice, bob, carol) = (Person::user(), Person::user(), Person::user());
     send(&app, &bob, &alice, "One").await.expect(201);
     let from_bob = send(&app, &bob, &alice, "Two").await.expect(201);
@@ -107,7 +108,7 @@ async fn conversations_show_the_last_message_and_what_is_unread_most_recent_firs
 
 #[tokio::test]
 async fn nobody_but_the_two_parties_sees_a_message() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let (alice, bob, mallory) = (Person::user(), Person::user(), Person::user());
     let message = send(&app, &alice, &bob, "Private").await.expect(201);
     let read = format!("/messages/{}/read", message["id"].as_str().expect("id"));
@@ -166,7 +167,7 @@ async fn nobody_but_the_two_parties_sees_a_message() {
 
 #[tokio::test]
 async fn a_long_thread_pages_newest_first() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let (alice, bob) = (Person::user(), Person::user());
     for n in 0..45 {
         let (from, to) = if n % 2 == 0 {
@@ -206,7 +207,7 @@ async fn a_long_thread_pages_newest_first() {
 
 #[tokio::test]
 async fn bad_messages_are_refused_and_a_key_sends_once() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let (alice, bob) = (Person::user(), Person::user());
     send(&app, &alice, &alice, "To myself")
         .await
@@ -262,7 +263,7 @@ async fn bad_messages_are_refused_and_a_key_sends_once() {
 
 #[tokio::test]
 async fn two_people_writing_to_each_other_at_once_all_get_through() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let pairs: Vec<(Person, Person)> = (0..6).map(|_| (Person::user(), Person::user())).collect();
     // Each pair's first messages cross: both conversation rows are created
     // and updated from both sides at once.
@@ -289,7 +290,7 @@ async fn a_donation_context_with_donation_service_down_is_a_503_and_then_the_cir
     let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}", closed.local_addr().expect("addr"));
     drop(closed);
-    let app = spawn_app_with(&[
+    let app = TestApp::spawn_with(&[
         ("DONATION_SERVICE_URL", &url),
         ("DONATION_SERVICE_TIMEOUT", "300ms"),
     ])
@@ -323,7 +324,7 @@ async fn a_donation_context_with_donation_service_down_is_a_503_and_then_the_cir
 
 #[tokio::test]
 async fn a_thread_is_read_from_its_index_among_many_messages() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let mut conn = app.db.connect().await;
     // 50 000 messages among 500 pairs of people.
     sqlx::raw_sql(
@@ -379,7 +380,7 @@ async fn donation_service_without_the_flag(donor: &Person, recipient: &Person) -
 async fn an_answer_without_anonymous_keeps_the_recipient_waiting_for_the_donor() {
     let (donor, recipient, stranger) = (Person::user(), Person::user(), Person::user());
     let url = donation_service_without_the_flag(&donor, &recipient).await;
-    let app = spawn_app_with(&[("DONATION_SERVICE_URL", &url)]).await;
+    let app = TestApp::spawn_with(&[("DONATION_SERVICE_URL", &url)]).await;
     let donation = Uuid::now_v7();
     let about = |from: &Person, to: &Person| {
         app.client

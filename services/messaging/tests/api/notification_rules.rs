@@ -16,7 +16,8 @@ use hearth_events::request::{RequestDonationAccepted, RequestFulfilled, RequestS
 use hearth_events::{Envelope, Event, EventContext};
 use uuid::Uuid;
 
-use crate::helpers::{spawn_app, Person, TestApp};
+use crate::helpers::TestApp;
+use hearth_testkit::Person;
 
 fn envelope<T: Event>(service: &str, data: T) -> Envelope<T> {
     Envelope::new(service, data, &EventContext::default())
@@ -66,7 +67,7 @@ fn confirmed(donor: &Person) -> DonationConfirmed {
 
 #[tokio::test]
 async fn campaign_donation_accepted_tells_the_recipient_someone_gave() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let recipient = Person::user();
     let event = envelope(
         "campaign",
@@ -93,7 +94,7 @@ async fn campaign_donation_accepted_tells_the_recipient_someone_gave() {
 #[tokio::test]
 async fn a_donor_who_may_be_named_is_named_by_their_newest_display_name() {
     use hearth_events::profile::{ProfileCreated, ProfileUpdated};
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let (recipient, donor) = (Person::user(), Person::user());
     let renamed = envelope(
         "profile",
@@ -144,7 +145,7 @@ async fn a_donor_who_may_be_named_is_named_by_their_newest_display_name() {
 
 #[tokio::test]
 async fn campaign_goal_reached_tells_the_recipient() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let recipient = Person::user();
     let event = envelope(
         "campaign",
@@ -168,7 +169,7 @@ async fn campaign_goal_reached_tells_the_recipient() {
 
 #[tokio::test]
 async fn donation_confirmed_tells_the_donor() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let donor = Person::user();
     let event = envelope("donation", confirmed(&donor));
     let expected = Expected {
@@ -181,7 +182,7 @@ async fn donation_confirmed_tells_the_donor() {
 
 #[tokio::test]
 async fn donation_rejected_tells_the_donor_why() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let donor = Person::user();
     let event = envelope(
         "donation",
@@ -201,7 +202,7 @@ async fn donation_rejected_tells_the_donor_why() {
 
 #[tokio::test]
 async fn donation_completed_tells_the_donor_the_items_arrived() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let donor = Person::user();
     let event = envelope(
         "donation",
@@ -224,7 +225,7 @@ async fn donation_completed_tells_the_donor_the_items_arrived() {
 
 #[tokio::test]
 async fn donation_cancelled_by_the_donor_tells_the_recipient_only() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let donor = Person::user();
     let recipient = Person::user();
     let event = envelope(
@@ -253,7 +254,7 @@ async fn donation_cancelled_by_the_donor_tells_the_recipient_only() {
 
 #[tokio::test]
 async fn donation_expired_tells_the_donor() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let donor = Person::user();
     let event = envelope(
         "donation",
@@ -275,7 +276,7 @@ async fn donation_expired_tells_the_donor() {
 
 #[tokio::test]
 async fn request_donation_accepted_tells_the_requester_someone_pledged() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let requester = Person::user();
     let event = envelope(
         "request",
@@ -299,7 +300,7 @@ async fn request_donation_accepted_tells_the_requester_someone_pledged() {
 
 #[tokio::test]
 async fn request_fulfilled_tells_the_requester() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let requester = Person::user();
     let event = envelope(
         "request",
@@ -319,7 +320,7 @@ async fn request_fulfilled_tells_the_requester() {
 
 #[tokio::test]
 async fn rating_created_tells_the_person_rated() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let ratee = Person::user();
     let event = envelope(
         "profile",
@@ -342,7 +343,7 @@ async fn rating_created_tells_the_person_rated() {
 
 #[tokio::test]
 async fn report_resolved_tells_the_reporter() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let reporter = Person::user();
     let event = envelope(
         "profile",
@@ -365,7 +366,7 @@ async fn report_resolved_tells_the_reporter() {
 
 #[tokio::test]
 async fn profile_suspended_tells_the_person_and_refuses_their_writes() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let member = Person::user();
     let event = envelope(
         "profile",
@@ -390,7 +391,7 @@ async fn profile_suspended_tells_the_person_and_refuses_their_writes() {
 
 #[tokio::test]
 async fn a_donation_event_delivered_three_times_notifies_once() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let donor = Person::user();
     let event = envelope("donation", confirmed(&donor));
     for _ in 0..3 {
@@ -416,7 +417,7 @@ async fn a_donation_event_delivered_three_times_notifies_once() {
 
 #[tokio::test]
 async fn donation_refunded_tells_the_donor() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let donor = Person::user();
     let event = envelope(
         "donation",
@@ -454,7 +455,7 @@ fn campaign_moved(owner: &Person, from: &str, to: &str) -> Envelope<CampaignStat
 
 #[tokio::test]
 async fn a_campaign_suspended_by_staff_tells_its_owner_and_their_own_moves_do_not() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     // The owner's own move: nothing to tell them.
     app.broker
@@ -483,7 +484,7 @@ async fn a_campaign_suspended_by_staff_tells_its_owner_and_their_own_moves_do_no
 
 #[tokio::test]
 async fn a_request_suspended_by_staff_tells_its_requester() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let requester = Person::user();
     let event = envelope(
         "request",

@@ -1,6 +1,7 @@
 use serde_json::{json, Value};
 
-use crate::helpers::{campaign_created, spawn_app, Person, TestApp};
+use crate::helpers::{campaign_created, TestApp};
+use hearth_testkit::Person;
 
 /// Gives `person` `count` notifications, oldest first.
 async fn notify(app: &TestApp, person: &Person, count: usize) -> Vec<String> {
@@ -33,7 +34,7 @@ fn item_ids(page: &Value) -> Vec<&str> {
 
 #[tokio::test]
 async fn every_endpoint_wants_a_signed_in_caller() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let id = uuid::Uuid::new_v4();
     app.client
         .get("/notifications")
@@ -54,7 +55,7 @@ async fn every_endpoint_wants_a_signed_in_caller() {
 
 #[tokio::test]
 async fn nobody_reads_or_marks_anyone_elses_notifications() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let mallory = Person::user();
     let ids = notify(&app, &alice, 1).await;
@@ -98,7 +99,7 @@ async fn nobody_reads_or_marks_anyone_elses_notifications() {
 
 #[tokio::test]
 async fn reading_one_and_reading_all() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let ids = notify(&app, &alice, 3).await;
 
@@ -158,7 +159,7 @@ async fn reading_one_and_reading_all() {
 
 #[tokio::test]
 async fn notifications_page_newest_first() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let created = notify(&app, &alice, 5).await;
 
@@ -202,7 +203,7 @@ async fn notifications_page_newest_first() {
 /// The contract, as generated from the code.
 #[tokio::test]
 async fn openapi_document() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let document = app.client.get("/openapi.json").send().await.expect(200);
     insta::assert_json_snapshot!("openapi_document", document);
 }

@@ -10,35 +10,12 @@ pub const BIO_MAX_CHARS: usize = 500;
 pub const LOCATION_MAX_CHARS: usize = 200;
 pub const AVATAR_URL_MAX_CHARS: usize = 2_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ProfileStatus {
-    Active,
-    Suspended,
-}
-
-impl ProfileStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProfileStatus::Active => "active",
-            ProfileStatus::Suspended => "suspended",
-        }
+hearth_core::words! {
+    pub enum ProfileStatus: "profile status" {
+        Active => "active",
+        Suspended => "suspended",
     }
 }
-
-impl std::str::FromStr for ProfileStatus {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "active" => Ok(ProfileStatus::Active),
-            "suspended" => Ok(ProfileStatus::Suspended),
-            other => Err(format!("unknown profile status {other:?}")),
-        }
-    }
-}
-
-hearth_core::text_column!(ProfileStatus);
 
 /// A profile: what a person shows of themselves, their standing and
 /// the ratings others gave them.

@@ -9,43 +9,9 @@ use uuid::Uuid;
 pub const DETAILS_MAX_CHARS: usize = 2_000;
 pub const NOTE_MAX_CHARS: usize = 2_000;
 
-/// An enum of fixed words, as JSON and as a `text` column.
-macro_rules! words {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident => $word:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $word),+ }
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                match s {
-                    $($word => Ok($name::$variant),)+
-                    other => Err(format!(concat!("unknown ", stringify!($name), " {:?}"), other)),
-                }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        hearth_core::text_column!($name);
-    };
-}
-
-words!(
+hearth_core::words! {
     /// What a report is about.
-    TargetType {
+    pub enum TargetType: "report target" {
         Profile => "profile",
         Campaign => "campaign",
         Request => "request",
@@ -53,38 +19,42 @@ words!(
         Message => "message",
         Rating => "rating",
     }
-);
+}
 
-words!(ReportReason {
-    Spam => "spam",
-    Fraud => "fraud",
-    Harassment => "harassment",
-    Inappropriate => "inappropriate",
-    NoShow => "no_show",
-    Other => "other",
-});
+hearth_core::words! {
+    pub enum ReportReason: "report reason" {
+        Spam => "spam",
+        Fraud => "fraud",
+        Harassment => "harassment",
+        Inappropriate => "inappropriate",
+        NoShow => "no_show",
+        Other => "other",
+    }
+}
 
-words!(ReportStatus {
-    Open => "open",
-    Actioned => "actioned",
-    Dismissed => "dismissed",
-});
-
-words!(
-    /// How staff close a report.
-    Resolution {
+hearth_core::words! {
+    pub enum ReportStatus: "report status" {
+        Open => "open",
         Actioned => "actioned",
         Dismissed => "dismissed",
     }
-);
+}
 
-words!(
+hearth_core::words! {
+    /// How staff close a report.
+    pub enum Resolution: "resolution" {
+        Actioned => "actioned",
+        Dismissed => "dismissed",
+    }
+}
+
+hearth_core::words! {
     /// What staff do about a report they action.
-    ReportAction {
+    pub enum ReportAction: "report action" {
         HideTarget => "hide_target",
         SuspendUser => "suspend_user",
     }
-);
+}
 
 /// A report, with the `action` staff took.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema, sqlx::FromRow)]

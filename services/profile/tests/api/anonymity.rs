@@ -6,7 +6,8 @@ use hearth_events::donation::DonationKind;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::helpers::{completed, spawn_app, Person, TestApp};
+use crate::helpers::{completed, TestApp};
+use hearth_testkit::Person;
 
 /// Everyone who may look: no token, a stranger, the two parties, staff.
 struct Viewers {
@@ -58,7 +59,7 @@ fn names_neither(answer: &Value, donor: &Person, donation: Uuid) {
 
 #[tokio::test]
 async fn an_anonymous_donors_rating_of_the_recipient_hides_them_from_all_but_them_and_staff() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let v = Viewers::new();
     app.profile(&v.recipient, "Shelter").await;
     let donation = app
@@ -102,7 +103,7 @@ async fn an_anonymous_donors_rating_of_the_recipient_hides_them_from_all_but_the
 
 #[tokio::test]
 async fn the_recipient_rating_an_anonymous_donor_is_not_told_who_they_rated() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let v = Viewers::new();
     app.profile(&v.donor, "Dana").await;
     let donation = app
@@ -158,7 +159,7 @@ async fn the_recipient_rating_an_anonymous_donor_is_not_told_who_they_rated() {
 
 #[tokio::test]
 async fn a_replayed_rating_answer_hides_the_anonymous_donor_too() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let v = Viewers::new();
     let donation = app
         .exchange_as(DonationKind::Money, &v.donor, &v.recipient, true)
@@ -184,7 +185,7 @@ async fn a_replayed_rating_answer_hides_the_anonymous_donor_too() {
 
 #[tokio::test]
 async fn an_anonymous_item_donation_hides_its_donor_and_so_does_an_older_event_that_does_not_say() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let v = Viewers::new();
     let pledge = app
         .exchange_as(DonationKind::Item, &v.donor, &v.recipient, true)
@@ -206,7 +207,7 @@ async fn an_anonymous_item_donation_hides_its_donor_and_so_does_an_older_event_t
 
 #[tokio::test]
 async fn a_named_donors_ratings_show_everyone_both_parties() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let v = Viewers::new();
     let donation = app
         .exchange_as(DonationKind::Money, &v.donor, &v.recipient, false)

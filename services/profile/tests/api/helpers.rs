@@ -1,64 +1,42 @@
+use std::ops::Deref;
+
 use hearth_core::config::ServiceConfig;
 use hearth_events::donation::{
     DonationCompleted, DonationConfirmed, DonationKind, DonationRefunded,
 };
 use hearth_events::{Envelope, EventContext};
-use hearth_testkit::{
-    staff_token, user_token, ServiceEnv, TestBroker, TestClient, TestDb, TestResponse,
-};
+use hearth_testkit::{Built, Person, TestResponse, TestService};
 use profile_service::{App, Profile, SERVICE};
 use serde_json::{json, Value};
-use tokio::sync::watch;
 use uuid::Uuid;
 
-/// A running request-service on a random port, with a database and a broker
+/// A running profile-service on a random port, with a database and a broker
 /// namespace of its own, its relay and consumer running.
-pub struct TestApp {
-    pub client: TestClient,
-    pub db: TestDb,
-    pub broker: TestBroker,
-    /// Held so the workers run; dropping it stops them.
-    _stop: watch::Sender<bool>,
-}
+pub struct TestApp(TestService);
 
-/// Someone calling the API.
-#[derive(Debug, Clone)]
-pub struct Person {
-    pub id: Uuid,
-    pub token: String,
-}
+impl Deref for TestApp {
+    type Target = TestService;
 
-impl Person {
-    pub fn user() -> Self {
-        let id = Uuid::new_v4();
-        Self {
-            id,
-            token: user_token(id),
-        }
-    }
-
-    pub fn staff() -> Self {
-        let id = Uuid::new_v4();
-        Self {
-            id,
-            token: staff_token(id),
-        }
+    fn deref(&self) -> &TestService {
+        &self.0
     }
 }
 
-pub async fn spawn_app() -> TestApp {
-    let env = ServiceEnv::new("profile").await;
-    let config = ServiceConfig::from_env(&env.vars, SERVICE, None).expect("valid settings");
-    let app = App::build_with::<Profile>(&config, ()).expect("build");
-    app.migrate().await.expect("migrate");
-    let (stop, stopped) = watch::channel(false);
-    app.workers.spawn(&stopped);
-    let client = env.serve(app.router, &stopped).await;
-    TestApp {
-        client,
-        db: env.db,
-        broker: env.broker,
-        _stop: stop,
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self(
+            hearth_testkit::spawn("profile", &[], |vars| async move {
+                let app =
+                    App::build::<Profile>(&ServiceConfig::from_env(&vars, SERVICE, None)?, &vars)?;
+                app.migrate().await?;
+                Ok(Built {
+                    router: app.router,
+                    db: app.db,
+                    workers: Some(app.workers),
+                })
+            })
+            .await,
+        )
     }
 }
 

@@ -1,11 +1,12 @@
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::helpers::{spawn_app, Person};
+use crate::helpers::TestApp;
+use hearth_testkit::{error_fields, Person};
 
 #[tokio::test]
 async fn put_creates_then_replaces_a_profile() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     app.client
         .get("/profiles/me")
@@ -70,7 +71,7 @@ async fn put_creates_then_replaces_a_profile() {
 
 #[tokio::test]
 async fn bad_profiles_and_callers_are_refused() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let problem = app
         .put_profile(
@@ -80,13 +81,7 @@ async fn bad_profiles_and_callers_are_refused() {
         )
         .await
         .assert_problem(422, "validation_failed");
-    let mut fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| e["field"].as_str().expect("field"))
-        .collect();
-    fields.sort_unstable();
+    let fields = error_fields(&problem);
     assert_eq!(fields, ["avatar_url", "bio", "display_name", "location"]);
     app.client
         .put("/profiles/me")
@@ -107,7 +102,7 @@ async fn bad_profiles_and_callers_are_refused() {
 
 #[tokio::test]
 async fn a_stale_version_is_refused() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     app.profile(&alice, "Alice").await;
     let put = |name: &'static str| {
@@ -126,14 +121,14 @@ async fn a_stale_version_is_refused() {
 
 #[tokio::test]
 async fn openapi_document() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let document = app.client.get("/openapi.json").send().await.expect(200);
     insta::assert_json_snapshot!("openapi_document", document);
 }
 
 #[tokio::test]
 async fn public_profile_reads_refuse_a_bad_token() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     app.profile(&alice, "Alice").await;
     for path in [

@@ -5,11 +5,12 @@ use hearth_events::donation::DonationKind;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::helpers::{completed, confirmed, refunded, spawn_app, Person};
+use crate::helpers::{completed, confirmed, refunded, TestApp};
+use hearth_testkit::Person;
 
 #[tokio::test]
 async fn the_parties_of_a_confirmed_money_donation_rate_each_other_once() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let (donor, recipient) = (Person::user(), Person::user());
     app.profile(&recipient, "Shelter").await;
     let donation = app.exchange(DonationKind::Money, &donor, &recipient).await;
@@ -40,7 +41,7 @@ async fn the_parties_of_a_confirmed_money_donation_rate_each_other_once() {
 
 #[tokio::test]
 async fn a_rating_whose_answer_was_lost_gets_it_again_not_a_conflict() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let (donor, recipient) = (Person::user(), Person::user());
     let donation = app.exchange(DonationKind::Money, &donor, &recipient).await;
     let send = || {
@@ -62,7 +63,7 @@ async fn a_rating_whose_answer_was_lost_gets_it_again_not_a_conflict() {
 
 #[tokio::test]
 async fn too_early_a_stranger_and_oneself_are_not_eligible() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let (donor, recipient, stranger) = (Person::user(), Person::user(), Person::user());
 
     // Too early: profile-service has not heard that the donation went through.
@@ -113,7 +114,7 @@ async fn too_early_a_stranger_and_oneself_are_not_eligible() {
 
 #[tokio::test]
 async fn ratings_add_up_on_the_profile_and_list_newest_first() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let recipient = Person::user();
     app.profile(&recipient, "Shelter").await;
     for score in [5, 4, 4] {
@@ -144,7 +145,7 @@ async fn ratings_add_up_on_the_profile_and_list_newest_first() {
 
 #[tokio::test]
 async fn a_redelivered_exchange_is_remembered_once() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let (donor, recipient) = (Person::user(), Person::user());
     let event = confirmed(Uuid::now_v7(), DonationKind::Money, &donor, &recipient);
     for _ in 0..3 {
@@ -165,7 +166,7 @@ async fn a_redelivered_exchange_is_remembered_once() {
 
 #[tokio::test]
 async fn a_refund_ends_the_exchange_but_keeps_the_rating_made_before_it() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let (donor, recipient) = (Person::user(), Person::user());
     app.profile(&recipient, "Shelter").await;
     let donation = app.exchange(DonationKind::Money, &donor, &recipient).await;
@@ -197,7 +198,7 @@ async fn a_refund_ends_the_exchange_but_keeps_the_rating_made_before_it() {
 
 #[tokio::test]
 async fn a_refund_handled_before_its_confirmation_still_ends_the_exchange() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let (donor, recipient) = (Person::user(), Person::user());
     let donation = Uuid::now_v7();
     app.handle(&refunded(donation, &donor, &recipient)).await;

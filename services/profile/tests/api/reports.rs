@@ -1,11 +1,12 @@
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::helpers::{spawn_app, Person};
+use crate::helpers::TestApp;
+use hearth_testkit::Person;
 
 #[tokio::test]
 async fn a_user_reports_once_per_target_while_it_is_open() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let (alice, bob) = (Person::user(), Person::user());
     let target = Uuid::new_v4();
 
@@ -47,7 +48,7 @@ async fn a_user_reports_once_per_target_while_it_is_open() {
 
 #[tokio::test]
 async fn a_report_whose_answer_was_lost_is_not_filed_again_after_it_was_resolved() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let target = Uuid::new_v4();
     let send = || {
@@ -78,7 +79,7 @@ async fn a_report_whose_answer_was_lost_is_not_filed_again_after_it_was_resolved
 
 #[tokio::test]
 async fn the_reporter_and_staff_read_a_report_nobody_else_does() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let report = app
         .report(&alice, "profile", Uuid::new_v4())
@@ -97,7 +98,7 @@ async fn the_reporter_and_staff_read_a_report_nobody_else_does() {
 
 #[tokio::test]
 async fn listing_and_resolving_are_for_staff_only() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let report = app
         .report(&alice, "campaign", Uuid::new_v4())
@@ -169,7 +170,7 @@ async fn listing_and_resolving_are_for_staff_only() {
 
 #[tokio::test]
 async fn an_action_that_does_not_fit_the_target_is_refused() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let staff = Person::staff();
     let reporter = Person::user();
     let on = |target_type: &'static str| app.report(&reporter, target_type, Uuid::new_v4());
@@ -201,7 +202,7 @@ async fn an_action_that_does_not_fit_the_target_is_refused() {
 
 #[tokio::test]
 async fn suspend_user_on_a_profile_report_suspends_the_person() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let mallory = Person::user();
     app.profile(&mallory, "Mallory").await;
     let report: Value = app
@@ -228,7 +229,7 @@ async fn suspend_user_on_a_profile_report_suspends_the_person() {
 
 #[tokio::test]
 async fn anonymous_callers_and_service_tokens_without_a_user_cannot_report() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let body = json!({"target_type": "campaign", "target_id": Uuid::new_v4(), "reason": "fraud"});
     app.client
         .post("/reports")

@@ -2,11 +2,12 @@
 
 use serde_json::json;
 
-use crate::helpers::{spawn_app, Person};
+use crate::helpers::TestApp;
+use hearth_testkit::Person;
 
 #[tokio::test]
 async fn staff_suspend_and_reinstate_and_nobody_else_may() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let mallory = Person::user();
     app.profile(&mallory, "Mallory").await;
 
@@ -81,7 +82,7 @@ async fn staff_suspend_and_reinstate_and_nobody_else_may() {
 
 #[tokio::test]
 async fn a_person_without_a_profile_can_be_suspended() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let stranger = Person::user();
     let staff = Person::staff();
     app.standing("suspend", stranger.id, Some(&staff))
@@ -95,7 +96,7 @@ async fn a_person_without_a_profile_can_be_suspended() {
 #[tokio::test]
 async fn a_hidden_rating_leaves_the_profile_and_suspend_user_reaches_its_author() {
     use hearth_events::donation::DonationKind;
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let (donor, recipient) = (Person::user(), Person::user());
     app.profile(&recipient, "Shelter").await;
     let donation = app.exchange(DonationKind::Money, &donor, &recipient).await;
@@ -152,7 +153,7 @@ async fn a_hidden_rating_leaves_the_profile_and_suspend_user_reaches_its_author(
 
 #[tokio::test]
 async fn two_staff_suspending_one_person_at_once_suspend_once() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let mallory = Person::user();
     for _ in 0..5 {
         let (first, second) = (Person::staff(), Person::staff());
@@ -177,7 +178,7 @@ async fn two_staff_suspending_one_person_at_once_suspend_once() {
 
 #[tokio::test]
 async fn a_decision_after_one_stamped_by_a_clock_ahead_still_takes_effect() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let mallory = Person::user();
     app.profile(&mallory, "Mallory").await;
     let staff = Person::staff();

@@ -1,6 +1,7 @@
 use chrono::{DateTime, Utc};
 use hearth_core::auth::Caller;
 use hearth_core::image_url::ImageUrl;
+use hearth_core::owned::Owned;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -53,20 +54,21 @@ pub struct Request {
     pub suspended_from: Option<Status>,
 }
 
-impl Request {
-    pub fn is_owned_by(&self, caller: &Caller) -> bool {
-        caller.id == self.requester_id
-    }
+/// The requester owns the request; staff act on anyone's.
+impl Owned for Request {
+    const NOUN: &'static str = "request";
 
-    pub fn may_be_managed_by(&self, caller: &Caller) -> bool {
-        caller.is_staff() || self.is_owned_by(caller)
+    fn owner_id(&self) -> Uuid {
+        self.requester_id
     }
 
     /// Suspended requests show only to staff, as suspended campaigns do.
-    pub fn is_visible_to(&self, caller: Option<&Caller>) -> bool {
+    fn is_visible_to(&self, caller: Option<&Caller>) -> bool {
         self.status != Status::Suspended || caller.is_some_and(Caller::is_staff)
     }
+}
 
+impl Request {
     /// How many more items a pledge may promise.
     pub fn quantity_open(&self) -> i32 {
         self.quantity_needed - self.quantity_pledged - self.quantity_fulfilled

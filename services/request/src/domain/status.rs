@@ -7,21 +7,16 @@
 //! staff: any → suspended, suspended → the status it was suspended from
 //! ```
 
-use std::fmt;
-use std::str::FromStr;
-
 pub use hearth_core::status::{Moderated, Refusal};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Open,
-    Fulfilled,
-    Cancelled,
-    Expired,
-    Suspended,
+hearth_core::words! {
+    pub enum Status: "request status" {
+        Open => "open",
+        Fulfilled => "fulfilled",
+        Cancelled => "cancelled",
+        Expired => "expired",
+        Suspended => "suspended",
+    }
 }
 
 /// The moves an owner may make; staff may make them too.
@@ -31,16 +26,6 @@ const OWNER_TRANSITIONS: &[(Status, Status)] = &[
 ];
 
 impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Open => "open",
-            Status::Fulfilled => "fulfilled",
-            Status::Cancelled => "cancelled",
-            Status::Expired => "expired",
-            Status::Suspended => "suspended",
-        }
-    }
-
     /// Only an open request is edited, and takes pledges.
     pub fn is_open(self) -> bool {
         self == Status::Open
@@ -67,34 +52,6 @@ impl Moderated for Status {
 /// A move of a request's status.
 pub type StatusChange = hearth_core::status::StatusChange<Status>;
 
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Status {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ALL.iter()
-            .copied()
-            .find(|status| status.as_str() == s)
-            .ok_or_else(|| format!("unknown request status {s:?}"))
-    }
-}
-
-const ALL: [Status; 5] = [
-    Status::Open,
-    Status::Fulfilled,
-    Status::Cancelled,
-    Status::Expired,
-    Status::Suspended,
-];
-
-// Stored as text, so the column stays readable to operators and to `psql`.
-hearth_core::text_column!(Status);
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,8 +59,8 @@ mod tests {
 
     #[test]
     fn an_owner_only_closes_an_open_request() {
-        for from in ALL {
-            for to in ALL {
+        for &from in Status::ALL {
+            for &to in Status::ALL {
                 let result = from.change_to(to, (from == Suspended).then_some(Open), false);
                 let allowed = from == Open && matches!(to, Fulfilled | Cancelled);
                 match result {
@@ -145,7 +102,7 @@ mod tests {
 
     #[test]
     fn statuses_round_trip_as_text() {
-        for status in ALL {
+        for &status in Status::ALL {
             assert_eq!(status.as_str().parse::<Status>(), Ok(status));
         }
         assert!("Open".parse::<Status>().is_err());

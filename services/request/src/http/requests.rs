@@ -10,6 +10,7 @@ use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
 use hearth_core::filters::text_filter;
 use hearth_core::idempotency::Claim;
+use hearth_core::owned::{self, Owned};
 use hearth_core::pagination::{Cursor, CursorText, Limit, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
 use hearth_core::validation::{Validator, REASON_MAX_CHARS};
@@ -153,25 +154,15 @@ async fn get_request(
         .ok_or_else(ApiError::not_found)
 }
 
-/// Loads a request for a write by `caller`: 404 if they may not see it, 403
-/// if they may see but not manage it. Locks the row for the transaction.
+/// Loads a request for a write by `caller`, locked for the transaction
+/// (`hearth_core::owned::for_write`: 404, 403 or 412 otherwise).
 async fn load_for_write(
     conn: &mut PgConnection,
     id: Uuid,
     caller: &Caller,
     if_match: IfMatch,
 ) -> ApiResult<Request> {
-    let request = db::lock(conn, id)
-        .await?
-        .filter(|r| r.is_visible_to(Some(caller)))
-        .ok_or_else(ApiError::not_found)?;
-    if !request.may_be_managed_by(caller) {
-        return Err(ApiError::forbidden(
-            "only the request's owner or staff may change it",
-        ));
-    }
-    if_match.check(request.version)?;
-    Ok(request)
+    owned::for_write(db::lock(conn, id).await?, caller, if_match)
 }
 
 /// Edit a request

@@ -1,10 +1,11 @@
 use serde_json::json;
 
-use crate::helpers::{request_body, spawn_app, Person};
+use crate::helpers::{request_body, TestApp};
+use hearth_testkit::{error_fields, Person};
 
 #[tokio::test]
 async fn a_user_posts_a_request_and_request_created_goes_out() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
 
     let response = app
@@ -52,7 +53,7 @@ async fn a_user_posts_a_request_and_request_created_goes_out() {
 
 #[tokio::test]
 async fn every_invalid_field_is_named_at_once() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let problem = app
         .client
         .post("/requests")
@@ -65,13 +66,7 @@ async fn every_invalid_field_is_named_at_once() {
         .send()
         .await
         .assert_problem(422, "validation_failed");
-    let mut fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .expect("errors")
-        .iter()
-        .map(|e| e["field"].as_str().expect("field"))
-        .collect();
-    fields.sort_unstable();
+    let fields = error_fields(&problem);
     assert_eq!(
         fields,
         [
@@ -93,7 +88,7 @@ async fn every_invalid_field_is_named_at_once() {
 
 #[tokio::test]
 async fn bad_bodies_and_callers_are_refused() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     app.client
         .post("/requests")
         .json(&request_body(json!({})))
@@ -124,7 +119,7 @@ async fn bad_bodies_and_callers_are_refused() {
 
 #[tokio::test]
 async fn an_idempotency_key_creates_once() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let send = |body: serde_json::Value| {
         app.client
@@ -148,7 +143,7 @@ async fn an_idempotency_key_creates_once() {
 
 #[tokio::test]
 async fn a_request_whose_answer_was_lost_after_its_commit_is_not_made_twice() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let send = || {
         app.client
@@ -175,7 +170,7 @@ async fn a_request_whose_answer_was_lost_after_its_commit_is_not_made_twice() {
 
 #[tokio::test]
 async fn openapi_document() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let document = app.client.get("/openapi.json").send().await.expect(200);
     let paths: Vec<&String> = document["paths"]
         .as_object()

@@ -1,3 +1,4 @@
+use std::ops::Deref;
 use std::time::Duration;
 
 use hearth_core::config::ServiceConfig;
@@ -6,147 +7,99 @@ use hearth_events::donation::{
     DonationKind,
 };
 use hearth_events::{Envelope, EventContext};
-use hearth_testkit::{
-    staff_token, user_token, ServiceEnv, TestBroker, TestClient, TestDb, TestResponse,
-};
+use hearth_testkit::{with_overrides, Built, Collection, Person, TestResponse, TestService};
 use request_service::{App, Request, SERVICE};
 use serde_json::{json, Value};
-use tokio::sync::watch;
 use uuid::Uuid;
 
 /// A running request-service on a random port, with a database and a broker
 /// namespace of its own, its relay and consumer running.
-pub struct TestApp {
-    pub client: TestClient,
-    pub db: TestDb,
-    /// The service's own pool (search_path `request`).
-    pub pool: sqlx::PgPool,
-    pub broker: TestBroker,
-    /// Held so the workers run; dropping it stops them.
-    _stop: watch::Sender<bool>,
-}
+pub struct TestApp(TestService);
 
-/// Someone calling the API.
-#[derive(Debug, Clone)]
-pub struct Person {
-    pub id: Uuid,
-    pub token: String,
-}
+impl Deref for TestApp {
+    type Target = TestService;
 
-impl Person {
-    pub fn user() -> Self {
-        let id = Uuid::new_v4();
-        Self {
-            id,
-            token: user_token(id),
-        }
-    }
-
-    pub fn staff() -> Self {
-        let id = Uuid::new_v4();
-        Self {
-            id,
-            token: staff_token(id),
-        }
+    fn deref(&self) -> &TestService {
+        &self.0
     }
 }
 
-pub async fn spawn_app() -> TestApp {
-    let env = ServiceEnv::new("request").await;
-    let config = ServiceConfig::from_env(&env.vars, SERVICE, None).expect("valid settings");
-    let app = App::build_with::<Request>(&config, ()).expect("build");
-    app.migrate().await.expect("migrate");
-    let (stop, stopped) = watch::channel(false);
-    app.workers.spawn(&stopped);
-    let pool = app.db.clone();
-    let client = env.serve(app.router, &stopped).await;
-    TestApp {
-        client,
-        db: env.db,
-        pool,
-        broker: env.broker,
-        _stop: stop,
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self(
+            hearth_testkit::spawn("request", &[], |vars| async move {
+                let app =
+                    App::build::<Request>(&ServiceConfig::from_env(&vars, SERVICE, None)?, &vars)?;
+                app.migrate().await?;
+                Ok(Built {
+                    router: app.router,
+                    db: app.db,
+                    workers: Some(app.workers),
+                })
+            })
+            .await,
+        )
     }
 }
 
 /// A valid creation body; tests override what they care about.
-pub fn request_body(overrides: Value) -> Value {
-    let mut body = json!({
+fn defaults() -> Value {
+    json!({
         "title": "Blankets for the night shelter",
         "description": "Winter is coming to the shelter on Elm Street.",
         "category": "bedding",
         "quantity_needed": 10,
         "location": "Elm Street 4",
-    });
-    if let (Some(body), Some(overrides)) = (body.as_object_mut(), overrides.as_object()) {
-        for (k, v) in overrides {
-            body.insert(k.clone(), v.clone());
-        }
-    }
-    body
+    })
+}
+
+/// A valid creation body with `overrides` over it.
+pub fn request_body(overrides: Value) -> Value {
+    with_overrides(defaults(), &overrides)
 }
 
 impl TestApp {
+    /// The service's requests, as a client calls them.
+    pub fn requests(&self) -> Collection<'_> {
+        Collection {
+            client: &self.client,
+            path: "/requests",
+            defaults,
+        }
+    }
+
     pub async fn create(&self, who: &Person, overrides: Value) -> TestResponse {
-        self.client
-            .post("/requests")
-            .token(&who.token)
-            .json(&request_body(overrides))
-            .send()
-            .await
+        self.requests().create(who, overrides).await
     }
 
     /// Creates a request and returns it.
     pub async fn request(&self, who: &Person, overrides: Value) -> Value {
-        self.create(who, overrides).await.expect(201)
+        self.requests().created(who, overrides).await
     }
 
     pub async fn get(&self, id: &Value, who: Option<&Person>) -> TestResponse {
-        self.client
-            .get(&format!("/requests/{}", id.as_str().expect("id")))
-            .maybe_token(who.map(|p| p.token.as_str()))
-            .send()
-            .await
+        self.requests().get(id, who).await
     }
 
     pub async fn patch(&self, id: &Value, who: &Person, body: Value) -> TestResponse {
-        self.client
-            .patch(&format!("/requests/{}", id.as_str().expect("id")))
-            .token(&who.token)
-            .json(&body)
-            .send()
-            .await
+        self.requests().patch(id, who, body).await
     }
 
     pub async fn close(&self, id: &Value, who: &Person, status: &str) -> TestResponse {
-        self.client
-            .post(&format!("/requests/{}/close", id.as_str().expect("id")))
-            .token(&who.token)
-            .json(&json!({"status": status}))
-            .send()
-            .await
+        self.requests().move_to(id, who, "close", status).await
     }
 
     pub async fn set_status(&self, id: &Value, who: &Person, status: &str) -> TestResponse {
-        self.client
-            .post(&format!("/requests/{}/status", id.as_str().expect("id")))
-            .token(&who.token)
-            .json(&json!({"status": status}))
-            .send()
-            .await
+        self.requests().move_to(id, who, "status", status).await
     }
 
     pub async fn list(&self, query: &str, who: Option<&Person>) -> Value {
-        self.client
-            .get(&format!("/requests?{query}"))
-            .maybe_token(who.map(|p| p.token.as_str()))
-            .send()
-            .await
-            .expect(200)
+        self.requests().list(query, who).await
     }
 
+    /// The ids of a list's items.
     pub async fn list_ids(&self, query: &str, who: Option<&Person>) -> Vec<String> {
-        ids(&self.list(query, who).await)
+        self.requests().list_ids(query, who).await
     }
 
     /// Every event in the outbox, oldest first.
@@ -201,15 +154,6 @@ impl TestApp {
         .await
         .expect("set quantities");
     }
-}
-
-pub fn ids(page: &Value) -> Vec<String> {
-    page["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|c| c["id"].as_str().expect("id").to_owned())
-        .collect()
 }
 
 pub fn uuid(v: &Value) -> Uuid {

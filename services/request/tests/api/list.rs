@@ -1,10 +1,11 @@
 use serde_json::json;
 
-use crate::helpers::{ids, spawn_app, Person};
+use crate::helpers::TestApp;
+use hearth_testkit::{ids, Person};
 
 #[tokio::test]
 async fn filters_and_text_search() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let bob = Person::user();
     let blankets = app.request(&alice, json!({"title": "Warm blankets"})).await;
@@ -60,7 +61,7 @@ async fn filters_and_text_search() {
 
 #[tokio::test]
 async fn pages_follow_the_cursor() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     for n in 0..5 {
         app.request(&alice, json!({"title": format!("Request {n}")}))
@@ -81,7 +82,7 @@ async fn pages_follow_the_cursor() {
 
 #[tokio::test]
 async fn a_suspended_request_shows_only_to_staff() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let staff = Person::staff();
     let request = app.request(&alice, json!({})).await;

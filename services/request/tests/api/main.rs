@@ -1,6 +1,6 @@
 //! request-service over HTTP and over the broker, against the real PostgreSQL
 //! and RabbitMQ. Each test gets its own database and broker namespace (see
-//! `helpers::spawn_app`).
+//! `helpers::TestApp::spawn`).
 
 mod create;
 mod helpers;

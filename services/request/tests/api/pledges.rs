@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::helpers::{cancelled, completed, expired, pledge, spawn_app, Person, TestApp};
+use crate::helpers::{cancelled, completed, expired, pledge, TestApp};
+use hearth_testkit::Person;
 
 async fn quantities(app: &TestApp, request: &Value) -> (i64, i64, String) {
     let r = app.get(&request["id"], None).await.expect(200);
@@ -18,7 +19,7 @@ async fn quantities(app: &TestApp, request: &Value) -> (i64, i64, String) {
 
 #[tokio::test]
 async fn a_pledge_is_accepted_and_reserves_its_quantity() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let bob = Person::user();
     let request = app.request(&alice, json!({"quantity_needed": 10})).await;
@@ -40,7 +41,7 @@ async fn a_pledge_is_accepted_and_reserves_its_quantity() {
 
 #[tokio::test]
 async fn every_rejection_reason() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let bob = Person::user();
     let request = app.request(&alice, json!({"quantity_needed": 5})).await;
@@ -72,7 +73,7 @@ async fn every_rejection_reason() {
 
 #[tokio::test]
 async fn an_over_pledge_is_refused_once_the_rest_is_promised() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let request = app.request(&alice, json!({"quantity_needed": 5})).await;
     let first = pledge(&Person::user(), &request["id"], 3);
@@ -97,7 +98,7 @@ async fn an_over_pledge_is_refused_once_the_rest_is_promised() {
 
 #[tokio::test]
 async fn received_items_fulfil_the_request_once() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let request = app.request(&alice, json!({"quantity_needed": 5})).await;
     let first = pledge(&Person::user(), &request["id"], 2);
@@ -130,7 +131,7 @@ async fn received_items_fulfil_the_request_once() {
 
 #[tokio::test]
 async fn a_cancelled_or_expired_pledge_frees_its_quantity() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let request = app.request(&alice, json!({"quantity_needed": 10})).await;
     let kept = pledge(&Person::user(), &request["id"], 2);
@@ -157,7 +158,7 @@ async fn a_cancelled_or_expired_pledge_frees_its_quantity() {
 
 #[tokio::test]
 async fn a_pledge_cancelled_before_it_arrived_is_never_reserved() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let request = app.request(&alice, json!({"quantity_needed": 10})).await;
     let gift = pledge(&Person::user(), &request["id"], 5);
@@ -174,7 +175,7 @@ async fn a_pledge_cancelled_before_it_arrived_is_never_reserved() {
 
 #[tokio::test]
 async fn a_redelivered_pledge_is_reserved_once() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let request = app.request(&alice, json!({"quantity_needed": 10})).await;
     let gift = pledge(&Person::user(), &request["id"], 4);
@@ -195,7 +196,7 @@ async fn a_redelivered_pledge_is_reserved_once() {
 
 #[tokio::test]
 async fn money_is_not_this_services_business_and_poison_is_dead_lettered() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let alice = Person::user();
     let request = app.request(&alice, json!({})).await;
     let mut money = pledge(&Person::user(), &request["id"], 1);

@@ -1,10 +1,11 @@
 use serde_json::json;
 
-use crate::helpers::{spawn_app, Person};
+use crate::helpers::TestApp;
+use hearth_testkit::Person;
 
 #[tokio::test]
 async fn the_owner_closes_a_request_once() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     for status in ["fulfilled", "cancelled"] {
         let request = app.request(&owner, json!({})).await;
@@ -28,7 +29,7 @@ async fn the_owner_closes_a_request_once() {
 
 #[tokio::test]
 async fn who_may_close() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let request = app.request(&owner, json!({})).await;
     let path = format!("/requests/{}/close", request["id"].as_str().expect("id"));
@@ -57,7 +58,7 @@ async fn who_may_close() {
 
 #[tokio::test]
 async fn staff_suspend_and_reinstate() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let staff = Person::staff();
     let request = app.request(&owner, json!({})).await;
@@ -117,7 +118,7 @@ async fn staff_suspend_and_reinstate() {
 
 #[tokio::test]
 async fn an_open_request_past_needed_by_expires() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let request = app
         .request(&owner, json!({"needed_by": "2099-01-01T00:00:00Z"}))

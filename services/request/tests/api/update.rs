@@ -1,10 +1,11 @@
 use serde_json::json;
 
-use crate::helpers::{spawn_app, Person};
+use crate::helpers::TestApp;
+use hearth_testkit::Person;
 
 #[tokio::test]
 async fn the_owner_edits_a_request() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let request = app.request(&owner, json!({})).await;
 
@@ -42,7 +43,7 @@ async fn the_owner_edits_a_request() {
 
 #[tokio::test]
 async fn who_may_edit() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let request = app.request(&owner, json!({})).await;
     let path = format!("/requests/{}", request["id"].as_str().expect("id"));
@@ -79,7 +80,7 @@ async fn who_may_edit() {
 
 #[tokio::test]
 async fn a_stale_version_is_refused() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let request = app.request(&owner, json!({})).await;
     let path = format!("/requests/{}", request["id"].as_str().expect("id"));
@@ -99,7 +100,7 @@ async fn a_stale_version_is_refused() {
 
 #[tokio::test]
 async fn quantity_needed_never_drops_below_what_is_pledged_and_received() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let request = app.request(&owner, json!({"quantity_needed": 10})).await;
     app.set_quantities(&request["id"], 4, 3).await;
@@ -123,7 +124,7 @@ async fn quantity_needed_never_drops_below_what_is_pledged_and_received() {
 
 #[tokio::test]
 async fn lowering_the_need_to_what_arrived_fulfils_the_request() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     let request = app.request(&owner, json!({"quantity_needed": 10})).await;
     app.set_quantities(&request["id"], 0, 6).await;
@@ -138,7 +139,7 @@ async fn lowering_the_need_to_what_arrived_fulfils_the_request() {
 
 #[tokio::test]
 async fn only_an_open_request_is_edited() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let owner = Person::user();
     for status in ["fulfilled", "cancelled"] {
         let request = app.request(&owner, json!({})).await;

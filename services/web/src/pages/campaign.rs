@@ -9,13 +9,15 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::errors::PageError;
 use super::give::DonateFields;
+use super::owned::Links;
 use super::{parse_id, render};
+use crate::api::campaigns::Campaign;
 use crate::api::donations::Donation;
 use crate::api::{Api, Failure, Page};
 use crate::csrf::CsrfToken;
@@ -121,17 +123,12 @@ struct CampaignPage {
     donors: String,
     time_left: String,
     recipient_url: String,
-    share_url: String,
     /// `None` when donation-service did not answer.
     gifts: Option<Vec<GiftLine>>,
     /// The donate form, for a signed-in person.
     donate: Option<DonateFields>,
-    /// Where signing in comes back to.
-    sign_in_next: String,
-    /// Its owner's page, for its recipient and staff.
-    manage_url: Option<String>,
-    /// "Report this campaign", to anyone but its owner.
-    report_url: Option<String>,
+    /// Share, sign in, manage and report.
+    links: Links,
 }
 
 /// `GET /campaigns/{id}`.
@@ -141,19 +138,13 @@ pub async fn show(
     csrf: CsrfToken,
     headers: HeaderMap,
     Path(raw_id): Path<String>,
-) -> Response {
-    let id = match parse_id(&raw_id) {
-        Ok(id) => id,
-        Err(err) => return err.into_response(),
-    };
+) -> Result<Response, PageError> {
+    let id = parse_id(&raw_id)?;
     let (campaign, donations) = tokio::join!(
         state.api.campaign(id, &viewer),
         state.api.campaign_donations(id, &viewer),
     );
-    let campaign = match campaign {
-        Ok(campaign) => campaign,
-        Err(failure) => return PageError::from(failure).into_response(),
-    };
+    let campaign = campaign?;
     let now = Utc::now();
     let mut layout = Layout::new(&viewer).with_csrf(&csrf);
     let gifts = recent_gifts(&state.api, &mut layout, donations, now).await;
@@ -170,22 +161,12 @@ pub async fn show(
         donors: format::count(campaign.donor_count, "donor", "donors"),
         time_left: format::time_left(campaign.ends_at, now),
         recipient_url: format!("/people/{}", campaign.recipient_id),
-        share_url: share_url(
-            state.public_url.as_ref(),
-            &headers,
-            &format!("/campaigns/{id}"),
-        ),
         gifts,
         donate: viewer
             .person()
             .map(|_| DonateFields::new(id, &campaign.currency, &csrf)),
-        sign_in_next: format!("/campaigns/{id}"),
-        manage_url: viewer
-            .person()
-            .filter(|p| p.id == campaign.recipient_id || p.staff)
-            .map(|_| format!("/campaigns/{id}/edit")),
-        report_url: super::shared::report_url("campaign", id, campaign.recipient_id, &viewer),
+        links: Links::of::<Campaign>(&state, &headers, &viewer, id, campaign.recipient_id),
         layout,
     };
-    render(&page)
+    Ok(render(&page))
 }

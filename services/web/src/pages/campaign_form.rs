@@ -6,26 +6,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::errors::PageError;
-use super::form::{optional, Field, Problems};
+use super::form::{optional, Field, Problems, CATEGORY, DESCRIPTION, IMAGE_URL, TITLE};
 use crate::api::campaigns::{Campaign, CampaignChanges, CampaignStatus, NewCampaign};
 use crate::api::Refused;
 use crate::format;
 
-pub const TITLE: Field = Field {
-    api: "title",
-    name: "title",
-    label: "Title",
-};
-pub const DESCRIPTION: Field = Field {
-    api: "description",
-    name: "description",
-    label: "Description",
-};
-pub const CATEGORY: Field = Field {
-    api: "category",
-    name: "category",
-    label: "Category",
-};
 pub const GOAL: Field = Field {
     api: "goal_minor",
     name: "goal",
@@ -40,11 +25,6 @@ pub const ENDS_ON: Field = Field {
     api: "ends_at",
     name: "ends_on",
     label: "End date",
-};
-pub const IMAGE_URL: Field = Field {
-    api: "image_url",
-    name: "image_url",
-    label: "Image URL",
 };
 const FIELDS: &[Field] = &[
     TITLE,

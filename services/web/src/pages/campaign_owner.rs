@@ -17,12 +17,13 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::campaign_form::{refusal, CampaignFields};
-use super::conflict::{read_was, write_was, Conflict};
+use super::conflict::write_was;
 use super::errors::PageError;
 use super::form::Problems;
+use super::owned::{owned, refused_new, Owned, Typed};
 use super::{parse_id, render, sign_in_to};
-use crate::api::campaigns::{Campaign, CampaignStatus};
-use crate::api::Refused;
+use crate::api::campaigns::{Campaign, CampaignChanges, CampaignStatus};
+use crate::api::{Api, Failure, Refused};
 use crate::csrf::CsrfToken;
 use crate::layout::Layout;
 use crate::session::Viewer;
@@ -84,15 +85,6 @@ pub struct StartForm {
     /// The button pressed: "draft", else it is published.
     #[serde(default)]
     status: String,
-    #[serde(flatten)]
-    fields: CampaignFields,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct EditForm {
-    csrf: String,
-    version: String,
-    was: String,
     #[serde(flatten)]
     fields: CampaignFields,
 }
@@ -161,17 +153,7 @@ pub async fn start(
         Err(problems) => problems,
         Ok(campaign) => match state.api.start_campaign(&campaign, key, &viewer).await {
             Ok(made) => return Ok(Redirect::to(&format!("/campaigns/{}", made.id)).into_response()),
-            Err(refused) => {
-                if matches!(
-                    refused,
-                    Refused::Invalid(_) | Refused::Conflict(_) | Refused::NotEligible(_)
-                ) {
-                    // The API keeps its refusal under this key: the
-                    // corrected form, another body, needs a key of its own.
-                    key = Uuid::new_v4();
-                }
-                refusal(refused)?
-            }
+            Err(refused) => refused_new::<Campaign>(refused, &mut key)?,
         },
     };
     let page = StartPage {
@@ -181,33 +163,26 @@ pub async fn start(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
 }
 
-/// The campaign, when the viewer may run it: its recipient, or staff.
-async fn owned(state: &AppState, viewer: &Viewer, id: Uuid) -> Result<Campaign, PageError> {
-    let person = viewer.person().ok_or(PageError::SignedOut)?;
-    let campaign = state.api.campaign(id, viewer).await?;
-    if campaign.recipient_id == person.id || person.staff {
-        Ok(campaign)
-    } else {
-        Err(PageError::Forbidden)
-    }
-}
-
 /// The owner's page of `campaign`, its form filled with `typed` (or the
-/// campaign as it is) beside `problems`.
+/// campaign as it is) beside its problems.
 fn manage_page(
     viewer: &Viewer,
     csrf: &CsrfToken,
     campaign: &Campaign,
-    edit: Option<(CampaignFields, CampaignFields, Problems)>,
+    typed: Option<Typed<CampaignFields>>,
     move_problem: Option<String>,
 ) -> ManagePage {
     let id = campaign.id;
-    let (fields, was, problems) = edit.unwrap_or_else(|| {
-        (
-            CampaignFields::of(campaign),
-            CampaignFields::of(campaign),
-            Problems::default(),
-        )
+    let Typed {
+        fields,
+        was,
+        version,
+        problems,
+    } = typed.unwrap_or_else(|| Typed {
+        fields: CampaignFields::of(campaign),
+        was: CampaignFields::of(campaign),
+        version: campaign.version,
+        problems: Problems::default(),
     });
     ManagePage {
         layout: Layout::new(viewer).with_csrf(csrf),
@@ -227,7 +202,7 @@ fn manage_page(
             action: format!("/campaigns/{id}/edit"),
             csrf: csrf.0.clone(),
             key: None,
-            version: Some(campaign.version),
+            version: Some(version),
             was: Some(write_was(&was)),
             fields,
             currencies: Vec::new(),
@@ -248,84 +223,6 @@ fn move_button(from: CampaignStatus, to: CampaignStatus) -> Move {
         _ => ("", ""),
     };
     Move { status, label }
-}
-
-/// `GET /campaigns/{id}/edit`.
-pub async fn manage(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    csrf: CsrfToken,
-    Path(raw_id): Path<String>,
-) -> Result<Response, PageError> {
-    let id = parse_id(&raw_id)?;
-    if viewer.person().is_none() {
-        return Ok(sign_in_to(&format!("/campaigns/{id}/edit")));
-    }
-    let campaign = owned(&state, &viewer, id).await?;
-    Ok(render(&manage_page(&viewer, &csrf, &campaign, None, None)))
-}
-
-/// `POST /campaigns/{id}/edit`: the campaign's page once saved; the form
-/// again with its problems (422), or the conflict page when someone else
-/// saved first (409).
-pub async fn save(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    csrf: CsrfToken,
-    Path(raw_id): Path<String>,
-    Form(form): Form<EditForm>,
-) -> Result<Response, PageError> {
-    csrf.check(&form.csrf)?;
-    let id = parse_id(&raw_id)?;
-    if viewer.person().is_none() {
-        return Ok(sign_in_to(&format!("/campaigns/{id}/edit")));
-    }
-    let version: i32 = form.version.parse().map_err(|_| PageError::Forbidden)?;
-    let was: CampaignFields = read_was(&form.was)?;
-    let campaign = owned(&state, &viewer, id).await?;
-    let problems = match form.fields.changes_from(&was, &campaign.currency) {
-        Err(problems) => problems,
-        // Nothing changed: nothing to save, and nothing to conflict with.
-        Ok(changes) if changes == Default::default() => {
-            return Ok(Redirect::to(&format!("/campaigns/{id}")).into_response())
-        }
-        Ok(changes) => match state
-            .api
-            .edit_campaign(id, &changes, version, &viewer)
-            .await
-        {
-            Ok(_) => return Ok(Redirect::to(&format!("/campaigns/{id}")).into_response()),
-            Err(Refused::Stale) => {
-                // Read again: the version saved meanwhile is what to compare.
-                let now = owned(&state, &viewer, id).await?;
-                return Ok(Conflict {
-                    noun: "campaign",
-                    title: now.title.clone(),
-                    action: format!("/campaigns/{id}/edit"),
-                    edit_url: format!("/campaigns/{id}/edit"),
-                    theirs: &CampaignFields::of(&now),
-                    theirs_version: now.version,
-                    yours: &form.fields,
-                    was: &was,
-                }
-                .page(&viewer, &csrf));
-            }
-            Err(refused) => refusal(refused)?,
-        },
-    };
-    // The form keeps the version it was opened on: a correction is still
-    // an edit of that version.
-    let mut page = manage_page(
-        &viewer,
-        &csrf,
-        &campaign,
-        Some((form.fields, was, problems)),
-        None,
-    );
-    if let Some(form) = page.form.as_mut() {
-        form.version = Some(version);
-    }
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
 }
 
 /// `POST /campaigns/{id}/status`: back to the owner's page, which shows
@@ -360,7 +257,69 @@ pub async fn move_to(
         }
         Err(Refused::Failed(failure)) => return Err(failure.into()),
     };
-    let campaign = owned(&state, &viewer, id).await?;
-    let page = manage_page(&viewer, &csrf, &campaign, None, Some(problem.to_owned()));
-    Ok((StatusCode::CONFLICT, render(&page)).into_response())
+    let campaign: Campaign = owned(&state, &viewer, id).await?;
+    let page = campaign.manage_page(&viewer, &csrf, None, Some(problem.to_owned()));
+    Ok((StatusCode::CONFLICT, page).into_response())
+}
+
+impl Owned for Campaign {
+    type Fields = CampaignFields;
+    type Changes = CampaignChanges;
+    const NOUN: &'static str = "campaign";
+    const PATH: &'static str = "/campaigns";
+
+    fn title(&self) -> &str {
+        &self.title
+    }
+
+    fn version(&self) -> i32 {
+        self.version
+    }
+
+    fn owner(&self) -> Uuid {
+        self.recipient_id
+    }
+
+    fn fields(&self) -> CampaignFields {
+        CampaignFields::of(self)
+    }
+
+    /// The goal is read in the campaign's currency.
+    fn changes(
+        &self,
+        typed: &CampaignFields,
+        was: &CampaignFields,
+    ) -> Result<CampaignChanges, Problems> {
+        typed.changes_from(was, &self.currency)
+    }
+
+    fn refusal(refused: Refused) -> Result<Problems, PageError> {
+        refusal(refused)
+    }
+
+    async fn read(api: &Api, id: Uuid, viewer: &Viewer) -> Result<Self, Failure> {
+        api.campaign(id, viewer).await
+    }
+
+    async fn edit(
+        api: &Api,
+        id: Uuid,
+        changes: &CampaignChanges,
+        version: i32,
+        viewer: &Viewer,
+    ) -> Result<(), Refused> {
+        api.edit_campaign(id, changes, version, viewer)
+            .await
+            .map(|_| ())
+    }
+
+    fn manage_page(
+        &self,
+        viewer: &Viewer,
+        csrf: &CsrfToken,
+        typed: Option<Typed<CampaignFields>>,
+        problem: Option<String>,
+    ) -> Response {
+        render(&manage_page(viewer, csrf, self, typed, problem))
+    }
 }

@@ -17,6 +17,28 @@ pub struct Field {
     pub label: &'static str,
 }
 
+// The fields a campaign's form and a request's share, named alike by both APIs.
+pub const TITLE: Field = Field {
+    api: "title",
+    name: "title",
+    label: "Title",
+};
+pub const DESCRIPTION: Field = Field {
+    api: "description",
+    name: "description",
+    label: "Description",
+};
+pub const CATEGORY: Field = Field {
+    api: "category",
+    name: "category",
+    label: "Category",
+};
+pub const IMAGE_URL: Field = Field {
+    api: "image_url",
+    name: "image_url",
+    label: "Image URL",
+};
+
 /// A form's problems: none when it was accepted.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Problems {
@@ -113,11 +135,6 @@ pub fn optional(typed: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    const TITLE: Field = Field {
-        api: "title",
-        name: "title",
-        label: "Title",
-    };
     const GOAL: Field = Field {
         api: "goal_minor",
         name: "goal",

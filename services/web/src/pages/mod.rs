@@ -20,6 +20,7 @@ pub mod messages;
 pub mod moderation;
 pub mod my_profile;
 pub mod notifications;
+pub mod owned;
 pub mod owner;
 pub mod pledge;
 pub mod profile;

@@ -5,7 +5,9 @@
 use axum::routing::{get, post};
 use axum::Router;
 
-use super::{campaign_owner, received, request_owner};
+use super::{campaign_owner, owned, received, request_owner};
+use crate::api::campaigns::Campaign;
+use crate::api::requests::Request;
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -14,14 +16,14 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns", post(campaign_owner::start))
         .route(
             "/campaigns/{id}/edit",
-            get(campaign_owner::manage).post(campaign_owner::save),
+            get(owned::manage::<Campaign>).post(owned::save::<Campaign>),
         )
         .route("/campaigns/{id}/status", post(campaign_owner::move_to))
         .route("/requests/new", get(request_owner::new_form))
         .route("/requests", post(request_owner::post))
         .route(
             "/requests/{id}/edit",
-            get(request_owner::manage).post(request_owner::save),
+            get(owned::manage::<Request>).post(owned::save::<Request>),
         )
         .route("/requests/{id}/close", post(request_owner::close))
         .route("/received", get(received::show))

@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{DateTime, Utc};
 
 use super::errors::PageError;
@@ -91,19 +91,13 @@ pub async fn show(
     viewer: Viewer,
     csrf: CsrfToken,
     Path(raw_id): Path<String>,
-) -> Response {
-    let id = match parse_id(&raw_id) {
-        Ok(id) => id,
-        Err(err) => return err.into_response(),
-    };
+) -> Result<Response, PageError> {
+    let id = parse_id(&raw_id)?;
     let (profile, ratings) = tokio::join!(
         state.api.profile(id, &viewer),
         state.api.ratings(id, &viewer),
     );
-    let profile = match profile {
-        Ok(profile) => profile,
-        Err(failure) => return PageError::from(failure).into_response(),
-    };
+    let profile = profile?;
     let now = Utc::now();
     let mut layout = Layout::new(&viewer).with_csrf(&csrf);
     let ratings = layout
@@ -133,5 +127,5 @@ pub async fn show(
         ratings,
         layout,
     };
-    render(&page)
+    Ok(render(&page))
 }

@@ -3,15 +3,16 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::Utc;
 
-use super::campaign::{recent_gifts, share_url, GiftLine};
+use super::campaign::{recent_gifts, GiftLine};
 use super::cards::RequestCard;
 use super::errors::PageError;
+use super::owned::Links;
 use super::pledge::PledgeFields;
 use super::{parse_id, render};
-use crate::api::requests::RequestStatus;
+use crate::api::requests::{Request, RequestStatus};
 use crate::csrf::CsrfToken;
 use crate::layout::Layout;
 use crate::session::Viewer;
@@ -27,16 +28,12 @@ struct RequestPage {
     location: Option<String>,
     accepting: bool,
     requester_url: String,
-    share_url: String,
     /// `None` when donation-service did not answer.
     gifts: Option<Vec<GiftLine>>,
     /// The pledge form, for a signed-in person.
     pledge: Option<PledgeFields>,
-    sign_in_next: String,
-    /// Its owner's page, for its requester and staff.
-    manage_url: Option<String>,
-    /// "Report this request", to anyone but its owner.
-    report_url: Option<String>,
+    /// Share, sign in, manage and report.
+    links: Links,
 }
 
 /// `GET /requests/{id}`.
@@ -46,19 +43,13 @@ pub async fn show(
     csrf: CsrfToken,
     headers: HeaderMap,
     Path(raw_id): Path<String>,
-) -> Response {
-    let id = match parse_id(&raw_id) {
-        Ok(id) => id,
-        Err(err) => return err.into_response(),
-    };
+) -> Result<Response, PageError> {
+    let id = parse_id(&raw_id)?;
     let (request, donations) = tokio::join!(
         state.api.request(id, &viewer),
         state.api.request_donations(id, &viewer),
     );
-    let request = match request {
-        Ok(request) => request,
-        Err(failure) => return PageError::from(failure).into_response(),
-    };
+    let request = request?;
     let now = Utc::now();
     let mut layout = Layout::new(&viewer).with_csrf(&csrf);
     let gifts = recent_gifts(&state.api, &mut layout, donations, now).await;
@@ -69,20 +60,10 @@ pub async fn show(
         location: request.location.clone(),
         accepting: request.status == RequestStatus::Open,
         requester_url: format!("/people/{}", request.requester_id),
-        share_url: share_url(
-            state.public_url.as_ref(),
-            &headers,
-            &format!("/requests/{id}"),
-        ),
         gifts,
         pledge: viewer.person().map(|_| PledgeFields::new(id, &csrf)),
-        sign_in_next: format!("/requests/{id}"),
-        manage_url: viewer
-            .person()
-            .filter(|p| p.id == request.requester_id || p.staff)
-            .map(|_| format!("/requests/{id}/edit")),
-        report_url: super::shared::report_url("request", id, request.requester_id, &viewer),
+        links: Links::of::<Request>(&state, &headers, &viewer, id, request.requester_id),
         layout,
     };
-    render(&page)
+    Ok(render(&page))
 }

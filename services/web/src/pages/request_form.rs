@@ -5,26 +5,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::errors::PageError;
-use super::form::{optional, Field, Problems};
+use super::form::{optional, Field, Problems, CATEGORY, DESCRIPTION, IMAGE_URL, TITLE};
 use crate::api::requests::{NewRequest, Request, RequestChanges};
 use crate::api::Refused;
 use crate::format;
 
-pub const TITLE: Field = Field {
-    api: "title",
-    name: "title",
-    label: "Title",
-};
-pub const DESCRIPTION: Field = Field {
-    api: "description",
-    name: "description",
-    label: "Description",
-};
-pub const CATEGORY: Field = Field {
-    api: "category",
-    name: "category",
-    label: "Category",
-};
 pub const QUANTITY: Field = Field {
     api: "quantity_needed",
     name: "quantity_needed",
@@ -39,11 +24,6 @@ pub const LOCATION: Field = Field {
     api: "location",
     name: "location",
     label: "Location",
-};
-pub const IMAGE_URL: Field = Field {
-    api: "image_url",
-    name: "image_url",
-    label: "Image URL",
 };
 const FIELDS: &[Field] = &[
     TITLE,

@@ -16,13 +16,14 @@ use axum::Form;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::conflict::{read_was, write_was, Conflict};
+use super::conflict::write_was;
 use super::errors::PageError;
 use super::form::Problems;
+use super::owned::{owned, refused_new, Owned, Typed};
 use super::request_form::{refusal, RequestFields};
 use super::{parse_id, render, sign_in_to};
-use crate::api::requests::{Closing, Request, RequestStatus};
-use crate::api::Refused;
+use crate::api::requests::{Closing, Request, RequestChanges, RequestStatus};
+use crate::api::{Api, Failure, Refused};
 use crate::csrf::CsrfToken;
 use crate::layout::Layout;
 use crate::session::Viewer;
@@ -73,15 +74,6 @@ struct ManagePage {
 pub struct PostForm {
     csrf: String,
     key: String,
-    #[serde(flatten)]
-    fields: RequestFields,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct EditForm {
-    csrf: String,
-    version: String,
-    was: String,
     #[serde(flatten)]
     fields: RequestFields,
 }
@@ -143,17 +135,7 @@ pub async fn post(
         Err(problems) => problems,
         Ok(request) => match state.api.post_request(&request, key, &viewer).await {
             Ok(made) => return Ok(Redirect::to(&format!("/requests/{}", made.id)).into_response()),
-            Err(refused) => {
-                if matches!(
-                    refused,
-                    Refused::Invalid(_) | Refused::Conflict(_) | Refused::NotEligible(_)
-                ) {
-                    // The API keeps its refusal under this key: the
-                    // corrected form, another body, needs a key of its own.
-                    key = Uuid::new_v4();
-                }
-                refusal(refused)?
-            }
+            Err(refused) => refused_new::<Request>(refused, &mut key)?,
         },
     };
     let page = PostPage {
@@ -163,32 +145,27 @@ pub async fn post(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
 }
 
-/// The request, when the viewer may run it: its requester, or staff.
-async fn owned(state: &AppState, viewer: &Viewer, id: Uuid) -> Result<Request, PageError> {
-    let person = viewer.person().ok_or(PageError::SignedOut)?;
-    let request = state.api.request(id, viewer).await?;
-    if request.requester_id == person.id || person.staff {
-        Ok(request)
-    } else {
-        Err(PageError::Forbidden)
-    }
-}
-
+/// The owner's page of `request`, its form filled with `typed` (or the
+/// request as it is) beside its problems.
 fn manage_page(
     viewer: &Viewer,
     csrf: &CsrfToken,
     request: &Request,
-    edit: Option<(RequestFields, RequestFields, Problems)>,
+    typed: Option<Typed<RequestFields>>,
     close_problem: Option<String>,
 ) -> ManagePage {
     let id = request.id;
     let open = request.status == RequestStatus::Open;
-    let (fields, was, problems) = edit.unwrap_or_else(|| {
-        (
-            RequestFields::of(request),
-            RequestFields::of(request),
-            Problems::default(),
-        )
+    let Typed {
+        fields,
+        was,
+        version,
+        problems,
+    } = typed.unwrap_or_else(|| Typed {
+        fields: RequestFields::of(request),
+        was: RequestFields::of(request),
+        version: request.version,
+        problems: Problems::default(),
     });
     let committed = request.committed();
     ManagePage {
@@ -207,7 +184,7 @@ fn manage_page(
             action: format!("/requests/{id}/edit"),
             csrf: csrf.0.clone(),
             key: None,
-            version: Some(request.version),
+            version: Some(version),
             was: Some(write_was(&was)),
             fields,
             quantity_hint: format!(
@@ -217,76 +194,6 @@ fn manage_page(
             problems,
         }),
     }
-}
-
-/// `GET /requests/{id}/edit`.
-pub async fn manage(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    csrf: CsrfToken,
-    Path(raw_id): Path<String>,
-) -> Result<Response, PageError> {
-    let id = parse_id(&raw_id)?;
-    if viewer.person().is_none() {
-        return Ok(sign_in_to(&format!("/requests/{id}/edit")));
-    }
-    let request = owned(&state, &viewer, id).await?;
-    Ok(render(&manage_page(&viewer, &csrf, &request, None, None)))
-}
-
-/// `POST /requests/{id}/edit`: the request's page once saved; the form
-/// again with its problems (422), or the conflict page (409).
-pub async fn save(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    csrf: CsrfToken,
-    Path(raw_id): Path<String>,
-    Form(form): Form<EditForm>,
-) -> Result<Response, PageError> {
-    csrf.check(&form.csrf)?;
-    let id = parse_id(&raw_id)?;
-    if viewer.person().is_none() {
-        return Ok(sign_in_to(&format!("/requests/{id}/edit")));
-    }
-    let version: i32 = form.version.parse().map_err(|_| PageError::Forbidden)?;
-    let was: RequestFields = read_was(&form.was)?;
-    let request = owned(&state, &viewer, id).await?;
-    let problems = match form.fields.changes_from(&was) {
-        Err(problems) => problems,
-        // Nothing changed: nothing to save, and nothing to conflict with.
-        Ok(changes) if changes == Default::default() => {
-            return Ok(Redirect::to(&format!("/requests/{id}")).into_response())
-        }
-        Ok(changes) => match state.api.edit_request(id, &changes, version, &viewer).await {
-            Ok(_) => return Ok(Redirect::to(&format!("/requests/{id}")).into_response()),
-            Err(Refused::Stale) => {
-                let now = owned(&state, &viewer, id).await?;
-                return Ok(Conflict {
-                    noun: "request",
-                    title: now.title.clone(),
-                    action: format!("/requests/{id}/edit"),
-                    edit_url: format!("/requests/{id}/edit"),
-                    theirs: &RequestFields::of(&now),
-                    theirs_version: now.version,
-                    yours: &form.fields,
-                    was: &was,
-                }
-                .page(&viewer, &csrf));
-            }
-            Err(refused) => refusal(refused)?,
-        },
-    };
-    let mut page = manage_page(
-        &viewer,
-        &csrf,
-        &request,
-        Some((form.fields, was, problems)),
-        None,
-    );
-    if let Some(form) = page.form.as_mut() {
-        form.version = Some(version);
-    }
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
 }
 
 /// `POST /requests/{id}/close`: back to the owner's page; a request no
@@ -308,11 +215,72 @@ pub async fn close(
         Err(
             Refused::Conflict(_) | Refused::NotEligible(_) | Refused::Invalid(_) | Refused::Stale,
         ) => {
-            let request = owned(&state, &viewer, id).await?;
+            let request: Request = owned(&state, &viewer, id).await?;
             let problem = "The request is no longer open, so it cannot be closed.".to_owned();
-            let page = manage_page(&viewer, &csrf, &request, None, Some(problem));
-            Ok((StatusCode::CONFLICT, render(&page)).into_response())
+            let page = request.manage_page(&viewer, &csrf, None, Some(problem));
+            Ok((StatusCode::CONFLICT, page).into_response())
         }
         Err(Refused::Failed(failure)) => Err(failure.into()),
+    }
+}
+
+impl Owned for Request {
+    type Fields = RequestFields;
+    type Changes = RequestChanges;
+    const NOUN: &'static str = "request";
+    const PATH: &'static str = "/requests";
+
+    fn title(&self) -> &str {
+        &self.title
+    }
+
+    fn version(&self) -> i32 {
+        self.version
+    }
+
+    fn owner(&self) -> Uuid {
+        self.requester_id
+    }
+
+    fn fields(&self) -> RequestFields {
+        RequestFields::of(self)
+    }
+
+    fn changes(
+        &self,
+        typed: &RequestFields,
+        was: &RequestFields,
+    ) -> Result<RequestChanges, Problems> {
+        typed.changes_from(was)
+    }
+
+    fn refusal(refused: Refused) -> Result<Problems, PageError> {
+        refusal(refused)
+    }
+
+    async fn read(api: &Api, id: Uuid, viewer: &Viewer) -> Result<Self, Failure> {
+        api.request(id, viewer).await
+    }
+
+    async fn edit(
+        api: &Api,
+        id: Uuid,
+        changes: &RequestChanges,
+        version: i32,
+        viewer: &Viewer,
+    ) -> Result<(), Refused> {
+        api.edit_request(id, changes, version, viewer)
+            .await
+            .map(|_| ())
+    }
+
+    fn manage_page(
+        &self,
+        viewer: &Viewer,
+        csrf: &CsrfToken,
+        typed: Option<Typed<RequestFields>>,
+        problem: Option<String>,
+    ) -> Response {
+        render(&manage_page(viewer, csrf, self, typed, problem))
     }
 }

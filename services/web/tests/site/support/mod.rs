@@ -1,17 +1,14 @@
 //! The whole platform for a test, with the site in front of it: five real
 //! services on databases and a broker namespace of the test's own.
 
-#![allow(dead_code)]
-
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use hearth::platform::Platform;
 use hearth::services::Service;
-use hearth_testkit::{user_token, TestBroker, TestClient, TestDb, JWT_SECRET};
+use hearth_testkit::{Person, TestBroker, TestClient, TestDb, JWT_SECRET};
 use serde_json::{json, Value};
-use uuid::Uuid;
 
 /// No saga in these tests takes longer than this to cross the broker.
 pub const WAIT: Duration = Duration::from_secs(10);
@@ -143,6 +140,24 @@ impl Site {
         }
     }
 
+    /// Signs `name` in through the development sign-in page, as a browser
+    /// does: its CSRF cookie, and the answer that sets the session's cookies.
+    pub async fn sign_in(&self, name: &str) -> (String, Answer) {
+        let page = self.web.get("/sign-in").await;
+        let csrf_cookie = page.cookie("hearth_csrf").expect("csrf cookie");
+        let csrf = field(&page.body, "csrf");
+        let answer = self
+            .web
+            .post_form(
+                "/sign-in",
+                &csrf_cookie,
+                &[("csrf", &csrf), ("display_name", name)],
+            )
+            .await;
+        assert_eq!(answer.status, 303, "{}", answer.body);
+        (csrf_cookie, answer)
+    }
+
     /// `person`'s public profile, named `name`.
     pub async fn name(&self, person: &Person, name: &str) {
         self.profile
@@ -155,17 +170,13 @@ impl Site {
     }
 }
 
-pub struct Person {
-    pub id: Uuid,
-    pub token: String,
-}
-
-pub fn person() -> Person {
-    let id = Uuid::new_v4();
-    Person {
-        id,
-        token: user_token(id),
-    }
+/// The value of the form field `name` on a page.
+pub fn field(html: &str, name: &str) -> String {
+    html.split(&format!(r#"name="{name}" value=""#))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("a field {name} in {html}"))
+        .to_owned()
 }
 
 /// A browser without JavaScript: plain GETs, redirects not followed.

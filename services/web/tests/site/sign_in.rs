@@ -1,10 +1,8 @@
 //! Signing in with the development sign-in, the session cookie, and the
 //! CSRF token every form that changes something carries.
 
-mod support;
-
+use crate::support::{start, Web};
 use serde_json::json;
-use support::{start, Web};
 use web_service::pages::sign_in::dev_person_id;
 
 /// The hidden `csrf` field of a page's form.

@@ -3,12 +3,12 @@
 //! page (a visitor, another person, a party, staff), and the API's refusals
 //! in words.
 
-mod support;
+use crate::support;
 
+use crate::support::{start, start_services, Answer, Site};
 use hearth::services::Service;
-use hearth_testkit::staff_token;
+use hearth_testkit::Person;
 use serde_json::{json, Value};
-use support::{person, start, start_services, Person, Site};
 use uuid::Uuid;
 
 /// A browser's CSRF token, the same in its cookie and its forms.
@@ -19,12 +19,22 @@ fn cookies(person: &Person) -> String {
     format!("hearth_csrf={CSRF}; hearth_session={}", person.token)
 }
 
-fn staff() -> Person {
-    let id = Uuid::new_v4();
-    Person {
-        id,
-        token: staff_token(id),
-    }
+/// `from`'s message to `to` through the thread's form, sent under `key`
+/// (a form's `Idempotency-Key`), about the donation `about` if any.
+async fn message(
+    site: &Site,
+    from: &Person,
+    to: &Person,
+    key: &str,
+    about: Option<&str>,
+    body: &str,
+) -> Answer {
+    let mut form = vec![("csrf", CSRF), ("key", key)];
+    form.extend(about.map(|about| ("about", about)));
+    form.push(("body", body));
+    site.web
+        .post_form(&format!("/messages/{}", to.id), &cookies(from), &form)
+        .await
 }
 
 fn id(v: &Value) -> &str {
@@ -101,7 +111,7 @@ async fn every_talk_page_sends_a_visitor_to_sign_in() {
 #[tokio::test]
 async fn a_donation_is_talked_about_and_rated_by_its_two_parties_only() {
     let site = start(&[]).await;
-    let (owner, donor, stranger) = (person(), person(), person());
+    let (owner, donor, stranger) = (Person::user(), Person::user(), Person::user());
     let donation = exchange(&site, &owner, &donor).await;
     let donation_id = id(&donation);
 
@@ -124,7 +134,7 @@ async fn a_donation_is_talked_about_and_rated_by_its_two_parties_only() {
         assert!(rate.body.contains("1 out of 5"), "{}", rate.body);
     }
     // Anyone else, staff too: the donation's pages are its parties'.
-    for who in [&stranger, &staff()] {
+    for who in [&stranger, &Person::staff()] {
         for path in ["message", "rate"] {
             let answer = site
                 .web
@@ -134,19 +144,15 @@ async fn a_donation_is_talked_about_and_rated_by_its_two_parties_only() {
         }
     }
     // A message from a stranger claiming the donation is refused in words.
-    let answer = site
-        .web
-        .post_form(
-            &format!("/messages/{}", owner.id),
-            &cookies(&stranger),
-            &[
-                ("csrf", CSRF),
-                ("key", &Uuid::new_v4().to_string()),
-                ("about", donation_id),
-                ("body", "It was me who gave."),
-            ],
-        )
-        .await;
+    let answer = message(
+        &site,
+        &stranger,
+        &owner,
+        &Uuid::new_v4().to_string(),
+        Some(donation_id),
+        "It was me who gave.",
+    )
+    .await;
     assert_eq!(answer.status, 409, "{}", answer.body);
     assert!(
         answer.body.contains("Only the donor and the recipient"),
@@ -162,19 +168,15 @@ async fn a_donation_is_talked_about_and_rated_by_its_two_parties_only() {
     let key = Uuid::new_v4().to_string();
     for _ in 0..2 {
         // The same form sent twice is one message.
-        let sent = site
-            .web
-            .post_form(
-                &format!("/messages/{}", owner.id),
-                &cookies(&donor),
-                &[
-                    ("csrf", CSRF),
-                    ("key", &key),
-                    ("about", donation_id),
-                    ("body", "Enjoy the soup!"),
-                ],
-            )
-            .await;
+        let sent = message(
+            &site,
+            &donor,
+            &owner,
+            &key,
+            Some(donation_id),
+            "Enjoy the soup!",
+        )
+        .await;
         assert_eq!(sent.status, 303, "{}", sent.body);
     }
     let list = site.web.get_with("/messages", &cookies(&owner)).await;
@@ -292,7 +294,7 @@ async fn a_donation_is_talked_about_and_rated_by_its_two_parties_only() {
 #[tokio::test]
 async fn a_second_open_report_is_explained_and_the_console_is_for_staff() {
     let site = start(&[]).await;
-    let (owner, reporter, moderator) = (person(), person(), staff());
+    let (owner, reporter, moderator) = (Person::user(), Person::user(), Person::staff());
     site.name(&owner, "Olive Owner").await;
     let campaign = site
         .campaign(
@@ -526,20 +528,16 @@ async fn a_message_about_a_donation_that_cannot_be_checked_is_explained() {
         Service::Profile,
     ];
     let site = start_services(&services, &[]).await;
-    let (sender, recipient) = (person(), person());
-    let answer = site
-        .web
-        .post_form(
-            &format!("/messages/{}", recipient.id),
-            &cookies(&sender),
-            &[
-                ("csrf", CSRF),
-                ("key", &Uuid::new_v4().to_string()),
-                ("about", &Uuid::new_v4().to_string()),
-                ("body", "About my gift."),
-            ],
-        )
-        .await;
+    let (sender, recipient) = (Person::user(), Person::user());
+    let answer = message(
+        &site,
+        &sender,
+        &recipient,
+        &Uuid::new_v4().to_string(),
+        Some(&Uuid::new_v4().to_string()),
+        "About my gift.",
+    )
+    .await;
     assert_eq!(answer.status, 503, "{}", answer.body);
     assert!(
         answer
@@ -553,18 +551,15 @@ async fn a_message_about_a_donation_that_cannot_be_checked_is_explained() {
         "what was typed stays"
     );
     // Without a donation, the message goes.
-    let answer = site
-        .web
-        .post_form(
-            &format!("/messages/{}", recipient.id),
-            &cookies(&sender),
-            &[
-                ("csrf", CSRF),
-                ("key", &Uuid::new_v4().to_string()),
-                ("body", "Hello."),
-            ],
-        )
-        .await;
+    let answer = message(
+        &site,
+        &sender,
+        &recipient,
+        &Uuid::new_v4().to_string(),
+        None,
+        "Hello.",
+    )
+    .await;
     assert_eq!(answer.status, 303, "{}", answer.body);
     site.shutdown().await;
 }
@@ -572,21 +567,18 @@ async fn a_message_about_a_donation_that_cannot_be_checked_is_explained() {
 #[tokio::test]
 async fn a_long_thread_pages_back_and_only_its_newest_page_is_live() {
     let site = start(&[]).await;
-    let (me, other) = (person(), person());
+    let (me, other) = (Person::user(), Person::user());
     site.name(&other, "Theo Talker").await;
     for n in 1..=22 {
-        let sent = site
-            .web
-            .post_form(
-                &format!("/messages/{}", other.id),
-                &cookies(&me),
-                &[
-                    ("csrf", CSRF),
-                    ("key", &Uuid::new_v4().to_string()),
-                    ("body", &format!("Message number {n}.")),
-                ],
-            )
-            .await;
+        let sent = message(
+            &site,
+            &me,
+            &other,
+            &Uuid::new_v4().to_string(),
+            None,
+            &format!("Message number {n}."),
+        )
+        .await;
         assert_eq!(sent.status, 303, "{}", sent.body);
     }
     let newest = site
@@ -649,23 +641,12 @@ async fn a_long_thread_pages_back_and_only_its_newest_page_is_live() {
 #[tokio::test]
 async fn a_new_message_reaches_the_open_thread_and_the_header_live() {
     let site = start(&[]).await;
-    let (me, other) = (person(), person());
-    let send = |from: &Person, to: &Person, body: &str| {
-        let (web, cookies, path, body) = (
-            &site.web,
-            cookies(from),
-            format!("/messages/{}", to.id),
-            body.to_owned(),
-        );
+    let (me, other) = (Person::user(), Person::user());
+    let send = |from, to, body| {
+        let site = &site;
         async move {
             let key = Uuid::new_v4().to_string();
-            let sent = web
-                .post_form(
-                    &path,
-                    &cookies,
-                    &[("csrf", CSRF), ("key", &key), ("body", &body)],
-                )
-                .await;
+            let sent = message(site, from, to, &key, None, body).await;
             assert_eq!(sent.status, 303, "{}", sent.body);
         }
     };

@@ -3,12 +3,11 @@
 //! the documented endpoints of its REST API (GoTrue) and mints access
 //! tokens the site and the five services accept.
 
-mod support;
-
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::support::{closed_port, start, Answer, Site, Web};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -17,7 +16,6 @@ use axum::{Json, Router};
 use hearth_core::auth::{mint, TokenRequest};
 use hearth_testkit::JWT_SECRET;
 use serde_json::{json, Value};
-use support::{closed_port, start, Answer, Site, Web};
 use uuid::Uuid;
 
 const ANON_KEY: &str = "stand-in-anon-key";

@@ -1,12 +1,13 @@
 //! The site's pages over the five real services (PostgreSQL, RabbitMQ, the
 //! sagas): what a visitor without JavaScript gets.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
+use crate::support::{closed_port, start, Site, WAIT};
+use hearth_testkit::Person;
 use serde_json::{json, Value};
-use support::{closed_port, person, start, Person, Site, WAIT};
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
 img-src 'self' https: data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
@@ -39,7 +40,7 @@ async fn rate(site: &Site, rater: &Person, donation: &Value, comment: &str) {
 #[tokio::test]
 async fn explore_lists_campaigns_and_requests_and_finds_them_by_their_words() {
     let site = start(&[]).await;
-    let owner = person();
+    let owner = Person::user();
     site.campaign(
         &owner,
         json!({"title": "Warm coats for the shelter", "goal_minor": 250_000, "currency": "USD"}),
@@ -94,7 +95,7 @@ async fn explore_lists_campaigns_and_requests_and_finds_them_by_their_words() {
 #[tokio::test]
 async fn explore_pages_through_one_kind_with_the_apis_cursor() {
     let site = start(&[]).await;
-    let owner = person();
+    let owner = Person::user();
     for n in 1..=13 {
         site.campaign(
             &owner,
@@ -124,7 +125,7 @@ async fn explore_pages_through_one_kind_with_the_apis_cursor() {
 #[tokio::test]
 async fn a_campaign_page_shows_its_money_in_its_currency_and_an_anonymous_donor_as_someone() {
     let site = start(&[]).await;
-    let (owner, named, hidden) = (person(), person(), person());
+    let (owner, named, hidden) = (Person::user(), Person::user(), Person::user());
     site.name(&owner, "Rosa Recipient").await;
     site.name(&named, "Nadia Named").await;
     site.name(&hidden, "Harold Hidden").await;
@@ -182,7 +183,7 @@ async fn a_campaign_page_shows_its_money_in_its_currency_and_an_anonymous_donor_
 #[tokio::test]
 async fn a_title_with_markup_shows_as_text_and_every_answer_carries_the_policy() {
     let site = start(&[]).await;
-    let owner = person();
+    let owner = Person::user();
     site.name(&owner, "<b>bold</b>").await;
     let xss = "<script>alert(1)</script>";
     let campaign = site
@@ -284,7 +285,7 @@ async fn a_title_with_markup_shows_as_text_and_every_answer_carries_the_policy()
 #[tokio::test]
 async fn what_does_not_exist_is_the_404_page() {
     let site = start(&[]).await;
-    let owner = person();
+    let owner = Person::user();
     let draft = site
         .campaign(
             &owner,
@@ -324,14 +325,14 @@ async fn a_service_that_is_down_is_a_notice_and_the_rest_of_the_page_renders() {
     ])
     .await;
     // messaging-service checks donations itself: only the site loses these.
-    let owner = person();
+    let owner = Person::user();
     let campaign = site
         .campaign(
             &owner,
             json!({"title": "Soup kitchen", "goal_minor": 10_000, "currency": "CAD"}),
         )
         .await;
-    let donor = person();
+    let donor = Person::user();
     let gift = site
         .give(&donor, json!({"kind": "money", "campaign_id": campaign["id"], "amount_minor": 700, "currency": "CAD"}))
         .await;
@@ -374,7 +375,7 @@ async fn donations_down_leave_the_campaign_page_with_a_notice() {
     let nowhere = format!("http://127.0.0.1:{}", closed_port().await);
     // DONATION_SERVICE_URL is messaging-service's too; nothing here messages.
     let site = start(&[("DONATION_SERVICE_URL", &nowhere)]).await;
-    let owner = person();
+    let owner = Person::user();
     let campaign = site
         .campaign(
             &owner,
@@ -405,14 +406,14 @@ async fn a_hung_or_failing_service_is_a_notice_on_a_page_that_still_renders() {
         ("WEB_BACKEND_TIMEOUT", "300ms"),
     ])
     .await;
-    let owner = person();
+    let owner = Person::user();
     let campaign = site
         .campaign(
             &owner,
             json!({"title": "Winter boots", "goal_minor": 9_000, "currency": "SEK"}),
         )
         .await;
-    let donor = person();
+    let donor = Person::user();
     site.give(&donor, json!({"kind": "money", "campaign_id": campaign["id"], "amount_minor": 4_500, "currency": "SEK"}))
         .await;
 
@@ -451,7 +452,7 @@ async fn a_hung_or_failing_service_is_a_notice_on_a_page_that_still_renders() {
 #[tokio::test]
 async fn a_request_page_shows_what_is_needed_pledged_and_fulfilled() {
     let site = start(&[("WEB_PUBLIC_URL", "https://hearth.example/")]).await;
-    let (owner, donor) = (person(), person());
+    let (owner, donor) = (Person::user(), Person::user());
     site.name(&donor, "Pat Pledger").await;
     let request = site
         .request
@@ -501,7 +502,7 @@ async fn the_api_client_asks_as_the_viewer() {
     use web_service::session::{Person as Signed, Viewer};
 
     let site = start(&[]).await;
-    let owner = person();
+    let owner = Person::user();
     let draft = site
         .campaign(
             &owner,
@@ -529,7 +530,7 @@ async fn the_api_client_asks_as_the_viewer() {
         api.campaign(draft_id, &Viewer::Visitor).await,
         Err(Failure::NotFound)
     ));
-    let stranger = person();
+    let stranger = Person::user();
     let as_stranger = Viewer::Person(Signed::new(
         stranger.id,
         "S".to_owned(),
@@ -546,7 +547,7 @@ async fn the_api_client_asks_as_the_viewer() {
 #[tokio::test]
 async fn a_visitors_page_is_kept_a_moment_and_a_signed_in_persons_never() {
     let site = start(&[("WEB_VISITOR_CACHE", "1s")]).await;
-    let owner = person();
+    let owner = Person::user();
     let campaign = site
         .campaign(
             &owner,

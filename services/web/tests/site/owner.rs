@@ -3,19 +3,9 @@
 //! sent, who may open and change an owner's page, a move no longer allowed,
 //! a forged form, and a refund asked by someone who may not make it.
 
-mod support;
-
+use crate::support::{field, start, Site};
+use hearth_testkit::Person;
 use serde_json::json;
-use support::{person, start, Site};
-
-/// The value of the form field `name` on a page.
-fn field(html: &str, name: &str) -> String {
-    html.split(&format!(r#"name="{name}" value=""#))
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_else(|| panic!("a field {name} in {html}"))
-        .to_owned()
-}
 
 /// Unescapes what askama escaped in an attribute (the `was` JSON).
 fn unescape(value: &str) -> String {
@@ -30,18 +20,7 @@ fn unescape(value: &str) -> String {
 
 /// Signs `name` in through the development sign-in; the browser's cookies.
 async fn sign_in(site: &Site, name: &str) -> String {
-    let page = site.web.get("/sign-in").await;
-    let csrf_cookie = page.cookie("hearth_csrf").expect("csrf cookie");
-    let csrf = field(&page.body, "csrf");
-    let answer = site
-        .web
-        .post_form(
-            "/sign-in",
-            &csrf_cookie,
-            &[("csrf", &csrf), ("display_name", name)],
-        )
-        .await;
-    assert_eq!(answer.status, 303, "{}", answer.body);
+    let (csrf_cookie, answer) = site.sign_in(name).await;
     format!(
         "{csrf_cookie}; {}",
         answer.cookie("hearth_session").expect("session"),
@@ -245,7 +224,7 @@ async fn only_the_recipient_refunds_and_only_once_confirmed() {
     let site = start(&[]).await;
     let owner = sign_in(&site, "Rosa Refunder").await;
     let id = start_campaign(&site, &owner, "Shoes for the relay team").await;
-    let donor = person();
+    let donor = Person::user();
     let donation = site
         .give(
             &donor,

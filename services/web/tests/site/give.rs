@@ -2,36 +2,17 @@
 //! form however often it is sent, and the saga's outcome on the donation's
 //! page in plain words.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
+use crate::support::{field, start, Site, WAIT};
+use hearth_testkit::Person;
 use serde_json::{json, Value};
-use support::{person, start, Site, WAIT};
-
-/// The value of the form field `name` on a page.
-fn field(html: &str, name: &str) -> String {
-    html.split(&format!(r#"name="{name}" value=""#))
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or_else(|| panic!("a field {name} in {html}"))
-        .to_owned()
-}
 
 /// Signs `name` in through the sign-in page; the browser's cookies.
 async fn sign_in(site: &Site, name: &str) -> String {
-    let page = site.web.get("/sign-in").await;
-    let csrf_cookie = page.cookie("hearth_csrf").expect("csrf cookie");
-    let csrf = field(&page.body, "csrf");
-    let answer = site
-        .web
-        .post_form(
-            "/sign-in",
-            &csrf_cookie,
-            &[("csrf", &csrf), ("display_name", name)],
-        )
-        .await;
-    assert_eq!(answer.status, 303, "{}", answer.body);
+    let (csrf_cookie, answer) = site.sign_in(name).await;
     format!(
         "{csrf_cookie}; {}; {}",
         answer.cookie("hearth_session").expect("session"),
@@ -111,7 +92,7 @@ async fn settled_status(site: &Site, cookies: &str, donation_path: &str) -> Stri
 #[tokio::test]
 async fn a_signed_in_person_gives_once_and_sees_it_confirmed() {
     let site = start(&[]).await;
-    let owner = person();
+    let owner = Person::user();
     let campaign = site
         .campaign(
             &owner,
@@ -192,7 +173,7 @@ async fn a_signed_in_person_gives_once_and_sees_it_confirmed() {
 #[tokio::test]
 async fn a_refused_donation_says_why_in_plain_words() {
     let site = start(&[]).await;
-    let owner = person();
+    let owner = Person::user();
     let paused = site
         .campaign(
             &owner,
@@ -245,7 +226,7 @@ async fn a_refused_donation_says_why_in_plain_words() {
 #[tokio::test]
 async fn a_form_that_cannot_be_sent_comes_back_with_its_problem_and_what_was_typed() {
     let site = start(&[]).await;
-    let owner = person();
+    let owner = Person::user();
     let campaign = site
         .campaign(
             &owner,
@@ -303,7 +284,7 @@ async fn a_form_that_cannot_be_sent_comes_back_with_its_problem_and_what_was_typ
 #[tokio::test]
 async fn a_pledge_to_a_request_is_confirmed_and_too_many_is_refused() {
     let site = start(&[]).await;
-    let owner = person();
+    let owner = Person::user();
     let request = site
         .request
         .post("/requests")
@@ -467,7 +448,7 @@ async fn notifications_are_listed_counted_and_marked_read() {
     );
 
     // Her campaign's creation notifies her, through the broker.
-    let nora = support::Person {
+    let nora = Person {
         id: dev_person_id("Nora Notified", false),
         token: hearth_testkit::user_token(dev_person_id("Nora Notified", false)),
     };
@@ -507,7 +488,7 @@ async fn notifications_are_listed_counted_and_marked_read() {
 async fn the_live_stream_is_for_a_signed_in_person_and_tells_only_their_own_donations() {
     use web_service::pages::sign_in::dev_person_id;
     let site = start(&[]).await;
-    let owner = person();
+    let owner = Person::user();
     let campaign = site
         .campaign(
             &owner,
@@ -515,7 +496,7 @@ async fn the_live_stream_is_for_a_signed_in_person_and_tells_only_their_own_dona
         )
         .await;
     let cookies = sign_in(&site, "Gina Giver").await;
-    let gina = support::Person {
+    let gina = Person {
         id: dev_person_id("Gina Giver", false),
         token: hearth_testkit::user_token(dev_person_id("Gina Giver", false)),
     };
