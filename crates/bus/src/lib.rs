@@ -3,7 +3,8 @@
 //! - [`outbox`]: a service writes its events here, in the transaction of the
 //!   change they describe;
 //! - [`relay`]: publishes the outbox with publisher confirms;
-//! - [`wake`]: how a commit that wrote to the outbox wakes the relay;
+//! - [`unit_of_work`]: a transaction that may emit, whose commit wakes the relay;
+//! - [`wake`]: how that wake-up reaches the relay;
 //! - [`consumer`]: handles a service's queue idempotently, with retries and dead letters;
 //! - [`topology`]: the exchange and queues, declared at every (re)connect;
 //! - [`broker`]: the connection, kept alive with backoff, and its readiness check;
@@ -29,5 +30,6 @@ pub mod relay;
 pub mod service;
 pub mod tables;
 pub mod topology;
+pub mod unit_of_work;
 pub mod wake;
 pub mod workers;

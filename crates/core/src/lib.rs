@@ -29,7 +29,6 @@ pub mod request_context;
 pub mod service_client;
 pub mod status;
 pub mod tables;
-pub mod task_flag;
 pub mod telemetry;
 pub mod validation;
 pub mod words;

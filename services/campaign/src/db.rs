@@ -19,7 +19,7 @@ macro_rules! campaign_columns {
     };
 }
 
-/// `id` comes from `hearth_core::idempotency::new_resource_id`.
+/// `id` comes from `hearth_core::idempotency::Claim::resource_id`.
 pub async fn insert(
     conn: &mut PgConnection,
     id: Uuid,

@@ -53,6 +53,7 @@ impl Service for Campaign {
         Ok(Parts {
             api: http::api(http::AppState {
                 db: runtime.db.clone(),
+                waker: runtime.waker(),
             }),
             consumer: consumers::consumer(runtime),
             tasks: Vec::new(),

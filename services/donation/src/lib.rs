@@ -82,6 +82,7 @@ impl Service for Donation {
         Ok(Parts {
             api: http::api(http::AppState {
                 db: runtime.db.clone(),
+                waker: runtime.waker(),
             }),
             consumer: consumers::consumer(runtime),
             tasks: vec![Box::pin(expiry::sweep_forever(

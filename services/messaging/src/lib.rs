@@ -4,6 +4,7 @@
 //! - `consumers/`: the events it reacts to, one module per producer;
 //! - `domain/`: messages, conversations and notifications;
 //! - `donation_service.rs`: the guarded synchronous call to donation-service;
+//! - `transitions.rs`: sending a message, with the event it emits;
 //! - `http/`: the API of docs/api.md's messaging section;
 //! - `db/`: the SQL.
 
@@ -12,6 +13,7 @@ pub mod db;
 pub mod domain;
 pub mod donation_service;
 pub mod http;
+pub mod transitions;
 
 use hearth_bus::app::{Parts, Service};
 use hearth_bus::service::ServiceRuntime;
@@ -112,6 +114,7 @@ impl Service for Messaging {
             api: http::api(http::AppState {
                 db: runtime.db.clone(),
                 donations,
+                waker: runtime.waker(),
             }),
             consumer: consumers::consumer(runtime),
             tasks: Vec::new(),

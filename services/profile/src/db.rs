@@ -140,7 +140,7 @@ pub async fn find_rateable_exchange(
     .await
 }
 
-/// Stores a rating under `id` (from `hearth_core::idempotency::new_resource_id`)
+/// Stores a rating under `id` (from `hearth_core::idempotency::Claim::resource_id`)
 /// and adds it to the ratee's totals; `None` if this rater already rated
 /// this donation.
 pub async fn insert_rating(
@@ -274,7 +274,7 @@ macro_rules! report_columns {
     };
 }
 
-/// Files a report under `id` (from `hearth_core::idempotency::new_resource_id`);
+/// Files a report under `id` (from `hearth_core::idempotency::Claim::resource_id`);
 /// `None` if the reporter already has an open one on this target.
 pub async fn insert_report(
     conn: &mut PgConnection,

@@ -2,8 +2,9 @@
 //! on Main DB in schema `profile`.
 //!
 //! - `domain/`: profiles, who may rate whom, reports and what staff may do with them;
-//! - `standing.rs`: suspending and reinstating a person, with the events that
-//!   carry it to every service;
+//! - `transitions.rs`: every change that emits an event, with its event
+//!   (suspending and reinstating a person among them);
+//! - `standing.rs`: a person's standing, and when a decision about it is made;
 //! - `consumers/`: donations that went through (the ratings' read model);
 //! - `http/`: the API of docs/api.md's profile section; `db.rs`: the SQL.
 
@@ -12,6 +13,7 @@ pub mod db;
 pub mod domain;
 pub mod http;
 pub mod standing;
+pub mod transitions;
 
 use hearth_bus::app::{Parts, Service};
 use hearth_bus::service::ServiceRuntime;
@@ -53,6 +55,7 @@ impl Service for Profile {
         Ok(Parts {
             api: http::api(http::AppState {
                 db: runtime.db.clone(),
+                waker: runtime.waker(),
             }),
             consumer: consumers::consumer(runtime),
             tasks: Vec::new(),

@@ -18,7 +18,7 @@ macro_rules! request_columns {
     };
 }
 
-/// `id` comes from `hearth_core::idempotency::new_resource_id`.
+/// `id` comes from `hearth_core::idempotency::Claim::resource_id`.
 pub async fn insert(conn: &mut PgConnection, id: Uuid, new: &NewRequest) -> sqlx::Result<Request> {
     sqlx::query_as(concat!(
         "insert into requests (id, requester_id, title, description, category, \

@@ -54,6 +54,7 @@ impl Service for Request {
         Ok(Parts {
             api: http::api(http::AppState {
                 db: runtime.db.clone(),
+                waker: runtime.waker(),
             }),
             consumer: consumers::consumer(runtime),
             tasks: vec![Box::pin(expiry::sweep_forever(

@@ -4,6 +4,8 @@ use hearth_bus::broker::BrokerLink;
 use hearth_bus::relay::{Relay, RelayConfig, RelayMetrics};
 use hearth_bus::tables::{INBOX, OUTBOX};
 use hearth_bus::topology::{declare_exchange, Names};
+use hearth_bus::unit_of_work::UnitOfWork;
+use hearth_bus::wake::Waker;
 use hearth_core::config::DatabaseConfig;
 use hearth_core::migrations::Migrations;
 use hearth_core::tables::ACCOUNT_SUSPENSIONS;
@@ -73,9 +75,26 @@ impl Fixture {
         campaign: Uuid,
         count: usize,
     ) -> Vec<Envelope<CampaignCreated>> {
-        hearth_bus::wake::Waker::new(self.pool.clone())
-            .after(self.commit_events_quietly(campaign, count))
+        self.commit_events_through(&Waker::new(self.pool.clone()), campaign, count)
             .await
+    }
+
+    /// Commits the events in a unit of work whose commit wakes the relay through `waker`.
+    pub async fn commit_events_through(
+        &self,
+        waker: &Waker,
+        campaign: Uuid,
+        count: usize,
+    ) -> Vec<Envelope<CampaignCreated>> {
+        let mut work = UnitOfWork::begin(&self.pool, waker).await.expect("begin");
+        let mut events = Vec::new();
+        for n in 0..count {
+            let event = traced(created(campaign, n));
+            work.enqueue(&event).await.expect("enqueue");
+            events.push(event);
+        }
+        work.commit().await.expect("commit");
+        events
     }
 
     /// Commits the events without waking the relay.
@@ -87,17 +106,7 @@ impl Fixture {
         let mut tx = self.pool.begin().await.expect("begin");
         let mut events = Vec::new();
         for n in 0..count {
-            let event = Envelope::new(
-                "svc",
-                created(campaign, n),
-                &EventContext {
-                    correlation_id: "test".into(),
-                    causation_id: None,
-                    traceparent: Some(
-                        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".into(),
-                    ),
-                },
-            );
+            let event = traced(created(campaign, n));
             hearth_bus::outbox::enqueue(&mut tx, &event)
                 .await
                 .expect("enqueue");
@@ -167,4 +176,17 @@ where
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// `data` as an event of the fixture's service, in a traced flow.
+fn traced(data: CampaignCreated) -> Envelope<CampaignCreated> {
+    Envelope::new(
+        "svc",
+        data,
+        &EventContext {
+            correlation_id: "test".into(),
+            causation_id: None,
+            traceparent: Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".into()),
+        },
+    )
 }

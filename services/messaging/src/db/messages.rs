@@ -12,7 +12,7 @@ macro_rules! message_columns {
     };
 }
 
-/// Stores a message under `id` (from `hearth_core::idempotency::new_resource_id`)
+/// Stores a message under `id` (from `hearth_core::idempotency::Claim::resource_id`)
 /// and brings both parties' conversations up to date.
 pub async fn insert_message(
     conn: &mut PgConnection,
