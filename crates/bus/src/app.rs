@@ -6,13 +6,24 @@
 use axum::Router;
 use futures::future::BoxFuture;
 use hearth_core::config::{ConfigError, Env, ServiceConfig, ServiceSpec};
-use hearth_core::migrations::Migrations;
+use hearth_core::migrations::{Migrations, PlatformTable};
 use sqlx::PgPool;
 
 use crate::broker::BrokerLink;
 use crate::consumer::Consumer;
 use crate::service::ServiceRuntime;
 use crate::workers::Workers;
+
+/// The platform's tables every [`App`] reads, in the order they are
+/// migrated: its relay reads `outbox`, its consumer `inbox`, its idempotent
+/// router `idempotency_keys`, and the router's moderation layer
+/// `account_suspensions`.
+pub const PLATFORM_TABLES: &[&PlatformTable] = &[
+    &crate::tables::OUTBOX,
+    &crate::tables::INBOX,
+    &hearth_core::tables::IDEMPOTENCY_KEYS,
+    &hearth_core::tables::ACCOUNT_SUSPENSIONS,
+];
 
 /// What makes a service itself. The rest is [`App`]'s.
 pub trait Service {

@@ -17,10 +17,8 @@ pub mod transitions;
 
 use hearth_bus::app::{Parts, Service};
 use hearth_bus::service::ServiceRuntime;
-use hearth_bus::tables::{INBOX, OUTBOX};
 use hearth_core::config::{Database, ServiceSpec};
 use hearth_core::migrations::Migrations;
-use hearth_core::tables::{ACCOUNT_SUSPENSIONS, IDEMPOTENCY_KEYS};
 use sqlx::migrate::Migrator;
 
 pub use hearth_bus::app::App;
@@ -34,11 +32,9 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
 /// The service's own migrations, with their history in schema `profile`.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
 
-/// Its schema: the platform's tables it uses (its relay reads `outbox`, its
-/// consumer `inbox`, its idempotent router `idempotency_keys`, and the
-/// moderation layer `account_suspensions`), then its own.
+/// Its schema: the platform's tables [`App`] reads, then its own.
 pub static MIGRATIONS: Migrations = Migrations {
-    platform: &[&OUTBOX, &INBOX, &IDEMPOTENCY_KEYS, &ACCOUNT_SUSPENSIONS],
+    platform: hearth_bus::app::PLATFORM_TABLES,
     own: &MIGRATOR,
 };
 
