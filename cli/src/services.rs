@@ -5,6 +5,7 @@
 use clap::ValueEnum;
 use hearth_bus::app::{self, App};
 use hearth_core::config::{ConfigError, Env, ServiceConfig, ServiceSpec};
+use hearth_core::migrations::Migrations;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Service {
@@ -19,6 +20,7 @@ pub enum Service {
 /// [`app::Service`] implementation by [`entry`].
 struct Entry {
     spec: ServiceSpec,
+    migrations: &'static Migrations,
     check_settings: fn(&dyn Env, &ServiceConfig) -> Result<(), ConfigError>,
     build: fn(&ServiceConfig, &dyn Env) -> anyhow::Result<App>,
 }
@@ -26,6 +28,7 @@ struct Entry {
 fn entry<S: app::Service>() -> Entry {
     Entry {
         spec: S::SPEC,
+        migrations: S::MIGRATIONS,
         check_settings: |env, config| <S::Settings as app::Settings>::read(env, config).map(drop),
         build: App::build::<S>,
     }
@@ -52,6 +55,11 @@ impl Service {
 
     pub fn spec(self) -> ServiceSpec {
         self.entry().spec
+    }
+
+    /// Its schema's migrations: the platform's tables it uses, then its own.
+    pub fn migrations(self) -> &'static Migrations {
+        self.entry().migrations
     }
 
     /// Reads the settings only this service has, to refuse a bad one before

@@ -25,3 +25,4 @@ mod roles;
 mod saga;
 mod saga_load;
 mod service_calls;
+mod upgrade;

@@ -6,13 +6,24 @@
 use axum::Router;
 use futures::future::BoxFuture;
 use hearth_core::config::{ConfigError, Env, ServiceConfig, ServiceSpec};
-use sqlx::migrate::Migrator;
+use hearth_core::migrations::{Migrations, PlatformTable};
 use sqlx::PgPool;
 
 use crate::broker::BrokerLink;
 use crate::consumer::Consumer;
 use crate::service::ServiceRuntime;
 use crate::workers::Workers;
+
+/// The platform's tables every [`App`] reads, in the order they are
+/// migrated: its relay reads `outbox`, its consumer `inbox`, its idempotent
+/// router `idempotency_keys`, and the router's moderation layer
+/// `account_suspensions`.
+pub const PLATFORM_TABLES: &[&PlatformTable] = &[
+    &crate::tables::OUTBOX,
+    &crate::tables::INBOX,
+    &hearth_core::tables::IDEMPOTENCY_KEYS,
+    &hearth_core::tables::ACCOUNT_SUSPENSIONS,
+];
 
 /// What makes a service itself. The rest is [`App`]'s.
 pub trait Service {
@@ -22,8 +33,8 @@ pub trait Service {
     /// The settings only this service reads (`()` for none).
     type Settings: Settings;
 
-    /// Its own migrations, with their own history in its schema.
-    const MIGRATOR: &'static Migrator;
+    /// Its schema: the platform's tables it uses, then its own migrations.
+    const MIGRATIONS: &'static Migrations;
 
     /// Its API, consumer and own background work, on the runtime every
     /// service shares. Nothing is contacted yet.
@@ -66,7 +77,7 @@ pub struct App {
     /// The relay, the consumer and the service's own loops; started by
     /// whoever runs the service.
     pub workers: Workers,
-    migrator: &'static Migrator,
+    migrations: &'static Migrations,
 }
 
 impl App {
@@ -102,12 +113,12 @@ impl App {
             db: runtime.db,
             broker: runtime.broker,
             workers,
-            migrator: S::MIGRATOR,
+            migrations: S::MIGRATIONS,
         })
     }
 
-    /// Applies the service's migrations in its own schema.
+    /// Migrates the service's schema: the platform's tables, then its own.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        hearth_core::db::migrate(&self.db, self.spec.schema(), self.migrator).await
+        hearth_core::db::migrate(&self.db, self.spec.schema(), self.migrations).await
     }
 }

@@ -24,27 +24,31 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::future::Future;
+
 use futures::future::BoxFuture;
 use futures::{FutureExt, StreamExt, TryStreamExt};
 use hearth_core::metrics::Metrics;
-use hearth_events::{Envelope, Undecodable};
+use hearth_events::{Envelope, Event, Undecodable};
 use lapin::message::Delivery;
 use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions};
 use lapin::publisher_confirm::Confirmation;
 use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{BasicProperties, Channel};
 use prometheus_client::metrics::counter::Counter;
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::PgPool;
 use tokio::sync::watch;
 use tracing::Instrument;
 
 use crate::broker::BrokerLink;
 use crate::publishers::Publishers;
 use crate::topology::{declare_own_queues, declare_shared, ConsumerTopology, Names};
+use crate::unit_of_work::UnitOfWork;
 use crate::wake::Waker;
 
-/// The transaction a handler works in; it hands it back to be committed.
-pub type Tx = Transaction<'static, Postgres>;
+/// The unit of work a handler works in; it hands it back to be committed
+/// (which wakes the relay if the handler emitted).
+pub type Tx = UnitOfWork;
 
 /// Why a handler did not make its effect.
 #[derive(Debug, thiserror::Error)]
@@ -69,9 +73,34 @@ impl From<sqlx::Error> for HandleError {
     }
 }
 
-/// A service's handler for one event type: makes the effect in `tx`.
-pub type Handler =
+/// A service's handler for events of type `T`: makes the effect of one in
+/// `tx`. Any `async fn(Tx, Envelope<T>) -> Result<Tx, HandleError>` is one.
+pub trait Handler<T: Event>: Send + Sync + 'static {
+    fn handle(&self, tx: Tx, event: Envelope<T>) -> BoxFuture<'static, Result<Tx, HandleError>>;
+}
+
+impl<T, F, Fut> Handler<T> for F
+where
+    T: Event,
+    F: Fn(Tx, Envelope<T>) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Tx, HandleError>> + Send + 'static,
+{
+    fn handle(&self, tx: Tx, event: Envelope<T>) -> BoxFuture<'static, Result<Tx, HandleError>> {
+        Box::pin(self(tx, event))
+    }
+}
+
+/// A handler as the runner keeps it: it decodes the delivery's envelope into
+/// its type once, then hands it to the service's [`Handler`].
+type Decoding =
     Arc<dyn Fn(Tx, Envelope) -> BoxFuture<'static, Result<Tx, HandleError>> + Send + Sync>;
+
+fn decoding<T: Event + Send + 'static>(handler: impl Handler<T>) -> Decoding {
+    Arc::new(move |tx, envelope: Envelope| match envelope.decode::<T>() {
+        Ok(event) => handler.handle(tx, event),
+        Err(undecodable) => Box::pin(std::future::ready(Err(undecodable.into()))),
+    })
+}
 
 /// Header names on retried and dead-lettered messages.
 pub mod headers {
@@ -119,7 +148,6 @@ impl ConsumerMetrics {
     }
 }
 
-/// One service's consumer: its queue, its handlers, its retry policy.
 /// How a consumer's session ended.
 enum Consumed {
     /// The channel or its deliveries ended: the consumer starts another.
@@ -128,19 +156,21 @@ enum Consumed {
     Stopped,
 }
 
+/// One service's consumer: its queue, its handlers, its retry policy.
 pub struct Consumer {
     pool: PgPool,
     link: BrokerLink,
     names: Names,
     topology: ConsumerTopology,
-    handlers: BTreeMap<&'static str, Handler>,
+    handlers: BTreeMap<&'static str, Decoding>,
     prefetch: u16,
     /// Deliveries handled at once.
     concurrency: usize,
     /// Handled event ids older than this are forgotten.
     inbox_retention: Duration,
     metrics: ConsumerMetrics,
-    /// Wakes the relay after a handler that emitted events has committed.
+    /// Given to each delivery's unit of work: wakes the relay after a
+    /// handler that emitted has committed.
     waker: Waker,
     /// Whose events are refused.
     publishers: Publishers,
@@ -254,10 +284,40 @@ impl Consumer {
         self
     }
 
-    /// Handles `event_type` with `handler`, and binds the queue to it.
-    pub fn on(mut self, event_type: &'static str, handler: Handler) -> Self {
-        self.topology.event_types.push(event_type);
-        self.handlers.insert(event_type, handler);
+    /// Handles events of type `T` with `handler`, and binds the queue to
+    /// `T`'s routing key.
+    ///
+    /// # Panics
+    ///
+    /// If `T` already has a handler: one type, one handler, so that reading
+    /// the `.on` calls tells what happens to each event. Replacing one on
+    /// purpose is [`Consumer::replace`].
+    pub fn on<T: Event + Send + 'static>(mut self, handler: impl Handler<T>) -> Self {
+        assert!(
+            !self.handlers.contains_key(T::TYPE),
+            "{} has a handler already; Consumer::replace overrides one on purpose",
+            T::TYPE
+        );
+        self.topology.event_types.push(T::TYPE);
+        self.handlers.insert(T::TYPE, decoding(handler));
+        self
+    }
+
+    /// Handles events of type `T` with `handler` instead of the handler
+    /// added before (by a shared set such as
+    /// [`crate::moderation::follow_suspensions`]).
+    ///
+    /// # Panics
+    ///
+    /// If `T` has no handler yet: then there is nothing to replace, and
+    /// [`Consumer::on`] says what is meant.
+    pub fn replace<T: Event + Send + 'static>(mut self, handler: impl Handler<T>) -> Self {
+        assert!(
+            self.handlers.contains_key(T::TYPE),
+            "{} has no handler to replace; use Consumer::on",
+            T::TYPE
+        );
+        self.handlers.insert(T::TYPE, decoding(handler));
         self
     }
 
@@ -265,7 +325,6 @@ impl Consumer {
     pub fn event_types(&self) -> Vec<&'static str> {
         let mut types = self.topology.event_types.clone();
         types.sort_unstable();
-        types.dedup();
         types
     }
 
@@ -413,10 +472,9 @@ impl Consumer {
         async move {
             // A handler that panics fails this delivery (retried, then dead-lettered)
             // instead of ending the consumer for every message after it.
-            let handled =
-                std::panic::AssertUnwindSafe(self.waker.after(self.handle_once(handler, envelope)))
-                    .catch_unwind()
-                    .await;
+            let handled = std::panic::AssertUnwindSafe(self.handle_once(handler, envelope))
+                .catch_unwind()
+                .await;
             let outcome = match handled {
                 Ok(Ok(true)) => Outcome::Handled,
                 Ok(Ok(false)) => Outcome::Duplicate,
@@ -434,10 +492,10 @@ impl Consumer {
     /// `Ok(false)`: the event was handled before.
     async fn handle_once(
         &self,
-        handler: &Handler,
+        handler: &Decoding,
         envelope: Envelope,
     ) -> Result<bool, HandleError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = UnitOfWork::begin(&self.pool, &self.waker).await?;
         let first_time = sqlx::query!(
             "insert into inbox (event_id, event_type) values ($1, $2) on conflict do nothing",
             envelope.id,

@@ -6,11 +6,10 @@
 //! ones), so each row remembers the time of the event that set it and only a
 //! newer event changes it: the last decision by staff wins, whatever the order.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
+use hearth_core::moderation::Decided;
 use hearth_events::profile::{ProfileReinstated, ProfileSuspended};
-use hearth_events::{Envelope, Event};
+use hearth_events::Envelope;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -19,49 +18,35 @@ use crate::consumer::{Consumer, HandleError, Tx};
 /// Adds the suspension handlers to a service's consumer.
 pub fn follow_suspensions(consumer: Consumer) -> Consumer {
     consumer
-        .on(
-            ProfileSuspended::TYPE,
-            Arc::new(|tx, e| Box::pin(suspended(tx, e))),
-        )
-        .on(
-            ProfileReinstated::TYPE,
-            Arc::new(|tx, e| Box::pin(reinstated(tx, e))),
-        )
+        .on::<ProfileSuspended>(suspended)
+        .on::<ProfileReinstated>(reinstated)
 }
 
 /// `profile.suspended`: the user's writes are refused from now on.
-pub async fn suspended(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
-    let event = envelope.decode::<ProfileSuspended>()?;
+pub async fn suspended(mut tx: Tx, event: Envelope<ProfileSuspended>) -> Result<Tx, HandleError> {
     let data = &event.data;
-    let decision = Decision {
-        event_id: event.id,
-        at: event.time,
-    };
-    record(
+    // Every instance's set loads again on the NOTIFY `record` sends; no
+    // request waits on this one.
+    let _: Decided = record(
         &mut tx,
         data.profile_id,
         true,
         data.reason.as_deref(),
-        decision,
+        Decision::of(&event),
     )
     .await?;
     Ok(tx)
 }
 
 /// `profile.reinstated`: the user may write again.
-pub async fn reinstated(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
-    let event = envelope.decode::<ProfileReinstated>()?;
+pub async fn reinstated(mut tx: Tx, event: Envelope<ProfileReinstated>) -> Result<Tx, HandleError> {
     let data = &event.data;
-    let decision = Decision {
-        event_id: event.id,
-        at: event.time,
-    };
-    record(
+    let _: Decided = record(
         &mut tx,
         data.profile_id,
         false,
         data.reason.as_deref(),
-        decision,
+        Decision::of(&event),
     )
     .await?;
     Ok(tx)
@@ -75,14 +60,26 @@ pub struct Decision {
     pub at: DateTime<Utc>,
 }
 
-/// Sets a user's standing unless a newer decision already did.
+impl Decision {
+    /// The decision `event` carries.
+    pub fn of<T>(event: &Envelope<T>) -> Self {
+        Self {
+            event_id: event.id,
+            at: event.time,
+        }
+    }
+}
+
+/// Sets a user's standing unless a newer decision already did. A request
+/// that records one answers with the [`Decided`] this returns, so that its
+/// instance's set shows the decision before the answer leaves.
 pub async fn record(
     conn: &mut PgConnection,
     user_id: Uuid,
     suspended: bool,
     reason: Option<&str>,
     decision: Decision,
-) -> sqlx::Result<()> {
+) -> sqlx::Result<Decided> {
     sqlx::query!(
         "insert into account_suspensions (user_id, suspended, reason, decided_at, event_id)
          values ($1, $2, $3, $4, $5)
@@ -106,7 +103,5 @@ pub async fn record(
     sqlx::query!("select pg_notify(current_schema() || '_suspensions', '') as notified")
         .fetch_one(conn)
         .await?;
-    // This instance's own request answers once its set shows the decision.
-    hearth_core::moderation::note_decision();
-    Ok(())
+    Ok(Decided)
 }

@@ -4,23 +4,17 @@
 //! `outbox` table in the same transaction as the change, so the two commit or
 //! vanish together; the relay (docs/events.md, "Guarantees") publishes committed
 //! rows in `seq` order and marks them sent after the broker confirms them.
+//! A service writes here through its [`crate::unit_of_work::UnitOfWork`],
+//! whose commit then wakes the relay.
 
-use hearth_events::{Envelope, Event, EventContext};
+use hearth_events::{Envelope, Event};
 use sqlx::PgConnection;
-
-/// Wraps `event` in a new CloudEvent from `service` (its name, such as
-/// `campaign`) and adds it to the outbox: what a service does to emit.
-pub async fn emit<T: Event>(
-    conn: &mut PgConnection,
-    service: &str,
-    event: T,
-    context: &EventContext,
-) -> sqlx::Result<()> {
-    enqueue(conn, &Envelope::new(service, event, context)).await
-}
 
 /// Adds `event` to the outbox of the schema on the connection's `search_path`.
 /// Call it inside the transaction that makes the change the event describes.
+/// Nobody is woken: a service emits through
+/// [`UnitOfWork::emit`](crate::unit_of_work::UnitOfWork::emit) instead, whose
+/// commit wakes the relay; written here alone, the row waits for the relay's poll.
 pub async fn enqueue<T: Event>(conn: &mut PgConnection, event: &Envelope<T>) -> sqlx::Result<()> {
     let row = Row::of(event)?;
     // The condition runs once, before the row is built: the transaction
@@ -55,9 +49,10 @@ pub struct Row {
 }
 
 impl Row {
+    /// The row of `event`. A service asks its unit of work for it
+    /// ([`UnitOfWork::outbox_row`](crate::unit_of_work::UnitOfWork::outbox_row)),
+    /// so that the commit wakes the relay.
     pub fn of<T: Event>(event: &Envelope<T>) -> sqlx::Result<Self> {
-        // Whoever commits this unit of work then wakes the relay (crate::wake).
-        crate::wake::outbox_written();
         Ok(Self {
             event_id: event.id,
             aggregate_id: event.subject.clone(),

@@ -15,7 +15,7 @@ use sqlx::PgPool;
 use crate::broker::BrokerLink;
 use crate::consumer::Consumer;
 use crate::relay::{stall_check, Relay};
-use crate::wake::{wake_after_request, LocalRelay, Waker};
+use crate::wake::{LocalRelay, Waker};
 
 #[derive(Debug)]
 pub struct ServiceRuntime {
@@ -47,8 +47,9 @@ impl ServiceRuntime {
         &self.config
     }
 
-    /// What wakes the relay after a commit that wrote the outbox: the
-    /// router's, the consumer's and the sweepers'.
+    /// What wakes the relay after a commit that wrote the outbox: handed to
+    /// every [`crate::unit_of_work::UnitOfWork`] — the handlers', the
+    /// consumer's and the sweepers'.
     pub fn waker(&self) -> Waker {
         self.waker.clone()
     }
@@ -89,10 +90,6 @@ impl ServiceRuntime {
         openapi: utoipa::openapi::OpenApi,
         idempotent: bool,
     ) -> Router {
-        let api = api.layer(axum::middleware::from_fn_with_state(
-            self.waker(),
-            wake_after_request,
-        ));
         service_router(ServiceHttp {
             api,
             openapi,

@@ -9,11 +9,11 @@
 //! has committed, a separate `select pg_notify(..)` (no write, no flush) wakes
 //! the relay of whichever instance leads.
 //!
-//! Who commits knows whether the outbox was written: [`crate::outbox::Row::of`]
-//! marks the task's current unit of work, and the places work commits — the
-//! HTTP layer ([`wake_after_request`]), the consumer runner and the sweepers
-//! ([`Waker::after`]) — wake the relay after it, when it was marked. A missed
-//! wake-up only costs time: the relay also polls.
+//! Who commits knows whether the outbox was written: a service writes it
+//! through its [`crate::unit_of_work::UnitOfWork`], whose `commit` wakes the
+//! relay after it when it did — in a request handler, the consumer runner
+//! and the sweepers alike. A missed wake-up only costs time: the relay also
+//! polls.
 //!
 //! When the relay that leads is this process's own ([`LocalRelay`]), the
 //! wake-up is a message inside the process instead: the `NOTIFY` would cost a
@@ -22,26 +22,10 @@
 //! donations/s, in alternated runs, this took p99 from 352–507 ms to
 //! 84–122 ms (benchmarks.md).
 
-use std::cell::Cell;
-use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use axum::extract::{Request, State};
-use axum::middleware::Next;
-use axum::response::Response;
-use hearth_core::task_flag;
 use sqlx::PgPool;
-
-tokio::task_local! {
-    /// Set when the current unit of work added a row to the outbox.
-    static WROTE_OUTBOX: Cell<bool>;
-}
-
-/// Notes that the current unit of work wrote to the outbox (outside one, does nothing).
-pub(crate) fn outbox_written() {
-    task_flag::raise(&WROTE_OUTBOX);
-}
 
 /// This process's relay of one outbox, as its wakers see it: whether it leads
 /// (publishes) now, and the way to wake it without PostgreSQL.
@@ -120,16 +104,6 @@ impl Waker {
         self.local.as_ref()
     }
 
-    /// Runs `work`, which commits what it writes; if it wrote to the outbox,
-    /// wakes the relay once it is done.
-    pub async fn after<F: Future>(&self, work: F) -> F::Output {
-        let (output, wrote) = task_flag::watching(&WROTE_OUTBOX, work).await;
-        if wrote {
-            self.wake();
-        }
-        output
-    }
-
     /// Wakes the local relay if it leads; otherwise sends a `NOTIFY` in the
     /// background, unless one is about to be sent.
     pub fn wake(&self) {
@@ -157,14 +131,4 @@ pub async fn notify(pool: &PgPool) -> sqlx::Result<()> {
         .fetch_one(pool)
         .await?;
     Ok(())
-}
-
-/// Middleware: wakes the relay after a request whose handler wrote to the
-/// outbox (handlers commit before they answer).
-pub async fn wake_after_request(
-    State(waker): State<Waker>,
-    request: Request,
-    next: Next,
-) -> Response {
-    waker.after(next.run(request)).await
 }

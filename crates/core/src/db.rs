@@ -1,8 +1,8 @@
 //! Each service's connection pool and migrations, confined to its own schema.
 //!
 //! The pool sets `search_path` to the service's schema on every connection,
-//! so a service's SQL names only its own tables, and sqlx's migration history
-//! (`_sqlx_migrations`) lands in that schema too: one history per service.
+//! so a service's SQL names only its own tables, and the migration histories
+//! land in that schema too ([`crate::migrations`]).
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -10,7 +10,6 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 use sqlx::error::BoxDynError;
-use sqlx::migrate::Migrator;
 use sqlx::postgres::{
     PgArguments, PgConnectOptions, PgPoolOptions, PgQueryResult, PgRow, PgStatement, PgTypeInfo,
 };
@@ -18,6 +17,7 @@ use sqlx::{Connection, Describe, Either, Execute, Executor, PgConnection, PgPool
 
 pub use crate::config::redacted_url;
 use crate::config::DatabaseConfig;
+use crate::migrations::Migrations;
 
 /// Opens a lazy pool: the service starts, and `/health/ready` reports the
 /// database down, even when PostgreSQL is not there yet.
@@ -47,13 +47,11 @@ pub fn pool(config: &DatabaseConfig, schema: &str) -> anyhow::Result<PgPool> {
 /// A pooled connection idle this long is pinged before it is handed out.
 const PING_IDLE_AFTER: Duration = Duration::from_secs(1);
 
-/// Creates the schema if it is missing and applies the service's migrations.
-/// sqlx holds an advisory lock meanwhile, so instances starting together are safe.
-pub async fn migrate(pool: &PgPool, schema: &str, migrator: &Migrator) -> anyhow::Result<()> {
-    let statement = format!("create schema if not exists {}", quote_ident(schema)?);
-    sqlx::raw_sql(&statement).execute(pool).await?;
-    migrator.run(pool).await?;
-    Ok(())
+/// Creates the schema if it is missing and applies the service's migrations:
+/// the platform's tables it uses, then its own ([`crate::migrations`]). An
+/// advisory lock is held meanwhile, so instances starting together are safe.
+pub async fn migrate(pool: &PgPool, schema: &str, migrations: &Migrations) -> anyhow::Result<()> {
+    crate::migrations::run(pool, schema, migrations).await
 }
 
 /// Creates database `name` on the server of `url` unless it exists.

@@ -9,11 +9,11 @@
 //! answer is not stored (the claim is released so the client can retry).
 //!
 //! The claim also holds the id of what the request creates
-//! ([`new_resource_id`]). That closes the gap between the handler's commit
+//! ([`Claim::resource_id`]; the handler takes the [`Claim`] as an argument). That closes the gap between the handler's commit
 //! and the stored answer: a process that dies there (or a request cut off by
 //! the timeout) leaves a claim without an answer, which another copy of the
 //! request takes over after [`STALE_CLAIM`] (at once after a 5xx) with the
-//! same id. A create handler first asks [`created_before`]: if the first
+//! same id. A create handler first asks [`Claim::created_before`]: if the first
 //! run's effect committed, it answers with what that run created, before
 //! checks that might no longer pass, instead of creating it twice. Should a
 //! takeover ever overlap a run still going, the id's primary key refuses the
@@ -22,11 +22,13 @@
 //!
 //! Each service keeps its keys in its own schema (`idempotency_keys`).
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::time::Duration;
 
 use axum::body::{to_bytes, Body, Bytes};
-use axum::extract::{Request, State};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -52,43 +54,53 @@ const WAIT_FOR_FIRST: Duration = Duration::from_secs(10);
 /// The response headers worth replaying.
 const KEPT_HEADERS: [HeaderName; 3] = [header::CONTENT_TYPE, header::LOCATION, header::ETAG];
 
-/// What a run of an idempotent request knows of its claim.
+/// What a run of a create request knows of its `Idempotency-Key` claim: the
+/// id for what it creates, and whether an earlier run may have created it
+/// already. The middleware puts it in the request's extensions; a handler
+/// takes it as an argument. Without a key (or outside a `POST`), a new
+/// UUIDv7 that no earlier run had.
 #[derive(Debug, Clone, Copy)]
-struct Claim {
+pub struct Claim {
     resource_id: Uuid,
     /// Another run had the claim before this one, and may have created.
     taken_over: bool,
 }
 
-tokio::task_local! {
-    static CLAIM: Claim;
+impl Claim {
+    /// The id for what the request creates: with an `Idempotency-Key`, the
+    /// one its claim holds, the same for every run of that request, so
+    /// [`Claim::created_before`] can find what an earlier run made.
+    pub fn resource_id(&self) -> Uuid {
+        self.resource_id
+    }
+
+    /// What an earlier run of this request created, if this run took over
+    /// its unanswered claim: `find` looks it up by the claim's id. A create
+    /// handler asks first, before any check whose answer may have changed
+    /// since the first run (a date now past), and answers with what it
+    /// finds. Without a takeover this asks nothing and is `None`.
+    pub async fn created_before<T, Found>(
+        &self,
+        find: impl FnOnce(Uuid) -> Found,
+    ) -> sqlx::Result<Option<T>>
+    where
+        Found: Future<Output = sqlx::Result<Option<T>>>,
+    {
+        match self.taken_over {
+            true => find(self.resource_id).await,
+            false => Ok(None),
+        }
+    }
 }
 
-/// The id for what the running request creates. Inside a `POST` with an
-/// `Idempotency-Key` it is the id its claim holds, the same for every run of
-/// that request, so [`created_before`] can find what an earlier run made.
-/// Otherwise a new UUIDv7.
-pub fn new_resource_id() -> Uuid {
-    CLAIM
-        .try_with(|claim| claim.resource_id)
-        .unwrap_or_else(|_| Uuid::now_v7())
-}
+impl<S: Send + Sync> FromRequestParts<S> for Claim {
+    type Rejection = Infallible;
 
-/// What an earlier run of this request created, if this run took over its
-/// unanswered claim: `find` looks it up by the claim's id. A create handler
-/// asks first, before any check whose answer may have changed since the
-/// first run (a date now past), and answers with what it finds. Without a
-/// takeover this asks nothing and is `None`.
-pub async fn created_before<T, Found>(find: impl FnOnce(Uuid) -> Found) -> sqlx::Result<Option<T>>
-where
-    Found: Future<Output = sqlx::Result<Option<T>>>,
-{
-    match CLAIM.try_with(|claim| *claim) {
-        Ok(Claim {
-            resource_id,
-            taken_over: true,
-        }) => find(resource_id).await,
-        _ => Ok(None),
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(parts.extensions.get::<Claim>().copied().unwrap_or(Claim {
+            resource_id: Uuid::now_v7(),
+            taken_over: false,
+        }))
     }
 }
 
@@ -193,10 +205,11 @@ async fn run(
     user: Uuid,
     key: &str,
     claim: Claim,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
-    let response = CLAIM.scope(claim, next.run(request)).await;
+    request.extensions_mut().insert(claim);
+    let response = next.run(request).await;
     remember(pool, user, key, response).await
 }
 
@@ -379,5 +392,45 @@ pub async fn clean_forever(pool: PgPool) {
             Ok(deleted) => tracing::info!(deleted, "cleaned idempotency keys"),
             Err(err) => tracing::warn!(error = %err, "idempotency key cleanup failed"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn extract(request: axum::http::Request<()>) -> Claim {
+        let (mut parts, ()) = request.into_parts();
+        let Ok(claim) = Claim::from_request_parts(&mut parts, &()).await;
+        claim
+    }
+
+    #[tokio::test]
+    async fn a_handler_gets_the_claim_the_middleware_put_in_the_request() {
+        let claimed = Claim {
+            resource_id: Uuid::now_v7(),
+            taken_over: true,
+        };
+        let mut request = axum::http::Request::new(());
+        request.extensions_mut().insert(claimed);
+        let claim = extract(request).await;
+        assert_eq!(claim.resource_id(), claimed.resource_id);
+        let found = claim
+            .created_before(|id| async move { Ok(Some(id)) })
+            .await
+            .expect("found");
+        assert_eq!(found, Some(claimed.resource_id), "looked up by its id");
+    }
+
+    #[tokio::test]
+    async fn without_a_claim_a_handler_gets_a_new_id_and_nothing_created_before() {
+        let first = extract(axum::http::Request::new(())).await;
+        let second = extract(axum::http::Request::new(())).await;
+        assert_ne!(first.resource_id(), second.resource_id());
+        let found: Option<Uuid> = first
+            .created_before(|_| async { panic!("nothing to look up without a takeover") })
+            .await
+            .expect("answered");
+        assert_eq!(found, None);
     }
 }

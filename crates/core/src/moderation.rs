@@ -11,11 +11,11 @@
 //! set of suspended users, loaded from the table and loaded again whenever a
 //! decision commits (`hearth_bus::moderation::record` `NOTIFY`s
 //! `<schema>_suspensions` in its transaction; decisions are rare, so that
-//! notify costs nothing). Before the first load, and whenever the `LISTEN`
+//! notify costs nothing), and before the answer of a request that made one
+//! ([`Decided`]). Before the first load, and whenever the `LISTEN`
 //! connection is lost, the answer comes from the table instead: never from a
 //! set that might have missed a decision.
 
-use std::cell::Cell;
 use std::collections::HashSet;
 use std::sync::{Arc, RwLock, Weak};
 use std::time::Duration;
@@ -23,7 +23,7 @@ use std::time::Duration;
 use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, IntoResponseParts, Response, ResponseParts};
 use sqlx::postgres::PgListener;
 use sqlx::{PgExecutor, PgPool};
 use uuid::Uuid;
@@ -202,21 +202,28 @@ async fn follow_once(pool: &PgPool, channel: &str, loaded: &Weak<Loaded>) -> sql
     Ok(())
 }
 
-tokio::task_local! {
-    /// Set when the current request recorded a decision.
-    static DECIDED: Cell<bool>;
-}
+/// Proof that a suspension or reinstatement was recorded
+/// (`hearth_bus::moderation::record` returns it). A handler that recorded
+/// one answers with it among its response parts, and [`refuse_suspended`]
+/// then reloads this instance's set before the answer leaves, so that
+/// whoever made the decision sees it at once.
+#[must_use = "a request that recorded a decision answers with it"]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decided;
 
-/// Notes that the current request recorded a suspension or reinstatement
-/// (`hearth_bus::moderation::record` calls it); outside a request, does nothing.
-pub fn note_decision() {
-    crate::task_flag::raise(&DECIDED);
+impl IntoResponseParts for Decided {
+    type Error = std::convert::Infallible;
+
+    fn into_response_parts(self, mut parts: ResponseParts) -> Result<ResponseParts, Self::Error> {
+        parts.extensions_mut().insert(self);
+        Ok(parts)
+    }
 }
 
 /// Middleware on a service's API routes. A write by a suspended user is a
 /// 403 `account_suspended`; service tokens act for the platform and are
-/// never refused. A request that recorded a decision answers only once
-/// this instance's set shows it.
+/// never refused. A response that carries [`Decided`] leaves only once
+/// this instance's set shows the decision.
 pub async fn refuse_suspended(
     State(suspensions): State<Suspensions>,
     mut request: Request,
@@ -238,8 +245,8 @@ pub async fn refuse_suspended(
             Err(err) => return ApiError::from(err).into_response(),
         }
     }
-    let (response, decided) = crate::task_flag::watching(&DECIDED, next.run(request)).await;
-    if decided {
+    let response = next.run(request).await;
+    if response.extensions().get::<Decided>().is_some() {
         suspensions.decided().await;
     }
     response

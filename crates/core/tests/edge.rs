@@ -53,7 +53,7 @@ fn app(settings: &[(&str, &str)], readiness: Readiness) -> Router {
     })
 }
 
-/// What a handler hands to `outbox::emit`: the event's context.
+/// What a handler hands to `UnitOfWork::emit`: the event's context.
 async fn create_thing(caller: Option<Caller>, context: RequestContext) -> Json<Value> {
     Json(json!({
         "correlationid": context.event_context().correlation_id,

@@ -1,5 +1,5 @@
--- campaign-service's own schema. The pool's search_path is `campaign`, so
--- these tables and sqlx's migration history all land there.
+-- campaign-service's own tables. The pool's search_path is `campaign`, so
+-- they land there, and so does their history (`_hearth_migrations`).
 
 create table campaigns (
     id              uuid primary key,
@@ -40,27 +40,3 @@ create index campaigns_by_recipient on campaigns (recipient_id, created_at desc,
 create index campaigns_by_status on campaigns (status, created_at desc, id desc);
 create index campaigns_by_category on campaigns (category, created_at desc, id desc);
 create index campaigns_search on campaigns using gin (search);
-
--- The transactional outbox. A change and its event commit together; the
--- relay publishes committed rows and only then sets published_at.
-create table outbox (
-    -- Commit order within an aggregate: changes to one campaign hold its row
-    -- lock, so their events are inserted, and numbered, in commit order.
-    seq          bigint generated always as identity primary key,
-    event_id     uuid not null unique,
-    -- The envelope's subject; the relay keeps each aggregate's events in order.
-    aggregate_id text not null,
-    event_type   text not null,
-    -- The whole CloudEvent, exactly as it will be published.
-    envelope     jsonb not null,
-    created_at   timestamptz not null default now(),
-    published_at timestamptz,
-    -- Failed publish attempts, for backoff and for `hearth outbox status`.
-    attempts     integer not null default 0,
-    last_error   text
-);
-
--- The relay's work list stays small however large the table grows.
-create index outbox_unpublished on outbox (seq) where published_at is null;
--- Retention cleanup deletes published rows oldest first, in bounded batches.
-create index outbox_published on outbox (published_at) where published_at is not null;

@@ -5,7 +5,7 @@
 //! - `transitions.rs`: status moves with the event each emits;
 //! - `consumers/`: the money saga's campaign side, and moderation's hidden campaigns;
 //! - `db.rs`: the SQL;
-//! - `migrations/`: the schema, with the outbox its events leave through.
+//! - `migrations/`: its own tables (the platform's are in [`MIGRATIONS`]).
 
 pub mod consumers;
 pub mod db;
@@ -16,6 +16,7 @@ pub mod transitions;
 use hearth_bus::app::{Parts, Service};
 use hearth_bus::service::ServiceRuntime;
 use hearth_core::config::{Database, ServiceSpec};
+use hearth_core::migrations::Migrations;
 use sqlx::migrate::Migrator;
 
 pub use hearth_bus::app::App;
@@ -26,8 +27,14 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     database: Database::Campaign,
 };
 
-/// The service's migrations, with their own history in schema `campaign`.
+/// The service's own migrations, with their history in schema `campaign`.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// Its schema: the platform's tables [`App`] reads, then its own.
+pub static MIGRATIONS: Migrations = Migrations {
+    platform: hearth_bus::app::PLATFORM_TABLES,
+    own: &MIGRATOR,
+};
 
 /// campaign-service, as [`App`] builds it.
 #[derive(Debug)]
@@ -36,12 +43,13 @@ pub struct Campaign;
 impl Service for Campaign {
     const SPEC: ServiceSpec = SERVICE;
     type Settings = ();
-    const MIGRATOR: &'static Migrator = &MIGRATOR;
+    const MIGRATIONS: &'static Migrations = &MIGRATIONS;
 
     fn assemble(runtime: &ServiceRuntime, (): ()) -> anyhow::Result<Parts> {
         Ok(Parts {
             api: http::api(http::AppState {
                 db: runtime.db.clone(),
+                waker: runtime.waker(),
             }),
             consumer: consumers::consumer(runtime),
             tasks: Vec::new(),

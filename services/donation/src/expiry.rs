@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use hearth_bus::unit_of_work::UnitOfWork;
 use hearth_bus::wake::Waker;
 use hearth_events::EventContext;
 use sqlx::PgPool;
@@ -18,7 +19,7 @@ const BATCH: i64 = 200;
 pub async fn sweep_forever(pool: PgPool, waker: Waker, timeout: Duration) {
     let interval = (timeout / 4).clamp(Duration::from_millis(100), Duration::from_secs(1));
     loop {
-        match waker.after(sweep(&pool, timeout)).await {
+        match sweep(&pool, &waker, timeout).await {
             Ok(0) => {}
             Ok(expired) => tracing::info!(expired, "expired donations no answer reached"),
             Err(err) => tracing::warn!(error = %err, "expiry sweep failed"),
@@ -28,10 +29,10 @@ pub async fn sweep_forever(pool: PgPool, waker: Waker, timeout: Duration) {
 }
 
 /// Expires every overdue donation now; returns how many.
-pub async fn sweep(pool: &PgPool, timeout: Duration) -> sqlx::Result<usize> {
+pub async fn sweep(pool: &PgPool, waker: &Waker, timeout: Duration) -> sqlx::Result<usize> {
     let mut total = 0;
     loop {
-        let mut tx = pool.begin().await?;
+        let mut tx = UnitOfWork::begin(pool, waker).await?;
         let overdue = db::lock_overdue(&mut tx, timeout, BATCH).await?;
         // Every row taken is pending, which always expires.
         for (donation, to) in overdue

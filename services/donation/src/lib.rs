@@ -19,6 +19,7 @@ use std::time::Duration;
 use hearth_bus::app::{Parts, Service};
 use hearth_bus::service::ServiceRuntime;
 use hearth_core::config::{read_duration, ConfigError, Database, Env, ServiceConfig, ServiceSpec};
+use hearth_core::migrations::Migrations;
 use sqlx::migrate::Migrator;
 
 pub use hearth_bus::app::App;
@@ -29,7 +30,14 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     database: Database::Main,
 };
 
+/// The service's own migrations, with their history in schema `donation`.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// Its schema: the platform's tables [`App`] reads, then its own.
+pub static MIGRATIONS: Migrations = Migrations {
+    platform: hearth_bus::app::PLATFORM_TABLES,
+    own: &MIGRATOR,
+};
 
 /// donation-service's own settings.
 #[derive(Debug, Clone)]
@@ -64,12 +72,13 @@ pub struct Donation;
 impl Service for Donation {
     const SPEC: ServiceSpec = SERVICE;
     type Settings = Settings;
-    const MIGRATOR: &'static Migrator = &MIGRATOR;
+    const MIGRATIONS: &'static Migrations = &MIGRATIONS;
 
     fn assemble(runtime: &ServiceRuntime, settings: Settings) -> anyhow::Result<Parts> {
         Ok(Parts {
             api: http::api(http::AppState {
                 db: runtime.db.clone(),
+                waker: runtime.waker(),
             }),
             consumer: consumers::consumer(runtime),
             tasks: vec![Box::pin(expiry::sweep_forever(

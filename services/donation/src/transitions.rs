@@ -1,17 +1,19 @@
-//! Every move of a donation, one function each, with the event it emits.
-//! The state machine (`Donation::after`, `refund`, `receipt`) decides what is
-//! allowed and gives the move; these apply it inside the caller's
-//! transaction and write its event to the outbox in the same statement, so
+//! Every move of a donation, one function each, with the event it emits:
+//! with `consumers/mod.rs`, the whole of what donation-service says to the
+//! others. The state machine (`Donation::after`, `refund`, `receipt`) decides
+//! what is allowed and gives the move; these apply it inside the caller's
+//! unit of work and write its event to the outbox in the same statement, so
 //! the two commit together.
 
 use hearth_bus::outbox;
-use hearth_core::idempotency;
+use hearth_bus::unit_of_work::UnitOfWork;
+use hearth_bus::wake::Waker;
 use hearth_events::donation::{
     CancelledBy, DonationCancelled, DonationCompleted, DonationConfirmed, DonationCreated,
     DonationExpired, DonationKind, DonationRefunded, DonationRejected,
 };
 use hearth_events::{Envelope, Event, EventContext};
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::db;
@@ -26,14 +28,16 @@ fn kind(kind: Kind) -> DonationKind {
 }
 
 /// A new pending donation and its `donation.created`, committed together by
-/// one statement, under the id `hearth_core::idempotency` gives.
-#[tracing::instrument(err, skip(pool, new, context))]
+/// one statement (no transaction to wrap it), under `id` (the request's
+/// `hearth_core::idempotency::Claim`); then wakes the relay through `waker`.
+#[tracing::instrument(err, skip(pool, waker, new, context))]
 pub async fn create(
     pool: &PgPool,
+    waker: &Waker,
+    id: Uuid,
     new: &NewDonation,
     context: &EventContext,
 ) -> sqlx::Result<Donation> {
-    let id = idempotency::new_resource_id();
     let gift = new.gift.flat();
     let event = DonationCreated {
         donation_id: id,
@@ -47,13 +51,15 @@ pub async fn create(
         anonymous: new.anonymous,
     };
     let envelope = Envelope::new(SERVICE.name, event, context);
-    db::insert_with_event(pool, id, new, outbox::Row::of(&envelope)?).await
+    let donation = db::insert_with_event(pool, id, new, outbox::Row::of(&envelope)?).await?;
+    waker.wake();
+    Ok(donation)
 }
 
 /// The campaign or request accepted: `confirmed`, with its recipient.
-#[tracing::instrument(err, skip(conn, d, to, context), fields(donation_id = %d.id))]
+#[tracing::instrument(err, skip(work, d, to, context), fields(donation_id = %d.id))]
 pub async fn confirm(
-    conn: &mut PgConnection,
+    work: &mut UnitOfWork,
     d: &Donation,
     to: Move<'_>,
     recipient_id: Uuid,
@@ -72,13 +78,13 @@ pub async fn confirm(
         quantity: gift.quantity,
         anonymous: d.anonymous,
     };
-    apply(conn, d, to.recipient(recipient_id), event, context).await
+    apply(work, d, to.recipient(recipient_id), event, context).await
 }
 
 /// The campaign or request refused: `rejected`, with its reason.
-#[tracing::instrument(err, skip(conn, d, to, context), fields(donation_id = %d.id))]
+#[tracing::instrument(err, skip(work, d, to, context), fields(donation_id = %d.id))]
 pub async fn reject(
-    conn: &mut PgConnection,
+    work: &mut UnitOfWork,
     d: &Donation,
     to: Move<'_>,
     reason: &str,
@@ -89,13 +95,13 @@ pub async fn reject(
         donor_id: d.donor_id,
         reason: reason.to_owned(),
     };
-    apply(conn, d, to.reason(reason), event, context).await
+    apply(work, d, to.reason(reason), event, context).await
 }
 
 /// No answer in time: `expired`.
-#[tracing::instrument(err, skip(conn, d, to, context), fields(donation_id = %d.id))]
+#[tracing::instrument(err, skip(work, d, to, context), fields(donation_id = %d.id))]
 pub async fn expire(
-    conn: &mut PgConnection,
+    work: &mut UnitOfWork,
     d: &Donation,
     to: Move<'_>,
     context: &EventContext,
@@ -108,12 +114,12 @@ pub async fn expire(
         campaign_id: gift.campaign_id,
         request_id: gift.request_id,
     };
-    apply(conn, d, to.reason("no answer in time"), event, context).await
+    apply(work, d, to.reason("no answer in time"), event, context).await
 }
 
-#[tracing::instrument(err, skip(conn, d, to, context), fields(donation_id = %d.id))]
+#[tracing::instrument(err, skip(work, d, to, context), fields(donation_id = %d.id))]
 pub async fn cancel(
-    conn: &mut PgConnection,
+    work: &mut UnitOfWork,
     d: &Donation,
     to: Move<'_>,
     by: CancelledBy,
@@ -129,13 +135,13 @@ pub async fn cancel(
         request_id: gift.request_id,
         by,
     };
-    apply(conn, d, to, event, context).await
+    apply(work, d, to, event, context).await
 }
 
 /// A confirmed gift of money given back: `refunded`, with its reason.
-#[tracing::instrument(err, skip(conn, d, refund, context), fields(donation_id = %d.id))]
+#[tracing::instrument(err, skip(work, d, refund, context), fields(donation_id = %d.id))]
 pub async fn refund(
-    conn: &mut PgConnection,
+    work: &mut UnitOfWork,
     d: &Donation,
     refund: Settlement<'_, Money>,
     reason: &str,
@@ -151,13 +157,13 @@ pub async fn refund(
         currency: money.currency.code().to_owned(),
         reason: reason.to_owned(),
     };
-    apply(conn, d, refund.to.reason(reason), event, context).await
+    apply(work, d, refund.to.reason(reason), event, context).await
 }
 
 /// Confirmed items handed over: `completed`.
-#[tracing::instrument(err, skip(conn, d, receipt, context), fields(donation_id = %d.id))]
+#[tracing::instrument(err, skip(work, d, receipt, context), fields(donation_id = %d.id))]
 pub async fn receive(
-    conn: &mut PgConnection,
+    work: &mut UnitOfWork,
     d: &Donation,
     receipt: Settlement<'_, Items>,
     context: &EventContext,
@@ -170,19 +176,20 @@ pub async fn receive(
         quantity: receipt.gift.quantity,
         anonymous: Some(d.anonymous),
     };
-    apply(conn, d, receipt.to, event, context).await
+    apply(work, d, receipt.to, event, context).await
 }
 
 /// Makes the move and writes its event in one statement (one round trip).
 /// Every event field comes from the donation as it was: a move changes only
 /// its status, recipient and reason, which the event takes from the move.
 async fn apply<E: Event>(
-    conn: &mut PgConnection,
+    work: &mut UnitOfWork,
     d: &Donation,
     to: Move<'_>,
     event: E,
     context: &EventContext,
 ) -> sqlx::Result<Donation> {
     let envelope = Envelope::new(SERVICE.name, event, context);
-    db::move_with_event(conn, d.id, to, outbox::Row::of(&envelope)?).await
+    let row = work.outbox_row(&envelope)?;
+    db::move_with_event(work, d.id, to, row).await
 }

@@ -33,16 +33,3 @@ create table conversations (
     primary key (owner_id, counterpart_id)
 );
 create index conversations_recent on conversations (owner_id, last_at desc, last_message_id desc);
-
--- Idempotency-Key answers for POST /messages (API.md), kept 24 hours.
-create table idempotency_keys (
-    user_id      uuid not null,
-    key          text not null,
-    request_hash bytea not null,
-    status       smallint,
-    headers      jsonb,
-    body         bytea,
-    created_at   timestamptz not null default now(),
-    primary key (user_id, key)
-);
-create index idempotency_keys_created_at on idempotency_keys (created_at);

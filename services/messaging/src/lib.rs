@@ -4,6 +4,7 @@
 //! - `consumers/`: the events it reacts to, one module per producer;
 //! - `domain/`: messages, conversations and notifications;
 //! - `donation_service.rs`: the guarded synchronous call to donation-service;
+//! - `transitions.rs`: sending a message, with the event it emits;
 //! - `http/`: the API of docs/api.md's messaging section;
 //! - `db/`: the SQL.
 
@@ -12,6 +13,7 @@ pub mod db;
 pub mod domain;
 pub mod donation_service;
 pub mod http;
+pub mod transitions;
 
 use hearth_bus::app::{Parts, Service};
 use hearth_bus::service::ServiceRuntime;
@@ -21,6 +23,7 @@ use hearth_core::auth::ServiceTokenKey;
 use hearth_core::config::{
     read, read_duration, ConfigError, Database, Env, ServiceConfig, ServiceSpec,
 };
+use hearth_core::migrations::Migrations;
 use sqlx::migrate::Migrator;
 
 pub use hearth_bus::app::App;
@@ -31,8 +34,14 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     database: Database::Main,
 };
 
-/// The service's migrations, with their own history in schema `messaging`.
+/// The service's own migrations, with their history in schema `messaging`.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// Its schema: the platform's tables [`App`] reads, then its own.
+pub static MIGRATIONS: Migrations = Migrations {
+    platform: hearth_bus::app::PLATFORM_TABLES,
+    own: &MIGRATOR,
+};
 
 /// Where donation-service answers when nothing else is said: `hearth up`'s port.
 pub const DEFAULT_DONATION_SERVICE_URL: &str = "http://127.0.0.1:8082";
@@ -89,7 +98,7 @@ pub struct Messaging;
 impl Service for Messaging {
     const SPEC: ServiceSpec = SERVICE;
     type Settings = Settings;
-    const MIGRATOR: &'static Migrator = &MIGRATOR;
+    const MIGRATIONS: &'static Migrations = &MIGRATIONS;
 
     fn assemble(runtime: &ServiceRuntime, settings: Settings) -> anyhow::Result<Parts> {
         let donations = donation_service::DonationService::new(
@@ -101,6 +110,7 @@ impl Service for Messaging {
             api: http::api(http::AppState {
                 db: runtime.db.clone(),
                 donations,
+                waker: runtime.waker(),
             }),
             consumer: consumers::consumer(runtime),
             tasks: Vec::new(),

@@ -12,18 +12,6 @@ create table profiles (
     version      integer not null default 1
 );
 
--- Who is suspended. profile-service decides it (staff, or a report resolved
--- with suspend_user) and writes it here in the same transaction as the
--- profile.suspended / profile.reinstated it sends; the other services keep
--- the same table from those events. A user without a profile can be suspended too.
-create table account_suspensions (
-    user_id    uuid primary key,
-    suspended  boolean not null,
-    reason     text,
-    decided_at timestamptz not null,
-    event_id   uuid not null
-);
-
 -- The read model that makes a rating possible: donations that went through
 -- (a confirmed money donation, a completed item donation), learnt from
 -- donation.confirmed / donation.completed. No call to donation-service.
@@ -78,47 +66,3 @@ create table reports (
 create unique index reports_one_open on reports (reporter_id, target_type, target_id) where status = 'open';
 create index reports_by_status on reports (status, created_at desc, id desc);
 create index reports_newest on reports (created_at desc, id desc);
-
--- The transactional outbox (same shape in every service; the relay reads it).
-create table outbox (
-    seq          bigint generated always as identity primary key,
-    event_id     uuid not null unique,
-    aggregate_id text not null,
-    event_type   text not null,
-    envelope     jsonb not null,
-    created_at   timestamptz not null default now(),
-    published_at timestamptz,
-    attempts     integer not null default 0,
-    last_error   text
-);
-create index outbox_unpublished on outbox (seq) where published_at is null;
-create index outbox_published on outbox (published_at) where published_at is not null;
-
-create function notify_outbox() returns trigger
-language plpgsql as $$
-begin
-    perform pg_notify(tg_table_schema || '_outbox', '');
-    return null;
-end
-$$;
-create trigger outbox_notify after insert on outbox
-    for each statement execute function notify_outbox();
-
-create table inbox (
-    event_id    uuid primary key,
-    event_type  text not null,
-    received_at timestamptz not null default now()
-);
-create index inbox_received_at on inbox (received_at);
-
-create table idempotency_keys (
-    user_id      uuid not null,
-    key          text not null,
-    request_hash bytea not null,
-    status       smallint,
-    headers      jsonb,
-    body         bytea,
-    created_at   timestamptz not null default now(),
-    primary key (user_id, key)
-);
-create index idempotency_keys_created_at on idempotency_keys (created_at);

@@ -145,7 +145,7 @@ pub async fn find_rateable_exchange(
     .await
 }
 
-/// Stores a rating under `id` (from `hearth_core::idempotency::new_resource_id`)
+/// Stores a rating under `id` (from `hearth_core::idempotency::Claim::resource_id`)
 /// and adds it to the ratee's totals; `None` if this rater already rated
 /// this donation.
 #[tracing::instrument(err, skip(conn, new), fields(donation_id = %new.donation_id))]
@@ -287,7 +287,7 @@ pub async fn list_ratings<'c>(
     .await
 }
 
-/// Files a report under `id` (from `hearth_core::idempotency::new_resource_id`);
+/// Files a report under `id` (from `hearth_core::idempotency::Claim::resource_id`);
 /// `None` if the reporter already has an open one on this target.
 #[tracing::instrument(err, skip(conn, new), fields(target_id = %new.target_id))]
 pub async fn insert_report(

@@ -2,8 +2,9 @@
 //! on Main DB in schema `profile`.
 //!
 //! - `domain/`: profiles, who may rate whom, reports and what staff may do with them;
-//! - `standing.rs`: suspending and reinstating a person, with the events that
-//!   carry it to every service;
+//! - `transitions.rs`: every change that emits an event, with its event
+//!   (suspending and reinstating a person among them);
+//! - `standing.rs`: a person's standing, and when a decision about it is made;
 //! - `consumers/`: donations that went through (the ratings' read model);
 //! - `http/`: the API of docs/api.md's profile section; `db.rs`: the SQL.
 
@@ -12,10 +13,12 @@ pub mod db;
 pub mod domain;
 pub mod http;
 pub mod standing;
+pub mod transitions;
 
 use hearth_bus::app::{Parts, Service};
 use hearth_bus::service::ServiceRuntime;
 use hearth_core::config::{Database, ServiceSpec};
+use hearth_core::migrations::Migrations;
 use sqlx::migrate::Migrator;
 
 pub use hearth_bus::app::App;
@@ -26,8 +29,14 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     database: Database::Main,
 };
 
-/// The service's migrations, with their own history in schema `profile`.
+/// The service's own migrations, with their history in schema `profile`.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// Its schema: the platform's tables [`App`] reads, then its own.
+pub static MIGRATIONS: Migrations = Migrations {
+    platform: hearth_bus::app::PLATFORM_TABLES,
+    own: &MIGRATOR,
+};
 
 /// profile-service, as [`App`] builds it.
 #[derive(Debug)]
@@ -36,12 +45,13 @@ pub struct Profile;
 impl Service for Profile {
     const SPEC: ServiceSpec = SERVICE;
     type Settings = ();
-    const MIGRATOR: &'static Migrator = &MIGRATOR;
+    const MIGRATIONS: &'static Migrations = &MIGRATIONS;
 
     fn assemble(runtime: &ServiceRuntime, (): ()) -> anyhow::Result<Parts> {
         Ok(Parts {
             api: http::api(http::AppState {
                 db: runtime.db.clone(),
+                waker: runtime.waker(),
             }),
             consumer: consumers::consumer(runtime),
             tasks: Vec::new(),

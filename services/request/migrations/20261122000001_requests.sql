@@ -1,5 +1,6 @@
--- request-service's own schema (`request`, on Main DB). The pool's search_path
--- is `request`, so these tables and sqlx's migration history all land there.
+-- request-service's own tables (schema `request`, on Main DB). The pool's
+-- search_path is `request`, so they land there, and so does their history
+-- (`_hearth_migrations`).
 
 create table requests (
     id                 uuid primary key,
@@ -58,50 +59,3 @@ create table voided_donations (
     donation_id uuid primary key,
     voided_at   timestamptz not null default now()
 );
-
--- The transactional outbox (same shape in every service; the relay reads it).
-create table outbox (
-    seq          bigint generated always as identity primary key,
-    event_id     uuid not null unique,
-    aggregate_id text not null,
-    event_type   text not null,
-    envelope     jsonb not null,
-    created_at   timestamptz not null default now(),
-    published_at timestamptz,
-    attempts     integer not null default 0,
-    last_error   text
-);
-create index outbox_unpublished on outbox (seq) where published_at is null;
-create index outbox_published on outbox (published_at) where published_at is not null;
-
--- Wake the relay on commit.
-create function notify_outbox() returns trigger
-language plpgsql as $$
-begin
-    perform pg_notify(tg_table_schema || '_outbox', '');
-    return null;
-end
-$$;
-create trigger outbox_notify after insert on outbox
-    for each statement execute function notify_outbox();
-
--- Events handled, written in the same transaction as their effect.
-create table inbox (
-    event_id    uuid primary key,
-    event_type  text not null,
-    received_at timestamptz not null default now()
-);
-create index inbox_received_at on inbox (received_at);
-
--- Idempotency-Key answers (API.md), kept 24 hours.
-create table idempotency_keys (
-    user_id      uuid not null,
-    key          text not null,
-    request_hash bytea not null,
-    status       smallint,
-    headers      jsonb,
-    body         bytea,
-    created_at   timestamptz not null default now(),
-    primary key (user_id, key)
-);
-create index idempotency_keys_created_at on idempotency_keys (created_at);

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use hearth_bus::unit_of_work::UnitOfWork;
 use hearth_bus::wake::Waker;
 use hearth_events::EventContext;
 use sqlx::PgPool;
@@ -17,7 +18,7 @@ const INTERVAL: Duration = Duration::from_secs(5);
 
 pub async fn sweep_forever(pool: PgPool, waker: Waker) {
     loop {
-        match waker.after(sweep(&pool)).await {
+        match sweep(&pool, &waker).await {
             Ok(0) => {}
             Ok(expired) => tracing::info!(expired, "expired requests past their needed_by"),
             Err(err) => tracing::warn!(error = %err, "request expiry sweep failed"),
@@ -27,10 +28,10 @@ pub async fn sweep_forever(pool: PgPool, waker: Waker) {
 }
 
 /// Expires every overdue open request now; returns how many.
-pub async fn sweep(pool: &PgPool) -> sqlx::Result<usize> {
+pub async fn sweep(pool: &PgPool, waker: &Waker) -> sqlx::Result<usize> {
     let mut total = 0;
     loop {
-        let mut tx = pool.begin().await?;
+        let mut tx = UnitOfWork::begin(pool, waker).await?;
         let overdue = db::lock_overdue(&mut tx, BATCH).await?;
         for request in &overdue {
             transitions::expire(&mut tx, request, &EventContext::default()).await?;

@@ -17,6 +17,7 @@ pub mod transitions;
 use hearth_bus::app::{Parts, Service};
 use hearth_bus::service::ServiceRuntime;
 use hearth_core::config::{Database, ServiceSpec};
+use hearth_core::migrations::Migrations;
 use sqlx::migrate::Migrator;
 
 pub use hearth_bus::app::App;
@@ -27,8 +28,14 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
     database: Database::Main,
 };
 
-/// The service's migrations, with their own history in schema `request`.
+/// The service's own migrations, with their history in schema `request`.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// Its schema: the platform's tables [`App`] reads, then its own.
+pub static MIGRATIONS: Migrations = Migrations {
+    platform: hearth_bus::app::PLATFORM_TABLES,
+    own: &MIGRATOR,
+};
 
 /// request-service, as [`App`] builds it.
 #[derive(Debug)]
@@ -37,12 +44,13 @@ pub struct Request;
 impl Service for Request {
     const SPEC: ServiceSpec = SERVICE;
     type Settings = ();
-    const MIGRATOR: &'static Migrator = &MIGRATOR;
+    const MIGRATIONS: &'static Migrations = &MIGRATIONS;
 
     fn assemble(runtime: &ServiceRuntime, (): ()) -> anyhow::Result<Parts> {
         Ok(Parts {
             api: http::api(http::AppState {
                 db: runtime.db.clone(),
+                waker: runtime.waker(),
             }),
             consumer: consumers::consumer(runtime),
             tasks: vec![Box::pin(expiry::sweep_forever(

@@ -7,6 +7,7 @@
 //! row copied without it ([`dropped_image`]), because a campaign without a
 //! picture is still whole and the link could never be shown.
 
+use campaign_service::domain::Status;
 use chrono::{DateTime, Utc};
 use hearth_core::image_url::ImageUrl;
 use hearth_core::money::Currency;
@@ -35,30 +36,11 @@ pub struct LegacyCampaign {
     pub updated_at: Option<DateTime<Utc>>,
 }
 
-/// The fields of a campaign that come from the legacy row. These are what
-/// "differs" and "verify" compare; the counters campaign-service moves on
-/// its own afterwards (`raised_minor`, `donor_count`, `version`, …) are not.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
-pub struct MappedCampaign {
-    pub id: Uuid,
-    pub recipient_id: Uuid,
-    pub title: String,
-    pub description: Option<String>,
-    pub category: Option<String>,
-    pub goal_minor: i64,
-    /// The legacy `raised_amount`: the opening balance, and the first `raised_minor`.
-    pub opening_minor: i64,
-    pub currency: String,
-    pub status: String,
-    pub ends_at: Option<DateTime<Utc>>,
-    /// The legacy link in its normal form (`ImageUrl`), or none when it was
-    /// blank or not a safe https link.
-    pub image_url: Option<String>,
-    pub created_at: DateTime<Utc>,
-    /// The legacy `updated_at`, or `created_at` where it was never set. Not
-    /// compared: campaign-service moves it with every change.
-    pub updated_at: DateTime<Utc>,
-}
+/// A mapped row is campaign-service's [`CopiedCampaign`]: the legacy
+/// `raised_amount` becomes its opening balance, a blank or unsafe image link
+/// none (`ImageUrl`'s normal form otherwise), and a missing `updated_at` the
+/// `created_at`.
+pub use campaign_service::domain::CopiedCampaign as MappedCampaign;
 
 /// Why a legacy row cannot be copied.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,12 +112,9 @@ pub fn map(row: &LegacyCampaign) -> Result<MappedCampaign, BadRow> {
         goal_minor,
         opening_minor,
         currency: currency.code().to_owned(),
-        status: status(&row.status)?.to_owned(),
+        status: status(&row.status)?,
         ends_at: row.end_date,
-        image_url: image(row.image_url.as_deref())
-            .ok()
-            .flatten()
-            .map(ImageUrl::into_string),
+        image_url: image(row.image_url.as_deref()).ok().flatten(),
         created_at: row.created_at,
         updated_at: row.updated_at.unwrap_or(row.created_at),
     })
@@ -165,13 +144,13 @@ fn currency(raw: &str) -> Result<Currency, BadRow> {
 }
 
 /// The legacy status words onto campaign-service's state machine.
-pub fn status(raw: &str) -> Result<&'static str, BadRow> {
+pub fn status(raw: &str) -> Result<Status, BadRow> {
     match raw.trim().to_ascii_lowercase().as_str() {
-        "active" => Ok("active"),
-        "completed" | "ended" => Ok("completed"),
-        "cancelled" | "canceled" => Ok("cancelled"),
-        "draft" => Ok("draft"),
-        "paused" => Ok("paused"),
+        "active" => Ok(Status::Active),
+        "completed" | "ended" => Ok(Status::Completed),
+        "cancelled" | "canceled" => Ok(Status::Cancelled),
+        "draft" => Ok(Status::Draft),
+        "paused" => Ok(Status::Paused),
         _ => Err(BadRow::UnknownStatus(raw.to_owned())),
     }
 }
@@ -224,9 +203,19 @@ fn optional(s: Option<&str>) -> &[u8] {
     s.map(str::as_bytes).unwrap_or(b"\0null")
 }
 
-impl MappedCampaign {
+/// What "differs" and "verify" compare: the fields that come from the legacy
+/// row, not the counters campaign-service moves on its own afterwards
+/// (`raised_minor`, `donor_count`, `version`, …), nor `updated_at`, which it
+/// moves with every change.
+pub trait Compare {
     /// A digest of every mapped field, the same on both sides of `--verify`.
-    pub fn checksum(&self) -> [u8; 32] {
+    fn checksum(&self) -> [u8; 32];
+    /// The names of the fields in which `self` and `other` differ.
+    fn differing_fields(&self, other: &Self) -> Vec<&'static str>;
+}
+
+impl Compare for MappedCampaign {
+    fn checksum(&self) -> [u8; 32] {
         let mut hash = Sha256::new();
         let mut field = |bytes: &[u8]| {
             // Length-prefixed, so that ("ab", "c") and ("a", "bc") differ.
@@ -241,20 +230,19 @@ impl MappedCampaign {
         field(&self.goal_minor.to_le_bytes());
         field(&self.opening_minor.to_le_bytes());
         field(self.currency.as_bytes());
-        field(self.status.as_bytes());
+        field(self.status.as_str().as_bytes());
         field(
             &self
                 .ends_at
                 .map_or(i64::MIN, |t| t.timestamp_micros())
                 .to_le_bytes(),
         );
-        field(optional(self.image_url.as_deref()));
+        field(optional(self.image_url.as_ref().map(ImageUrl::as_str)));
         field(&self.created_at.timestamp_micros().to_le_bytes());
         hash.finalize().into()
     }
 
-    /// The names of the fields in which `self` and `other` differ.
-    pub fn differing_fields(&self, other: &MappedCampaign) -> Vec<&'static str> {
+    fn differing_fields(&self, other: &MappedCampaign) -> Vec<&'static str> {
         let checks = [
             ("recipient_id", self.recipient_id == other.recipient_id),
             ("title", self.title == other.title),
@@ -359,7 +347,7 @@ mod tests {
             ("paused", "paused"),
         ] {
             let row = map(&legacy("USD", "1.00", "0", word)).expect("maps");
-            assert_eq!(row.status, mapped, "{word}");
+            assert_eq!(row.status.as_str(), mapped, "{word}");
         }
         assert_eq!(
             reason(&legacy("USD", "1.00", "0", "archived")),
@@ -435,7 +423,7 @@ mod tests {
         row.image_url = Some(" https://Images.example.org/blankets.jpg ".into());
         let mapped = map(&row).expect("maps");
         assert_eq!(
-            mapped.image_url.as_deref(),
+            mapped.image_url.as_ref().map(ImageUrl::as_str),
             Some("https://images.example.org/blankets.jpg")
         );
         assert_eq!(dropped_image(&row), None);
@@ -473,11 +461,11 @@ mod tests {
         assert_eq!(a.differing_fields(&b), vec!["description"]);
         let mut c = a.clone();
         c.opening_minor += 1;
-        c.status = "paused".into();
+        c.status = Status::Paused;
         assert_ne!(a.checksum(), c.checksum());
         assert_eq!(a.differing_fields(&c), vec!["opening_minor", "status"]);
         let mut d = a.clone();
-        d.image_url = Some("https://example.org/a.jpg".into());
+        d.image_url = ImageUrl::parse("https://example.org/a.jpg").ok();
         assert_ne!(a.checksum(), d.checksum());
         assert_eq!(a.differing_fields(&d), vec!["image_url"]);
     }

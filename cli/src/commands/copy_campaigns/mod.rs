@@ -28,7 +28,7 @@ use sqlx::postgres::PgPoolOptions;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use self::mapping::{BadRow, LegacyCampaign, MappedCampaign};
+use self::mapping::{BadRow, Compare, LegacyCampaign, MappedCampaign};
 use self::progress::{rows_per_second, Progress};
 use self::report::{Report, PRINTED};
 
@@ -199,7 +199,7 @@ async fn target_pool(url: &str, dry_run: bool) -> anyhow::Result<PgPool> {
             .await
             .context("checking the target database (--to / CAMPAIGN_DATABASE_URL)")?;
     } else {
-        hearth_core::db::migrate(&pool, schema, &campaign_service::MIGRATOR)
+        hearth_core::db::migrate(&pool, schema, &campaign_service::MIGRATIONS)
             .await
             .context("migrating campaign-service's schema in the target database (--to / CAMPAIGN_DATABASE_URL)")?;
     }
@@ -369,20 +369,12 @@ async fn write(
         return Ok(HashSet::new());
     }
     let mut tx = target.begin().await?;
-    let inserted: HashSet<Uuid> = target::insert(&mut tx, rows).await?.into_iter().collect();
-    if let Some(context) = publish {
-        let new: Vec<&MappedCampaign> = rows
-            .iter()
-            .copied()
-            .filter(|r| inserted.contains(&r.id))
-            .collect();
-        target::enqueue_created(&mut tx, &new, context).await?;
-    }
+    let inserted = campaign_service::transitions::copy_in(&mut tx, rows, publish).await?;
     tx.commit().await?;
     if publish.is_some() {
         hearth_bus::wake::notify(target).await?;
     }
-    Ok(inserted)
+    Ok(inserted.into_iter().collect())
 }
 
 fn print_summary(tally: &Tally, dry_run: bool, elapsed: Duration) {

@@ -13,7 +13,7 @@ use futures::{Stream, StreamExt};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use super::mapping::{self, LegacyCampaign, MappedCampaign};
+use super::mapping::{self, Compare, LegacyCampaign, MappedCampaign};
 use super::progress::Progress;
 use super::report::{Report, PRINTED};
 use super::{source, target};

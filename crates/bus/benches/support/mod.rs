@@ -3,13 +3,21 @@
 
 use std::time::Duration;
 
+use hearth_bus::tables::{INBOX, OUTBOX};
 use hearth_bus::topology::{declare_consumer, ConsumerTopology, Names};
 use hearth_core::config::DatabaseConfig;
+use hearth_core::migrations::Migrations;
 use hearth_testkit::{TestBroker, TestDb};
+use sqlx::migrate::Migrator;
 use sqlx::PgPool;
 
-/// The outbox as every service's migrations leave it.
-const SCHEMA: &str = include_str!("../../tests/outbox.sql");
+/// Schema `svc`: the outbox and inbox from the same migrations as every
+/// service's, and the tests' `effects` as its own.
+static SVC: Migrations = Migrations {
+    platform: &[&OUTBOX, &INBOX],
+    own: &EFFECTS,
+};
+static EFFECTS: Migrator = sqlx::migrate!("tests/svc_migrations");
 
 pub struct Bench {
     /// Dropped at the end of the run, and the database with it.
@@ -22,9 +30,6 @@ pub struct Bench {
 impl Bench {
     pub async fn new(max_connections: u32) -> anyhow::Result<Self> {
         let db = TestDb::create().await;
-        sqlx::raw_sql(SCHEMA)
-            .execute(&mut db.connect().await)
-            .await?;
         let pool = hearth_core::db::pool(
             &DatabaseConfig {
                 url: db.url(),
@@ -33,6 +38,7 @@ impl Bench {
             },
             "svc",
         )?;
+        hearth_core::db::migrate(&pool, "svc", &SVC).await?;
         let broker = TestBroker::new().await;
         let names = Names::new(broker.namespace.clone());
         broker.track(names.queue("bench"));

@@ -2,7 +2,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use hearth_bus::consumer::{headers, Consumer, ConsumerMetrics, HandleError, Handler};
+use hearth_bus::consumer::{headers, Consumer, ConsumerMetrics, HandleError, Handler, Tx};
 use hearth_bus::topology::declare_consumer;
 use hearth_events::campaign::CampaignCreated;
 use hearth_events::{Envelope, EventContext};
@@ -16,11 +16,13 @@ use crate::support::{created, eventually, Fixture};
 const SERVICE: &str = "svc";
 
 /// A handler that records one effect per event, failing the first `failures` attempts.
-fn recording_handler(failures: u32, attempts: Arc<AtomicU32>) -> Handler {
-    Arc::new(move |mut tx, envelope| {
+fn recording_handler(
+    failures: u32,
+    attempts: Arc<AtomicU32>,
+) -> impl Handler<CampaignCreated> + Clone {
+    move |mut tx: Tx, event: Envelope<CampaignCreated>| {
         let attempts = attempts.clone();
-        Box::pin(async move {
-            let event = envelope.decode::<CampaignCreated>()?;
+        async move {
             sqlx::query("insert into effects (event_id) values ($1)")
                 .bind(event.id)
                 .execute(&mut *tx)
@@ -29,11 +31,11 @@ fn recording_handler(failures: u32, attempts: Arc<AtomicU32>) -> Handler {
                 return Err(HandleError::Retry(anyhow::anyhow!("the database blinked")));
             }
             Ok(tx)
-        })
-    })
+        }
+    }
 }
 
-async fn start(f: &Fixture, delays: &[u64], handler: Handler) {
+async fn start(f: &Fixture, delays: &[u64], handler: impl Handler<CampaignCreated>) {
     let delays: Vec<Duration> = delays.iter().map(|ms| Duration::from_millis(*ms)).collect();
     f.broker.track(f.names.queue(SERVICE));
     f.broker.track(f.names.dead_queue(SERVICE));
@@ -48,7 +50,7 @@ async fn start(f: &Fixture, delays: &[u64], handler: Handler) {
         delays,
         ConsumerMetrics::default(),
     )
-    .on("campaign.created", handler);
+    .on::<CampaignCreated>(handler);
     // Declare before publishing, so nothing published in the test is unrouted.
     declare_consumer(
         &f.broker.channel().await,
@@ -398,15 +400,17 @@ async fn a_panicking_handler_fails_its_message_not_the_consumer() {
     let f = Fixture::new().await;
     let calls = Arc::new(AtomicU32::new(0));
     let counted = calls.clone();
-    let panics_on_first: Handler = Arc::new(move |tx, envelope| {
+    let record = recording_handler(0, Arc::new(AtomicU32::new(0)));
+    let panics_on_first = move |tx: Tx, event: Envelope<CampaignCreated>| {
         let counted = counted.clone();
-        Box::pin(async move {
+        let record = record.clone();
+        async move {
             if counted.fetch_add(1, Ordering::SeqCst) == 0 {
                 panic!("a bug in a handler");
             }
-            recording_handler(0, Arc::new(AtomicU32::new(0)))(tx, envelope).await
-        })
-    });
+            record.handle(tx, event).await
+        }
+    };
     start(&f, &[100], panics_on_first).await;
     publish(
         &f,
@@ -428,4 +432,67 @@ async fn a_panicking_handler_fails_its_message_not_the_consumer() {
         })
         .await
     );
+}
+
+/// A consumer with no handlers, on the fixture's pool and link.
+fn bare_consumer(f: &Fixture) -> Consumer {
+    Consumer::new(
+        f.pool.clone(),
+        f.link.clone(),
+        f.names.clone(),
+        SERVICE,
+        vec![],
+        ConsumerMetrics::default(),
+    )
+}
+
+#[tokio::test]
+#[should_panic(expected = "campaign.created has a handler already")]
+async fn a_second_handler_for_one_type_is_refused_at_assembly() {
+    let f = Fixture::new().await;
+    let recording = recording_handler(0, Arc::new(AtomicU32::new(0)));
+    let _ = bare_consumer(&f)
+        .on::<CampaignCreated>(recording.clone())
+        .on::<CampaignCreated>(recording);
+}
+
+#[tokio::test]
+#[should_panic(expected = "campaign.created has no handler to replace")]
+async fn replacing_a_handler_that_is_not_there_is_refused_at_assembly() {
+    let f = Fixture::new().await;
+    let _ = bare_consumer(&f)
+        .replace::<CampaignCreated>(recording_handler(0, Arc::new(AtomicU32::new(0))));
+}
+
+#[tokio::test]
+async fn a_replaced_handler_is_the_only_one_that_runs_and_the_queue_is_bound_once() {
+    let f = Fixture::new().await;
+    let first = Arc::new(AtomicU32::new(0));
+    let second = Arc::new(AtomicU32::new(0));
+    let consumer = bare_consumer(&f)
+        .on::<CampaignCreated>(recording_handler(0, first.clone()))
+        .replace::<CampaignCreated>(recording_handler(0, second.clone()));
+    assert_eq!(consumer.event_types(), vec!["campaign.created"]);
+    f.broker.track(f.names.queue(SERVICE));
+    f.broker.track(f.names.dead_queue(SERVICE));
+    consumer
+        .declare(Duration::from_secs(10))
+        .await
+        .expect("declare");
+    tokio::spawn(consumer.run(f.stop.subscribe()));
+    publish(
+        &f,
+        "campaign.created",
+        &serde_json::to_vec(&event()).expect("json"),
+    )
+    .await;
+
+    assert!(
+        eventually(Duration::from_secs(5), || async {
+            f.scalar("select count(*) from effects").await == 1
+        })
+        .await
+    );
+    assert_eq!(first.load(Ordering::SeqCst), 0);
+    assert_eq!(second.load(Ordering::SeqCst), 1);
 }

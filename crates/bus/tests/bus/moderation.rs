@@ -15,7 +15,8 @@ async fn decide(f: &Fixture, user: Uuid, suspended: bool) {
         event_id: Uuid::now_v7(),
         at: Utc::now(),
     };
-    record(&mut tx, user, suspended, Some("test"), decision)
+    // No request waits on it: the set follows the NOTIFY.
+    let _decided = record(&mut tx, user, suspended, Some("test"), decision)
         .await
         .expect("record");
     tx.commit().await.expect("commit");

@@ -2,26 +2,28 @@ use std::time::Duration;
 
 use hearth_bus::broker::BrokerLink;
 use hearth_bus::relay::{Relay, RelayConfig, RelayMetrics};
+use hearth_bus::tables::{INBOX, OUTBOX};
 use hearth_bus::topology::{declare_exchange, Names};
+use hearth_bus::unit_of_work::UnitOfWork;
+use hearth_bus::wake::Waker;
 use hearth_core::config::DatabaseConfig;
+use hearth_core::migrations::Migrations;
+use hearth_core::tables::ACCOUNT_SUSPENSIONS;
 use hearth_events::campaign::CampaignCreated;
 use hearth_events::{Envelope, EventContext};
 use hearth_testkit::{TestBroker, TestDb};
+use sqlx::migrate::Migrator;
 use sqlx::PgPool;
 use tokio::sync::watch;
 use uuid::Uuid;
 
-/// The outbox as every service's migrations leave it (shared with the benchmarks).
-const OUTBOX: &str = include_str!("../outbox.sql");
-
-/// The rest of what every service has for events: inbox and suspensions.
-/// (Services carry the same tables in their own migrations.)
-const EVENT_TABLES: &str = r"
-create table account_suspensions (user_id uuid primary key, suspended boolean not null, reason text, decided_at timestamptz not null, event_id uuid not null);
-create table inbox (event_id uuid primary key, event_type text not null, received_at timestamptz not null default now());
--- What the test handlers do: one row per effect.
-create table effects (id bigint generated always as identity, event_id uuid not null, at timestamptz not null default clock_timestamp());
-";
+/// Schema `svc`: the tables the bus reads, from the same migrations as every
+/// service's (shared with the benchmarks), and the test handlers' `effects`.
+static SVC: Migrations = Migrations {
+    platform: &[&OUTBOX, &INBOX, &ACCOUNT_SUSPENSIONS],
+    own: &EFFECTS,
+};
+static EFFECTS: Migrator = sqlx::migrate!("tests/svc_migrations");
 
 pub struct Fixture {
     /// Dropped with the fixture, and the database with it.
@@ -36,15 +38,6 @@ pub struct Fixture {
 impl Fixture {
     pub async fn new() -> Self {
         let db = TestDb::create().await;
-        // One connection: the outbox's script sets the `search_path` the
-        // other tables are created on.
-        let mut conn = db.connect().await;
-        for tables in [OUTBOX, EVENT_TABLES] {
-            sqlx::raw_sql(tables)
-                .execute(&mut conn)
-                .await
-                .expect("event tables");
-        }
         let pool = hearth_core::db::pool(
             &DatabaseConfig {
                 url: db.url(),
@@ -54,6 +47,9 @@ impl Fixture {
             "svc",
         )
         .expect("pool");
+        hearth_core::db::migrate(&pool, "svc", &SVC)
+            .await
+            .expect("the event tables");
         let broker = TestBroker::new().await;
         let names = Names::new(broker.namespace.clone());
         let link = BrokerLink::spawn(broker.url.clone());
@@ -79,9 +75,26 @@ impl Fixture {
         campaign: Uuid,
         count: usize,
     ) -> Vec<Envelope<CampaignCreated>> {
-        hearth_bus::wake::Waker::new(self.pool.clone())
-            .after(self.commit_events_quietly(campaign, count))
+        self.commit_events_through(&Waker::new(self.pool.clone()), campaign, count)
             .await
+    }
+
+    /// Commits the events in a unit of work whose commit wakes the relay through `waker`.
+    pub async fn commit_events_through(
+        &self,
+        waker: &Waker,
+        campaign: Uuid,
+        count: usize,
+    ) -> Vec<Envelope<CampaignCreated>> {
+        let mut work = UnitOfWork::begin(&self.pool, waker).await.expect("begin");
+        let mut events = Vec::new();
+        for n in 0..count {
+            let event = traced(created(campaign, n));
+            work.enqueue(&event).await.expect("enqueue");
+            events.push(event);
+        }
+        work.commit().await.expect("commit");
+        events
     }
 
     /// Commits the events without waking the relay.
@@ -93,17 +106,7 @@ impl Fixture {
         let mut tx = self.pool.begin().await.expect("begin");
         let mut events = Vec::new();
         for n in 0..count {
-            let event = Envelope::new(
-                "svc",
-                created(campaign, n),
-                &EventContext {
-                    correlation_id: "test".into(),
-                    causation_id: None,
-                    traceparent: Some(
-                        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".into(),
-                    ),
-                },
-            );
+            let event = traced(created(campaign, n));
             hearth_bus::outbox::enqueue(&mut tx, &event)
                 .await
                 .expect("enqueue");
@@ -173,4 +176,17 @@ where
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+/// `data` as an event of the fixture's service, in a traced flow.
+fn traced(data: CampaignCreated) -> Envelope<CampaignCreated> {
+    Envelope::new(
+        "svc",
+        data,
+        &EventContext {
+            correlation_id: "test".into(),
+            causation_id: None,
+            traceparent: Some("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".into()),
+        },
+    )
 }

@@ -1,17 +1,17 @@
-//! The places work commits wake the relay once it has committed: the
-//! consumer runner and the HTTP layer. The relays here poll every 30 s, so
+//! A unit of work that emitted wakes the relay once it has committed: in the
+//! consumer runner and in a request handler alike. The relays here poll every 30 s, so
 //! only a wake-up explains an event published within seconds.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::routing::post;
 use axum::Router;
-use hearth_bus::consumer::{Consumer, ConsumerMetrics, Handler};
+use hearth_bus::consumer::{Consumer, ConsumerMetrics, HandleError, Tx};
 use hearth_bus::topology::{declare_consumer, ConsumerTopology};
-use hearth_bus::wake::{wake_after_request, Waker};
+use hearth_bus::unit_of_work::UnitOfWork;
+use hearth_bus::wake::Waker;
 use hearth_events::campaign::{CampaignCreated, CampaignGoalReached};
 use hearth_events::{Envelope, EventContext};
 use tower::ServiceExt;
@@ -38,14 +38,9 @@ fn goal_reached() -> Envelope<CampaignGoalReached> {
 }
 
 /// Answers each `campaign.created` with a `campaign.goal_reached` in its outbox.
-fn emitting_handler() -> Handler {
-    Arc::new(|mut tx, envelope| {
-        Box::pin(async move {
-            envelope.decode::<CampaignCreated>()?;
-            hearth_bus::outbox::enqueue(&mut tx, &goal_reached()).await?;
-            Ok(tx)
-        })
-    })
+async fn emitting_handler(mut tx: Tx, _: Envelope<CampaignCreated>) -> Result<Tx, HandleError> {
+    tx.enqueue(&goal_reached()).await?;
+    Ok(tx)
 }
 
 #[tokio::test]
@@ -74,7 +69,7 @@ async fn a_consumed_event_that_emits_wakes_the_relay() {
         vec![],
         ConsumerMetrics::default(),
     )
-    .on("campaign.created", emitting_handler());
+    .on::<CampaignCreated>(emitting_handler);
     tokio::spawn(consumer.run(f.stop.subscribe()));
     tokio::time::sleep(Duration::from_millis(300)).await;
 
@@ -105,26 +100,21 @@ async fn a_request_that_wrote_the_outbox_wakes_the_relay_and_one_that_did_not_se
     tokio::spawn(f.relay(SLOW_POLL).run(f.stop.subscribe()));
     tokio::time::sleep(Duration::from_millis(300)).await;
     let pool = f.pool.clone();
+    let waker = Waker::new(f.pool.clone());
     let api = Router::new()
         .route(
             "/emit",
             post(move || {
-                let pool = pool.clone();
+                let (pool, waker) = (pool.clone(), waker.clone());
                 async move {
-                    let mut tx = pool.begin().await.expect("begin");
-                    hearth_bus::outbox::enqueue(&mut tx, &goal_reached())
-                        .await
-                        .expect("enqueue");
-                    tx.commit().await.expect("commit");
+                    let mut work = UnitOfWork::begin(&pool, &waker).await.expect("begin");
+                    work.enqueue(&goal_reached()).await.expect("enqueue");
+                    work.commit().await.expect("commit");
                     StatusCode::CREATED
                 }
             }),
         )
-        .route("/quiet", post(|| async { StatusCode::NO_CONTENT }))
-        .layer(axum::middleware::from_fn_with_state(
-            Waker::new(f.pool.clone()),
-            wake_after_request,
-        ));
+        .route("/quiet", post(|| async { StatusCode::NO_CONTENT }));
     let call = |path: &str| {
         api.clone()
             .oneshot(Request::post(path).body(Body::empty()).expect("request"))
@@ -165,9 +155,7 @@ async fn the_relay_of_this_process_is_woken_without_a_notify_while_it_leads() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     let mut notifications = listen(&f).await;
 
-    waker
-        .after(f.commit_events_quietly(Uuid::now_v7(), 1))
-        .await;
+    f.commit_events_through(&waker, Uuid::now_v7(), 1).await;
 
     assert_eq!(
         tap.next_json(WOKEN_WITHIN).await["type"],
@@ -217,9 +205,7 @@ async fn commit_and_see_the_leader_woken_by_notify(
     tap: &mut hearth_testkit::Tap,
 ) {
     let mut notifications = listen(f).await;
-    waker
-        .after(f.commit_events_quietly(Uuid::now_v7(), 1))
-        .await;
+    f.commit_events_through(waker, Uuid::now_v7(), 1).await;
     assert!(
         tokio::time::timeout(WOKEN_WITHIN, notifications.recv())
             .await

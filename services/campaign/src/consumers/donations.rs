@@ -2,33 +2,23 @@
 
 use chrono::Utc;
 use hearth_bus::consumer::{HandleError, Tx};
-use hearth_bus::outbox;
-use hearth_events::campaign::{
-    CampaignDonationAccepted, CampaignDonationRejected, CampaignDonationReversed,
-};
 use hearth_events::donation::{
     DonationCancelled, DonationCreated, DonationExpired, DonationKind, DonationRefunded,
-    MoneyOffered,
 };
 use hearth_events::{Envelope, EventContext};
 use uuid::Uuid;
 
 use crate::db;
-use crate::domain::{decide, goal_reached, Offer};
-use crate::SERVICE;
+use crate::domain::{decide, Offer};
+use crate::transitions;
 
 /// Step 2: accept (adding to the totals) or refuse, in one transaction.
-pub async fn created(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
-    let event = envelope.decode::<DonationCreated>()?;
+pub async fn created(mut tx: Tx, event: Envelope<DonationCreated>) -> Result<Tx, HandleError> {
     let d = &event.data;
-    let Some(MoneyOffered {
-        campaign_id,
-        amount_minor: amount,
-        currency,
-    }) = d.money()?
-    else {
+    let Some(money) = d.money()? else {
         return Ok(tx); // An item donation: request-service's business.
     };
+    let campaign_id = money.campaign_id;
     let context = event.caused_context();
     db::lock_donation(&mut tx, d.donation_id).await?;
     let target = db::lock_for_donation(&mut tx, campaign_id, d.donation_id, d.donor_id).await?;
@@ -43,55 +33,30 @@ pub async fn created(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> 
     let before = target.as_ref().map(|t| &t.campaign);
     let offer = Offer {
         donor_id: d.donor_id,
-        currency,
+        currency: money.currency,
         donor_suspended: target.as_ref().is_some_and(|t| t.donor_suspended),
     };
-    if let Err(reason) = decide(before, &offer, Utc::now()) {
-        let rejected = CampaignDonationRejected {
-            donation_id: d.donation_id,
-            campaign_id,
-            reason,
-        };
-        outbox::emit(&mut tx, SERVICE.name, rejected, &context).await?;
-        return Ok(tx);
-    }
-    let campaign =
-        db::accept_donation(&mut tx, campaign_id, d.donation_id, d.donor_id, amount).await?;
-    let accepted = CampaignDonationAccepted {
-        donation_id: d.donation_id,
-        campaign_id,
-        recipient_id: campaign.recipient_id,
-        title: campaign.title.clone(),
-        amount_minor: amount,
-        currency: campaign.currency.clone(),
-        raised_minor: campaign.raised_minor,
-        donor_id: Some(d.donor_id),
-        anonymous: Some(d.anonymous),
-    };
-    outbox::emit(&mut tx, SERVICE.name, accepted, &context).await?;
-    // The campaign stayed locked since `before` was read: this donation is
-    // the one that reached the goal exactly when the mark appeared now.
-    if let Some(goal) = before.and_then(|before| goal_reached(before, &campaign)) {
-        outbox::emit(&mut tx, SERVICE.name, goal, &context).await?;
+    match decide(before, &offer, Utc::now()) {
+        Ok(()) => transitions::accept_donation(&mut tx, before, d, &money, &context)
+            .await
+            .map(drop)?,
+        Err(reason) => transitions::refuse_donation(&mut tx, d, &money, reason, &context).await?,
     }
     Ok(tx)
 }
 
-pub async fn refunded(tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
-    let event = envelope.decode::<DonationRefunded>()?;
+pub async fn refunded(tx: Tx, event: Envelope<DonationRefunded>) -> Result<Tx, HandleError> {
     take_back(tx, event.data.donation_id, &event.caused_context()).await
 }
 
-pub async fn cancelled(tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
-    let event = envelope.decode::<DonationCancelled>()?;
+pub async fn cancelled(tx: Tx, event: Envelope<DonationCancelled>) -> Result<Tx, HandleError> {
     if event.data.kind != DonationKind::Money {
         return Ok(tx);
     }
     take_back(tx, event.data.donation_id, &event.caused_context()).await
 }
 
-pub async fn expired(tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
-    let event = envelope.decode::<DonationExpired>()?;
+pub async fn expired(tx: Tx, event: Envelope<DonationExpired>) -> Result<Tx, HandleError> {
     if event.data.kind != DonationKind::Money {
         return Ok(tx);
     }
@@ -115,14 +80,6 @@ async fn take_back(
     }
     // Lock the campaign first, as every change to it does, then the donation's row.
     db::lock(&mut tx, accepted.campaign_id).await?;
-    let campaign = db::reverse_donation(&mut tx, donation_id, &accepted).await?;
-    let reversed = CampaignDonationReversed {
-        donation_id,
-        campaign_id: accepted.campaign_id,
-        amount_minor: accepted.amount_minor,
-        currency: campaign.currency.clone(),
-        raised_minor: campaign.raised_minor,
-    };
-    outbox::emit(&mut tx, SERVICE.name, reversed, context).await?;
+    transitions::reverse_donation(&mut tx, donation_id, &accepted, context).await?;
     Ok(tx)
 }

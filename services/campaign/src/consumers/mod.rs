@@ -4,8 +4,6 @@
 mod donations;
 mod reports;
 
-use std::sync::Arc;
-
 use hearth_bus::consumer::Consumer;
 use hearth_bus::moderation::follow_suspensions;
 use hearth_bus::service::ServiceRuntime;
@@ -13,28 +11,12 @@ use hearth_events::donation::{
     DonationCancelled, DonationCreated, DonationExpired, DonationRefunded,
 };
 use hearth_events::profile::ReportResolved;
-use hearth_events::Event;
 
 pub fn consumer(runtime: &ServiceRuntime) -> Consumer {
     follow_suspensions(runtime.consumer())
-        .on(
-            DonationCreated::TYPE,
-            Arc::new(|tx, e| Box::pin(donations::created(tx, e))),
-        )
-        .on(
-            DonationRefunded::TYPE,
-            Arc::new(|tx, e| Box::pin(donations::refunded(tx, e))),
-        )
-        .on(
-            DonationCancelled::TYPE,
-            Arc::new(|tx, e| Box::pin(donations::cancelled(tx, e))),
-        )
-        .on(
-            DonationExpired::TYPE,
-            Arc::new(|tx, e| Box::pin(donations::expired(tx, e))),
-        )
-        .on(
-            ReportResolved::TYPE,
-            Arc::new(|tx, e| Box::pin(reports::resolved(tx, e))),
-        )
+        .on::<DonationCreated>(donations::created)
+        .on::<DonationRefunded>(donations::refunded)
+        .on::<DonationCancelled>(donations::cancelled)
+        .on::<DonationExpired>(donations::expired)
+        .on::<ReportResolved>(reports::resolved)
 }

@@ -12,9 +12,9 @@ use hearth_events::campaign::CampaignChanges;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-use crate::domain::{Campaign, NewCampaign, Status, StatusChange};
+use crate::domain::{Campaign, CopiedCampaign, NewCampaign, Status, StatusChange};
 
-/// `id` comes from `hearth_core::idempotency::new_resource_id`.
+/// `id` comes from `hearth_core::idempotency::Claim::resource_id`.
 #[tracing::instrument(err, skip(conn, new))]
 pub async fn insert(
     conn: &mut PgConnection,
@@ -43,6 +43,65 @@ pub async fn insert(
         new.image_url.as_ref().map(ImageUrl::as_str),
     )
     .fetch_one(conn)
+    .await
+}
+
+/// Inserts campaigns copied in from another system, one statement for them
+/// all, skipping those whose id is already there: a copy killed half way is
+/// resumed by running it again. Each is created by its recipient, with its
+/// opening balance as what it has raised, and one already at its goal
+/// reached it when last updated there, so that its next donation does not
+/// announce a goal reached long ago. Returns those inserted, as stored.
+#[tracing::instrument(err, skip_all, fields(rows = rows.len()))]
+pub async fn insert_copied(
+    conn: &mut PgConnection,
+    rows: &[&CopiedCampaign],
+) -> sqlx::Result<Vec<Campaign>> {
+    let descriptions: Vec<Option<String>> = rows.iter().map(|r| r.description.clone()).collect();
+    let categories: Vec<Option<String>> = rows.iter().map(|r| r.category.clone()).collect();
+    let images: Vec<Option<String>> = rows
+        .iter()
+        .map(|r| r.image_url.as_ref().map(|u| u.as_str().to_owned()))
+        .collect();
+    let ends_at: Vec<Option<chrono::DateTime<chrono::Utc>>> =
+        rows.iter().map(|r| r.ends_at).collect();
+    sqlx::query_as!(
+        Campaign,
+        r#"insert into campaigns (id, recipient_id, creator_id, title, description,
+             category, goal_minor, opening_minor, raised_minor, currency, status, ends_at,
+             goal_reached_at, created_at, updated_at, image_url)
+           select id, recipient_id, recipient_id, title, description, category, goal_minor,
+             opening_minor, opening_minor, currency, status, ends_at,
+             case when opening_minor >= goal_minor then updated_at end, created_at, updated_at,
+             image_url
+           from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::int8[],
+             $7::int8[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[],
+             $12::timestamptz[], $13::text[])
+             as t(id, recipient_id, title, description, category, goal_minor, opening_minor,
+             currency, status, ends_at, created_at, updated_at, image_url)
+           on conflict (id) do nothing
+           returning id, recipient_id, creator_id, title, description, category, goal_minor,
+             raised_minor, donor_count, currency, status as "status: Status",
+             suspended_from as "suspended_from: Status", ends_at, goal_reached_at, created_at,
+             updated_at, version, image_url as "image_url: ImageUrl""#,
+        &rows.iter().map(|r| r.id).collect::<Vec<_>>(),
+        &rows.iter().map(|r| r.recipient_id).collect::<Vec<_>>(),
+        &rows.iter().map(|r| r.title.clone()).collect::<Vec<_>>(),
+        &descriptions as &[Option<String>],
+        &categories as &[Option<String>],
+        &rows.iter().map(|r| r.goal_minor).collect::<Vec<_>>(),
+        &rows.iter().map(|r| r.opening_minor).collect::<Vec<_>>(),
+        &rows.iter().map(|r| r.currency.clone()).collect::<Vec<_>>(),
+        &rows
+            .iter()
+            .map(|r| r.status.as_str().to_owned())
+            .collect::<Vec<_>>(),
+        &ends_at as &[Option<chrono::DateTime<chrono::Utc>>],
+        &rows.iter().map(|r| r.created_at).collect::<Vec<_>>(),
+        &rows.iter().map(|r| r.updated_at).collect::<Vec<_>>(),
+        &images as &[Option<String>],
+    )
+    .fetch_all(conn)
     .await
 }
 

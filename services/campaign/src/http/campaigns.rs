@@ -3,19 +3,18 @@
 use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
-use hearth_bus::outbox;
+use hearth_bus::unit_of_work::UnitOfWork;
 use hearth_core::auth::Caller;
 use hearth_core::concurrency::{Created, IfMatch, Tagged};
 use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
 use hearth_core::filters::text_filter;
-use hearth_core::idempotency;
+use hearth_core::idempotency::Claim;
 use hearth_core::owned::{self, Owned};
 use hearth_core::pagination::{Cursor, CursorText, Limit, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
 use hearth_core::validation::{Validator, REASON_MAX_CHARS};
 use hearth_core::{ApiError, ApiResult};
-use hearth_events::campaign::{CampaignCreated, CampaignUpdated};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -24,8 +23,8 @@ use uuid::Uuid;
 
 use super::AppState;
 use crate::db::{self, ListFilter};
-use crate::domain::{goal_reached, Campaign, CreateCampaign, Moderated, Status, UpdateCampaign};
-use crate::{transitions, SERVICE};
+use crate::domain::{Campaign, CreateCampaign, Moderated, Status, UpdateCampaign};
+use crate::transitions;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -52,28 +51,17 @@ async fn create_campaign(
     State(state): State<AppState>,
     caller: Caller,
     context: RequestContext,
+    claim: Claim,
     ApiJson(body): ApiJson<CreateCampaign>,
 ) -> ApiResult<Created<Campaign>> {
     // An earlier run of this very request created it; its answer was lost.
-    if let Some(campaign) = idempotency::created_before(|id| db::find(&state.db, id)).await? {
+    if let Some(campaign) = claim.created_before(|id| db::find(&state.db, id)).await? {
         return Ok(answer(campaign));
     }
     let new = body.parse(&caller, Utc::now())?;
-    let id = idempotency::new_resource_id();
-    let mut tx = state.db.begin().await?;
-    let campaign = db::insert(&mut tx, id, &new).await?;
-    let created = CampaignCreated {
-        campaign_id: campaign.id,
-        recipient_id: campaign.recipient_id,
-        creator_id: campaign.creator_id,
-        title: campaign.title.clone(),
-        goal_minor: campaign.goal_minor,
-        currency: campaign.currency.clone(),
-        status: campaign.status.to_string(),
-        ends_at: campaign.ends_at,
-        image_url: campaign.image_url.as_ref().map(|u| u.to_string()),
-    };
-    outbox::emit(&mut tx, SERVICE.name, created, &context.event_context()).await?;
+    let mut tx = UnitOfWork::begin(&state.db, &state.waker).await?;
+    let campaign =
+        transitions::create(&mut tx, claim.resource_id(), &new, &context.event_context()).await?;
     tx.commit().await?;
     Ok(answer(campaign))
 }
@@ -204,7 +192,7 @@ async fn update_campaign(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<UpdateCampaign>,
 ) -> ApiResult<Tagged<Campaign>> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = UnitOfWork::begin(&state.db, &state.waker).await?;
     let campaign = load_for_write(&mut tx, id, &caller, if_match).await?;
     if !campaign.status.is_editable() {
         return Err(ApiError::invalid_state(format!(
@@ -216,15 +204,8 @@ async fn update_campaign(
     if changes.is_empty() {
         return Ok(Tagged(campaign));
     }
-    let updated = db::apply_changes(&mut tx, id, &changes).await?;
-    let event = CampaignUpdated {
-        campaign_id: id,
-        changes,
-    };
-    outbox::emit(&mut tx, SERVICE.name, event, &context.event_context()).await?;
-    if let Some(goal) = goal_reached(&campaign, &updated) {
-        outbox::emit(&mut tx, SERVICE.name, goal, &context.event_context()).await?;
-    }
+    let updated =
+        transitions::update(&mut tx, &campaign, changes, &context.event_context()).await?;
     tx.commit().await?;
     Ok(Tagged(updated))
 }
@@ -276,7 +257,7 @@ async fn change_status(
             .length(reason, "reason", 0, REASON_MAX_CHARS)
             .finish()?;
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = UnitOfWork::begin(&state.db, &state.waker).await?;
     let campaign = load_for_write(&mut tx, id, &caller, if_match).await?;
     let change =
         campaign

@@ -4,8 +4,10 @@ use hearth_bus::consumer::{HandleError, Tx};
 use hearth_events::campaign::{CampaignDonationAccepted, CampaignDonationRejected};
 use hearth_events::Envelope;
 
-pub async fn accepted(tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
-    let event = envelope.decode::<CampaignDonationAccepted>()?;
+pub async fn accepted(
+    tx: Tx,
+    event: Envelope<CampaignDonationAccepted>,
+) -> Result<Tx, HandleError> {
     let context = event.caused_context();
     super::confirm(
         tx,
@@ -16,8 +18,10 @@ pub async fn accepted(tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
     .await
 }
 
-pub async fn rejected(tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
-    let event = envelope.decode::<CampaignDonationRejected>()?;
+pub async fn rejected(
+    tx: Tx,
+    event: Envelope<CampaignDonationRejected>,
+) -> Result<Tx, HandleError> {
     let context = event.caused_context();
     super::reject(
         tx,

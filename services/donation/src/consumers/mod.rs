@@ -5,14 +5,12 @@
 mod campaign;
 mod request;
 
-use std::sync::Arc;
-
 use hearth_bus::consumer::{Consumer, HandleError, Tx};
 use hearth_bus::moderation::follow_suspensions;
 use hearth_bus::service::ServiceRuntime;
 use hearth_events::campaign::{CampaignDonationAccepted, CampaignDonationRejected};
 use hearth_events::request::{RequestDonationAccepted, RequestDonationRejected};
-use hearth_events::{Event, EventContext};
+use hearth_events::EventContext;
 use uuid::Uuid;
 
 use crate::domain::Action;
@@ -20,22 +18,10 @@ use crate::{db, transitions};
 
 pub fn consumer(runtime: &ServiceRuntime) -> Consumer {
     follow_suspensions(runtime.consumer())
-        .on(
-            CampaignDonationAccepted::TYPE,
-            Arc::new(|tx, e| Box::pin(campaign::accepted(tx, e))),
-        )
-        .on(
-            CampaignDonationRejected::TYPE,
-            Arc::new(|tx, e| Box::pin(campaign::rejected(tx, e))),
-        )
-        .on(
-            RequestDonationAccepted::TYPE,
-            Arc::new(|tx, e| Box::pin(request::accepted(tx, e))),
-        )
-        .on(
-            RequestDonationRejected::TYPE,
-            Arc::new(|tx, e| Box::pin(request::rejected(tx, e))),
-        )
+        .on::<CampaignDonationAccepted>(campaign::accepted)
+        .on::<CampaignDonationRejected>(campaign::rejected)
+        .on::<RequestDonationAccepted>(request::accepted)
+        .on::<RequestDonationRejected>(request::rejected)
 }
 
 /// `confirmed` with its recipient, unless the donation already expired or was

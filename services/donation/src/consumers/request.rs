@@ -4,8 +4,7 @@ use hearth_bus::consumer::{HandleError, Tx};
 use hearth_events::request::{RequestDonationAccepted, RequestDonationRejected};
 use hearth_events::Envelope;
 
-pub async fn accepted(tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
-    let event = envelope.decode::<RequestDonationAccepted>()?;
+pub async fn accepted(tx: Tx, event: Envelope<RequestDonationAccepted>) -> Result<Tx, HandleError> {
     let context = event.caused_context();
     super::confirm(
         tx,
@@ -16,8 +15,7 @@ pub async fn accepted(tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
     .await
 }
 
-pub async fn rejected(tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
-    let event = envelope.decode::<RequestDonationRejected>()?;
+pub async fn rejected(tx: Tx, event: Envelope<RequestDonationRejected>) -> Result<Tx, HandleError> {
     let context = event.caused_context();
     super::reject(
         tx,

@@ -2,11 +2,12 @@
 
 use axum::extract::State;
 use axum::Json;
+use hearth_bus::unit_of_work::UnitOfWork;
 use hearth_core::auth::Caller;
 use hearth_core::concurrency::{Created, Tagged};
 use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
-use hearth_core::idempotency;
+use hearth_core::idempotency::Claim;
 use hearth_core::pagination::{Cursor, CursorText, Limit, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
 use hearth_core::validation::{Validator, REASON_MAX_CHARS};
@@ -51,14 +52,17 @@ async fn create_donation(
     State(state): State<AppState>,
     caller: Caller,
     context: RequestContext,
+    claim: Claim,
     ApiJson(body): ApiJson<CreateDonation>,
 ) -> ApiResult<Created<DonationView>> {
     // An earlier run of this very request made it; its answer was lost.
-    if let Some(donation) = idempotency::created_before(|id| db::find(&state.db, id)).await? {
+    if let Some(donation) = claim.created_before(|id| db::find(&state.db, id)).await? {
         return answer(donation, &caller);
     }
     let new = body.parse(caller.person()?)?;
-    let donation = transitions::create(&state.db, &new, &context.event_context()).await?;
+    let id = claim.resource_id();
+    let donation =
+        transitions::create(&state.db, &state.waker, id, &new, &context.event_context()).await?;
     answer(donation, &caller)
 }
 
@@ -222,7 +226,7 @@ async fn cancel_donation(
     context: RequestContext,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Tagged<DonationView>> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = UnitOfWork::begin(&state.db, &state.waker).await?;
     let d = load_for_move(&mut tx, id, &caller).await?;
     let Some(by) = d.canceller(&caller) else {
         return Err(ApiError::forbidden(
@@ -261,7 +265,7 @@ async fn receive_donation(
     context: RequestContext,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Tagged<DonationView>> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = UnitOfWork::begin(&state.db, &state.waker).await?;
     let d = load_for_move(&mut tx, id, &caller).await?;
     if !d.is_recipient(&caller) {
         return Err(ApiError::forbidden(
@@ -318,7 +322,7 @@ async fn refund_donation(
     Validator::new()
         .length(&reason, "reason", 1, REASON_MAX_CHARS)
         .finish()?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = UnitOfWork::begin(&state.db, &state.waker).await?;
     let d = load_for_move(&mut tx, id, &caller).await?;
     if !(d.is_recipient(&caller) || caller.is_staff()) {
         return Err(ApiError::forbidden(

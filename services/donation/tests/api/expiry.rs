@@ -39,9 +39,10 @@ async fn two_sweepers_expire_each_overdue_donation_exactly_once() {
     )
     .expect("pool");
 
+    let waker = hearth_bus::wake::Waker::new(pool.clone());
     let (a, b) = tokio::join!(
-        sweep(&pool, Duration::from_secs(600)),
-        sweep(&pool, Duration::from_secs(600))
+        sweep(&pool, &waker, Duration::from_secs(600)),
+        sweep(&pool, &waker, Duration::from_secs(600))
     );
 
     assert_eq!(

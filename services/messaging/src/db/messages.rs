@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::domain::{Context, ContextType, Conversation, Message, MessageRow, NewMessage};
 
-/// Stores a message under `id` (from `hearth_core::idempotency::new_resource_id`)
+/// Stores a message under `id` (from `hearth_core::idempotency::Claim::resource_id`)
 /// and brings both parties' conversations up to date.
 #[tracing::instrument(err, skip(conn, new))]
 pub async fn insert_message(

@@ -5,15 +5,14 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
-use hearth_bus::outbox;
+use hearth_bus::unit_of_work::UnitOfWork;
 use hearth_core::auth::Caller;
 use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
-use hearth_core::idempotency;
+use hearth_core::idempotency::Claim;
 use hearth_core::pagination::{Cursor, CursorText, Limit, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
 use hearth_core::{ApiError, ApiResult};
-use hearth_events::messaging::{MessageContext, MessageSent};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -23,7 +22,7 @@ use uuid::Uuid;
 use super::AppState;
 use crate::domain::{ContextType, Conversation, Message, NewMessage, SendMessage};
 use crate::donation_service::Unavailable;
-use crate::{db, SERVICE};
+use crate::{db, transitions};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -59,28 +58,21 @@ async fn send_message(
     State(state): State<AppState>,
     caller: Caller,
     context: RequestContext,
+    claim: Claim,
     ApiJson(body): ApiJson<SendMessage>,
 ) -> ApiResult<impl IntoResponse> {
     // An earlier run of this very request sent it; its answer was lost.
-    if let Some(message) = idempotency::created_before(|id| db::find_message(&state.db, id)).await?
+    if let Some(message) = claim
+        .created_before(|id| db::find_message(&state.db, id))
+        .await?
     {
         return Ok(sent(message));
     }
     let new = body.parse(&caller)?;
     check_donation_context(&state, &new).await?;
-    let id = idempotency::new_resource_id();
-    let mut tx = state.db.begin().await?;
-    let message = db::insert_message(&mut tx, id, &new).await?;
-    let event = MessageSent {
-        message_id: message.id,
-        sender_id: message.sender_id,
-        recipient_id: message.recipient_id,
-        context: message.context.map(|c| MessageContext {
-            kind: c.kind.as_str().to_owned(),
-            id: c.id,
-        }),
-    };
-    outbox::emit(&mut tx, SERVICE.name, event, &context.event_context()).await?;
+    let mut tx = UnitOfWork::begin(&state.db, &state.waker).await?;
+    let message =
+        transitions::send(&mut tx, claim.resource_id(), &new, &context.event_context()).await?;
     tx.commit().await?;
     Ok(sent(message))
 }
@@ -157,7 +149,7 @@ async fn read_message(
     caller: Caller,
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Message>> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = UnitOfWork::begin(&state.db, &state.waker).await?;
     let message = db::find_message(&mut *tx, id)
         .await?
         .filter(|m| m.is_party(&caller))

@@ -4,6 +4,7 @@ mod messages;
 mod notifications;
 
 use axum::Router;
+use hearth_bus::wake::Waker;
 use sqlx::PgPool;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -12,6 +13,8 @@ use utoipa_axum::router::OpenApiRouter;
 pub struct AppState {
     pub db: PgPool,
     pub donations: crate::donation_service::DonationService,
+    /// Handed to each unit of work: wakes the relay after a commit that emitted.
+    pub waker: Waker,
 }
 
 #[derive(OpenApi)]

@@ -12,8 +12,7 @@ use hearth_events::{Envelope, Event};
 use crate::db;
 use crate::domain::Exchange;
 
-pub async fn confirmed(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
-    let event = envelope.decode::<DonationConfirmed>()?;
+pub async fn confirmed(mut tx: Tx, event: Envelope<DonationConfirmed>) -> Result<Tx, HandleError> {
     let d = &event.data;
     if d.kind == DonationKind::Money {
         let exchange = Exchange {
@@ -26,8 +25,7 @@ pub async fn confirmed(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError
     Ok(tx)
 }
 
-pub async fn completed(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
-    let event = envelope.decode::<DonationCompleted>()?;
+pub async fn completed(mut tx: Tx, event: Envelope<DonationCompleted>) -> Result<Tx, HandleError> {
     let d = &event.data;
     let exchange = Exchange {
         donor_id: d.donor_id,
@@ -43,8 +41,7 @@ pub async fn completed(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError
 /// is recorded on its own, so that a refund handled before the confirmation
 /// it undoes still counts. The only way back from an exchange: a completed
 /// item donation is final, and a confirmed one is not rateable yet.
-pub async fn refunded(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
-    let event = envelope.decode::<DonationRefunded>()?;
+pub async fn refunded(mut tx: Tx, event: Envelope<DonationRefunded>) -> Result<Tx, HandleError> {
     db::remember_undone(&mut tx, event.data.donation_id, DonationRefunded::TYPE).await?;
     Ok(tx)
 }

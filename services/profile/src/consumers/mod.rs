@@ -4,26 +4,14 @@
 
 mod donations;
 
-use std::sync::Arc;
-
 use hearth_bus::consumer::Consumer;
 use hearth_bus::service::ServiceRuntime;
 use hearth_events::donation::{DonationCompleted, DonationConfirmed, DonationRefunded};
-use hearth_events::Event;
 
 pub fn consumer(runtime: &ServiceRuntime) -> Consumer {
     runtime
         .consumer()
-        .on(
-            DonationConfirmed::TYPE,
-            Arc::new(|tx, e| Box::pin(donations::confirmed(tx, e))),
-        )
-        .on(
-            DonationCompleted::TYPE,
-            Arc::new(|tx, e| Box::pin(donations::completed(tx, e))),
-        )
-        .on(
-            DonationRefunded::TYPE,
-            Arc::new(|tx, e| Box::pin(donations::refunded(tx, e))),
-        )
+        .on::<DonationConfirmed>(donations::confirmed)
+        .on::<DonationCompleted>(donations::completed)
+        .on::<DonationRefunded>(donations::refunded)
 }

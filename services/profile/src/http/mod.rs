@@ -5,6 +5,7 @@ mod ratings;
 mod reports;
 
 use axum::Router;
+use hearth_bus::wake::Waker;
 use sqlx::PgPool;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -13,6 +14,8 @@ use utoipa_axum::router::OpenApiRouter;
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub db: PgPool,
+    /// Handed to each unit of work: wakes the relay after a commit that emitted.
+    pub waker: Waker,
 }
 
 #[derive(OpenApi)]

@@ -4,16 +4,16 @@
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use hearth_bus::outbox;
+use hearth_bus::unit_of_work::UnitOfWork;
 use hearth_core::auth::Caller;
 use hearth_core::concurrency::{Created, IfMatch, Tagged};
 use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
+use hearth_core::moderation::Decided;
 use hearth_core::pagination::{Cursor, CursorText, Limit, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
 use hearth_core::validation::{Validator, REASON_MAX_CHARS};
 use hearth_core::{ApiError, ApiResult};
-use hearth_events::profile::{ProfileCreated, ProfileUpdated};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -22,8 +22,8 @@ use uuid::Uuid;
 
 use super::{require_staff, AppState};
 use crate::domain::{Profile, PutProfile, RatingView};
-use crate::standing::{self, Standing};
-use crate::{db, SERVICE};
+use crate::standing::Standing;
+use crate::{db, transitions};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -85,19 +85,13 @@ async fn put_my_profile(
     }
     let valid = body.parse()?;
     let context = context.event_context();
-    let mut tx = state.db.begin().await?;
+    let mut tx = UnitOfWork::begin(&state.db, &state.waker).await?;
     let current = db::lock_profile(&mut tx, caller.id).await?;
     let created = match &current {
-        None => db::insert_profile(&mut tx, caller.id, &valid).await?,
+        None => transitions::create_profile(&mut tx, caller.id, &valid, &context).await?,
         Some(_) => false,
     };
-    if created {
-        let event = ProfileCreated {
-            profile_id: caller.id,
-            display_name: valid.display_name.clone(),
-        };
-        outbox::emit(&mut tx, SERVICE.name, event, &context).await?;
-    } else {
+    if !created {
         // Lost a creation race, or an update: either way the row exists now.
         let current = match current {
             Some(p) => p,
@@ -107,12 +101,7 @@ async fn put_my_profile(
         };
         if_match.check(current.version)?;
         if valid.differs_from(&current) {
-            db::replace_profile(&mut tx, caller.id, &valid).await?;
-            let event = ProfileUpdated {
-                profile_id: caller.id,
-                display_name: valid.display_name.clone(),
-            };
-            outbox::emit(&mut tx, SERVICE.name, event, &context).await?;
+            transitions::replace_profile(&mut tx, caller.id, &valid, &context).await?;
         }
     }
     let profile = db::find_profile(&mut *tx, caller.id)
@@ -256,15 +245,15 @@ async fn suspend_profile(
     context: RequestContext,
     ApiPath(id): ApiPath<Uuid>,
     body: Option<ApiJson<StaffDecision>>,
-) -> ApiResult<Json<Standing>> {
+) -> ApiResult<(Decided, Json<Standing>)> {
     require_staff(&caller)?;
     let reason = reason_of(body)?;
-    let mut tx = state.db.begin().await?;
-    let standing = standing::suspend(&mut tx, id, reason, &context.event_context())
+    let mut tx = UnitOfWork::begin(&state.db, &state.waker).await?;
+    let (standing, decided) = transitions::suspend(&mut tx, id, reason, &context.event_context())
         .await?
         .ok_or_else(|| ApiError::invalid_state("this person is already suspended"))?;
     tx.commit().await?;
-    Ok(Json(standing))
+    Ok((decided, Json(standing)))
 }
 
 /// Reinstate a person
@@ -288,13 +277,13 @@ async fn reinstate_profile(
     context: RequestContext,
     ApiPath(id): ApiPath<Uuid>,
     body: Option<ApiJson<StaffDecision>>,
-) -> ApiResult<Json<Standing>> {
+) -> ApiResult<(Decided, Json<Standing>)> {
     require_staff(&caller)?;
     let reason = reason_of(body)?;
-    let mut tx = state.db.begin().await?;
-    let standing = standing::reinstate(&mut tx, id, reason, &context.event_context())
+    let mut tx = UnitOfWork::begin(&state.db, &state.waker).await?;
+    let (standing, decided) = transitions::reinstate(&mut tx, id, reason, &context.event_context())
         .await?
         .ok_or_else(|| ApiError::invalid_state("this person is not suspended"))?;
     tx.commit().await?;
-    Ok(Json(standing))
+    Ok((decided, Json(standing)))
 }

@@ -5,20 +5,19 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use hearth_bus::outbox;
+use hearth_bus::unit_of_work::UnitOfWork;
 use hearth_core::auth::Caller;
 use hearth_core::error::Problem;
 use hearth_core::extract::ApiJson;
-use hearth_core::idempotency;
+use hearth_core::idempotency::Claim;
 use hearth_core::request_context::RequestContext;
 use hearth_core::{ApiError, ApiResult};
-use hearth_events::profile::RatingCreated;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
 use crate::domain::{ratee_for, CreateRating, RatingView};
-use crate::{db, SERVICE};
+use crate::{db, transitions};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(create_rating))
@@ -49,15 +48,18 @@ async fn create_rating(
     State(state): State<AppState>,
     caller: Caller,
     context: RequestContext,
+    claim: Claim,
     ApiJson(body): ApiJson<CreateRating>,
 ) -> ApiResult<impl IntoResponse> {
     // An earlier run of this very request made it; its answer was lost.
-    if let Some(rating) = idempotency::created_before(|id| db::find_rating(&state.db, id)).await? {
+    if let Some(rating) = claim
+        .created_before(|id| db::find_rating(&state.db, id))
+        .await?
+    {
         return Ok(rated(rating.seen_by(Some(&caller))));
     }
     let new = body.parse(&caller)?;
-    let id = idempotency::new_resource_id();
-    let mut tx = state.db.begin().await?;
+    let mut tx = UnitOfWork::begin(&state.db, &state.waker).await?;
     let exchange = db::find_rateable_exchange(&mut tx, new.donation_id)
         .await?
         .ok_or_else(|| {
@@ -67,18 +69,17 @@ async fn create_rating(
             )
         })?;
     let ratee_id = ratee_for(&exchange, caller.id)?;
-    let rating = db::insert_rating(&mut tx, id, &new, caller.id, ratee_id)
-        .await?
-        .ok_or_else(|| ApiError::conflict("you already rated this donation"))?;
-    let event = RatingCreated {
-        rating_id: rating.id,
-        donation_id: rating.donation_id,
-        rater_id: rating.rater_id,
-        ratee_id: rating.ratee_id,
-        score: rating.score,
-        anonymous: Some(rating.anonymous),
-    };
-    outbox::emit(&mut tx, SERVICE.name, event, &context.event_context()).await?;
+    let id = claim.resource_id();
+    let rating = transitions::rate(
+        &mut tx,
+        id,
+        &new,
+        caller.id,
+        ratee_id,
+        &context.event_context(),
+    )
+    .await?
+    .ok_or_else(|| ApiError::conflict("you already rated this donation"))?;
     tx.commit().await?;
     Ok(rated(rating.seen_by(Some(&caller))))
 }

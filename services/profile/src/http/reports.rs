@@ -3,19 +3,18 @@
 
 use axum::extract::State;
 use axum::Json;
-use hearth_bus::outbox;
+use hearth_bus::unit_of_work::UnitOfWork;
 use hearth_core::auth::Caller;
 use hearth_core::concurrency::{Created, IfMatch, Tagged};
 use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
-use hearth_core::idempotency;
+use hearth_core::idempotency::Claim;
+use hearth_core::moderation::Decided;
 use hearth_core::pagination::{Cursor, CursorText, Limit, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
 use hearth_core::{ApiError, ApiResult};
-use hearth_events::profile::{ReportCreated, ReportResolved};
 use hearth_events::EventContext;
 use serde::Deserialize;
-use sqlx::PgConnection;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -25,7 +24,7 @@ use super::{require_staff, AppState};
 use crate::domain::{
     CreateReport, Report, ReportAction, ReportStatus, ResolveReport, TargetType, ValidResolution,
 };
-use crate::{db, standing, SERVICE};
+use crate::{db, transitions};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -55,27 +54,23 @@ async fn create_report(
     State(state): State<AppState>,
     caller: Caller,
     context: RequestContext,
+    claim: Claim,
     ApiJson(body): ApiJson<CreateReport>,
 ) -> ApiResult<Created<Report>> {
     // An earlier run of this very request filed it; its answer was lost.
-    if let Some(report) = idempotency::created_before(|id| db::find_report(&state.db, id)).await? {
+    if let Some(report) = claim
+        .created_before(|id| db::find_report(&state.db, id))
+        .await?
+    {
         return Ok(answer(report));
     }
     let reporter = caller.person()?;
     let new = body.parse()?;
-    let id = idempotency::new_resource_id();
-    let mut tx = state.db.begin().await?;
-    let report = db::insert_report(&mut tx, id, reporter, &new)
+    let mut tx = UnitOfWork::begin(&state.db, &state.waker).await?;
+    let id = claim.resource_id();
+    let report = transitions::file_report(&mut tx, id, reporter, &new, &context.event_context())
         .await?
         .ok_or_else(|| ApiError::conflict("you already have an open report on this"))?;
-    let event = ReportCreated {
-        report_id: report.id,
-        reporter_id: report.reporter_id,
-        target_type: report.target_type.to_string(),
-        target_id: report.target_id,
-        reason: report.reason.to_string(),
-    };
-    outbox::emit(&mut tx, SERVICE.name, event, &context.event_context()).await?;
     tx.commit().await?;
     Ok(answer(report))
 }
@@ -188,10 +183,10 @@ async fn resolve_report(
     if_match: IfMatch,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<ResolveReport>,
-) -> ApiResult<Tagged<Report>> {
+) -> ApiResult<(Option<Decided>, Tagged<Report>)> {
     require_staff(&caller)?;
     let context = context.event_context();
-    let mut tx = state.db.begin().await?;
+    let mut tx = UnitOfWork::begin(&state.db, &state.waker).await?;
     let report = db::lock_report(&mut tx, id)
         .await?
         .ok_or_else(ApiError::not_found)?;
@@ -203,44 +198,48 @@ async fn resolve_report(
         )));
     }
     let resolution = body.parse(report.target_type)?;
-    carry_out(&mut tx, &report, &resolution, &context).await?;
-    let resolved = db::resolve_report(&mut tx, id, &resolution, caller.id).await?;
-    let event = ReportResolved {
-        report_id: resolved.id,
-        reporter_id: resolved.reporter_id,
-        target_type: resolved.target_type.to_string(),
-        target_id: resolved.target_id,
-        resolution: resolution.resolution.to_string(),
-        action: resolution.action.map(|a| a.to_string()),
-    };
-    outbox::emit(&mut tx, SERVICE.name, event, &context).await?;
+    let decided = carry_out(&mut tx, &report, &resolution, &context).await?;
+    let resolved =
+        transitions::resolve_report(&mut tx, id, &resolution, caller.id, &context).await?;
     tx.commit().await?;
-    Ok(Tagged(resolved))
+    Ok((decided, Tagged(resolved)))
 }
 
 /// The part of an action profile-service does itself. Hiding a campaign or a
-/// request is their services' work, on `report.resolved`.
+/// request is their services' work, on `report.resolved`. A suspension it
+/// records is [`Decided`].
 async fn carry_out(
-    conn: &mut PgConnection,
+    work: &mut UnitOfWork,
     report: &Report,
     resolution: &ValidResolution,
     context: &EventContext,
-) -> ApiResult<()> {
+) -> ApiResult<Option<Decided>> {
     let reason = Some(format!("after report {}", report.id));
     match (resolution.action, report.target_type) {
         (Some(ReportAction::HideTarget), TargetType::Rating) => {
-            db::hide_rating(conn, report.target_id).await?;
+            db::hide_rating(work, report.target_id).await?;
+            Ok(None)
         }
         (Some(ReportAction::SuspendUser), TargetType::Profile) => {
-            standing::suspend(conn, report.target_id, reason, context).await?;
+            suspend(work, report.target_id, reason, context).await
         }
         (Some(ReportAction::SuspendUser), TargetType::Rating) => {
-            let author = db::rating_author(conn, report.target_id)
+            let author = db::rating_author(work, report.target_id)
                 .await?
                 .ok_or_else(|| ApiError::invalid_state("the reported rating does not exist"))?;
-            standing::suspend(conn, author, reason, context).await?;
+            suspend(work, author, reason, context).await
         }
-        _ => {}
+        _ => Ok(None),
     }
-    Ok(())
+}
+
+/// Suspends the person a report is about, unless they already are.
+async fn suspend(
+    work: &mut UnitOfWork,
+    user_id: Uuid,
+    reason: Option<String>,
+    context: &EventContext,
+) -> ApiResult<Option<Decided>> {
+    let suspended = transitions::suspend(work, user_id, reason, context).await?;
+    Ok(suspended.map(|(_, decided)| decided))
 }

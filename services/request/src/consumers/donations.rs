@@ -2,29 +2,20 @@
 //! ones from pledged to fulfilled, and free the ones undone.
 
 use hearth_bus::consumer::{HandleError, Tx};
-use hearth_bus::outbox;
 use hearth_events::donation::{
     DonationCancelled, DonationCompleted, DonationCreated, DonationExpired, DonationKind,
-    ItemsOffered,
 };
-use hearth_events::request::{RequestDonationAccepted, RequestDonationRejected};
 use hearth_events::Envelope;
 use uuid::Uuid;
 
 use crate::db::{self, PledgeState};
 use crate::domain::{decide, Offer};
-use crate::transitions::fulfil_if_complete;
-use crate::SERVICE;
+use crate::transitions::{self, fulfil_if_complete};
 
 /// Accept or refuse a pledge, in one transaction.
-pub async fn created(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
-    let event = envelope.decode::<DonationCreated>()?;
+pub async fn created(mut tx: Tx, event: Envelope<DonationCreated>) -> Result<Tx, HandleError> {
     let d = &event.data;
-    let Some(ItemsOffered {
-        request_id,
-        quantity,
-    }) = d.items()?
-    else {
+    let Some(items) = d.items()? else {
         return Ok(tx); // Money: campaign-service's business.
     };
     let context = event.caused_context();
@@ -33,40 +24,24 @@ pub async fn created(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> 
         // Cancelled or expired before it reached us: nothing to reserve or answer.
         return Ok(tx);
     }
-    let request = db::lock(&mut tx, request_id).await?;
+    let request = db::lock(&mut tx, items.request_id).await?;
     let offer = Offer {
         donor_id: d.donor_id,
-        quantity,
+        quantity: items.quantity,
         donor_suspended: hearth_core::moderation::is_suspended(&mut *tx, d.donor_id).await?,
     };
-    if let Err(reason) = decide(request.as_ref(), offer) {
-        let rejected = RequestDonationRejected {
-            donation_id: d.donation_id,
-            request_id,
-            reason,
-        };
-        outbox::emit(&mut tx, SERVICE.name, rejected, &context).await?;
-        return Ok(tx);
+    match decide(request.as_ref(), offer) {
+        Ok(()) => transitions::accept_pledge(&mut tx, d, items, &context)
+            .await
+            .map(drop)?,
+        Err(reason) => transitions::refuse_pledge(&mut tx, d, items, reason, &context).await?,
     }
-    let request =
-        db::accept_pledge(&mut tx, request_id, d.donation_id, d.donor_id, quantity).await?;
-    let accepted = RequestDonationAccepted {
-        donation_id: d.donation_id,
-        request_id,
-        recipient_id: request.requester_id,
-        title: request.title.clone(),
-        quantity,
-        donor_id: Some(d.donor_id),
-        anonymous: Some(d.anonymous),
-    };
-    outbox::emit(&mut tx, SERVICE.name, accepted, &context).await?;
     Ok(tx)
 }
 
 /// The requester received the items: pledged → fulfilled, and the request
 /// fulfilled once they reach what it needs.
-pub async fn completed(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
-    let event = envelope.decode::<DonationCompleted>()?;
+pub async fn completed(mut tx: Tx, event: Envelope<DonationCompleted>) -> Result<Tx, HandleError> {
     let donation_id = event.data.donation_id;
     db::lock_donation(&mut tx, donation_id).await?;
     // A completion follows our acceptance, which committed before it was sent.
@@ -84,16 +59,14 @@ pub async fn completed(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError
     Ok(tx)
 }
 
-pub async fn cancelled(tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
-    let event = envelope.decode::<DonationCancelled>()?;
+pub async fn cancelled(tx: Tx, event: Envelope<DonationCancelled>) -> Result<Tx, HandleError> {
     if event.data.kind != DonationKind::Item {
         return Ok(tx);
     }
     free(tx, event.data.donation_id).await
 }
 
-pub async fn expired(tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
-    let event = envelope.decode::<DonationExpired>()?;
+pub async fn expired(tx: Tx, event: Envelope<DonationExpired>) -> Result<Tx, HandleError> {
     if event.data.kind != DonationKind::Item {
         return Ok(tx);
     }

@@ -8,8 +8,7 @@ use hearth_events::Envelope;
 use crate::domain::{Moderated, Status};
 use crate::{db, transitions};
 
-pub async fn resolved(mut tx: Tx, envelope: Envelope) -> Result<Tx, HandleError> {
-    let event = envelope.decode::<ReportResolved>()?;
+pub async fn resolved(mut tx: Tx, event: Envelope<ReportResolved>) -> Result<Tx, HandleError> {
     let report = &event.data;
     if !report.hides("request") {
         return Ok(tx);

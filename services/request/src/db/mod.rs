@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::domain::{NewRequest, Request, Status, StatusChange};
 
-/// `id` comes from `hearth_core::idempotency::new_resource_id`.
+/// `id` comes from `hearth_core::idempotency::Claim::resource_id`.
 #[tracing::instrument(err, skip(conn, new))]
 pub async fn insert(conn: &mut PgConnection, id: Uuid, new: &NewRequest) -> sqlx::Result<Request> {
     sqlx::query_as!(

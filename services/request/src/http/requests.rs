@@ -3,19 +3,18 @@
 use axum::extract::State;
 use axum::Json;
 use chrono::Utc;
-use hearth_bus::outbox;
+use hearth_bus::unit_of_work::UnitOfWork;
 use hearth_core::auth::Caller;
 use hearth_core::concurrency::{Created, IfMatch, Tagged};
 use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
 use hearth_core::filters::text_filter;
-use hearth_core::idempotency;
+use hearth_core::idempotency::Claim;
 use hearth_core::owned::{self, Owned};
 use hearth_core::pagination::{Cursor, CursorText, Limit, Page, PageRequest};
 use hearth_core::request_context::RequestContext;
 use hearth_core::validation::{Validator, REASON_MAX_CHARS};
 use hearth_core::{ApiError, ApiResult};
-use hearth_events::request::{RequestCreated, RequestUpdated};
 use serde::Deserialize;
 use sqlx::PgConnection;
 use utoipa::{IntoParams, ToSchema};
@@ -27,7 +26,6 @@ use super::AppState;
 use crate::db::{self, ListFilter};
 use crate::domain::{CreateRequest, Moderated, Request, Status, UpdateRequest};
 use crate::transitions;
-use crate::SERVICE;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -54,25 +52,17 @@ async fn create_request(
     State(state): State<AppState>,
     caller: Caller,
     context: RequestContext,
+    claim: Claim,
     ApiJson(body): ApiJson<CreateRequest>,
 ) -> ApiResult<Created<Request>> {
     // An earlier run of this very request created it; its answer was lost.
-    if let Some(request) = idempotency::created_before(|id| db::find(&state.db, id)).await? {
+    if let Some(request) = claim.created_before(|id| db::find(&state.db, id)).await? {
         return Ok(answer(request));
     }
     let new = body.parse(&caller, Utc::now())?;
-    let id = idempotency::new_resource_id();
-    let mut tx = state.db.begin().await?;
-    let request = db::insert(&mut tx, id, &new).await?;
-    let created = RequestCreated {
-        request_id: request.id,
-        requester_id: request.requester_id,
-        title: request.title.clone(),
-        category: request.category.clone(),
-        quantity_needed: request.quantity_needed,
-        image_url: request.image_url.as_ref().map(|u| u.to_string()),
-    };
-    outbox::emit(&mut tx, SERVICE.name, created, &context.event_context()).await?;
+    let mut tx = UnitOfWork::begin(&state.db, &state.waker).await?;
+    let request =
+        transitions::create(&mut tx, claim.resource_id(), &new, &context.event_context()).await?;
     tx.commit().await?;
     Ok(answer(request))
 }
@@ -204,7 +194,7 @@ async fn update_request(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<UpdateRequest>,
 ) -> ApiResult<Tagged<Request>> {
-    let mut tx = state.db.begin().await?;
+    let mut tx = UnitOfWork::begin(&state.db, &state.waker).await?;
     let request = load_for_write(&mut tx, id, &caller, if_match).await?;
     if !request.status.is_open() {
         return Err(ApiError::invalid_state(format!(
@@ -216,13 +206,8 @@ async fn update_request(
     if changes.is_empty() {
         return Ok(Tagged(request));
     }
-    let updated = db::apply_changes(&mut tx, id, &changes).await?;
     let event_context = context.event_context();
-    let event = RequestUpdated {
-        request_id: id,
-        changes,
-    };
-    outbox::emit(&mut tx, SERVICE.name, event, &event_context).await?;
+    let updated = transitions::update(&mut tx, id, changes, &event_context).await?;
     let updated = transitions::fulfil_if_complete(&mut tx, &updated, &event_context)
         .await?
         .unwrap_or(updated);
@@ -353,7 +338,7 @@ async fn move_request(
             .length(reason, "reason", 0, REASON_MAX_CHARS)
             .finish()?;
     }
-    let mut tx = state.db.begin().await?;
+    let mut tx = UnitOfWork::begin(&state.db, &state.waker).await?;
     let request = load_for_write(&mut tx, id, caller, if_match).await?;
     let change = request
         .status

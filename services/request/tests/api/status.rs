@@ -136,7 +136,8 @@ async fn an_open_request_past_needed_by_expires() {
     .expect("move needed_by into the past");
 
     // The service's own sweeper may get there first; either way, once.
-    let sweep = || request_service::expiry::sweep(&app.pool);
+    let waker = hearth_bus::wake::Waker::new(app.pool.clone());
+    let sweep = || request_service::expiry::sweep(&app.pool, &waker);
     sweep().await.expect("sweep");
     assert_eq!(sweep().await.expect("sweep"), 0, "nothing left to expire");
     let expired = app.get(&request["id"], None).await.expect(200);

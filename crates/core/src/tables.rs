@@ -1,0 +1,18 @@
+//! The platform tables this crate reads, defined here once: a service that
+//! uses them lists them in its `hearth_core::migrations::Migrations`.
+
+use crate::migrations::PlatformTable;
+
+/// `Idempotency-Key` answers ([`crate::idempotency`]); a service whose router
+/// is idempotent (`ServiceRuntime::router(.., true)`) uses it.
+pub static IDEMPOTENCY_KEYS: PlatformTable = PlatformTable {
+    name: "idempotency_keys",
+    migrator: sqlx::migrate!("migrations/idempotency_keys"),
+};
+
+/// Who is suspended ([`crate::moderation`] refuses their writes); every
+/// service on `ServiceRuntime::router` uses it.
+pub static ACCOUNT_SUSPENSIONS: PlatformTable = PlatformTable {
+    name: "account_suspensions",
+    migrator: sqlx::migrate!("migrations/account_suspensions"),
+};
