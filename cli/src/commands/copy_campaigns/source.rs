@@ -2,23 +2,12 @@
 //! read is an index range scan however far in it starts, and memory holds
 //! one batch at a time.
 
+use futures::future::BoxFuture;
 use futures::Stream;
-use sqlx::postgres::PgRow;
 use sqlx::PgPool;
 use uuid::Uuid;
 
 use super::mapping::LegacyCampaign;
-
-/// `>=` the nil UUID: the first batch includes even a row whose id is nil.
-const FIRST_BATCH: &str = "select id, recipient_id, title, description, \
-       goal_amount::text as goal_amount, raised_amount::text as raised_amount, \
-       currency, status, category, image_url, end_date, created_at, updated_at \
-     from public.campaigns where id >= $1 order by id limit $2";
-
-const NEXT_BATCH: &str = "select id, recipient_id, title, description, \
-       goal_amount::text as goal_amount, raised_amount::text as raised_amount, \
-       currency, status, category, image_url, end_date, created_at, updated_at \
-     from public.campaigns where id > $1 order by id limit $2";
 
 /// Fails with one clear line when the legacy table is not there.
 pub async fn check(pool: &PgPool) -> anyhow::Result<i64> {
@@ -41,26 +30,48 @@ pub fn batches(
     pool: PgPool,
     batch_size: i64,
 ) -> impl Stream<Item = sqlx::Result<Vec<LegacyCampaign>>> {
-    keyset(
-        pool,
-        FIRST_BATCH,
-        NEXT_BATCH,
-        batch_size,
-        |row: &LegacyCampaign| row.id,
-    )
+    keyset(pool, batch_size, legacy_after, |row: &LegacyCampaign| {
+        row.id
+    })
 }
 
-/// Rows of `first`/`next` (`… where id >= $1 …` / `… where id > $1 order by id
-/// limit $2`), a batch at a time, each batch starting after the last one's id.
+/// Up to `limit` legacy rows after id `after` (from the first with `None`),
+/// in id order. Amounts are read as PostgreSQL's decimal text.
+fn legacy_after(
+    pool: PgPool,
+    after: Option<Uuid>,
+    limit: i64,
+) -> BoxFuture<'static, sqlx::Result<Vec<LegacyCampaign>>> {
+    Box::pin(async move {
+        sqlx::query_as!(
+            LegacyCampaign,
+            r#"select id as "id!", recipient_id as "recipient_id!", title, description,
+                 goal_amount::text as goal_amount, raised_amount::text as "raised_amount!",
+                 currency as "currency!", status as "status!", category, image_url, end_date,
+                 created_at as "created_at!", updated_at
+               from public.campaigns where ($1::uuid is null or id > $1) order by id limit $2"#,
+            after,
+            limit,
+        )
+        .fetch_all(&pool)
+        .await
+    })
+}
+
+/// Reads up to a limit of rows after an id (from the first with `None`), in
+/// id order.
+pub type Fetch<T> = fn(PgPool, Option<Uuid>, i64) -> BoxFuture<'static, sqlx::Result<Vec<T>>>;
+
+/// Rows `fetch` reads (up to a limit, after an id or from the first), a
+/// batch at a time, each batch starting after the last one's id.
 pub fn keyset<T>(
     pool: PgPool,
-    first: &'static str,
-    next: &'static str,
     batch_size: i64,
+    fetch: Fetch<T>,
     id_of: fn(&T) -> Uuid,
 ) -> impl Stream<Item = sqlx::Result<Vec<T>>>
 where
-    T: for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin + 'static,
+    T: Send + 'static,
 {
     futures::stream::try_unfold(Some(None::<Uuid>), move |cursor| {
         let pool = pool.clone();
@@ -68,15 +79,7 @@ where
             let Some(after) = cursor else {
                 return Ok(None);
             };
-            let (sql, from) = match after {
-                None => (first, Uuid::nil()),
-                Some(id) => (next, id),
-            };
-            let rows: Vec<T> = sqlx::query_as(sql)
-                .bind(from)
-                .bind(batch_size)
-                .fetch_all(&pool)
-                .await?;
+            let rows = fetch(pool, after, batch_size).await?;
             if rows.is_empty() {
                 return Ok(None);
             }

@@ -61,12 +61,11 @@ pub async fn run(
     let mut progress = Progress::start("verifying", total);
     let mut verdict = Verdict::default();
     let mut legacy = Cursor::new(source::batches(source.clone(), batch_size));
-    let mut copied = Cursor::new(source::keyset::<MappedCampaign>(
+    let mut copied = Cursor::new(source::keyset(
         target.clone(),
-        target::FIRST_PAGE,
-        target::NEXT_PAGE,
         batch_size,
-        |row| row.id,
+        target::after,
+        |row: &MappedCampaign| row.id,
     ));
     loop {
         // Each side is read ahead while the other is compared.
