@@ -581,7 +581,7 @@ async fn a_dry_run_writes_nothing() {
         acquire_timeout: Duration::from_secs(5),
     };
     let pool = hearth_core::db::pool(&config, "campaign").expect("a pool");
-    hearth_core::db::migrate(&pool, "campaign", &campaign_service::MIGRATIONS)
+    hearth_core::migrations::migrate(&pool, "campaign", &campaign_service::MIGRATIONS)
         .await
         .expect("migrate");
     pool.close().await;

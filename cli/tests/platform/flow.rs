@@ -107,7 +107,7 @@ async fn an_event_committed_before_anything_ran_reaches_its_consumer() {
         "campaign",
     )
     .expect("pool");
-    hearth_core::db::migrate(&pool, "campaign", &campaign_service::MIGRATIONS)
+    hearth_core::migrations::migrate(&pool, "campaign", &campaign_service::MIGRATIONS)
         .await
         .expect("migrate");
     let alice = Uuid::new_v4();

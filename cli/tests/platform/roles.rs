@@ -55,7 +55,7 @@ async fn campaign_services_role_reads_its_schema_and_no_other() {
         "campaign",
     )
     .expect("pool");
-    hearth_core::db::migrate(&pool, "campaign", &campaign_service::MIGRATIONS)
+    hearth_core::migrations::migrate(&pool, "campaign", &campaign_service::MIGRATIONS)
         .await
         .expect("migrate");
     sqlx::raw_sql(

@@ -119,6 +119,6 @@ impl App {
 
     /// Migrates the service's schema: the platform's tables, then its own.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        hearth_core::db::migrate(&self.db, self.spec.schema(), self.migrations).await
+        hearth_core::migrations::migrate(&self.db, self.spec.schema(), self.migrations).await
     }
 }

@@ -1,4 +1,5 @@
-//! Each service's connection pool and migrations, confined to its own schema.
+//! Each service's connection pool, confined to its own schema (its
+//! migrations: [`crate::migrations`]).
 //!
 //! The pool sets `search_path` to the service's schema on every connection,
 //! so a service's SQL names only its own tables, and the migration histories
@@ -17,7 +18,6 @@ use sqlx::{Connection, Describe, Either, Execute, Executor, PgConnection, PgPool
 
 pub use crate::config::redacted_url;
 use crate::config::DatabaseConfig;
-use crate::migrations::Migrations;
 
 /// Opens a lazy pool: the service starts, and `/health/ready` reports the
 /// database down, even when PostgreSQL is not there yet.
@@ -46,13 +46,6 @@ pub fn pool(config: &DatabaseConfig, schema: &str) -> anyhow::Result<PgPool> {
 
 /// A pooled connection idle this long is pinged before it is handed out.
 const PING_IDLE_AFTER: Duration = Duration::from_secs(1);
-
-/// Creates the schema if it is missing and applies the service's migrations:
-/// the platform's tables it uses, then its own ([`crate::migrations`]). An
-/// advisory lock is held meanwhile, so instances starting together are safe.
-pub async fn migrate(pool: &PgPool, schema: &str, migrations: &Migrations) -> anyhow::Result<()> {
-    crate::migrations::run(pool, schema, migrations).await
-}
 
 /// Creates database `name` on the server of `url` unless it exists.
 /// Returns whether it was created.

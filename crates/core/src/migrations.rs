@@ -177,7 +177,7 @@ impl<'a> History<'a> {
 /// platform table's, then the service's own. A schema migrated before the
 /// platform owned its tables is adopted first (`old_layout`). One advisory
 /// lock per schema is held throughout, so instances starting together are safe.
-pub async fn run(pool: &PgPool, schema: &str, migrations: &Migrations) -> anyhow::Result<()> {
+pub async fn migrate(pool: &PgPool, schema: &str, migrations: &Migrations) -> anyhow::Result<()> {
     let histories: Vec<History> = migrations
         .platform
         .iter()

@@ -38,7 +38,7 @@ impl Bench {
             },
             "svc",
         )?;
-        hearth_core::db::migrate(&pool, "svc", &SVC).await?;
+        hearth_core::migrations::migrate(&pool, "svc", &SVC).await?;
         let broker = TestBroker::new().await;
         let names = Names::new(broker.namespace.clone());
         broker.track(names.queue("bench"));

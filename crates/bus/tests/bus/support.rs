@@ -47,7 +47,7 @@ impl Fixture {
             "svc",
         )
         .expect("pool");
-        hearth_core::db::migrate(&pool, "svc", &SVC)
+        hearth_core::migrations::migrate(&pool, "svc", &SVC)
             .await
             .expect("the event tables");
         let broker = TestBroker::new().await;

@@ -62,7 +62,7 @@ async fn each_table_keeps_a_history_of_its_own_and_a_second_run_changes_nothing(
     let pool = pool(&db);
     let migrations = migrations(WIDGETS, &[GADGETS]).await;
     for _ in 0..2 {
-        crate::db::migrate(&pool, "svc", migrations)
+        crate::migrations::migrate(&pool, "svc", migrations)
             .await
             .expect("migrate");
     }
@@ -90,12 +90,12 @@ async fn each_table_keeps_a_history_of_its_own_and_a_second_run_changes_nothing(
 async fn a_migration_changed_after_it_ran_or_gone_from_the_build_is_refused() {
     let db = TestDb::create().await;
     let pool = pool(&db);
-    crate::db::migrate(&pool, "svc", migrations(WIDGETS, &[GADGETS]).await)
+    crate::migrations::migrate(&pool, "svc", migrations(WIDGETS, &[GADGETS]).await)
         .await
         .expect("migrate");
 
     let changed = migrations("create table widgets (id bigint primary key)", &[GADGETS]).await;
-    let err = crate::db::migrate(&pool, "svc", changed)
+    let err = crate::migrations::migrate(&pool, "svc", changed)
         .await
         .expect_err("a changed migration");
     assert!(
@@ -104,7 +104,7 @@ async fn a_migration_changed_after_it_ran_or_gone_from_the_build_is_refused() {
     );
 
     let gone = migrations(WIDGETS, &[]).await;
-    let err = crate::db::migrate(&pool, "svc", gone)
+    let err = crate::migrations::migrate(&pool, "svc", gone)
         .await
         .expect_err("a migration gone");
     assert!(
@@ -113,7 +113,7 @@ async fn a_migration_changed_after_it_ran_or_gone_from_the_build_is_refused() {
         "{err:#}"
     );
     // The lock was let go each time: the right migrations still run.
-    crate::db::migrate(&pool, "svc", migrations(WIDGETS, &[GADGETS]).await)
+    crate::migrations::migrate(&pool, "svc", migrations(WIDGETS, &[GADGETS]).await)
         .await
         .expect("migrate");
 }
@@ -125,7 +125,7 @@ async fn instances_migrating_at_once_apply_each_migration_once() {
     let migrations = migrations(WIDGETS, &[GADGETS]).await;
     let runs = (0..4).map(|_| {
         let pool = pool.clone();
-        tokio::spawn(async move { crate::db::migrate(&pool, "svc", migrations).await })
+        tokio::spawn(async move { crate::migrations::migrate(&pool, "svc", migrations).await })
     });
     for run in futures::future::join_all(runs).await {
         run.expect("the run ends").expect("migrate");
@@ -155,7 +155,7 @@ async fn a_schema_of_the_old_layout_without_its_last_platform_change_is_refused(
     .await;
     old.run(&pool).await.expect("the old layout");
 
-    let err = crate::db::migrate(&pool, "svc", migrations(WIDGETS, &[GADGETS]).await)
+    let err = crate::migrations::migrate(&pool, "svc", migrations(WIDGETS, &[GADGETS]).await)
         .await
         .expect_err("too old to adopt");
     assert!(err.to_string().contains("20261202000001"), "{err:#}");

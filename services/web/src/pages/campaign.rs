@@ -88,25 +88,6 @@ async fn donor_names(api: &Api, donations: &[Donation]) -> HashMap<Uuid, String>
     api.display_names(&ids).await
 }
 
-/// The address to share: this page's own URL at `WEB_PUBLIC_URL`, else on
-/// the host it was asked on.
-pub fn share_url(public_url: Option<&url::Url>, headers: &HeaderMap, path: &str) -> String {
-    if let Some(base) = public_url {
-        return format!("{}{path}", base.as_str().trim_end_matches('/'));
-    }
-    let host = headers
-        .get(axum::http::header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        });
-    match host {
-        Some(host) => format!("http://{host}{path}"),
-        None => path.to_owned(),
-    }
-}
-
 #[derive(Template)]
 #[template(path = "campaign.html")]
 struct CampaignPage {

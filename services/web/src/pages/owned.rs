@@ -15,7 +15,6 @@ use axum::Form;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::campaign::share_url;
 use super::conflict::{read_was, Conflict, Edited};
 use super::errors::PageError;
 use super::form::Problems;
@@ -226,4 +225,23 @@ pub async fn save<K: Owned>(
     };
     let page = resource.manage_page(&viewer, &csrf, Some(typed), None);
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// The address to share: this page's own URL at `WEB_PUBLIC_URL`, else on
+/// the host it was asked on.
+pub fn share_url(public_url: Option<&url::Url>, headers: &HeaderMap, path: &str) -> String {
+    if let Some(base) = public_url {
+        return format!("{}{path}", base.as_str().trim_end_matches('/'));
+    }
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        });
+    match host {
+        Some(host) => format!("http://{host}{path}"),
+        None => path.to_owned(),
+    }
 }
