@@ -20,10 +20,7 @@ use hearth_bus::consumer::{self, header_string, headers};
 use hearth_bus::topology::Names;
 use hearth_core::config::{rabbitmq_url, rabbitmq_user, Env};
 use lapin::message::Delivery;
-use lapin::options::{
-    BasicAckOptions, BasicGetOptions, BasicPublishOptions, ConfirmSelectOptions, QueuePurgeOptions,
-};
-use lapin::publisher_confirm::Confirmation;
+use lapin::options::{BasicAckOptions, BasicGetOptions, ConfirmSelectOptions, QueuePurgeOptions};
 use lapin::types::{AMQPValue, FieldTable};
 use lapin::{Channel, Connection};
 use uuid::Uuid;
@@ -308,24 +305,12 @@ async fn put_back(
         .clone()
         .with_headers(table)
         .with_user_id(user.into());
-    let confirm = channel
-        .basic_publish(
-            "",
-            queue,
-            BasicPublishOptions {
-                mandatory: true,
-                ..Default::default()
-            },
-            &delivery.data,
-            properties,
+    if consumer::copy_to_queue(channel, queue, &delivery.data, properties).await? {
+        Ok(())
+    } else {
+        anyhow::bail!(
+            "RabbitMQ did not accept the copy on {queue}; the message stays in the dead queue"
         )
-        .await?
-        .await?;
-    match confirm {
-        Confirmation::Ack(None) => Ok(()),
-        other => anyhow::bail!(
-            "RabbitMQ did not accept the copy on {queue} ({other:?}); the message stays in the dead queue"
-        ),
     }
 }
 

@@ -643,21 +643,30 @@ impl Consumer {
             .with_headers(headers)
             .with_user_id(self.link.user().into())
             .with_delivery_mode(2);
-        let confirm = channel
-            .basic_publish(
-                "",
-                queue,
-                BasicPublishOptions {
-                    mandatory: true,
-                    ..Default::default()
-                },
-                &delivery.data,
-                properties,
-            )
-            .await?
-            .await?;
-        Ok(matches!(confirm, Confirmation::Ack(None)))
+        copy_to_queue(channel, queue, &delivery.data, properties).await
     }
+}
+
+/// Publishes a copy of a message straight to `queue` (through the default
+/// exchange), mandatory, on a channel with publisher confirms, and waits for
+/// the broker: `true` only when it was routed to the queue and confirmed. A
+/// retry, a dead letter and an operator's replay (`hearth dlq`) all go this
+/// way, so none is acked away before its copy is safe.
+pub async fn copy_to_queue(
+    channel: &Channel,
+    queue: &str,
+    body: &[u8],
+    properties: BasicProperties,
+) -> lapin::Result<bool> {
+    let options = BasicPublishOptions {
+        mandatory: true,
+        ..Default::default()
+    };
+    let confirm = channel
+        .basic_publish("", queue, options, body, properties)
+        .await?
+        .await?;
+    Ok(matches!(confirm, Confirmation::Ack(None)))
 }
 
 /// A retry or dead-letter copy the broker did not confirm: the original must
