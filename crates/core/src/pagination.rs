@@ -94,6 +94,24 @@ impl utoipa::PartialSchema for CursorText {
 
 impl utoipa::ToSchema for CursorText {}
 
+/// The query of a list that takes nothing but a page: `?limit=&cursor=`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    #[param(inline, value_type = Option<Limit>)]
+    pub limit: Option<u32>,
+    #[param(inline, value_type = Option<CursorText>)]
+    pub cursor: Option<String>,
+}
+
+impl PageQuery {
+    /// The page asked for, checked (400 `bad_query` otherwise).
+    pub fn request(&self) -> Result<PageRequest, ApiError> {
+        PageRequest::new(self.limit, self.cursor.as_deref())
+    }
+}
+
 /// What a list request asked for, checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest {

@@ -10,11 +10,10 @@ use hearth_core::auth::Caller;
 use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
 use hearth_core::idempotency::Claim;
-use hearth_core::pagination::{Cursor, CursorText, Limit, Page, PageRequest};
+use hearth_core::pagination::{Cursor, CursorText, Page, PageQuery};
 use hearth_core::request_context::RequestContext;
 use hearth_core::{ApiError, ApiResult};
-use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -164,16 +163,6 @@ async fn read_message(
     Ok(Json(message))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-struct PageQuery {
-    #[param(inline, value_type = Option<Limit>)]
-    limit: Option<u32>,
-    #[param(inline, value_type = Option<CursorText>)]
-    cursor: Option<String>,
-}
-
 #[derive(ToSchema)]
 #[allow(dead_code)]
 struct ConversationPage {
@@ -216,7 +205,7 @@ async fn list_conversations(
     caller: Caller,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<Page<Conversation>>> {
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
+    let page = query.request()?;
     let rows = db::list_conversations(&state.db, caller.id, &page).await?;
     Ok(Json(Page::from_rows(rows, &page, |c| {
         message_cursor(&c.last_message)
@@ -242,7 +231,7 @@ async fn list_thread(
     ApiPath(user_id): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<Page<Message>>> {
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
+    let page = query.request()?;
     let rows = db::list_thread(&state.db, caller.id, user_id, &page).await?;
     Ok(Json(Page::from_rows(rows, &page, message_cursor)))
 }

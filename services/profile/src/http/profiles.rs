@@ -10,12 +10,12 @@ use hearth_core::concurrency::{Created, IfMatch, Tagged};
 use hearth_core::error::Problem;
 use hearth_core::extract::{ApiJson, ApiPath, ApiQuery};
 use hearth_core::moderation::Decided;
-use hearth_core::pagination::{Cursor, CursorText, Limit, Page, PageRequest};
+use hearth_core::pagination::{Cursor, CursorText, Page, PageQuery};
 use hearth_core::request_context::RequestContext;
 use hearth_core::validation::{Validator, REASON_MAX_CHARS};
 use hearth_core::{ApiError, ApiResult};
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -143,17 +143,6 @@ async fn get_profile(
         .ok_or_else(ApiError::not_found)
 }
 
-/// `GET /profiles/{id}/ratings` query parameters.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-struct PageQuery {
-    #[param(inline, value_type = Option<Limit>)]
-    limit: Option<u32>,
-    #[param(inline, value_type = Option<CursorText>)]
-    cursor: Option<String>,
-}
-
 #[derive(ToSchema)]
 #[allow(dead_code)]
 struct RatingPage {
@@ -183,7 +172,7 @@ async fn list_ratings(
     ApiPath(id): ApiPath<Uuid>,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<Page<RatingView>>> {
-    let page = PageRequest::new(query.limit, query.cursor.as_deref())?;
+    let page = query.request()?;
     let rows = db::list_ratings(&state.db, id, &page).await?;
     let page = Page::from_rows(rows, &page, |r| Cursor {
         created_at: r.created_at,
