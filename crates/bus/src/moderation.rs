@@ -8,7 +8,8 @@
 
 use chrono::{DateTime, Utc};
 use hearth_core::moderation::Decided;
-use hearth_events::profile::{ProfileReinstated, ProfileSuspended};
+use hearth_core::status::{Moderated, StatusChange};
+use hearth_events::profile::{ProfileReinstated, ProfileSuspended, ReportResolved};
 use hearth_events::Envelope;
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -104,4 +105,23 @@ pub async fn record(
         .fetch_one(conn)
         .await?;
     Ok(Decided)
+}
+
+/// What a resolved report asks of a campaign or request in `status`
+/// (suspended from `suspended_from`): its suspension, as staff would make it
+/// by hand, and the reason to record. `None` when the report does not hide a
+/// `S::NOUN`, or the thing is already suspended (a redelivery changes nothing).
+pub fn hiding<S: Moderated>(
+    report: &ReportResolved,
+    status: S,
+    suspended_from: Option<S>,
+) -> Option<(StatusChange<S>, String)> {
+    if !report.hides(S::NOUN) {
+        return None;
+    }
+    let change = status.change_to(S::SUSPENDED, suspended_from, true).ok()?;
+    Some((
+        change,
+        format!("hidden by moderation (report {})", report.report_id),
+    ))
 }

@@ -2,6 +2,7 @@
 //! here, as staff would by hand (docs/api.md, "profile-service").
 
 use hearth_bus::consumer::{HandleError, Tx};
+use hearth_bus::moderation::hiding;
 use hearth_events::profile::ReportResolved;
 use hearth_events::Envelope;
 
@@ -10,23 +11,15 @@ use crate::{db, transitions};
 
 pub async fn resolved(mut tx: Tx, event: Envelope<ReportResolved>) -> Result<Tx, HandleError> {
     let report = &event.data;
-    if !report.hides("request") {
+    if !report.hides(Status::NOUN) {
         return Ok(tx);
     }
     let Some(request) = db::lock(&mut tx, report.target_id).await? else {
         return Ok(tx); // Reported by a wrong id: nothing here to hide.
     };
-    // Already suspended: the hiding is done; a redelivery changes nothing.
-    let Ok(change) = request
-        .status
-        .change_to(Status::Suspended, request.suspended_from, true)
-    else {
-        return Ok(tx);
-    };
-    let reason = Some(format!(
-        "hidden by moderation (report {})",
-        report.report_id
-    ));
-    transitions::change_status(&mut tx, &request, change, reason, &event.caused_context()).await?;
+    if let Some((change, reason)) = hiding(report, request.status, request.suspended_from) {
+        let context = event.caused_context();
+        transitions::change_status(&mut tx, &request, change, Some(reason), &context).await?;
+    }
     Ok(tx)
 }
