@@ -4,6 +4,8 @@
 //! them (the relay, the HTTP stack, the idempotency-key cleaner).
 
 use axum::Router;
+use std::future::Future;
+
 use futures::future::BoxFuture;
 use hearth_core::config::{ConfigError, Env, ServiceConfig, ServiceSpec};
 use hearth_core::migrations::{Migrations, PlatformTable};
@@ -12,6 +14,7 @@ use sqlx::PgPool;
 use crate::broker::BrokerLink;
 use crate::consumer::Consumer;
 use crate::service::ServiceRuntime;
+use crate::wake::Waker;
 use crate::workers::Workers;
 
 /// The platform's tables every [`App`] reads, in the order they are
@@ -65,6 +68,40 @@ pub struct Parts {
     pub consumer: Consumer,
     /// Its own loops, such as expiry sweepers.
     pub tasks: Vec<BoxFuture<'static, ()>>,
+}
+
+impl Parts {
+    /// A service's API and consumer, with no loops of its own yet.
+    pub fn new(api: (Router, utoipa::openapi::OpenApi), consumer: Consumer) -> Self {
+        Self {
+            api,
+            consumer,
+            tasks: Vec::new(),
+        }
+    }
+
+    /// Adds a loop of the service's own, such as an expiry sweeper.
+    pub fn with_task(mut self, task: impl Future<Output = ()> + Send + 'static) -> Self {
+        self.tasks.push(Box::pin(task));
+        self
+    }
+}
+
+/// What every handler of a service reaches: its pool, and the waker each
+/// unit of work commits with (so that a commit that emitted wakes the relay).
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub db: PgPool,
+    pub waker: Waker,
+}
+
+impl AppState {
+    pub fn of(runtime: &ServiceRuntime) -> Self {
+        Self {
+            db: runtime.db.clone(),
+            waker: runtime.waker(),
+        }
+    }
 }
 
 /// A service built from its configuration, ready to migrate and serve.

@@ -46,13 +46,7 @@ impl Service for Campaign {
     const MIGRATIONS: &'static Migrations = &MIGRATIONS;
 
     fn assemble(runtime: &ServiceRuntime, (): ()) -> anyhow::Result<Parts> {
-        Ok(Parts {
-            api: http::api(http::AppState {
-                db: runtime.db.clone(),
-                waker: runtime.waker(),
-            }),
-            consumer: consumers::consumer(runtime),
-            tasks: Vec::new(),
-        })
+        let api = http::api(http::AppState::of(runtime));
+        Ok(Parts::new(api, consumers::consumer(runtime)))
     }
 }

@@ -75,17 +75,12 @@ impl Service for Donation {
     const MIGRATIONS: &'static Migrations = &MIGRATIONS;
 
     fn assemble(runtime: &ServiceRuntime, settings: Settings) -> anyhow::Result<Parts> {
-        Ok(Parts {
-            api: http::api(http::AppState {
-                db: runtime.db.clone(),
-                waker: runtime.waker(),
-            }),
-            consumer: consumers::consumer(runtime),
-            tasks: vec![Box::pin(expiry::sweep_forever(
-                runtime.db.clone(),
-                runtime.waker(),
-                settings.pending_timeout,
-            ))],
-        })
+        let api = http::api(http::AppState::of(runtime));
+        let sweeper = expiry::sweep_forever(
+            runtime.db.clone(),
+            runtime.waker(),
+            settings.pending_timeout,
+        );
+        Ok(Parts::new(api, consumers::consumer(runtime)).with_task(sweeper))
     }
 }

@@ -47,16 +47,8 @@ impl Service for Request {
     const MIGRATIONS: &'static Migrations = &MIGRATIONS;
 
     fn assemble(runtime: &ServiceRuntime, (): ()) -> anyhow::Result<Parts> {
-        Ok(Parts {
-            api: http::api(http::AppState {
-                db: runtime.db.clone(),
-                waker: runtime.waker(),
-            }),
-            consumer: consumers::consumer(runtime),
-            tasks: vec![Box::pin(expiry::sweep_forever(
-                runtime.db.clone(),
-                runtime.waker(),
-            ))],
-        })
+        let api = http::api(http::AppState::of(runtime));
+        let sweeper = expiry::sweep_forever(runtime.db.clone(), runtime.waker());
+        Ok(Parts::new(api, consumers::consumer(runtime)).with_task(sweeper))
     }
 }

@@ -5,18 +5,10 @@ mod ratings;
 mod reports;
 
 use axum::Router;
-use hearth_bus::wake::Waker;
-use sqlx::PgPool;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-/// What every handler can reach.
-#[derive(Debug, Clone)]
-pub struct AppState {
-    pub db: PgPool,
-    /// Handed to each unit of work: wakes the relay after a commit that emitted.
-    pub waker: Waker,
-}
+pub use hearth_bus::app::AppState;
 
 #[derive(OpenApi)]
 #[openapi(
