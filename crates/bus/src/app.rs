@@ -118,18 +118,10 @@ pub struct App {
 }
 
 impl App {
-    /// Reads `S`'s own settings from `env`, then builds it.
+    /// Reads `S`'s own settings from `env`, then builds it. Nothing is
+    /// contacted yet: the pool and the broker connect in the background.
     pub fn build<S: Service>(config: &ServiceConfig, env: &dyn Env) -> anyhow::Result<Self> {
         let settings = S::Settings::read(env, config)?;
-        Self::build_with::<S>(config, settings)
-    }
-
-    /// Builds `S` with `settings` already read. Nothing is contacted yet:
-    /// the pool and the broker connect in the background.
-    pub fn build_with<S: Service>(
-        config: &ServiceConfig,
-        settings: S::Settings,
-    ) -> anyhow::Result<Self> {
         let runtime = ServiceRuntime::connect(config)?;
         let Parts {
             api: (api, openapi),
