@@ -227,3 +227,31 @@ async fn money_is_not_this_services_business_and_poison_is_dead_lettered() {
     assert!(app.events("request.donation_rejected").await.is_empty());
     assert_eq!(quantities(&app, &request).await, (0, 0, "open".into()));
 }
+
+#[tokio::test]
+async fn a_pledge_missing_its_quantity_is_dead_lettered_and_the_next_one_flows() {
+    let app = TestApp::spawn().await;
+    let alice = Person::user();
+    let request = app.request(&alice, json!({"quantity_needed": 10})).await;
+    let mut broken = pledge(&Person::user(), &request["id"], 1);
+    broken.data.quantity = None;
+    app.broker.publish(&broken).await;
+
+    let dead = app
+        .broker
+        .wait_get(
+            &format!("{}.request.dead", app.broker.namespace),
+            Duration::from_secs(5),
+        )
+        .await
+        .expect("an item pledge without its quantity is dead-lettered");
+    let body: Value = serde_json::from_slice(&dead.data).expect("json");
+    assert_eq!(body["id"], broken.id.to_string());
+
+    app.broker
+        .publish(&pledge(&Person::user(), &request["id"], 3))
+        .await;
+    app.wait_for_events("request.donation_accepted", 1).await;
+    assert!(app.events("request.donation_rejected").await.is_empty());
+    assert_eq!(quantities(&app, &request).await, (3, 0, "open".into()));
+}
