@@ -16,18 +16,41 @@ use sqlx::PgConnection;
 /// [`UnitOfWork::emit`](crate::unit_of_work::UnitOfWork::emit) instead, whose
 /// commit wakes the relay; written here alone, the row waits for the relay's poll.
 pub async fn enqueue<T: Event>(conn: &mut PgConnection, event: &Envelope<T>) -> sqlx::Result<()> {
-    let row = Row::of(event)?;
-    // The condition runs once, before the row is built: the transaction
-    // has its id before the row takes its `seq`, which the relay's cursor
+    enqueue_all(conn, std::slice::from_ref(event)).await
+}
+
+/// Adds `events` to the outbox in one statement, in their order, as
+/// [`enqueue`] adds one: a batch of changes (`hearth copy-campaigns`) costs
+/// one round trip for all its events.
+pub async fn enqueue_all<T: Event>(
+    conn: &mut PgConnection,
+    events: &[Envelope<T>],
+) -> sqlx::Result<()> {
+    let rows = events
+        .iter()
+        .map(Row::of)
+        .collect::<sqlx::Result<Vec<_>>>()?;
+    // The condition runs once, before any row is built: the transaction
+    // has its id before the rows take their `seq`, which the relay's cursor
     // relies on (relay/cursor.rs). (A `from (select pg_current_xact_id())`
     // is optimised away, the function being stable and its value unused.)
     sqlx::query!(
         "insert into outbox (event_id, aggregate_id, event_type, envelope)
-         select $1, $2, $3, $4 where pg_current_xact_id() is not null",
-        row.event_id,
-        row.aggregate_id,
-        row.event_type,
-        row.envelope,
+         select event_id, aggregate_id, event_type, envelope
+         from unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[]) with ordinality
+           as t(event_id, aggregate_id, event_type, envelope, n)
+         where pg_current_xact_id() is not null
+         order by n",
+        &rows.iter().map(|r| r.event_id).collect::<Vec<_>>(),
+        &rows
+            .iter()
+            .map(|r| r.aggregate_id.clone())
+            .collect::<Vec<_>>(),
+        &rows
+            .iter()
+            .map(|r| r.event_type.clone())
+            .collect::<Vec<_>>(),
+        &rows.iter().map(|r| r.envelope.clone()).collect::<Vec<_>>(),
     )
     .execute(conn)
     .await?;

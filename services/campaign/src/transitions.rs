@@ -165,10 +165,11 @@ pub async fn copy_in(
 ) -> sqlx::Result<Vec<Uuid>> {
     let inserted = db::insert_copied(conn, rows).await?;
     if let Some(context) = announce {
-        for campaign in &inserted {
-            let event = Envelope::new(SERVICE.name, created(campaign), context);
-            outbox::enqueue(conn, &event).await?;
-        }
+        let events: Vec<_> = inserted
+            .iter()
+            .map(|campaign| Envelope::new(SERVICE.name, created(campaign), context))
+            .collect();
+        outbox::enqueue_all(conn, &events).await?;
     }
     Ok(inserted.into_iter().map(|campaign| campaign.id).collect())
 }
