@@ -78,7 +78,10 @@ impl Donation {
     }
 
     /// Whom `caller` would cancel it as: its donor or its recipient (staff
-    /// refund instead); `None` for anyone else.
+    /// refund instead); `None` for anyone else. When the state machine allows
+    /// a cancel, either party may make it: a pending donation has no
+    /// recipient yet (only its donor can cancel it), and a confirmed item
+    /// donation has not changed hands.
     pub fn canceller(&self, caller: &Caller) -> Option<CancelledBy> {
         if self.is_donor(caller) {
             Some(CancelledBy::Donor)
@@ -87,21 +90,6 @@ impl Donation {
         } else {
             None
         }
-    }
-
-    /// Whether `by` may cancel it as it stands: the donor while it is
-    /// pending, and either party an item donation once confirmed (the goods
-    /// have not changed hands yet).
-    pub fn may_be_cancelled_by(&self, by: CancelledBy) -> bool {
-        matches!(
-            (by, self.kind(), self.status),
-            (CancelledBy::Donor, _, Status::Pending)
-                | (
-                    CancelledBy::Donor | CancelledBy::Recipient,
-                    Kind::Item,
-                    Status::Confirmed
-                )
-        )
     }
 
     /// Donor, recipient and staff may see it whatever its status, and move it.

@@ -233,10 +233,7 @@ async fn cancel_donation(
             "only the donor or the recipient may cancel a donation",
         ));
     };
-    let Some(to) = d
-        .after(Action::Cancel)
-        .filter(|_| d.may_be_cancelled_by(by))
-    else {
+    let Some(to) = d.after(Action::Cancel) else {
         return Err(refused(&d, "cancelled by you"));
     };
     let d = transitions::cancel(&mut tx, &d, to, by, &context.event_context()).await?;
