@@ -21,6 +21,7 @@ use hearth_bus::topology::Names;
 use hearth_core::config::{rabbitmq_url, rabbitmq_user, Env};
 use lapin::message::Delivery;
 use lapin::options::{BasicAckOptions, BasicGetOptions, ConfirmSelectOptions, QueuePurgeOptions};
+use lapin::publisher_confirm::Confirmation;
 use lapin::types::{AMQPValue, FieldTable};
 use lapin::{Channel, Connection};
 use uuid::Uuid;
@@ -305,12 +306,11 @@ async fn put_back(
         .clone()
         .with_headers(table)
         .with_user_id(user.into());
-    if consumer::copy_to_queue(channel, queue, &delivery.data, properties).await? {
-        Ok(())
-    } else {
-        anyhow::bail!(
-            "RabbitMQ did not accept the copy on {queue}; the message stays in the dead queue"
-        )
+    match consumer::copy_to_queue(channel, queue, &delivery.data, properties).await? {
+        Confirmation::Ack(None) => Ok(()),
+        other => anyhow::bail!(
+            "RabbitMQ did not accept the copy on {queue} ({other:?}); the message stays in the dead queue"
+        ),
     }
 }
 

@@ -643,13 +643,15 @@ impl Consumer {
             .with_headers(headers)
             .with_user_id(self.link.user().into())
             .with_delivery_mode(2);
-        copy_to_queue(channel, queue, &delivery.data, properties).await
+        let confirm = copy_to_queue(channel, queue, &delivery.data, properties).await?;
+        Ok(matches!(confirm, Confirmation::Ack(None)))
     }
 }
 
 /// Publishes a copy of a message straight to `queue` (through the default
 /// exchange), mandatory, on a channel with publisher confirms, and waits for
-/// the broker: `true` only when it was routed to the queue and confirmed. A
+/// the broker's answer: `Ack(None)` only when it was routed to the queue and
+/// confirmed (a returned message comes back with the ack). A
 /// retry, a dead letter and an operator's replay (`hearth dlq`) all go this
 /// way, so none is acked away before its copy is safe.
 pub async fn copy_to_queue(
@@ -657,16 +659,15 @@ pub async fn copy_to_queue(
     queue: &str,
     body: &[u8],
     properties: BasicProperties,
-) -> lapin::Result<bool> {
+) -> lapin::Result<Confirmation> {
     let options = BasicPublishOptions {
         mandatory: true,
         ..Default::default()
     };
-    let confirm = channel
+    channel
         .basic_publish("", queue, options, body, properties)
         .await?
-        .await?;
-    Ok(matches!(confirm, Confirmation::Ack(None)))
+        .await
 }
 
 /// A retry or dead-letter copy the broker did not confirm: the original must
