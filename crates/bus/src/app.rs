@@ -138,7 +138,7 @@ impl App {
         };
         Ok(Self {
             spec: S::SPEC,
-            router: runtime.router(api, openapi, true),
+            router: runtime.router(api, openapi),
             db: runtime.db,
             broker: runtime.broker,
             workers,

@@ -80,16 +80,11 @@ impl ServiceRuntime {
     }
 
     /// The service's API inside the platform's HTTP stack, ready when its
-    /// database and broker answer and its relay is not stalled. With
-    /// `idempotent`, its `POST`s honour `Idempotency-Key` (the schema then has
-    /// an `idempotency_keys` table). Writes by suspended users are refused
+    /// database and broker answer and its relay is not stalled. Its `POST`s
+    /// honour `Idempotency-Key` (the schema has an `idempotency_keys`
+    /// table). Writes by suspended users are refused
     /// (the schema has an `account_suspensions` table; see `crate::moderation`).
-    pub fn router(
-        &self,
-        api: Router,
-        openapi: utoipa::openapi::OpenApi,
-        idempotent: bool,
-    ) -> Router {
+    pub fn router(&self, api: Router, openapi: utoipa::openapi::OpenApi) -> Router {
         service_router(ServiceHttp {
             api,
             openapi,
@@ -100,7 +95,7 @@ impl ServiceRuntime {
                 .with("relay", stall_check(self.db.clone())),
             metrics: self.metrics.clone(),
             config: self.config.http.clone(),
-            idempotency: idempotent.then(|| self.db.clone()),
+            idempotency: Some(self.db.clone()),
             moderation: Some(Suspensions::follow(
                 self.db.clone(),
                 self.config.spec.schema(),

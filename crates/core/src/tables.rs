@@ -4,7 +4,7 @@
 use crate::migrations::PlatformTable;
 
 /// `Idempotency-Key` answers ([`crate::idempotency`]); a service whose router
-/// is idempotent (`ServiceRuntime::router(.., true)`) uses it.
+/// honours `Idempotency-Key` (every `hearth_bus::app::App`'s does) uses it.
 pub static IDEMPOTENCY_KEYS: PlatformTable = PlatformTable {
     name: "idempotency_keys",
     migrator: sqlx::migrate!("migrations/idempotency_keys"),
