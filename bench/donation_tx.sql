@@ -3,8 +3,7 @@
 -- outbox row (a CloudEvent of the same size) in one statement, into copies of
 -- the two tables (indexes included) so that the live relay does not publish
 -- them. Nothing after it: the service wakes its relay inside the process
--- while that relay leads, as it does in this benchmark (up to session 3 the
--- service sent a NOTIFY after each commit, and this script did too).
+-- while that relay leads, as it does in this benchmark.
 with donation as (
   insert into pgbench_copy.donations (id, donor_id, kind, campaign_id, request_id, amount_minor,
     currency, quantity, item_description, message, anonymous, status)

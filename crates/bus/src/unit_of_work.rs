@@ -6,7 +6,11 @@
 //! so the unit knows it did, and [`UnitOfWork::commit`] wakes the relay
 //! after the commit — never before, or the relay would look before the row
 //! is visible (crate::wake). A request handler, the consumer runner and the
-//! sweepers all commit this way; nothing else needs to know.
+//! sweepers all commit this way. Two writes stand outside a transaction of
+//! their own and wake the relay themselves: donation-service's create, one
+//! statement that writes the donation and its event (`outbox::Row` and the
+//! `Waker`), and `hearth copy-campaigns`, whose commit is followed by a
+//! `NOTIFY` (`wake::notify`).
 
 use std::ops::{Deref, DerefMut};
 

@@ -2,9 +2,9 @@
 //!
 //! - `domain/`: the campaign, its validation and its state machine;
 //! - `http/`: the API of docs/api.md's campaign section;
-//! - `transitions.rs`: status moves with the event each emits;
+//! - `transitions.rs`: every change that emits an event, with its event;
 //! - `consumers/`: the money saga's campaign side, and moderation's hidden campaigns;
-//! - `db.rs`: the SQL;
+//! - `db/`: the SQL (the list query in `list.sql`);
 //! - `migrations/`: its own tables (the platform's are in [`MIGRATIONS`]).
 
 pub mod consumers;

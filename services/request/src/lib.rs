@@ -2,10 +2,10 @@
 //! on Main DB in schema `request`.
 //!
 //! - `domain/`: the request, its validation, its state machine, and whether it takes a pledge;
-//! - `transitions.rs`: each status move with the event it emits;
+//! - `transitions.rs`: every change that emits an event, with its event;
 //! - `consumers/`: item donations, received, cancelled and expired (docs/events.md, "The item saga");
 //! - `expiry.rs`: the sweeper that expires open requests past `needed_by`;
-//! - `http/`: the API of docs/api.md's request section; `db.rs`: the SQL.
+//! - `http/`: the API of docs/api.md's request section; `db/`: the SQL (the list query in `list.sql`).
 
 pub mod consumers;
 pub mod db;
