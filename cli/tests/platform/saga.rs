@@ -5,6 +5,8 @@ use std::time::Duration;
 
 use crate::support::{prepare, settled, start, Running};
 use hearth::services::Service;
+use hearth_events::donation::{DonationCreated, DonationKind};
+use hearth_events::{Envelope, EventContext};
 use hearth_testkit::{staff_token, Person, TestClient};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -472,4 +474,64 @@ async fn a_donation_cancelled_before_it_arrives_is_never_accepted() {
     assert_eq!(c["raised_minor"], 0);
     assert_eq!(c["donor_count"], 0);
     running.shutdown().await;
+}
+
+/// A `donation.created` of money without its currency can never be handled:
+/// campaign-service dead-letters it (it used to skip it as if it were items)
+/// and goes on with the next donation.
+#[tokio::test]
+async fn a_money_donation_missing_its_currency_is_dead_lettered_and_the_next_one_flows() {
+    let running = start().await;
+    let owner = Person::user();
+    let c = campaign(&running.campaign, &owner, json!({"status": "active"})).await;
+    let poison = serde_json::to_value(Envelope::new(
+        "donation",
+        DonationCreated {
+            donation_id: Uuid::now_v7(),
+            kind: DonationKind::Money,
+            donor_id: Uuid::new_v4(),
+            campaign_id: Some(uuid(&c)),
+            request_id: None,
+            amount_minor: Some(500),
+            currency: None,
+            quantity: None,
+            anonymous: false,
+        },
+        &EventContext::default(),
+    ))
+    .expect("json");
+    running.publish_again(&poison, 1).await;
+    let dead = running
+        .broker
+        .wait_get(
+            &format!("{}.campaign.dead", running.broker.namespace),
+            Duration::from_secs(10),
+        )
+        .await
+        .expect("the donation without its currency is dead-lettered");
+    let body: Value = serde_json::from_slice(&dead.data).expect("json");
+    assert_eq!(body["id"], poison["id"]);
+    assert_eq!(body["data"]["campaign_id"], c["id"]);
+
+    let donor = Person::user();
+    let d = running
+        .donation
+        .post("/donations")
+        .token(&donor.token)
+        .json(&json!({"kind": "money", "campaign_id": c["id"], "amount_minor": 700, "currency": "USD"}))
+        .send()
+        .await
+        .expect(201);
+    assert_eq!(
+        settled(&running.donation, &donor, &d).await["status"],
+        "confirmed"
+    );
+}
+
+fn uuid(resource: &Value) -> Uuid {
+    resource["id"]
+        .as_str()
+        .expect("an id")
+        .parse()
+        .expect("a uuid")
 }
