@@ -1,19 +1,11 @@
 //! Signing in with the development sign-in, the session cookie, and the
 //! CSRF token every form that changes something carries.
 
-use crate::support::{start, Web};
+use crate::support::{field, start, Web};
 use serde_json::json;
 use web_service::pages::sign_in::dev_person_id;
 
 /// The hidden `csrf` field of a page's form.
-fn csrf_field(html: &str) -> String {
-    html.split(r#"name="csrf" value=""#)
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a form with a csrf field")
-        .to_owned()
-}
-
 /// Opens the sign-in page as a new browser: its CSRF cookie and field.
 async fn sign_in_form(web: &Web) -> (String, String) {
     let page = web.get("/sign-in").await;
@@ -28,7 +20,7 @@ async fn sign_in_form(web: &Web) -> (String, String) {
         set.contains("HttpOnly") && set.contains("SameSite=Lax"),
         "{set}"
     );
-    (cookie, csrf_field(&page.body))
+    (cookie, field(&page.body, "csrf"))
 }
 
 #[tokio::test]

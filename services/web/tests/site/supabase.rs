@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::support::{closed_port, start, Answer, Site, Web};
+use crate::support::{closed_port, field, start, Answer, Site, Web};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -298,21 +298,13 @@ async fn logout(State(stand_in): State<StandIn>, headers: HeaderMap) -> Response
 }
 
 /// The hidden `csrf` field of a page's form.
-fn csrf_field(html: &str) -> String {
-    html.split(r#"name="csrf" value=""#)
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("a form with a csrf field")
-        .to_owned()
-}
-
 /// A browser that opened `path`: its CSRF cookie and the form's field.
 async fn open_form(web: &Web, path: &str) -> (String, String) {
     let page = web.get(path).await;
     assert_eq!(page.status, 200, "{}", page.body);
     (
         page.cookie("hearth_csrf").expect("a CSRF cookie"),
-        csrf_field(&page.body),
+        field(&page.body, "csrf"),
     )
 }
 
