@@ -174,41 +174,17 @@ pub async fn list(
     .await
 }
 
-/// Where an accepted pledge stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PledgeState {
-    /// Accepted, counted in `quantity_pledged`.
-    Pledged,
-    /// Received, counted in `quantity_fulfilled`.
-    Fulfilled,
-    /// Cancelled or expired after it was accepted: counted nowhere.
-    Freed,
-}
-
-impl PledgeState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PledgeState::Pledged => "pledged",
-            PledgeState::Fulfilled => "fulfilled",
-            PledgeState::Freed => "freed",
-        }
+hearth_core::words! {
+    /// Where an accepted pledge stands.
+    pub enum PledgeState: "pledge state" {
+        /// Accepted, counted in `quantity_pledged`.
+        Pledged => "pledged",
+        /// Received, counted in `quantity_fulfilled`.
+        Fulfilled => "fulfilled",
+        /// Cancelled or expired after it was accepted: counted nowhere.
+        Freed => "freed",
     }
 }
-
-impl std::str::FromStr for PledgeState {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "pledged" => Ok(PledgeState::Pledged),
-            "fulfilled" => Ok(PledgeState::Fulfilled),
-            "freed" => Ok(PledgeState::Freed),
-            other => Err(format!("unknown pledge state {other:?}")),
-        }
-    }
-}
-
-hearth_core::text_column!(PledgeState);
 
 /// An item donation this service accepted.
 #[derive(Debug, Clone)]
