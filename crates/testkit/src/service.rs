@@ -34,13 +34,15 @@ pub struct Built {
 /// workers, then removes the database and the broker namespace.
 #[derive(Debug)]
 pub struct TestService {
+    /// Held so the server and the workers run; dropping it stops them.
+    /// First, so that they stop before the database and the broker
+    /// namespace go (fields drop in declaration order).
+    _stop: watch::Sender<bool>,
     pub client: TestClient,
     /// The service's own pool (its schema on the search path).
     pub pool: PgPool,
     pub db: TestDb,
     pub broker: TestBroker,
-    /// Held so the server and the workers run; dropping it stops them.
-    _stop: watch::Sender<bool>,
 }
 
 /// Starts service `service` (`campaign`, …) for a test.
