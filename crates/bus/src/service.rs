@@ -42,11 +42,6 @@ impl ServiceRuntime {
         })
     }
 
-    /// The configuration it was connected with.
-    pub fn config(&self) -> &ServiceConfig {
-        &self.config
-    }
-
     /// What wakes the relay after a commit that wrote the outbox: handed to
     /// every [`crate::unit_of_work::UnitOfWork`] — the handlers', the
     /// consumer's and the sweepers'.

@@ -53,10 +53,12 @@ pub struct Settings {
     pub donation_service_url: String,
     /// How long one attempt of that check may take.
     pub donation_service_timeout: Duration,
+    /// What its calls to donation-service are signed with (scoped tokens).
+    pub service_token_key: ServiceTokenKey,
 }
 
-impl Settings {
-    pub fn from_env(env: &dyn Env) -> Result<Self, ConfigError> {
+impl hearth_bus::app::Settings for Settings {
+    fn read(env: &dyn Env, config: &ServiceConfig) -> Result<Self, ConfigError> {
         Ok(Self {
             donation_service_url: read(
                 env,
@@ -69,6 +71,7 @@ impl Settings {
                 "DONATION_SERVICE_TIMEOUT",
                 Duration::from_secs(2),
             )?,
+            service_token_key: ServiceTokenKey::new(config.auth.require_service_token_secret()?),
         })
     }
 }
@@ -81,13 +84,6 @@ fn parse_http_url(raw: &str) -> Result<String, String> {
         _ => Err(format!(
             "expected an http(s) URL such as {DEFAULT_DONATION_SERVICE_URL}, got {raw:?}"
         )),
-    }
-}
-impl hearth_bus::app::Settings for Settings {
-    fn read(env: &dyn Env, config: &ServiceConfig) -> Result<Self, ConfigError> {
-        // Its calls to donation-service carry scoped tokens signed with it.
-        config.auth.require_service_token_secret()?;
-        Settings::from_env(env)
     }
 }
 
@@ -104,16 +100,13 @@ impl Service for Messaging {
         let donations = donation_service::DonationService::new(
             &settings.donation_service_url,
             settings.donation_service_timeout,
-            ServiceTokenKey::new(runtime.config().auth.require_service_token_secret()?),
+            settings.service_token_key,
         )?;
-        Ok(Parts {
-            api: http::api(http::AppState {
-                db: runtime.db.clone(),
-                donations,
-                waker: runtime.waker(),
-            }),
-            consumer: consumers::consumer(runtime),
-            tasks: Vec::new(),
-        })
+        let api = http::api(http::AppState {
+            db: runtime.db.clone(),
+            donations,
+            waker: runtime.waker(),
+        });
+        Ok(Parts::new(api, consumers::consumer(runtime)))
     }
 }
