@@ -20,7 +20,7 @@ pub enum Service {
 /// [`app::Service`] implementation by [`entry`].
 struct Entry {
     spec: ServiceSpec,
-    migrations: &'static Migrations,
+    migrations: Migrations,
     check_settings: fn(&dyn Env, &ServiceConfig) -> Result<(), ConfigError>,
     build: fn(&ServiceConfig, &dyn Env) -> anyhow::Result<App>,
 }
@@ -58,7 +58,7 @@ impl Service {
     }
 
     /// Its schema's migrations: the platform's tables it uses, then its own.
-    pub fn migrations(self) -> &'static Migrations {
+    pub fn migrations(self) -> Migrations {
         self.entry().migrations
     }
 

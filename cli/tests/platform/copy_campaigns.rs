@@ -581,9 +581,13 @@ async fn a_dry_run_writes_nothing() {
         acquire_timeout: Duration::from_secs(5),
     };
     let pool = hearth_core::db::pool(&config, "campaign").expect("a pool");
-    hearth_core::migrations::migrate(&pool, "campaign", &campaign_service::MIGRATIONS)
-        .await
-        .expect("migrate");
+    hearth_core::migrations::migrate(
+        &pool,
+        "campaign",
+        &<campaign_service::Campaign as hearth_bus::app::Service>::MIGRATIONS,
+    )
+    .await
+    .expect("migrate");
     pool.close().await;
     let output = legacy.run(&["--dry-run", "--publish-events"]);
     assert_ok(&output);

@@ -107,9 +107,13 @@ async fn an_event_committed_before_anything_ran_reaches_its_consumer() {
         "campaign",
     )
     .expect("pool");
-    hearth_core::migrations::migrate(&pool, "campaign", &campaign_service::MIGRATIONS)
-        .await
-        .expect("migrate");
+    hearth_core::migrations::migrate(
+        &pool,
+        "campaign",
+        &<campaign_service::Campaign as hearth_bus::app::Service>::MIGRATIONS,
+    )
+    .await
+    .expect("migrate");
     let alice = Uuid::new_v4();
     let event = hearth_events::Envelope::new(
         "campaign",

@@ -19,9 +19,13 @@ async fn migrate_campaign(db: &TestDb) {
         acquire_timeout: Duration::from_secs(5),
     };
     let pool = hearth_core::db::pool(&config, "campaign").expect("a pool");
-    hearth_core::migrations::migrate(&pool, "campaign", &campaign_service::MIGRATIONS)
-        .await
-        .expect("migrate");
+    hearth_core::migrations::migrate(
+        &pool,
+        "campaign",
+        &<campaign_service::Campaign as hearth_bus::app::Service>::MIGRATIONS,
+    )
+    .await
+    .expect("migrate");
     pool.close().await;
 }
 

@@ -55,9 +55,13 @@ async fn campaign_services_role_reads_its_schema_and_no_other() {
         "campaign",
     )
     .expect("pool");
-    hearth_core::migrations::migrate(&pool, "campaign", &campaign_service::MIGRATIONS)
-        .await
-        .expect("migrate");
+    hearth_core::migrations::migrate(
+        &pool,
+        "campaign",
+        &<campaign_service::Campaign as hearth_bus::app::Service>::MIGRATIONS,
+    )
+    .await
+    .expect("migrate");
     sqlx::raw_sql(
         "create schema donation;
          create table donation.donations (id uuid primary key, amount_minor bigint);

@@ -58,7 +58,7 @@ async fn migrate_old(db: &TestDb, service: Service) {
 
 async fn migrate_new(db: &TestDb, service: Service) {
     let pool = pool(db, service.spec().schema());
-    hearth_core::migrations::migrate(&pool, service.spec().schema(), service.migrations())
+    hearth_core::migrations::migrate(&pool, service.spec().schema(), &service.migrations())
         .await
         .expect("migrate");
     pool.close().await;

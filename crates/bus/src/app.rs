@@ -9,6 +9,7 @@ use std::future::Future;
 use futures::future::BoxFuture;
 use hearth_core::config::{ConfigError, Env, ServiceConfig, ServiceSpec};
 use hearth_core::migrations::{Migrations, PlatformTable};
+use sqlx::migrate::Migrator;
 use sqlx::PgPool;
 
 use crate::broker::BrokerLink;
@@ -36,8 +37,15 @@ pub trait Service {
     /// The settings only this service reads (`()` for none).
     type Settings: Settings;
 
-    /// Its schema: the platform's tables it uses, then its own migrations.
-    const MIGRATIONS: &'static Migrations;
+    /// Its own migrations (`sqlx::migrate!()` of its `migrations/`), with
+    /// their history in its schema.
+    const MIGRATOR: &'static Migrator;
+
+    /// Its schema: the platform's tables every `App` reads, then its own.
+    const MIGRATIONS: Migrations = Migrations {
+        platform: PLATFORM_TABLES,
+        own: Self::MIGRATOR,
+    };
 
     /// Its API, consumer and own background work, on the runtime every
     /// service shares. Nothing is contacted yet.
@@ -114,7 +122,7 @@ pub struct App {
     /// The relay, the consumer and the service's own loops; started by
     /// whoever runs the service.
     pub workers: Workers,
-    migrations: &'static Migrations,
+    migrations: Migrations,
 }
 
 impl App {
@@ -148,6 +156,6 @@ impl App {
 
     /// Migrates the service's schema: the platform's tables, then its own.
     pub async fn migrate(&self) -> anyhow::Result<()> {
-        hearth_core::migrations::migrate(&self.db, self.spec.schema(), self.migrations).await
+        hearth_core::migrations::migrate(&self.db, self.spec.schema(), &self.migrations).await
     }
 }

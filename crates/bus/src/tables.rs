@@ -1,5 +1,5 @@
-//! The platform tables this crate reads, defined here once: a service that
-//! uses them lists them in its `hearth_core::migrations::Migrations`.
+//! The platform tables this crate reads, defined here once; every service's
+//! schema gets them first (`hearth_bus::app::PLATFORM_TABLES`).
 
 use hearth_core::migrations::PlatformTable;
 

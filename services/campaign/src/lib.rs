@@ -5,7 +5,7 @@
 //! - `transitions.rs`: every change that emits an event, with its event;
 //! - `consumers/`: the money saga's campaign side, and moderation's hidden campaigns;
 //! - `db/`: the SQL (the list query in `list.sql`);
-//! - `migrations/`: its own tables (the platform's are in [`MIGRATIONS`]).
+//! - `migrations/`: its own tables (the platform's come first: `hearth_bus::app::Service::MIGRATIONS`).
 
 pub mod consumers;
 pub mod db;
@@ -16,7 +16,6 @@ pub mod transitions;
 use hearth_bus::app::{Parts, Service};
 use hearth_bus::service::ServiceRuntime;
 use hearth_core::config::{Database, ServiceSpec};
-use hearth_core::migrations::Migrations;
 use sqlx::migrate::Migrator;
 
 pub use hearth_bus::app::App;
@@ -30,12 +29,6 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
 /// The service's own migrations, with their history in schema `campaign`.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
 
-/// Its schema: the platform's tables [`App`] reads, then its own.
-pub static MIGRATIONS: Migrations = Migrations {
-    platform: hearth_bus::app::PLATFORM_TABLES,
-    own: &MIGRATOR,
-};
-
 /// campaign-service, as [`App`] builds it.
 #[derive(Debug)]
 pub struct Campaign;
@@ -43,7 +36,7 @@ pub struct Campaign;
 impl Service for Campaign {
     const SPEC: ServiceSpec = SERVICE;
     type Settings = ();
-    const MIGRATIONS: &'static Migrations = &MIGRATIONS;
+    const MIGRATOR: &'static Migrator = &MIGRATOR;
 
     fn assemble(runtime: &ServiceRuntime, (): ()) -> anyhow::Result<Parts> {
         let api = http::api(http::AppState::of(runtime));

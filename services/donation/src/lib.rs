@@ -19,7 +19,6 @@ use std::time::Duration;
 use hearth_bus::app::{Parts, Service};
 use hearth_bus::service::ServiceRuntime;
 use hearth_core::config::{read_duration, ConfigError, Database, Env, ServiceConfig, ServiceSpec};
-use hearth_core::migrations::Migrations;
 use sqlx::migrate::Migrator;
 
 pub use hearth_bus::app::App;
@@ -32,12 +31,6 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
 
 /// The service's own migrations, with their history in schema `donation`.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
-
-/// Its schema: the platform's tables [`App`] reads, then its own.
-pub static MIGRATIONS: Migrations = Migrations {
-    platform: hearth_bus::app::PLATFORM_TABLES,
-    own: &MIGRATOR,
-};
 
 /// donation-service's own settings.
 #[derive(Debug, Clone)]
@@ -72,7 +65,7 @@ pub struct Donation;
 impl Service for Donation {
     const SPEC: ServiceSpec = SERVICE;
     type Settings = Settings;
-    const MIGRATIONS: &'static Migrations = &MIGRATIONS;
+    const MIGRATOR: &'static Migrator = &MIGRATOR;
 
     fn assemble(runtime: &ServiceRuntime, settings: Settings) -> anyhow::Result<Parts> {
         let api = http::api(http::AppState::of(runtime));

@@ -23,7 +23,6 @@ use hearth_core::auth::ServiceTokenKey;
 use hearth_core::config::{
     read, read_duration, ConfigError, Database, Env, ServiceConfig, ServiceSpec,
 };
-use hearth_core::migrations::Migrations;
 use sqlx::migrate::Migrator;
 
 pub use hearth_bus::app::App;
@@ -36,12 +35,6 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
 
 /// The service's own migrations, with their history in schema `messaging`.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
-
-/// Its schema: the platform's tables [`App`] reads, then its own.
-pub static MIGRATIONS: Migrations = Migrations {
-    platform: hearth_bus::app::PLATFORM_TABLES,
-    own: &MIGRATOR,
-};
 
 /// Where donation-service answers when nothing else is said: `hearth up`'s port.
 pub const DEFAULT_DONATION_SERVICE_URL: &str = "http://127.0.0.1:8082";
@@ -94,7 +87,7 @@ pub struct Messaging;
 impl Service for Messaging {
     const SPEC: ServiceSpec = SERVICE;
     type Settings = Settings;
-    const MIGRATIONS: &'static Migrations = &MIGRATIONS;
+    const MIGRATOR: &'static Migrator = &MIGRATOR;
 
     fn assemble(runtime: &ServiceRuntime, settings: Settings) -> anyhow::Result<Parts> {
         let donations = donation_service::DonationService::new(

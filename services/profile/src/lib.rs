@@ -18,7 +18,6 @@ pub mod transitions;
 use hearth_bus::app::{Parts, Service};
 use hearth_bus::service::ServiceRuntime;
 use hearth_core::config::{Database, ServiceSpec};
-use hearth_core::migrations::Migrations;
 use sqlx::migrate::Migrator;
 
 pub use hearth_bus::app::App;
@@ -32,12 +31,6 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
 /// The service's own migrations, with their history in schema `profile`.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
 
-/// Its schema: the platform's tables [`App`] reads, then its own.
-pub static MIGRATIONS: Migrations = Migrations {
-    platform: hearth_bus::app::PLATFORM_TABLES,
-    own: &MIGRATOR,
-};
-
 /// profile-service, as [`App`] builds it.
 #[derive(Debug)]
 pub struct Profile;
@@ -45,7 +38,7 @@ pub struct Profile;
 impl Service for Profile {
     const SPEC: ServiceSpec = SERVICE;
     type Settings = ();
-    const MIGRATIONS: &'static Migrations = &MIGRATIONS;
+    const MIGRATOR: &'static Migrator = &MIGRATOR;
 
     fn assemble(runtime: &ServiceRuntime, (): ()) -> anyhow::Result<Parts> {
         let api = http::api(http::AppState::of(runtime));

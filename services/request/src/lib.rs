@@ -17,7 +17,6 @@ pub mod transitions;
 use hearth_bus::app::{Parts, Service};
 use hearth_bus::service::ServiceRuntime;
 use hearth_core::config::{Database, ServiceSpec};
-use hearth_core::migrations::Migrations;
 use sqlx::migrate::Migrator;
 
 pub use hearth_bus::app::App;
@@ -31,12 +30,6 @@ pub const SERVICE: ServiceSpec = ServiceSpec {
 /// The service's own migrations, with their history in schema `request`.
 pub static MIGRATOR: Migrator = sqlx::migrate!();
 
-/// Its schema: the platform's tables [`App`] reads, then its own.
-pub static MIGRATIONS: Migrations = Migrations {
-    platform: hearth_bus::app::PLATFORM_TABLES,
-    own: &MIGRATOR,
-};
-
 /// request-service, as [`App`] builds it.
 #[derive(Debug)]
 pub struct Request;
@@ -44,7 +37,7 @@ pub struct Request;
 impl Service for Request {
     const SPEC: ServiceSpec = SERVICE;
     type Settings = ();
-    const MIGRATIONS: &'static Migrations = &MIGRATIONS;
+    const MIGRATOR: &'static Migrator = &MIGRATOR;
 
     fn assemble(runtime: &ServiceRuntime, (): ()) -> anyhow::Result<Parts> {
         let api = http::api(http::AppState::of(runtime));

@@ -199,7 +199,7 @@ async fn target_pool(url: &str, dry_run: bool) -> anyhow::Result<PgPool> {
             .await
             .context("checking the target database (--to / CAMPAIGN_DATABASE_URL)")?;
     } else {
-        hearth_core::migrations::migrate(&pool, schema, &campaign_service::MIGRATIONS)
+        hearth_core::migrations::migrate(&pool, schema, &<campaign_service::Campaign as hearth_bus::app::Service>::MIGRATIONS)
             .await
             .context("migrating campaign-service's schema in the target database (--to / CAMPAIGN_DATABASE_URL)")?;
     }
