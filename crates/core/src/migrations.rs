@@ -4,8 +4,9 @@
 //! The platform's tables are defined once, by the crate that reads them:
 //! `outbox` and `inbox` by hearth-bus (`hearth_bus::tables`),
 //! `idempotency_keys` and `account_suspensions` by this crate
-//! ([`crate::tables`]). A service lists the ones it uses in its
-//! [`Migrations`]. Each table's migrations, and the service's own, are a
+//! ([`crate::tables`]). A service's [`Migrations`] list them
+//! (`hearth_bus::app::Service::MIGRATIONS`: all four, for every service);
+//! hearth-bus's own tests list fewer. Each table's migrations, and the service's own, are a
 //! history of their own, recorded in the schema's `_hearth_migrations` under
 //! the table's name (`outbox`) or the service's (`campaign`), so a platform
 //! table can change without touching any service's migrations.
