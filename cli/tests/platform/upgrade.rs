@@ -327,10 +327,20 @@ async fn a_database_of_the_old_layout_upgrades_in_place_and_its_relay_sends_what
         assert_eq!(adopted, 1, "{table}'s first migration, adopted");
     }
 
-    // Migrating again changes nothing.
+    // Migrating again changes nothing: no history gains a row.
+    let histories = "select count(*) from campaign._hearth_migrations";
+    let (before, main_before) = (
+        scalar(campaign_db, histories).await,
+        scalar(main, "select count(*) from donation._hearth_migrations").await,
+    );
     for &service in Service::ALL {
         migrate_new(db_of(service, main, campaign_db), service).await;
     }
+    assert_eq!(scalar(campaign_db, histories).await, before);
+    assert_eq!(
+        scalar(main, "select count(*) from donation._hearth_migrations").await,
+        main_before
+    );
 }
 
 /// Every column, constraint, index, trigger and function of `schemas`, one
