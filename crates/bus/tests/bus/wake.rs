@@ -218,3 +218,31 @@ async fn commit_and_see_the_leader_woken_by_notify(
         "the leader published long before its poll"
     );
 }
+
+#[tokio::test]
+async fn only_a_committed_unit_of_work_that_emitted_wakes_the_relay() {
+    let f = Fixture::new().await;
+    let waker = Waker::new(f.pool.clone());
+    let mut notifications = listen(&f).await;
+
+    // Committed without emitting: nothing to wake the relay for.
+    let quiet = UnitOfWork::begin(&f.pool, &waker).await.expect("begin");
+    quiet.commit().await.expect("commit");
+    // Emitted, then dropped without a commit: its row never became visible.
+    let mut dropped = UnitOfWork::begin(&f.pool, &waker).await.expect("begin");
+    dropped.enqueue(&goal_reached()).await.expect("enqueue");
+    drop(dropped);
+    let notify = tokio::time::timeout(Duration::from_millis(300), notifications.recv()).await;
+    assert!(notify.is_err(), "no NOTIFY was sent: {notify:?}");
+
+    // A row asked for a statement of the caller's counts as emitted.
+    let mut work = UnitOfWork::begin(&f.pool, &waker).await.expect("begin");
+    work.outbox_row(&goal_reached()).expect("a row");
+    work.commit().await.expect("commit");
+    assert!(
+        tokio::time::timeout(WOKEN_WITHIN, notifications.recv())
+            .await
+            .is_ok(),
+        "a NOTIFY was sent"
+    );
+}
